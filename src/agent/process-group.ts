@@ -1,0 +1,90 @@
+// The agent runs as the leader of its own process group (spawned detached), so signalling `-pid` reaches every
+// process it started. execa 9 on Node 20 has no `killDescendants`; this is that, plus SIGTERM → grace → SIGKILL.
+import { readFileSync, readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+function signalable(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A zombie (exited, not yet reaped by whoever adopted it) does not count as running. */
+export function isAlive(pid: number): boolean {
+  if (!signalable(pid)) return false;
+  const stat = procStat(pid);
+  return stat === undefined || stat.state !== 'Z';
+}
+
+/** True while any non-zombie process of the group still exists. */
+export function groupAlive(pgid: number): boolean {
+  // Fast path: no process at all in the group. Only when something answers do we look closer in /proc.
+  if (!signalable(-pgid)) return false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true; // no /proc (not Linux): trust kill(2)
+  }
+  return entries.some((entry) => {
+    const stat = /^\d+$/.test(entry) ? procStat(Number(entry)) : undefined;
+    return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z';
+  });
+}
+
+function procStat(pid: number): { state: string; pgrp: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may itself contain spaces or parentheses.
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '', pgrp: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+export function killGroupNow(pgid: number): void {
+  signalGroup(pgid, 'SIGKILL');
+}
+
+/**
+ * SIGTERM the group, wait up to `graceMs` for it to go, then SIGKILL whatever is left.
+ * Resolves once no process of the group remains (or after a short final wait).
+ */
+export async function terminateGroup(pgid: number, graceMs: number): Promise<'terminated' | 'killed' | 'gone'> {
+  if (!groupAlive(pgid)) return 'gone';
+  signalGroup(pgid, 'SIGTERM');
+  if (await waitGone(pgid, graceMs)) return 'terminated';
+  signalGroup(pgid, 'SIGKILL');
+  await waitGone(pgid, 2_000);
+  return 'killed';
+}
+
+async function waitGone(pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
+    if (!groupAlive(pgid)) return true;
+    await sleep(wait);
+  }
+  return !groupAlive(pgid);
+}
+
+/** Guards against pid reuse: only a process carrying our run id in its environment is ours to kill. */
+export function isOurAgent(pid: number, runId: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`SAMOCODE_RUN_ID=${runId}`);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,71 @@
+// How to start each provider: command line and environment. The stream parsing of the real CLIs (cost, tokens,
+// error classes) is the agent-adapter issue's; this module only has to start them correctly headless.
+import { fileURLToPath } from 'node:url';
+import type { Config, Provider } from '../config/settings.js';
+
+export interface SpawnContext {
+  prompt: string;
+  promptFile: string;
+  sessionDir: string;
+  workingDir: string;
+  signalFile: string;
+  phase: string;
+  iteration: number;
+  attempt: number;
+  runId: string;
+}
+
+export interface Invocation {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** The scripted agent shipped with samocode (compiled next to this file). */
+export const SCRIPT_AGENT = fileURLToPath(new URL('./script-agent.js', import.meta.url));
+
+/** Variables of the orchestrator's own that the agent must never see. */
+const WITHHELD = /^TELEGRAM_/;
+
+export function agentEnvironment(base: NodeJS.ProcessEnv, ctx: SpawnContext, provider: Provider): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value !== undefined && !WITHHELD.test(name)) env[name] = value;
+  }
+  Object.assign(env, {
+    SAMOCODE_SESSION_PATH: ctx.sessionDir,
+    SAMOCODE_WORKING_DIR: ctx.workingDir,
+    SAMOCODE_SIGNAL_FILE: ctx.signalFile,
+    SAMOCODE_PHASE: ctx.phase,
+    SAMOCODE_ITERATION: String(ctx.iteration),
+    SAMOCODE_ATTEMPT: String(ctx.attempt),
+    SAMOCODE_PROMPT_FILE: ctx.promptFile,
+    SAMOCODE_RUN_ID: ctx.runId,
+  });
+  if (provider === 'claude') {
+    // Claude Code refuses --dangerously-skip-permissions as root unless it is told it runs in a sandbox.
+    if (process.getuid?.() === 0 && env.IS_SANDBOX === undefined) env.IS_SANDBOX = '1';
+    env.DISABLE_AUTOUPDATER ??= '1';
+  }
+  return env;
+}
+
+export function invocation(config: Config, ctx: SpawnContext, baseEnv: NodeJS.ProcessEnv): Invocation {
+  const env = agentEnvironment(baseEnv, ctx, config.provider);
+  switch (config.provider) {
+    case 'script':
+      return { command: process.execPath, args: [SCRIPT_AGENT, config.scriptPath ?? ''], env };
+    case 'claude': {
+      const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--add-dir', ctx.sessionDir];
+      if (config.claude.model) args.push('--model', config.claude.model);
+      if (config.claude.maxTurns) args.push('--max-turns', String(config.claude.maxTurns));
+      return { command: config.claude.path, args, env };
+    }
+    case 'codex': {
+      const args = ['exec', '--json', '--skip-git-repo-check', '-s', 'workspace-write', '--add-dir', ctx.sessionDir, '-C', ctx.workingDir];
+      if (config.codex.model) args.push('-m', config.codex.model);
+      args.push(ctx.prompt);
+      return { command: config.codex.path, args, env };
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// One supervised spawn of the agent. The child writes its stdout/stderr straight into the log files (file
+// descriptors, not pipes), so the orchestrator never holds the output in memory and never slows the agent's writes;
+// only a bounded tail is read back for messages. It runs as a process-group leader so a timeout, Ctrl-C or /stop
+// reaches its whole tree. Always resolves to a result, never rejects (a failed spawn is a result too).
+import { closeSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { execa } from 'execa';
+import { groupAlive, terminateGroup } from './process-group.js';
+
+export interface ProcessRequest {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The complete environment: nothing is inherited implicitly. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  killGraceMs: number;
+  stdoutFile: string;
+  stderrFile: string;
+  /** Aborting stops the whole process group (Ctrl-C, SIGTERM, /stop). */
+  signal: AbortSignal;
+  onSpawn?: (pid: number) => void;
+}
+
+export interface ProcessResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  spawnError?: string | undefined;
+  durationMs: number;
+  stdoutTail: string;
+  stderrTail: string;
+}
+
+const TAIL_BYTES = 4096;
+
+export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
+  const started = performance.now();
+  const stdoutFd = openSync(req.stdoutFile, 'a');
+  const stderrFd = openSync(req.stderrFile, 'a');
+  let timedOut = false;
+  let cancelled = false;
+  let stopping: Promise<unknown> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let pid: number | undefined;
+  const stop = () => {
+    if (pid !== undefined && !stopping) stopping = terminateGroup(pid, req.killGraceMs);
+  };
+  const onAbort = () => {
+    cancelled = true;
+    stop();
+  };
+
+  try {
+    const child = execa(req.command, req.args, {
+      cwd: req.cwd,
+      env: req.env,
+      extendEnv: false,
+      detached: true,
+      stdin: 'ignore',
+      // execa's types only accept literal fd numbers; a runtime fd is passed straight to the child the same way.
+      stdout: stdoutFd as 1,
+      stderr: stderrFd as 2,
+      reject: false,
+      cleanup: false,
+    });
+    pid = child.pid;
+    if (pid !== undefined) {
+      req.onSpawn?.(pid);
+      timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, req.timeoutMs);
+      if (req.signal.aborted) onAbort();
+      else req.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const result = await child;
+    // The leader is gone; anything it left behind in its group (a dev server, a watcher) goes too.
+    if (pid !== undefined && !stopping && groupAlive(pid)) stop();
+    await stopping;
+    const spawnError = pid === undefined || result.exitCode === undefined && !result.signal ? spawnFailure(result) : undefined;
+    return {
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      timedOut,
+      cancelled,
+      spawnError,
+      durationMs: Math.round(performance.now() - started),
+      stdoutTail: '',
+      stderrTail: '',
+    };
+  } finally {
+    clearTimeout(timer);
+    req.signal.removeEventListener('abort', onAbort);
+    closeSync(stdoutFd);
+    closeSync(stderrFd);
+  }
+}
+
+/** Read tails after the run (kept out of runProcess so the result is returned with the fds closed). */
+export async function withTails(result: ProcessResult, stdoutFile: string, stderrFile: string): Promise<ProcessResult> {
+  const [stdoutTail, stderrTail] = await Promise.all([readTail(stdoutFile), readTail(stderrFile)]);
+  return { ...result, stdoutTail, stderrTail };
+}
+
+function spawnFailure(result: { code?: string | undefined; shortMessage?: string | undefined; message?: string }): string {
+  const message = result.shortMessage ?? result.message ?? 'unknown error';
+  return result.code ? `${result.code}: ${message}` : message;
+}
+
+export async function readTail(file: string, bytes = TAIL_BYTES): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, bytes);
+    if (length === 0) return '';
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

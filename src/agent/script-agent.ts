@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// The built-in scripted agent: plays one step of a scenario file per spawn, so the real loop can run without a
+// model (tests, the demo, benchmarks). Node built-ins only, to start fast. Format: docs/scenarios.md.
+//
+// The step is chosen by SAMOCODE_ITERATION (1-based), so a resumed or retried iteration plays the same step again;
+// `attempts` overrides fields per attempt (SAMOCODE_ATTEMPT) to script failures followed by a success.
+import { spawn, execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+
+interface Step {
+  /** Object → written as JSON; string → written verbatim (to test bad JSON); null/absent → no signal file. */
+  signal?: Record<string, unknown> | string | null;
+  /** Files to write, relative to the working dir. */
+  files?: Record<string, string>;
+  /** Files to write, relative to the session folder (e.g. `_qa.md`). */
+  sessionFiles?: Record<string, string>;
+  /** Text appended to the body of `_overview.md`, as an agent keeping notes would. */
+  appendOverview?: string;
+  /** Commit everything in the working dir with this message (git repos only). */
+  commit?: string;
+  stdout?: string[];
+  stderr?: string[];
+  /** Print this many bytes of JSON lines to stdout (for output-volume benchmarks). */
+  stdoutBytes?: number;
+  delayMs?: number;
+  /** Start a child that sleeps forever (in the agent's process group) and write its pid to this session file. */
+  grandchildPidFile?: string;
+  /** Never exit (after doing everything else). */
+  hang?: boolean;
+  /** Ignore SIGTERM, so only SIGKILL stops it. */
+  ignoreSigterm?: boolean;
+  exitCode?: number;
+  /** Per-attempt overrides: attempt N uses attempts[N-1] (the last entry repeats). */
+  attempts?: Omit<Step, 'attempts'>[];
+}
+
+function fail(message: string): never {
+  process.stderr.write(`script-agent: ${message}\n`);
+  process.exit(3);
+}
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) fail(`${name} is not set; the script agent is started by the orchestrator`);
+  return value;
+}
+
+function loadStep(): Step {
+  const scenarioFile = process.argv[2] || fail('usage: script-agent <scenario.json>');
+  let scenario: unknown;
+  try {
+    scenario = JSON.parse(readFileSync(scenarioFile, 'utf8'));
+  } catch (error) {
+    fail(`cannot read scenario ${scenarioFile}: ${(error as Error).message}`);
+  }
+  const steps = Array.isArray(scenario) ? scenario : (scenario as { steps?: unknown }).steps;
+  if (!Array.isArray(steps)) fail(`${scenarioFile}: expected {"steps": [...]} or an array of steps`);
+  const iteration = Number(env('SAMOCODE_ITERATION'));
+  const step = steps[iteration - 1] as Step | undefined;
+  if (!step) fail(`${scenarioFile}: no step for iteration ${iteration} (the scenario has ${steps.length})`);
+  const attempt = Number(process.env.SAMOCODE_ATTEMPT ?? '1');
+  const override = step.attempts?.[Math.min(attempt, step.attempts.length) - 1];
+  return { ...step, ...override };
+}
+
+function writeFile(base: string, relative: string, content: string): void {
+  const file = isAbsolute(relative) ? relative : join(base, relative);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, content);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function printBytes(total: number): void {
+  const line = `${JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text: 'x'.repeat(1000) }] } })}\n`;
+  const chunk = Buffer.from(line.repeat(64));
+  let written = 0;
+  while (written < total) {
+    const slice = total - written >= chunk.length ? chunk : chunk.subarray(0, total - written);
+    written += writeSync(1, slice);
+  }
+}
+
+async function main(): Promise<void> {
+  const step = loadStep();
+  const sessionDir = env('SAMOCODE_SESSION_PATH');
+  const workingDir = env('SAMOCODE_WORKING_DIR');
+  const signalFile = env('SAMOCODE_SIGNAL_FILE');
+
+  if (step.ignoreSigterm) process.on('SIGTERM', () => {});
+  for (const line of step.stdout ?? []) process.stdout.write(`${line}\n`);
+  for (const line of step.stderr ?? []) process.stderr.write(`${line}\n`);
+  if (step.stdoutBytes) printBytes(step.stdoutBytes);
+  for (const [file, content] of Object.entries(step.files ?? {})) writeFile(workingDir, file, content);
+  for (const [file, content] of Object.entries(step.sessionFiles ?? {})) writeFile(sessionDir, file, content);
+  if (step.appendOverview) appendFileSync(join(sessionDir, '_overview.md'), `${step.appendOverview}\n`);
+  if (step.commit) {
+    execFileSync('git', ['add', '-A'], { cwd: workingDir, stdio: 'ignore' });
+    execFileSync('git', ['commit', '-q', '--allow-empty', '-m', step.commit], { cwd: workingDir, stdio: 'ignore' });
+  }
+  if (step.grandchildPidFile) {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    writeFile(sessionDir, step.grandchildPidFile, String(child.pid));
+    child.unref();
+  }
+  if (step.delayMs) await sleep(step.delayMs);
+  if (step.signal !== undefined && step.signal !== null) {
+    const text = typeof step.signal === 'string' ? step.signal : JSON.stringify(step.signal);
+    const temp = `${signalFile}.tmp-${process.pid}`;
+    writeFileSync(temp, text);
+    renameSync(temp, signalFile);
+  }
+  if (step.hang) {
+    setInterval(() => {}, 1 << 30);
+    return;
+  }
+  process.exitCode = step.exitCode ?? 0;
+}
+
+main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

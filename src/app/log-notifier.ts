@@ -1,0 +1,54 @@
+// Turns loop events into one readable log line each: the console shows the session's progress, session.log keeps
+// the same lines with their structured fields.
+import type { Logger } from 'pino';
+import { PHASE_RULES } from '../core/phases.js';
+import { formatDuration } from '../core/prompt.js';
+import type { Notifier, SessionEvent } from '../loop/ports.js';
+
+export function logNotifier(log: Logger): Notifier {
+  return {
+    notify(event: SessionEvent) {
+      const { state } = event;
+      switch (event.type) {
+        case 'iteration-start':
+          log.info({ event: event.type, iteration: event.iteration, phase: state.phase, attempt: event.attempt }, `#${event.iteration} ${PHASE_RULES[state.phase].short}  agent started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`);
+          return;
+        case 'retry':
+          log.warn({ event: event.type, iteration: event.iteration, delayMs: event.delayMs, why: event.why }, `#${event.iteration} ${PHASE_RULES[state.phase].short}  agent ${event.why}; retry in ${formatDuration(event.delayMs)}`);
+          return;
+        case 'corrective':
+          log.warn({ event: event.type, iteration: event.iteration, problem: event.problem }, `#${event.iteration} ${PHASE_RULES[state.phase].short}  ${event.problem.kind}: re-running once with the problem stated`);
+          return;
+        case 'iteration-end': {
+          const entry = event.entry;
+          if (entry.event !== 'iteration') return;
+          const short = PHASE_RULES[entry.phase].short;
+          const took = formatDuration(entry.run.durationMs);
+          if (entry.validation !== 'ok') {
+            log.error({ event: event.type, entry }, `#${entry.iteration} ${short}  ${entry.validation}: ${entry.problem ?? ''}`);
+            return;
+          }
+          const move = entry.phaseAfter !== entry.phase ? `→ ${entry.phaseAfter}` : entry.statusAfter === 'running' ? `stays in ${entry.phase}` : entry.statusAfter;
+          const summary = entry.signal?.summary ? `: ${entry.signal.summary}` : '';
+          log.info({ event: event.type, entry }, `#${entry.iteration} ${short}  ${move} (${took})${summary}`);
+          return;
+        }
+        case 'resumed':
+          log.info({ event: event.type, how: event.how }, `resumed in ${state.phase} (${event.how})`);
+          return;
+        case 'waiting':
+          log.warn({ event: event.type, for: state.waitingFor, needs: state.needs }, `waiting for ${state.waitingFor}${state.needs ? `: ${state.needs}` : ''}`);
+          return;
+        case 'blocked':
+          log.error({ event: event.type, reason: state.blockedReason, kind: state.blockedKind, needs: state.needs }, `blocked in ${state.phase}: ${state.blockedReason ?? ''}`);
+          return;
+        case 'done':
+          log.info({ event: event.type, iterations: state.iterations, totals: state.totals }, `done after ${state.iterations} iterations${state.lastSummary ? `: ${state.lastSummary}` : ''}`);
+          return;
+        case 'interrupted':
+          log.warn({ event: event.type, signal: event.signal }, `interrupted by ${event.signal}; the session is resumable in ${state.phase}`);
+          return;
+      }
+    },
+  };
+}

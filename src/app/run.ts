@@ -1,0 +1,153 @@
+// Composition root for `orchestrate run`: config → session → real adapters → loop. The only place that sees
+// both the loop and the IO side.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../config/load.js';
+import type { SettingKey } from '../config/settings.js';
+import { EXIT_CODES, type ExitCode } from '../errors.js';
+import { killGroupNow } from '../agent/process-group.js';
+import { packagePrompts } from '../agent/prompt-source.js';
+import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
+import { runSession, type SessionOutcome } from '../loop/run-session.js';
+import type { Clock, HumanGate, Notifier } from '../loop/ports.js';
+import { createLogger, makeScrubber } from './logger.js';
+import { logNotifier } from './log-notifier.js';
+import { OVERVIEW_FILE, SESSION_LOG, openSession } from './open-session.js';
+import type { Shutdown } from './shutdown.js';
+
+export interface RunOptions {
+  configPath: string;
+  session: string;
+  task?: string | undefined;
+  dive?: string | undefined;
+  flags: Partial<Record<SettingKey, string>>;
+  flagNames: Partial<Record<SettingKey, string>>;
+  quiet: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  home: string;
+  shutdown: Shutdown;
+  /** Who answers when the session waits. Default: nobody in this process (exit; a later run resumes). */
+  gate?: HumanGate | undefined;
+  /** Extra listeners (the demo narrates). */
+  notifiers?: Notifier[] | undefined;
+}
+
+export interface RunResult {
+  outcome: SessionOutcome;
+  sessionDir: string;
+  exitCode: ExitCode;
+  /** What the person should read last: what happened and what to do now. */
+  message: string;
+}
+
+export const realClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+};
+
+const NOBODY: HumanGate = { wait: async () => undefined };
+
+export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
+  const { config, warnings } = loadConfig({ configPath: opts.configPath, flags: opts.flags, flagNames: opts.flagNames, env: opts.env, cwd: opts.cwd, home: opts.home });
+  const scrub = makeScrubber(config.secrets);
+  const runId = randomUUID();
+  const opened = await openSession(config, { name: opts.session, task: opts.task, dive: opts.dive, now: new Date(), runId, scrub });
+  const { sessionDir, lock } = opened;
+  const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
+  let agentPid: number | undefined;
+  const killOnForce = opts.shutdown.onForcedExit(() => agentPid !== undefined && killGroupNow(agentPid));
+  try {
+    const log = await createLogger({ level: config.logLevel, format: config.logFormat, quiet: opts.quiet, sessionLog: join(sessionDir, SESSION_LOG), scrub });
+    for (const warning of warnings) log.warn(warning);
+    for (const note of opened.notes) log.info(note);
+    const state = opened.state;
+    log.info(
+      { runId, sessionDir, workingDir: state.workingDir, provider: config.provider },
+      `session ${state.session}: ${state.phase}, ${state.status}, iteration ${state.iterations}; folder ${sessionDir}; agent output in ${join(sessionDir, LOGS_DIR)}`,
+    );
+
+    const notifier = logNotifier(log);
+    const extra = opts.notifiers ?? [];
+    const outcome = await runSession(state, {
+      agent: createSessionAgent({
+        config,
+        sessionDir,
+        runId,
+        prompts: packagePrompts(),
+        clock: realClock,
+        env: opts.env,
+        scrub,
+        onAgent: async (pid) => {
+          agentPid = pid;
+          await lock.lock.setAgent(pid);
+        },
+      }),
+      store: { append: (entry) => opened.history.append(entry), writeState: (s) => opened.store.write(s) },
+      gate: opts.gate ?? NOBODY,
+      notifier: {
+        notify(event) {
+          notifier.notify(event);
+          for (const other of extra) other.notify(event);
+        },
+      },
+      clock: realClock,
+      limits: config.phaseLimits,
+      retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000 },
+      timeoutMs: config.timeoutMs,
+      provider: config.provider,
+      signal: opts.shutdown.signal,
+      resumeOnStart: true,
+    });
+    log.flush();
+    return { outcome, sessionDir, ...describe(outcome, sessionDir, opts) };
+  } finally {
+    releaseOnForce();
+    killOnForce();
+    lock.lock.release();
+  }
+}
+
+function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions): { exitCode: ExitCode; message: string } {
+  const { state } = outcome;
+  const rerun = `orchestrate --config ${opts.configPath} --session ${state.name}`;
+  switch (outcome.kind) {
+    case 'done':
+      return { exitCode: EXIT_CODES.done, message: `session ${state.session} is done after ${state.iterations} iterations. Summary and files: ${sessionDir}` };
+    case 'waiting': {
+      const what = waitingInstructions(state.waitingFor, sessionDir);
+      return {
+        exitCode: EXIT_CODES.waiting,
+        message: `session ${state.session} is waiting for you (${state.waitingFor}) in phase ${state.phase}.\n${state.needs ? `  needs: ${state.needs}\n` : ''}  ${what}\n  then run: ${rerun}`,
+      };
+    }
+    case 'blocked': {
+      const agentFailed = state.blockedKind === 'agent_failed';
+      return {
+        exitCode: agentFailed ? EXIT_CODES.agentFailed : EXIT_CODES.blocked,
+        message:
+          `session ${state.session} is blocked in phase ${state.phase} (${state.blockedKind}).\n  reason: ${state.blockedReason ?? '(none given)'}\n` +
+          (state.needs ? `  needs: ${state.needs}\n` : '') +
+          `  unblock: fix the cause (notes for the agent go in ${join(sessionDir, OVERVIEW_FILE)}), then run: ${rerun}\n` +
+          `  what happened: ${join(sessionDir, '_signal_history.jsonl')} and ${join(sessionDir, LOGS_DIR)}`,
+      };
+    }
+    case 'interrupted':
+      return {
+        exitCode: outcome.signal === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint,
+        message: `stopped by ${outcome.signal}; session ${state.session} is resumable in ${state.phase}: ${rerun}`,
+      };
+  }
+}
+
+function waitingInstructions(waitingFor: string | undefined, sessionDir: string): string {
+  switch (waitingFor) {
+    case 'qa_answers':
+      return `answer every question in ${join(sessionDir, '_qa.md')}: replace each "**Answer:** _waiting_" with your answer (a letter or free text)`;
+    case 'plan_approval':
+      return `read ${join(sessionDir, '_plan.md')} and replace "**Approval:** _waiting_" with "approved" or "rejected: <what to change>"`;
+    default:
+      return `do what the agent asked (see needs above and ${join(sessionDir, OVERVIEW_FILE)})`;
+  }
+}

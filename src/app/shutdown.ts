@@ -1,0 +1,42 @@
+// Ctrl-C and SIGTERM. The first one aborts the run: the loop stops the agent's process group, records the
+// interruption and returns, so the CLI can exit with 130/143 after everything is flushed. A second one exits at
+// once, after the synchronous emergency cleanups (kill the agent group, release the lock).
+export interface Shutdown {
+  signal: AbortSignal;
+  /** Register a synchronous cleanup for a forced exit; returns a function that unregisters it. */
+  onForcedExit(cleanup: () => void): () => void;
+  dispose(): void;
+}
+
+export function installShutdown(): Shutdown {
+  const controller = new AbortController();
+  const cleanups = new Set<() => void>();
+  const handler = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) {
+      process.stderr.write(`\n${signal}: stopping the agent and saving the session (press Ctrl-C again to force)\n`);
+      controller.abort(signal);
+      return;
+    }
+    for (const cleanup of cleanups) {
+      try {
+        cleanup();
+      } catch {
+        // best effort: we are leaving anyway
+      }
+    }
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    onForcedExit(cleanup) {
+      cleanups.add(cleanup);
+      return () => cleanups.delete(cleanup);
+    },
+    dispose() {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}

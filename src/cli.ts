@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// The `orchestrate` command. Parses argv, runs the command, maps the outcome or a thrown error to an exit code.
+// The only place that ends the process (by setting process.exitCode, so logs can flush).
+import { homedir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { EXIT_CODES, OrchestratorError, UsageError } from './errors.js';
+import type { SettingKey } from './config/settings.js';
+
+const USAGE = `orchestrate: run a coding agent through a whole session, unattended
+
+usage:
+  orchestrate --config <.samocode> --session <name> [--task "…"] [--dive "…"] [options]
+  orchestrate demo                   a whole session on the built-in scripted agent (temp dir, no API key)
+  orchestrate --help | --version
+
+options:
+  --config <file>        the project's .samocode file (MAIN_REPO, WORKTREES, SESSIONS)
+  --session <name>       session name; a new one needs --task, an existing one resumes
+  --task <text>          what to do (new sessions)
+  --dive <text>          what to look at first in the investigation
+  --provider <name>      claude | codex | script            (SAMOCODE_PROVIDER)
+  --script <file>        scenario for the script provider    (SAMOCODE_SCRIPT)
+  --timeout <seconds>    per agent run                       (SAMOCODE_TIMEOUT)
+  --max-retries <n>      retries of a failed agent run       (SAMOCODE_MAX_RETRIES)
+  --log-format <f>       pretty | json                       (SAMOCODE_LOG_FORMAT)
+  --quiet                console shows warnings and errors only
+
+exit codes: 0 done, 1 internal error, 2 usage, 3 configuration, 4 blocked, 5 waiting for you,
+            6 session locked, 7 agent failed (retries spent), 130 SIGINT, 143 SIGTERM`;
+
+/** Flags that are settings, with the setting they set. */
+const SETTING_FLAGS = {
+  provider: 'SAMOCODE_PROVIDER',
+  script: 'SAMOCODE_SCRIPT',
+  timeout: 'SAMOCODE_TIMEOUT',
+  'max-retries': 'SAMOCODE_MAX_RETRIES',
+  'log-format': 'SAMOCODE_LOG_FORMAT',
+} as const satisfies Record<string, SettingKey>;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        session: { type: 'string' },
+        task: { type: 'string' },
+        dive: { type: 'string' },
+        provider: { type: 'string' },
+        script: { type: 'string' },
+        timeout: { type: 'string' },
+        'max-retries': { type: 'string' },
+        'log-format': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_CODES.done;
+  }
+  if (values.version) {
+    const { createRequire } = await import('node:module');
+    const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return EXIT_CODES.done;
+  }
+  const command = positionals[0] ?? 'run';
+  if (positionals.length > 1 || !['run', 'demo'].includes(command)) {
+    throw new UsageError(`unknown command "${positionals.join(' ')}"; commands: run (the default), demo\n\n${USAGE}`);
+  }
+
+  const { installShutdown } = await import('./app/shutdown.js');
+  const shutdown = installShutdown();
+  try {
+    if (command === 'demo') {
+      const { runDemo } = await import('./app/demo.js');
+      return await runDemo({ quiet: values.quiet, shutdown });
+    }
+    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${USAGE}`);
+    if (!values.session) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${USAGE}`);
+    const flags: Partial<Record<SettingKey, string>> = {};
+    const flagNames: Partial<Record<SettingKey, string>> = {};
+    for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
+      const value = values[flag as keyof typeof SETTING_FLAGS];
+      if (value !== undefined) {
+        flags[key] = value;
+        flagNames[key] = `--${flag}`;
+      }
+    }
+    const { runOrchestrator } = await import('./app/run.js');
+    const result = await runOrchestrator({
+      configPath: values.config,
+      session: values.session,
+      task: values.task,
+      dive: values.dive,
+      flags,
+      flagNames,
+      quiet: values.quiet,
+      env: process.env,
+      cwd: process.cwd(),
+      home: homedir(),
+      shutdown,
+    });
+    process.stderr.write(`\n${result.message}\n`);
+    return result.exitCode;
+  } finally {
+    shutdown.dispose();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof OrchestratorError) {
+      process.stderr.write(`orchestrate: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`orchestrate: internal error (this is a bug; please report it with the lines below)\n${detail}\n`);
+    process.exitCode = EXIT_CODES.internal;
+  },
+);

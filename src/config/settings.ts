@@ -1,0 +1,228 @@
+// Every setting samocode reads, as one table: its name, aliases, default, how to parse it, and the fix to print
+// when it is wrong. `resolveSettings` layers the sources (flags > process env > .env > .samocode) and validates
+// everything at once. Pure: reading files and checking the disk happen in load.ts.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.js';
+import type { ConfigProblem } from '../errors.js';
+
+export const PROVIDERS = ['claude', 'codex', 'script'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** One value as found in one source, before validation. */
+export interface RawValue {
+  value: string;
+  /** `--flag`, `environment`, or a file path: named in error messages. */
+  source: string;
+  /** Folder that relative paths in this value are resolved against. */
+  baseDir: string;
+}
+
+export type Layers = ReadonlyMap<string, RawValue>;
+
+export interface Config {
+  configFile: string;
+  mainRepo: string;
+  worktrees: string;
+  sessions: string;
+  baseBranch: string | undefined;
+  branchPrefix: string;
+  provider: Provider;
+  claude: { path: string; model: string | undefined; maxTurns: number | undefined };
+  codex: { path: string; model: string | undefined };
+  scriptPath: string | undefined;
+  timeoutMs: number;
+  maxRetries: number;
+  retryDelayMs: number;
+  killGraceMs: number;
+  phaseLimits: Record<Phase, number>;
+  telegram: { token: string; chatId: string } | undefined;
+  logLevel: string;
+  logFormat: LogFormat;
+  /** Values that must never appear in a log, prompt, history line or notification. */
+  secrets: string[];
+}
+
+type Parser<T> = (raw: string, home: string, baseDir: string) => { ok: true; value: T } | { ok: false; message: string };
+
+export interface SettingSpec<T = unknown> {
+  key: string;
+  aliases?: string[];
+  /** Shown in the README reference and in --help. */
+  doc: string;
+  example: string;
+  required?: boolean;
+  default?: T;
+  secret?: boolean;
+  parse: Parser<T>;
+}
+
+const text: Parser<string> = (raw) =>
+  raw.trim() === '' ? { ok: false, message: 'is empty' } : { ok: true, value: raw.trim() };
+
+const path: Parser<string> = (raw, home, baseDir) => {
+  const trimmed = raw.trim();
+  if (trimmed === '') return { ok: false, message: 'is empty' };
+  return { ok: true, value: resolvePath(trimmed, home, baseDir) };
+};
+
+function integer(min: number, unit = ''): Parser<number> {
+  return (raw) => {
+    const parsed = z.coerce.number().int().min(min).safeParse(raw.trim() === '' ? Number.NaN : raw.trim());
+    return parsed.success
+      ? { ok: true, value: parsed.data }
+      : { ok: false, message: `is not a whole number${unit} ≥ ${min}` };
+  };
+}
+
+function seconds(min: number): Parser<number> {
+  return (raw) => {
+    const parsed = z.coerce.number().min(min).finite().safeParse(raw.trim() === '' ? Number.NaN : raw.trim());
+    return parsed.success ? { ok: true, value: parsed.data * 1000 } : { ok: false, message: `is not a number of seconds ≥ ${min}` };
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]): Parser<T> {
+  return (raw) => {
+    const value = raw.trim().toLowerCase();
+    return (values as readonly string[]).includes(value)
+      ? { ok: true, value: value as T }
+      : { ok: false, message: `is not one of ${values.join(', ')}` };
+  };
+}
+
+const phaseLimits: Parser<Record<Phase, number>> = (raw) => {
+  const limits = defaultPhaseLimits();
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [phase, value] = part.split('=').map((s) => s.trim());
+    if (!isPhase(phase)) return { ok: false, message: `names unknown phase ${JSON.stringify(phase)} (phases: ${PHASES.join(', ')})` };
+    const limit = Number(value);
+    if (!Number.isInteger(limit) || limit < 1) return { ok: false, message: `gives ${phase} the limit ${JSON.stringify(value)}, not a whole number ≥ 1` };
+    limits[phase] = limit;
+  }
+  return { ok: true, value: limits };
+};
+
+const telegramToken: Parser<string> = (raw) =>
+  /^\d+:[A-Za-z0-9_-]{20,}$/.test(raw.trim())
+    ? { ok: true, value: raw.trim() }
+    : { ok: false, message: 'does not look like a bot token (digits, a colon, then 20+ letters, digits, _ or -)' };
+
+const telegramChat: Parser<string> = (raw) =>
+  /^(-?\d+|@[A-Za-z0-9_]{5,})$/.test(raw.trim())
+    ? { ok: true, value: raw.trim() }
+    : { ok: false, message: 'is not a chat id (a number such as 123456789 or -1001234567890) or @channelname' };
+
+export const SETTINGS = {
+  MAIN_REPO: { key: 'MAIN_REPO', doc: 'The repository the session works on (a git repo, or any folder for a standalone session).', example: 'MAIN_REPO=~/proj', required: true, parse: path },
+  WORKTREES: { key: 'WORKTREES', doc: 'Folder where each session gets its git worktree (`<WORKTREES>/<session>`).', example: 'WORKTREES=~/proj-worktrees', required: true, parse: path },
+  SESSIONS: { key: 'SESSIONS', doc: 'Folder holding the session folders (`<SESSIONS>/YY-MM-DD-<session>`).', example: 'SESSIONS=~/proj/.samocode-sessions', required: true, parse: path },
+  BASE_BRANCH: { key: 'BASE_BRANCH', doc: "Branch the session branch starts from. Default: origin's HEAD, else MAIN_REPO's current branch.", example: 'BASE_BRANCH=main', parse: text },
+  BRANCH_PREFIX: { key: 'BRANCH_PREFIX', doc: 'Prefix of the session branch name.', example: 'BRANCH_PREFIX=samocode/', default: 'samocode/', parse: text },
+  SAMOCODE_PROVIDER: { key: 'SAMOCODE_PROVIDER', aliases: ['PROVIDER'], doc: 'Agent CLI to run: claude, codex, or script (the built-in scripted agent).', example: 'SAMOCODE_PROVIDER=claude', default: 'claude', parse: oneOf(PROVIDERS) },
+  CLAUDE_PATH: { key: 'CLAUDE_PATH', doc: 'Claude Code binary (name on PATH or a path).', example: 'CLAUDE_PATH=/usr/local/bin/claude', default: 'claude', parse: text },
+  CLAUDE_MODEL: { key: 'CLAUDE_MODEL', doc: 'Model passed to `claude --model`.', example: 'CLAUDE_MODEL=claude-sonnet-4-5', parse: text },
+  CLAUDE_MAX_TURNS: { key: 'CLAUDE_MAX_TURNS', doc: 'Passed to `claude --max-turns`.', example: 'CLAUDE_MAX_TURNS=80', parse: integer(1) },
+  CODEX_PATH: { key: 'CODEX_PATH', doc: 'Codex binary (name on PATH or a path).', example: 'CODEX_PATH=codex', default: 'codex', parse: text },
+  CODEX_MODEL: { key: 'CODEX_MODEL', doc: 'Model passed to `codex exec --model`.', example: 'CODEX_MODEL=gpt-5-codex', parse: text },
+  SAMOCODE_SCRIPT: { key: 'SAMOCODE_SCRIPT', doc: 'Scenario file the `script` provider plays (see docs/scenarios.md).', example: 'SAMOCODE_SCRIPT=./scenario.json', parse: path },
+  SAMOCODE_TIMEOUT: { key: 'SAMOCODE_TIMEOUT', doc: 'Seconds one agent run may take before its whole process tree is killed.', example: 'SAMOCODE_TIMEOUT=1800', default: 1_800_000, parse: seconds(0.1) },
+  SAMOCODE_MAX_RETRIES: { key: 'SAMOCODE_MAX_RETRIES', doc: 'Retries of a failed agent run (non-zero exit, spawn failure, timeout) before the session is blocked.', example: 'SAMOCODE_MAX_RETRIES=2', default: 2, parse: integer(0) },
+  SAMOCODE_RETRY_DELAY: { key: 'SAMOCODE_RETRY_DELAY', doc: 'Seconds before the first retry; doubles on each retry, capped at 5 minutes.', example: 'SAMOCODE_RETRY_DELAY=5', default: 5_000, parse: seconds(0) },
+  SAMOCODE_KILL_GRACE: { key: 'SAMOCODE_KILL_GRACE', doc: 'Seconds between SIGTERM and SIGKILL when the agent process group is stopped.', example: 'SAMOCODE_KILL_GRACE=5', default: 5_000, parse: seconds(0) },
+  SAMOCODE_PHASE_LIMITS: { key: 'SAMOCODE_PHASE_LIMITS', aliases: ['PHASE_LIMITS'], doc: `Per-phase iteration limits, overriding the defaults (${PHASES.filter((p) => p !== 'init').map((p) => `${p}=${defaultPhaseLimits()[p]}`).join(', ')}).`, example: 'SAMOCODE_PHASE_LIMITS=implementation=80,testing=20', default: defaultPhaseLimits(), parse: phaseLimits },
+  TELEGRAM_BOT_TOKEN: { key: 'TELEGRAM_BOT_TOKEN', doc: 'Telegram bot token for notifications (secret: never logged).', example: 'TELEGRAM_BOT_TOKEN=123456:ABC…', secret: true, parse: telegramToken },
+  TELEGRAM_CHAT_ID: { key: 'TELEGRAM_CHAT_ID', doc: 'Telegram chat that receives notifications and may send commands.', example: 'TELEGRAM_CHAT_ID=123456789', parse: telegramChat },
+  SAMOCODE_LOG_LEVEL: { key: 'SAMOCODE_LOG_LEVEL', doc: 'pino level for session.log and the console.', example: 'SAMOCODE_LOG_LEVEL=debug', default: 'info', parse: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) },
+  SAMOCODE_LOG_FORMAT: { key: 'SAMOCODE_LOG_FORMAT', doc: 'Console log format: pretty (readable lines) or json (pino JSON lines on stdout).', example: 'SAMOCODE_LOG_FORMAT=json', default: 'pretty', parse: oneOf(LOG_FORMATS) },
+} satisfies Record<string, SettingSpec<any>>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+/** All names a source may use, canonical and alias, mapped to the canonical key. */
+export const KNOWN_NAMES: ReadonlyMap<string, SettingKey> = new Map(
+  (Object.values(SETTINGS) as SettingSpec[]).flatMap((spec) =>
+    [spec.key, ...(spec.aliases ?? [])].map((name) => [name, spec.key as SettingKey] as const),
+  ),
+);
+
+export type Resolved = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Validate the layered values. `layers` maps canonical keys to the winning raw value.
+ * `configFile` is the `.samocode` path; `home` expands `~`.
+ */
+export function resolveSettings(layers: Layers, configFile: string, home: string): Resolved {
+  const problems: ConfigProblem[] = [];
+  const values = new Map<string, unknown>();
+  for (const spec of Object.values(SETTINGS) as SettingSpec[]) {
+    const raw = layers.get(spec.key);
+    if (!raw) {
+      if (spec.required) {
+        problems.push({ source: configFile, key: spec.key, value: undefined, message: 'is required', fix: `add a line ${spec.example} to ${configFile}` });
+      }
+      values.set(spec.key, spec.default);
+      continue;
+    }
+    const parsed = spec.parse(raw.value, home, raw.baseDir);
+    if (parsed.ok) values.set(spec.key, parsed.value);
+    else {
+      problems.push({
+        source: raw.source,
+        key: spec.key,
+        value: spec.secret ? '(hidden)' : raw.value,
+        message: parsed.message,
+        fix: `set it like ${spec.example}`,
+      });
+    }
+  }
+
+  const get = <T>(key: SettingKey) => values.get(key) as T;
+  const provider = get<Provider>('SAMOCODE_PROVIDER');
+  if (provider === 'script' && !layers.get('SAMOCODE_SCRIPT')) {
+    problems.push({ source: layers.get('SAMOCODE_PROVIDER')?.source ?? configFile, key: 'SAMOCODE_SCRIPT', value: undefined, message: 'is required when the provider is script', fix: 'pass --script <scenario.json> or set SAMOCODE_SCRIPT' });
+  }
+  const token = get<string | undefined>('TELEGRAM_BOT_TOKEN');
+  const chatId = get<string | undefined>('TELEGRAM_CHAT_ID');
+  if ((token === undefined) !== (chatId === undefined) && problems.every((p) => !p.key.startsWith('TELEGRAM_'))) {
+    const missing = token === undefined ? 'TELEGRAM_BOT_TOKEN' : 'TELEGRAM_CHAT_ID';
+    problems.push({ source: layers.get(token === undefined ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN')!.source, key: missing, value: undefined, message: 'is needed too: Telegram needs both the token and the chat id', fix: `set ${missing}, or remove the other TELEGRAM_ setting` });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  return {
+    ok: true,
+    config: {
+      configFile,
+      mainRepo: get('MAIN_REPO'),
+      worktrees: get('WORKTREES'),
+      sessions: get('SESSIONS'),
+      baseBranch: get('BASE_BRANCH'),
+      branchPrefix: get('BRANCH_PREFIX'),
+      provider,
+      claude: { path: get('CLAUDE_PATH'), model: get('CLAUDE_MODEL'), maxTurns: get('CLAUDE_MAX_TURNS') },
+      codex: { path: get('CODEX_PATH'), model: get('CODEX_MODEL') },
+      scriptPath: get('SAMOCODE_SCRIPT'),
+      timeoutMs: get('SAMOCODE_TIMEOUT'),
+      maxRetries: get('SAMOCODE_MAX_RETRIES'),
+      retryDelayMs: get('SAMOCODE_RETRY_DELAY'),
+      killGraceMs: get('SAMOCODE_KILL_GRACE'),
+      phaseLimits: get('SAMOCODE_PHASE_LIMITS'),
+      telegram: token && chatId ? { token, chatId } : undefined,
+      logLevel: get('SAMOCODE_LOG_LEVEL'),
+      logFormat: get('SAMOCODE_LOG_FORMAT'),
+      // The whole token, and its secret half on its own (it is what matters if a URL or message splits it).
+      secrets: token ? [token, token.slice(token.indexOf(':') + 1)] : [],
+    },
+  };
+}
+
+/** `~` → home; relative → against the folder of the file that set it (or the cwd for env and flags). */
+export function resolvePath(value: string, home: string, baseDir: string): string {
+  let expanded = value;
+  if (value === '~') expanded = home;
+  else if (value.startsWith('~/')) expanded = home + value.slice(1);
+  return resolve(baseDir, expanded);
+}

@@ -1,0 +1,127 @@
+// `_overview.md` ⇄ SessionState. The front matter is the orchestrator's; the markdown body is the agent's and is
+// kept byte for byte. Pure: reading and writing the file happen in io/state-store.ts.
+import matter from 'gray-matter';
+import { z } from 'zod';
+import { PHASES, type Phase } from './phases.js';
+import { ZERO_TOTALS, type SessionState } from './state.js';
+
+const isoTime = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string().min(1));
+const count = z.number().int().min(0);
+const optionalText = z.string().optional().nullable().transform((v) => v ?? undefined);
+
+const frontMatterSchema = z.object({
+  session: z.string().min(1),
+  name: z.string().min(1),
+  task: z.string(),
+  dive: optionalText,
+  phase: z.enum(PHASES),
+  status: z.enum(['running', 'waiting', 'blocked', 'done']),
+  phaseIterations: count,
+  iterations: count,
+  historySeq: count.default(0),
+  gatesPassed: z.array(z.enum(PHASES)).default([]),
+  waitingFor: optionalText,
+  needs: optionalText,
+  blockedReason: optionalText,
+  blockedKind: optionalText,
+  lastSummary: optionalText,
+  startedAt: isoTime,
+  updatedAt: isoTime,
+  workingDir: z.string().min(1),
+  branch: optionalText,
+  baseBranch: optionalText,
+  standalone: z.boolean().default(false),
+  totals: z
+    .object({
+      costUsd: z.number().min(0).default(0),
+      inputTokens: count.default(0),
+      outputTokens: count.default(0),
+      cacheReadTokens: count.default(0),
+      cacheWriteTokens: count.default(0),
+      agentMs: z.number().min(0).default(0),
+    })
+    .default(ZERO_TOTALS),
+});
+
+export type OverviewRead =
+  | { kind: 'state'; state: SessionState; body: string }
+  /** An `_overview.md` from the Python original: no front matter, a `## Status` section instead. */
+  | { kind: 'legacy'; phase: Phase; iterations: number; body: string }
+  | { kind: 'invalid'; message: string };
+
+const FRONT_MATTER_OPEN = /^---\r?\n/;
+
+export function parseOverview(text: string, file: string): OverviewRead {
+  if (!FRONT_MATTER_OPEN.test(text)) return parseLegacy(text, file);
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    // Passing options disables gray-matter's global cache, which would otherwise keep every version in memory.
+    parsed = matter(text, { language: 'yaml' });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return {
+      kind: 'invalid',
+      message: `${file}: the front matter between the --- lines is not valid YAML (${detail}). Restore it (it is written by samocode, not by hand) or move the file away to start the session afresh.`,
+    };
+  }
+  const result = frontMatterSchema.safeParse(parsed.data);
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 5).map((issue) => {
+      const key = issue.path.join('.');
+      const value = key ? JSON.stringify(pick(parsed.data, issue.path)) : '';
+      return `${key || '(front matter)'}=${value ?? '(missing)'}: ${issue.message}`;
+    });
+    return {
+      kind: 'invalid',
+      message: `${file}: front matter field${issues.length > 1 ? 's' : ''} ${issues.join('; ')}. These fields are written by samocode; restore them (see _signal_history.jsonl for the last known phase).`,
+    };
+  }
+  return { kind: 'state', state: result.data as SessionState, body: parsed.content };
+}
+
+export function renderOverview(state: SessionState, body: string): string {
+  // Drop undefined fields so the YAML stays readable, then append the body untouched.
+  const data = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
+  const head = matter.stringify('', data);
+  // matter.stringify('') ends with "---\n\n"; keep exactly one newline after the closing fence.
+  return head.replace(/\n\n$/, '\n') + body;
+}
+
+const LEGACY_LINE = /^\s*[-*]?\s*\**(Phase|Iteration)\**\s*:\s*\**\s*([^\s*]+)/i;
+
+function parseLegacy(text: string, file: string): OverviewRead {
+  const section = /^##\s+Status\s*$/im.exec(text);
+  if (!section) {
+    return {
+      kind: 'invalid',
+      message: `${file} has neither samocode front matter nor a "## Status" section. Move it away to start the session afresh, or restore the front matter.`,
+    };
+  }
+  let phase: string | undefined;
+  let iterations = 0;
+  const rest = text.slice(section.index + section[0].length).split(/\r?\n/);
+  for (const line of rest) {
+    if (/^##\s/.test(line)) break;
+    const match = LEGACY_LINE.exec(line);
+    if (!match) continue;
+    const [, key, value] = match;
+    if (key?.toLowerCase() === 'phase') phase = value?.toLowerCase();
+    else iterations = Number.parseInt(value ?? '', 10) || 0;
+  }
+  if (!phase || !(PHASES as readonly string[]).includes(phase)) {
+    return {
+      kind: 'invalid',
+      message: `${file}: the "## Status" section has Phase: ${JSON.stringify(phase ?? '(missing)')}; expected one of ${PHASES.join(', ')}. Fix that line and run again.`,
+    };
+  }
+  return { kind: 'legacy', phase: phase as Phase, iterations, body: text };
+}
+
+function pick(data: unknown, path: PropertyKey[]): unknown {
+  let value: unknown = data;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}

@@ -1,0 +1,74 @@
+// The prompt for one spawn: workflow.md + agents/<phase>-agent.md + a session context block. Pure.
+import { PHASE_RULES, allowedNextPhases } from './phases.js';
+import type { Problem } from './signal.js';
+import type { SessionState } from './state.js';
+
+export interface PromptInput {
+  workflow: string;
+  phaseAgent: string;
+  state: SessionState;
+  sessionDir: string;
+  signalFile: string;
+  /** The iteration about to run (state.iterations + 1). */
+  iteration: number;
+  phaseLimit: number;
+  timeoutMs: number;
+  now: string;
+  /** Set on the one corrective re-run after a missing or unreadable signal. */
+  correction?: Problem | undefined;
+}
+
+export function buildPrompt(input: PromptInput): string {
+  const { state } = input;
+  const rule = PHASE_RULES[state.phase];
+  const where = state.standalone
+    ? `${state.workingDir} (standalone: MAIN_REPO is not a git repository, so there is no worktree or session branch)`
+    : `${state.workingDir} (git worktree on branch ${state.branch ?? '?'}, from ${state.baseBranch ?? '?'})`;
+  const continueTo = rule.statuses.includes('continue') ? `continue → ${allowedNextPhases(state.phase).join(' | ')}` : undefined;
+  const others = rule.statuses.filter((s) => s !== 'continue');
+  const gateNote =
+    rule.gate && !state.gatesPassed.includes(state.phase)
+      ? `\n- Gate: this phase must signal "waiting" and get the person's answer before it may move on.`
+      : '';
+
+  const lines = [
+    input.workflow.trimEnd(),
+    '',
+    input.phaseAgent.trimEnd(),
+    '',
+    '## Session context',
+    `- Session folder: ${input.sessionDir}`,
+    `- Working dir: ${where}`,
+    `- Phase: ${state.phase} (iteration ${state.phaseIterations + 1} of at most ${input.phaseLimit} in this phase; iteration ${input.iteration} of the session)`,
+    `- Time limit for this iteration: ${formatDuration(input.timeoutMs)}`,
+    `- Now: ${input.now}; session started: ${state.startedAt}`,
+    `- Signal file: ${input.signalFile}`,
+    `- Allowed signals now: ${[continueTo, ...others].filter(Boolean).join('; ')}${gateNote}`,
+  ];
+  if (state.lastSummary) lines.push(`- Last iteration's summary: ${state.lastSummary}`);
+  if (input.iteration === 1) {
+    lines.push('', '## Task', state.task);
+    if (state.dive) lines.push('', '## Dive focus', state.dive);
+  }
+  if (input.correction) {
+    lines.push(
+      '',
+      '## Correction: your previous attempt at this iteration did not produce a valid signal',
+      `Problem (${input.correction.kind}): ${input.correction.message}`,
+      'Check the work of the previous attempt (it may be complete), then write the signal file correctly as your last action.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  if (minutes < 60) return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}

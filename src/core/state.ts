@@ -1,0 +1,160 @@
+// The session's machine state (the front matter of `_overview.md`) and the history entries that change it.
+// `applyEntry` is the only way state moves forward: the loop appends an entry to the history, then folds it into the
+// state and writes the state. After a crash between those two writes, startup folds the last entry again (recovery.ts).
+import type { Phase } from './phases.js';
+
+export type SessionStatus = 'running' | 'waiting' | 'blocked' | 'done';
+
+/** Spending so far. Cost and tokens are filled in by the real agent adapters; agent time by every run. */
+export interface Totals {
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  agentMs: number;
+}
+
+export const ZERO_TOTALS: Totals = {
+  costUsd: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  agentMs: 0,
+};
+
+export interface SessionState {
+  /** Folder name under SESSIONS, e.g. `26-11-21-add-auth`. */
+  session: string;
+  /** The short name given with --session. */
+  name: string;
+  task: string;
+  dive?: string | undefined;
+  phase: Phase;
+  status: SessionStatus;
+  /** Iterations run in the current phase; reset when the phase changes. */
+  phaseIterations: number;
+  /** Iterations run in the whole session. */
+  iterations: number;
+  /** Sequence number of the last history entry folded into this state. */
+  historySeq: number;
+  /** Gated phases in which the session has already waited for the person. */
+  gatesPassed: Phase[];
+  waitingFor?: string | undefined;
+  needs?: string | undefined;
+  blockedReason?: string | undefined;
+  /** Machine-readable cause of a block: `agent` when the agent said so, else a ProblemKind. */
+  blockedKind?: string | undefined;
+  lastSummary?: string | undefined;
+  startedAt: string;
+  updatedAt: string;
+  workingDir: string;
+  branch?: string | undefined;
+  baseBranch?: string | undefined;
+  /** True when MAIN_REPO is not a git repository and the agent works in it directly. */
+  standalone: boolean;
+  totals: Totals;
+}
+
+/** What one spawn of the agent did, as recorded in the history. */
+export interface RunFacts {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  attempts: number;
+  corrective: boolean;
+  provider: string;
+  log?: string | undefined;
+  costUsd?: number | undefined;
+  tokens?: Omit<Totals, 'costUsd' | 'agentMs'> | undefined;
+}
+
+interface EntryBase {
+  seq: number;
+  time: string;
+  iteration: number;
+  phase: Phase;
+}
+
+/** One iteration's result: the agent ran (perhaps several attempts), the signal was judged. */
+export interface IterationEntry extends EntryBase {
+  event: 'iteration';
+  phaseAfter: Phase;
+  statusAfter: SessionStatus;
+  signal: {
+    status: string;
+    phase?: string | undefined;
+    summary?: string | undefined;
+    reason?: string | undefined;
+    needs?: string | undefined;
+    for?: string | undefined;
+  } | null;
+  /** `ok`, or the ProblemKind that stopped the session. */
+  validation: string;
+  problem?: string | undefined;
+  run: RunFacts;
+}
+
+/** The person answered (or unblocked) and the session goes on. */
+export interface ResumedEntry extends EntryBase {
+  event: 'resumed';
+  from: SessionStatus;
+  how: string;
+}
+
+/** Ctrl-C or SIGTERM stopped the run mid-iteration; the iteration will be run again. */
+export interface InterruptedEntry extends EntryBase {
+  event: 'interrupted';
+  signal: 'SIGINT' | 'SIGTERM';
+  attempts: number;
+}
+
+export type HistoryEntry = IterationEntry | ResumedEntry | InterruptedEntry;
+
+/** Fold one history entry into the state. Pure. */
+export function applyEntry(state: SessionState, entry: HistoryEntry): SessionState {
+  const base = { ...state, historySeq: entry.seq, updatedAt: entry.time };
+  switch (entry.event) {
+    case 'interrupted':
+      return base;
+    case 'resumed':
+      return {
+        ...base,
+        status: 'running',
+        gatesPassed:
+          entry.from === 'waiting' && !state.gatesPassed.includes(state.phase)
+            ? [...state.gatesPassed, state.phase]
+            : state.gatesPassed,
+        waitingFor: undefined,
+        needs: undefined,
+        blockedReason: undefined,
+        blockedKind: undefined,
+      };
+    case 'iteration': {
+      const moved = entry.phaseAfter !== entry.phase;
+      const run = entry.run;
+      return {
+        ...base,
+        phase: entry.phaseAfter,
+        status: entry.statusAfter,
+        iterations: entry.iteration,
+        phaseIterations: moved ? 0 : state.phaseIterations + 1,
+        waitingFor: entry.statusAfter === 'waiting' ? entry.signal?.for : undefined,
+        needs: entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? entry.signal?.needs : undefined,
+        blockedReason: entry.statusAfter === 'blocked' ? (entry.problem ?? entry.signal?.reason) : undefined,
+        blockedKind: entry.statusAfter === 'blocked' ? (entry.validation === 'ok' ? 'agent' : entry.validation) : undefined,
+        lastSummary: entry.signal?.summary ?? state.lastSummary,
+        totals: {
+          costUsd: state.totals.costUsd + (run.costUsd ?? 0),
+          inputTokens: state.totals.inputTokens + (run.tokens?.inputTokens ?? 0),
+          outputTokens: state.totals.outputTokens + (run.tokens?.outputTokens ?? 0),
+          cacheReadTokens: state.totals.cacheReadTokens + (run.tokens?.cacheReadTokens ?? 0),
+          cacheWriteTokens: state.totals.cacheWriteTokens + (run.tokens?.cacheWriteTokens ?? 0),
+          agentMs: state.totals.agentMs + run.durationMs,
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,83 @@
+// Typed errors that end a run. Each carries the exit code the CLI maps it to; only src/cli.ts ends the process.
+// Expected per-iteration failures (agent crash, bad signal) are values, not throws: see core/decide.ts.
+
+/** Exit codes, documented in the README. Distinct so a wrapper script can tell the outcomes apart. */
+export const EXIT_CODES = {
+  done: 0,
+  internal: 1,
+  usage: 2,
+  config: 3,
+  blocked: 4,
+  waiting: 5,
+  locked: 6,
+  agentFailed: 7,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+export class OrchestratorError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.exitCode = exitCode;
+    this.name = 'OrchestratorError';
+  }
+}
+
+/** Wrong command line: unknown flag, missing --session, bad session name. */
+export class UsageError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, EXIT_CODES.usage);
+    this.name = 'UsageError';
+  }
+}
+
+/** One problem found while loading configuration; every problem is reported at once. */
+export interface ConfigProblem {
+  /** Where the value came from: a file path, "environment", or "--flag". */
+  source: string;
+  key: string;
+  value: string | undefined;
+  message: string;
+  fix: string;
+}
+
+export class ConfigError extends OrchestratorError {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super(formatConfigProblems(problems), EXIT_CODES.config);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Another orchestrator holds the session lock. */
+export class SessionLockedError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, EXIT_CODES.locked);
+    this.name = 'SessionLockedError';
+  }
+}
+
+/** The session state on disk cannot be read (e.g. broken front matter); nothing is overwritten. */
+export class SessionStateError extends OrchestratorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT_CODES.config, options);
+    this.name = 'SessionStateError';
+  }
+}
+
+export function formatConfigProblems(problems: ConfigProblem[]): string {
+  const noun = problems.length === 1 ? 'problem' : 'problems';
+  const lines = problems.map((p) => {
+    const shown = p.value === undefined ? '(not set)' : JSON.stringify(truncate(p.value, 200));
+    return `  ${p.source}: ${p.key}=${shown}: ${p.message}\n    fix: ${p.fix}`;
+  });
+  return `configuration has ${problems.length} ${noun}:\n${lines.join('\n')}`;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more chars)`;
+}

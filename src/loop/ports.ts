@@ -1,0 +1,59 @@
+// What the loop needs from the outside world. The loop imports only core/ and this file; app wiring passes real
+// implementations (files, processes, clock), tests may pass their own.
+import type { AttemptOutcome } from '../core/attempts.js';
+import type { Problem, SignalRead } from '../core/signal.js';
+import type { HistoryEntry, RunFacts, SessionState } from '../core/state.js';
+
+export interface Clock {
+  now(): Date;
+  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface AttemptRequest {
+  state: SessionState;
+  iteration: number;
+  attempt: number;
+  correction?: Problem | undefined;
+  signal: AbortSignal;
+}
+
+export interface AttemptResult {
+  outcome: AttemptOutcome;
+  read: SignalRead;
+  cancelled: boolean;
+  facts: Omit<RunFacts, 'attempts' | 'corrective'>;
+}
+
+/** Runs the agent once for an iteration: clear the old signal, build the prompt, spawn, read the new signal. */
+export interface AgentPort {
+  attempt(request: AttemptRequest): Promise<AttemptResult>;
+}
+
+/** Durable session state: the history is appended first, then the state is written (see core/state.ts). */
+export interface SessionStorePort {
+  append(entry: HistoryEntry): Promise<void>;
+  writeState(state: SessionState): Promise<void>;
+}
+
+/** Waits for the person while the session is waiting or blocked. */
+export interface HumanGate {
+  /** Resolve with how the person answered (e.g. "file edit"), or undefined to end this run and leave the session as it is. */
+  wait(state: SessionState, signal: AbortSignal): Promise<string | undefined>;
+}
+
+export type SessionEvent =
+  | { type: 'iteration-start'; state: SessionState; iteration: number; attempt: number }
+  | { type: 'retry'; state: SessionState; iteration: number; attempt: number; delayMs: number; why: string }
+  | { type: 'corrective'; state: SessionState; iteration: number; problem: Problem }
+  | { type: 'iteration-end'; state: SessionState; entry: HistoryEntry }
+  | { type: 'resumed'; state: SessionState; how: string }
+  | { type: 'waiting'; state: SessionState }
+  | { type: 'blocked'; state: SessionState }
+  | { type: 'done'; state: SessionState }
+  | { type: 'interrupted'; state: SessionState; signal: 'SIGINT' | 'SIGTERM' };
+
+/** Everything a person might want to hear about: the console, session.log, and later Telegram. */
+export interface Notifier {
+  notify(event: SessionEvent): void;
+}

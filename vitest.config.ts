@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    // Integration tests spawn the real CLI and real agents: separate processes, generous timeouts, no timing asserts.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    restoreMocks: true,
+    clearMocks: true,
+  },
+});
