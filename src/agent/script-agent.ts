@@ -26,6 +26,8 @@ interface Step {
   delayMs?: number;
   /** Start a child that sleeps forever (in the agent's process group) and write its pid to this session file. */
   grandchildPidFile?: string;
+  /** Write the environment the agent received, as JSON, to this session file (tests check what reaches agents). */
+  envFile?: string;
   /** Never exit (after doing everything else). */
   hang?: boolean;
   /** Ignore SIGTERM, so only SIGKILL stops it. */
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
   if (step.stdoutBytes) printBytes(step.stdoutBytes);
   for (const [file, content] of Object.entries(step.files ?? {})) writeFile(workingDir, file, content);
   for (const [file, content] of Object.entries(step.sessionFiles ?? {})) writeFile(sessionDir, file, content);
+  if (step.envFile) writeFile(sessionDir, step.envFile, JSON.stringify(process.env));
   if (step.appendOverview) appendFileSync(join(sessionDir, '_overview.md'), `${step.appendOverview}\n`);
   if (step.commit) {
     execFileSync('git', ['add', '-A'], { cwd: workingDir, stdio: 'ignore' });

@@ -53,6 +53,7 @@ export function isPhase(value: unknown): value is Phase {
 /** Phases a `continue` signal may name from `phase`, in table order. */
 export function allowedNextPhases(phase: Phase): Phase[] {
   const rule = PHASE_RULES[phase];
+  if (!rule.statuses.includes('continue')) return [];
   return rule.mayStay ? [phase, ...rule.next] : [...rule.next];
 }
 
