@@ -117,18 +117,26 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Lets logs flush; if something still holds the event loop after 5 s, leave anyway (a guard, not the normal path). */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), 5_000).unref();
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    exitSoon();
   },
   (error: unknown) => {
     if (error instanceof OrchestratorError) {
       process.stderr.write(`orchestrate: ${error.message}\n`);
       process.exitCode = error.exitCode;
+      exitSoon();
       return;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`orchestrate: internal error (this is a bug; please report it with the lines below)\n${detail}\n`);
     process.exitCode = EXIT_CODES.internal;
+    exitSoon();
   },
 );

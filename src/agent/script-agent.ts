@@ -23,6 +23,8 @@ interface Step {
   stderr?: string[];
   /** Print this many bytes of JSON lines to stdout (for output-volume benchmarks). */
   stdoutBytes?: number;
+  /** Benchmarks: append `{"startedAt": <process start, ms since epoch>, "printMs": <time to print stdoutBytes>}` to this session file. */
+  timingFile?: string;
   delayMs?: number;
   /** Start a child that sleeps forever (in the agent's process group) and write its pid to this session file. */
   grandchildPidFile?: string;
@@ -95,7 +97,13 @@ async function main(): Promise<void> {
   if (step.ignoreSigterm) process.on('SIGTERM', () => {});
   for (const line of step.stdout ?? []) process.stdout.write(`${line}\n`);
   for (const line of step.stderr ?? []) process.stderr.write(`${line}\n`);
+  const printStart = performance.now();
   if (step.stdoutBytes) printBytes(step.stdoutBytes);
+  const printMs = performance.now() - printStart;
+  if (step.timingFile) {
+    const file = join(sessionDir, step.timingFile);
+    appendFileSync(file, `${JSON.stringify({ startedAt: performance.timeOrigin, printMs })}\n`);
+  }
   for (const [file, content] of Object.entries(step.files ?? {})) writeFile(workingDir, file, content);
   for (const [file, content] of Object.entries(step.sessionFiles ?? {})) writeFile(sessionDir, file, content);
   if (step.envFile) writeFile(sessionDir, step.envFile, JSON.stringify(process.env));

@@ -1,0 +1,306 @@
+// Supervision of the agent process: timeouts kill the whole tree, SIGTERM-deaf agents still die, leftovers of a
+// finished agent are stopped, Ctrl-C / SIGTERM stop cleanly and resumably, retries, spawn failures, big output.
+// Real CLI, real scripted agent, real processes: every pid checked here is a process the agent really started.
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import {
+  createProject,
+  isRunning,
+  readHistory,
+  readOverview,
+  sessionArgs,
+  sig,
+  waitFor,
+  type Project,
+  type Step,
+} from '../helpers/rig.js';
+
+const WAIT_MS = 30_000;
+/** Settings every run here gets: a short grace between SIGTERM and SIGKILL, no retry delay. */
+const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
+
+function tryRead(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function sessionDirOf(project: Project, name: string): string | undefined {
+  try {
+    return project.sessionDir(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A pid the scripted agent wrote into a session file (waits for it to appear). */
+async function pidFile(project: Project, name: string, file: string): Promise<number> {
+  const pid = await waitFor(
+    () => {
+      const dir = sessionDirOf(project, name);
+      const text = dir && tryRead(join(dir, file));
+      const value = text ? Number(text.trim()) : Number.NaN;
+      return Number.isInteger(value) && value > 0 ? value : undefined;
+    },
+    WAIT_MS,
+    `pid file ${file}`,
+  );
+  reapIfOurs(project, pid);
+  return pid;
+}
+
+/** The pid of the running agent, as recorded in the session lock by the orchestrator. */
+async function agentPid(project: Project, name: string): Promise<number> {
+  const pid = await waitFor(
+    () => {
+      const dir = sessionDirOf(project, name);
+      const text = dir && tryRead(join(dir, '.lock'));
+      if (!text) return undefined;
+      try {
+        const info = JSON.parse(text) as { agentPid?: number };
+        return typeof info.agentPid === 'number' ? info.agentPid : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    WAIT_MS,
+    'the agent pid in .lock',
+  );
+  reapIfOurs(project, pid);
+  return pid;
+}
+
+/**
+ * If a test fails, do not leave its processes behind: SIGKILL `pid` at the end of the test, but only while it is
+ * still a process of this test's project (its environment names the project's temp folder), never a reused pid.
+ */
+function reapIfOurs(project: Project, pid: number): void {
+  onTestFinished(() => {
+    if (!isRunning(pid)) return;
+    const environ = tryRead(`/proc/${pid}/environ`) ?? '';
+    if (!environ.includes(project.root)) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  });
+}
+
+function lastIteration(dir: string): Record<string, any> {
+  const iterations = readHistory(dir).filter((e) => e.event === 'iteration');
+  expect(iterations.length).toBeGreaterThan(0);
+  return iterations.at(-1)!;
+}
+
+function expectContiguousSeq(dir: string): void {
+  const history = readHistory(dir);
+  expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+}
+
+const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
+/** Iteration 1 of most scenarios here: investigation → requirements. */
+const toRequirements: Step = { signal: sig.go('requirements') };
+/** A step that ends the run cleanly (exit 5) so a test can look at what happened before it. */
+const waitForQa: Step = { sessionFiles: QA, signal: sig.wait('qa_answers') };
+
+describe('per-iteration timeout', () => {
+  test('kills the agent and everything it started, then blocks the session as agent_failed', async () => {
+    const project = createProject();
+    const scenario = project.scenario([{ grandchildPidFile: 'grandchild.pid', hang: true }]);
+    const child = project.start(sessionArgs(project, 'timeout', scenario, ['--timeout', '2', '--max-retries', '0']), { env: FAST });
+    const agent = await agentPid(project, 'timeout');
+    const grandchild = await pidFile(project, 'timeout', 'grandchild.pid');
+    const result = await child.result;
+
+    expect(result.exitCode).toBe(7);
+    expect(result.stderr).toMatch(/timed out after 2 s \(SAMOCODE_TIMEOUT\)/);
+    expect(isRunning(agent)).toBe(false);
+    expect(isRunning(grandchild)).toBe(false);
+
+    const dir = project.sessionDir('timeout');
+    const entry = lastIteration(dir);
+    expect(entry).toMatchObject({ iteration: 1, validation: 'agent_failed', statusAfter: 'blocked' });
+    expect(entry.run).toMatchObject({ timedOut: true, attempts: 1 });
+    expect(entry.problem).toContain('timed out');
+    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'agent_failed', phase: 'investigation' });
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
+    expectContiguousSeq(dir);
+  });
+
+  test('an agent that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
+    const project = createProject();
+    const scenario = project.scenario([{ ignoreSigterm: true, grandchildPidFile: 'grandchild.pid', hang: true }]);
+    const child = project.start(sessionArgs(project, 'deaf', scenario, ['--timeout', '2', '--max-retries', '0']), { env: FAST });
+    const agent = await agentPid(project, 'deaf');
+    const grandchild = await pidFile(project, 'deaf', 'grandchild.pid');
+    const result = await child.result;
+
+    expect(result.exitCode).toBe(7);
+    expect(isRunning(agent)).toBe(false);
+    expect(isRunning(grandchild)).toBe(false);
+    const entry = lastIteration(project.sessionDir('deaf'));
+    expect(entry.validation).toBe('agent_failed');
+    // SIGTERM did nothing to it: only SIGKILL can have ended it.
+    expect(entry.run).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+  });
+});
+
+describe('leftovers of an agent that exited normally', () => {
+  test('a grandchild still running after the agent exits is stopped, and the session goes on', async () => {
+    const project = createProject();
+    const scenario = project.scenario([{ grandchildPidFile: 'grandchild.pid', signal: sig.go('requirements') }, waitForQa]);
+    const result = await project.run(sessionArgs(project, 'leftover', scenario), { env: FAST });
+
+    expect(result.exitCode).toBe(5);
+    const dir = project.sessionDir('leftover');
+    const grandchild = Number(readFileSync(join(dir, 'grandchild.pid'), 'utf8'));
+    reapIfOurs(project, grandchild);
+    expect(isRunning(grandchild)).toBe(false);
+    const iterations = readHistory(dir).filter((e) => e.event === 'iteration');
+    expect(iterations).toHaveLength(2);
+    // Stopping the leftover does not turn the agent's successful iteration into a failure.
+    expect(iterations[0]).toMatchObject({ validation: 'ok', phaseAfter: 'requirements' });
+    expect(iterations[0]!.run).toMatchObject({ exitCode: 0, timedOut: false, attempts: 1 });
+    expect(readOverview(dir).data).toMatchObject({ phase: 'requirements', status: 'waiting', waitingFor: 'qa_answers' });
+  });
+});
+
+describe('stopping the orchestrator', () => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    test(`${signal} stops the agent tree, records the interruption, exits ${code}, and a re-run resumes the same iteration`, async () => {
+      const project = createProject();
+      const hanging: Step[] = [toRequirements, { grandchildPidFile: 'grandchild.pid', hang: true }];
+      const scenario = project.scenario(hanging);
+      const args = sessionArgs(project, 'stopme', scenario);
+      const child = project.start(args, { env: FAST });
+      const grandchild = await pidFile(project, 'stopme', 'grandchild.pid');
+      const agent = await agentPid(project, 'stopme');
+      const dir = project.sessionDir('stopme');
+      expect(isRunning(agent)).toBe(true);
+      expect(isRunning(grandchild)).toBe(true);
+
+      child.kill(signal);
+      const result = await child.result;
+      expect(result.exitCode).toBe(code);
+      expect(result.stderr).toContain(`stopped by ${signal}`);
+      expect(isRunning(agent)).toBe(false);
+      expect(isRunning(grandchild)).toBe(false);
+      expect(existsSync(join(dir, '.lock'))).toBe(false);
+
+      const history = readHistory(dir);
+      expect(history.at(-1)).toMatchObject({ event: 'interrupted', signal, iteration: 2, phase: 'requirements' });
+      expectContiguousSeq(dir);
+      const overview = readOverview(dir).data;
+      expect(overview).toMatchObject({ phase: 'requirements', status: 'running', iterations: 1, historySeq: history.length });
+
+      // The person fixes whatever hung; the same iteration runs again in the same phase.
+      project.scenario([toRequirements, waitForQa]);
+      const again = await project.run(args, { env: FAST });
+      expect(again.exitCode).toBe(5);
+      const after = readHistory(dir);
+      const next = after.slice(history.length);
+      expect(next.filter((e) => e.event === 'resumed')).toEqual([]);
+      expect(next.filter((e) => e.event === 'iteration')).toMatchObject([{ iteration: 2, phase: 'requirements', validation: 'ok', statusAfter: 'waiting' }]);
+      expect(after.filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([1, 2]);
+      expectContiguousSeq(dir);
+      expect(readOverview(dir).data).toMatchObject({ phase: 'requirements', status: 'waiting', iterations: 2 });
+    });
+  }
+});
+
+describe('retries', () => {
+  test('a failed attempt is retried and the iteration succeeds on the second', async () => {
+    const project = createProject();
+    const scenario = project.scenario([
+      { attempts: [{ exitCode: 1, signal: null, stderr: ['first attempt fails'] }, {}], signal: sig.go('requirements') },
+      waitForQa,
+    ]);
+    const result = await project.run(sessionArgs(project, 'retry', scenario, ['--max-retries', '2']), { env: FAST });
+
+    expect(result.exitCode).toBe(5);
+    expect(result.stderr).toContain('exited with code 1');
+    const dir = project.sessionDir('retry');
+    const [first] = readHistory(dir).filter((e) => e.event === 'iteration');
+    expect(first).toMatchObject({ iteration: 1, validation: 'ok', phaseAfter: 'requirements' });
+    expect(first!.run).toMatchObject({ attempts: 2, exitCode: 0 });
+    // The recorded log is the successful attempt's, and it exists.
+    expect(first!.run.log).toMatch(/-a2\.jsonl$/);
+    expect(existsSync(join(dir, first!.run.log))).toBe(true);
+  });
+
+  test('when every attempt fails the session stops as agent_failed (exit 7) naming the exit code and the last stderr line', async () => {
+    const project = createProject();
+    const scenario = project.scenario([{ exitCode: 1, stderr: ['warming up', 'boom'], signal: sig.go('requirements') }]);
+    const result = await project.run(sessionArgs(project, 'fails', scenario, ['--max-retries', '2']), { env: FAST });
+
+    expect(result.exitCode).toBe(7);
+    const dir = project.sessionDir('fails');
+    const entry = lastIteration(dir);
+    expect(entry).toMatchObject({ iteration: 1, validation: 'agent_failed', statusAfter: 'blocked' });
+    expect(entry.run).toMatchObject({ attempts: 3, exitCode: 1 });
+    expect(entry.problem).toContain('exited with code 1');
+    expect(entry.problem).toContain('boom');
+    expect(result.stderr).toContain('exited with code 1');
+    expect(result.stderr).toContain('boom');
+    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'agent_failed', phase: 'investigation', iterations: 1 });
+  });
+});
+
+describe('agents that cannot be started', () => {
+  test('CLAUDE_PATH naming a file that is not executable is a configuration error (exit 3) before anything runs', async () => {
+    const project = createProject();
+    const scenario = project.scenario([toRequirements]);
+    const fake = join(project.root, 'not-executable-claude');
+    writeFileSync(fake, '#!/bin/sh\nexit 0\n');
+    chmodSync(fake, 0o644);
+    const result = await project.run(sessionArgs(project, 'noclaude', scenario, ['--provider', 'claude']), { env: { CLAUDE_PATH: fake } });
+
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toContain('CLAUDE_PATH');
+    expect(result.stderr).toContain(fake);
+    expect(result.stderr).toContain('is not an executable file');
+    expect(existsSync(project.sessions)).toBe(false);
+  });
+
+  test('a spawn failure (executable whose interpreter is missing) is a failed attempt: retried, then agent_failed', async () => {
+    const project = createProject();
+    const scenario = project.scenario([toRequirements]);
+    // Passes every check of the configuration (an executable regular file), but execve fails with ENOENT.
+    const fake = join(project.root, 'claude-with-missing-interpreter');
+    writeFileSync(fake, '#!/nonexistent/interpreter\n');
+    chmodSync(fake, 0o755);
+    const result = await project.run(sessionArgs(project, 'nospawn', scenario, ['--provider', 'claude', '--max-retries', '1']), {
+      env: { ...FAST, CLAUDE_PATH: fake },
+    });
+
+    expect(result.exitCode).toBe(7);
+    const dir = project.sessionDir('nospawn');
+    const entry = lastIteration(dir);
+    expect(entry).toMatchObject({ iteration: 1, validation: 'agent_failed', statusAfter: 'blocked' });
+    expect(entry.run).toMatchObject({ attempts: 2, provider: 'claude' });
+    expect(entry.problem).toContain('could not start');
+    expect(result.stderr).toContain('could not start');
+    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'agent_failed' });
+  });
+});
+
+describe('agent output', () => {
+  test('large output is streamed whole into the log file named in the history', async () => {
+    const project = createProject();
+    const scenario = project.scenario([{ stdoutBytes: 5_000_000, signal: sig.go('requirements') }, waitForQa]);
+    const result = await project.run(sessionArgs(project, 'loud', scenario), { env: FAST });
+
+    expect(result.exitCode).toBe(5);
+    const dir = project.sessionDir('loud');
+    const [first] = readHistory(dir).filter((e) => e.event === 'iteration');
+    expect(first).toMatchObject({ validation: 'ok', phaseAfter: 'requirements' });
+    expect(first!.run.log).toMatch(/^_logs\/.+\.jsonl$/);
+    expect(statSync(join(dir, first!.run.log)).size).toBeGreaterThanOrEqual(5_000_000);
+    // None of it reached the orchestrator's own console.
+    expect(result.stdout.length + result.stderr.length).toBeLessThan(100_000);
+  });
+});
