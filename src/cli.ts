@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
       return await runDemo({ quiet: values.quiet, shutdown });
     }
     if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${USAGE}`);
-    if (!values.session) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${USAGE}`);
+    if (values.session === undefined) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${USAGE}`);
     const flags: Partial<Record<SettingKey, string>> = {};
     const flagNames: Partial<Record<SettingKey, string>> = {};
     for (const [flag, key] of Object.entries(SETTING_FLAGS)) {

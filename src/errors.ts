@@ -46,8 +46,9 @@ export interface ConfigProblem {
 
 export class ConfigError extends OrchestratorError {
   readonly problems: ConfigProblem[];
-  constructor(problems: ConfigProblem[]) {
-    super(formatConfigProblems(problems), EXIT_CODES.config);
+  /** `warnings` (e.g. an unknown key with a did-you-mean) are shown too: they often explain the problems. */
+  constructor(problems: ConfigProblem[], warnings: string[] = []) {
+    super(formatConfigProblems(problems) + warnings.map((w) => `\n  warning: ${w}`).join(''), EXIT_CODES.config);
     this.name = 'ConfigError';
     this.problems = problems;
   }

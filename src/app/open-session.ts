@@ -91,6 +91,7 @@ async function loadOrInit(config: Config, req: OpenRequest, folder: string, stor
     }
     if (state.status !== 'done' && !state.standalone) {
       const workspace = await ensureWorkspace({ mainRepo: config.mainRepo, worktrees: config.worktrees, name: state.name, branchPrefix: config.branchPrefix, baseBranch: state.baseBranch ?? config.baseBranch });
+      notes.push(workspace.note);
       if (workspace.workingDir !== state.workingDir) notes.push(`working dir moved: ${state.workingDir} → ${workspace.workingDir}`);
       state = { ...state, workingDir: workspace.workingDir };
     }

@@ -53,12 +53,21 @@ export function loadConfig(input: LoadInput): Loaded {
   }
 
   const resolved = resolveSettings(layers, configFile, input.home);
-  if (!resolved.ok) throw new ConfigError([...problems, ...resolved.problems]);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const config = resolved.config;
+  if (!resolved.ok) throw new ConfigError([...problems, ...resolved.problems], warnings);
+  if (problems.length > 0) throw new ConfigError(problems, warnings);
+  const config = { ...resolved.config, secrets: [...resolved.config.secrets, ...secretValues(input.env)] };
   checkDisk(config, layers, input.env, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems, warnings);
   return { config, warnings };
+}
+
+/** Variables whose names say they hold a secret (API keys for the agents, tokens): their values are scrubbed from output. */
+const SECRET_NAME = /(API_KEY|_TOKEN|_SECRET|PASSWORD|AUTH)$/i;
+
+function secretValues(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => SECRET_NAME.test(name) && value !== undefined && value.length >= 8)
+    .map(([, value]) => value!);
 }
 
 function readConfigFile(file: string): string {

@@ -1,0 +1,397 @@
+// Crash safety: one orchestrator per session, locks of dead processes taken over, kill -9 mid-iteration, a crash
+// between the history append and the state write, a torn history line, a stale signal file, and an `_overview.md`
+// that is never half-written. Everything is done to real files and real processes, then the real CLI runs again.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import {
+  createProject,
+  fullSessionSteps,
+  isRunning,
+  readHistory,
+  readOverview,
+  sessionArgs,
+  sig,
+  waitFor,
+  type Project,
+  type Step,
+} from '../helpers/rig.js';
+
+const WAIT_MS = 30_000;
+const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
+const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
+const PLAN = { '_plan.md': '1. do it\n\n**Approval:** _waiting_\n' };
+
+function tryRead(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function sessionDirOf(project: Project, name: string): string | undefined {
+  try {
+    return project.sessionDir(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function readLock(dir: string): { pid: number; agentPid?: number } | undefined {
+  const text = tryRead(join(dir, '.lock'));
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as { pid: number; agentPid?: number };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wait until the agent of iteration `marker` runs: its marker file exists and the lock names its pid. */
+async function runningAgent(project: Project, name: string, marker: string): Promise<{ dir: string; agent: number; grandchild: number }> {
+  const found = await waitFor(
+    () => {
+      const dir = sessionDirOf(project, name);
+      if (!dir) return undefined;
+      const grandchild = Number(tryRead(join(dir, marker))?.trim());
+      const agent = readLock(dir)?.agentPid;
+      return Number.isInteger(grandchild) && grandchild > 0 && agent ? { dir, agent, grandchild } : undefined;
+    },
+    WAIT_MS,
+    `the agent and its grandchild (${marker})`,
+  );
+  reapIfOurs(project, found.agent);
+  reapIfOurs(project, found.grandchild);
+  return found;
+}
+
+/** SIGKILL `pid` when the test ends if it still runs and still belongs to this test's project (never a reused pid). */
+function reapIfOurs(project: Project, pid: number): void {
+  onTestFinished(() => {
+    if (!isRunning(pid) || !(tryRead(`/proc/${pid}/environ`) ?? '').includes(project.root)) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  });
+}
+
+/** A step that also leaves a note in `_overview.md`, as an agent keeping notes does. */
+function noted(step: Step, note: string): Step {
+  return { ...step, appendOverview: note };
+}
+
+/**
+ * After every run: `_overview.md` parses (front matter and all), and its body ends with exactly the notes the agents
+ * appended so far, in order, each once: the orchestrator's writes kept the agent's text byte for byte.
+ */
+function expectOverviewIntact(dir: string, notes: string[]): Record<string, any> {
+  const overview = readOverview(dir);
+  expect(overview.text.startsWith('---\n')).toBe(true);
+  expect(overview.data.session).toBeTypeOf('string');
+  expect(overview.data.historySeq).toBeTypeOf('number');
+  expect(overview.body.startsWith('\n# Session: ')).toBe(true);
+  expect(overview.body.endsWith(notes.map((n) => `${n}\n`).join(''))).toBe(true);
+  for (const note of notes) expect(overview.body.split(`${note}\n`)).toHaveLength(2);
+  return overview.data;
+}
+
+/** Parse the history by hand, line by line, keeping lines that are not JSON as they are. */
+function historyLines(dir: string): { raw: string; entry?: Record<string, any> }[] {
+  const text = readFileSync(join(dir, '_signal_history.jsonl'), 'utf8');
+  expect(text.endsWith('\n')).toBe(true);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((raw) => {
+      try {
+        return { raw, entry: JSON.parse(raw) as Record<string, any> };
+      } catch {
+        return { raw };
+      }
+    });
+}
+
+function expectContiguousSeq(history: Record<string, any>[]): void {
+  expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
+}
+
+function expectNoDuplicateIterations(history: Record<string, any>[]): void {
+  const iterations = history.filter((e) => e.event === 'iteration').map((e) => e.iteration);
+  expect(iterations).toEqual(iterations.map((_, i) => i + 1));
+}
+
+/** A pid that certainly belonged to a process that has exited. */
+function deadPid(): number {
+  const done = spawnSync('true');
+  expect(done.pid).toBeGreaterThan(0);
+  expect(isRunning(done.pid)).toBe(false);
+  return done.pid;
+}
+
+describe('the session lock', () => {
+  test('a second orchestrator on a running session is refused (exit 6) and does not disturb the first', async () => {
+    const project = createProject();
+    const scenario = project.scenario([{ grandchildPidFile: 'grandchild.pid', hang: true }]);
+    const args = sessionArgs(project, 'busy', scenario);
+    const first = project.start(args, { env: FAST });
+    const { dir, agent, grandchild } = await runningAgent(project, 'busy', 'grandchild.pid');
+    expect(readLock(dir)?.pid).toBe(first.pid);
+
+    const second = await project.run(args, { env: FAST });
+    expect(second.exitCode).toBe(6);
+    expect(second.stderr).toContain(join(dir, '.lock'));
+    expect(second.stderr).toContain(`pid ${first.pid}`);
+    // The first run still owns the session and its agent still runs.
+    expect(readLock(dir)).toMatchObject({ pid: first.pid, agentPid: agent });
+    expect(isRunning(agent)).toBe(true);
+    expect(isRunning(grandchild)).toBe(true);
+    expect(first.exitCode).toBeNull();
+
+    first.kill('SIGINT');
+    const stopped = await first.result;
+    expect(stopped.exitCode).toBe(130);
+    expect(isRunning(agent)).toBe(false);
+    expect(isRunning(grandchild)).toBe(false);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
+    expect(readHistory(dir).filter((e) => e.event !== 'interrupted')).toEqual([]);
+  });
+
+  test('a lock left by a dead orchestrator is taken over', async () => {
+    const project = createProject();
+    const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
+    const scenario = project.scenario([
+      noted({ signal: sig.go('requirements') }, notes[0]!),
+      noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, notes[1]!),
+      noted({ signal: sig.go('planning') }, notes[2]!),
+      noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, notes[3]!),
+    ]);
+    const args = sessionArgs(project, 'stale', scenario);
+    expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+    const dir = project.sessionDir('stale');
+    expectOverviewIntact(dir, notes.slice(0, 2));
+
+    const dead = deadPid();
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: dead, host: hostname(), runId: 'x', startedAt: new Date(0).toISOString() }));
+    const again = await project.run(args, { env: FAST });
+    expect(again.exitCode).toBe(5);
+    expect(again.stderr).toContain(`took over the lock of orchestrator pid ${dead}`);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
+    const data = expectOverviewIntact(dir, notes);
+    expect(data).toMatchObject({ phase: 'planning', status: 'waiting', waitingFor: 'plan_approval', iterations: 4 });
+    const history = readHistory(dir);
+    expectContiguousSeq(history);
+    expectNoDuplicateIterations(history);
+  });
+});
+
+describe('kill -9 of the orchestrator', () => {
+  test('the next run stops the orphaned agent, resumes in the same phase, and finishes the session', async () => {
+    const project = createProject();
+    const steps = fullSessionSteps().map((step, i) => noted(step, `note ${i + 1}`));
+    const hanging = [...steps];
+    hanging[1] = { grandchildPidFile: 'grandchild.pid', hang: true };
+    const scenario = project.scenario(hanging);
+    const args = sessionArgs(project, 'killed', scenario);
+
+    const orchestrator = project.start(args, { env: FAST });
+    const { dir, agent, grandchild } = await runningAgent(project, 'killed', 'grandchild.pid');
+    const before = readOverview(dir).data;
+    expect(before).toMatchObject({ phase: 'requirements', status: 'running', iterations: 1 });
+    process.kill(orchestrator.pid!, 'SIGKILL');
+    const killed = await orchestrator.result;
+    expect(killed.signal).toBe('SIGKILL');
+    // Nobody cleaned up: the agent and its child run on, and the lock still names the dead orchestrator.
+    expect(isRunning(agent)).toBe(true);
+    expect(isRunning(grandchild)).toBe(true);
+    expect(readLock(dir)).toMatchObject({ pid: orchestrator.pid, agentPid: agent });
+    expectOverviewIntact(dir, ['note 1']);
+
+    // The person fixes whatever hung; iteration 2 now answers.
+    project.scenario(steps);
+    const resumed = await project.run(args, { env: FAST });
+    expect(resumed.stderr).toContain(`took over the lock of orchestrator pid ${orchestrator.pid}`);
+    expect(resumed.stderr).toContain(`stopped its agent (pid ${agent})`);
+    expect(resumed.exitCode).toBe(5);
+    expect(isRunning(agent)).toBe(false);
+    expect(isRunning(grandchild)).toBe(false);
+    const afterResume = readHistory(dir).filter((e) => e.event === 'iteration');
+    expect(afterResume.map((e) => [e.iteration, e.phase])).toEqual([
+      [1, 'investigation'],
+      [2, before.phase],
+    ]);
+    expectOverviewIntact(dir, ['note 1', 'note 2']);
+
+    const third = await project.run(args, { env: FAST });
+    expect(third.exitCode).toBe(5);
+    expectOverviewIntact(dir, steps.slice(0, 4).map((_, i) => `note ${i + 1}`));
+    const last = await project.run(args, { env: FAST });
+    expect(last.exitCode).toBe(0);
+    const data = expectOverviewIntact(dir, steps.map((_, i) => `note ${i + 1}`));
+    expect(data).toMatchObject({ phase: 'done', status: 'done', iterations: steps.length });
+
+    const history = readHistory(dir);
+    expectContiguousSeq(history);
+    expectNoDuplicateIterations(history);
+    expect(history.filter((e) => e.event === 'iteration')).toHaveLength(steps.length);
+    // The dead run recorded nothing about iteration 2: no interrupted entry, and no second entry for any iteration.
+    expect(history.filter((e) => e.event === 'interrupted')).toEqual([]);
+    expect(data.historySeq).toBe(history.length);
+  });
+});
+
+describe('a crash between the history append and the state write', () => {
+  test('a recorded but unapplied `resumed` entry is applied at startup, not recorded again', async () => {
+    const project = createProject();
+    const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
+    const scenario = project.scenario([
+      noted({ signal: sig.go('requirements') }, notes[0]!),
+      noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, notes[1]!),
+      noted({ signal: sig.go('planning') }, notes[2]!),
+      noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, notes[3]!),
+    ]);
+    const args = sessionArgs(project, 'torn-resume', scenario);
+    expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+    const dir = project.sessionDir('torn-resume');
+    const state = expectOverviewIntact(dir, notes.slice(0, 2));
+    expect(state).toMatchObject({ status: 'waiting', iterations: 2, phase: 'requirements' });
+
+    // What the previous run would have appended for "run again" before dying ahead of the state write.
+    const seq = state.historySeq + 1;
+    const crashed = { seq, time: new Date().toISOString(), phase: 'requirements', event: 'resumed', iteration: 2, from: 'waiting', how: 'test' };
+    appendFileSync(join(dir, '_signal_history.jsonl'), `${JSON.stringify(crashed)}\n`);
+
+    const again = await project.run(args, { env: FAST });
+    expect(again.stderr).toContain(`recovered history entry ${seq}`);
+    expect(again.exitCode).toBe(5);
+    const history = readHistory(dir);
+    expect(history.filter((e) => e.event === 'resumed')).toEqual([crashed]);
+    expect(history.filter((e) => e.event === 'iteration').map((e) => [e.iteration, e.phase, e.validation])).toEqual([
+      [1, 'investigation', 'ok'],
+      [2, 'requirements', 'ok'],
+      [3, 'requirements', 'ok'],
+      [4, 'planning', 'ok'],
+    ]);
+    expectContiguousSeq(history);
+    const data = expectOverviewIntact(dir, notes);
+    expect(data).toMatchObject({ phase: 'planning', status: 'waiting', gatesPassed: ['requirements'], historySeq: history.length });
+  });
+
+  test('a recorded but unapplied `iteration` entry is applied at startup and its iteration is not run again', async () => {
+    const project = createProject();
+    // Get a session that is `running` between iterations: Ctrl-C during iteration 2.
+    const scenario = project.scenario([noted({ signal: sig.go('requirements') }, 'note 1'), { grandchildPidFile: 'grandchild.pid', hang: true }]);
+    const args = sessionArgs(project, 'torn-iteration', scenario);
+    const run = project.start(args, { env: FAST });
+    const { dir } = await runningAgent(project, 'torn-iteration', 'grandchild.pid');
+    run.kill('SIGINT');
+    expect((await run.result).exitCode).toBe(130);
+    const state = expectOverviewIntact(dir, ['note 1']);
+    expect(state).toMatchObject({ status: 'running', phase: 'requirements', iterations: 1 });
+    const before = readHistory(dir);
+    expect(before.at(-1)).toMatchObject({ event: 'interrupted', seq: state.historySeq });
+
+    // Iteration 2 as the previous run would have recorded it (same shape as iteration 1's entry) before dying.
+    const first = before.find((e) => e.event === 'iteration')!;
+    const seq = state.historySeq + 1;
+    const crashed = {
+      ...first,
+      seq,
+      time: new Date().toISOString(),
+      iteration: 2,
+      phase: 'requirements',
+      phaseAfter: 'requirements',
+      statusAfter: 'waiting',
+      signal: { status: 'waiting', for: 'qa_answers', needs: 'answer please', summary: 'waiting for qa_answers' },
+      validation: 'ok',
+    };
+    appendFileSync(join(dir, '_signal_history.jsonl'), `${JSON.stringify(crashed)}\n`);
+    // The agent played iteration 2's answer, note included, before the crash.
+    appendFileSync(join(dir, '_overview.md'), 'note 2\n');
+
+    // Iteration 2 must not be played again: its step would leave a marker and block.
+    project.scenario([
+      noted({ signal: sig.go('requirements') }, 'note 1'),
+      { sessionFiles: { 'iteration-2-ran-again.txt': 'yes' }, signal: sig.block('iteration 2 ran twice') },
+      noted({ signal: sig.go('planning') }, 'note 3'),
+      noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, 'note 4'),
+    ]);
+    const again = await project.run(args, { env: FAST });
+    expect(again.stderr).toContain(`recovered history entry ${seq} (iteration, iteration 2)`);
+    expect(again.exitCode).toBe(5);
+    expect(existsSync(join(dir, 'iteration-2-ran-again.txt'))).toBe(false);
+
+    const history = readHistory(dir);
+    expectContiguousSeq(history);
+    expectNoDuplicateIterations(history);
+    expect(history.filter((e) => e.event === 'iteration').map((e) => [e.iteration, e.phase, e.statusAfter])).toEqual([
+      [1, 'investigation', 'running'],
+      [2, 'requirements', 'waiting'],
+      [3, 'requirements', 'running'],
+      [4, 'planning', 'waiting'],
+    ]);
+    // The recovered wait was for the person; this plain re-run is the answer, recorded once.
+    expect(history.filter((e) => e.event === 'resumed').map((e) => [e.seq, e.iteration, e.from])).toEqual([[seq + 1, 2, 'waiting']]);
+    const data = expectOverviewIntact(dir, ['note 1', 'note 2', 'note 3', 'note 4']);
+    expect(data).toMatchObject({ phase: 'planning', status: 'waiting', iterations: 4, gatesPassed: ['requirements'], historySeq: history.length });
+  });
+});
+
+describe('damaged or stale files', () => {
+  test('a torn last history line is tolerated: the next entries start on a new line and seq goes on', async () => {
+    const project = createProject();
+    const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
+    const scenario = project.scenario([
+      noted({ signal: sig.go('requirements') }, notes[0]!),
+      noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, notes[1]!),
+      noted({ signal: sig.go('planning') }, notes[2]!),
+      noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, notes[3]!),
+    ]);
+    const args = sessionArgs(project, 'torn', scenario);
+    expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+    const dir = project.sessionDir('torn');
+    const seqBefore = expectOverviewIntact(dir, notes.slice(0, 2)).historySeq as number;
+    const torn = '{"seq": 99, "ti';
+    appendFileSync(join(dir, '_signal_history.jsonl'), torn);
+
+    const again = await project.run(args, { env: FAST });
+    expect(again.exitCode).toBe(5);
+    const lines = historyLines(dir);
+    const broken = lines.filter((line) => line.entry === undefined);
+    expect(broken.map((line) => line.raw)).toEqual([torn]);
+    expect(lines.findIndex((line) => line.entry === undefined)).toBe(seqBefore);
+    const entries = lines.flatMap((line) => (line.entry ? [line.entry] : []));
+    expectContiguousSeq(entries);
+    expectNoDuplicateIterations(entries);
+    expect(entries.slice(seqBefore).map((e) => e.event)).toEqual(['resumed', 'iteration', 'iteration']);
+    const data = expectOverviewIntact(dir, notes);
+    expect(data).toMatchObject({ phase: 'planning', status: 'waiting', iterations: 4, historySeq: entries.length });
+  });
+
+  test('a stale _signal.json is never taken as the answer of the next iteration', async () => {
+    const project = createProject();
+    const scenario = project.scenario([
+      noted({ signal: sig.go('requirements') }, 'note 1'),
+      noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, 'note 2'),
+      { stdout: ['forgot to write the signal'] },
+    ]);
+    const args = sessionArgs(project, 'stale-signal', scenario);
+    expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+    const dir = project.sessionDir('stale-signal');
+    expectOverviewIntact(dir, ['note 1', 'note 2']);
+
+    writeFileSync(join(dir, '_signal.json'), JSON.stringify({ status: 'continue', phase: 'requirements' }));
+    const again = await project.run(args, { env: FAST });
+    expect(again.exitCode).toBe(4);
+    expect(again.stderr).toContain('signal_missing');
+    const entry = readHistory(dir).filter((e) => e.event === 'iteration').at(-1)!;
+    expect(entry).toMatchObject({ iteration: 3, phase: 'requirements', validation: 'signal_missing', statusAfter: 'blocked', signal: null });
+    expect(entry.run).toMatchObject({ attempts: 2, corrective: true, exitCode: 0 });
+    const data = expectOverviewIntact(dir, ['note 1', 'note 2']);
+    expect(data).toMatchObject({ status: 'blocked', blockedKind: 'signal_missing', phase: 'requirements', iterations: 3 });
+  });
+});
