@@ -1,10 +1,19 @@
 // workflow.md and agents/<phase>-agent.md, read once per run from the package (they do not change mid-run).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Phase } from '../core/phases.js';
 
-/** The package root: dist/agent/ → ../../ */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The package root: the nearest folder above this code holding workflow.md (dist/ when bundled, src/agent/ in tests). */
+export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'workflow.md')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
 
 export interface PromptSource {
   workflow(): Promise<string>;
@@ -16,13 +25,13 @@ export function packagePrompts(root = PACKAGE_ROOT): PromptSource {
   const read = (relative: string) => {
     let text = cache.get(relative);
     if (!text) {
-      text = readFile(`${root}${relative}`, 'utf8');
+      text = readFile(join(root, relative), 'utf8');
       cache.set(relative, text);
     }
     return text;
   };
   return {
     workflow: () => read('workflow.md'),
-    phase: (phase) => read(`agents/${phase}-agent.md`),
+    phase: (phase) => read(join('agents', `${phase}-agent.md`)),
   };
 }

@@ -1,7 +1,8 @@
 // How to start each provider: command line and environment. The stream parsing of the real CLIs (cost, tokens,
 // error classes) is the agent-adapter issue's; this module only has to start them correctly headless.
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Config, Provider } from '../config/settings.js';
+import { PACKAGE_ROOT } from './prompt-source.js';
 
 export interface SpawnContext {
   prompt: string;
@@ -21,8 +22,8 @@ export interface Invocation {
   env: Record<string, string>;
 }
 
-/** The scripted agent shipped with samocode (compiled next to this file). */
-export const SCRIPT_AGENT = fileURLToPath(new URL('./script-agent.js', import.meta.url));
+/** The scripted agent shipped with samocode (built by build.mjs). */
+export const SCRIPT_AGENT = join(PACKAGE_ROOT, 'dist', 'script-agent.js');
 
 /** Variables of the orchestrator's own that the agent must never see. */
 const WITHHELD = /^TELEGRAM_/;

@@ -18,8 +18,8 @@ export interface SessionAgentDeps {
   clock: Clock;
   env: NodeJS.ProcessEnv;
   scrub: (text: string) => string;
-  /** Told the agent's pid when it starts (recorded in the lock) and `undefined` when it ends. */
-  onAgent: (pid: number | undefined) => Promise<void>;
+  /** Told the agent's pid when it starts (recorded beside the lock) and `undefined` when it has ended. */
+  onAgent: (pid: number | undefined) => Promise<void> | void;
 }
 
 export const SIGNAL_FILE = '_signal.json';
@@ -71,7 +71,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       );
       const stdoutFile = `${logBase}.jsonl`;
       const stderrFile = `${logBase}.stderr.log`;
-      let agentPid: Promise<void> = Promise.resolve();
+      let recorded: Promise<void> | void = undefined;
       const result = await runProcess({
         command: call.command,
         args: call.args,
@@ -83,10 +83,10 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         stderrFile,
         signal: request.signal,
         onSpawn: (pid) => {
-          agentPid = deps.onAgent(pid);
+          recorded = deps.onAgent(pid);
         },
       });
-      await agentPid;
+      await recorded;
       await deps.onAgent(undefined);
 
       const raw = await readFile(signalFile, 'utf8').catch((error: NodeJS.ErrnoException) => {

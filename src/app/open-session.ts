@@ -60,7 +60,7 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
 
   const lock = SessionLock.acquire(join(sessionDir, LOCK_FILE), req.runId, req.now);
   if (lock.tookOverFrom) {
-    notes.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, which is no longer running${lock.killedLeftoverAgent ? `; stopped its agent (pid ${lock.tookOverFrom.agentPid}) that was still running` : ''}`);
+    notes.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, which is no longer running${lock.killedLeftoverAgent ? `; stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running` : ''}`);
   }
   try {
     const store = new StateStore(join(sessionDir, OVERVIEW_FILE));

@@ -79,9 +79,9 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         clock: realClock,
         env: opts.env,
         scrub,
-        onAgent: async (pid) => {
+        onAgent: (pid) => {
           agentPid = pid;
-          await lock.lock.setAgent(pid);
+          return pid === undefined ? undefined : lock.lock.setAgent(pid);
         },
       }),
       store: { append: (entry) => opened.history.append(entry), writeState: (s) => opened.store.write(s) },

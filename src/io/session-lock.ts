@@ -1,10 +1,12 @@
 // One orchestrator per session. The lock file holds the owner's pid, so a lock left by a dead process is taken over
 // at once (an mtime-based lock such as proper-lockfile would make a resumed run wait out the staleness window, and could
-// not say who holds it). The lock also records the running agent's process group, so a run that takes over after a
-// `kill -9` can stop an agent the dead orchestrator left behind.
+// not say who holds it). Beside it, `<lock>.agent` records the running agent's process group, so a run that takes over
+// after a `kill -9` can stop an agent the dead orchestrator left behind. That file is written plainly (not atomically,
+// not cleared): it is cheap on every spawn, and a torn or stale record is harmless because the agent is only killed
+// when its environment carries the dead run's id.
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFile } from 'node:fs/promises';
 import { SessionLockedError } from '../errors.js';
 import { isAlive, isOurAgent, killGroupNow } from '../agent/process-group.js';
 
@@ -13,32 +15,33 @@ export interface LockInfo {
   host: string;
   runId: string;
   startedAt: string;
-  agentPid?: number | undefined;
+}
+
+interface AgentRecord {
+  pid: number;
+  runId: string;
 }
 
 export interface Acquired {
   lock: SessionLock;
   /** Set when a lock left by a dead orchestrator was taken over. */
   tookOverFrom?: LockInfo | undefined;
-  /** True when that dead orchestrator's agent was still running and has been stopped. */
-  killedLeftoverAgent: boolean;
+  /** The pid of that dead orchestrator's agent, when it was still running and has been stopped. */
+  killedLeftoverAgent?: number | undefined;
 }
 
 export class SessionLock {
-  private info: LockInfo;
   private constructor(
     readonly file: string,
-    info: LockInfo,
-  ) {
-    this.info = info;
-  }
+    private readonly info: LockInfo,
+  ) {}
 
   static acquire(file: string, runId: string, now: Date): Acquired {
     const info: LockInfo = { pid: process.pid, host: hostname(), runId, startedAt: now.toISOString() };
     for (let tries = 0; tries < 5; tries++) {
       try {
         writeFileSync(file, JSON.stringify(info), { flag: 'wx' });
-        return { lock: new SessionLock(file, info), killedLeftoverAgent: false };
+        return { lock: new SessionLock(file, info) };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
@@ -56,10 +59,11 @@ export class SessionLock {
         continue;
       }
       unlinkQuietly(`${file}.stale-${process.pid}`);
-      let killed = false;
-      if (holder?.agentPid && holder.host === info.host && isOurAgent(holder.agentPid, holder.runId)) {
-        killGroupNow(holder.agentPid);
-        killed = true;
+      let killed: number | undefined;
+      const agent = readJson<AgentRecord>(agentFile(file));
+      if (holder && agent && agent.runId === holder.runId && holder.host === info.host && isOurAgent(agent.pid, holder.runId)) {
+        killGroupNow(agent.pid);
+        killed = agent.pid;
       }
       try {
         writeFileSync(file, JSON.stringify(info), { flag: 'wx' });
@@ -71,27 +75,38 @@ export class SessionLock {
     throw new SessionLockedError(`could not take the session lock ${file}: other processes keep taking it. Try again.`);
   }
 
-  /** Record (or clear) the pid of the agent process group currently running. */
-  async setAgent(agentPid: number | undefined): Promise<void> {
-    this.info = { ...this.info, agentPid };
-    await writeFileAtomic(this.file, JSON.stringify(this.info), { fsync: false });
+  /** Record the pid of the agent process group now running. */
+  async setAgent(pid: number): Promise<void> {
+    const record: AgentRecord = { pid, runId: this.info.runId };
+    await writeFile(agentFile(this.file), JSON.stringify(record));
   }
 
   /** Remove the lock if it is still ours. Synchronous so it also works from an exit handler. */
   release(): void {
     const holder = readLock(this.file);
-    if (holder && holder.pid === this.info.pid && holder.runId === this.info.runId) unlinkQuietly(this.file);
+    if (holder && holder.pid === this.info.pid && holder.runId === this.info.runId) {
+      unlinkQuietly(agentFile(this.file));
+      unlinkQuietly(this.file);
+    }
+  }
+}
+
+function agentFile(lockFile: string): string {
+  return `${lockFile}.agent`;
+}
+
+/** Unreadable or torn (a crash while it was written) reads as absent: nobody can prove they hold it. */
+function readJson<T extends { pid: number }>(file: string): T | undefined {
+  try {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as T;
+    return typeof value.pid === 'number' ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 function readLock(file: string): LockInfo | undefined {
-  try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
-    return typeof value.pid === 'number' ? value : undefined;
-  } catch {
-    // Unreadable or torn (a crash while it was written): nobody can prove they hold it, so it is stale.
-    return undefined;
-  }
+  return readJson<LockInfo>(file);
 }
 
 function unlinkQuietly(file: string): void {

@@ -2,7 +2,7 @@
 // the write is atomic (temp file + rename), so a crash leaves the old or the new file, never half of one.
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
-import { parseOverview, renderOverview, type OverviewRead } from '../core/overview.js';
+import { overviewBody, parseOverview, renderOverview, type OverviewRead } from '../core/overview.js';
 import type { SessionState } from '../core/state.js';
 
 export class StateStore {
@@ -16,12 +16,7 @@ export class StateStore {
   /** Write `state` as the front matter; keep the current body (or `initialBody` when the file has none yet). */
   async write(state: SessionState, initialBody = ''): Promise<void> {
     const text = await readText(this.file);
-    let body = initialBody;
-    if (text !== undefined) {
-      const current = parseOverview(text, this.file);
-      // A file without valid front matter (legacy, or front matter broken by hand) is all body: keep it whole.
-      body = current.kind === 'state' ? current.body : current.kind === 'legacy' ? current.body : text;
-    }
+    const body = text === undefined ? initialBody : overviewBody(text);
     await writeFileAtomic(this.file, renderOverview(state, body));
   }
 }

@@ -2,7 +2,7 @@
 // between the history append and the state write, a torn history line, a stale signal file, and an `_overview.md`
 // that is never half-written. Everything is done to real files and real processes, then the real CLI runs again.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -40,14 +40,24 @@ function sessionDirOf(project: Project, name: string): string | undefined {
   }
 }
 
-function readLock(dir: string): { pid: number; agentPid?: number } | undefined {
-  const text = tryRead(join(dir, '.lock'));
+function readPidFile(file: string): { pid: number } | undefined {
+  const text = tryRead(file);
   if (!text) return undefined;
   try {
-    return JSON.parse(text) as { pid: number; agentPid?: number };
+    return JSON.parse(text) as { pid: number };
   } catch {
     return undefined;
   }
+}
+
+/** The orchestrator holding the session. */
+function readLock(dir: string): { pid: number } | undefined {
+  return readPidFile(join(dir, '.lock'));
+}
+
+/** The agent process group the orchestrator is running, recorded beside the lock. */
+function readAgent(dir: string): number | undefined {
+  return readPidFile(join(dir, '.lock.agent'))?.pid;
 }
 
 /** Wait until the agent of iteration `marker` runs: its marker file exists and the lock names its pid. */
@@ -57,25 +67,36 @@ async function runningAgent(project: Project, name: string, marker: string): Pro
       const dir = sessionDirOf(project, name);
       if (!dir) return undefined;
       const grandchild = Number(tryRead(join(dir, marker))?.trim());
-      const agent = readLock(dir)?.agentPid;
+      const agent = readAgent(dir);
       return Number.isInteger(grandchild) && grandchild > 0 && agent ? { dir, agent, grandchild } : undefined;
     },
     WAIT_MS,
     `the agent and its grandchild (${marker})`,
   );
-  reapIfOurs(project, found.agent);
-  reapIfOurs(project, found.grandchild);
   return found;
 }
 
-/** SIGKILL `pid` when the test ends if it still runs and still belongs to this test's project (never a reused pid). */
-function reapIfOurs(project: Project, pid: number): void {
+/**
+ * If a test fails, do not leave agents behind: when it ends, SIGKILL every process still running whose environment
+ * names this test's own sessions folder (agents and whatever they started), and nothing else.
+ */
+function reapLeftovers(project: Project): void {
   onTestFinished(() => {
-    if (!isRunning(pid) || !(tryRead(`/proc/${pid}/environ`) ?? '').includes(project.root)) return;
+    const marker = `SAMOCODE_SESSION_PATH=${project.sessions}/`;
+    let entries: string[] = [];
     try {
-      process.kill(pid, 'SIGKILL');
+      entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
     } catch {
-      // gone meanwhile
+      return;
+    }
+    for (const entry of entries) {
+      const pid = Number(entry);
+      if (pid === process.pid || !(tryRead(`/proc/${pid}/environ`) ?? '').split('\0').some((v) => v.startsWith(marker))) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
     }
   });
 }
@@ -136,6 +157,7 @@ function deadPid(): number {
 describe('the session lock', () => {
   test('a second orchestrator on a running session is refused (exit 6) and does not disturb the first', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([{ grandchildPidFile: 'grandchild.pid', hang: true }]);
     const args = sessionArgs(project, 'busy', scenario);
     const first = project.start(args, { env: FAST });
@@ -147,7 +169,8 @@ describe('the session lock', () => {
     expect(second.stderr).toContain(join(dir, '.lock'));
     expect(second.stderr).toContain(`pid ${first.pid}`);
     // The first run still owns the session and its agent still runs.
-    expect(readLock(dir)).toMatchObject({ pid: first.pid, agentPid: agent });
+    expect(readLock(dir)?.pid).toBe(first.pid);
+    expect(readAgent(dir)).toBe(agent);
     expect(isRunning(agent)).toBe(true);
     expect(isRunning(grandchild)).toBe(true);
     expect(first.exitCode).toBeNull();
@@ -163,6 +186,7 @@ describe('the session lock', () => {
 
   test('a lock left by a dead orchestrator is taken over', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
     const scenario = project.scenario([
       noted({ signal: sig.go('requirements') }, notes[0]!),
@@ -192,6 +216,7 @@ describe('the session lock', () => {
 describe('kill -9 of the orchestrator', () => {
   test('the next run stops the orphaned agent, resumes in the same phase, and finishes the session', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const steps = fullSessionSteps().map((step, i) => noted(step, `note ${i + 1}`));
     const hanging = [...steps];
     hanging[1] = { grandchildPidFile: 'grandchild.pid', hang: true };
@@ -208,7 +233,8 @@ describe('kill -9 of the orchestrator', () => {
     // Nobody cleaned up: the agent and its child run on, and the lock still names the dead orchestrator.
     expect(isRunning(agent)).toBe(true);
     expect(isRunning(grandchild)).toBe(true);
-    expect(readLock(dir)).toMatchObject({ pid: orchestrator.pid, agentPid: agent });
+    expect(readLock(dir)?.pid).toBe(orchestrator.pid);
+    expect(readAgent(dir)).toBe(agent);
     expectOverviewIntact(dir, ['note 1']);
 
     // The person fixes whatever hung; iteration 2 now answers.
@@ -247,6 +273,7 @@ describe('kill -9 of the orchestrator', () => {
 describe('a crash between the history append and the state write', () => {
   test('a recorded but unapplied `resumed` entry is applied at startup, not recorded again', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
     const scenario = project.scenario([
       noted({ signal: sig.go('requirements') }, notes[0]!),
@@ -283,6 +310,7 @@ describe('a crash between the history append and the state write', () => {
 
   test('a recorded but unapplied `iteration` entry is applied at startup and its iteration is not run again', async () => {
     const project = createProject();
+    reapLeftovers(project);
     // Get a session that is `running` between iterations: Ctrl-C during iteration 2.
     const scenario = project.scenario([noted({ signal: sig.go('requirements') }, 'note 1'), { grandchildPidFile: 'grandchild.pid', hang: true }]);
     const args = sessionArgs(project, 'torn-iteration', scenario);
@@ -344,6 +372,7 @@ describe('a crash between the history append and the state write', () => {
 describe('damaged or stale files', () => {
   test('a torn last history line is tolerated: the next entries start on a new line and seq goes on', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
     const scenario = project.scenario([
       noted({ signal: sig.go('requirements') }, notes[0]!),
@@ -374,6 +403,7 @@ describe('damaged or stale files', () => {
 
   test('a stale _signal.json is never taken as the answer of the next iteration', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([
       noted({ signal: sig.go('requirements') }, 'note 1'),
       noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, 'note 2'),

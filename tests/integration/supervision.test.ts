@@ -1,7 +1,7 @@
 // Supervision of the agent process: timeouts kill the whole tree, SIGTERM-deaf agents still die, leftovers of a
 // finished agent are stopped, Ctrl-C / SIGTERM stop cleanly and resumably, retries, spawn failures, big output.
 // Real CLI, real scripted agent, real processes: every pid checked here is a process the agent really started.
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import {
@@ -48,44 +48,50 @@ async function pidFile(project: Project, name: string, file: string): Promise<nu
     WAIT_MS,
     `pid file ${file}`,
   );
-  reapIfOurs(project, pid);
   return pid;
 }
 
-/** The pid of the running agent, as recorded in the session lock by the orchestrator. */
+/** The pid of the running agent, as recorded beside the session lock by the orchestrator. */
 async function agentPid(project: Project, name: string): Promise<number> {
   const pid = await waitFor(
     () => {
       const dir = sessionDirOf(project, name);
-      const text = dir && tryRead(join(dir, '.lock'));
+      const text = dir && tryRead(join(dir, '.lock.agent'));
       if (!text) return undefined;
       try {
-        const info = JSON.parse(text) as { agentPid?: number };
-        return typeof info.agentPid === 'number' ? info.agentPid : undefined;
+        const info = JSON.parse(text) as { pid?: number };
+        return typeof info.pid === 'number' ? info.pid : undefined;
       } catch {
         return undefined;
       }
     },
     WAIT_MS,
-    'the agent pid in .lock',
+    'the agent pid in .lock.agent',
   );
-  reapIfOurs(project, pid);
   return pid;
 }
 
 /**
- * If a test fails, do not leave its processes behind: SIGKILL `pid` at the end of the test, but only while it is
- * still a process of this test's project (its environment names the project's temp folder), never a reused pid.
+ * If a test fails, do not leave agents behind: when it ends, SIGKILL every process still running whose environment
+ * names this test's own sessions folder (agents and whatever they started), and nothing else.
  */
-function reapIfOurs(project: Project, pid: number): void {
+function reapLeftovers(project: Project): void {
   onTestFinished(() => {
-    if (!isRunning(pid)) return;
-    const environ = tryRead(`/proc/${pid}/environ`) ?? '';
-    if (!environ.includes(project.root)) return;
+    const marker = `SAMOCODE_SESSION_PATH=${project.sessions}/`;
+    let entries: string[] = [];
     try {
-      process.kill(pid, 'SIGKILL');
+      entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
     } catch {
-      // gone meanwhile
+      return;
+    }
+    for (const entry of entries) {
+      const pid = Number(entry);
+      if (pid === process.pid || !(tryRead(`/proc/${pid}/environ`) ?? '').split('\0').some((v) => v.startsWith(marker))) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
     }
   });
 }
@@ -110,6 +116,7 @@ const waitForQa: Step = { sessionFiles: QA, signal: sig.wait('qa_answers') };
 describe('per-iteration timeout', () => {
   test('kills the agent and everything it started, then blocks the session as agent_failed', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([{ grandchildPidFile: 'grandchild.pid', hang: true }]);
     const child = project.start(sessionArgs(project, 'timeout', scenario, ['--timeout', '2', '--max-retries', '0']), { env: FAST });
     const agent = await agentPid(project, 'timeout');
@@ -133,6 +140,7 @@ describe('per-iteration timeout', () => {
 
   test('an agent that ignores SIGTERM is killed with SIGKILL after the grace period', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([{ ignoreSigterm: true, grandchildPidFile: 'grandchild.pid', hang: true }]);
     const child = project.start(sessionArgs(project, 'deaf', scenario, ['--timeout', '2', '--max-retries', '0']), { env: FAST });
     const agent = await agentPid(project, 'deaf');
@@ -152,13 +160,13 @@ describe('per-iteration timeout', () => {
 describe('leftovers of an agent that exited normally', () => {
   test('a grandchild still running after the agent exits is stopped, and the session goes on', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([{ grandchildPidFile: 'grandchild.pid', signal: sig.go('requirements') }, waitForQa]);
     const result = await project.run(sessionArgs(project, 'leftover', scenario), { env: FAST });
 
     expect(result.exitCode).toBe(5);
     const dir = project.sessionDir('leftover');
     const grandchild = Number(readFileSync(join(dir, 'grandchild.pid'), 'utf8'));
-    reapIfOurs(project, grandchild);
     expect(isRunning(grandchild)).toBe(false);
     const iterations = readHistory(dir).filter((e) => e.event === 'iteration');
     expect(iterations).toHaveLength(2);
@@ -173,6 +181,7 @@ describe('stopping the orchestrator', () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     test(`${signal} stops the agent tree, records the interruption, exits ${code}, and a re-run resumes the same iteration`, async () => {
       const project = createProject();
+    reapLeftovers(project);
       const hanging: Step[] = [toRequirements, { grandchildPidFile: 'grandchild.pid', hang: true }];
       const scenario = project.scenario(hanging);
       const args = sessionArgs(project, 'stopme', scenario);
@@ -215,6 +224,7 @@ describe('stopping the orchestrator', () => {
 describe('retries', () => {
   test('a failed attempt is retried and the iteration succeeds on the second', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([
       { attempts: [{ exitCode: 1, signal: null, stderr: ['first attempt fails'] }, {}], signal: sig.go('requirements') },
       waitForQa,
@@ -234,6 +244,7 @@ describe('retries', () => {
 
   test('when every attempt fails the session stops as agent_failed (exit 7) naming the exit code and the last stderr line', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([{ exitCode: 1, stderr: ['warming up', 'boom'], signal: sig.go('requirements') }]);
     const result = await project.run(sessionArgs(project, 'fails', scenario, ['--max-retries', '2']), { env: FAST });
 
@@ -253,6 +264,7 @@ describe('retries', () => {
 describe('agents that cannot be started', () => {
   test('CLAUDE_PATH naming a file that is not executable is a configuration error (exit 3) before anything runs', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([toRequirements]);
     const fake = join(project.root, 'not-executable-claude');
     writeFileSync(fake, '#!/bin/sh\nexit 0\n');
@@ -268,6 +280,7 @@ describe('agents that cannot be started', () => {
 
   test('a spawn failure (executable whose interpreter is missing) is a failed attempt: retried, then agent_failed', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([toRequirements]);
     // Passes every check of the configuration (an executable regular file), but execve fails with ENOENT.
     const fake = join(project.root, 'claude-with-missing-interpreter');
@@ -291,6 +304,7 @@ describe('agents that cannot be started', () => {
 describe('agent output', () => {
   test('large output is streamed whole into the log file named in the history', async () => {
     const project = createProject();
+    reapLeftovers(project);
     const scenario = project.scenario([{ stdoutBytes: 5_000_000, signal: sig.go('requirements') }, waitForQa]);
     const result = await project.run(sessionArgs(project, 'loud', scenario), { env: FAST });
 

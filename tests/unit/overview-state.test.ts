@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseOverview, renderOverview } from '../../src/core/overview.js';
+import matter from 'gray-matter';
+import { overviewBody, parseOverview, renderOverview } from '../../src/core/overview.js';
 import { applyEntry, type IterationEntry } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
 
@@ -89,5 +90,23 @@ describe('applyEntry', () => {
     const before = fakeState({ iterations: 4, phaseIterations: 2 });
     const after = applyEntry(before, { seq: 1, time: 't', event: 'interrupted', iteration: 5, phase: 'investigation', signal: 'SIGINT', attempts: 1 });
     expect(after).toEqual({ ...before, historySeq: 1, updatedAt: 't' });
+  });
+});
+
+describe('overviewBody (the fast split used on every write)', () => {
+  test.each([
+    '---\na: 1\n---\n\n# Body\n',
+    '---\na: 1\n---\n# Body',
+    '---\na: 1\n---',
+    '---\r\na: 1\r\n---\r\nbody\r\n',
+    '---\na: 1\n---\n---\nnot front matter\n---\n',
+  ])('splits %j exactly where gray-matter does', (text) => {
+    expect(overviewBody(text)).toBe(matter(text, { language: 'yaml' }).content);
+  });
+  test('broken YAML does not stop the split (the write then repairs the front matter)', () => {
+    expect(overviewBody('---\nbroken: [\n---\nbody kept\n')).toBe('body kept\n');
+  });
+  test('a file without front matter is all body', () => {
+    expect(overviewBody('# legacy\n## Status\nPhase: testing\n')).toBe('# legacy\n## Status\nPhase: testing\n');
   });
 });

@@ -1,0 +1,32 @@
+// Build: bundle the CLI into one file (Node 20 has no module compile cache, and resolving and loading a few hundred
+// small files of dependencies costs ~300 ms at every start on these machines), plus the scripted agent on its own.
+// Types are checked separately by `npm run typecheck`.
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  // CommonJS dependencies (gray-matter, dotenv, pino, write-file-atomic) use require() and __filename: provide them.
+  banner: {
+    js: [
+      "import { createRequire as __createRequire } from 'node:module';",
+      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
+      'const require = __createRequire(import.meta.url);',
+      'const __filename = __fileURLToPath(import.meta.url);',
+      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+    ].join(' '),
+  },
+};
+
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.js',
+  // Loaded only when a terminal shows readable logs; left as a normal dependency import.
+  external: ['pino-pretty'],
+});
+await build({ ...common, entryPoints: ['src/agent/script-agent.ts'], outfile: 'dist/script-agent.js' });
