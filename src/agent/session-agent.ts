@@ -1,10 +1,10 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
-import { readFile, rm, writeFile } from 'node:fs/promises';
+// Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { buildPrompt } from '../core/prompt.js';
 import { PHASE_RULES } from '../core/phases.js';
-import { parseSignal } from '../core/signal.js';
 import type { AgentPort, AttemptRequest, AttemptResult, Clock } from '../loop/ports.js';
 import { invocation } from './providers.js';
 import { readTail, runProcess } from './run-process.js';
@@ -31,7 +31,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
     async attempt(request: AttemptRequest): Promise<AttemptResult> {
       const { state, iteration, attempt } = request;
       // A signal left from before can never pass as this iteration's answer.
-      await rm(signalFile, { force: true });
+      rmSync(signalFile, { force: true });
 
       const now = deps.clock.now();
       const stamp = now.toISOString().replace(/[:.]/g, '-');
@@ -52,7 +52,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         }),
       );
       const promptFile = `${logBase}.prompt.md`;
-      await writeFile(promptFile, prompt);
+      writeFileSync(promptFile, prompt);
 
       const call = invocation(
         deps.config,
@@ -89,10 +89,9 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       await recorded;
       await deps.onAgent(undefined);
 
-      const raw = await readFile(signalFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return undefined;
-        throw error;
-      });
+      const raw = readIfExists(signalFile);
+      // Loaded on first use, while no agent is waiting on us: zod's start-up cost stays off the path to the first spawn.
+      const { parseSignal } = await import('../core/signal.js');
       const read = parseSignal(raw, signalFile);
       const failed = result.spawnError !== undefined || result.timedOut || result.exitCode !== 0;
       return {
@@ -117,4 +116,13 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       };
     },
   };
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }

@@ -2,7 +2,6 @@
 // when it is wrong. `resolveSettings` layers the sources (flags > process env > .env > .samocode) and validates
 // everything at once. Pure: reading files and checking the disk happen in load.ts.
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.js';
 import type { ConfigProblem } from '../errors.js';
 
@@ -68,19 +67,24 @@ const path: Parser<string> = (raw, home, baseDir) => {
   return { ok: true, value: resolvePath(trimmed, home, baseDir) };
 };
 
-function integer(min: number, unit = ''): Parser<number> {
+/** A plain decimal number (no hex, no exponent, no empty string: Number() would take all three). */
+function toNumber(raw: string): number {
+  return /^[+-]?(\d+\.?\d*|\.\d+)$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+}
+
+function integer(min: number): Parser<number> {
   return (raw) => {
-    const parsed = z.coerce.number().int().min(min).safeParse(raw.trim() === '' ? Number.NaN : raw.trim());
-    return parsed.success
-      ? { ok: true, value: parsed.data }
-      : { ok: false, message: `is not a whole number${unit} ≥ ${min}` };
+    const value = toNumber(raw);
+    return Number.isInteger(value) && value >= min ? { ok: true, value } : { ok: false, message: `is not a whole number ≥ ${min}` };
   };
 }
 
 function seconds(min: number): Parser<number> {
   return (raw) => {
-    const parsed = z.coerce.number().min(min).finite().safeParse(raw.trim() === '' ? Number.NaN : raw.trim());
-    return parsed.success ? { ok: true, value: parsed.data * 1000 } : { ok: false, message: `is not a number of seconds ≥ ${min}` };
+    const value = toNumber(raw);
+    return Number.isFinite(value) && value >= min
+      ? { ok: true, value: Math.round(value * 1000) }
+      : { ok: false, message: `is not a number of seconds ≥ ${min}` };
   };
 }
 

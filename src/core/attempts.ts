@@ -1,5 +1,10 @@
 // After one spawn of the agent: retry it, re-run it with a correction, or accept what we have. Pure.
-import { isCorrectable, type Problem, type SignalRead } from './signal.js';
+import type { Problem, ProblemKind, SignalRead } from './signal.js';
+
+/** Only a missing or unreadable signal earns a corrective re-run; every other problem blocks at once. */
+export function isCorrectable(kind: ProblemKind): boolean {
+  return kind === 'signal_missing' || kind === 'signal_empty' || kind === 'signal_not_json';
+}
 
 /** The facts of one finished spawn that the policy looks at. */
 export interface AttemptOutcome {

@@ -1,8 +1,9 @@
-// `_overview.md` ⇄ SessionState. The front matter is the orchestrator's; the markdown body is the agent's and is
-// kept byte for byte. Pure: reading and writing the file happen in io/state-store.ts.
+// `_overview.md` → SessionState, validated (zod). Writing is in overview-format.ts, which stays free of zod so a new
+// session reaches its first spawn without loading it. Pure: the file IO is in io/state-store.ts.
 import matter from 'gray-matter';
 import { z } from 'zod';
 import { PHASES, type Phase } from './phases.js';
+import { FRONT_MATTER_OPEN } from './overview-format.js';
 import { ZERO_TOTALS, type SessionState } from './state.js';
 
 const isoTime = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string().min(1));
@@ -49,7 +50,6 @@ export type OverviewRead =
   | { kind: 'legacy'; phase: Phase; iterations: number; body: string }
   | { kind: 'invalid'; message: string };
 
-const FRONT_MATTER_OPEN = /^---\r?\n/;
 
 export function parseOverview(text: string, file: string): OverviewRead {
   if (!FRONT_MATTER_OPEN.test(text)) return parseLegacy(text, file);
@@ -77,29 +77,6 @@ export function parseOverview(text: string, file: string): OverviewRead {
     };
   }
   return { kind: 'state', state: result.data as SessionState, body: parsed.content };
-}
-
-/**
- * The body of an `_overview.md` without parsing its YAML: the fast path for every state write, and it still works
- * when the front matter is broken (which the write then repairs). Splits exactly where gray-matter does.
- */
-export function overviewBody(text: string): string {
-  if (!FRONT_MATTER_OPEN.test(text)) return text;
-  const rest = text.slice(3);
-  const close = rest.indexOf('\n---');
-  if (close === -1) return '';
-  let body = rest.slice(close + 4);
-  if (body[0] === '\r') body = body.slice(1);
-  if (body[0] === '\n') body = body.slice(1);
-  return body;
-}
-
-export function renderOverview(state: SessionState, body: string): string {
-  // Drop undefined fields so the YAML stays readable, then append the body untouched.
-  const data = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;
-  const head = matter.stringify('', data);
-  // matter.stringify('') ends with "---\n\n"; keep exactly one newline after the closing fence.
-  return head.replace(/\n\n$/, '\n') + body;
 }
 
 const LEGACY_LINE = /^\s*[-*]?\s*\**(Phase|Iteration)\**\s*:\s*\**\s*([^\s*]+)/i;

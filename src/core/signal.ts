@@ -24,11 +24,6 @@ export interface Problem {
   message: string;
 }
 
-/** Only a missing or unreadable signal earns a corrective re-run; every other problem blocks at once. */
-export function isCorrectable(kind: ProblemKind): boolean {
-  return kind === 'signal_missing' || kind === 'signal_empty' || kind === 'signal_not_json';
-}
-
 const optionalText = z.string().trim().min(1).optional();
 
 const signalShape = z.looseObject({

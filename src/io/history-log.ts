@@ -1,6 +1,7 @@
 // `_signal_history.jsonl`: append-only, one JSON line per entry. Never read whole on the hot path: startup reads only
 // the tail to find the last entry, so the cost stays flat however long the history grows.
-import { appendFile, open } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { HistoryEntry } from '../core/state.js';
 
 const TAIL_BYTES = 64 * 1024;
@@ -16,7 +17,8 @@ export class HistoryLog {
 
   async append(entry: HistoryEntry): Promise<void> {
     const line = `${this.scrub(JSON.stringify(entry))}\n`;
-    await appendFile(this.file, this.needsNewline ? `\n${line}` : line);
+    // One small synchronous append per iteration: cheaper than a thread-pool round trip, and never interleaved.
+    appendFileSync(this.file, this.needsNewline ? `\n${line}` : line);
     this.needsNewline = false;
   }
 

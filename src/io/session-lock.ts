@@ -6,7 +6,6 @@
 // when its environment carries the dead run's id.
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { writeFile } from 'node:fs/promises';
 import { SessionLockedError } from '../errors.js';
 import { isAlive, isOurAgent, killGroupNow } from '../agent/process-group.js';
 
@@ -76,9 +75,9 @@ export class SessionLock {
   }
 
   /** Record the pid of the agent process group now running. */
-  async setAgent(pid: number): Promise<void> {
+  setAgent(pid: number): void {
     const record: AgentRecord = { pid, runId: this.info.runId };
-    await writeFile(agentFile(this.file), JSON.stringify(record));
+    writeFileSync(agentFile(this.file), JSON.stringify(record));
   }
 
   /** Remove the lock if it is still ours. Synchronous so it also works from an exit handler. */

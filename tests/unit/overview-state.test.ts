@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import matter from 'gray-matter';
-import { overviewBody, parseOverview, renderOverview } from '../../src/core/overview.js';
+import { parseOverview } from '../../src/core/overview.js';
+import { overviewBody, renderOverview } from '../../src/core/overview-format.js';
 import { applyEntry, type IterationEntry } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
 

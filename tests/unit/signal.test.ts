@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { isCorrectable, parseSignal } from '../../src/core/signal.js';
+import { isCorrectable } from '../../src/core/attempts.js';
+import { parseSignal } from '../../src/core/signal.js';
 
 const FILE = '/s/_signal.json';
 
