@@ -2,10 +2,10 @@
 // between the history append and the state write, a torn history line, a stale signal file, and an `_overview.md`
 // that is never half-written. Everything is done to real files and real processes, then the real CLI runs again.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, onTestFinished, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   createProject,
   fullSessionSteps,
@@ -18,47 +18,12 @@ import {
   type Project,
   type Step,
 } from '../helpers/rig.js';
+import { readAgent, readLock, reapLeftovers, sessionDirOf, tryRead } from '../helpers/processes.js';
 
 const WAIT_MS = 30_000;
 const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
 const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
 const PLAN = { '_plan.md': '1. do it\n\n**Approval:** _waiting_\n' };
-
-function tryRead(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function sessionDirOf(project: Project, name: string): string | undefined {
-  try {
-    return project.sessionDir(name);
-  } catch {
-    return undefined;
-  }
-}
-
-function readPidFile(file: string): { pid: number } | undefined {
-  const text = tryRead(file);
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as { pid: number };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The orchestrator holding the session. */
-function readLock(dir: string): { pid: number } | undefined {
-  return readPidFile(join(dir, '.lock'));
-}
-
-/** The agent process group the orchestrator is running, recorded beside the lock. */
-function readAgent(dir: string): number | undefined {
-  return readPidFile(join(dir, '.lock.agent'))?.pid;
-}
 
 /** Wait until the agent of iteration `marker` runs: its marker file exists and the lock names its pid. */
 async function runningAgent(project: Project, name: string, marker: string): Promise<{ dir: string; agent: number; grandchild: number }> {
@@ -74,31 +39,6 @@ async function runningAgent(project: Project, name: string, marker: string): Pro
     `the agent and its grandchild (${marker})`,
   );
   return found;
-}
-
-/**
- * If a test fails, do not leave agents behind: when it ends, SIGKILL every process still running whose environment
- * names this test's own sessions folder (agents and whatever they started), and nothing else.
- */
-function reapLeftovers(project: Project): void {
-  onTestFinished(() => {
-    const marker = `SAMOCODE_SESSION_PATH=${project.sessions}/`;
-    let entries: string[] = [];
-    try {
-      entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const pid = Number(entry);
-      if (pid === process.pid || !(tryRead(`/proc/${pid}/environ`) ?? '').split('\0').some((v) => v.startsWith(marker))) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-  });
 }
 
 /** A step that also leaves a note in `_overview.md`, as an agent keeping notes does. */

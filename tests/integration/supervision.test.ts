@@ -1,9 +1,9 @@
 // Supervision of the agent process: timeouts kill the whole tree, SIGTERM-deaf agents still die, leftovers of a
 // finished agent are stopped, Ctrl-C / SIGTERM stop cleanly and resumably, retries, spawn failures, big output.
 // Real CLI, real scripted agent, real processes: every pid checked here is a process the agent really started.
-import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, onTestFinished, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
   createProject,
   isRunning,
@@ -15,26 +15,11 @@ import {
   type Project,
   type Step,
 } from '../helpers/rig.js';
+import { readAgent, reapLeftovers, sessionDirOf, tryRead } from '../helpers/processes.js';
 
 const WAIT_MS = 30_000;
 /** Settings every run here gets: a short grace between SIGTERM and SIGKILL, no retry delay. */
 const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
-
-function tryRead(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-function sessionDirOf(project: Project, name: string): string | undefined {
-  try {
-    return project.sessionDir(name);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A pid the scripted agent wrote into a session file (waits for it to appear). */
 async function pidFile(project: Project, name: string, file: string): Promise<number> {
@@ -56,44 +41,12 @@ async function agentPid(project: Project, name: string): Promise<number> {
   const pid = await waitFor(
     () => {
       const dir = sessionDirOf(project, name);
-      const text = dir && tryRead(join(dir, '.lock.agent'));
-      if (!text) return undefined;
-      try {
-        const info = JSON.parse(text) as { pid?: number };
-        return typeof info.pid === 'number' ? info.pid : undefined;
-      } catch {
-        return undefined;
-      }
+      return dir ? readAgent(dir) : undefined;
     },
     WAIT_MS,
     'the agent pid in .lock.agent',
   );
   return pid;
-}
-
-/**
- * If a test fails, do not leave agents behind: when it ends, SIGKILL every process still running whose environment
- * names this test's own sessions folder (agents and whatever they started), and nothing else.
- */
-function reapLeftovers(project: Project): void {
-  onTestFinished(() => {
-    const marker = `SAMOCODE_SESSION_PATH=${project.sessions}/`;
-    let entries: string[] = [];
-    try {
-      entries = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const pid = Number(entry);
-      if (pid === process.pid || !(tryRead(`/proc/${pid}/environ`) ?? '').split('\0').some((v) => v.startsWith(marker))) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }
-  });
 }
 
 function lastIteration(dir: string): Record<string, any> {
