@@ -9,7 +9,11 @@ import type { SettingKey } from './config/settings.js';
 const USAGE = `orchestrate: run a coding agent through a whole session, unattended
 
 usage:
-  orchestrate --config <.samocode> --session <name> [--task "…"] [--dive "…"] [options]
+  orchestrate [run] --config <.samocode> --session <name> [--task "…"] [--dive "…"] [options]
+  orchestrate resume  --config <.samocode> --session <name>    go on after you answered (wakes a waiting run)
+  orchestrate status  --config <.samocode> --session <name> [--json]
+  orchestrate history --config <.samocode> --session <name> [--json]
+  orchestrate list    --config <.samocode> [--json]           every session, newest first
   orchestrate demo                   a whole session on the built-in scripted agent (temp dir, no API key)
   orchestrate --help | --version
 
@@ -24,11 +28,16 @@ options:
   --max-retries <n>      retries of a failed agent run       (SAMOCODE_MAX_RETRIES)
   --log-format <f>       pretty | json                       (SAMOCODE_LOG_FORMAT)
   --quiet                console shows warnings and errors only
+  --no-wait              when the agent waits for you, exit (code 5) instead of waiting for your answer
+  --wait-on-blocked      when the session is blocked, wait for your fix instead of exiting (code 4)
+  --json                 status, history, list: machine-readable output
 
 exit codes: 0 done, 1 internal error, 2 usage, 3 configuration, 4 blocked, 5 waiting for you,
             6 session locked, 7 agent failed (retries spent), 130 SIGINT, 143 SIGTERM`;
 
 /** Flags that are settings, with the setting they set. */
+const COMMANDS = ['run', 'resume', 'status', 'history', 'list', 'demo'];
+
 const SETTING_FLAGS = {
   provider: 'SAMOCODE_PROVIDER',
   script: 'SAMOCODE_SCRIPT',
@@ -55,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
         'max-retries': { type: 'string' },
         'log-format': { type: 'string' },
         quiet: { type: 'boolean', default: false },
+        'no-wait': { type: 'boolean', default: false },
+        'wait-on-blocked': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -74,8 +86,24 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CODES.done;
   }
   const command = positionals[0] ?? 'run';
-  if (positionals.length > 1 || !['run', 'demo'].includes(command)) {
-    throw new UsageError(`unknown command "${positionals.join(' ')}"; commands: run (the default), demo\n\n${USAGE}`);
+  if (positionals.length > 1 || !COMMANDS.includes(command)) {
+    throw new UsageError(`unknown command "${positionals.join(' ')}"; commands: ${COMMANDS.join(', ')} (run is the default)\n\n${USAGE}`);
+  }
+  if (command === 'list' || command === 'status' || command === 'history') {
+    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${USAGE}`);
+    if (command !== 'list' && values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${USAGE}`);
+    const { loadConfig } = await import('./config/load.js');
+    const { config } = loadConfig({ configPath: values.config, flags: {}, flagNames: {}, env: process.env, cwd: process.cwd(), home: homedir(), forRun: false });
+    const inspect = await import('./app/inspect.js');
+    const opts = { json: values.json, now: new Date() };
+    const text =
+      command === 'list'
+        ? inspect.listReport(config, opts)
+        : command === 'status'
+          ? inspect.statusReport(config, values.session!, opts)
+          : inspect.historyReport(config, values.session!, opts);
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    return EXIT_CODES.done;
   }
 
   const { installShutdown } = await import('./app/shutdown.js');
@@ -105,6 +133,8 @@ async function main(argv: string[]): Promise<number> {
       flags,
       flagNames,
       quiet: values.quiet,
+      wait: { onWaiting: !values['no-wait'], onBlocked: values['wait-on-blocked'] },
+      resumeCommand: command === 'resume',
       env: process.env,
       cwd: process.cwd(),
       home: homedir(),

@@ -36,7 +36,8 @@ export async function runDemo(opts: { quiet: boolean; shutdown: Shutdown }): Pro
     cwd: root,
     home: homedir(),
     shutdown: opts.shutdown,
-    gate: demoGate(join(root, 'sessions')),
+    wait: { onWaiting: true, onBlocked: false },
+    gate: (person) => demoGate(join(root, 'sessions'), person),
   });
   process.stderr.write(`\n${result.message}\n`);
   process.stderr.write(
@@ -45,20 +46,17 @@ export async function runDemo(opts: { quiet: boolean; shutdown: Shutdown }): Pro
   return result.exitCode;
 }
 
-/** Plays the person: takes every suggestion in _qa.md, approves _plan.md. */
-function demoGate(sessionsDir: string): HumanGate {
+/**
+ * Plays the person: takes every suggestion in _qa.md and approves _plan.md by editing the files, exactly as a person
+ * would, then lets the real gate (which watches those files) notice the answer and resume.
+ */
+function demoGate(sessionsDir: string, person: HumanGate): HumanGate {
   return {
-    async wait(state) {
+    async wait(state, signal, opts) {
       const sessionDir = join(sessionsDir, state.session);
-      if (state.waitingFor === 'qa_answers') {
-        answer(join(sessionDir, '_qa.md'), /\*\*Answer:\*\* _waiting_/g, '**Answer:** A (demo: took the suggestion)');
-        return 'demo answered _qa.md';
-      }
-      if (state.waitingFor === 'plan_approval') {
-        answer(join(sessionDir, '_plan.md'), /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved');
-        return 'demo approved _plan.md';
-      }
-      return undefined;
+      if (state.waitingFor === 'qa_answers') answer(join(sessionDir, '_qa.md'), /\*\*Answer:\*\* _waiting_/g, '**Answer:** A (demo: took the suggestion)');
+      if (state.waitingFor === 'plan_approval') answer(join(sessionDir, '_plan.md'), /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved');
+      return person.wait(state, signal, opts);
     },
   };
 }

@@ -13,7 +13,11 @@ import { runSession, type SessionOutcome } from '../loop/run-session.js';
 import type { Clock, HumanGate, Notifier } from '../loop/ports.js';
 import { createLogger, makeScrubber } from './logger.js';
 import { logNotifier } from './log-notifier.js';
-import { OVERVIEW_FILE, SESSION_LOG, openSession } from './open-session.js';
+import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, openSession, sessionFolderFor } from './open-session.js';
+import { pendingReason, personGate } from './person-gate.js';
+import { liveHolder } from '../io/session-lock.js';
+import { requestResume } from '../io/resume-request.js';
+import type { Config } from '../config/settings.js';
 import type { Shutdown } from './shutdown.js';
 
 export interface RunOptions {
@@ -24,18 +28,23 @@ export interface RunOptions {
   flags: Partial<Record<SettingKey, string>>;
   flagNames: Partial<Record<SettingKey, string>>;
   quiet: boolean;
+  /** Wait in this process for the person (default for waiting), or exit with the waiting/blocked code. */
+  wait: { onWaiting: boolean; onBlocked: boolean };
+  /** `orchestrate resume`: wake the run that waits, or resume now even if the answers are incomplete. */
+  resumeCommand?: boolean | undefined;
   env: NodeJS.ProcessEnv;
   cwd: string;
   home: string;
   shutdown: Shutdown;
-  /** Who answers when the session waits. Default: nobody in this process (exit; a later run resumes). */
-  gate?: HumanGate | undefined;
+  /** Who answers when the session waits. Default: the person, through the session files (person-gate.ts). */
+  gate?: ((defaults: HumanGate) => HumanGate) | undefined;
   /** Extra listeners (the demo narrates). */
   notifiers?: Notifier[] | undefined;
 }
 
 export interface RunResult {
-  outcome: SessionOutcome;
+  /** Absent when `resume` only woke another run. */
+  outcome?: SessionOutcome | undefined;
   sessionDir: string;
   exitCode: ExitCode;
   /** What the person should read last: what happened and what to do now. */
@@ -47,10 +56,14 @@ export const realClock: Clock = {
   sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
 };
 
-const NOBODY: HumanGate = { wait: async () => undefined };
-
 export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
-  const { config, warnings } = loadConfig({ configPath: opts.configPath, flags: opts.flags, flagNames: opts.flagNames, env: opts.env, cwd: opts.cwd, home: opts.home });
+  const load = (forRun: boolean) => loadConfig({ configPath: opts.configPath, flags: opts.flags, flagNames: opts.flagNames, env: opts.env, cwd: opts.cwd, home: opts.home, forRun });
+  if (opts.resumeCommand) {
+    // Waking a run that is already going needs no agent here, so no agent settings either.
+    const woken = wakeRunningSession(load(false).config, opts.session);
+    if (woken) return woken;
+  }
+  const { config, warnings } = load(true);
   const scrub = makeScrubber(config.secrets);
   const runId = randomUUID();
   const opened = await openSession(config, { name: opts.session, task: opts.task, dive: opts.dive, now: new Date(), runId, scrub });
@@ -69,6 +82,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     );
 
     const notifier = logNotifier(log);
+    const gate = personGate({ sessionDir, waitOnWaiting: opts.wait.onWaiting, waitOnBlocked: opts.wait.onBlocked, force: opts.resumeCommand ?? false, log });
     const extra = opts.notifiers ?? [];
     const outcome = await runSession(state, {
       agent: createSessionAgent({
@@ -85,7 +99,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         },
       }),
       store: { append: (entry) => opened.history.append(entry), writeState: (s) => opened.store.write(s) },
-      gate: opts.gate ?? NOBODY,
+      gate: opts.gate ? opts.gate(gate) : gate,
       notifier: {
         notify(event) {
           notifier.notify(event);
@@ -98,7 +112,6 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       timeoutMs: config.timeoutMs,
       provider: config.provider,
       signal: opts.shutdown.signal,
-      resumeOnStart: true,
     });
     log.flush();
     return { outcome, sessionDir, ...describe(outcome, sessionDir, opts) };
@@ -117,9 +130,14 @@ function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions)
       return { exitCode: EXIT_CODES.done, message: `session ${state.session} is done after ${state.iterations} iterations. Summary and files: ${sessionDir}` };
     case 'waiting': {
       const what = waitingInstructions(state.waitingFor, sessionDir);
+      const pending = pendingReason(state, sessionDir);
       return {
         exitCode: EXIT_CODES.waiting,
-        message: `session ${state.session} is waiting for you (${state.waitingFor}) in phase ${state.phase}.\n${state.needs ? `  needs: ${state.needs}\n` : ''}  ${what}\n  then run: ${rerun}`,
+        message:
+          `session ${state.session} is waiting for you (${state.waitingFor}) in phase ${state.phase}.\n` +
+          (state.needs ? `  needs: ${state.needs}\n` : '') +
+          (pending ? `  still open: ${pending}\n` : '') +
+          `  ${what}\n  then run: ${rerun}`,
       };
     }
     case 'blocked': {
@@ -139,6 +157,17 @@ function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions)
         message: `stopped by ${outcome.signal}; session ${state.session} is resumable in ${state.phase}: ${rerun}`,
       };
   }
+}
+
+/** `orchestrate resume` while another run waits on the session: ask that run to go on, and say so. */
+function wakeRunningSession(config: Config, session: string): RunResult | undefined {
+  const { folder, exists } = sessionFolderFor(config, session);
+  if (!exists) return undefined;
+  const sessionDir = join(config.sessions, folder);
+  const holder = liveHolder(join(sessionDir, LOCK_FILE));
+  if (!holder) return undefined;
+  requestResume(sessionDir, 'orchestrate resume');
+  return { sessionDir, exitCode: EXIT_CODES.done, message: `asked the orchestrator running session ${folder} (pid ${holder.pid}) to go on; it resumes within a moment` };
 }
 
 function waitingInstructions(waitingFor: string | undefined, sessionDir: string): string {

@@ -15,6 +15,8 @@ export interface LoadInput {
   env: NodeJS.ProcessEnv;
   cwd: string;
   home: string;
+  /** Check that the agent can run (binary, scenario). Off for commands that only read sessions (status, list …). */
+  forRun?: boolean | undefined;
 }
 
 export interface Loaded {
@@ -56,7 +58,7 @@ export function loadConfig(input: LoadInput): Loaded {
   if (!resolved.ok) throw new ConfigError([...problems, ...resolved.problems], warnings);
   if (problems.length > 0) throw new ConfigError(problems, warnings);
   const config = { ...resolved.config, secrets: [...resolved.config.secrets, ...secretValues(input.env)] };
-  checkDisk(config, layers, input.env, problems);
+  checkDisk(config, layers, input.env, problems, input.forRun ?? true);
   if (problems.length > 0) throw new ConfigError(problems, warnings);
   return { config, warnings };
 }
@@ -136,7 +138,7 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-function checkDisk(config: Config, layers: Map<string, RawValue>, env: NodeJS.ProcessEnv, problems: ConfigProblem[]): void {
+function checkDisk(config: Config, layers: Map<string, RawValue>, env: NodeJS.ProcessEnv, problems: ConfigProblem[], forRun: boolean): void {
   const sourceOf = (key: SettingKey) => layers.get(key)?.source ?? config.configFile;
   if (!isDirectory(config.mainRepo)) {
     problems.push({ source: sourceOf('MAIN_REPO'), key: 'MAIN_REPO', value: config.mainRepo, message: 'folder does not exist', fix: "point MAIN_REPO at your repository's folder" });
@@ -149,8 +151,11 @@ function checkDisk(config: Config, layers: Map<string, RawValue>, env: NodeJS.Pr
       problems.push({ source: sourceOf(key), key, value: folder, message: 'cannot be created', fix: `point ${key} at a folder under one that exists` });
     }
   }
+  if (!forRun) return;
   if (config.provider === 'script') {
-    if (config.scriptPath && !isFile(config.scriptPath)) {
+    if (!config.scriptPath) {
+      problems.push({ source: sourceOf('SAMOCODE_PROVIDER'), key: 'SAMOCODE_SCRIPT', value: undefined, message: 'is required when the provider is script', fix: 'pass --script <scenario.json> or set SAMOCODE_SCRIPT' });
+    } else if (!isFile(config.scriptPath)) {
       problems.push({ source: sourceOf('SAMOCODE_SCRIPT'), key: 'SAMOCODE_SCRIPT', value: config.scriptPath, message: 'scenario file not found', fix: 'point SAMOCODE_SCRIPT (or --script) at a scenario JSON file; see docs/scenarios.md' });
     }
     return;

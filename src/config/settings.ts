@@ -185,9 +185,6 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
 
   const get = <T>(key: SettingKey) => values.get(key) as T;
   const provider = get<Provider>('SAMOCODE_PROVIDER');
-  if (provider === 'script' && !layers.get('SAMOCODE_SCRIPT')) {
-    problems.push({ source: layers.get('SAMOCODE_PROVIDER')?.source ?? configFile, key: 'SAMOCODE_SCRIPT', value: undefined, message: 'is required when the provider is script', fix: 'pass --script <scenario.json> or set SAMOCODE_SCRIPT' });
-  }
   const token = get<string | undefined>('TELEGRAM_BOT_TOKEN');
   const chatId = get<string | undefined>('TELEGRAM_CHAT_ID');
   if ((token === undefined) !== (chatId === undefined) && problems.every((p) => !p.key.startsWith('TELEGRAM_'))) {

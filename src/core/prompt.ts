@@ -46,6 +46,12 @@ export function buildPrompt(input: PromptInput): string {
     `- Allowed signals now: ${[continueTo, ...others].filter(Boolean).join('; ')}${gateNote}`,
   ];
   if (state.lastSummary) lines.push(`- Last iteration's summary: ${state.lastSummary}`);
+  if (state.approvedPlan) {
+    lines.push(`- Approved plan (the contract): ${input.sessionDir}/${state.approvedPlan}. Follow it; write every deviation and its reason in _overview.md.`);
+  }
+  if (state.planFeedback) {
+    lines.push('', '## The person rejected the plan', `Their feedback: ${state.planFeedback}`, 'Revise the plan accordingly, then ask for approval again.');
+  }
   if (input.iteration === 1) {
     lines.push('', '## Task', state.task);
     if (state.dive) lines.push('', '## Dive focus', state.dive);

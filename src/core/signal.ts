@@ -34,6 +34,8 @@ const signalShape = z.looseObject({
   needs: optionalText,
   // Free text is accepted for `for`: the well-known values get special handling by the human gate.
   for: optionalText,
+  // For `file_update`: the file (in the session folder, or absolute) whose save resumes the session.
+  file: optionalText,
 });
 
 export interface Signal {
@@ -43,6 +45,7 @@ export interface Signal {
   reason?: string | undefined;
   needs?: string | undefined;
   for?: string | undefined;
+  file?: string | undefined;
 }
 
 export type SignalRead = { ok: true; signal: Signal } | { ok: false; problem: Problem };

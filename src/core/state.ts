@@ -42,11 +42,17 @@ export interface SessionState {
   /** Gated phases in which the session has already waited for the person. */
   gatesPassed: Phase[];
   waitingFor?: string | undefined;
+  /** The file whose save ends a `file_update` wait (from the signal's `file`). */
+  waitingFile?: string | undefined;
   needs?: string | undefined;
   blockedReason?: string | undefined;
   /** Machine-readable cause of a block: `agent` when the agent said so, else a ProblemKind. */
   blockedKind?: string | undefined;
   lastSummary?: string | undefined;
+  /** The plan the person approved (a session file name): named as the contract in every later prompt. */
+  approvedPlan?: string | undefined;
+  /** The person's feedback on a rejected plan, for the next prompt. */
+  planFeedback?: string | undefined;
   startedAt: string;
   updatedAt: string;
   workingDir: string;
@@ -90,6 +96,7 @@ export interface IterationEntry extends EntryBase {
     reason?: string | undefined;
     needs?: string | undefined;
     for?: string | undefined;
+    file?: string | undefined;
   } | null;
   /** `ok`, or the ProblemKind that stopped the session. */
   validation: string;
@@ -102,6 +109,13 @@ export interface ResumedEntry extends EntryBase {
   event: 'resumed';
   from: SessionStatus;
   how: string;
+  /** The phase's gate is passed (answers complete, plan approved). Absent in entries written before gates were checked. */
+  gatePassed?: boolean | undefined;
+  /** The orchestrator moved the phase itself (an approved plan goes to implementation). */
+  phaseAfter?: Phase | undefined;
+  approvedPlan?: string | undefined;
+  /** The person's feedback on a rejected plan. */
+  feedback?: string | undefined;
 }
 
 /** Ctrl-C or SIGTERM stopped the run mid-iteration; the iteration will be run again. */
@@ -119,19 +133,25 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
   switch (entry.event) {
     case 'interrupted':
       return base;
-    case 'resumed':
+    case 'resumed': {
+      // Entries from before gates were checked say nothing: then a resumed wait passed the gate, as it did then.
+      const passed = entry.gatePassed ?? entry.from === 'waiting';
+      const phase = entry.phaseAfter ?? state.phase;
       return {
         ...base,
         status: 'running',
-        gatesPassed:
-          entry.from === 'waiting' && !state.gatesPassed.includes(state.phase)
-            ? [...state.gatesPassed, state.phase]
-            : state.gatesPassed,
+        phase,
+        phaseIterations: phase === state.phase ? state.phaseIterations : 0,
+        gatesPassed: passed && !state.gatesPassed.includes(state.phase) ? [...state.gatesPassed, state.phase] : state.gatesPassed,
+        approvedPlan: entry.approvedPlan ?? state.approvedPlan,
+        planFeedback: entry.feedback ?? state.planFeedback,
         waitingFor: undefined,
+        waitingFile: undefined,
         needs: undefined,
         blockedReason: undefined,
         blockedKind: undefined,
       };
+    }
     case 'iteration': {
       const moved = entry.phaseAfter !== entry.phase;
       const run = entry.run;
@@ -142,10 +162,13 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         iterations: entry.iteration,
         phaseIterations: moved ? 0 : state.phaseIterations + 1,
         waitingFor: entry.statusAfter === 'waiting' ? entry.signal?.for : undefined,
+        waitingFile: entry.statusAfter === 'waiting' ? entry.signal?.file : undefined,
         needs: entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? entry.signal?.needs : undefined,
         blockedReason: entry.statusAfter === 'blocked' ? (entry.problem ?? entry.signal?.reason) : undefined,
         blockedKind: entry.statusAfter === 'blocked' ? (entry.validation === 'ok' ? 'agent' : entry.validation) : undefined,
         lastSummary: entry.signal?.summary ?? state.lastSummary,
+        // The feedback was given to this iteration's prompt; the agent has it in its plan now.
+        planFeedback: undefined,
         totals: {
           costUsd: state.totals.costUsd + (run.costUsd ?? 0),
           inputTokens: state.totals.inputTokens + (run.tokens?.inputTokens ?? 0),

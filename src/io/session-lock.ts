@@ -90,6 +90,12 @@ export class SessionLock {
   }
 }
 
+/** The live orchestrator holding the lock on this host, if any (without taking the lock). */
+export function liveHolder(file: string): LockInfo | undefined {
+  const holder = readLock(file);
+  return holder && holder.host === hostname() && isAlive(holder.pid) ? holder : undefined;
+}
+
 function agentFile(lockFile: string): string {
   return `${lockFile}.agent`;
 }

@@ -2,17 +2,17 @@
 // the write is atomic (temp file + rename), so a crash leaves the old or the new file, never half of one.
 // Synchronous on purpose: the loop has nothing to do meanwhile, and a few small sync calls cost a fraction of the
 // thread-pool round trips of their async twins (this is on every iteration's path).
-import { readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
 import type { OverviewRead } from '../core/overview.js';
 import { overviewBody, renderOverview } from '../core/overview-format.js';
 import type { SessionState } from '../core/state.js';
+import { readIfExists } from './read-if-exists.js';
 
 export class StateStore {
   constructor(readonly file: string) {}
 
   async read(): Promise<OverviewRead | undefined> {
-    const text = readText(this.file);
+    const text = readIfExists(this.file);
     if (text === undefined) return undefined;
     const { parseOverview } = await import('../core/overview.js');
     return parseOverview(text, this.file);
@@ -20,19 +20,10 @@ export class StateStore {
 
   /** Write `state` as the front matter; keep the current body (or `initialBody` when the file has none yet). */
   async write(state: SessionState, initialBody = ''): Promise<void> {
-    const text = readText(this.file);
+    const text = readIfExists(this.file);
     const body = text === undefined ? initialBody : overviewBody(text);
     // No fsync: temp + rename already survives a killed process; fsync would only add power-loss durability, which
     // the append-only history next to it does not have either (see TECH_DEBT.md), at ~0.5 ms per iteration here.
     writeFileAtomic.sync(this.file, renderOverview(state, body), { fsync: false });
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }

@@ -3,6 +3,7 @@
 import type { AttemptOutcome } from '../core/attempts.js';
 import type { Problem, SignalRead } from '../core/signal.js';
 import type { HistoryEntry, RunFacts, SessionState } from '../core/state.js';
+import type { Resumption } from '../core/wait.js';
 
 export interface Clock {
   now(): Date;
@@ -38,8 +39,11 @@ export interface SessionStorePort {
 
 /** Waits for the person while the session is waiting or blocked. */
 export interface HumanGate {
-  /** Resolve with how the person answered (e.g. "file edit"), or undefined to end this run and leave the session as it is. */
-  wait(state: SessionState, signal: AbortSignal): Promise<string | undefined>;
+  /**
+   * Resolve with what the person did, or undefined to end this run and leave the session waiting/blocked.
+   * `startup`: the session was already waiting when this run started (a re-run may itself be the answer).
+   */
+  wait(state: SessionState, signal: AbortSignal, opts: { startup: boolean }): Promise<Resumption | undefined>;
 }
 
 export type SessionEvent =

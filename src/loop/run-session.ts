@@ -19,8 +19,6 @@ export interface LoopDeps {
   provider: string;
   /** Aborted on Ctrl-C / SIGTERM; `reason` is the signal name. */
   signal: AbortSignal;
-  /** A plain re-run of a waiting or blocked session means the person has answered: resume it. */
-  resumeOnStart: boolean;
 }
 
 export type SessionOutcome =
@@ -44,11 +42,11 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
       return { kind: 'done', state };
     }
     if (state.status === 'waiting' || state.status === 'blocked') {
-      const how = startup && deps.resumeOnStart ? 'run again' : await deps.gate.wait(state, deps.signal);
+      const resumption = await deps.gate.wait(state, deps.signal, { startup });
       if (deps.signal.aborted) return interrupted(state, deps);
-      if (how === undefined) return { kind: state.status, state };
-      await record({ ...base(), event: 'resumed', iteration: state.iterations, from: state.status, how });
-      deps.notifier.notify({ type: 'resumed', state, how });
+      if (resumption === undefined) return { kind: state.status, state };
+      await record({ ...base(), event: 'resumed', iteration: state.iterations, from: state.status, ...resumption });
+      deps.notifier.notify({ type: 'resumed', state, how: resumption.how });
     }
     startup = false;
 
@@ -61,11 +59,9 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
     const entry = iterationEntry(state, iteration, result, deps, base());
     await record(entry);
     deps.notifier.notify({ type: 'iteration-end', state, entry });
+    // Waiting and blocked are handled at the top of the loop: the gate waits for the person, or ends the run.
     if (state.status === 'waiting') deps.notifier.notify({ type: 'waiting', state });
-    if (state.status === 'blocked') {
-      deps.notifier.notify({ type: 'blocked', state });
-      return { kind: 'blocked', state };
-    }
+    if (state.status === 'blocked') deps.notifier.notify({ type: 'blocked', state });
   }
 }
 
@@ -125,6 +121,7 @@ function iterationEntry(
       reason: signal.reason,
       needs: signal.needs,
       for: signal.for,
+      file: signal.file,
     },
     validation: verdict.ok ? 'ok' : verdict.problem.kind,
     problem: verdict.ok ? undefined : verdict.problem.message,

@@ -130,9 +130,23 @@ export function createProject(opts: { git?: boolean; config?: string[] } = {}): 
   return project;
 }
 
-/** `orchestrate --config … --session …` plus the scenario, as most tests run it. */
-export function sessionArgs(project: Project, session: string, scenario: string, extra: string[] = []): string[] {
-  return ['--config', project.configFile, '--session', session, '--task', 'test task', '--script', scenario, ...extra];
+/**
+ * `orchestrate --config … --session …` plus the scenario, as most tests run it: with --no-wait, so a session that
+ * waits for the person exits 5 (tests of the in-process wait pass `{ wait: true }`).
+ */
+export function sessionArgs(project: Project, session: string, scenario: string, extra: string[] = [], opts: { wait?: boolean } = {}): string[] {
+  return ['--config', project.configFile, '--session', session, '--task', 'test task', '--script', scenario, ...(opts.wait ? [] : ['--no-wait']), ...extra];
+}
+
+/** Answer every open question in `_qa.md` with A and approve `_plan.md`, as the person would by editing them. */
+export function answerEverything(sessionDir: string): void {
+  for (const [file, from, to] of [
+    ['_qa.md', /\*\*Answer:\*\* _waiting_/g, '**Answer:** A'],
+    ['_plan.md', /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved'],
+  ] as const) {
+    const path = join(sessionDir, file);
+    if (existsSync(path)) writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
+  }
 }
 
 export function readHistory(sessionDir: string): Record<string, any>[] {
@@ -183,14 +197,13 @@ export const sig = {
   done: () => ({ status: 'done', phase: 'done', summary: 'all done' }),
 };
 
-/** A whole session through all eight phases (two waits), as step list. */
+/** A whole session through all eight phases (two waits; the approval itself moves planning → implementation). */
 export function fullSessionSteps(): Step[] {
   return [
     { signal: sig.go('requirements') },
     { sessionFiles: { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' }, signal: sig.wait('qa_answers') },
     { signal: sig.go('planning') },
     { sessionFiles: { '_plan.md': '1. do it\n\n**Approval:** _waiting_\n' }, signal: sig.wait('plan_approval') },
-    { signal: sig.go('implementation') },
     { files: { 'feature.txt': 'feature\n' }, commit: 'Add feature', signal: sig.go('testing') },
     { signal: sig.go('quality') },
     { signal: sig.go('done') },

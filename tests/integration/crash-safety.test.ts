@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
+  answerEverything,
   createProject,
   fullSessionSteps,
   isRunning,
@@ -141,6 +142,7 @@ describe('the session lock', () => {
 
     const dead = deadPid();
     writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: dead, host: hostname(), runId: 'x', startedAt: new Date(0).toISOString() }));
+    answerEverything(dir);
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(5);
     expect(again.stderr).toContain(`took over the lock of orchestrator pid ${dead}`);
@@ -192,9 +194,11 @@ describe('kill -9 of the orchestrator', () => {
     ]);
     expectOverviewIntact(dir, ['note 1', 'note 2']);
 
+    answerEverything(dir);
     const third = await project.run(args, { env: FAST });
     expect(third.exitCode).toBe(5);
     expectOverviewIntact(dir, steps.slice(0, 4).map((_, i) => `note ${i + 1}`));
+    answerEverything(dir);
     const last = await project.run(args, { env: FAST });
     expect(last.exitCode).toBe(0);
     const data = expectOverviewIntact(dir, steps.map((_, i) => `note ${i + 1}`));
@@ -288,6 +292,8 @@ describe('a crash between the history append and the state write', () => {
       noted({ signal: sig.go('planning') }, 'note 3'),
       noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, 'note 4'),
     ]);
+    // The questions iteration 2 asked, answered by the person since.
+    writeFileSync(join(dir, '_qa.md'), QA['_qa.md'].replace('_waiting_', 'A'));
     const again = await project.run(args, { env: FAST });
     expect(again.stderr).toContain(`recovered history entry ${seq} (iteration, iteration 2)`);
     expect(again.exitCode).toBe(5);
@@ -302,7 +308,7 @@ describe('a crash between the history append and the state write', () => {
       [3, 'requirements', 'running'],
       [4, 'planning', 'waiting'],
     ]);
-    // The recovered wait was for the person; this plain re-run is the answer, recorded once.
+    // The recovered wait was for the person; the answers in _qa.md resume it, recorded once.
     expect(history.filter((e) => e.event === 'resumed').map((e) => [e.seq, e.iteration, e.from])).toEqual([[seq + 1, 2, 'waiting']]);
     const data = expectOverviewIntact(dir, ['note 1', 'note 2', 'note 3', 'note 4']);
     expect(data).toMatchObject({ phase: 'planning', status: 'waiting', iterations: 4, gatesPassed: ['requirements'], historySeq: history.length });
@@ -327,6 +333,7 @@ describe('damaged or stale files', () => {
     const torn = '{"seq": 99, "ti';
     appendFileSync(join(dir, '_signal_history.jsonl'), torn);
 
+    answerEverything(dir);
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(5);
     const lines = historyLines(dir);
@@ -355,6 +362,7 @@ describe('damaged or stale files', () => {
     expectOverviewIntact(dir, ['note 1', 'note 2']);
 
     writeFileSync(join(dir, '_signal.json'), JSON.stringify({ status: 'continue', phase: 'requirements' }));
+    answerEverything(dir);
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(4);
     expect(again.stderr).toContain('signal_missing');

@@ -49,11 +49,6 @@ describe('resolveSettings', () => {
     expect(result.ok && result.config.phaseLimits).toMatchObject({ implementation: 80, testing: 2, planning: 10 });
   });
 
-  test('the script provider needs a scenario', () => {
-    const result = resolveSettings(layers({ ...required, SAMOCODE_PROVIDER: 'script' }), FILE, '/h');
-    expect(!result.ok && result.problems.map((p) => p.key)).toEqual(['SAMOCODE_SCRIPT']);
-  });
-
   test('telegram needs both settings, and the token is a secret never echoed', () => {
     const token = '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc';
     const half = resolveSettings(layers({ ...required, TELEGRAM_BOT_TOKEN: token }), FILE, '/h');

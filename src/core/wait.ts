@@ -1,0 +1,82 @@
+// Has the person answered? Pure judgement of what is in the session folder against what the session waits for.
+// The watcher in app/person-gate.ts calls this on every change it sees; acting on a half-written file is harmless
+// because an incomplete `_qa.md` or `_plan.md` simply reads as "not answered yet".
+import { parseQuestions, readApproval, unanswered } from './answers.js';
+import type { Phase } from './phases.js';
+import type { SessionState } from './state.js';
+
+/** What the person did, as recorded in the `resumed` history entry. */
+export interface Resumption {
+  how: string;
+  /** The gate of the current phase is passed (answers complete, plan approved). */
+  gatePassed: boolean;
+  /** The orchestrator moves the phase itself (an approved plan goes to implementation). */
+  phaseAfter?: Phase | undefined;
+  /** The plan the person approved: named as the contract in every later prompt. */
+  approvedPlan?: string | undefined;
+  /** What the person wants changed (a rejected plan): shown in the next prompt. */
+  feedback?: string | undefined;
+}
+
+export interface WaitFacts {
+  qaText?: string | undefined;
+  planText?: string | undefined;
+  /** An `orchestrate resume` or Telegram /resume request, with its time (ms since epoch). */
+  resumeRequest?: { how: string; at: number } | undefined;
+  /** The file the session waits on (the signal's `file`, or `_overview.md` for a block) was saved since the wait began. */
+  fileChanged?: boolean | undefined;
+}
+
+export interface WaitOptions {
+  /** Evaluated when a run starts: a plain re-run counts as "I have done it" where no file can tell. */
+  startup: boolean;
+  /** `orchestrate resume` at start: go on even if the answers are incomplete. */
+  force: boolean;
+}
+
+export type WaitVerdict = { resume: Resumption } | { pending: string };
+
+export const QA_FILE = '_qa.md';
+export const PLAN_FILE = '_plan.md';
+
+export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOptions): WaitVerdict {
+  const since = Date.parse(state.updatedAt);
+  const asked = facts.resumeRequest && facts.resumeRequest.at >= since ? facts.resumeRequest.how : undefined;
+  const forced = asked ?? (opts.force ? 'orchestrate resume' : undefined);
+
+  if (state.status === 'waiting' && state.waitingFor === 'qa_answers') {
+    if (facts.qaText === undefined) return forced ? { resume: { how: forced, gatePassed: false } } : { pending: `${QA_FILE} does not exist in the session folder` };
+    const questions = parseQuestions(facts.qaText);
+    const open = unanswered(questions);
+    if (questions.length > 0 && open.length === 0) return { resume: { how: `all ${questions.length} answers in ${QA_FILE}`, gatePassed: true } };
+    if (forced) return { resume: { how: `${forced} (${open.length} of ${questions.length} questions unanswered)`, gatePassed: open.length === 0 && questions.length > 0 } };
+    if (questions.length === 0) return { pending: `${QA_FILE} has no questions in the "### Q1: …" format` };
+    return { pending: `${open.length} of ${questions.length} questions still unanswered in ${QA_FILE}: ${open.map((q) => q.id).join(', ')}` };
+  }
+
+  if (state.status === 'waiting' && state.waitingFor === 'plan_approval') {
+    const approval = facts.planText === undefined ? undefined : readApproval(facts.planText);
+    if (approval?.state === 'approved') {
+      return { resume: { how: `plan approved in ${PLAN_FILE}`, gatePassed: true, phaseAfter: 'implementation', approvedPlan: PLAN_FILE } };
+    }
+    if (approval?.state === 'rejected') {
+      if (approval.feedback) return { resume: { how: `plan rejected in ${PLAN_FILE}`, gatePassed: false, feedback: approval.feedback } };
+      if (!forced) return { pending: `${PLAN_FILE} says rejected but not what to change: write "rejected: <what to change>"` };
+    }
+    if (forced) return { resume: { how: `${forced} (plan neither approved nor rejected)`, gatePassed: false } };
+    if (approval === undefined) return { pending: `${PLAN_FILE} does not exist in the session folder` };
+    if (approval.state === 'unclear') {
+      return { pending: `${PLAN_FILE} has ${approval.line ? `an approval line saying ${JSON.stringify(approval.line)}` : 'no "**Approval:**" line'}: write "approved" or "rejected: <what to change>"` };
+    }
+    return { pending: `${PLAN_FILE} still says "**Approval:** _waiting_": replace it with "approved" or "rejected: <what to change>"` };
+  }
+
+  // file_update, human_action, anything else, and blocked: nothing to parse. A resume request, a save of the file
+  // concerned, or (at start) the plain re-run itself says the person is done.
+  if (forced) return { resume: { how: forced, gatePassed: false } };
+  if (facts.fileChanged) {
+    return { resume: { how: state.status === 'blocked' ? 'the session was edited' : 'the file was saved', gatePassed: false } };
+  }
+  if (opts.startup) return { resume: { how: 'run again', gatePassed: false } };
+  return { pending: state.status === 'blocked' ? `blocked: ${state.blockedReason ?? ''}` : `waiting for ${state.waitingFor ?? 'the person'}${state.needs ? `: ${state.needs}` : ''}` };
+}
