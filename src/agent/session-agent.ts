@@ -1,6 +1,6 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { buildPrompt } from '../core/prompt.js';
@@ -9,6 +9,7 @@ import type { AgentPort, AttemptRequest, AttemptResult, Clock } from '../loop/po
 import { invocation } from './providers.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
+import { readIfExists } from '../io/read-if-exists.js';
 
 export interface SessionAgentDeps {
   config: Config;
@@ -116,13 +117,4 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       };
     },
   };
-}
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
