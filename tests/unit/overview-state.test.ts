@@ -111,3 +111,37 @@ describe('overviewBody (the fast split used on every write)', () => {
     expect(overviewBody('# legacy\n## Status\nPhase: testing\n')).toBe('# legacy\n## Status\nPhase: testing\n');
   });
 });
+
+describe('applyEntry: the person at the gates', () => {
+  const resumed = (over: Record<string, unknown>) => ({ seq: 2, time: 't', event: 'resumed' as const, iteration: 4, phase: 'planning' as const, from: 'waiting' as const, how: 'x', ...over });
+  const planning = fakeState({ phase: 'planning', status: 'waiting', waitingFor: 'plan_approval', phaseIterations: 1, gatesPassed: ['requirements'] });
+
+  test('an approval passes the gate, moves to implementation and names the plan', () => {
+    expect(applyEntry(planning, resumed({ gatePassed: true, phaseAfter: 'implementation', approvedPlan: '_plan.md' }))).toMatchObject({
+      phase: 'implementation',
+      phaseIterations: 0,
+      status: 'running',
+      gatesPassed: ['requirements', 'planning'],
+      approvedPlan: '_plan.md',
+      waitingFor: undefined,
+    });
+  });
+
+  test('a rejection keeps planning, passes no gate, and keeps the feedback for exactly the next iteration', () => {
+    const rejected = applyEntry(planning, resumed({ gatePassed: false, feedback: 'smaller steps' }));
+    expect(rejected).toMatchObject({ phase: 'planning', phaseIterations: 1, gatesPassed: ['requirements'], planFeedback: 'smaller steps' });
+    const next = applyEntry(rejected, {
+      seq: 3,
+      time: 't2',
+      event: 'iteration',
+      iteration: 5,
+      phase: 'planning',
+      phaseAfter: 'planning',
+      statusAfter: 'waiting',
+      signal: { status: 'waiting', for: 'plan_approval' },
+      validation: 'ok',
+      run: { exitCode: 0, signal: null, timedOut: false, durationMs: 1, attempts: 1, corrective: false, provider: 'script' },
+    });
+    expect(next.planFeedback).toBeUndefined();
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, test } from 'vitest';
+import { applyAnswers, parseQuestions, readApproval, setApproval, unanswered } from '../../src/core/answers.js';
+import { evaluateWait } from '../../src/core/wait.js';
+import { fakeState } from '../helpers/fake-state.js';
+
+const QA = [
+  '# Questions',
+  '',
+  '### Q1: Which JWT library?',
+  '- A) jsonwebtoken',
+  '- B) jose',
+  '**Suggestion:** B — ESM',
+  '**Answer:** _waiting_',
+  '',
+  '### Q2: Token lifetime?',
+  '- A) 15 min',
+  '- B) 1 h',
+  '- C) other',
+  '**Suggestion:** A',
+  '**Answer:** _waiting_',
+  '',
+  '### Q3: Anything else?',
+  '**Answer:** _waiting_',
+  '',
+].join('\n');
+
+describe('_qa.md', () => {
+  test('questions, options, suggestions and answers are read', () => {
+    const questions = parseQuestions(QA);
+    expect(questions.map((q) => [q.id, q.title, Object.keys(q.options).join(''), q.suggestion, q.answer])).toEqual([
+      ['Q1', 'Which JWT library?', 'AB', 'B — ESM', undefined],
+      ['Q2', 'Token lifetime?', 'ABC', 'A', undefined],
+      ['Q3', 'Anything else?', '', undefined, undefined],
+    ]);
+    expect(unanswered(questions).map((q) => q.id)).toEqual(['Q1', 'Q2', 'Q3']);
+  });
+
+  test('"1B 2A" and "Q3: free text" write the Answer lines exactly as an edit would', () => {
+    const result = applyAnswers(QA, '1B 2a\nQ3: rotate keys monthly');
+    expect(result).toMatchObject({ answered: ['Q1', 'Q2', 'Q3'], problems: [] });
+    expect(result.text).toBe(QA.replace('**Answer:** _waiting_', '**Answer:** B').replace('**Answer:** _waiting_', '**Answer:** A').replace('**Answer:** _waiting_', '**Answer:** rotate keys monthly'));
+    expect(unanswered(parseQuestions(result.text))).toEqual([]);
+  });
+
+  test('several letters, commas, and CRLF files', () => {
+    const crlf = QA.replaceAll('\n', '\r\n');
+    const result = applyAnswers(crlf, '1AB, 2C');
+    expect(result.answered).toEqual(['Q1', 'Q2']);
+    expect(result.text).toContain('**Answer:** A, B\r\n');
+    expect(parseQuestions(result.text).map((q) => q.answer)).toEqual(['A, B', 'C', undefined]);
+  });
+
+  test('unknown questions, unknown options and unreadable parts are reported, and change nothing', () => {
+    const result = applyAnswers(QA, '9A 1Z ???');
+    expect(result.answered).toEqual([]);
+    expect(result.text).toBe(QA);
+    expect(result.problems.join('\n')).toMatch(/could not read "\?\?\?"/);
+    expect(result.problems.join('\n')).toMatch(/there is no question Q9/);
+    expect(result.problems.join('\n')).toMatch(/Q1 has no option Z \(options: A, B\)/);
+  });
+});
+
+describe('_plan.md approval line', () => {
+  test.each([
+    ['**Approval:** _waiting_', { state: 'waiting' }],
+    ['**Approval:** approved', { state: 'approved' }],
+    ['**Approval:** Approved.', { state: 'approved' }],
+    ['**Approval:** rejected: split phase 2', { state: 'rejected', feedback: 'split phase 2' }],
+    ['**Approval:** rejected', { state: 'rejected', feedback: '' }],
+    ['**Approval:** maybe later', { state: 'unclear', line: 'maybe later' }],
+    ['no line at all', { state: 'unclear' }],
+  ])('%s', (line, expected) => {
+    expect(readApproval(`# Plan\n\n1. x\n\n${line}\n`)).toEqual(expected);
+  });
+
+  test('setApproval rewrites only the approval line', () => {
+    const plan = '# Plan\n**Approval:** _waiting_\ntrailer\n';
+    expect(setApproval(plan, { approve: true })).toBe('# Plan\n**Approval:** approved\ntrailer\n');
+    expect(setApproval(plan, { approve: false, feedback: 'more\ntests' })).toBe('# Plan\n**Approval:** rejected: more tests\ntrailer\n');
+    expect(setApproval('no line', { approve: true })).toBeUndefined();
+  });
+});
+
+describe('evaluateWait', () => {
+  const since = '2026-01-02T03:00:00.000Z';
+  const waiting = (waitingFor: string) => fakeState({ status: 'waiting', waitingFor, phase: waitingFor === 'qa_answers' ? 'requirements' : 'planning', updatedAt: since });
+  const at = { startup: false, force: false };
+
+  test('Q&A: complete answers pass the gate; partial ones say what is left; force goes on anyway', () => {
+    const partial = applyAnswers(QA, '1A').text;
+    expect(evaluateWait(waiting('qa_answers'), { qaText: partial }, at)).toEqual({ pending: '2 of 3 questions still unanswered in _qa.md: Q2, Q3' });
+    expect(evaluateWait(waiting('qa_answers'), { qaText: applyAnswers(QA, '1A 2A 3A').text }, at)).toEqual({ resume: { how: 'all 3 answers in _qa.md', gatePassed: true } });
+    expect(evaluateWait(waiting('qa_answers'), { qaText: partial }, { startup: true, force: true })).toEqual({ resume: { how: 'orchestrate resume (2 of 3 questions unanswered)', gatePassed: false } });
+    expect(evaluateWait(waiting('qa_answers'), {}, at)).toEqual({ pending: '_qa.md does not exist in the session folder' });
+    // A plain re-run is not an answer to questions: the file is.
+    expect(evaluateWait(waiting('qa_answers'), { qaText: partial }, { startup: true, force: false })).toMatchObject({ pending: expect.any(String) });
+  });
+
+  test('plan: approval moves to implementation; rejection carries the feedback; a bare rejection asks for it', () => {
+    const plan = (line: string) => ({ planText: `1. x\n**Approval:** ${line}\n` });
+    expect(evaluateWait(waiting('plan_approval'), plan('approved'), at)).toEqual({ resume: { how: 'plan approved in _plan.md', gatePassed: true, phaseAfter: 'implementation', approvedPlan: '_plan.md' } });
+    expect(evaluateWait(waiting('plan_approval'), plan('rejected: smaller steps'), at)).toEqual({ resume: { how: 'plan rejected in _plan.md', gatePassed: false, feedback: 'smaller steps' } });
+    expect(evaluateWait(waiting('plan_approval'), plan('rejected'), at)).toMatchObject({ pending: expect.stringContaining('rejected: <what to change>') });
+    expect(evaluateWait(waiting('plan_approval'), plan('_waiting_'), at)).toMatchObject({ pending: expect.stringContaining('still says') });
+  });
+
+  test('other waits and blocks: a resume request newer than the wait, a save, or a re-run', () => {
+    const action = waiting('human_action');
+    expect(evaluateWait(action, {}, at)).toMatchObject({ pending: expect.stringContaining('waiting for human_action') });
+    expect(evaluateWait(action, { resumeRequest: { how: 'telegram /resume', at: Date.parse(since) + 1 } }, at)).toEqual({ resume: { how: 'telegram /resume', gatePassed: false } });
+    expect(evaluateWait(action, { resumeRequest: { how: 'old', at: Date.parse(since) - 1 } }, at)).toHaveProperty('pending');
+    expect(evaluateWait(action, { fileChanged: true }, at)).toEqual({ resume: { how: 'the file was saved', gatePassed: false } });
+    expect(evaluateWait(action, {}, { startup: true, force: false })).toEqual({ resume: { how: 'run again', gatePassed: false } });
+    const blocked = fakeState({ status: 'blocked', blockedReason: 'no db', updatedAt: since });
+    expect(evaluateWait(blocked, { fileChanged: true }, at)).toEqual({ resume: { how: 'the session was edited', gatePassed: false } });
+    expect(evaluateWait(blocked, {}, at)).toEqual({ pending: 'blocked: no db' });
+  });
+});
