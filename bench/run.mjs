@@ -46,6 +46,7 @@ const TARGETS = {
   flatRatio: 1.1,
   peakRssMb: 80,
   printMs: 100,
+  resumeMs: 500,
 };
 
 // ───────────────────────────── options ─────────────────────────────
@@ -192,7 +193,7 @@ function readRss(pid) {
  * Run the CLI once. `spawnAt` is taken just before spawn(), `exitAt` when the process exits. The orchestrator's
  * peak RSS (VmHWM, the kernel's high-water mark) is polled every `pollMs` while it runs.
  */
-function runCli(project, args, { expectExit, pollMs = 10, what }) {
+function runCli(project, args, { expectExit, pollMs = 10, what, onStderr }) {
   const fullArgs = [CLI, ...args, '--quiet'];
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -207,7 +208,10 @@ function runCli(project, args, { expectExit, pollMs = 10, what }) {
     }, pollMs);
     const timeout = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
     child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      onStderr?.(stderr, child);
+    });
     child.on('error', (error) => {
       clearInterval(poll);
       clearTimeout(timeout);
@@ -413,6 +417,45 @@ async function measureOutput(round) {
   }
 }
 
+/**
+ * 5. Resume latency: a session waits for Q&A answers in the same process; the answer is saved into `_qa.md`; how
+ * long until the next agent process starts (the watcher notices the settled file, the answer is judged and recorded,
+ * the agent is spawned). Measured from just before the save to the agent's own process start.
+ */
+async function measureResume(round) {
+  const what = `resume run ${round}`;
+  const project = createProject('resume');
+  try {
+    const qa = '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n';
+    const scenario = project.scenario([
+      { sessionFiles: { '_qa.md': qa }, signal: { status: 'waiting', for: 'qa_answers', summary: 'asked' }, timingFile: TIMING_FILE },
+      { signal: { status: 'blocked', reason: 'bench end' }, timingFile: TIMING_FILE },
+    ]);
+    let saveAt;
+    const result = await runCli(project, sessionArgs(project, scenario), {
+      expectExit: EXIT_BLOCKED,
+      pollMs: 50,
+      what,
+      onStderr: (text, child) => {
+        if (saveAt !== undefined || !text.includes('waiting for you:')) return;
+        // Give the watcher time to be ready, so the figure is the watcher's latency, not a race with its start.
+        setTimeout(() => {
+          const file = join(project.sessionDir(), '_qa.md');
+          const answered = readFileSync(file, 'utf8').replace('_waiting_', 'A');
+          saveAt = now();
+          writeFileSync(file, answered);
+        }, 500);
+        void child;
+      },
+    });
+    if (saveAt === undefined) throw new BenchError(`${what}: the orchestrator never said it was waiting\n${tail(result.stderr)}`);
+    const timings = readTimings(project.sessionDir(), 2, what);
+    return { resumeMs: timings[1].startedAt - saveAt };
+  } finally {
+    removeProject(project.root);
+  }
+}
+
 // ───────────────────────────── main ─────────────────────────────
 
 async function main() {
@@ -425,7 +468,7 @@ async function main() {
   );
 
   // Rounds interleave the measurements so that a noisy neighbour hurts all figures alike, not one of them.
-  const raw = { baseline: [], baselineNoCa: [], overhead: [], history: [], output: [] };
+  const raw = { baseline: [], baselineNoCa: [], overhead: [], history: [], output: [], resume: [] };
   const caSet = env.NODE_EXTRA_CA_CERTS !== undefined;
   for (let round = 1; round <= RUNS; round++) {
     progress(`round ${round}/${RUNS}: node -e 0 baseline`);
@@ -440,6 +483,8 @@ async function main() {
     raw.history.push(await measureOverheadLongHistory(round));
     progress(`round ${round}/${RUNS}: 3 iterations × ${PRINT_BYTES / MiB} MB of agent output`);
     raw.output.push(await measureOutput(round));
+    progress(`round ${round}/${RUNS}: resume after an answer is saved`);
+    raw.resume.push(await measureResume(round));
   }
 
   const baseline = stats(raw.baseline);
@@ -457,6 +502,7 @@ async function main() {
   const printMs = stats(raw.output.map((r) => r.printMs));
   const throughput = PRINT_BYTES / MiB / (printMs.median / 1000);
   const outputAgentMs = stats(raw.output.map((r) => r.agentMedianMs));
+  const resume = stats(raw.resume.map((r) => r.resumeMs));
 
   const out = [];
   out.push('');
@@ -482,6 +528,7 @@ async function main() {
   out.push(`   start → first spawn when resuming it              ${fmt(resumeStartup.median)} ms ${spread(resumeStartup)} (reads the history tail, writes a resumed entry)`);
   out.push(`4. orchestrator peak RSS, 3 × ${PRINT_BYTES / MiB} MB agent output     ${fmt(peakRss.median)} MB ${spread(peakRss)}  (VmHWM, polled every 10 ms)`);
   out.push(`   agent printMs for ${PRINT_BYTES / MiB} MB (median)                  ${fmt(printMs.median)} ms ${spread(printMs)} → ${fmt(throughput, 0)} MB/s; agent durationMs ${fmt(outputAgentMs.median)} ms`);
+  out.push(`5. answer saved in _qa.md → next agent starts       ${fmt(resume.median)} ms ${spread(resume)}  (same process, chokidar; includes the agent's own Node start)`);
 
   const rows = [
     ['overhead per iteration', `${fmt(overhead.median, 2)} ms`, `≤ ${TARGETS.overheadMs} ms`, '~5 ms', overhead.median <= TARGETS.overheadMs],
@@ -489,6 +536,7 @@ async function main() {
     [`overhead, ${HISTORY_LINES / 1000}k history lines`, `${fmt(history.median, 2)} ms (×${fmt(ratio, 2)})`, 'flat: ≤ +10% vs empty', '480 ms/iteration', ratio <= TARGETS.flatRatio],
     ['peak RSS, 50 MB output/iteration', `${fmt(peakRss.median, 1)} MB`, `≤ ${TARGETS.peakRssMb} MB`, '180 MB', peakRss.median <= TARGETS.peakRssMb],
     ['50 MB through agent stdout', `${fmt(printMs.median, 0)} ms`, `≤ ${TARGETS.printMs} ms`, '300–530 ms', printMs.median <= TARGETS.printMs],
+    ['answer saved → next spawn', `${fmt(resume.median, 0)} ms`, `≤ ${TARGETS.resumeMs} ms`, '(restart needed)', resume.median <= TARGETS.resumeMs],
   ];
   const header = ['figure', 'samocode (median)', 'target', 'Python original', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(i === 4 ? 'MISS' : r[i]).length)));

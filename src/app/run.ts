@@ -18,6 +18,8 @@ import { pendingReason, personGate } from './person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
 import { requestResume } from '../io/resume-request.js';
 import type { Config } from '../config/settings.js';
+import type { SessionState } from '../core/state.js';
+import type { Logger } from 'pino';
 import type { Shutdown } from './shutdown.js';
 
 export interface RunOptions {
@@ -83,43 +85,74 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
 
     const notifier = logNotifier(log);
     const gate = personGate({ sessionDir, waitOnWaiting: opts.wait.onWaiting, waitOnBlocked: opts.wait.onBlocked, force: opts.resumeCommand ?? false, log });
-    const extra = opts.notifiers ?? [];
-    const outcome = await runSession(state, {
-      agent: createSessionAgent({
-        config,
-        sessionDir,
-        runId,
-        prompts: packagePrompts(),
+    const telegram = config.telegram ? await connectTelegramFor(config, opts, state, sessionDir, log, scrub) : undefined;
+    telegram?.notifyStarted(state);
+    const listeners = [notifier, ...(telegram ? [telegram.notifier] : []), ...(opts.notifiers ?? [])];
+    let last = state;
+    try {
+      const outcome = await runSession(state, {
+        agent: createSessionAgent({
+          config,
+          sessionDir,
+          runId,
+          prompts: packagePrompts(),
+          clock: realClock,
+          env: opts.env,
+          scrub,
+          onAgent: (pid) => {
+            agentPid = pid;
+            return pid === undefined ? undefined : lock.lock.setAgent(pid);
+          },
+        }),
+        store: { append: (entry) => opened.history.append(entry), writeState: (s) => opened.store.write(s) },
+        gate: opts.gate ? opts.gate(gate) : gate,
+        notifier: {
+          notify(event) {
+            last = event.state;
+            for (const listener of listeners) listener.notify(event);
+          },
+        },
         clock: realClock,
-        env: opts.env,
-        scrub,
-        onAgent: (pid) => {
-          agentPid = pid;
-          return pid === undefined ? undefined : lock.lock.setAgent(pid);
-        },
-      }),
-      store: { append: (entry) => opened.history.append(entry), writeState: (s) => opened.store.write(s) },
-      gate: opts.gate ? opts.gate(gate) : gate,
-      notifier: {
-        notify(event) {
-          notifier.notify(event);
-          for (const other of extra) other.notify(event);
-        },
-      },
-      clock: realClock,
-      limits: config.phaseLimits,
-      retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000 },
-      timeoutMs: config.timeoutMs,
-      provider: config.provider,
-      signal: opts.shutdown.signal,
-    });
-    log.flush();
-    return { outcome, sessionDir, ...describe(outcome, sessionDir, opts) };
+        limits: config.phaseLimits,
+        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000 },
+        timeoutMs: config.timeoutMs,
+        provider: config.provider,
+        signal: opts.shutdown.signal,
+      });
+      log.flush();
+      return { outcome, sessionDir, ...describe(outcome, sessionDir, opts) };
+    } catch (error) {
+      telegram?.notifyCrash(error, last);
+      throw error;
+    } finally {
+      // Deliver what is queued (bounded: Telegram being down must not hold the exit), then stop polling.
+      await telegram?.flush(3_000);
+      await telegram?.close();
+    }
   } finally {
     releaseOnForce();
     killOnForce();
     lock.lock.release();
   }
+}
+
+/** Telegram is loaded only when configured: its library stays off the start-up path of everyone else. */
+async function connectTelegramFor(config: Config, opts: RunOptions, state: SessionState, sessionDir: string, log: Logger, scrub: (t: string) => string) {
+  const { connectTelegram } = await import('../telegram/link.js');
+  const { statusReport } = await import('./inspect.js');
+  const telegram = config.telegram!;
+  return connectTelegram({
+    token: telegram.token,
+    chatId: telegram.chatId,
+    apiRoot: telegram.apiRoot,
+    sessionDir,
+    sessionName: state.name,
+    log,
+    scrub,
+    onStop: () => opts.shutdown.stop(),
+    statusText: () => statusReport(config, state.session, { json: false, now: new Date() }),
+    rerunCommand: `orchestrate --config ${opts.configPath} --session ${state.name}`,
+  });
 }
 
 function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions): { exitCode: ExitCode; message: string } {

@@ -3,6 +3,8 @@
 // once, after the synchronous emergency cleanups (kill the agent group, release the lock).
 export interface Shutdown {
   signal: AbortSignal;
+  /** Stop the run as Ctrl-C would (Telegram's /stop). */
+  stop(): void;
   /** Register a synchronous cleanup for a forced exit; returns a function that unregisters it. */
   onForcedExit(cleanup: () => void): () => void;
   dispose(): void;
@@ -30,6 +32,9 @@ export function installShutdown(): Shutdown {
   process.on('SIGTERM', handler);
   return {
     signal: controller.signal,
+    stop() {
+      if (!controller.signal.aborted) controller.abort('SIGINT');
+    },
     onForcedExit(cleanup) {
       cleanups.add(cleanup);
       return () => cleanups.delete(cleanup);

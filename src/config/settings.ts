@@ -37,7 +37,7 @@ export interface Config {
   retryDelayMs: number;
   killGraceMs: number;
   phaseLimits: Record<Phase, number>;
-  telegram: { token: string; chatId: string } | undefined;
+  telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
   logLevel: string;
   logFormat: LogFormat;
   /** Values that must never appear in a log, prompt, history line or notification. */
@@ -114,6 +114,9 @@ const telegramToken: Parser<string> = (raw) =>
     ? { ok: true, value: raw.trim() }
     : { ok: false, message: 'does not look like a bot token (digits, a colon, then 20+ letters, digits, _ or -)' };
 
+const url: Parser<string> = (raw) =>
+  /^https?:\/\/[^\s/]+(\/\S*)?$/.test(raw.trim()) ? { ok: true, value: raw.trim().replace(/\/+$/, '') } : { ok: false, message: 'is not an http(s) URL' };
+
 const telegramChat: Parser<string> = (raw) =>
   /^(-?\d+|@[A-Za-z0-9_]{5,})$/.test(raw.trim())
     ? { ok: true, value: raw.trim() }
@@ -138,6 +141,7 @@ export const SETTINGS = {
   SAMOCODE_KILL_GRACE: { key: 'SAMOCODE_KILL_GRACE', doc: 'Seconds between SIGTERM and SIGKILL when the agent process group is stopped.', example: 'SAMOCODE_KILL_GRACE=5', default: 5_000, parse: seconds(0) },
   SAMOCODE_PHASE_LIMITS: { key: 'SAMOCODE_PHASE_LIMITS', aliases: ['PHASE_LIMITS'], doc: `Per-phase iteration limits, overriding the defaults (${PHASES.filter((p) => p !== 'init').map((p) => `${p}=${defaultPhaseLimits()[p]}`).join(', ')}).`, example: 'SAMOCODE_PHASE_LIMITS=implementation=80,testing=20', default: defaultPhaseLimits(), parse: phaseLimits },
   TELEGRAM_BOT_TOKEN: { key: 'TELEGRAM_BOT_TOKEN', doc: 'Telegram bot token for notifications (secret: never logged).', example: 'TELEGRAM_BOT_TOKEN=123456:ABC…', secret: true, parse: telegramToken },
+  TELEGRAM_API_ROOT: { key: 'TELEGRAM_API_ROOT', doc: 'Bot API origin, for a self-hosted Bot API server (and the tests). Default: https://api.telegram.org.', example: 'TELEGRAM_API_ROOT=http://127.0.0.1:8081', parse: url },
   TELEGRAM_CHAT_ID: { key: 'TELEGRAM_CHAT_ID', doc: 'Telegram chat that receives notifications and may send commands.', example: 'TELEGRAM_CHAT_ID=123456789', parse: telegramChat },
   SAMOCODE_LOG_LEVEL: { key: 'SAMOCODE_LOG_LEVEL', doc: 'pino level for session.log and the console.', example: 'SAMOCODE_LOG_LEVEL=debug', default: 'info', parse: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) },
   SAMOCODE_LOG_FORMAT: { key: 'SAMOCODE_LOG_FORMAT', doc: 'Console log format: pretty (readable lines) or json (pino JSON lines on stdout).', example: 'SAMOCODE_LOG_FORMAT=json', default: 'pretty', parse: oneOf(LOG_FORMATS) },
@@ -211,7 +215,7 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       retryDelayMs: get('SAMOCODE_RETRY_DELAY'),
       killGraceMs: get('SAMOCODE_KILL_GRACE'),
       phaseLimits: get('SAMOCODE_PHASE_LIMITS'),
-      telegram: token && chatId ? { token, chatId } : undefined,
+      telegram: token && chatId ? { token, chatId, apiRoot: get('TELEGRAM_API_ROOT') } : undefined,
       logLevel: get('SAMOCODE_LOG_LEVEL'),
       logFormat: get('SAMOCODE_LOG_FORMAT'),
       // The whole token, and its secret half on its own (it is what matters if a URL or message splits it).

@@ -1,0 +1,84 @@
+// Read-only views of sessions for a person checking in: status, history, list. They read the session files (never
+// write them, never take the lock, never start an agent), so they are safe beside a running orchestrator and work
+// even when the agent's binary is missing. Gathering the facts is here and in inspect/read.ts; turning them into
+// text or JSON is in inspect/format.ts.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/settings.js';
+import { LOGS_DIR } from '../agent/session-agent.js';
+import { findSessionFolder, shortName } from '../core/session-name.js';
+import { UsageError } from '../errors.js';
+import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from '../inspect/format.js';
+import { lastIterationEntry, listFolders, readGate, readHistoryFile, readLiveness, readOverviewView } from '../inspect/read.js';
+import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, sessionFolderFor } from './open-session.js';
+
+export function statusReport(config: Config, session: string, opts: { json: boolean; now: Date }): string {
+  const { folder, dir } = existingSession(config, session);
+  const paths = pathsOf(dir);
+  const overview = readOverviewView(paths.overview);
+  const state = overview.kind === 'state' ? overview.state : undefined;
+  const phase = state?.phase ?? (overview.kind === 'legacy' ? overview.phase : undefined);
+  const name = sessionArg(folder, listFolders(config.sessions));
+  const command = (verb: string) => `orchestrate ${verb}--config ${shellQuote(config.configFile)} --session ${name}`;
+  const view: StatusView = {
+    folder,
+    name,
+    paths,
+    overview,
+    lock: readLiveness(join(dir, LOCK_FILE)),
+    gate: state ? readGate(dir, state) : undefined,
+    lastIteration: lastIterationEntry(paths.history),
+    phaseLimit: phase === undefined ? undefined : config.phaseLimits[phase],
+    rerun: command(''),
+    resume: command('resume '),
+  };
+  const facts = statusFacts(view, opts.now);
+  return opts.json ? `${JSON.stringify(facts, null, 2)}\n` : formatStatus(facts, opts.now);
+}
+
+export function historyReport(config: Config, session: string, opts: { json: boolean }): string {
+  const { dir } = existingSession(config, session);
+  const read = readHistoryFile(join(dir, HISTORY_FILE));
+  return opts.json ? `${JSON.stringify(read.entries, null, 2)}\n` : formatHistory(read);
+}
+
+export function listReport(config: Config, opts: { json: boolean; now: Date }): string {
+  const folders = listFolders(config.sessions);
+  const inputs: ListInput[] = [];
+  for (const folder of folders) {
+    const dir = join(config.sessions, folder);
+    const overview = readOverviewView(join(dir, OVERVIEW_FILE));
+    // A folder without `_overview.md` is not a session (a crash before init, or something else living there).
+    if (overview.kind === 'missing') continue;
+    inputs.push({ folder, name: sessionArg(folder, folders), path: dir, overview, lock: readLiveness(join(dir, LOCK_FILE)) });
+  }
+  const rows = listFacts(inputs, opts.now);
+  return opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatList(rows, { sessions: config.sessions, configFile: config.configFile });
+}
+
+function pathsOf(dir: string): SessionPaths {
+  return {
+    folder: dir,
+    overview: join(dir, OVERVIEW_FILE),
+    history: join(dir, HISTORY_FILE),
+    logs: join(dir, LOGS_DIR),
+    sessionLog: join(dir, SESSION_LOG),
+  };
+}
+
+/** The folder of an existing session, or a UsageError that lists the sessions there are. */
+function existingSession(config: Config, session: string): { folder: string; dir: string } {
+  const { folder, exists } = sessionFolderFor(config, session);
+  if (exists) return { folder, dir: join(config.sessions, folder) };
+  const folders = listFolders(config.sessions);
+  const sessions = folders.filter((f) => existsSync(join(config.sessions, f, OVERVIEW_FILE))).map((f) => sessionArg(f, folders));
+  const known = sessions.length > 0 ? `sessions there: ${sessions.sort().join(', ')}` : 'there are no sessions there yet';
+  throw new UsageError(`there is no session "${session}" under ${config.sessions}; ${known} (orchestrate list --config ${shellQuote(config.configFile)} shows them)`);
+}
+
+/** What to pass to --session for `folder`: its short name, unless that names several sessions. */
+function sessionArg(folder: string, folders: readonly string[]): string {
+  const short = shortName(folder);
+  const match = findSessionFolder(short, folders);
+  return match.kind === 'found' && match.folder === folder ? short : folder;
+}

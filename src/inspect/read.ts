@@ -1,0 +1,161 @@
+// Reading what a session left on disk, for the read-only views. Never writes, never takes the lock, never runs an
+// agent: safe beside a running orchestrator. Anything unreadable becomes a value for the view to show, not a crash.
+import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { isAlive } from '../agent/process-group.js';
+import { parseQuestions, readApproval, unanswered } from '../core/answers.js';
+import { parseOverview } from '../core/overview.js';
+import type { HistoryEntry, IterationEntry, SessionState } from '../core/state.js';
+import { parseEntry } from '../io/history-log.js';
+import { readIfExists } from '../io/read-if-exists.js';
+import type { GateView, HistoryRead, Liveness, OverviewView } from './format.js';
+
+/** Folders directly under `dir` (none when it does not exist). */
+export function listFolders(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.filter((entry) => {
+    try {
+      return statSync(join(dir, entry)).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+}
+
+function readText(file: string): { text: string | undefined } | { error: string } {
+  try {
+    return { text: readIfExists(file) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+export function readOverviewView(file: string): OverviewView {
+  const read = readText(file);
+  if ('error' in read) return { kind: 'invalid', message: `cannot read ${file}: ${read.error}` };
+  if (read.text === undefined) return { kind: 'missing' };
+  const parsed = parseOverview(read.text, file);
+  switch (parsed.kind) {
+    case 'state':
+      return { kind: 'state', state: parsed.state };
+    case 'legacy':
+      return { kind: 'legacy', phase: parsed.phase, iterations: parsed.iterations };
+    case 'invalid':
+      return { kind: 'invalid', message: parsed.message };
+  }
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  const read = readText(file);
+  if (!('text' in read) || read.text === undefined) return undefined;
+  try {
+    const value = JSON.parse(read.text) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who holds `<lock>` (and `<lock>.agent`), checked against the live processes of this host. */
+export function readLiveness(lockFile: string): Liveness {
+  const lock = readJson(lockFile);
+  if (!lock || typeof lock.pid !== 'number') return { kind: 'none' };
+  const pid = lock.pid;
+  const startedAt = typeof lock.startedAt === 'string' ? lock.startedAt : undefined;
+  const host = typeof lock.host === 'string' ? lock.host : undefined;
+  if (host !== undefined && host !== hostname()) return { kind: 'elsewhere', pid, host, startedAt };
+  if (!isAlive(pid)) return { kind: 'stale', pid, startedAt };
+  const agent = readJson(`${lockFile}.agent`);
+  const agentPid = agent && typeof agent.pid === 'number' && agent.runId === lock.runId && isAlive(agent.pid) ? agent.pid : undefined;
+  return { kind: 'live', pid, startedAt, agentPid };
+}
+
+/** What the person is asked to edit while `state` waits. */
+export function readGate(sessionDir: string, state: SessionState): GateView | undefined {
+  if (state.status !== 'waiting') return undefined;
+  if (state.waitingFor === 'qa_answers') {
+    const file = join(sessionDir, '_qa.md');
+    const read = readText(file);
+    const text = 'text' in read ? read.text : undefined;
+    if (text === undefined) return { kind: 'qa', file, exists: false, questions: 0, unanswered: [] };
+    const questions = parseQuestions(text).filter((q) => q.answerLine !== undefined);
+    return { kind: 'qa', file, exists: true, questions: questions.length, unanswered: unanswered(questions).map((q) => q.id) };
+  }
+  if (state.waitingFor === 'plan_approval') {
+    const file = join(sessionDir, '_plan.md');
+    const read = readText(file);
+    const text = 'text' in read ? read.text : undefined;
+    if (text === undefined) return { kind: 'plan', file, exists: false, approval: { state: 'unclear' } };
+    return { kind: 'plan', file, exists: true, approval: readApproval(text) };
+  }
+  return { kind: 'other', file: join(sessionDir, '_overview.md') };
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * Call `onLine` for every line of `file`, reading it in chunks (the history can grow long). Lines are split on the
+ * newline byte, which never occurs inside a multi-byte UTF-8 character. The last line may lack its newline (torn).
+ * Returns false when the file does not exist.
+ */
+export function forEachLine(file: string, onLine: (line: string, lineNumber: number) => void): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  try {
+    const buffer = Buffer.alloc(CHUNK);
+    let carry: Buffer[] = [];
+    let lineNumber = 0;
+    const emit = (parts: Buffer[]) => onLine(Buffer.concat(parts).toString('utf8').replace(/\r$/, ''), ++lineNumber);
+    for (;;) {
+      const read = readSync(fd, buffer, 0, CHUNK, null);
+      if (read === 0) break;
+      const data = buffer.subarray(0, read);
+      let start = 0;
+      for (let newline = data.indexOf(10, start); newline !== -1; newline = data.indexOf(10, start)) {
+        emit([...carry, data.subarray(start, newline)]);
+        carry = [];
+        start = newline + 1;
+      }
+      // The buffer is reused for the next chunk: keep a copy of the unfinished line.
+      if (start < read) carry.push(Buffer.from(data.subarray(start)));
+    }
+    if (carry.length > 0) emit(carry);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every readable entry of `_signal_history.jsonl`, in file order; blank lines ignored, unreadable ones counted. */
+export function readHistoryFile(file: string): HistoryRead {
+  const entries: HistoryEntry[] = [];
+  const skipped: number[] = [];
+  const exists = forEachLine(file, (line, lineNumber) => {
+    if (line.trim() === '') return;
+    const entry = parseEntry(line);
+    if (entry && typeof entry.event === 'string') entries.push(entry);
+    else skipped.push(lineNumber);
+  });
+  return { entries, skipped, file, exists };
+}
+
+/** The last `iteration` entry of the history, read line by line (resumed/interrupted entries may follow it). */
+export function lastIterationEntry(file: string): IterationEntry | undefined {
+  let last: IterationEntry | undefined;
+  forEachLine(file, (line) => {
+    const entry = parseEntry(line);
+    if (entry?.event === 'iteration') last = entry;
+  });
+  return last;
+}

@@ -1,0 +1,51 @@
+// What a message from the person means: a command (/status, /resume, /stop, /approve, /reject <feedback>, /help)
+// or, for any other text, answers to the open questions. Returns the reply; the caller sends it and, for /stop,
+// stops the run after queueing the reply so the person hears back before the process ends.
+import { requestResume } from '../io/resume-request.js';
+import { COMMANDS } from './format.js';
+import { escapeHtml as esc } from './html.js';
+import { recordAnswers, recordApproval } from './session-edits.js';
+
+export interface CommandDeps {
+  sessionDir: string;
+  sessionName: string;
+  statusText: () => string;
+  rerunCommand?: string | undefined;
+}
+
+export interface CommandResult {
+  reply: string;
+  /** The person asked to end this run. */
+  stop?: boolean | undefined;
+}
+
+// `/cmd`, `/cmd@SomeBot` (how commands arrive in group chats), then arguments.
+const COMMAND = /^\/([a-zA-Z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/;
+
+export async function handleText(text: string, deps: CommandDeps): Promise<CommandResult> {
+  const command = COMMAND.exec(text.trim());
+  if (!command) return { reply: await recordAnswers(deps.sessionDir, text) };
+  const args = (command[2] ?? '').trim();
+  const who = `<b>${esc(deps.sessionName)}</b>`;
+  const name = command[1]!.toLowerCase();
+  switch (name) {
+    case 'status':
+      return { reply: esc(deps.statusText()) };
+    case 'resume':
+      requestResume(deps.sessionDir, 'telegram /resume');
+      return { reply: `▶️ ${who}: resume requested; a waiting or blocked run goes on in a moment.` };
+    case 'stop': {
+      const again = deps.rerunCommand ? `: <code>${esc(deps.rerunCommand)}</code>` : ' by running it again';
+      return { reply: `⏹ ${who}: stopping this run. The session stays resumable${again}`, stop: true };
+    }
+    case 'approve':
+      return { reply: await recordApproval(deps.sessionDir, { approve: true }) };
+    case 'reject':
+      if (!args) return { reply: 'Usage: <code>/reject &lt;what to change&gt;</code>, e.g. <code>/reject split step 3 and add tests</code>' };
+      return { reply: await recordApproval(deps.sessionDir, { approve: false, feedback: args }) };
+    default: {
+      const unknown = name === 'help' || name === 'start' ? '' : `There is no /${esc(name)}. `;
+      return { reply: `${who}: ${unknown}${COMMANDS}` };
+    }
+  }
+}
