@@ -140,7 +140,8 @@ function distance(a: string, b: string): number {
 
 function checkDisk(config: Config, layers: Map<string, RawValue>, env: NodeJS.ProcessEnv, problems: ConfigProblem[], forRun: boolean): void {
   const sourceOf = (key: SettingKey) => layers.get(key)?.source ?? config.configFile;
-  if (!isDirectory(config.mainRepo)) {
+  // Commands that only read sessions (status, list …) still work after the repository moved.
+  if (forRun && !isDirectory(config.mainRepo)) {
     problems.push({ source: sourceOf('MAIN_REPO'), key: 'MAIN_REPO', value: config.mainRepo, message: 'folder does not exist', fix: "point MAIN_REPO at your repository's folder" });
   }
   for (const key of ['WORKTREES', 'SESSIONS'] as const) {

@@ -56,7 +56,7 @@ export class HistoryLog {
 export function parseEntry(line: string): HistoryEntry | undefined {
   try {
     const value = JSON.parse(line) as HistoryEntry;
-    return typeof value === 'object' && value !== null && typeof value.seq === 'number' ? value : undefined;
+    return typeof value === 'object' && value !== null && typeof value.seq === 'number' && typeof value.event === 'string' ? value : undefined;
   } catch {
     return undefined;
   }

@@ -17,7 +17,10 @@ const steps: Step[] = [
   { sessionFiles: { '_qa.md': QA }, signal: sig.wait('qa_answers') },
   { signal: sig.go('planning') },
   { sessionFiles: { '_plan.md': '1. Do it.\n\n**Approval:** _waiting_\n' }, signal: sig.wait('plan_approval') },
-  { signal: sig.block('implementation reached') },
+  { files: { 'feature.txt': 'done\n' }, commit: 'Add feature', signal: sig.go('testing') },
+  { signal: sig.go('quality') },
+  { signal: sig.go('done') },
+  { signal: { status: 'done', phase: 'done', summary: 'feature shipped' } },
 ];
 
 let fake: FakeTelegram | undefined;
@@ -38,7 +41,7 @@ function allFiles(dir: string): string[] {
 }
 
 describe('Telegram', () => {
-  test('answers by reply and /approve resume the session; other chats are ignored; the token stays secret', async () => {
+  test('answers by reply and /approve resume the session, which runs on to done; other chats are ignored; the token stays secret', async () => {
     fake = await startFakeTelegram({ token: TOKEN });
     const project = createProject();
     reapLeftovers(project);
@@ -61,16 +64,16 @@ describe('Telegram', () => {
     fake.pushMessage({ chatId: CHAT, text: '/approve' });
 
     const result = await run.result;
-    expect(result.exitCode).toBe(4);
+    expect(result.exitCode).toBe(0);
     const history = readHistory(dir);
     expect(history.filter((e) => e.event === 'resumed').map((e) => e.how)).toEqual(['all 2 answers in _qa.md', 'plan approved in _plan.md']);
-    expect(readOverview(dir).data).toMatchObject({ phase: 'implementation', status: 'blocked' });
+    expect(readOverview(dir).data).toMatchObject({ phase: 'done', status: 'done', iterations: 8 });
     expect(readFileSync(join(dir, '_qa.md'), 'utf8')).toContain('**Answer:** yes, unit and e2e');
     // Nothing was answered from the other chat, and nothing was sent to it.
     expect(fake.sent.some((m) => m.chat_id === '999')).toBe(false);
     expect(readFileSync(join(dir, 'session.log'), 'utf8')).toMatch(/999/);
-    // The blocked message arrived, with the reason.
-    expect(sentText()).toContain('implementation reached');
+    // The done message arrived, with the summary.
+    expect(sentText()).toContain('feature shipped');
 
     for (const file of allFiles(dir)) expect(readFileSync(file, 'utf8'), file).not.toContain(TOKEN.split(':')[1]);
     expect(result.stdout + result.stderr).not.toContain(TOKEN.split(':')[1]);
