@@ -14,6 +14,8 @@ usage:
   orchestrate status  --config <.samocode> --session <name> [--json]
   orchestrate history --config <.samocode> --session <name> [--json]
   orchestrate list    --config <.samocode> [--json]           every session, newest first
+  orchestrate install [--project]     put samocode's skills and commands where Claude Code and Codex find them
+  orchestrate uninstall [--project]   remove exactly what install put there
   orchestrate demo                   a whole session on the built-in scripted agent (temp dir, no API key)
   orchestrate --help | --version
 
@@ -36,7 +38,7 @@ exit codes: 0 done, 1 internal error, 2 usage, 3 configuration, 4 blocked, 5 wai
             6 session locked, 7 agent failed (retries spent), 130 SIGINT, 143 SIGTERM`;
 
 /** Flags that are settings, with the setting they set. */
-const COMMANDS = ['run', 'resume', 'status', 'history', 'list', 'demo'];
+const COMMANDS = ['run', 'resume', 'status', 'history', 'list', 'demo', 'install', 'uninstall'];
 
 const SETTING_FLAGS = {
   provider: 'SAMOCODE_PROVIDER',
@@ -67,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
         'no-wait': { type: 'boolean', default: false },
         'wait-on-blocked': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        project: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -88,6 +91,12 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0] ?? 'run';
   if (positionals.length > 1 || !COMMANDS.includes(command)) {
     throw new UsageError(`unknown command "${positionals.join(' ')}"; commands: ${COMMANDS.join(', ')} (run is the default)\n\n${USAGE}`);
+  }
+  if (command === 'install' || command === 'uninstall') {
+    const { runInstall } = await import('./app/install.js');
+    const text = runInstall({ project: values.project, uninstall: command === 'uninstall', cwd: process.cwd(), home: homedir(), env: process.env });
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    return EXIT_CODES.done;
   }
   if (command === 'list' || command === 'status' || command === 'history') {
     if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${USAGE}`);
