@@ -300,6 +300,8 @@ function stayingSteps(n, extra = {}) {
   return Array.from({ length: n }, (_, i) => ({
     signal: i === n - 1 ? { status: 'blocked', reason: 'bench end' } : STAY,
     timingFile: TIMING_FILE,
+    // A change in the worktree each iteration: real progress, so stall detection (which runs, and is measured) never fires.
+    files: { 'bench.txt': `${i}\n` },
     ...extra,
   }));
 }

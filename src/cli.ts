@@ -29,6 +29,8 @@ options:
   --timeout <seconds>    per agent run                       (SAMOCODE_TIMEOUT)
   --max-retries <n>      retries of a failed agent run       (SAMOCODE_MAX_RETRIES)
   --log-format <f>       pretty | json                       (SAMOCODE_LOG_FORMAT)
+  --budget <profile>     quick | default | deep              (SAMOCODE_BUDGET_PROFILE)
+  --max-iterations <n>, --max-hours <h>, --max-cost <usd>, --max-tokens <n>   (SAMOCODE_MAX_*; "none" for no limit)
   --quiet                console shows warnings and errors only
   --no-wait              when the agent waits for you, exit (code 5) instead of waiting for your answer
   --wait-on-blocked      when the session is blocked, wait for your fix instead of exiting (code 4)
@@ -46,6 +48,11 @@ const SETTING_FLAGS = {
   timeout: 'SAMOCODE_TIMEOUT',
   'max-retries': 'SAMOCODE_MAX_RETRIES',
   'log-format': 'SAMOCODE_LOG_FORMAT',
+  budget: 'SAMOCODE_BUDGET_PROFILE',
+  'max-iterations': 'SAMOCODE_MAX_ITERATIONS',
+  'max-hours': 'SAMOCODE_MAX_HOURS',
+  'max-cost': 'SAMOCODE_MAX_COST',
+  'max-tokens': 'SAMOCODE_MAX_TOKENS',
 } as const satisfies Record<string, SettingKey>;
 
 async function main(argv: string[]): Promise<number> {
@@ -65,6 +72,11 @@ async function main(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
         'max-retries': { type: 'string' },
         'log-format': { type: 'string' },
+        budget: { type: 'string' },
+        'max-iterations': { type: 'string' },
+        'max-hours': { type: 'string' },
+        'max-cost': { type: 'string' },
+        'max-tokens': { type: 'string' },
         quiet: { type: 'boolean', default: false },
         'no-wait': { type: 'boolean', default: false },
         'wait-on-blocked': { type: 'boolean', default: false },

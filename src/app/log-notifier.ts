@@ -1,6 +1,7 @@
 // Turns loop events into one readable log line each: the console shows the session's progress, session.log keeps
 // the same lines with their structured fields.
 import type { Logger } from 'pino';
+import { describeUse } from '../core/budget.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { formatDuration } from '../core/prompt.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
@@ -44,6 +45,10 @@ export function logNotifier(log: Logger): Notifier {
           return;
         case 'done':
           log.info({ event: event.type, iterations: state.iterations, totals: state.totals }, `done after ${state.iterations} iterations${state.lastSummary ? `: ${state.lastSummary}` : ''}`);
+          return;
+        case 'budget':
+          if (event.level === 'warning') log.warn({ event: event.type, use: event.use }, `budget warning: ${event.use.kind} at ${describeUse(event.use)}`);
+          else log.error({ event: event.type, use: event.use }, `budget exceeded: ${event.use.kind} at ${describeUse(event.use)}`);
           return;
         case 'interrupted':
           log.warn({ event: event.type, signal: event.signal }, `interrupted by ${event.signal}; the session is resumable in ${state.phase}`);

@@ -16,6 +16,7 @@ import { logNotifier } from './log-notifier.js';
 import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, openSession, sessionFolderFor } from './open-session.js';
 import { pendingReason, personGate } from './person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
+import { takeSnapshot } from '../io/progress-probe.js';
 import { requestResume } from '../io/resume-request.js';
 import type { Config } from '../config/settings.js';
 import type { SessionState } from '../core/state.js';
@@ -118,6 +119,9 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         timeoutMs: config.timeoutMs,
         provider: config.provider,
         signal: opts.shutdown.signal,
+        budget: config.budget,
+        stallLimit: config.stallLimit,
+        probe: (current) => takeSnapshot(current.workingDir, current.standalone, sessionDir),
       });
       log.flush();
       return { outcome, sessionDir, ...describe(outcome, sessionDir, opts) };

@@ -2,6 +2,7 @@
 // when it is wrong. `resolveSettings` layers the sources (flags > process env > .env > .samocode) and validates
 // everything at once. Pure: reading files and checking the disk happen in load.ts.
 import { resolve } from 'node:path';
+import { BUDGET_PROFILES, type Budget, type BudgetProfile } from '../core/budget.js';
 import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.js';
 import type { ConfigProblem } from '../errors.js';
 
@@ -37,6 +38,8 @@ export interface Config {
   retryDelayMs: number;
   killGraceMs: number;
   phaseLimits: Record<Phase, number>;
+  budget: Budget;
+  stallLimit: number;
   telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
   logLevel: string;
   logFormat: LogFormat;
@@ -97,6 +100,15 @@ function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   };
 }
 
+/** A positive limit, or `none` for no limit. */
+function limit(): Parser<number | null> {
+  return (raw) => {
+    if (/^(none|off|unlimited)$/i.test(raw.trim())) return { ok: true, value: null };
+    const value = toNumber(raw);
+    return Number.isFinite(value) && value > 0 ? { ok: true, value } : { ok: false, message: 'is not a number > 0 (or "none")' };
+  };
+}
+
 const phaseLimits: Parser<Record<Phase, number>> = (raw) => {
   const limits = defaultPhaseLimits();
   for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
@@ -140,6 +152,12 @@ export const SETTINGS = {
   SAMOCODE_RETRY_DELAY: { key: 'SAMOCODE_RETRY_DELAY', doc: 'Seconds before the first retry; doubles on each retry, capped at 5 minutes.', example: 'SAMOCODE_RETRY_DELAY=5', default: 5_000, parse: seconds(0) },
   SAMOCODE_KILL_GRACE: { key: 'SAMOCODE_KILL_GRACE', doc: 'Seconds between SIGTERM and SIGKILL when the agent process group is stopped.', example: 'SAMOCODE_KILL_GRACE=5', default: 5_000, parse: seconds(0) },
   SAMOCODE_PHASE_LIMITS: { key: 'SAMOCODE_PHASE_LIMITS', aliases: ['PHASE_LIMITS'], doc: `Per-phase iteration limits, overriding the defaults (${PHASES.filter((p) => p !== 'init').map((p) => `${p}=${defaultPhaseLimits()[p]}`).join(', ')}).`, example: 'SAMOCODE_PHASE_LIMITS=implementation=80,testing=20', default: defaultPhaseLimits(), parse: phaseLimits },
+  SAMOCODE_BUDGET_PROFILE: { key: 'SAMOCODE_BUDGET_PROFILE', doc: `Budget profile: ${Object.entries(BUDGET_PROFILES).map(([name, b]) => `${name} (${b.iterations} iterations, ${b.hours} h, $${b.cost}, ${b.tokens / 1e6}M tokens)`).join(', ')}. The four limits below override it one by one.`, example: 'SAMOCODE_BUDGET_PROFILE=deep', default: 'default', parse: oneOf(Object.keys(BUDGET_PROFILES) as BudgetProfile[]) },
+  SAMOCODE_MAX_ITERATIONS: { key: 'SAMOCODE_MAX_ITERATIONS', doc: 'Iterations the session may run in all, or `none`.', example: 'SAMOCODE_MAX_ITERATIONS=200', parse: limit() },
+  SAMOCODE_MAX_HOURS: { key: 'SAMOCODE_MAX_HOURS', doc: 'Hours the session may spend in iterations (time waiting for you does not count), or `none`.', example: 'SAMOCODE_MAX_HOURS=10', parse: limit() },
+  SAMOCODE_MAX_COST: { key: 'SAMOCODE_MAX_COST', doc: 'US dollars the agents may spend in the session, or `none`.', example: 'SAMOCODE_MAX_COST=25', parse: limit() },
+  SAMOCODE_MAX_TOKENS: { key: 'SAMOCODE_MAX_TOKENS', doc: 'Tokens (input + output + cache) the agents may use in the session, or `none`.', example: 'SAMOCODE_MAX_TOKENS=20000000', parse: limit() },
+  SAMOCODE_STALL_LIMIT: { key: 'SAMOCODE_STALL_LIMIT', doc: 'Iterations in a row that stay in their phase and change nothing before the session is blocked as stalled; 0 turns it off.', example: 'SAMOCODE_STALL_LIMIT=3', default: 3, parse: integer(0) },
   TELEGRAM_BOT_TOKEN: { key: 'TELEGRAM_BOT_TOKEN', doc: 'Telegram bot token for notifications (secret: never logged).', example: 'TELEGRAM_BOT_TOKEN=123456:ABC…', secret: true, parse: telegramToken },
   TELEGRAM_API_ROOT: { key: 'TELEGRAM_API_ROOT', doc: 'Bot API origin, for a self-hosted Bot API server (and the tests). Default: https://api.telegram.org.', example: 'TELEGRAM_API_ROOT=http://127.0.0.1:8081', parse: url },
   TELEGRAM_CHAT_ID: { key: 'TELEGRAM_CHAT_ID', doc: 'Telegram chat that receives notifications and may send commands.', example: 'TELEGRAM_CHAT_ID=123456789', parse: telegramChat },
@@ -215,6 +233,13 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       retryDelayMs: get('SAMOCODE_RETRY_DELAY'),
       killGraceMs: get('SAMOCODE_KILL_GRACE'),
       phaseLimits: get('SAMOCODE_PHASE_LIMITS'),
+      budget: budgetFrom(get('SAMOCODE_BUDGET_PROFILE'), {
+        iterations: get('SAMOCODE_MAX_ITERATIONS'),
+        hours: get('SAMOCODE_MAX_HOURS'),
+        cost: get('SAMOCODE_MAX_COST'),
+        tokens: get('SAMOCODE_MAX_TOKENS'),
+      }),
+      stallLimit: get('SAMOCODE_STALL_LIMIT'),
       telegram: token && chatId ? { token, chatId, apiRoot: get('TELEGRAM_API_ROOT') } : undefined,
       logLevel: get('SAMOCODE_LOG_LEVEL'),
       logFormat: get('SAMOCODE_LOG_FORMAT'),
@@ -222,6 +247,16 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       secrets: token ? [token, token.slice(token.indexOf(':') + 1)] : [],
     },
   };
+}
+
+/** The profile's limits, each overridden by its own setting when given (`null` = none). */
+function budgetFrom(profile: BudgetProfile, overrides: Record<keyof Budget, number | null | undefined>): Budget {
+  const base = BUDGET_PROFILES[profile];
+  const pick = (kind: keyof Budget) => {
+    const value = overrides[kind];
+    return value === undefined ? base[kind] : value === null ? undefined : value;
+  };
+  return { iterations: pick('iterations'), hours: pick('hours'), cost: pick('cost'), tokens: pick('tokens') };
 }
 
 /** `~` → home; relative → against the folder of the file that set it (or the cwd for env and flags). */

@@ -29,6 +29,8 @@ const frontMatterSchema = z.object({
   lastSummary: optionalText,
   approvedPlan: optionalText,
   planFeedback: optionalText,
+  budgetWarned: z.array(z.enum(['iterations', 'hours', 'cost', 'tokens'])).optional(),
+  stallCount: count.optional(),
   startedAt: isoTime,
   updatedAt: isoTime,
   workingDir: z.string().min(1),
@@ -43,6 +45,7 @@ const frontMatterSchema = z.object({
       cacheReadTokens: count.default(0),
       cacheWriteTokens: count.default(0),
       agentMs: z.number().min(0).default(0),
+      activeMs: z.number().min(0).default(0),
     })
     .default(ZERO_TOTALS),
 });

@@ -17,6 +17,7 @@ export type ProblemKind =
   | 'illegal_transition'
   | 'gate_skipped'
   | 'phase_limit'
+  | 'stalled'
   | 'agent_failed';
 
 export interface Problem {

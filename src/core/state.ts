@@ -1,6 +1,7 @@
 // The session's machine state (the front matter of `_overview.md`) and the history entries that change it.
 // `applyEntry` is the only way state moves forward: the loop appends an entry to the history, then folds it into the
 // state and writes the state. After a crash between those two writes, startup folds the last entry again (recovery.ts).
+import { BUDGET_SETTING, describeUse, type BudgetKind } from './budget.js';
 import type { Phase } from './phases.js';
 
 export type SessionStatus = 'running' | 'waiting' | 'blocked' | 'done';
@@ -12,7 +13,10 @@ export interface Totals {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** Time the agent processes ran (the last attempt of each iteration). */
   agentMs: number;
+  /** Time spent in iterations, all attempts and retry waits included (not time waiting for the person). */
+  activeMs: number;
 }
 
 export const ZERO_TOTALS: Totals = {
@@ -22,6 +26,7 @@ export const ZERO_TOTALS: Totals = {
   cacheReadTokens: 0,
   cacheWriteTokens: 0,
   agentMs: 0,
+  activeMs: 0,
 };
 
 export interface SessionState {
@@ -53,6 +58,10 @@ export interface SessionState {
   approvedPlan?: string | undefined;
   /** The person's feedback on a rejected plan, for the next prompt. */
   planFeedback?: string | undefined;
+  /** Budget kinds already warned about at 80% (each warns once per session). */
+  budgetWarned?: BudgetKind[] | undefined;
+  /** Consecutive iterations that made no progress (see core/stall.ts). */
+  stallCount?: number | undefined;
   startedAt: string;
   updatedAt: string;
   workingDir: string;
@@ -74,7 +83,9 @@ export interface RunFacts {
   provider: string;
   log?: string | undefined;
   costUsd?: number | undefined;
-  tokens?: Omit<Totals, 'costUsd' | 'agentMs'> | undefined;
+  tokens?: Omit<Totals, 'costUsd' | 'agentMs' | 'activeMs'> | undefined;
+  /** Wall time of the whole iteration: every attempt and the waits between them. */
+  iterationMs?: number | undefined;
 }
 
 interface EntryBase {
@@ -102,6 +113,19 @@ export interface IterationEntry extends EntryBase {
   validation: string;
   problem?: string | undefined;
   run: RunFacts;
+  /** Whether the iteration changed the working tree or the session files; absent when not measured. */
+  changed?: boolean | undefined;
+  /** The iteration counted toward a stall (made no progress while staying in its phase). */
+  stalled?: boolean | undefined;
+}
+
+/** A budget reached 80% (a one-time warning) or 100% (the session is blocked). */
+export interface BudgetEntry extends EntryBase {
+  event: 'budget';
+  level: 'warning' | 'exceeded';
+  kind: BudgetKind;
+  used: number;
+  limit: number;
 }
 
 /** The person answered (or unblocked) and the session goes on. */
@@ -125,7 +149,7 @@ export interface InterruptedEntry extends EntryBase {
   attempts: number;
 }
 
-export type HistoryEntry = IterationEntry | ResumedEntry | InterruptedEntry;
+export type HistoryEntry = IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry;
 
 /** Fold one history entry into the state. Pure. */
 export function applyEntry(state: SessionState, entry: HistoryEntry): SessionState {
@@ -133,6 +157,15 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
   switch (entry.event) {
     case 'interrupted':
       return base;
+    case 'budget':
+      if (entry.level === 'warning') return { ...base, budgetWarned: [...(state.budgetWarned ?? []), entry.kind] };
+      return {
+        ...base,
+        status: 'blocked',
+        blockedKind: 'budget_exceeded',
+        blockedReason: `budget_exceeded: ${describeUse(entry)}`,
+        needs: `raise ${BUDGET_SETTING[entry.kind]} (or SAMOCODE_BUDGET_PROFILE=deep) if the session should go on, then run again`,
+      };
     case 'resumed': {
       // Entries from before gates were checked say nothing: then a resumed wait passed the gate, as it did then.
       const passed = entry.gatePassed ?? entry.from === 'waiting';
@@ -176,7 +209,9 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
           cacheReadTokens: state.totals.cacheReadTokens + (run.tokens?.cacheReadTokens ?? 0),
           cacheWriteTokens: state.totals.cacheWriteTokens + (run.tokens?.cacheWriteTokens ?? 0),
           agentMs: state.totals.agentMs + run.durationMs,
+          activeMs: (state.totals.activeMs ?? 0) + (run.iterationMs ?? run.durationMs),
         },
+        stallCount: entry.stalled ? (state.stallCount ?? 0) + 1 : 0,
       };
     }
   }

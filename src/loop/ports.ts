@@ -1,6 +1,7 @@
 // What the loop needs from the outside world. The loop imports only core/ and this file; app wiring passes real
 // implementations (files, processes, clock), tests may pass their own.
 import type { AttemptOutcome } from '../core/attempts.js';
+import type { BudgetUse } from '../core/budget.js';
 import type { Problem, SignalRead } from '../core/signal.js';
 import type { HistoryEntry, RunFacts, SessionState } from '../core/state.js';
 import type { Resumption } from '../core/wait.js';
@@ -55,7 +56,8 @@ export type SessionEvent =
   | { type: 'waiting'; state: SessionState }
   | { type: 'blocked'; state: SessionState }
   | { type: 'done'; state: SessionState }
-  | { type: 'interrupted'; state: SessionState; signal: 'SIGINT' | 'SIGTERM' };
+  | { type: 'interrupted'; state: SessionState; signal: 'SIGINT' | 'SIGTERM' }
+  | { type: 'budget'; state: SessionState; level: 'warning' | 'exceeded'; use: BudgetUse };
 
 /** Everything a person might want to hear about: the console, session.log, and later Telegram. */
 export interface Notifier {

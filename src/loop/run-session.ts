@@ -1,7 +1,9 @@
 // The main loop. Deliberately dumb: run the agent for the current phase, judge its signal with the pure core,
 // record the result, repeat until the session is done, waiting, blocked, or interrupted.
 import { nextStep, type RetryPolicy } from '../core/attempts.js';
+import { checkBudget, type Budget } from '../core/budget.js';
 import { judgeSignal } from '../core/decide.js';
+import { judgeStall, progressBetween, type Progress, type Snapshot } from '../core/stall.js';
 import type { PhaseLimits } from '../core/phases.js';
 import type { Problem, SignalRead } from '../core/signal.js';
 import { applyEntry, type HistoryEntry, type IterationEntry, type SessionState } from '../core/state.js';
@@ -19,6 +21,11 @@ export interface LoopDeps {
   provider: string;
   /** Aborted on Ctrl-C / SIGTERM; `reason` is the signal name. */
   signal: AbortSignal;
+  budget: Budget;
+  /** Iterations in a row without progress before the session is blocked as stalled; 0 turns detection off. */
+  stallLimit: number;
+  /** Fingerprints the workspace after each iteration, for stall detection. */
+  probe?: ((state: SessionState) => Promise<Snapshot>) | undefined;
 }
 
 export type SessionOutcome =
@@ -35,6 +42,7 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
   };
   const base = () => ({ seq: state.historySeq + 1, time: deps.clock.now().toISOString(), phase: state.phase });
   let startup = true;
+  let before: Snapshot | undefined;
 
   for (;;) {
     if (state.status === 'done') {
@@ -50,13 +58,32 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
     }
     startup = false;
 
+    const budget = checkBudget(state, deps.budget);
+    for (const use of budget.warn) {
+      await record({ ...base(), event: 'budget', iteration: state.iterations, level: 'warning', ...use });
+      deps.notifier.notify({ type: 'budget', state, level: 'warning', use });
+    }
+    if (budget.exceeded) {
+      await record({ ...base(), event: 'budget', iteration: state.iterations, level: 'exceeded', ...budget.exceeded });
+      deps.notifier.notify({ type: 'budget', state, level: 'exceeded', use: budget.exceeded });
+      deps.notifier.notify({ type: 'blocked', state });
+      continue;
+    }
+
     const iteration = state.iterations + 1;
+    if (deps.probe && deps.stallLimit > 0 && before === undefined) before = await deps.probe(state);
     const result = await runIteration(state, iteration, deps);
     if (result.kind === 'interrupted') {
       await record({ ...base(), event: 'interrupted', iteration, signal: signalName(deps.signal), attempts: result.attempts });
       return interrupted(state, deps);
     }
-    const entry = iterationEntry(state, iteration, result, deps, base());
+    let progress: Progress | undefined;
+    if (deps.probe && deps.stallLimit > 0) {
+      const after = await deps.probe(state);
+      progress = before ? progressBetween(before, after) : undefined;
+      before = after;
+    }
+    const entry = iterationEntry(state, iteration, result, deps, base(), progress);
     await record(entry);
     deps.notifier.notify({ type: 'iteration-end', state, entry });
     // Waiting and blocked are handled at the top of the loop: the gate waits for the person, or ends the run.
@@ -67,12 +94,14 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
 
 type IterationResult =
   | { kind: 'interrupted'; attempts: number }
-  | { kind: 'finished'; last: AttemptResult; read: SignalRead | { ok: false; problem: Problem }; attempts: number; corrective: boolean };
+  | { kind: 'finished'; last: AttemptResult; read: SignalRead | { ok: false; problem: Problem }; attempts: number; corrective: boolean; iterationMs: number };
 
 /** Attempts of one iteration: retries with backoff for failed runs, one corrective re-run for a missing/unreadable signal. */
 async function runIteration(state: SessionState, iteration: number, deps: LoopDeps): Promise<IterationResult> {
   let failures = 0;
   let correction: Problem | undefined;
+  const started = deps.clock.now().getTime();
+  const elapsed = () => deps.clock.now().getTime() - started;
   for (let attempt = 1; ; attempt++) {
     deps.notifier.notify({ type: 'iteration-start', state, iteration, attempt });
     const result = await deps.agent.attempt({ state, iteration, attempt, correction, signal: deps.signal });
@@ -91,9 +120,9 @@ async function runIteration(state: SessionState, iteration: number, deps: LoopDe
         deps.notifier.notify({ type: 'corrective', state, iteration, problem: step.problem });
         continue;
       case 'give_up':
-        return { kind: 'finished', last: result, read: { ok: false, problem: step.problem }, attempts: attempt, corrective: correction !== undefined };
+        return { kind: 'finished', last: result, read: { ok: false, problem: step.problem }, attempts: attempt, corrective: correction !== undefined, iterationMs: elapsed() };
       case 'accept':
-        return { kind: 'finished', last: result, read: step.read, attempts: attempt, corrective: correction !== undefined };
+        return { kind: 'finished', last: result, read: step.read, attempts: attempt, corrective: correction !== undefined, iterationMs: elapsed() };
     }
   }
 }
@@ -104,10 +133,13 @@ function iterationEntry(
   result: Extract<IterationResult, { kind: 'finished' }>,
   deps: LoopDeps,
   base: { seq: number; time: string; phase: SessionState['phase'] },
+  progress: Progress | undefined,
 ): IterationEntry {
   const read = result.read;
-  const verdict = read.ok ? judgeSignal(state, read.signal, deps.limits) : { ok: false as const, problem: read.problem };
+  let verdict = read.ok ? judgeSignal(state, read.signal, deps.limits) : { ok: false as const, problem: read.problem };
   const signal = read.ok ? read.signal : null;
+  const stall = read.ok && verdict.ok ? judgeStall(state, read.signal, verdict.phaseAfter === state.phase, progress, deps.stallLimit) : { stalled: false };
+  if (stall.problem) verdict = { ok: false, problem: stall.problem };
   return {
     ...base,
     event: 'iteration',
@@ -125,7 +157,9 @@ function iterationEntry(
     },
     validation: verdict.ok ? 'ok' : verdict.problem.kind,
     problem: verdict.ok ? undefined : verdict.problem.message,
-    run: { ...result.last.facts, attempts: result.attempts, corrective: result.corrective, provider: deps.provider },
+    run: { ...result.last.facts, attempts: result.attempts, corrective: result.corrective, provider: deps.provider, iterationMs: result.iterationMs },
+    changed: progress ? progress.tree || progress.session : undefined,
+    stalled: stall.stalled || undefined,
   };
 }
 

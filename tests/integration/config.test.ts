@@ -241,7 +241,7 @@ describe('usage errors (exit 2)', () => {
       args: (p, s) => ['--config', p.configFile, '--session', 'no-task', '--script', s],
       message: /there is no session "no-task" under .*; start one with --task "what to do"/,
     },
-    { name: 'an unknown command word', args: (p, s) => ['frobnicate', ...sessionArgs(p, 'u', s)], message: 'unknown command "frobnicate"; commands: run, resume, status, history, list, demo (run is the default)' },
+    { name: 'an unknown command word', args: (p, s) => ['frobnicate', ...sessionArgs(p, 'u', s)], message: 'unknown command "frobnicate"; commands: run, resume, status, history, list, demo, install, uninstall (run is the default)' },
   ];
 
   test.each(cases)('$name', async ({ args, message }) => {

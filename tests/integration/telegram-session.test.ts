@@ -85,7 +85,8 @@ describe('Telegram', () => {
     else fake.failNext(1000, 500);
     const project = createProject();
     reapLeftovers(project);
-    const scenario = project.scenario([...Array.from({ length: 5 }, () => ({ signal: sig.stay('investigation') })), { signal: sig.block('end') }]);
+    // Each iteration changes a file, so none of them counts toward a stall.
+    const scenario = project.scenario([...Array.from({ length: 5 }, (_, i) => ({ files: { 'notes.txt': `${i}\n` }, signal: sig.stay('investigation') })), { signal: sig.block('end') }]);
     const result = await project.run(sessionArgs(project, 'down', scenario), { env: telegramEnv(fake.url) });
     expect(result.exitCode).toBe(4);
     const dir = project.sessionDir('down');

@@ -200,7 +200,7 @@ describe('formatEvent', () => {
       lastSummary: 'Auth added; 40 tests',
       startedAt: '2026-01-02T03:00:00.000Z',
       updatedAt: '2026-01-02T05:30:00.000Z',
-      totals: { costUsd: 3.456, inputTokens: 1_200_000, outputTokens: 45_000, cacheReadTokens: 0, cacheWriteTokens: 0, agentMs: 3_600_000 },
+      totals: { costUsd: 3.456, inputTokens: 1_200_000, outputTokens: 45_000, cacheReadTokens: 0, cacheWriteTokens: 0, agentMs: 3_600_000, activeMs: 3_700_000 },
     });
     const html = formatEvent({ type: 'done', state }, ctx)!;
     for (const part of ['Auth added; 40 tests', '12 iterations', 'wall time 2 h 30 min', 'agent time 1 h 0 min', 'cost $3.46', 'tokens 1.2M in / 45k out']) {

@@ -1,0 +1,42 @@
+// Fingerprints of the workspace for stall detection: `git status` of the worktree (files, index, HEAD in one call)
+// and the names, sizes and times of the agent's files in the session folder (samocode's own files are left out).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Snapshot } from '../core/stall.js';
+
+/** samocode's own files and folders in the session folder: their changes are not the agent's progress. */
+const OWN = /^(_logs|session\.log|_signal_history\.jsonl|_signal\.json.*|_resume\.json|\.lock.*|_overview\.md.*)$/;
+
+function withStat(line: string, workingDir: string): string {
+  if (line.startsWith('#') || line === '') return line;
+  const path = line.slice(line.lastIndexOf(line.startsWith('?') ? '? ' : ' ') + (line.startsWith('?') ? 2 : 1));
+  try {
+    const stat = statSync(join(workingDir, path));
+    return `${line} ${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return line;
+  }
+}
+
+export async function takeSnapshot(workingDir: string, standalone: boolean, sessionDir: string): Promise<Snapshot> {
+  let tree: string | undefined;
+  if (!standalone) {
+    const result = await execa('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=all'], { cwd: workingDir, reject: false, stdin: 'ignore' });
+    // The status alone misses a file edited again while already modified: add each changed path's size and time.
+    tree = result.exitCode === 0 ? String(result.stdout).split('\n').map((line) => withStat(line, workingDir)).join('\n') : undefined;
+  }
+  const session = readdirSync(sessionDir)
+    .filter((name) => !OWN.test(name))
+    .sort()
+    .map((name) => {
+      try {
+        const stat = statSync(join(sessionDir, name));
+        return `${name}:${stat.size}:${stat.mtimeMs}`;
+      } catch {
+        return name;
+      }
+    })
+    .join('\n');
+  return { tree, session };
+}
