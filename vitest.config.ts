@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
+    // tests/agents (the real Claude/Codex CLIs) has its own config and script: npm run test:agents.
+    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
     // Integration tests spawn the real CLI and real agents: separate processes, generous timeouts, no timing asserts.
     pool: 'forks',
     testTimeout: 60_000,

@@ -47,13 +47,16 @@ export function agentEnvironment(base: NodeJS.ProcessEnv, ctx: SpawnContext, pro
     // Claude Code refuses --dangerously-skip-permissions as root unless it is told it runs in a sandbox.
     if (process.getuid?.() === 0 && env.IS_SANDBOX === undefined) env.IS_SANDBOX = '1';
     env.DISABLE_AUTOUPDATER ??= '1';
+    // Claude retries a failing API for ~3 minutes by default (401s included): keep its own retries short so samocode's
+    // policy decides, and a dead API costs seconds. A value set by the person wins.
+    env.CLAUDE_CODE_MAX_RETRIES ??= '2';
   }
   return env;
 }
 
-export function invocation(config: Config, ctx: SpawnContext, baseEnv: NodeJS.ProcessEnv): Invocation {
-  const env = agentEnvironment(baseEnv, ctx, config.provider);
-  switch (config.provider) {
+export function invocation(config: Config, provider: Provider, ctx: SpawnContext, baseEnv: NodeJS.ProcessEnv): Invocation {
+  const env = agentEnvironment(baseEnv, ctx, provider);
+  switch (provider) {
     case 'script':
       return { command: process.execPath, args: [SCRIPT_AGENT, config.scriptPath ?? ''], env };
     case 'claude': {

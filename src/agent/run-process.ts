@@ -20,12 +20,16 @@ export interface ProcessRequest {
   /** Aborting stops the whole process group (Ctrl-C, SIGTERM, /stop). */
   signal: AbortSignal;
   onSpawn?: (pid: number) => void;
+  /** Stop the group when the agent has shown no sign of life (output) for `timeoutMs` while still running. */
+  idle?: { timeoutMs: number; lastActivity: () => number } | undefined;
 }
 
 export interface ProcessResult {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
+  /** Stopped for showing no output for the idle timeout. */
+  idle: boolean;
   cancelled: boolean;
   spawnError?: string | undefined;
   durationMs: number;
@@ -40,7 +44,9 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
   const stdoutFd = openSync(req.stdoutFile, 'a');
   const stderrFd = openSync(req.stderrFile, 'a');
   let timedOut = false;
+  let idle = false;
   let cancelled = false;
+  let idleTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<unknown> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let pid: number | undefined;
@@ -72,6 +78,15 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
         timedOut = true;
         stop();
       }, req.timeoutMs);
+      const watchIdle = req.idle;
+      if (watchIdle) {
+        idleTimer = setInterval(() => {
+          if (Date.now() - watchIdle.lastActivity() > watchIdle.timeoutMs) {
+            idle = true;
+            stop();
+          }
+        }, Math.min(1000, watchIdle.timeoutMs));
+      }
       if (req.signal.aborted) onAbort();
       else req.signal.addEventListener('abort', onAbort, { once: true });
     }
@@ -84,6 +99,7 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
       timedOut,
+      idle,
       cancelled,
       spawnError,
       durationMs: Math.round(performance.now() - started),
@@ -92,6 +108,7 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     };
   } finally {
     clearTimeout(timer);
+    clearInterval(idleTimer);
     req.signal.removeEventListener('abort', onAbort);
     closeSync(stdoutFd);
     closeSync(stderrFd);

@@ -6,7 +6,11 @@ import type { Config } from '../config/settings.js';
 import { buildPrompt } from '../core/prompt.js';
 import { PHASE_RULES } from '../core/phases.js';
 import type { AgentPort, AttemptRequest, AttemptResult, Clock } from '../loop/ports.js';
+import { classifyFailure, type Classified } from '../core/failure-class.js';
+import { formatDuration } from '../core/prompt.js';
 import { invocation } from './providers.js';
+import { followGrowth, followLines } from './stream-follower.js';
+import type { AgentEvent, StreamSummary } from './streams/index.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
 import { readIfExists } from '../io/read-if-exists.js';
@@ -19,6 +23,8 @@ export interface SessionAgentDeps {
   clock: Clock;
   env: NodeJS.ProcessEnv;
   scrub: (text: string) => string;
+  /** One line per agent action while it runs (tool uses, API retries), for the console. */
+  progress?: ((request: AttemptRequest, text: string) => void) | undefined;
   /** Told the agent's pid when it starts (recorded beside the lock) and `undefined` when it has ended. */
   onAgent: (pid: number | undefined) => Promise<void> | void;
 }
@@ -55,8 +61,10 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       const promptFile = `${logBase}.prompt.md`;
       writeFileSync(promptFile, prompt);
 
+      const provider = request.provider ?? deps.config.provider;
       const call = invocation(
         deps.config,
+        provider,
         {
           prompt,
           promptFile,
@@ -73,6 +81,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       const stdoutFile = `${logBase}.jsonl`;
       const stderrFile = `${logBase}.stderr.log`;
       let recorded: Promise<void> | void = undefined;
+      const format = provider === 'script' ? deps.config.scriptFormat : provider;
+      const stream = await watchStream(stdoutFile, format, deps, (text) => deps.progress?.(request, text));
       const result = await runProcess({
         command: call.command,
         args: call.args,
@@ -86,35 +96,122 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         onSpawn: (pid) => {
           recorded = deps.onAgent(pid);
         },
+        idle: deps.config.idleTimeoutMs ? { timeoutMs: deps.config.idleTimeoutMs, lastActivity: stream.lastActivity } : undefined,
       });
       await recorded;
       await deps.onAgent(undefined);
+      const summary = stream.finish();
 
       const raw = readIfExists(signalFile);
       // Loaded on first use, while no agent is waiting on us: zod's start-up cost stays off the path to the first spawn.
       const { parseSignal } = await import('../core/signal.js');
       const read = parseSignal(raw, signalFile);
-      const failed = result.spawnError !== undefined || result.timedOut || result.exitCode !== 0;
-      return {
-        outcome: {
+      const failed = result.spawnError !== undefined || result.timedOut || result.idle || result.exitCode !== 0;
+      // The tail is only read when a message may need it.
+      const stderrTail = failed || summary.permissionDenials.length > 0 ? deps.scrub(await readTail(stderrFile)) : '';
+      const failure = explain(
+        classifyFailure({
+          provider,
           exitCode: result.exitCode,
           signal: result.signal,
           timedOut: result.timedOut,
+          idle: result.idle,
           spawnError: result.spawnError,
-          // The tail is only read when a message may need it.
-          stderrTail: failed ? deps.scrub(await readTail(stderrFile)) : '',
-        },
+          stderrTail,
+          summary,
+          signalWritten: raw !== undefined,
+          now: deps.clock.now().getTime(),
+        }),
+        deps.config,
+      );
+      return {
+        outcome: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, spawnError: result.spawnError, stderrTail, failure },
         read,
         cancelled: result.cancelled,
+        lastText: summary.lastText,
         facts: {
           exitCode: result.exitCode,
           signal: result.signal,
           timedOut: result.timedOut,
           durationMs: result.durationMs,
-          provider: deps.config.provider,
+          provider,
           log: `${LOGS_DIR}/${name}.jsonl`,
+          failure: failure?.cls,
+          turns: summary.turns,
+          costUsd: summary.costUsd,
+          tokens: summary.sawResult || summary.tokens.inputTokens + summary.tokens.outputTokens > 0 ? summary.tokens : undefined,
+          ...(result.idle ? { idle: true } : {}),
         },
       };
     },
   };
+}
+
+/** Make the generic class details concrete with our own settings. */
+function explain(failure: Classified | undefined, config: Config): Classified | undefined {
+  if (failure?.cls === 'timeout') return { ...failure, detail: `${failure.detail} after ${formatDuration(config.timeoutMs)} (SAMOCODE_TIMEOUT)` };
+  if (failure?.cls === 'idle') return { ...failure, detail: `${failure.detail} (${formatDuration(config.idleTimeoutMs ?? 0)} without output, SAMOCODE_IDLE_TIMEOUT)` };
+  return failure;
+}
+
+interface WatchedStream {
+  lastActivity: () => number;
+  /** Stop following; the summary of what the agent's stream said. */
+  finish: () => StreamSummary;
+}
+
+const EMPTY_SUMMARY: StreamSummary = {
+  tokens: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+  sawResult: false,
+  isError: false,
+  permissionDenials: [],
+  retries: [],
+  retryCount: 0,
+  errors: [],
+  toolErrors: [],
+  warnings: [],
+  toolUses: 0,
+};
+
+/**
+ * Follow the agent's stdout file while it runs: parse its stream (claude/codex format) into a summary and one
+ * progress line per action, and note when it last grew (for the idle timeout). Without a format, only growth.
+ */
+async function watchStream(file: string, format: 'claude' | 'codex' | 'none', deps: SessionAgentDeps, progress: (text: string) => void): Promise<WatchedStream> {
+  if (format === 'none') {
+    const follower = deps.config.idleTimeoutMs ? followGrowth(file) : undefined;
+    return { lastActivity: () => follower?.lastGrowth() ?? Date.now(), finish: () => (follower?.finish(), EMPTY_SUMMARY) };
+  }
+  const streams = await import('./streams/index.js');
+  const parse = format === 'claude' ? streams.parseClaudeLine : streams.parseCodexLine;
+  const accumulator = new streams.StreamAccumulator({ pricePerMTok: format === 'codex' ? deps.config.codexPrice : undefined });
+  const follower = followLines(file, (line) => {
+    for (const event of parse(line)) {
+      accumulator.add(event);
+      const text = describeEvent(event);
+      if (text) progress(text);
+    }
+  });
+  return {
+    lastActivity: follower.lastGrowth,
+    finish: () => {
+      follower.finish();
+      return accumulator.summary();
+    },
+  };
+}
+
+/** One compact line for the console per action the agent takes, and per API retry. */
+function describeEvent(event: AgentEvent): string | undefined {
+  switch (event.kind) {
+    case 'tool':
+      return `${event.name} ${event.detail}`.slice(0, 160);
+    case 'api_retry': {
+      const what = event.status === 429 || event.error === 'rate_limit' ? 'rate limited' : event.status ? `API error ${event.status}` : (event.error ?? 'API error');
+      const when = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : '';
+      return `${what}, retry ${event.attempt}${event.maxRetries ? `/${event.maxRetries}` : ''}${when}`;
+    }
+    default:
+      return undefined;
+  }
 }

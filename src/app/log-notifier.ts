@@ -24,9 +24,22 @@ export function logNotifier(log: Logger): Notifier {
           const entry = event.entry;
           if (entry.event !== 'iteration') return;
           const short = PHASE_RULES[entry.phase].short;
-          const took = formatDuration(entry.run.durationMs);
+          const took = [
+            formatDuration(entry.run.durationMs),
+            entry.run.turns !== undefined ? `${entry.run.turns} turns` : undefined,
+            entry.run.costUsd !== undefined ? `$${entry.run.costUsd.toFixed(4)}` : undefined,
+            entry.run.tokens ? `${compact(entry.run.tokens.inputTokens + entry.run.tokens.cacheReadTokens + entry.run.tokens.cacheWriteTokens)} in / ${compact(entry.run.tokens.outputTokens)} out tokens` : undefined,
+            entry.run.fallbackFrom ? `on fallback ${entry.run.provider}` : undefined,
+          ]
+            .filter(Boolean)
+            .join(', ');
+          if (entry.validation === 'max_turns') {
+            log.warn({ event: event.type, entry }, `#${entry.iteration} ${short}  out of turns before signalling (${took}); the next iteration goes on with a note`);
+            return;
+          }
           if (entry.validation !== 'ok') {
-            log.error({ event: event.type, entry }, `#${entry.iteration} ${short}  ${entry.validation}: ${entry.problem ?? ''}`);
+            const cls = entry.run.failure ? ` [${entry.run.failure}]` : '';
+            log.error({ event: event.type, entry }, `#${entry.iteration} ${short}  ${entry.validation}${cls}: ${entry.problem ?? ''}`);
             return;
           }
           const move = entry.phaseAfter !== entry.phase ? `→ ${entry.phaseAfter}` : entry.statusAfter === 'running' ? `stays in ${entry.phase}` : entry.statusAfter;
@@ -56,4 +69,8 @@ export function logNotifier(log: Logger): Notifier {
       }
     },
   };
+}
+
+function compact(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 }

@@ -7,6 +7,7 @@ import { loadConfig } from '../config/load.js';
 import type { SettingKey } from '../config/settings.js';
 import { EXIT_CODES, type ExitCode } from '../errors.js';
 import { killGroupNow } from '../agent/process-group.js';
+import { PHASE_RULES } from '../core/phases.js';
 import { packagePrompts } from '../agent/prompt-source.js';
 import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
 import { runSession, type SessionOutcome } from '../loop/run-session.js';
@@ -100,6 +101,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
           clock: realClock,
           env: opts.env,
           scrub,
+          progress: (request, text) => log.info({ event: 'agent-action', iteration: request.iteration, phase: request.state.phase }, `#${request.iteration} ${PHASE_RULES[request.state.phase].short}  ${text}`),
           onAgent: (pid) => {
             agentPid = pid;
             return pid === undefined ? undefined : lock.lock.setAgent(pid);
@@ -115,7 +117,8 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         },
         clock: realClock,
         limits: config.phaseLimits,
-        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000 },
+        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000, maxRateLimitWaitMs: 15 * 60_000, maxRateLimitWaits: 8 },
+        fallback: config.fallbackProvider,
         timeoutMs: config.timeoutMs,
         provider: config.provider,
         signal: opts.shutdown.signal,

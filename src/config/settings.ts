@@ -33,6 +33,10 @@ export interface Config {
   claude: { path: string; model: string | undefined; maxTurns: number | undefined };
   codex: { path: string; model: string | undefined };
   scriptPath: string | undefined;
+  scriptFormat: 'none' | 'claude' | 'codex';
+  fallbackProvider: Provider | undefined;
+  idleTimeoutMs: number | undefined;
+  codexPrice: { input: number; cachedInput: number; output: number };
   timeoutMs: number;
   maxRetries: number;
   retryDelayMs: number;
@@ -100,6 +104,13 @@ function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   };
 }
 
+const price: Parser<{ input: number; cachedInput: number; output: number }> = (raw) => {
+  const parts = raw.split(',').map((p) => toNumber(p));
+  return parts.length === 3 && parts.every((n) => Number.isFinite(n) && n >= 0)
+    ? { ok: true, value: { input: parts[0]!, cachedInput: parts[1]!, output: parts[2]! } }
+    : { ok: false, message: 'is not three numbers ≥ 0: input,cached input,output (USD per million tokens)' };
+};
+
 /** A positive limit, or `none` for no limit. */
 function limit(): Parser<number | null> {
   return (raw) => {
@@ -146,6 +157,10 @@ export const SETTINGS = {
   CLAUDE_MAX_TURNS: { key: 'CLAUDE_MAX_TURNS', doc: 'Passed to `claude --max-turns`.', example: 'CLAUDE_MAX_TURNS=80', parse: integer(1) },
   CODEX_PATH: { key: 'CODEX_PATH', doc: 'Codex binary (name on PATH or a path).', example: 'CODEX_PATH=codex', default: 'codex', parse: text },
   CODEX_MODEL: { key: 'CODEX_MODEL', doc: 'Model passed to `codex exec --model`.', example: 'CODEX_MODEL=gpt-5-codex', parse: text },
+  SAMOCODE_FALLBACK_PROVIDER: { key: 'SAMOCODE_FALLBACK_PROVIDER', doc: 'Provider to retry an iteration on, once, when the primary fails in a way that is not the content (authentication, CLI missing or refusing its arguments, API overloaded or down, rate limited).', example: 'SAMOCODE_FALLBACK_PROVIDER=codex', parse: oneOf(PROVIDERS) },
+  SAMOCODE_IDLE_TIMEOUT: { key: 'SAMOCODE_IDLE_TIMEOUT', doc: 'Seconds the agent may print nothing while it runs before its process tree is stopped and the run retried (Claude is silent up to ~40 s between its own API retries); 0 turns it off.', example: 'SAMOCODE_IDLE_TIMEOUT=600', default: 600_000, parse: seconds(0) },
+  CODEX_PRICE: { key: 'CODEX_PRICE', doc: 'USD per million tokens for Codex, which reports no cost: `input,cached input,output`.', example: 'CODEX_PRICE=1.25,0.125,10', default: { input: 1.25, cachedInput: 0.125, output: 10 }, parse: price },
+  SAMOCODE_SCRIPT_FORMAT: { key: 'SAMOCODE_SCRIPT_FORMAT', doc: 'Read the scripted agent\'s stdout as a `claude` or `codex` stream (cost, tokens, progress, error classes), or `none`.', example: 'SAMOCODE_SCRIPT_FORMAT=claude', default: 'none', parse: oneOf(['none', 'claude', 'codex'] as const) },
   SAMOCODE_SCRIPT: { key: 'SAMOCODE_SCRIPT', doc: 'Scenario file the `script` provider plays (see docs/scenarios.md).', example: 'SAMOCODE_SCRIPT=./scenario.json', parse: path },
   SAMOCODE_TIMEOUT: { key: 'SAMOCODE_TIMEOUT', doc: 'Seconds one agent run may take before its whole process tree is killed.', example: 'SAMOCODE_TIMEOUT=1800', default: 1_800_000, parse: seconds(0.1) },
   SAMOCODE_MAX_RETRIES: { key: 'SAMOCODE_MAX_RETRIES', doc: 'Retries of a failed agent run (non-zero exit, spawn failure, timeout) before the session is blocked.', example: 'SAMOCODE_MAX_RETRIES=2', default: 2, parse: integer(0) },
@@ -228,6 +243,10 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       claude: { path: get('CLAUDE_PATH'), model: get('CLAUDE_MODEL'), maxTurns: get('CLAUDE_MAX_TURNS') },
       codex: { path: get('CODEX_PATH'), model: get('CODEX_MODEL') },
       scriptPath: get('SAMOCODE_SCRIPT'),
+      scriptFormat: get('SAMOCODE_SCRIPT_FORMAT'),
+      fallbackProvider: get('SAMOCODE_FALLBACK_PROVIDER'),
+      idleTimeoutMs: get<number>('SAMOCODE_IDLE_TIMEOUT') || undefined,
+      codexPrice: get('CODEX_PRICE'),
       timeoutMs: get('SAMOCODE_TIMEOUT'),
       maxRetries: get('SAMOCODE_MAX_RETRIES'),
       retryDelayMs: get('SAMOCODE_RETRY_DELAY'),

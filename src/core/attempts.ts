@@ -1,4 +1,7 @@
-// After one spawn of the agent: retry it, re-run it with a correction, or accept what we have. Pure.
+// After one spawn of the agent: wait and retry, back off and retry, switch to the fallback provider, re-run with a
+// correction, or accept what we have. Pure: the failure was classified from the exit code, the stream and stderr
+// (core/failure-class.ts); this decides what to do about it.
+import { FAILURE_POLICY, type Classified, type FailureClass } from './failure-class.js';
 import type { Problem, ProblemKind, SignalRead } from './signal.js';
 
 /** Only a missing or unreadable signal earns a corrective re-run; every other problem blocks at once. */
@@ -14,61 +17,81 @@ export interface AttemptOutcome {
   /** The process could not be started at all (ENOENT, EACCES …). */
   spawnError?: string | undefined;
   stderrTail: string;
+  /** What went wrong, if anything did. */
+  failure?: Classified | undefined;
 }
 
 export interface RetryPolicy {
   maxRetries: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Longest single wait for a rate limit, whatever the CLI says. */
+  maxRateLimitWaitMs: number;
+  /** Rate-limit waits allowed in one iteration before giving up. */
+  maxRateLimitWaits: number;
 }
 
 export type NextStep =
-  | { action: 'retry'; delayMs: number; why: string }
+  | { action: 'retry'; delayMs: number; why: string; cls: FailureClass }
+  | { action: 'fallback'; why: string; cls: FailureClass }
   | { action: 'corrective'; problem: Problem }
   | { action: 'accept'; read: SignalRead }
-  | { action: 'give_up'; problem: Problem };
+  /** The agent hit its turn limit: its signal if it wrote one, else the iteration ends with a note for the next. */
+  | { action: 'max_turns'; read: SignalRead }
+  | { action: 'give_up'; problem: Problem; cls: FailureClass };
 
 export interface AttemptContext {
-  /** 1-based count of failed spawns so far in this iteration, including this one if it failed. */
+  /** Failed spawns so far in this iteration that count (rate-limit waits do not), including this one. */
   failures: number;
+  /** Rate-limit waits so far in this iteration. */
+  waits: number;
+  /** The class of the previous attempt's failure, if it failed. */
+  previous?: FailureClass | undefined;
   /** Whether the one corrective re-run for this iteration has been used. */
   correctiveUsed: boolean;
+  /** A fallback provider is configured and has not been tried in this iteration. */
+  fallbackAvailable: boolean;
   policy: RetryPolicy;
 }
 
-export function describeFailure(outcome: AttemptOutcome, timeoutMs: number): string | undefined {
-  if (outcome.spawnError) return `could not start the agent: ${outcome.spawnError}`;
-  if (outcome.timedOut) return `timed out after ${Math.round(timeoutMs / 1000)} s (SAMOCODE_TIMEOUT) and was killed`;
-  if (outcome.signal) return `was killed by ${outcome.signal}`;
-  if (outcome.exitCode !== 0) return `exited with code ${outcome.exitCode}`;
-  return undefined;
+export function nextStep(outcome: AttemptOutcome, read: SignalRead, ctx: AttemptContext): NextStep {
+  const failure = outcome.failure;
+  if (!failure) {
+    if (!read.ok && isCorrectable(read.problem.kind) && !ctx.correctiveUsed) return { action: 'corrective', problem: read.problem };
+    return { action: 'accept', read };
+  }
+  const policy = FAILURE_POLICY[failure.cls];
+  const why = `${policy.label}: ${failure.detail}`;
+  const giveUp = (reason: string): NextStep => {
+    if (policy.fallbackWorthy && ctx.fallbackAvailable) return { action: 'fallback', why, cls: failure.cls };
+    return { action: 'give_up', cls: failure.cls, problem: { kind: 'agent_failed', message: `${why}${reason}${failure.fix ? `. Fix: ${failure.fix}` : ''}${stderrNote(outcome)}` } };
+  };
+
+  switch (policy.action) {
+    case 'continue':
+      return { action: 'max_turns', read };
+    case 'block':
+      return giveUp('');
+    case 'wait': {
+      if (ctx.waits >= ctx.policy.maxRateLimitWaits) return giveUp(` (still rate limited after ${ctx.waits} waits)`);
+      const delayMs = Math.min(ctx.policy.maxRateLimitWaitMs, failure.retryAfterMs ?? ctx.policy.maxRateLimitWaitMs);
+      return { action: 'retry', delayMs, why, cls: failure.cls };
+    }
+    case 'backoff': {
+      // The same failure twice in a row is not passing: stop spending attempts on it.
+      if (ctx.previous === failure.cls) return giveUp(` (the same failure twice in a row, on ${ctx.failures} attempts)`);
+      if (ctx.failures > ctx.policy.maxRetries) return giveUp(` (on ${ctx.failures} attempts; SAMOCODE_MAX_RETRIES=${ctx.policy.maxRetries})`);
+      return { action: 'retry', delayMs: backoffMs(ctx.failures, ctx.policy), why, cls: failure.cls };
+    }
+  }
 }
 
-export function nextStep(outcome: AttemptOutcome, read: SignalRead, ctx: AttemptContext, timeoutMs: number): NextStep {
-  const failure = describeFailure(outcome, timeoutMs);
-  if (failure) {
-    if (ctx.failures <= ctx.policy.maxRetries) {
-      return { action: 'retry', delayMs: backoffMs(ctx.failures, ctx.policy), why: failure };
-    }
-    const tail = outcome.stderrTail.trim();
-    return {
-      action: 'give_up',
-      problem: {
-        kind: 'agent_failed',
-        message:
-          `the agent ${failure} on ${ctx.failures} attempt${ctx.failures === 1 ? '' : 's'} ` +
-          `(SAMOCODE_MAX_RETRIES=${ctx.policy.maxRetries})` +
-          (tail ? `; last stderr: ${tail.slice(-500)}` : ''),
-      },
-    };
-  }
-  if (!read.ok && isCorrectable(read.problem.kind) && !ctx.correctiveUsed) {
-    return { action: 'corrective', problem: read.problem };
-  }
-  return { action: 'accept', read };
+function stderrNote(outcome: AttemptOutcome): string {
+  const tail = outcome.stderrTail.trim();
+  return tail ? `; last stderr: ${tail.slice(-500)}` : '';
 }
 
 /** Exponential backoff: base, 2×base, 4×base … capped. */
-export function backoffMs(failures: number, policy: RetryPolicy): number {
+export function backoffMs(failures: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failures - 1));
 }

@@ -31,6 +31,7 @@ const frontMatterSchema = z.object({
   planFeedback: optionalText,
   budgetWarned: z.array(z.enum(['iterations', 'hours', 'cost', 'tokens'])).optional(),
   stallCount: count.optional(),
+  carryNote: optionalText,
   startedAt: isoTime,
   updatedAt: isoTime,
   workingDir: z.string().min(1),

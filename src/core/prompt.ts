@@ -49,6 +49,9 @@ export function buildPrompt(input: PromptInput): string {
   if (state.approvedPlan) {
     lines.push(`- Approved plan (the contract): ${input.sessionDir}/${state.approvedPlan}. Follow it; write every deviation and its reason in _overview.md.`);
   }
+  if (state.carryNote === 'max_turns') {
+    lines.push('', '## Note: the previous iteration ran out of turns before it signalled', 'Check what it did (git status, _overview.md), finish that step, and write the signal.');
+  }
   if (state.planFeedback) {
     lines.push('', '## The person rejected the plan', `Their feedback: ${state.planFeedback}`, 'Revise the plan accordingly, then ask for approval again.');
   }

@@ -62,6 +62,8 @@ export interface SessionState {
   budgetWarned?: BudgetKind[] | undefined;
   /** Consecutive iterations that made no progress (see core/stall.ts). */
   stallCount?: number | undefined;
+  /** Something the next prompt must mention: `max_turns` when the last iteration ran out of turns unsignalled. */
+  carryNote?: string | undefined;
   startedAt: string;
   updatedAt: string;
   workingDir: string;
@@ -86,6 +88,13 @@ export interface RunFacts {
   tokens?: Omit<Totals, 'costUsd' | 'agentMs' | 'activeMs'> | undefined;
   /** Wall time of the whole iteration: every attempt and the waits between them. */
   iterationMs?: number | undefined;
+  /** The failure class of the last attempt, if it failed (core/failure-class.ts). */
+  failure?: string | undefined;
+  /** Model round trips, when the CLI reports them. */
+  turns?: number | undefined;
+  /** The configured provider, when the last attempt ran on the fallback instead. */
+  fallbackFrom?: string | undefined;
+  idle?: boolean | undefined;
 }
 
 interface EntryBase {
@@ -112,6 +121,8 @@ export interface IterationEntry extends EntryBase {
   /** `ok`, or the ProblemKind that stopped the session. */
   validation: string;
   problem?: string | undefined;
+  /** The agent's last words in its stream (truncated): the summary when the signal gives none. */
+  agentText?: string | undefined;
   run: RunFacts;
   /** Whether the iteration changed the working tree or the session files; absent when not measured. */
   changed?: boolean | undefined;
@@ -199,7 +210,8 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         needs: entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? entry.signal?.needs : undefined,
         blockedReason: entry.statusAfter === 'blocked' ? (entry.problem ?? entry.signal?.reason) : undefined,
         blockedKind: entry.statusAfter === 'blocked' ? (entry.validation === 'ok' ? 'agent' : entry.validation) : undefined,
-        lastSummary: entry.signal?.summary ?? state.lastSummary,
+        lastSummary: entry.signal?.summary ?? entry.agentText ?? state.lastSummary,
+        carryNote: entry.validation === 'max_turns' ? 'max_turns' : undefined,
         // The feedback was given to this iteration's prompt; the agent has it in its plan now.
         planFeedback: undefined,
         totals: {

@@ -1,6 +1,7 @@
 // What the loop needs from the outside world. The loop imports only core/ and this file; app wiring passes real
 // implementations (files, processes, clock), tests may pass their own.
 import type { AttemptOutcome } from '../core/attempts.js';
+import type { Provider } from '../config/settings.js';
 import type { BudgetUse } from '../core/budget.js';
 import type { Problem, SignalRead } from '../core/signal.js';
 import type { HistoryEntry, RunFacts, SessionState } from '../core/state.js';
@@ -17,6 +18,8 @@ export interface AttemptRequest {
   iteration: number;
   attempt: number;
   correction?: Problem | undefined;
+  /** Run this provider instead of the configured one (the fallback). */
+  provider?: Provider | undefined;
   signal: AbortSignal;
 }
 
@@ -24,6 +27,8 @@ export interface AttemptResult {
   outcome: AttemptOutcome;
   read: SignalRead;
   cancelled: boolean;
+  /** The agent's last words in its stream: the iteration's summary when the signal has none. */
+  lastText?: string | undefined;
   facts: Omit<RunFacts, 'attempts' | 'corrective'>;
 }
 

@@ -1,8 +1,10 @@
 // The main loop. Deliberately dumb: run the agent for the current phase, judge its signal with the pure core,
 // record the result, repeat until the session is done, waiting, blocked, or interrupted.
 import { nextStep, type RetryPolicy } from '../core/attempts.js';
+import { FAILURE_POLICY, type FailureClass } from '../core/failure-class.js';
+import type { Provider } from '../config/settings.js';
 import { checkBudget, type Budget } from '../core/budget.js';
-import { judgeSignal } from '../core/decide.js';
+import { judgeSignal, type Verdict } from '../core/decide.js';
 import { judgeStall, progressBetween, type Progress, type Snapshot } from '../core/stall.js';
 import type { PhaseLimits } from '../core/phases.js';
 import type { Problem, SignalRead } from '../core/signal.js';
@@ -18,7 +20,9 @@ export interface LoopDeps {
   limits: PhaseLimits;
   retry: RetryPolicy;
   timeoutMs: number;
-  provider: string;
+  provider: Provider;
+  /** Provider to retry an iteration on, once, after a failure of the primary that is not the content's. */
+  fallback?: Provider | undefined;
   /** Aborted on Ctrl-C / SIGTERM; `reason` is the signal name. */
   signal: AbortSignal;
   budget: Budget;
@@ -94,35 +98,75 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
 
 type IterationResult =
   | { kind: 'interrupted'; attempts: number }
-  | { kind: 'finished'; last: AttemptResult; read: SignalRead | { ok: false; problem: Problem }; attempts: number; corrective: boolean; iterationMs: number };
+  | {
+      kind: 'finished';
+      last: AttemptResult;
+      read: SignalRead;
+      attempts: number;
+      corrective: boolean;
+      iterationMs: number;
+      /** The agent hit its turn limit; without a valid signal the iteration ends with a note for the next. */
+      maxTurns: boolean;
+      fallbackFrom?: string | undefined;
+    };
 
 /** Attempts of one iteration: retries with backoff for failed runs, one corrective re-run for a missing/unreadable signal. */
 async function runIteration(state: SessionState, iteration: number, deps: LoopDeps): Promise<IterationResult> {
   let failures = 0;
+  let waits = 0;
+  let previous: FailureClass | undefined;
   let correction: Problem | undefined;
+  /** Set once the iteration has switched to the fallback provider. */
+  let provider: Provider | undefined;
   const started = deps.clock.now().getTime();
-  const elapsed = () => deps.clock.now().getTime() - started;
   for (let attempt = 1; ; attempt++) {
     deps.notifier.notify({ type: 'iteration-start', state, iteration, attempt });
-    const result = await deps.agent.attempt({ state, iteration, attempt, correction, signal: deps.signal });
+    const result = await deps.agent.attempt({ state, iteration, attempt, correction, provider, signal: deps.signal });
     if (result.cancelled || deps.signal.aborted) return { kind: 'interrupted', attempts: attempt };
-    const failed = result.outcome.spawnError !== undefined || result.outcome.timedOut || result.outcome.exitCode !== 0;
-    if (failed) failures++;
-    const step = nextStep(result.outcome, result.read, { failures, correctiveUsed: correction !== undefined, policy: deps.retry }, deps.timeoutMs);
+    const failure = result.outcome.failure;
+    if (failure && FAILURE_POLICY[failure.cls].countsAsFailedAttempt) failures++;
+    if (failure && FAILURE_POLICY[failure.cls].action === 'wait') waits++;
+    const step = nextStep(result.outcome, result.read, {
+      failures,
+      waits,
+      previous,
+      correctiveUsed: correction !== undefined,
+      fallbackAvailable: provider === undefined && deps.fallback !== undefined && deps.fallback !== deps.provider,
+      policy: deps.retry,
+    });
+    previous = failure?.cls;
+    const finished = (read: SignalRead, maxTurns = false): IterationResult => ({
+      kind: 'finished',
+      last: result,
+      read,
+      attempts: attempt,
+      corrective: correction !== undefined,
+      iterationMs: deps.clock.now().getTime() - started,
+      maxTurns,
+      fallbackFrom: provider === undefined ? undefined : deps.provider,
+    });
     switch (step.action) {
       case 'retry':
         deps.notifier.notify({ type: 'retry', state, iteration, attempt, delayMs: step.delayMs, why: step.why });
         await deps.clock.sleep(step.delayMs, deps.signal);
         if (deps.signal.aborted) return { kind: 'interrupted', attempts: attempt };
         continue;
+      case 'fallback':
+        provider = deps.fallback;
+        failures = 0;
+        previous = undefined;
+        deps.notifier.notify({ type: 'retry', state, iteration, attempt, delayMs: 0, why: `${step.why}; trying the fallback provider ${provider}` });
+        continue;
       case 'corrective':
         correction = step.problem;
         deps.notifier.notify({ type: 'corrective', state, iteration, problem: step.problem });
         continue;
       case 'give_up':
-        return { kind: 'finished', last: result, read: { ok: false, problem: step.problem }, attempts: attempt, corrective: correction !== undefined, iterationMs: elapsed() };
+        return finished({ ok: false, problem: step.problem });
       case 'accept':
-        return { kind: 'finished', last: result, read: step.read, attempts: attempt, corrective: correction !== undefined, iterationMs: elapsed() };
+        return finished(step.read);
+      case 'max_turns':
+        return finished(step.read, true);
     }
   }
 }
@@ -136,7 +180,13 @@ function iterationEntry(
   progress: Progress | undefined,
 ): IterationEntry {
   const read = result.read;
-  let verdict = read.ok ? judgeSignal(state, read.signal, deps.limits) : { ok: false as const, problem: read.problem };
+  // Out of turns without a signal: not the agent's fault to punish, not a protocol break; go on in the same phase.
+  const outOfTurns = result.maxTurns && !read.ok;
+  let verdict: Verdict = outOfTurns
+    ? { ok: true, phaseAfter: state.phase, statusAfter: 'running' }
+    : read.ok
+      ? judgeSignal(state, read.signal, deps.limits)
+      : { ok: false, problem: read.problem };
   const signal = read.ok ? read.signal : null;
   const stall = read.ok && verdict.ok ? judgeStall(state, read.signal, verdict.phaseAfter === state.phase, progress, deps.stallLimit) : { stalled: false };
   if (stall.problem) verdict = { ok: false, problem: stall.problem };
@@ -155,9 +205,10 @@ function iterationEntry(
       for: signal.for,
       file: signal.file,
     },
-    validation: verdict.ok ? 'ok' : verdict.problem.kind,
+    validation: outOfTurns ? 'max_turns' : verdict.ok ? 'ok' : verdict.problem.kind,
     problem: verdict.ok ? undefined : verdict.problem.message,
-    run: { ...result.last.facts, attempts: result.attempts, corrective: result.corrective, provider: deps.provider, iterationMs: result.iterationMs },
+    agentText: result.last.lastText?.slice(0, 300),
+    run: { ...result.last.facts, attempts: result.attempts, corrective: result.corrective, iterationMs: result.iterationMs, fallbackFrom: result.fallbackFrom },
     changed: progress ? progress.tree || progress.session : undefined,
     stalled: stall.stalled || undefined,
   };

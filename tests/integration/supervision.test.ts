@@ -77,7 +77,7 @@ describe('per-iteration timeout', () => {
     const result = await child.result;
 
     expect(result.exitCode).toBe(7);
-    expect(result.stderr).toMatch(/timed out after 2 s \(SAMOCODE_TIMEOUT\)/);
+    expect(result.stderr).toMatch(/ran past the time limit and was killed after 2\.0 s \(SAMOCODE_TIMEOUT\)/);
     expect(isRunning(agent)).toBe(false);
     expect(isRunning(grandchild)).toBe(false);
 
@@ -195,7 +195,7 @@ describe('retries', () => {
     expect(existsSync(join(dir, first!.run.log))).toBe(true);
   });
 
-  test('when every attempt fails the session stops as agent_failed (exit 7) naming the exit code and the last stderr line', async () => {
+  test('the same failure twice in a row stops the session as agent_failed (exit 7), naming the exit code and the last stderr line', async () => {
     const project = createProject();
     reapLeftovers(project);
     const scenario = project.scenario([{ exitCode: 1, stderr: ['warming up', 'boom'], signal: sig.go('requirements') }]);
@@ -205,7 +205,9 @@ describe('retries', () => {
     const dir = project.sessionDir('fails');
     const entry = lastIteration(dir);
     expect(entry).toMatchObject({ iteration: 1, validation: 'agent_failed', statusAfter: 'blocked' });
-    expect(entry.run).toMatchObject({ attempts: 3, exitCode: 1 });
+    // Retries are for passing trouble: the same class of failure twice in a row is not passing.
+    expect(entry.run).toMatchObject({ attempts: 2, exitCode: 1, failure: 'crashed' });
+    expect(entry.problem).toContain('the same failure twice in a row');
     expect(entry.problem).toContain('exited with code 1');
     expect(entry.problem).toContain('boom');
     expect(result.stderr).toContain('exited with code 1');
@@ -231,7 +233,7 @@ describe('agents that cannot be started', () => {
     expect(existsSync(project.sessions)).toBe(false);
   });
 
-  test('a spawn failure (executable whose interpreter is missing) is a failed attempt: retried, then agent_failed', async () => {
+  test('a spawn failure (executable whose interpreter is missing) blocks at once with the fix: no retries', async () => {
     const project = createProject();
     reapLeftovers(project);
     const scenario = project.scenario([toRequirements]);
@@ -247,9 +249,10 @@ describe('agents that cannot be started', () => {
     const dir = project.sessionDir('nospawn');
     const entry = lastIteration(dir);
     expect(entry).toMatchObject({ iteration: 1, validation: 'agent_failed', statusAfter: 'blocked' });
-    expect(entry.run).toMatchObject({ attempts: 2, provider: 'claude' });
-    expect(entry.problem).toContain('could not start');
-    expect(result.stderr).toContain('could not start');
+    expect(entry.run).toMatchObject({ attempts: 1, provider: 'claude', failure: 'cli_missing' });
+    expect(entry.problem).toContain('agent CLI not found');
+    expect(entry.problem).toContain('Fix: install @anthropic-ai/claude-code');
+    expect(result.stderr).toContain('CLAUDE_PATH');
     expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'agent_failed' });
   });
 });

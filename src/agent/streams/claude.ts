@@ -1,0 +1,238 @@
+// Claude Code `-p --output-format stream-json --verbose`: one JSON object per line → AgentEvents. Pure and tolerant:
+// unknown types and fields are ignored, a malformed field is dropped rather than the line, nothing throws.
+import { z } from 'zod';
+import { oneLine, parseJsonObject, type AgentEvent, type PermissionDenial, type TokenUsage } from './events.js';
+
+const optString = z.string().optional().catch(undefined);
+const optNumber = z.number().optional().catch(undefined);
+const record = z.record(z.string(), z.unknown()).catch({});
+
+const envelope = z.object({ type: z.string(), subtype: optString });
+
+const initLine = z.object({ model: optString, session_id: optString, claude_code_version: optString, permissionMode: optString });
+
+const retryLine = z.object({
+  attempt: z.number().catch(0),
+  max_retries: optNumber,
+  retry_delay_ms: optNumber,
+  // null when the request never got an HTTP answer (connection errors).
+  error_status: z.number().nullish().catch(undefined),
+  error: optString,
+});
+
+const messageLine = z.object({
+  message: z.object({ content: z.union([z.array(z.unknown()), z.string()]).catch([]) }),
+  /** Set on the messages of a subagent (Task): their text is not the main agent's. */
+  parent_tool_use_id: z.string().nullish().catch(undefined),
+  /** Set on the synthetic message Claude Code writes when the API failed: authentication_failed, rate_limit, server_error … */
+  error: optString,
+});
+
+const textBlock = z.object({ type: z.literal('text'), text: z.string() });
+const toolUseBlock = z.object({ type: z.literal('tool_use'), name: z.string(), input: record });
+const toolResultBlock = z.object({
+  type: z.literal('tool_result'),
+  is_error: z.boolean().optional().catch(undefined),
+  content: z.union([z.string(), z.array(z.unknown())]).optional().catch(undefined),
+});
+
+const usageShape = z.object({
+  input_tokens: optNumber,
+  output_tokens: optNumber,
+  cache_read_input_tokens: optNumber,
+  cache_creation_input_tokens: optNumber,
+});
+
+const resultLine = z.object({
+  subtype: optString,
+  is_error: z.boolean().optional().catch(undefined),
+  api_error_status: z.number().nullable().optional().catch(undefined),
+  duration_ms: optNumber,
+  num_turns: optNumber,
+  result: optString,
+  total_cost_usd: optNumber,
+  usage: usageShape.optional().catch(undefined),
+  permission_denials: z.array(z.unknown()).catch([]),
+  terminal_reason: optString,
+  errors: z.array(z.string()).optional().catch(undefined),
+});
+
+const denialShape = z.object({ tool_name: z.string(), tool_input: record });
+
+/** Denials kept from one result line; the count of the rest is not needed to name the problem. */
+const MAX_DENIALS = 20;
+
+export function parseClaudeLine(line: string): AgentEvent[] {
+  const data = parseJsonObject(line);
+  if (!data) return [];
+  const head = envelope.safeParse(data);
+  if (!head.success) return [];
+  switch (head.data.type) {
+    case 'system':
+      if (head.data.subtype === 'init') return init(data);
+      if (head.data.subtype === 'api_retry') return retry(data);
+      return [];
+    case 'assistant':
+      return assistant(data);
+    case 'user':
+      return user(data);
+    case 'result':
+      return result(data);
+    default:
+      return [];
+  }
+}
+
+function init(data: unknown): AgentEvent[] {
+  const parsed = initLine.safeParse(data);
+  if (!parsed.success) return [];
+  const { model, session_id, claude_code_version, permissionMode } = parsed.data;
+  return [{ kind: 'init', model, sessionId: session_id, cliVersion: claude_code_version, permissionMode }];
+}
+
+function retry(data: unknown): AgentEvent[] {
+  const parsed = retryLine.safeParse(data);
+  if (!parsed.success) return [];
+  const r = parsed.data;
+  return [{ kind: 'api_retry', attempt: r.attempt, maxRetries: r.max_retries, delayMs: r.retry_delay_ms, status: r.error_status ?? undefined, error: r.error }];
+}
+
+function assistant(data: unknown): AgentEvent[] {
+  const parsed = messageLine.safeParse(data);
+  if (!parsed.success) return [];
+  const { message, parent_tool_use_id, error } = parsed.data;
+  const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+  if (error !== undefined) {
+    // Claude Code's own message about a failed API call (model "<synthetic>"): an error, not the model's text.
+    const text = blocks.map((b) => textBlock.safeParse(b)).flatMap((b) => (b.success ? [b.data.text] : [])).join('\n').trim();
+    return [{ kind: 'error', message: text || error, code: error }];
+  }
+  const events: AgentEvent[] = [];
+  // Claude Code prints one line per content block; a line with several is handled the same way.
+  for (const block of blocks) {
+    const text = textBlock.safeParse(block);
+    if (text.success) {
+      if (parent_tool_use_id == null && text.data.text.trim() !== '') events.push({ kind: 'text', text: text.data.text });
+      continue;
+    }
+    const tool = toolUseBlock.safeParse(block);
+    if (tool.success) events.push({ kind: 'tool', name: tool.data.name, detail: toolDetail(tool.data.name, tool.data.input) });
+  }
+  return events;
+}
+
+function user(data: unknown): AgentEvent[] {
+  const parsed = messageLine.safeParse(data);
+  if (!parsed.success || typeof parsed.data.message.content === 'string') return [];
+  const events: AgentEvent[] = [];
+  for (const block of parsed.data.message.content) {
+    const tr = toolResultBlock.safeParse(block);
+    if (!tr.success || tr.data.is_error !== true) continue;
+    const content = tr.data.content;
+    const text =
+      typeof content === 'string'
+        ? content
+        : (content ?? []).flatMap((c) => {
+            const t = textBlock.safeParse(c);
+            return t.success ? [t.data.text] : [];
+          }).join(' ');
+    events.push({ kind: 'tool_error', message: oneLine(text.replace(/<\/?tool_use_error>/g, ''), 500) });
+  }
+  return events;
+}
+
+function result(data: unknown): AgentEvent[] {
+  const parsed = resultLine.safeParse(data);
+  if (!parsed.success) return [];
+  const r = parsed.data;
+  const denials: PermissionDenial[] = [];
+  for (const item of r.permission_denials.slice(0, MAX_DENIALS)) {
+    const d = denialShape.safeParse(item);
+    if (!d.success) continue;
+    const target = toolDetail(d.data.tool_name, d.data.tool_input);
+    denials.push(target ? { tool: d.data.tool_name, target } : { tool: d.data.tool_name });
+  }
+  return [
+    {
+      kind: 'result',
+      isError: r.is_error ?? (r.subtype !== undefined && r.subtype.startsWith('error')),
+      subtype: r.subtype,
+      apiErrorStatus: r.api_error_status,
+      numTurns: r.num_turns,
+      costUsd: r.total_cost_usd,
+      tokens: r.usage ? tokensOf(r.usage) : undefined,
+      text: r.result,
+      permissionDenials: denials,
+      terminalReason: r.terminal_reason,
+      durationMs: r.duration_ms,
+      errors: r.errors,
+    },
+  ];
+}
+
+function tokensOf(u: z.infer<typeof usageShape>): TokenUsage {
+  return {
+    inputTokens: u.input_tokens ?? 0,
+    outputTokens: u.output_tokens ?? 0,
+    cacheReadTokens: u.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+  };
+}
+
+/** What a tool call is about, on one line: the file, the command, the pattern … ('' when nothing fits). */
+export function toolDetail(name: string, input: Record<string, unknown>): string {
+  const s = (key: string): string | undefined => {
+    const value = input[key];
+    return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+  };
+  const within = (path: string | undefined): string => (path ? ` in ${path}` : '');
+  switch (name) {
+    case 'Read':
+    case 'Write':
+    case 'Edit':
+    case 'MultiEdit':
+      return oneLine(s('file_path') ?? s('path') ?? '');
+    case 'NotebookEdit':
+    case 'NotebookRead':
+      return oneLine(s('notebook_path') ?? '');
+    case 'Bash':
+      return oneLine(s('command') ?? '');
+    case 'Grep': {
+      const filter = s('glob') ?? s('type');
+      return oneLine(`${JSON.stringify(s('pattern') ?? '')}${within(s('path'))}${filter ? ` (${filter})` : ''}`);
+    }
+    case 'Glob':
+      return oneLine(`${s('pattern') ?? ''}${within(s('path'))}`);
+    case 'Task':
+    case 'Agent': {
+      const who = s('subagent_type');
+      const what = s('description') ?? s('prompt') ?? '';
+      return oneLine(who ? `${who}: ${what}` : what);
+    }
+    case 'TodoWrite':
+      return todoDetail(input.todos);
+    case 'WebFetch':
+      return oneLine(s('url') ?? '');
+    case 'WebSearch':
+      return oneLine(s('query') ?? '');
+    case 'Skill':
+      return oneLine(s('skill') ?? s('command') ?? s('name') ?? '');
+    default: {
+      const known = s('file_path') ?? s('path') ?? s('command') ?? s('pattern') ?? s('url') ?? s('query') ?? s('description');
+      const first = Object.values(input).find((v): v is string => typeof v === 'string' && v.trim() !== '');
+      return oneLine(known ?? first ?? '');
+    }
+  }
+}
+
+const todoShape = z.array(z.object({ content: optString, status: optString, activeForm: optString }).catch({}));
+
+function todoDetail(todos: unknown): string {
+  const parsed = todoShape.safeParse(todos);
+  if (!parsed.success) return '';
+  const list = parsed.data;
+  const done = list.filter((t) => t.status === 'completed').length;
+  const current = list.find((t) => t.status === 'in_progress');
+  const now = current ? `; now: ${current.activeForm ?? current.content ?? ''}` : '';
+  return oneLine(`${list.length} todo${list.length === 1 ? '' : 's'}, ${done} done${now}`);
+}

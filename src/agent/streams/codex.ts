@@ -1,0 +1,141 @@
+// Codex `codex exec --json`: one JSON object per line → AgentEvents. Pure and tolerant: unknown types and fields are
+// ignored, a malformed field is dropped rather than the line, nothing throws.
+import { z } from 'zod';
+import { oneLine, parseJsonObject, type AgentEvent } from './events.js';
+
+const optString = z.string().optional().catch(undefined);
+const count = z.number().nonnegative().catch(0);
+
+const envelope = z.object({ type: z.string() });
+const threadStarted = z.object({ thread_id: optString });
+const itemLine = z.object({ item: z.looseObject({ type: z.string() }) });
+const messageLine = z.object({ message: z.string() });
+const turnFailed = z.object({ error: z.object({ message: z.string() }).optional().catch(undefined) });
+const turnCompleted = z.object({
+  usage: z
+    .object({ input_tokens: count, cached_input_tokens: count, cache_write_input_tokens: count, output_tokens: count })
+    .optional()
+    .catch(undefined),
+});
+
+const commandItem = z.object({ command: z.string() });
+const fileChangeItem = z.object({ changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]) });
+const textItem = z.object({ text: z.string() });
+const mcpItem = z.object({ server: optString, tool: optString });
+const webSearchItem = z.object({ query: optString });
+
+/** Codex prints each stream retry as an `error` event: `Reconnecting... 2/5 (<why>)`. */
+const RECONNECTING = /^Reconnecting\.{3}\s*(\d+)\/(\d+)\s*(?:\(([\s\S]*)\))?\s*$/;
+
+export function parseCodexLine(line: string): AgentEvent[] {
+  const data = parseJsonObject(line);
+  if (!data) return [];
+  const head = envelope.safeParse(data);
+  if (!head.success) return [];
+  switch (head.data.type) {
+    case 'thread.started': {
+      const parsed = threadStarted.safeParse(data);
+      return parsed.success ? [{ kind: 'init', sessionId: parsed.data.thread_id }] : [];
+    }
+    // Tools are reported when completed: Codex completes every item it started, even an unfinished one at the end.
+    case 'item.completed':
+      return item(data);
+    case 'error': {
+      const parsed = messageLine.safeParse(data);
+      return parsed.success ? [errorEvent(parsed.data.message)] : [];
+    }
+    case 'turn.failed': {
+      const parsed = turnFailed.safeParse(data);
+      return parsed.success ? [{ kind: 'turn_failed', message: parsed.data.error?.message ?? 'turn failed' }] : [];
+    }
+    case 'turn.completed': {
+      const parsed = turnCompleted.safeParse(data);
+      const u = parsed.success ? parsed.data.usage : undefined;
+      if (!u) return [];
+      // OpenAI counts cached (and cache-written) tokens inside input_tokens; TokenUsage keeps them apart, like Claude.
+      return [
+        {
+          kind: 'usage',
+          tokens: {
+            inputTokens: Math.max(0, u.input_tokens - u.cached_input_tokens - u.cache_write_input_tokens),
+            outputTokens: u.output_tokens,
+            cacheReadTokens: u.cached_input_tokens,
+            cacheWriteTokens: u.cache_write_input_tokens,
+          },
+        },
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+function errorEvent(message: string): AgentEvent {
+  const retry = RECONNECTING.exec(message.trim());
+  if (!retry) return { kind: 'error', message };
+  const why = retry[3]?.trim();
+  return {
+    kind: 'api_retry',
+    attempt: Number(retry[1]),
+    maxRetries: Number(retry[2]),
+    status: why ? httpStatusIn(why) : undefined,
+    error: why || undefined,
+  };
+}
+
+function item(data: unknown): AgentEvent[] {
+  const parsed = itemLine.safeParse(data);
+  if (!parsed.success) return [];
+  const it = parsed.data.item;
+  switch (it.type) {
+    case 'command_execution': {
+      const c = commandItem.safeParse(it);
+      return c.success ? [{ kind: 'tool', name: 'Bash', detail: oneLine(unwrapShell(c.data.command)) }] : [];
+    }
+    case 'file_change': {
+      const f = fileChangeItem.safeParse(it);
+      if (!f.success) return [];
+      const paths = f.data.changes.map((c) => c.path).filter(Boolean);
+      return [{ kind: 'tool', name: 'Edit', detail: oneLine(paths.join(', ')) }];
+    }
+    case 'agent_message': {
+      const t = textItem.safeParse(it);
+      return t.success && t.data.text.trim() !== '' ? [{ kind: 'text', text: t.data.text }] : [];
+    }
+    case 'error': {
+      // e.g. "Model metadata for `gpt-5-codex` not found. Defaulting to fallback metadata": the run goes on.
+      const m = messageLine.safeParse(it);
+      return m.success ? [{ kind: 'warning', message: m.data.message }] : [];
+    }
+    case 'mcp_tool_call': {
+      const m = mcpItem.safeParse(it);
+      return m.success ? [{ kind: 'tool', name: [m.data.server, m.data.tool].filter(Boolean).join('.') || 'mcp', detail: '' }] : [];
+    }
+    case 'web_search': {
+      const w = webSearchItem.safeParse(it);
+      return w.success ? [{ kind: 'tool', name: 'WebSearch', detail: oneLine(w.data.query ?? '') }] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/** `/bin/bash -c "npm test"` → `npm test`; `bash -lc 'npm test'` → `npm test`; anything else unchanged. */
+export function unwrapShell(command: string): string {
+  const m = /^(?:\/usr)?(?:\/bin\/)?(?:ba|z)?sh\s+-l?c\s+([\s\S]+)$/.exec(command.trim());
+  const arg = m?.[1];
+  if (!arg || arg.length < 2) return command;
+  const quote = arg[0];
+  if (quote !== arg[arg.length - 1]) return command;
+  const body = arg.slice(1, -1);
+  // Inside double quotes a backslash escapes only $ ` " \ and newline (POSIX).
+  if (quote === '"') return body.replace(/\\([$`"\\\n])/g, '$1');
+  if (quote === "'") return body.replace(/'\\''/g, "'");
+  return command;
+}
+
+/** The HTTP status an error text names, e.g. "401 Unauthorized", "last status: 429 Too Many Requests". */
+export function httpStatusIn(text: string): number | undefined {
+  const m = /\b([1-5]\d\d) [A-Z][a-z]/.exec(text);
+  return m?.[1] ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,88 @@
+// One vocabulary for what the agent CLIs print: both stream parsers turn a line into these events, the accumulator
+// folds them into a summary. Pure types and helpers; no IO.
+
+/** Tokens of one run, in the shape of `Totals` / `RunFacts.tokens` (core/state.ts). */
+export interface TokenUsage {
+  /** Input billed at the full rate: cache reads and cache writes are not included (Claude's convention). */
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
+
+export const ZERO_TOKENS: Readonly<TokenUsage> = Object.freeze({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
+
+export function addTokens(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
+    cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
+  };
+}
+
+/** A tool the CLI refused to run (Claude's `result.permission_denials`). `target`: the file, command or URL. */
+export interface PermissionDenial {
+  tool: string;
+  target?: string | undefined;
+}
+
+export type AgentEvent =
+  | { kind: 'init'; model?: string | undefined; sessionId?: string | undefined; cliVersion?: string | undefined; permissionMode?: string | undefined }
+  /** One per tool use, e.g. {name:'Edit', detail:'src/auth.ts'}, {name:'Bash', detail:'npm test'}. `detail` is one line. */
+  | { kind: 'tool'; name: string; detail: string }
+  /** Text the model wrote (Claude assistant text of the main agent, Codex agent_message). */
+  | { kind: 'text'; text: string }
+  /** The CLI is retrying a failed API request (Claude system/api_retry; Codex "Reconnecting... n/m"). */
+  | { kind: 'api_retry'; attempt: number; maxRetries?: number | undefined; delayMs?: number | undefined; status?: number | undefined; error?: string | undefined }
+  /** Codex turn.completed. */
+  | { kind: 'usage'; tokens: TokenUsage }
+  /** Claude's last line. `isError`, not `subtype`, says an API error (those come with subtype "success"). */
+  | {
+      kind: 'result';
+      isError: boolean;
+      subtype?: string | undefined;
+      /** HTTP status of the failed API call; null when the API was not reached (connection refused) or no error. */
+      apiErrorStatus?: number | null | undefined;
+      numTurns?: number | undefined;
+      costUsd?: number | undefined;
+      tokens?: TokenUsage | undefined;
+      text?: string | undefined;
+      permissionDenials: PermissionDenial[];
+      terminalReason?: string | undefined;
+      durationMs?: number | undefined;
+      /** e.g. ["Reached maximum number of turns (2)"] on error_max_turns. */
+      errors?: string[] | undefined;
+    }
+  /** A fatal-looking error: Codex `error` events that are not retries; Claude assistant messages with an `error` code. */
+  | { kind: 'error'; message: string; code?: string | undefined }
+  /** Something the CLI reported that does not end the run (Codex `error` items, e.g. unknown model metadata). */
+  | { kind: 'warning'; message: string }
+  /** A tool call the CLI ran and that failed (Claude tool_result with is_error), e.g. a Write refused. */
+  | { kind: 'tool_error'; message: string }
+  | { kind: 'turn_failed'; message: string };
+
+/** Lines longer than this are dropped unparsed (a runaway tool output must not cost a huge JSON.parse). */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+/** JSON.parse of one stream line; undefined for an oversized line, invalid JSON or anything but a JSON object. */
+export function parseJsonObject(line: string): Record<string, unknown> | undefined {
+  // A UTF-16 length above the limit is always over it in bytes; below a third of it, never.
+  if (line.length > MAX_LINE_BYTES) return undefined;
+  if (line.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(line, 'utf8') > MAX_LINE_BYTES) return undefined;
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('{')) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+}
+
+/** Whitespace (newlines included) collapsed to single spaces, cut to `max` characters with an ellipsis. */
+export function oneLine(text: string, max = 200): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}

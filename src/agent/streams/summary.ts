@@ -1,0 +1,154 @@
+// Folds the events of one run into the facts the loop records and the failure classifier reads. Pure; memory stays
+// bounded however long the stream: lists keep their last entries, texts are cut.
+import { addTokens, ZERO_TOKENS, type AgentEvent, type PermissionDenial, type TokenUsage } from './events.js';
+
+export interface StreamSummary {
+  /** Claude's num_turns (model round trips); Codex reports none. */
+  turns?: number | undefined;
+  /** Claude's total_cost_usd; for Codex computed from the tokens when a price is given. */
+  costUsd?: number | undefined;
+  tokens: TokenUsage;
+  /** The model's last text, cut to MAX_TEXT characters. */
+  lastText?: string | undefined;
+  /** Claude's `result` text: the final answer, or the error text on an API error. */
+  resultText?: string | undefined;
+  sawResult: boolean;
+  isError: boolean;
+  apiErrorStatus?: number | null | undefined;
+  subtype?: string | undefined;
+  terminalReason?: string | undefined;
+  permissionDenials: PermissionDenial[];
+  /** The last MAX_LIST retries; `retryCount` counts them all. */
+  retries: { status?: number | undefined; error?: string | undefined }[];
+  retryCount: number;
+  /** The last MAX_LIST errors (Codex error events, Claude API error messages, result `errors`). */
+  errors: string[];
+  /** Failed tool calls (a refused Write …), last MAX_LIST. */
+  toolErrors: string[];
+  /** Non-fatal CLI notices (Codex: unknown model metadata), last MAX_LIST. */
+  warnings: string[];
+  turnFailed?: string | undefined;
+  model?: string | undefined;
+  sessionId?: string | undefined;
+  cliVersion?: string | undefined;
+  /** Tool uses seen. */
+  toolUses: number;
+}
+
+/** USD per million tokens, for a CLI that reports no cost (Codex). */
+export interface TokenPrice {
+  input: number;
+  cachedInput: number;
+  output: number;
+}
+
+export const MAX_TEXT = 2000;
+export const MAX_LIST = 20;
+const MAX_ITEM = 500;
+
+export class StreamAccumulator {
+  private readonly price: TokenPrice | undefined;
+  private readonly s: StreamSummary = {
+    tokens: ZERO_TOKENS,
+    sawResult: false,
+    isError: false,
+    permissionDenials: [],
+    retries: [],
+    retryCount: 0,
+    errors: [],
+    toolErrors: [],
+    warnings: [],
+    toolUses: 0,
+  };
+  /** Summed `usage` events (Codex); a Claude result's own totals win over them. */
+  private usage: TokenUsage | undefined;
+  private resultTokens: TokenUsage | undefined;
+  private resultCost: number | undefined;
+
+  constructor(options: { pricePerMTok?: TokenPrice | undefined } = {}) {
+    this.price = options.pricePerMTok;
+  }
+
+  add(event: AgentEvent): void {
+    const s = this.s;
+    switch (event.kind) {
+      case 'init':
+        s.model = event.model ?? s.model;
+        s.sessionId = event.sessionId ?? s.sessionId;
+        s.cliVersion = event.cliVersion ?? s.cliVersion;
+        return;
+      case 'tool':
+        s.toolUses += 1;
+        return;
+      case 'text':
+        s.lastText = cut(event.text, MAX_TEXT);
+        return;
+      case 'api_retry':
+        s.retryCount += 1;
+        push(s.retries, { status: event.status, error: event.error === undefined ? undefined : cut(event.error, MAX_ITEM) });
+        return;
+      case 'usage':
+        this.usage = addTokens(this.usage ?? ZERO_TOKENS, event.tokens);
+        return;
+      case 'result':
+        s.sawResult = true;
+        s.isError = event.isError;
+        s.apiErrorStatus = event.apiErrorStatus;
+        s.subtype = event.subtype;
+        s.terminalReason = event.terminalReason;
+        s.turns = event.numTurns;
+        s.permissionDenials = event.permissionDenials.slice(0, MAX_LIST);
+        if (event.text !== undefined) s.resultText = cut(event.text, MAX_TEXT);
+        if (event.tokens) this.resultTokens = event.tokens;
+        if (event.costUsd !== undefined) this.resultCost = event.costUsd;
+        for (const e of event.errors ?? []) push(s.errors, cut(e, MAX_ITEM));
+        return;
+      case 'error':
+        push(s.errors, cut(event.message, MAX_ITEM));
+        return;
+      case 'warning':
+        push(s.warnings, cut(event.message, MAX_ITEM));
+        return;
+      case 'tool_error':
+        push(s.toolErrors, cut(event.message, MAX_ITEM));
+        return;
+      case 'turn_failed':
+        s.turnFailed = cut(event.message, MAX_ITEM);
+        return;
+    }
+  }
+
+  summary(): StreamSummary {
+    const s = this.s;
+    const tokens = this.resultTokens ?? this.usage ?? ZERO_TOKENS;
+    let costUsd = this.resultCost;
+    if (costUsd === undefined && this.usage && this.price) costUsd = costOf(this.usage, this.price);
+    return {
+      ...s,
+      tokens: { ...tokens },
+      costUsd,
+      permissionDenials: [...s.permissionDenials],
+      retries: [...s.retries],
+      errors: [...s.errors],
+      toolErrors: [...s.toolErrors],
+      warnings: [...s.warnings],
+    };
+  }
+}
+
+/** Cache writes are charged at the input price: the price table has no rate of its own for them. */
+export function costOf(tokens: TokenUsage, price: TokenPrice): number {
+  return (
+    ((tokens.inputTokens + tokens.cacheWriteTokens) * price.input + tokens.cacheReadTokens * price.cachedInput + tokens.outputTokens * price.output) /
+    1e6
+  );
+}
+
+function push<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > MAX_LIST) list.shift();
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
