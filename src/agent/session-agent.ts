@@ -111,7 +111,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       const stderrTail = failed || summary.permissionDenials.length > 0 ? deps.scrub(await readTail(stderrFile)) : '';
       const failure = explain(
         classifyFailure({
-          provider,
+          // The scripted agent playing a Claude or Codex stream is judged as that CLI would be.
+          provider: provider === 'script' && format !== 'none' ? format : provider,
           exitCode: result.exitCode,
           signal: result.signal,
           timedOut: result.timedOut,

@@ -117,7 +117,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         },
         clock: realClock,
         limits: config.phaseLimits,
-        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000, maxRateLimitWaitMs: 15 * 60_000, maxRateLimitWaits: 8 },
+        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000, maxRateLimitWaitMs: config.rateLimitWaitMs, maxRateLimitWaits: 8 },
         fallback: config.fallbackProvider,
         timeoutMs: config.timeoutMs,
         provider: config.provider,

@@ -40,6 +40,7 @@ export interface Config {
   timeoutMs: number;
   maxRetries: number;
   retryDelayMs: number;
+  rateLimitWaitMs: number;
   killGraceMs: number;
   phaseLimits: Record<Phase, number>;
   budget: Budget;
@@ -165,6 +166,7 @@ export const SETTINGS = {
   SAMOCODE_TIMEOUT: { key: 'SAMOCODE_TIMEOUT', doc: 'Seconds one agent run may take before its whole process tree is killed.', example: 'SAMOCODE_TIMEOUT=1800', default: 1_800_000, parse: seconds(0.1) },
   SAMOCODE_MAX_RETRIES: { key: 'SAMOCODE_MAX_RETRIES', doc: 'Retries of a failed agent run (non-zero exit, spawn failure, timeout) before the session is blocked.', example: 'SAMOCODE_MAX_RETRIES=2', default: 2, parse: integer(0) },
   SAMOCODE_RETRY_DELAY: { key: 'SAMOCODE_RETRY_DELAY', doc: 'Seconds before the first retry; doubles on each retry, capped at 5 minutes.', example: 'SAMOCODE_RETRY_DELAY=5', default: 5_000, parse: seconds(0) },
+  SAMOCODE_RATE_LIMIT_WAIT: { key: 'SAMOCODE_RATE_LIMIT_WAIT', doc: 'Longest wait, in seconds, for one rate limit (the CLI\'s retry-after or reset time is honoured up to this; a minute when it gives none). Waits do not count as failed attempts; 8 in one iteration block the session.', example: 'SAMOCODE_RATE_LIMIT_WAIT=900', default: 900_000, parse: seconds(0) },
   SAMOCODE_KILL_GRACE: { key: 'SAMOCODE_KILL_GRACE', doc: 'Seconds between SIGTERM and SIGKILL when the agent process group is stopped.', example: 'SAMOCODE_KILL_GRACE=5', default: 5_000, parse: seconds(0) },
   SAMOCODE_PHASE_LIMITS: { key: 'SAMOCODE_PHASE_LIMITS', aliases: ['PHASE_LIMITS'], doc: `Per-phase iteration limits, overriding the defaults (${PHASES.filter((p) => p !== 'init').map((p) => `${p}=${defaultPhaseLimits()[p]}`).join(', ')}).`, example: 'SAMOCODE_PHASE_LIMITS=implementation=80,testing=20', default: defaultPhaseLimits(), parse: phaseLimits },
   SAMOCODE_BUDGET_PROFILE: { key: 'SAMOCODE_BUDGET_PROFILE', doc: `Budget profile: ${Object.entries(BUDGET_PROFILES).map(([name, b]) => `${name} (${b.iterations} iterations, ${b.hours} h, $${b.cost}, ${b.tokens / 1e6}M tokens)`).join(', ')}. The four limits below override it one by one.`, example: 'SAMOCODE_BUDGET_PROFILE=deep', default: 'default', parse: oneOf(Object.keys(BUDGET_PROFILES) as BudgetProfile[]) },
@@ -250,6 +252,7 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       timeoutMs: get('SAMOCODE_TIMEOUT'),
       maxRetries: get('SAMOCODE_MAX_RETRIES'),
       retryDelayMs: get('SAMOCODE_RETRY_DELAY'),
+      rateLimitWaitMs: get('SAMOCODE_RATE_LIMIT_WAIT'),
       killGraceMs: get('SAMOCODE_KILL_GRACE'),
       phaseLimits: get('SAMOCODE_PHASE_LIMITS'),
       budget: budgetFrom(get('SAMOCODE_BUDGET_PROFILE'), {
