@@ -60,16 +60,21 @@ export function invocation(config: Config, provider: Provider, ctx: SpawnContext
     case 'script':
       return { command: process.execPath, args: [SCRIPT_AGENT, config.scriptPath ?? ''], env };
     case 'claude': {
-      const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--add-dir', ctx.sessionDir];
-      if (config.claude.model) args.push('--model', config.claude.model);
-      if (config.claude.maxTurns) args.push('--max-turns', String(config.claude.maxTurns));
-      return { command: config.claude.path, args, env };
+      const claude = config.claude;
+      const permissions = claude.permissionMode === 'bypassPermissions' ? ['--dangerously-skip-permissions'] : ['--permission-mode', claude.permissionMode];
+      // The session folder is outside the working dir: --add-dir lets the agent write its files and the signal there.
+      const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', ...permissions, '--add-dir', ctx.sessionDir];
+      if (claude.model) args.push('--model', claude.model);
+      if (claude.maxTurns) args.push('--max-turns', String(claude.maxTurns));
+      return { command: claude.path, args: [...args, ...claude.args], env };
     }
     case 'codex': {
-      const args = ['exec', '--json', '--skip-git-repo-check', '-s', 'workspace-write', '--add-dir', ctx.sessionDir, '-C', ctx.workingDir];
-      if (config.codex.model) args.push('-m', config.codex.model);
-      args.push(ctx.prompt);
-      return { command: config.codex.path, args, env };
+      const codex = config.codex;
+      // codex exec 0.169 has no --full-auto; workspace-write plus --add-dir is what lets it write the session folder.
+      const sandbox = codex.sandbox === 'danger-full-access' ? ['--dangerously-bypass-approvals-and-sandbox'] : ['-s', codex.sandbox, '--add-dir', ctx.sessionDir];
+      const args = ['exec', '--json', '--skip-git-repo-check', ...sandbox, '-C', ctx.workingDir];
+      if (codex.model) args.push('-m', codex.model);
+      return { command: codex.path, args: [...args, ...codex.args, ctx.prompt], env };
     }
   }
 }

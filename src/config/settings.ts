@@ -30,8 +30,8 @@ export interface Config {
   baseBranch: string | undefined;
   branchPrefix: string;
   provider: Provider;
-  claude: { path: string; model: string | undefined; maxTurns: number | undefined };
-  codex: { path: string; model: string | undefined };
+  claude: { path: string; model: string | undefined; maxTurns: number | undefined; permissionMode: 'bypassPermissions' | 'acceptEdits' | 'default' | 'plan'; args: string[] };
+  codex: { path: string; model: string | undefined; sandbox: 'workspace-write' | 'danger-full-access'; args: string[] };
   scriptPath: string | undefined;
   scriptFormat: 'none' | 'claude' | 'codex';
   fallbackProvider: Provider | undefined;
@@ -112,6 +112,22 @@ const price: Parser<{ input: number; cachedInput: number; output: number }> = (r
     : { ok: false, message: 'is not three numbers ≥ 0: input,cached input,output (USD per million tokens)' };
 };
 
+/** Extra command-line arguments, split the way a shell would (execa's parser: quotes keep spaces). */
+const args: Parser<string[]> = (raw) => {
+  const value = raw.trim();
+  if (value === '') return { ok: true, value: [] };
+  // Matching quotes, no unescaped shell operators: anything else is surely a mistake.
+  if ((value.match(/"/g) ?? []).length % 2 === 1 || (value.match(/'/g) ?? []).length % 2 === 1) return { ok: false, message: 'has an unclosed quote' };
+  return { ok: true, value: splitArgs(value) };
+};
+
+function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) out.push(match[1] ?? match[2] ?? match[3] ?? '');
+  return out;
+}
+
 /** A positive limit, or `none` for no limit. */
 function limit(): Parser<number | null> {
   return (raw) => {
@@ -156,8 +172,12 @@ export const SETTINGS = {
   CLAUDE_PATH: { key: 'CLAUDE_PATH', doc: 'Claude Code binary (name on PATH or a path).', example: 'CLAUDE_PATH=/usr/local/bin/claude', default: 'claude', parse: text },
   CLAUDE_MODEL: { key: 'CLAUDE_MODEL', doc: 'Model passed to `claude --model`.', example: 'CLAUDE_MODEL=claude-sonnet-4-5', parse: text },
   CLAUDE_MAX_TURNS: { key: 'CLAUDE_MAX_TURNS', doc: 'Passed to `claude --max-turns`.', example: 'CLAUDE_MAX_TURNS=80', parse: integer(1) },
+  CLAUDE_PERMISSION_MODE: { key: 'CLAUDE_PERMISSION_MODE', doc: 'How Claude Code may act: `bypassPermissions` (unattended; `--dangerously-skip-permissions`, with IS_SANDBOX=1 as root) or `acceptEdits`/`default`/`plan` (`--permission-mode`; the session folder is added with `--add-dir`, but tools needing approval are denied).', example: 'CLAUDE_PERMISSION_MODE=acceptEdits', default: 'bypassPermissions', parse: oneOf(['bypassPermissions', 'acceptEdits', 'default', 'plan'] as const) },
+  CLAUDE_ARGS: { key: 'CLAUDE_ARGS', doc: 'Extra arguments for `claude`, split like a shell would (quotes kept together).', example: 'CLAUDE_ARGS=--append-system-prompt "Be brief"', parse: args },
   CODEX_PATH: { key: 'CODEX_PATH', doc: 'Codex binary (name on PATH or a path).', example: 'CODEX_PATH=codex', default: 'codex', parse: text },
   CODEX_MODEL: { key: 'CODEX_MODEL', doc: 'Model passed to `codex exec --model`.', example: 'CODEX_MODEL=gpt-5-codex', parse: text },
+  CODEX_SANDBOX: { key: 'CODEX_SANDBOX', doc: 'Codex sandbox: `workspace-write` (the working dir, plus the session folder via `--add-dir`), or `danger-full-access` (`--dangerously-bypass-approvals-and-sandbox`).', example: 'CODEX_SANDBOX=workspace-write', default: 'workspace-write', parse: oneOf(['workspace-write', 'danger-full-access'] as const) },
+  CODEX_ARGS: { key: 'CODEX_ARGS', doc: 'Extra arguments for `codex exec`, e.g. `-c` overrides, split like a shell would.', example: 'CODEX_ARGS=-c model_reasoning_effort=high', parse: args },
   SAMOCODE_FALLBACK_PROVIDER: { key: 'SAMOCODE_FALLBACK_PROVIDER', doc: 'Provider to retry an iteration on, once, when the primary fails in a way that is not the content (authentication, CLI missing or refusing its arguments, API overloaded or down, rate limited).', example: 'SAMOCODE_FALLBACK_PROVIDER=codex', parse: oneOf(PROVIDERS) },
   SAMOCODE_IDLE_TIMEOUT: { key: 'SAMOCODE_IDLE_TIMEOUT', doc: 'Seconds the agent may print nothing while it runs before its process tree is stopped and the run retried (Claude is silent up to ~40 s between its own API retries); 0 turns it off.', example: 'SAMOCODE_IDLE_TIMEOUT=600', default: 600_000, parse: seconds(0) },
   CODEX_PRICE: { key: 'CODEX_PRICE', doc: 'USD per million tokens for Codex, which reports no cost: `input,cached input,output`.', example: 'CODEX_PRICE=1.25,0.125,10', default: { input: 1.25, cachedInput: 0.125, output: 10 }, parse: price },
@@ -242,8 +262,8 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       baseBranch: get('BASE_BRANCH'),
       branchPrefix: get('BRANCH_PREFIX'),
       provider,
-      claude: { path: get('CLAUDE_PATH'), model: get('CLAUDE_MODEL'), maxTurns: get('CLAUDE_MAX_TURNS') },
-      codex: { path: get('CODEX_PATH'), model: get('CODEX_MODEL') },
+      claude: { path: get('CLAUDE_PATH'), model: get('CLAUDE_MODEL'), maxTurns: get('CLAUDE_MAX_TURNS'), permissionMode: get('CLAUDE_PERMISSION_MODE'), args: get<string[] | undefined>('CLAUDE_ARGS') ?? [] },
+      codex: { path: get('CODEX_PATH'), model: get('CODEX_MODEL'), sandbox: get('CODEX_SANDBOX'), args: get<string[] | undefined>('CODEX_ARGS') ?? [] },
       scriptPath: get('SAMOCODE_SCRIPT'),
       scriptFormat: get('SAMOCODE_SCRIPT_FORMAT'),
       fallbackProvider: get('SAMOCODE_FALLBACK_PROVIDER'),

@@ -2,6 +2,7 @@
 // `_plan.md` and passes their text in. Every message starts with the session and the phase, so a chat that hears from
 // several sessions can tell them apart; everything from the agent or the person goes through escapeHtml.
 import { isAbsolute, join } from 'node:path';
+import { describeUse } from '../core/budget.js';
 import { parseQuestions, unanswered, type Question } from '../core/answers.js';
 import { formatDuration } from '../core/prompt.js';
 import type { SessionState, Totals } from '../core/state.js';
@@ -42,6 +43,9 @@ export function formatEvent(event: SessionEvent, ctx: FormatContext): string | u
       return lines(header('⏸', ctx, state.phase, `stopped by ${event.signal}`), `The session is resumable: ${rerun(ctx)}`);
     case 'resumed':
       return header('▶️', ctx, state.phase, `resumed (${esc(event.how)})`);
+    case 'budget':
+      // An excess is followed by the blocked message, which says how to go on; the warning comes once per kind.
+      return event.level === 'warning' ? header('⚠️', ctx, state.phase, `budget at ${esc(describeUse(event.use))}`) : undefined;
     default:
       return undefined;
   }

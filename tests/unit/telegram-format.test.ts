@@ -220,3 +220,12 @@ describe('formatEvent', () => {
     expect(crashed).toContain('orchestrate --config &lt;your .samocode&gt; --session add-auth');
   });
 });
+
+test('a budget warning is a message; an excess leaves it to the blocked message', () => {
+  const state = fakeState({ phase: 'implementation' });
+  const ctx = { sessionName: 'auth', sessionDir: '/s/auth' };
+  const warning = formatEvent({ type: 'budget', state, level: 'warning', use: { kind: 'cost', used: 40, limit: 50 } }, ctx);
+  expect(warning).toContain('budget at $40.00 of $50.00 (80%, SAMOCODE_MAX_COST)');
+  expect(warning).toContain('auth');
+  expect(formatEvent({ type: 'budget', state, level: 'exceeded', use: { kind: 'cost', used: 50, limit: 50 } }, ctx)).toBeUndefined();
+});
