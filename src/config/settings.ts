@@ -98,10 +98,8 @@ function seconds(min: number): Parser<number> {
 
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   return (raw) => {
-    const value = raw.trim().toLowerCase();
-    return (values as readonly string[]).includes(value)
-      ? { ok: true, value: value as T }
-      : { ok: false, message: `is not one of ${values.join(', ')}` };
+    const value = values.find((v) => v.toLowerCase() === raw.trim().toLowerCase());
+    return value !== undefined ? { ok: true, value } : { ok: false, message: `is not one of ${values.join(', ')}` };
   };
 }
 
