@@ -73,7 +73,7 @@ export function nextStep(outcome: AttemptOutcome, read: SignalRead, ctx: Attempt
     case 'block':
       return giveUp('');
     case 'wait': {
-      if (ctx.waits >= ctx.policy.maxRateLimitWaits) return giveUp(` (still rate limited after ${ctx.waits} waits)`);
+      if (ctx.waits > ctx.policy.maxRateLimitWaits) return giveUp(` (still rate limited after ${ctx.policy.maxRateLimitWaits} waits)`);
       // Without a retry-after or reset time from the CLI, a minute is a fair first guess.
       const delayMs = Math.min(ctx.policy.maxRateLimitWaitMs, failure.retryAfterMs ?? 60_000);
       return { action: 'retry', delayMs, why, cls: failure.cls };

@@ -52,7 +52,8 @@ describe('nextStep', () => {
     expect(nextStep(limited(5000), missing, ctx({ waits: 1 }))).toEqual({ action: 'retry', delayMs: 5000, why: 'rate limited: 429', cls: 'rate_limited' });
     expect(nextStep(limited(10 * 3_600_000), missing, ctx({ waits: 1 }))).toMatchObject({ delayMs: 60_000 });
     expect(nextStep(limited(), missing, ctx({ waits: 1 }))).toMatchObject({ delayMs: 60_000 });
-    expect(nextStep(limited(), missing, ctx({ waits: 3 }))).toMatchObject({ action: 'give_up', problem: { message: expect.stringContaining('still rate limited after 3 waits') } });
+    expect(nextStep(limited(), missing, ctx({ waits: 3 }))).toMatchObject({ action: 'retry' });
+    expect(nextStep(limited(), missing, ctx({ waits: 4 }))).toMatchObject({ action: 'give_up', problem: { message: expect.stringContaining('still rate limited after 3 waits') } });
   });
 
   test('out of turns: the signal if written, else a max_turns step', () => {
