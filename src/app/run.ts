@@ -17,7 +17,7 @@ import { logNotifier } from './log-notifier.js';
 import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, openSession, sessionFolderFor } from './open-session.js';
 import { pendingReason, personGate } from './person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
-import { takeSnapshot } from '../io/progress-probe.js';
+import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
 import { requestResume } from '../io/resume-request.js';
 import type { Config } from '../config/settings.js';
 import type { SessionState } from '../core/state.js';
@@ -124,7 +124,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         signal: opts.shutdown.signal,
         budget: config.budget,
         stallLimit: config.stallLimit,
-        probe: (current) => takeSnapshot(current.workingDir, current.standalone, sessionDir),
+        probe: { session: () => sessionSnapshot(sessionDir), tree: (current) => treeSnapshot(current.workingDir, current.standalone) },
       });
       log.flush();
       return { outcome, sessionDir, ...describe(outcome, sessionDir, opts) };

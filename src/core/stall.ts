@@ -8,6 +8,8 @@ export interface Progress {
   tree: boolean;
   /** Files in the session folder that the agent writes (not samocode's own) changed. */
   session: boolean;
+  /** Whether `tree` was measured (both snapshots had it) or assumed. */
+  treeKnown?: boolean | undefined;
 }
 
 /**
@@ -47,6 +49,6 @@ export interface Snapshot {
 
 export function progressBetween(before: Snapshot, after: Snapshot): Progress {
   // Without a way to see the tree (standalone session), assume it changed: better no stall than a false one.
-  const tree = before.tree === undefined || after.tree === undefined ? true : before.tree !== after.tree;
-  return { tree, session: before.session !== after.session };
+  const treeKnown = before.tree !== undefined && after.tree !== undefined;
+  return { tree: treeKnown ? before.tree !== after.tree : true, session: before.session !== after.session, treeKnown };
 }

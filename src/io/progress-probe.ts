@@ -3,7 +3,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { Snapshot } from '../core/stall.js';
 
 /** samocode's own files and folders in the session folder: their changes are not the agent's progress. */
 const OWN = /^(_logs|session\.log|_signal_history\.jsonl|_signal\.json.*|_resume\.json|\.lock.*|_overview\.md.*)$/;
@@ -19,14 +18,17 @@ function withStat(line: string, workingDir: string): string {
   }
 }
 
-export async function takeSnapshot(workingDir: string, standalone: boolean, sessionDir: string): Promise<Snapshot> {
-  let tree: string | undefined;
-  if (!standalone) {
-    const result = await execa('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=all'], { cwd: workingDir, reject: false, stdin: 'ignore' });
-    // The status alone misses a file edited again while already modified: add each changed path's size and time.
-    tree = result.exitCode === 0 ? String(result.stdout).split('\n').map((line) => withStat(line, workingDir)).join('\n') : undefined;
-  }
-  const session = readdirSync(sessionDir)
+/** The working tree: files, index and HEAD in one `git status`, plus each changed file's size and time. */
+export async function treeSnapshot(workingDir: string, standalone: boolean): Promise<string | undefined> {
+  if (standalone) return undefined;
+  const result = await execa('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=all'], { cwd: workingDir, reject: false, stdin: 'ignore' });
+  // The status alone misses a file edited again while already modified: add each changed path's size and time.
+  return result.exitCode === 0 ? String(result.stdout).split('\n').map((line) => withStat(line, workingDir)).join('\n') : undefined;
+}
+
+/** The agent's files in the session folder: names, sizes and times. */
+export function sessionSnapshot(sessionDir: string): string {
+  return readdirSync(sessionDir)
     .filter((name) => !OWN.test(name))
     .sort()
     .map((name) => {
@@ -38,5 +40,4 @@ export async function takeSnapshot(workingDir: string, standalone: boolean, sess
       }
     })
     .join('\n');
-  return { tree, session };
 }

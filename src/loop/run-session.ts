@@ -28,8 +28,15 @@ export interface LoopDeps {
   budget: Budget;
   /** Iterations in a row without progress before the session is blocked as stalled; 0 turns detection off. */
   stallLimit: number;
-  /** Fingerprints the workspace after each iteration, for stall detection. */
-  probe?: ((state: SessionState) => Promise<Snapshot>) | undefined;
+  /** Fingerprints of the workspace after each iteration, for stall detection (see core/stall.ts). */
+  probe?: ProgressProbe | undefined;
+}
+
+export interface ProgressProbe {
+  /** The agent's files in the session folder: cheap, taken after every iteration. */
+  session(state: SessionState): string;
+  /** The working tree (a `git status`): only taken when the iteration could be a stall, or undefined if unknown. */
+  tree(state: SessionState): Promise<string | undefined>;
 }
 
 export type SessionOutcome =
@@ -75,7 +82,6 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
     }
 
     const iteration = state.iterations + 1;
-    if (deps.probe && deps.stallLimit > 0 && before === undefined) before = await deps.probe(state);
     const result = await runIteration(state, iteration, deps);
     if (result.kind === 'interrupted') {
       await record({ ...base(), event: 'interrupted', iteration, signal: signalName(deps.signal), attempts: result.attempts });
@@ -83,7 +89,20 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
     }
     let progress: Progress | undefined;
     if (deps.probe && deps.stallLimit > 0) {
-      const after = await deps.probe(state);
+      // The working tree costs a git call: look only when the iteration could count toward a stall (it stayed with
+      // `continue`, and did not visibly work on session files under a new summary). An unknown tree counts as changed,
+      // so skipping it can delay a stall by an iteration but never invent one. The first iteration of a run has no
+      // "before" and is never judged.
+      const session = deps.probe.session(state);
+      const read = result.read;
+      const verdict = read.ok ? judgeSignal(state, read.signal, deps.limits) : undefined;
+      const couldStall =
+        read.ok &&
+        verdict?.ok === true &&
+        verdict.phaseAfter === state.phase &&
+        read.signal.status === 'continue' &&
+        (before?.session === session || read.signal.summary === state.lastSummary);
+      const after: Snapshot = { session, tree: couldStall ? await deps.probe.tree(state) : undefined };
       progress = before ? progressBetween(before, after) : undefined;
       before = after;
     }
@@ -209,7 +228,8 @@ function iterationEntry(
     problem: verdict.ok ? undefined : verdict.problem.message,
     agentText: result.last.lastText?.slice(0, 300),
     run: { ...result.last.facts, attempts: result.attempts, corrective: result.corrective, iterationMs: result.iterationMs, fallbackFrom: result.fallbackFrom },
-    changed: progress ? progress.tree || progress.session : undefined,
+    // What was seen, not assumed: a change in the session files, or a measured change (or not) of the tree.
+    changed: progress?.session ? true : progress?.treeKnown ? progress.tree : undefined,
     stalled: stall.stalled || undefined,
   };
 }

@@ -57,7 +57,7 @@ describe('judgeStall', () => {
     expect(judgeStall(state(0), go, true, notes, 3)).toEqual({ stalled: true });
   });
   test('progressBetween: an unknown tree counts as changed', () => {
-    expect(progressBetween({ tree: 'a', session: 's' }, { tree: 'a', session: 's' })).toEqual({ tree: false, session: false });
-    expect(progressBetween({ session: 's' }, { session: 's' })).toEqual({ tree: true, session: false });
+    expect(progressBetween({ tree: 'a', session: 's' }, { tree: 'a', session: 's' })).toEqual({ tree: false, session: false, treeKnown: true });
+    expect(progressBetween({ session: 's' }, { session: 's' })).toEqual({ tree: true, session: false, treeKnown: false });
   });
 });
