@@ -1,6 +1,7 @@
 // How to start each provider: command line and environment. The stream parsing of the real CLIs (cost, tokens,
 // error classes) is the agent-adapter issue's; this module only has to start them correctly headless.
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Config, Provider } from '../config/settings.js';
 import { PACKAGE_ROOT } from './prompt-source.js';
 
@@ -54,6 +55,25 @@ export function agentEnvironment(base: NodeJS.ProcessEnv, ctx: SpawnContext, pro
   return env;
 }
 
+/**
+ * Codex's workspace-write sandbox keeps git metadata read-only, so an agent in a worktree cannot commit (index.lock:
+ * Read-only file system; openai/codex#23661). The worktree's own git dir and the shared objects, refs and logs are
+ * what a commit writes: add them. Nothing for a standalone session or a plain checkout (its .git is inside the dir).
+ */
+export function gitWritableDirs(workingDir: string): string[] {
+  let pointer: string;
+  try {
+    pointer = readFileSync(join(workingDir, '.git'), 'utf8');
+  } catch {
+    return [];
+  }
+  const gitDir = /^gitdir:\s*(.+)\s*$/m.exec(pointer)?.[1]?.trim();
+  if (!gitDir) return [];
+  const worktreeGitDir = isAbsolute(gitDir) ? gitDir : join(workingDir, gitDir);
+  const common = dirname(dirname(worktreeGitDir));
+  return [worktreeGitDir, join(common, 'objects'), join(common, 'refs'), join(common, 'logs')].filter((dir) => existsSync(dir));
+}
+
 export function invocation(config: Config, provider: Provider, ctx: SpawnContext, baseEnv: NodeJS.ProcessEnv): Invocation {
   const env = agentEnvironment(baseEnv, ctx, provider);
   switch (provider) {
@@ -71,7 +91,10 @@ export function invocation(config: Config, provider: Provider, ctx: SpawnContext
     case 'codex': {
       const codex = config.codex;
       // codex exec 0.169 has no --full-auto; workspace-write plus --add-dir is what lets it write the session folder.
-      const sandbox = codex.sandbox === 'danger-full-access' ? ['--dangerously-bypass-approvals-and-sandbox'] : ['-s', codex.sandbox, '--add-dir', ctx.sessionDir];
+      const sandbox =
+        codex.sandbox === 'danger-full-access'
+          ? ['--dangerously-bypass-approvals-and-sandbox']
+          : ['-s', codex.sandbox, '--add-dir', ctx.sessionDir, ...gitWritableDirs(ctx.workingDir).flatMap((dir) => ['--add-dir', dir])];
       const args = ['exec', '--json', '--skip-git-repo-check', ...sandbox, '-C', ctx.workingDir];
       if (codex.model) args.push('-m', codex.model);
       return { command: codex.path, args: [...args, ...codex.args, ctx.prompt], env };

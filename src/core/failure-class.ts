@@ -79,6 +79,8 @@ const USAGE_ERROR =
   /error: (?:unexpected argument|unknown option|unrecognized (?:option|argument|subcommand)|invalid value|missing required argument|too many arguments|option '[^']*' argument missing)/i;
 
 /** Undefined when the run is not a failure: exit 0, no error result, no permission problem left unsolved. */
+const UNREACHABLE = /waiting for network|Reconnecting\.\.\.|Unable to connect|ConnectionRefused|ECONNREFUSED|connection refused/i;
+
 export function classifyFailure(input: FailureInput): Classified | undefined {
   const cli = cliName(input.provider);
   const stderr = input.stderrTail;
@@ -96,6 +98,11 @@ export function classifyFailure(input: FailureInput): Classified | undefined {
 
   const s = input.summary;
   const retrying = s.retryCount > 0 ? `; the CLI was retrying the API (${s.retryCount}×, last: ${describeRetry(s)})` : '';
+  // Killed while trying to reach the API (Codex 0.169 retries "waiting for network" for ever, even with retries at 0):
+  // the cause is the connection, not the agent's work, which matters for the fallback and for the message.
+  if ((input.timedOut || input.idle) && UNREACHABLE.test(`${stderr}\n${s.errors.join('\n')}`)) {
+    return { cls: 'connection', detail: `${cli} could not reach the API and was killed by samocode: ${quote(lastLineMatching(`${stderr}\n${s.errors.join('\n')}`, UNREACHABLE))}`, fix: 'check the network and the API base URL, or wait and run again' };
+  }
   if (input.timedOut) return { cls: 'timeout', detail: `${cli} ran past the time limit and was killed${retrying}` };
   if (input.idle) return { cls: 'idle', detail: `${cli} printed nothing for too long and was killed${retrying}` };
 

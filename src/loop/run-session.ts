@@ -202,7 +202,10 @@ function iterationEntry(
   // Out of turns without a signal: not the agent's fault to punish, not a protocol break; go on in the same phase.
   const outOfTurns = result.maxTurns && !read.ok;
   let verdict: Verdict = outOfTurns
-    ? { ok: true, phaseAfter: state.phase, statusAfter: 'running' }
+    ? state.carryNote === 'max_turns'
+      ? { ok: false, problem: { kind: 'agent_failed', message: `turn limit reached: out of turns twice in a row without signalling (${result.last.outcome.failure?.detail ?? 'max turns'}). Fix: raise CLAUDE_MAX_TURNS (or unset it), or split the work in _overview.md, then run again` } }
+      : // As if the agent had said "continue here": the phase limit still applies.
+        judgeSignal(state, { status: 'continue', phase: state.phase }, deps.limits)
     : read.ok
       ? judgeSignal(state, read.signal, deps.limits)
       : { ok: false, problem: read.problem };
@@ -224,7 +227,7 @@ function iterationEntry(
       for: signal.for,
       file: signal.file,
     },
-    validation: outOfTurns ? 'max_turns' : verdict.ok ? 'ok' : verdict.problem.kind,
+    validation: verdict.ok ? (outOfTurns ? 'max_turns' : 'ok') : verdict.problem.kind,
     problem: verdict.ok ? undefined : verdict.problem.message,
     agentText: result.last.lastText?.slice(0, 300),
     run: { ...result.last.facts, attempts: result.attempts, corrective: result.corrective, iterationMs: result.iterationMs, fallbackFrom: result.fallbackFrom },
