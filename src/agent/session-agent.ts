@@ -10,7 +10,9 @@ import { classifyFailure, type Classified } from '../core/failure-class.js';
 import { formatDuration } from '../core/prompt.js';
 import { invocation } from './providers.js';
 import { followGrowth, followLines } from './stream-follower.js';
-import type { AgentEvent, StreamSummary } from './streams/index.js';
+import type { AgentEvent } from './streams/events.js';
+// The accumulator has no dependencies; the parsers (zod) are loaded only for agents whose stream is read.
+import { StreamAccumulator, type StreamSummary } from './streams/summary.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
 import { readIfExists } from '../io/read-if-exists.js';
@@ -161,18 +163,6 @@ interface WatchedStream {
   finish: () => StreamSummary;
 }
 
-const EMPTY_SUMMARY: StreamSummary = {
-  tokens: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
-  sawResult: false,
-  isError: false,
-  permissionDenials: [],
-  retries: [],
-  retryCount: 0,
-  errors: [],
-  toolErrors: [],
-  warnings: [],
-  toolUses: 0,
-};
 
 /**
  * Follow the agent's stdout file while it runs: parse its stream (claude/codex format) into a summary and one
@@ -181,11 +171,11 @@ const EMPTY_SUMMARY: StreamSummary = {
 async function watchStream(file: string, format: 'claude' | 'codex' | 'none', deps: SessionAgentDeps, progress: (text: string) => void): Promise<WatchedStream> {
   if (format === 'none') {
     const follower = deps.config.idleTimeoutMs ? followGrowth(file) : undefined;
-    return { lastActivity: () => follower?.lastGrowth() ?? Date.now(), finish: () => (follower?.finish(), EMPTY_SUMMARY) };
+    return { lastActivity: () => follower?.lastGrowth() ?? Date.now(), finish: () => (follower?.finish(), new StreamAccumulator().summary()) };
   }
   const streams = await import('./streams/index.js');
   const parse = format === 'claude' ? streams.parseClaudeLine : streams.parseCodexLine;
-  const accumulator = new streams.StreamAccumulator({ pricePerMTok: format === 'codex' ? deps.config.codexPrice : undefined });
+  const accumulator = new StreamAccumulator({ pricePerMTok: format === 'codex' ? deps.config.codexPrice : undefined });
   const follower = followLines(file, (line) => {
     for (const event of parse(line)) {
       accumulator.add(event);
