@@ -36,8 +36,8 @@ options:
   --wait-on-blocked      when the session is blocked, wait for your fix instead of exiting (code 4)
   --json                 status, history, list: machine-readable output
 
-exit codes: 0 done, 1 internal error, 2 usage, 3 configuration, 4 blocked, 5 waiting for you,
-            6 session locked, 7 agent failed (retries spent), 130 SIGINT, 143 SIGTERM`;
+exit codes: 0 done, 1 internal error, 2 usage, 3 configuration, 4 blocked (by the agent, the protocol, a budget
+            or a stall), 5 waiting for you (--no-wait), 6 session locked, 7 agent failed, 130 SIGINT, 143 SIGTERM`;
 
 /** Flags that are settings, with the setting they set. */
 const COMMANDS = ['run', 'resume', 'status', 'history', 'list', 'demo', 'install', 'uninstall'];
