@@ -4,7 +4,7 @@
 // with the API's error body. Every request is recorded on the script.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { id, parseJson, promptFacts, readBody, sse, type Action, type RecordedRequest, type Script } from './script.js';
+import { id, promptFacts, recordRequest, sse, type Action, type Script } from './script.js';
 
 export interface ModelServer {
   url: string;
@@ -26,21 +26,7 @@ const ERROR_TYPES: Record<number, string> = {
 
 export async function startAnthropicServer(script: Script): Promise<ModelServer> {
   const server: Server = createServer(async (req, res) => {
-    const text = await readBody(req);
-    const body = parseJson(text);
-    const record: RecordedRequest = {
-      n: script.requests.length + 1,
-      time: new Date().toISOString(),
-      method: req.method ?? '',
-      url: req.url ?? '',
-      kind: 'probe',
-      headers: req.headers,
-      body,
-      prompt: {},
-      status: 200,
-    };
-    script.requests.push(record);
-    const path = (req.url ?? '/').split('?')[0];
+    const { record, body, path } = await recordRequest(script, req);
 
     if (req.method !== 'POST') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end();

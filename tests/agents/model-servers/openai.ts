@@ -5,7 +5,7 @@
 // HTTP errors get the API's error body. Every request is recorded on the script.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { listen, type ModelServer } from './anthropic.js';
-import { id, parseJson, promptFacts, readBody, type Action, type RecordedRequest, type Script } from './script.js';
+import { id, promptFacts, recordRequest, type Action, type Script } from './script.js';
 
 const ERRORS: Record<number, { type: string; code: string | null }> = {
   400: { type: 'invalid_request_error', code: null },
@@ -19,21 +19,7 @@ const ERRORS: Record<number, { type: string; code: string | null }> = {
 
 export async function startOpenAIServer(script: Script): Promise<ModelServer> {
   const server: Server = createServer(async (req, res) => {
-    const text = await readBody(req);
-    const body = parseJson(text);
-    const record: RecordedRequest = {
-      n: script.requests.length + 1,
-      time: new Date().toISOString(),
-      method: req.method ?? '',
-      url: req.url ?? '',
-      kind: 'probe',
-      headers: req.headers,
-      body,
-      prompt: {},
-      status: 200,
-    };
-    script.requests.push(record);
-    const path = (req.url ?? '/').split('?')[0];
+    const { record, body, path } = await recordRequest(script, req);
 
     if (req.method === 'GET' && path === '/v1/models') {
       json(res, 200, { object: 'list', data: [] });

@@ -180,6 +180,24 @@ export function promptFacts(body: unknown): PromptFacts {
   return facts;
 }
 
+/** Read and record one request (every request a model server sees is kept for the tests' assertions). */
+export async function recordRequest(script: Script, req: import('node:http').IncomingMessage): Promise<{ record: RecordedRequest; body: any; path: string }> {
+  const body = parseJson(await readBody(req));
+  const record: RecordedRequest = {
+    n: script.requests.length + 1,
+    time: new Date().toISOString(),
+    method: req.method ?? '',
+    url: req.url ?? '',
+    kind: 'probe',
+    headers: req.headers,
+    body,
+    prompt: {},
+    status: 200,
+  };
+  script.requests.push(record);
+  return { record, body, path: (req.url ?? '/').split('?')[0] ?? '/' };
+}
+
 export async function readBody(req: import('node:http').IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
