@@ -87,6 +87,7 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
       await record({ ...base(), event: 'interrupted', iteration, signal: signalName(deps.signal), attempts: result.attempts });
       return interrupted(state, deps);
     }
+    const verdict = judgeIteration(state, result, deps);
     let progress: Progress | undefined;
     if (deps.probe && deps.stallLimit > 0) {
       // The working tree costs a git call: look only when the iteration could count toward a stall (it stayed with
@@ -95,10 +96,9 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
       // "before" and is never judged.
       const session = deps.probe.session(state);
       const read = result.read;
-      const verdict = read.ok ? judgeSignal(state, read.signal, deps.limits) : undefined;
       const couldStall =
         read.ok &&
-        verdict?.ok === true &&
+        verdict.ok &&
         verdict.phaseAfter === state.phase &&
         read.signal.status === 'continue' &&
         (before?.session === session || read.signal.summary === state.lastSummary);
@@ -106,7 +106,7 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
       progress = before ? progressBetween(before, after) : undefined;
       before = after;
     }
-    const entry = iterationEntry(state, iteration, result, deps, base(), progress);
+    const entry = iterationEntry(state, iteration, result, deps, base(), verdict, progress);
     await record(entry);
     deps.notifier.notify({ type: 'iteration-end', state, entry });
     // Waiting and blocked are handled at the top of the loop: the gate waits for the person, or ends the run.
@@ -190,25 +190,33 @@ async function runIteration(state: SessionState, iteration: number, deps: LoopDe
   }
 }
 
+/** What the signal (or its absence) means here, before stall detection. Pure. */
+function judgeIteration(state: SessionState, result: Extract<IterationResult, { kind: 'finished' }>, deps: LoopDeps): Verdict {
+  const read = result.read;
+  // Out of turns without a signal: not the agent's fault to punish, not a protocol break; go on in the same phase.
+  if (result.maxTurns && !read.ok) {
+    if (state.carryNote === 'max_turns') {
+      const detail = result.last.outcome.failure?.detail ?? 'max turns';
+      return { ok: false, problem: { kind: 'agent_failed', message: `turn limit reached: out of turns twice in a row without signalling (${detail}). Fix: raise CLAUDE_MAX_TURNS (or unset it), or split the work in _overview.md, then run again` } };
+    }
+    // As if the agent had said "continue here": the phase limit still applies.
+    return judgeSignal(state, { status: 'continue', phase: state.phase }, deps.limits);
+  }
+  return read.ok ? judgeSignal(state, read.signal, deps.limits) : { ok: false, problem: read.problem };
+}
+
 function iterationEntry(
   state: SessionState,
   iteration: number,
   result: Extract<IterationResult, { kind: 'finished' }>,
   deps: LoopDeps,
   base: { seq: number; time: string; phase: SessionState['phase'] },
+  judged: Verdict,
   progress: Progress | undefined,
 ): IterationEntry {
   const read = result.read;
-  // Out of turns without a signal: not the agent's fault to punish, not a protocol break; go on in the same phase.
   const outOfTurns = result.maxTurns && !read.ok;
-  let verdict: Verdict = outOfTurns
-    ? state.carryNote === 'max_turns'
-      ? { ok: false, problem: { kind: 'agent_failed', message: `turn limit reached: out of turns twice in a row without signalling (${result.last.outcome.failure?.detail ?? 'max turns'}). Fix: raise CLAUDE_MAX_TURNS (or unset it), or split the work in _overview.md, then run again` } }
-      : // As if the agent had said "continue here": the phase limit still applies.
-        judgeSignal(state, { status: 'continue', phase: state.phase }, deps.limits)
-    : read.ok
-      ? judgeSignal(state, read.signal, deps.limits)
-      : { ok: false, problem: read.problem };
+  let verdict = judged;
   const signal = read.ok ? read.signal : null;
   const stall = read.ok && verdict.ok ? judgeStall(state, read.signal, verdict.phaseAfter === state.phase, progress, deps.stallLimit) : { stalled: false };
   if (stall.problem) verdict = { ok: false, problem: stall.problem };

@@ -47,6 +47,18 @@ function noted(step: Step, note: string): Step {
   return { ...step, appendOverview: note };
 }
 
+/** Four iterations up to the two gates, each leaving a note in `_overview.md`: a session that stops twice to wait. */
+function toBothGates(project: Project): { notes: string[]; scenario: string } {
+  const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
+  const scenario = project.scenario([
+    noted({ signal: sig.go('requirements') }, notes[0]!),
+    noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, notes[1]!),
+    noted({ signal: sig.go('planning') }, notes[2]!),
+    noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, notes[3]!),
+  ]);
+  return { notes, scenario };
+}
+
 /**
  * After every run: `_overview.md` parses (front matter and all), and its body ends with exactly the notes the agents
  * appended so far, in order, each once: the orchestrator's writes kept the agent's text byte for byte.
@@ -128,13 +140,7 @@ describe('the session lock', () => {
   test('a lock left by a dead orchestrator is taken over', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
-    const scenario = project.scenario([
-      noted({ signal: sig.go('requirements') }, notes[0]!),
-      noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, notes[1]!),
-      noted({ signal: sig.go('planning') }, notes[2]!),
-      noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, notes[3]!),
-    ]);
+    const { notes, scenario } = toBothGates(project);
     const args = sessionArgs(project, 'stale', scenario);
     expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
     const dir = project.sessionDir('stale');
@@ -218,13 +224,7 @@ describe('a crash between the history append and the state write', () => {
   test('a recorded but unapplied `resumed` entry is applied at startup, not recorded again', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
-    const scenario = project.scenario([
-      noted({ signal: sig.go('requirements') }, notes[0]!),
-      noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, notes[1]!),
-      noted({ signal: sig.go('planning') }, notes[2]!),
-      noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, notes[3]!),
-    ]);
+    const { notes, scenario } = toBothGates(project);
     const args = sessionArgs(project, 'torn-resume', scenario);
     expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
     const dir = project.sessionDir('torn-resume');
@@ -319,13 +319,7 @@ describe('damaged or stale files', () => {
   test('a torn last history line is tolerated: the next entries start on a new line and seq goes on', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const notes = ['note 1', 'note 2', 'note 3', 'note 4'];
-    const scenario = project.scenario([
-      noted({ signal: sig.go('requirements') }, notes[0]!),
-      noted({ sessionFiles: QA, signal: sig.wait('qa_answers') }, notes[1]!),
-      noted({ signal: sig.go('planning') }, notes[2]!),
-      noted({ sessionFiles: PLAN, signal: sig.wait('plan_approval') }, notes[3]!),
-    ]);
+    const { notes, scenario } = toBothGates(project);
     const args = sessionArgs(project, 'torn', scenario);
     expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
     const dir = project.sessionDir('torn');
