@@ -96,6 +96,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         killGraceMs: deps.config.killGraceMs,
         stdoutFile,
         stderrFile,
+        // The prompt goes in on stdin, from its file: no size limit of argv, no pipe to block or break.
+        stdinFile: promptFile,
         signal: request.signal,
         onSpawn: (pid) => {
           recorded = deps.onAgent(pid);
