@@ -2,7 +2,8 @@
 // the cap, duplicate keys, a byte-order mark, control characters, a 5 MB reason. Each ends as a named problem (or is
 // accepted, for the BOM) through the real CLI: never a hang, an internal error or a session broken for the next run,
 // and nothing a refused path points to reaches the history, the prompts, the console or `_overview.md`.
-import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { createProject, readHistory, readOverview, sessionArgs, sig, waitFor, type CliResult, type Project, type Step } from '../helpers/rig.js';
@@ -154,5 +155,20 @@ describe('the content of a signal', () => {
     expect(readFileSync(join(ran.dir, '_logs', prompt), 'utf8')).toContain("- Last iteration's summary: abred cd\te\n");
     expect(ran.result.stderr).toContain('reason: xyz');
     expect(everythingShown(ran)).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
+  });
+});
+
+describe('other session files the agent controls', () => {
+  test('a FIFO where _qa.md should be is a named error on resume, not a hang', async () => {
+    const ran = await run([{ sessionFiles: { '_qa.md': '### Q1: which?\n**Answer:** _waiting_\n' }, signal: sig.wait('qa_answers') }]);
+    expect(ran.result.exitCode).toBe(5);
+    const qa = join(ran.dir, '_qa.md');
+    rmSync(qa);
+    execFileSync('mkfifo', [qa]);
+    const again = await ran.project.run(ran.args, { timeoutMs: 30_000 });
+    expect(again.signal).toBeNull();
+    expect(again.exitCode).toBe(3);
+    expect(again.stderr).toContain(`${qa} is a FIFO (named pipe), not a regular file; samocode did not read it`);
+    expect(again.stderr).not.toContain('internal error');
   });
 });
