@@ -5,7 +5,7 @@
 // The step is chosen by SAMOCODE_ITERATION (1-based), so a resumed or retried iteration plays the same step again;
 // `attempts` overrides fields per attempt (SAMOCODE_ATTEMPT) to script failures followed by a success.
 import { spawn, execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
 interface Step {
@@ -17,6 +17,8 @@ interface Step {
   signalDirectory?: boolean;
   /** A symbolic link at the signal path to this target (e.g. /etc/passwd, /dev/zero, or `_signal.json`: a loop). */
   signalSymlink?: string;
+  /** A hard link at the signal path to this file (relative to the session folder, or absolute). */
+  signalHardlink?: string;
   /** These bytes (base64) written verbatim: a byte-order mark, NUL, invalid UTF-8. */
   signalBase64?: string;
   /** A sparse file of this many (zero) bytes: a huge signal that costs no disk. */
@@ -149,6 +151,7 @@ function writeHostileSignal(step: Step, signalFile: string): boolean {
   if (step.signalFifo) execFileSync('mkfifo', [signalFile]);
   else if (step.signalDirectory) writeFile(signalFile, 'inside.json', '{"status":"continue"}');
   else if (step.signalSymlink !== undefined) symlinkSync(step.signalSymlink, signalFile);
+  else if (step.signalHardlink !== undefined) linkSync(isAbsolute(step.signalHardlink) ? step.signalHardlink : join(dirname(signalFile), step.signalHardlink), signalFile);
   else if (step.signalBase64 !== undefined) writeFileSync(signalFile, Buffer.from(step.signalBase64, 'base64'));
   else if (step.signalSparseBytes !== undefined) {
     const fd = openSync(signalFile, 'w');

@@ -2,7 +2,8 @@
 // trusts nothing about it: only a regular file of at most SIGNAL_MAX_BYTES is read, never through a symlink, and
 // never by a call that can block (a FIFO, /dev/zero). Everything else is a named problem the corrective re-run
 // states to the agent. What a refused path holds (or points to) is never read, so it cannot reach the history,
-// the prompt or the console.
+// the prompt or the console. Symlinks are refused even when they point inside the session folder: no agent needs
+// one to write a signal, and following one means resolving a path the agent chose (and may swap) a second time.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readlinkSync, rmSync, statSync, type Stats } from 'node:fs';
 import { withoutControls } from '../core/agent-text.js';
 import { SIGNAL_MAX_BYTES, type Problem } from '../core/signal.js';

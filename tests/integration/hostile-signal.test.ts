@@ -47,6 +47,16 @@ const notRegular: [string, Step, string][] = [
   ['a symlink to /dev/zero', { signalSymlink: '/dev/zero' }, 'is a symbolic link to "/dev/zero", not a regular file'],
   ['a symlink to /etc/passwd', { signalSymlink: '/etc/passwd' }, 'is a symbolic link to "/etc/passwd", not a regular file'],
   ['a symlink loop', { signalSymlink: '_signal.json' }, 'is a symbolic link to "_signal.json" (a loop of links), not a regular file'],
+  [
+    'a symlink inside the session folder (refused too: following it would read a path the agent chose)',
+    { sessionFiles: { 'real.json': JSON.stringify({ status: 'continue', phase: 'requirements' }) }, signalSymlink: 'real.json' },
+    'is a symbolic link to "real.json", not a regular file',
+  ],
+  [
+    'a hard link to another file',
+    { sessionFiles: { 'other.json': JSON.stringify({ status: 'continue', phase: 'requirements' }) }, signalHardlink: 'other.json' },
+    'is a hard link shared with 1 other name, not a regular file',
+  ],
 ];
 
 describe('a signal path that is not a regular file', () => {
