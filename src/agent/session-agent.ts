@@ -126,7 +126,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           spawnError: result.spawnError,
           stderrTail,
           summary,
-          signalWritten: !('text' in file) || file.text !== undefined,
+          // Something is at the signal path, even if it was refused.
+          signalWritten: 'problem' in file || file.text !== undefined,
           now: deps.clock.now().getTime(),
         }),
         deps.config,

@@ -192,11 +192,13 @@ function classOfText(text: string): FailureClass {
 
 function spawnFailure(provider: FailureInput['provider'], error: string, code = /EACCES|EPERM/.test(error) ? 'EACCES' : 'ENOENT'): Classified {
   if (/^E2BIG\b/.test(error)) {
-    const argsKey = provider === 'claude' ? 'CLAUDE_ARGS' : provider === 'codex' ? 'CODEX_ARGS' : 'the scenario path';
+    const argsKey = provider === 'claude' ? 'CLAUDE_ARGS' : provider === 'codex' ? 'CODEX_ARGS' : undefined;
+    const variable = /environment variable (\S+)/.exec(error)?.[1];
+    const what = [/argument \d+/.test(error) && argsKey, variable ? `the environment variable ${variable}` : undefined].filter(Boolean);
     return {
       cls: 'args_too_long',
       detail: `${cliName(provider)} could not be started: the system refused its command line and environment as too long (${error})`,
-      fix: `shorten ${argsKey} or the environment variable named above (the prompt itself goes on stdin and is not limited)`,
+      fix: `shorten ${what.length ? what.join(' and ') : `${argsKey ? `${argsKey} or ` : ''}the environment samocode runs in`} (the prompt itself goes on stdin and is not limited)`,
     };
   }
   if (provider === 'script') {

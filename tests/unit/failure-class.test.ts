@@ -121,7 +121,13 @@ describe('classifyFailure on synthetic runs', () => {
       'E2BIG is not "not found"',
       input({ exitCode: null, spawnError: 'E2BIG: spawn E2BIG: argument 9 ("xxx…") is 195.3 KiB, over the 128 KiB the system allows for one argument' }),
       'args_too_long',
-      'shorten CLAUDE_ARGS',
+      'shorten CLAUDE_ARGS (the prompt',
+    ],
+    [
+      'E2BIG from a huge environment variable',
+      input({ provider: 'codex', exitCode: null, spawnError: 'E2BIG: spawn E2BIG: environment variable BIG is 300.0 KiB, over the 128 KiB the system allows for one variable' }),
+      'args_too_long',
+      'shorten the environment variable BIG (the prompt',
     ],
     ['a wrapper: command not found', input({ exitCode: 127, stderrTail: 'sh: 1: claude: not found\n' }), 'cli_missing', '@anthropic-ai/claude-code'],
     [
