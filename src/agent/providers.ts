@@ -6,7 +6,6 @@ import type { Config, Provider } from '../config/settings.js';
 import { PACKAGE_ROOT } from './prompt-source.js';
 
 export interface SpawnContext {
-  prompt: string;
   /** The prompt, written for this attempt: it is the agent's stdin (never argv, which Linux caps at 128 KiB a string). */
   promptFile: string;
   sessionDir: string;

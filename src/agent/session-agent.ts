@@ -70,7 +70,6 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         deps.config,
         provider,
         {
-          prompt,
           promptFile,
           sessionDir: deps.sessionDir,
           workingDir: state.workingDir,

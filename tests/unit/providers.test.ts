@@ -9,14 +9,14 @@ function config(extra: Record<string, string> = {}): Config {
   return resolved.config;
 }
 
-const ctx: SpawnContext = { prompt: 'PROMPT', promptFile: '/s/p.md', sessionDir: '/s/x', workingDir: '/w/x', signalFile: '/s/x/_signal.json', phase: 'planning', iteration: 3, attempt: 1, runId: 'run' };
+const ctx: SpawnContext = { promptFile: '/s/p.md', sessionDir: '/s/x', workingDir: '/w/x', signalFile: '/s/x/_signal.json', phase: 'planning', iteration: 3, attempt: 1, runId: 'run' };
 
 describe('claude command line', () => {
   test('unattended by default, session folder added, model, max turns and extra args', () => {
     const call = invocation(config({ CLAUDE_MODEL: 'claude-sonnet-4-5', CLAUDE_MAX_TURNS: '40', CLAUDE_ARGS: '--append-system-prompt "be brief"' }), 'claude', ctx, {});
     expect(call.command).toBe('claude');
     // The prompt is not in argv: `-p` alone reads it from stdin (the prompt file, see run-process.ts).
-    expect(call.args).not.toContain('PROMPT');
+    expect(call.args).not.toContain('/s/p.md');
     expect(call.args).toEqual(['-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--add-dir', '/s/x', '--model', 'claude-sonnet-4-5', '--max-turns', '40', '--append-system-prompt', 'be brief']);
   });
   test('another permission mode replaces the bypass flag', () => {
