@@ -6,7 +6,7 @@ import type { Config, Provider } from '../config/settings.js';
 import { PACKAGE_ROOT } from './prompt-source.js';
 
 export interface SpawnContext {
-  prompt: string;
+  /** The prompt, written for this attempt: it is the agent's stdin (never argv, which Linux caps at 128 KiB a string). */
   promptFile: string;
   sessionDir: string;
   workingDir: string;
@@ -83,7 +83,8 @@ export function invocation(config: Config, provider: Provider, ctx: SpawnContext
       const claude = config.claude;
       const permissions = claude.permissionMode === 'bypassPermissions' ? ['--dangerously-skip-permissions'] : ['--permission-mode', claude.permissionMode];
       // The session folder is outside the working dir: --add-dir lets the agent write its files and the signal there.
-      const args = ['-p', ctx.prompt, '--output-format', 'stream-json', '--verbose', ...permissions, '--add-dir', ctx.sessionDir];
+      // `-p` without a prompt argument reads the prompt from stdin.
+      const args = ['-p', '--output-format', 'stream-json', '--verbose', ...permissions, '--add-dir', ctx.sessionDir];
       if (claude.model) args.push('--model', claude.model);
       if (claude.maxTurns) args.push('--max-turns', String(claude.maxTurns));
       return { command: claude.path, args: [...args, ...claude.args], env };
@@ -97,7 +98,8 @@ export function invocation(config: Config, provider: Provider, ctx: SpawnContext
           : ['-s', codex.sandbox, '--add-dir', ctx.sessionDir, ...gitWritableDirs(ctx.workingDir).flatMap((dir) => ['--add-dir', dir])];
       const args = ['exec', '--json', '--skip-git-repo-check', ...sandbox, '-C', ctx.workingDir];
       if (codex.model) args.push('-m', codex.model);
-      return { command: codex.path, args: [...args, ...codex.args, ctx.prompt], env };
+      // `-` as the prompt: read it from stdin.
+      return { command: codex.path, args: [...args, ...codex.args, '-'], env };
     }
   }
 }

@@ -17,6 +17,8 @@ export interface ProcessRequest {
   killGraceMs: number;
   stdoutFile: string;
   stderrFile: string;
+  /** The child's stdin is this file (opened read-only and handed over as an fd); /dev/null without it. */
+  stdinFile?: string | undefined;
   /** Aborting stops the whole process group (Ctrl-C, SIGTERM, /stop). */
   signal: AbortSignal;
   onSpawn?: (pid: number) => void;
@@ -43,6 +45,8 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
   const started = performance.now();
   const stdoutFd = openSync(req.stdoutFile, 'a');
   const stderrFd = openSync(req.stderrFile, 'a');
+  // A file, not a pipe: a child that never reads its stdin cannot block us, nor make a write fail with EPIPE.
+  const stdinFd = req.stdinFile === undefined ? undefined : openSync(req.stdinFile, 'r');
   let timedOut = false;
   let idle = false;
   let cancelled = false;
@@ -59,18 +63,24 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
   };
 
   try {
-    const child = execa(req.command, req.args, {
-      cwd: req.cwd,
-      env: req.env,
-      extendEnv: false,
-      detached: true,
-      stdin: 'ignore',
-      // execa's types only accept literal fd numbers; a runtime fd is passed straight to the child the same way.
-      stdout: stdoutFd as 1,
-      stderr: stderrFd as 2,
-      reject: false,
-      cleanup: false,
-    });
+    let child;
+    try {
+      child = execa(req.command, req.args, {
+        cwd: req.cwd,
+        env: req.env,
+        extendEnv: false,
+        detached: true,
+        stdin: stdinFd === undefined ? 'ignore' : (stdinFd as 0),
+        // execa's types only accept literal fd numbers; a runtime fd is passed straight to the child the same way.
+        stdout: stdoutFd as 1,
+        stderr: stderrFd as 2,
+        reject: false,
+        cleanup: false,
+      });
+    } catch (error) {
+      // Refused before any spawn (e.g. a NUL byte in an argument): a failed spawn is a result like any other.
+      return { ...NOT_STARTED, spawnError: (error as Error).message, durationMs: Math.round(performance.now() - started) };
+    }
     pid = child.pid;
     if (pid !== undefined) {
       req.onSpawn?.(pid);
@@ -94,7 +104,7 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     // The leader is gone; anything it left behind in its group (a dev server, a watcher) goes too.
     if (pid !== undefined && !stopping && groupAlive(pid)) stop();
     await stopping;
-    const spawnError = pid === undefined || result.exitCode === undefined && !result.signal ? spawnFailure(result) : undefined;
+    const spawnError = pid === undefined || result.exitCode === undefined && !result.signal ? spawnFailure(result, req) : undefined;
     return {
       exitCode: result.exitCode ?? null,
       signal: result.signal ?? null,
@@ -112,8 +122,11 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     req.signal.removeEventListener('abort', onAbort);
     closeSync(stdoutFd);
     closeSync(stderrFd);
+    if (stdinFd !== undefined) closeSync(stdinFd);
   }
 }
+
+const NOT_STARTED: Omit<ProcessResult, 'durationMs'> = { exitCode: null, signal: null, timedOut: false, idle: false, cancelled: false, stdoutTail: '', stderrTail: '' };
 
 /** Read tails after the run (kept out of runProcess so the result is returned with the fds closed). */
 export async function withTails(result: ProcessResult, stdoutFile: string, stderrFile: string): Promise<ProcessResult> {
@@ -121,9 +134,35 @@ export async function withTails(result: ProcessResult, stdoutFile: string, stder
   return { ...result, stdoutTail, stderrTail };
 }
 
-function spawnFailure(result: { code?: string | undefined; shortMessage?: string | undefined; message?: string }): string {
-  const message = result.shortMessage ?? result.message ?? 'unknown error';
+function spawnFailure(
+  result: { code?: string | undefined; originalMessage?: string | undefined; shortMessage?: string | undefined; message?: string },
+  req: Pick<ProcessRequest, 'command' | 'args' | 'env'>,
+): string {
+  // execa's messages quote the whole command line, which is what was too long for E2BIG: its own words only.
+  if (result.code === 'E2BIG') return `E2BIG: ${result.originalMessage ?? 'spawn E2BIG'}: ${tooLong(req)}`;
+  const message = result.originalMessage || (result.shortMessage ?? result.message ?? 'unknown error');
   return result.code ? `${result.code}: ${message}` : message;
+}
+
+/** Linux refuses a single argument or environment string over 128 KiB (MAX_ARG_STRLEN), and all of them over ARG_MAX. */
+const MAX_ARG_STRLEN = 128 * 1024;
+
+/** Which part of a spawn was too big for the system: the longest argument, the largest variable, the totals. */
+export function tooLong(req: Pick<ProcessRequest, 'command' | 'args' | 'env'>): string {
+  const argBytes = req.args.map((arg) => Buffer.byteLength(arg) + 1);
+  const envBytes = Object.entries(req.env).map(([name, value]) => ({ name, bytes: Buffer.byteLength(name) + Buffer.byteLength(value) + 2 }));
+  const longest = argBytes.reduce((best, bytes, index) => (bytes > (argBytes[best] ?? 0) ? index : best), 0);
+  const largest = envBytes.reduce((best, entry) => (entry.bytes > best.bytes ? entry : best), { name: '', bytes: 0 });
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const total = argBytes.reduce((a, b) => a + b, 0) + envBytes.reduce((a, e) => a + e.bytes, 0);
+  const parts: string[] = [];
+  if ((argBytes[longest] ?? 0) > MAX_ARG_STRLEN) {
+    const arg = req.args[longest] ?? '';
+    parts.push(`argument ${longest + 1} (${JSON.stringify(arg.slice(0, 40))}${arg.length > 40 ? '…' : ''}) is ${kib(argBytes[longest] ?? 0)}, over the 128 KiB the system allows for one argument`);
+  }
+  if (largest.bytes > MAX_ARG_STRLEN) parts.push(`environment variable ${largest.name} is ${kib(largest.bytes)}, over the 128 KiB the system allows for one variable`);
+  parts.push(`the arguments and environment are ${kib(total)} in all (the system's limit, ARG_MAX, is usually 2 MiB)`);
+  return parts.join('; ');
 }
 
 export async function readTail(file: string, bytes = TAIL_BYTES): Promise<string> {

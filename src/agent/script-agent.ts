@@ -5,12 +5,26 @@
 // The step is chosen by SAMOCODE_ITERATION (1-based), so a resumed or retried iteration plays the same step again;
 // `attempts` overrides fields per attempt (SAMOCODE_ATTEMPT) to script failures followed by a success.
 import { spawn, execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
 interface Step {
   /** Object → written as JSON; string → written verbatim (to test bad JSON); null/absent → no signal file. */
   signal?: Record<string, unknown> | string | null;
+  /** Hostile signals, instead of `signal`: a FIFO at the signal path. */
+  signalFifo?: boolean;
+  /** A directory (with a file in it) at the signal path. */
+  signalDirectory?: boolean;
+  /** A symbolic link at the signal path to this target (e.g. /etc/passwd, /dev/zero, or `_signal.json`: a loop). */
+  signalSymlink?: string;
+  /** A hard link at the signal path to this file (relative to the session folder, or absolute). */
+  signalHardlink?: string;
+  /** These bytes (base64) written verbatim: a byte-order mark, NUL, invalid UTF-8. */
+  signalBase64?: string;
+  /** A sparse file of this many (zero) bytes: a huge signal that costs no disk. */
+  signalSparseBytes?: number;
+  /** Copy what the agent reads on stdin (the prompt) to this session file. */
+  stdinFile?: string;
   /** Files to write, relative to the working dir. */
   files?: Record<string, string>;
   /** Files to write, relative to the session folder (e.g. `_qa.md`). */
@@ -95,6 +109,7 @@ async function main(): Promise<void> {
   const signalFile = env('SAMOCODE_SIGNAL_FILE');
 
   if (step.ignoreSigterm) process.on('SIGTERM', () => {});
+  if (step.stdinFile) writeFile(sessionDir, step.stdinFile, readFileSync(0, 'utf8'));
   for (const line of step.stdout ?? []) process.stdout.write(`${line}\n`);
   for (const line of step.stderr ?? []) process.stderr.write(`${line}\n`);
   const printStart = performance.now();
@@ -118,7 +133,7 @@ async function main(): Promise<void> {
     child.unref();
   }
   if (step.delayMs) await sleep(step.delayMs);
-  if (step.signal !== undefined && step.signal !== null) {
+  if (!writeHostileSignal(step, signalFile) && step.signal !== undefined && step.signal !== null) {
     const text = typeof step.signal === 'string' ? step.signal : JSON.stringify(step.signal);
     const temp = `${signalFile}.tmp-${process.pid}`;
     writeFileSync(temp, text);
@@ -129,6 +144,21 @@ async function main(): Promise<void> {
     return;
   }
   process.exitCode = step.exitCode ?? 0;
+}
+
+/** The hostile variants of the signal file; false when the step has none. */
+function writeHostileSignal(step: Step, signalFile: string): boolean {
+  if (step.signalFifo) execFileSync('mkfifo', [signalFile]);
+  else if (step.signalDirectory) writeFile(signalFile, 'inside.json', '{"status":"continue"}');
+  else if (step.signalSymlink !== undefined) symlinkSync(step.signalSymlink, signalFile);
+  else if (step.signalHardlink !== undefined) linkSync(isAbsolute(step.signalHardlink) ? step.signalHardlink : join(dirname(signalFile), step.signalHardlink), signalFile);
+  else if (step.signalBase64 !== undefined) writeFileSync(signalFile, Buffer.from(step.signalBase64, 'base64'));
+  else if (step.signalSparseBytes !== undefined) {
+    const fd = openSync(signalFile, 'w');
+    ftruncateSync(fd, step.signalSparseBytes);
+    closeSync(fd);
+  } else return false;
+  return true;
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

@@ -1,6 +1,6 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { buildPrompt } from '../core/prompt.js';
@@ -15,7 +15,9 @@ import type { AgentEvent } from './streams/events.js';
 import { StreamAccumulator, type StreamSummary } from './streams/summary.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
-import { readIfExists } from '../io/read-if-exists.js';
+import { clearSignalFile, readSignalFile } from '../io/signal-file.js';
+import { agentText, withoutControls } from '../core/agent-text.js';
+import type { SignalRead } from '../core/signal.js';
 
 export interface SessionAgentDeps {
   config: Config;
@@ -40,7 +42,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
     async attempt(request: AttemptRequest): Promise<AttemptResult> {
       const { state, iteration, attempt } = request;
       // A signal left from before can never pass as this iteration's answer.
-      rmSync(signalFile, { force: true });
+      clearSignalFile(signalFile);
 
       const now = deps.clock.now();
       const stamp = now.toISOString().replace(/[:.]/g, '-');
@@ -68,7 +70,6 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         deps.config,
         provider,
         {
-          prompt,
           promptFile,
           sessionDir: deps.sessionDir,
           workingDir: state.workingDir,
@@ -94,6 +95,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         killGraceMs: deps.config.killGraceMs,
         stdoutFile,
         stderrFile,
+        // The prompt goes in on stdin, from its file: no size limit of argv, no pipe to block or break.
+        stdinFile: promptFile,
         signal: request.signal,
         onSpawn: (pid) => {
           recorded = deps.onAgent(pid);
@@ -104,13 +107,13 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       await deps.onAgent(undefined);
       const summary = stream.finish();
 
-      const raw = readIfExists(signalFile);
+      const file = readSignalFile(signalFile);
       // Loaded on first use, while no agent is waiting on us: zod's start-up cost stays off the path to the first spawn.
       const { parseSignal } = await import('../core/signal.js');
-      const read = parseSignal(raw, signalFile);
+      const read: SignalRead = 'problem' in file ? { ok: false, problem: file.problem } : parseSignal(file.text, signalFile);
       const failed = result.spawnError !== undefined || result.timedOut || result.idle || result.exitCode !== 0;
       // The tail is only read when a message may need it.
-      const stderrTail = failed || summary.permissionDenials.length > 0 ? deps.scrub(await readTail(stderrFile)) : '';
+      const stderrTail = failed || summary.permissionDenials.length > 0 ? deps.scrub(withoutControls(await readTail(stderrFile))) : '';
       const failure = explain(
         classifyFailure({
           // The scripted agent playing a Claude or Codex stream is judged as that CLI would be.
@@ -122,7 +125,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           spawnError: result.spawnError,
           stderrTail,
           summary,
-          signalWritten: raw !== undefined,
+          // Something is at the signal path, even if it was refused.
+          signalWritten: 'problem' in file || file.text !== undefined,
           now: deps.clock.now().getTime(),
         }),
         deps.config,
@@ -131,7 +135,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         outcome: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, spawnError: result.spawnError, stderrTail, failure },
         read,
         cancelled: result.cancelled,
-        lastText: summary.lastText,
+        lastText: summary.lastText === undefined ? undefined : agentText(summary.lastText),
         facts: {
           exitCode: result.exitCode,
           signal: result.signal,

@@ -6,8 +6,10 @@ import type { Problem, ProblemKind, SignalRead } from './signal.js';
 
 /** Only a missing or unreadable signal earns a corrective re-run; every other problem blocks at once. */
 export function isCorrectable(kind: ProblemKind): boolean {
-  return kind === 'signal_missing' || kind === 'signal_empty' || kind === 'signal_not_json';
+  return CORRECTABLE.includes(kind);
 }
+
+const CORRECTABLE: readonly ProblemKind[] = ['signal_missing', 'signal_empty', 'signal_not_json', 'signal_not_regular_file', 'signal_too_large'];
 
 /** The facts of one finished spawn that the policy looks at. */
 export interface AttemptOutcome {

@@ -10,6 +10,7 @@ export type FailureClass =
   | 'connection'
   | 'auth'
   | 'cli_missing'
+  | 'args_too_long'
   | 'cli_usage'
   | 'root_refused'
   | 'permission_denied'
@@ -64,6 +65,8 @@ export const FAILURE_POLICY: Record<FailureClass, FailurePolicy> = {
   connection: { action: 'backoff', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'cannot reach the API' },
   auth: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'authentication failed' },
   cli_missing: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'agent CLI not found' },
+  // The command line or the environment is too big for the system (E2BIG): the settings, not the provider.
+  args_too_long: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: false, label: 'agent command line too long' },
   cli_usage: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'agent CLI rejected its arguments' },
   root_refused: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'agent CLI refused to run as root' },
   permission_denied: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: false, label: 'permission denied' },
@@ -188,6 +191,16 @@ function classOfText(text: string): FailureClass {
 }
 
 function spawnFailure(provider: FailureInput['provider'], error: string, code = /EACCES|EPERM/.test(error) ? 'EACCES' : 'ENOENT'): Classified {
+  if (/^E2BIG\b/.test(error)) {
+    const argsKey = provider === 'claude' ? 'CLAUDE_ARGS' : provider === 'codex' ? 'CODEX_ARGS' : undefined;
+    const variable = /environment variable (\S+)/.exec(error)?.[1];
+    const what = [/argument \d+/.test(error) && argsKey, variable ? `the environment variable ${variable}` : undefined].filter(Boolean);
+    return {
+      cls: 'args_too_long',
+      detail: `${cliName(provider)} could not be started: the system refused its command line and environment as too long (${error})`,
+      fix: `shorten ${what.length ? what.join(' and ') : `${argsKey ? `${argsKey} or ` : ''}the environment samocode runs in`} (the prompt itself goes on stdin and is not limited)`,
+    };
+  }
   if (provider === 'script') {
     return { cls: 'cli_missing', detail: `the scripted agent could not be started: ${error}`, fix: 'rebuild samocode (npm run build) so dist/script-agent.js exists' };
   }

@@ -2,6 +2,7 @@
 import { PHASE_RULES, allowedNextPhases } from './phases.js';
 import type { Problem } from './signal.js';
 import type { SessionState } from './state.js';
+import { withoutControls } from './agent-text.js';
 
 export interface PromptInput {
   workflow: string;
@@ -45,7 +46,8 @@ export function buildPrompt(input: PromptInput): string {
     `- Signal file: ${input.signalFile}`,
     `- Allowed signals now: ${[continueTo, ...others].filter(Boolean).join('; ')}${gateNote}`,
   ];
-  if (state.lastSummary) lines.push(`- Last iteration's summary: ${state.lastSummary}`);
+  // Agent and person text is quoted without control characters (older sessions stored them as they came).
+  if (state.lastSummary) lines.push(`- Last iteration's summary: ${withoutControls(state.lastSummary)}`);
   if (state.approvedPlan) {
     lines.push(`- Approved plan (the contract): ${input.sessionDir}/${state.approvedPlan}. Follow it; write every deviation and its reason in _overview.md.`);
   }
@@ -53,7 +55,7 @@ export function buildPrompt(input: PromptInput): string {
     lines.push('', '## Note: the previous iteration ran out of turns before it signalled', 'Check what it did (git status, _overview.md), finish that step, and write the signal.');
   }
   if (state.planFeedback) {
-    lines.push('', '## The person rejected the plan', `Their feedback: ${state.planFeedback}`, 'Revise the plan accordingly, then ask for approval again.');
+    lines.push('', '## The person rejected the plan', `Their feedback: ${withoutControls(state.planFeedback)}`, 'Revise the plan accordingly, then ask for approval again.');
   }
   if (input.iteration === 1) {
     lines.push('', '## Task', state.task);
@@ -63,7 +65,7 @@ export function buildPrompt(input: PromptInput): string {
     lines.push(
       '',
       '## Correction: your previous attempt at this iteration did not produce a valid signal',
-      `Problem (${input.correction.kind}): ${input.correction.message}`,
+      `Problem (${input.correction.kind}): ${withoutControls(input.correction.message)}`,
       'Check the work of the previous attempt (it may be complete), then write the signal file correctly as your last action.',
     );
   }

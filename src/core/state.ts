@@ -1,8 +1,20 @@
 // The session's machine state (the front matter of `_overview.md`) and the history entries that change it.
 // `applyEntry` is the only way state moves forward: the loop appends an entry to the history, then folds it into the
-// state and writes the state. After a crash between those two writes, startup folds the last entry again (recovery.ts).
+// state and writes the state. After a crash between those two writes, startup folds the last entry again.
 import { BUDGET_SETTING, describeUse, type BudgetKind } from './budget.js';
 import type { Phase } from './phases.js';
+import { FIELD_CAP, capText } from './agent-text.js';
+
+/**
+ * The most kept of an agent's text in the front matter (lastSummary, blockedReason, needs). The signal's fields are
+ * already cut to FIELD_CAP at parse time; this bounds what older history entries, or problem messages, bring in.
+ * A little above FIELD_CAP so an already-cut field keeps its one note.
+ */
+export const FRONT_MATTER_TEXT_CAP = FIELD_CAP + 512;
+
+function bounded(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : capText(text, FRONT_MATTER_TEXT_CAP);
+}
 
 export type SessionStatus = 'running' | 'waiting' | 'blocked' | 'done';
 
@@ -207,10 +219,10 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         phaseIterations: moved ? 0 : state.phaseIterations + 1,
         waitingFor: entry.statusAfter === 'waiting' ? entry.signal?.for : undefined,
         waitingFile: entry.statusAfter === 'waiting' ? entry.signal?.file : undefined,
-        needs: entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? entry.signal?.needs : undefined,
-        blockedReason: entry.statusAfter === 'blocked' ? (entry.problem ?? entry.signal?.reason) : undefined,
+        needs: entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? bounded(entry.signal?.needs) : undefined,
+        blockedReason: entry.statusAfter === 'blocked' ? bounded(entry.problem ?? entry.signal?.reason) : undefined,
         blockedKind: entry.statusAfter === 'blocked' ? (entry.validation === 'ok' ? 'agent' : entry.validation) : undefined,
-        lastSummary: entry.signal?.summary ?? entry.agentText ?? state.lastSummary,
+        lastSummary: bounded(entry.signal?.summary ?? entry.agentText) ?? state.lastSummary,
         carryNote: entry.validation === 'max_turns' ? 'max_turns' : undefined,
         // The feedback was given to this iteration's prompt; the agent has it in its plan now.
         planFeedback: undefined,

@@ -38,7 +38,7 @@
 // Exit code: vitest's; 1 when the flag check fails; 75 when the CLIs cannot be installed from the registry (.ci/run
 // reports that as skipped rather than failing). KEEP_OUTPUT=1 keeps the test folders.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -168,6 +168,8 @@ async function samocodeInvocations(scratch, paths) {
     attempt: 1,
     runId: 'flag-check',
   };
+  // samocode gives the agent its prompt on stdin, from this file (src/agent/run-process.ts): the probe does the same.
+  writeFileSync(ctx.promptFile, ctx.prompt);
   const configFor = (provider, settings) => {
     const values = {
       MAIN_REPO: work,
@@ -219,10 +221,12 @@ async function refusingServer() {
   return { seen, port: server.address().port, close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }) };
 }
 
-/** spawnSync would block the event loop the refusing server answers on: a promise instead. */
+/** spawnSync would block the event loop the refusing server answers on: a promise instead. `stdinFile`: the child's stdin. */
 function run(command, args, opts) {
   return new Promise((done) => {
-    const child = spawn(command, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdin = opts.stdinFile ? openSync(opts.stdinFile, 'r') : 'ignore';
+    const child = spawn(command, args, { ...opts, stdio: [stdin, 'pipe', 'pipe'] });
+    if (typeof stdin === 'number') closeSync(stdin);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -272,11 +276,12 @@ async function checkFlags(paths, scratch, baseEnv) {
     const helpText = helpTexts[provider];
     // The full command line samocode would run, with the env samocode would give it, once.
     const before = refusing.seen.requests;
-    const probe = await run(call.command, call.args, { cwd: inv.ctx.workingDir, env: { ...call.env, ...env }, timeout: 60_000 });
+    const probe = await run(call.command, call.args, { cwd: inv.ctx.workingDir, env: { ...call.env, ...env }, timeout: 60_000, stdinFile: inv.ctx.promptFile });
     const reached = refusing.seen.requests > before;
     const rejected = USAGE_ERROR.exec(`${probe.stderr}\n${probe.stdout}`)?.[0];
     rows.push(`  ${provider} — ${label}: ${rejected ? `REJECTED: ${rejected}` : reached ? 'parsed, reached the model API' : 'did not reach the model API'} (exit ${probe.status})`);
-    for (const flag of call.args.filter((arg) => arg.startsWith('-'))) {
+    // A lone `-` is codex's "prompt on stdin", not a flag.
+    for (const flag of call.args.filter((arg) => arg.startsWith('-') && arg !== '-')) {
       const escaped = flag.replace(/[.*+?^$()|[\]\\{}-]/g, '\\$&');
       const listed = new RegExp('(^|[\\s,])' + escaped + '(?=[\\s,=<\\[]|$)', 'm').test(helpText);
       const rejectsThis = rejected !== undefined && rejected.includes(flag);

@@ -117,6 +117,18 @@ describe('classifyFailure on synthetic runs', () => {
     ['claude not installed', input({ exitCode: null, spawnError: ENOENT }), 'cli_missing', 'CLAUDE_PATH'],
     ['codex not executable', input({ provider: 'codex', exitCode: null, spawnError: EACCES }), 'cli_missing', 'CODEX_PATH'],
     ['script agent missing', input({ provider: 'script', exitCode: null, spawnError: ENOENT }), 'cli_missing', 'npm run build'],
+    [
+      'E2BIG is not "not found"',
+      input({ exitCode: null, spawnError: 'E2BIG: spawn E2BIG: argument 9 ("xxx…") is 195.3 KiB, over the 128 KiB the system allows for one argument' }),
+      'args_too_long',
+      'shorten CLAUDE_ARGS (the prompt',
+    ],
+    [
+      'E2BIG from a huge environment variable',
+      input({ provider: 'codex', exitCode: null, spawnError: 'E2BIG: spawn E2BIG: environment variable BIG is 300.0 KiB, over the 128 KiB the system allows for one variable' }),
+      'args_too_long',
+      'shorten the environment variable BIG (the prompt',
+    ],
     ['a wrapper: command not found', input({ exitCode: 127, stderrTail: 'sh: 1: claude: not found\n' }), 'cli_missing', '@anthropic-ai/claude-code'],
     [
       'codex rejects --full-auto (exit 2, clap)',

@@ -9,16 +9,18 @@ function config(extra: Record<string, string> = {}): Config {
   return resolved.config;
 }
 
-const ctx: SpawnContext = { prompt: 'PROMPT', promptFile: '/s/p.md', sessionDir: '/s/x', workingDir: '/w/x', signalFile: '/s/x/_signal.json', phase: 'planning', iteration: 3, attempt: 1, runId: 'run' };
+const ctx: SpawnContext = { promptFile: '/s/p.md', sessionDir: '/s/x', workingDir: '/w/x', signalFile: '/s/x/_signal.json', phase: 'planning', iteration: 3, attempt: 1, runId: 'run' };
 
 describe('claude command line', () => {
   test('unattended by default, session folder added, model, max turns and extra args', () => {
     const call = invocation(config({ CLAUDE_MODEL: 'claude-sonnet-4-5', CLAUDE_MAX_TURNS: '40', CLAUDE_ARGS: '--append-system-prompt "be brief"' }), 'claude', ctx, {});
     expect(call.command).toBe('claude');
-    expect(call.args).toEqual(['-p', 'PROMPT', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--add-dir', '/s/x', '--model', 'claude-sonnet-4-5', '--max-turns', '40', '--append-system-prompt', 'be brief']);
+    // The prompt is not in argv: `-p` alone reads it from stdin (the prompt file, see run-process.ts).
+    expect(call.args).not.toContain('/s/p.md');
+    expect(call.args).toEqual(['-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions', '--add-dir', '/s/x', '--model', 'claude-sonnet-4-5', '--max-turns', '40', '--append-system-prompt', 'be brief']);
   });
   test('another permission mode replaces the bypass flag', () => {
-    expect(invocation(config({ CLAUDE_PERMISSION_MODE: 'acceptEdits' }), 'claude', ctx, {}).args.slice(5, 9)).toEqual(['--permission-mode', 'acceptEdits', '--add-dir', '/s/x']);
+    expect(invocation(config({ CLAUDE_PERMISSION_MODE: 'acceptEdits' }), 'claude', ctx, {}).args.slice(4, 8)).toEqual(['--permission-mode', 'acceptEdits', '--add-dir', '/s/x']);
   });
   test('environment: our context in, Telegram out, Claude told to retry briefly (unless the person said otherwise)', () => {
     const env = agentEnvironment({ PATH: '/bin', TELEGRAM_BOT_TOKEN: 'secret', ANTHROPIC_API_KEY: 'k' }, ctx, 'claude');
@@ -30,9 +32,9 @@ describe('claude command line', () => {
 });
 
 describe('codex command line', () => {
-  test('exec --json in the working dir, sandbox with the session folder, extra -c overrides before the prompt', () => {
+  test('exec --json in the working dir, sandbox with the session folder, extra -c overrides before `-` (the prompt on stdin)', () => {
     const call = invocation(config({ CODEX_MODEL: 'gpt-5.5', CODEX_ARGS: '-c model_reasoning_effort=high' }), 'codex', ctx, {});
-    expect(call.args).toEqual(['exec', '--json', '--skip-git-repo-check', '-s', 'workspace-write', '--add-dir', '/s/x', '-C', '/w/x', '-m', 'gpt-5.5', '-c', 'model_reasoning_effort=high', 'PROMPT']);
+    expect(call.args).toEqual(['exec', '--json', '--skip-git-repo-check', '-s', 'workspace-write', '--add-dir', '/s/x', '-C', '/w/x', '-m', 'gpt-5.5', '-c', 'model_reasoning_effort=high', '-']);
     expect(call.args).not.toContain('--full-auto');
   });
   test('danger-full-access bypasses the sandbox', () => {
