@@ -124,6 +124,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           summary,
           signalWritten: raw !== undefined,
           now: deps.clock.now().getTime(),
+          isSandbox: call.env.IS_SANDBOX,
         }),
         deps.config,
       );
