@@ -21,9 +21,11 @@ export function refFormatProblem(ref: string): string | undefined {
   if (ref.startsWith('/') || ref.endsWith('/')) return 'starts or ends with "/"';
   if (ref.includes('//')) return 'contains "//"';
   if (ref.endsWith('.')) return 'ends with "."';
-  for (const component of ref.split('/')) {
-    if (component.startsWith('.')) return `has a part that starts with "." (${JSON.stringify(component)})`;
-    if (component.endsWith('.lock')) return `has a part that ends with ".lock" (${JSON.stringify(component)})`;
+  const components = ref.split('/');
+  const where = (component: string, rule: string) => (components.length === 1 ? rule : `has a part that ${rule} (${JSON.stringify(component)})`);
+  for (const component of components) {
+    if (component.startsWith('.')) return where(component, 'starts with "."');
+    if (component.endsWith('.lock')) return where(component, 'ends with ".lock"');
   }
   return undefined;
 }
