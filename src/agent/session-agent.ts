@@ -143,6 +143,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           failure: failure?.cls,
           turns: summary.turns,
           costUsd: summary.costUsd,
+          ...(summary.costEstimated ? { costEstimated: true as const } : {}),
           tokens: summary.sawResult || summary.tokens.inputTokens + summary.tokens.outputTokens > 0 ? summary.tokens : undefined,
           ...(result.idle ? { idle: true } : {}),
         },

@@ -282,3 +282,50 @@ describe('orchestrate demo', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 });
+
+describe('costs computed from CODEX_PRICE are shown as estimates', () => {
+  const streams = join(import.meta.dirname, '..', 'fixtures', 'streams');
+  const stream = (file: string) => readFileSync(join(streams, file), 'utf8').split('\n').filter((line) => line.trim() !== '');
+
+  test('console iteration line, history, totals, status and the budget message say "~$… est."; a reported Claude cost does not', async () => {
+    const project = createProject();
+    const scenario = project.scenario([
+      { stdout: stream('codex-apply-patch-success.jsonl'), signal: sig.stay('investigation', 'looked around') },
+      { stdout: stream('codex-apply-patch-success.jsonl'), signal: sig.block('end') },
+    ]);
+    // A tiny cost limit, so the second iteration is stopped by the budget and its message shows the estimate too.
+    const result = await project.run(sessionArgs(project, 'codex-cost', scenario), { env: { SAMOCODE_SCRIPT_FORMAT: 'codex', CODEX_PRICE: '1000,500,10000', SAMOCODE_MAX_COST: '0.01' } });
+    expect(result.exitCode).toBe(4);
+    const dir = project.sessionDir('codex-cost');
+    const [first] = readHistory(dir).filter((e) => e.event === 'iteration');
+    expect(first!.run).toMatchObject({ costEstimated: true });
+    const cost = first!.run.costUsd as number;
+    expect(result.stderr).toContain(`, ~$${cost.toFixed(4)} est., `);
+    expect(readOverview(dir).data.totals).toMatchObject({ costUsd: cost, costEstimated: true });
+    expect(result.stderr).toContain(`~$${cost.toFixed(2)} est. of $0.01`);
+
+    const status = await project.run(['status', '--config', project.configFile, '--session', 'codex-cost']);
+    expect(status.stdout).toContain(`cost ~$${cost < 0.01 ? cost.toFixed(4) : cost.toFixed(2)} est.`);
+
+    const claude = createProject();
+    const claudeScenario = claude.scenario([{ stdout: stream('claude-stream-example.jsonl'), signal: sig.block('end') }]);
+    const reported = await claude.run(sessionArgs(claude, 'claude-cost', claudeScenario), { env: { SAMOCODE_SCRIPT_FORMAT: 'claude' } });
+    expect(reported.exitCode).toBe(4);
+    expect(reported.stderr).toMatch(/, \$\d+\.\d{4}, /);
+    expect(reported.stderr).not.toContain('est.');
+    const [entry] = readHistory(claude.sessionDir('claude-cost')).filter((e) => e.event === 'iteration');
+    expect(entry!.run.costEstimated).toBeUndefined();
+  });
+});
+
+describe('orchestrate history, piped', () => {
+  test('prints every summary whole (a terminal gets them fitted to its width)', async () => {
+    const project = createProject();
+    const long = `Mapped the repository: ${'every module, its tests and how they fit together; '.repeat(4)}the end`;
+    const scenario = project.scenario([{ signal: sig.stay('investigation', long) }, { signal: sig.block('stop') }]);
+    expect((await project.run(sessionArgs(project, 'wide', scenario))).exitCode).toBe(4);
+    const history = await project.run(['history', '--config', project.configFile, '--session', 'wide']);
+    expect(history.exitCode).toBe(0);
+    expect(history.stdout).toContain(long);
+  });
+});
