@@ -54,14 +54,16 @@ export function sessionFolderFor(config: Config, name: string): { folder: string
   return match.kind === 'found' ? { folder: match.folder, exists: true } : { folder: datedFolderName(name, new Date()), exists: false };
 }
 
+export function noSuchSession(config: Config, name: string): UsageError {
+  return new UsageError(`there is no session "${name}" under ${config.sessions}; start one with --task "what to do"`);
+}
+
 export async function openSession(config: Config, req: OpenRequest): Promise<OpenSession> {
   const notes: string[] = [];
   const warnings: string[] = [];
   // Every usage check comes before the first folder is made: a refused name leaves nothing behind.
   const { folder, exists } = sessionFolderFor(config, req.name);
-  if (!exists && !req.task) {
-    throw new UsageError(`there is no session "${req.name}" under ${config.sessions}; start one with --task "what to do"`);
-  }
+  if (!exists && !req.task) throw noSuchSession(config, req.name);
   mkdirSync(config.sessions, { recursive: true });
   const sessionDir = join(config.sessions, folder);
   mkdirSync(join(sessionDir, LOGS_DIR), { recursive: true });

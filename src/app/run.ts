@@ -14,7 +14,7 @@ import { runSession, type SessionOutcome } from '../loop/run-session.js';
 import type { Clock, HumanGate, Notifier } from '../loop/ports.js';
 import { createLogger, makeScrubber } from './logger.js';
 import { logNotifier } from './log-notifier.js';
-import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, openSession, sessionFolderFor } from './open-session.js';
+import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, noSuchSession, openSession, sessionFolderFor } from './open-session.js';
 import { pendingReason, personGate } from './person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
@@ -68,12 +68,19 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     const woken = wakeRunningSession(load(false).config, opts.session);
     if (woken) return woken;
   }
-  // A session that is already done only reports: it must not need the agent's binary.
+  // Usage before the agent's configuration: a new session without --task is the person's slip, whatever the agent
+  // settings say; and a session that is already done only reports, so it must not need the agent's binary.
   let needsAgent = true;
+  let light: Config | undefined;
   try {
-    needsAgent = !(await isDoneSession(load(false).config, opts.session));
+    light = load(false).config;
   } catch {
     // The full load below reports every problem at once.
+  }
+  if (light) {
+    const { exists } = sessionFolderFor(light, opts.session);
+    if (!exists && !opts.task) throw noSuchSession(light, opts.session);
+    needsAgent = !(await isDoneSession(light, opts.session));
   }
   const { config, warnings } = load(needsAgent);
   const scrub = makeScrubber(config.secrets);

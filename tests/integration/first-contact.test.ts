@@ -329,3 +329,14 @@ describe('orchestrate history, piped', () => {
     expect(history.stdout).toContain(long);
   });
 });
+
+describe('usage before the agent configuration', () => {
+  test('a new session without --task is a usage error (exit 2) even when the agent binary is missing', async () => {
+    const project = createProject({ config: [...BASE, 'PROVIDER=claude'] });
+    const result = await project.run(['--config', project.configFile, '--session', 'fresh'], { env: { PATH: NO_AGENT_PATH } });
+    expect(result.stderr).toMatch(/there is no session "fresh" under .*; start one with --task "what to do"/);
+    expect(result.stderr).not.toContain('CLAUDE_PATH');
+    expect(result.exitCode).toBe(2);
+    nothingStarted(project);
+  });
+});
