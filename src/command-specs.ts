@@ -16,7 +16,7 @@ export interface FlagSpec {
 
 export const FLAGS = {
   config: { type: 'string', value: '<file>', meaning: "the project's .samocode file (MAIN_REPO, WORKTREES, SESSIONS)" },
-  session: { type: 'string', value: '<name>', meaning: 'session name (letters, digits, . _ -); a new one needs --task, an existing one resumes' },
+  session: { type: 'string', value: '<name>', meaning: 'the session\'s name (letters, digits, ".", "_", "-"), e.g. add-auth' },
   task: { type: 'string', value: '<text>', meaning: 'what to do (new sessions only)' },
   dive: { type: 'string', value: '<text>', meaning: 'what to look at first in the investigation (new sessions only)' },
   provider: { type: 'string', value: '<name>', meaning: 'claude | codex | script', setting: 'SAMOCODE_PROVIDER' },
@@ -206,5 +206,17 @@ function exitCodeLines(): string {
   const parts = (Object.entries(EXIT_CODES) as [keyof typeof EXIT_CODES, number][])
     .sort(([, a], [, b]) => a - b)
     .map(([name, code]) => `${code} ${EXIT_MEANINGS[name] ?? name}`);
-  return `exit codes: ${parts.join(', ')}`;
+  // About 110 columns a line, broken between codes, never inside one's meaning.
+  const lines: string[] = [];
+  let line = 'exit codes:';
+  parts.forEach((part, i) => {
+    const text = `${part}${i < parts.length - 1 ? ',' : ''}`;
+    if (line.length + 1 + text.length > 110) {
+      lines.push(line);
+      line = '           ';
+    }
+    line += ` ${text}`;
+  });
+  lines.push(line);
+  return lines.join('\n');
 }
