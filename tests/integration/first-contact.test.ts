@@ -4,6 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { startFakeTelegram } from '../helpers/fake-telegram.js';
 import { createProject, readHistory, readOverview, sessionArgs, sig, fullSessionSteps, answerEverything, type Project } from '../helpers/rig.js';
 
 const BASE = ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'SAMOCODE_RETRY_DELAY=0'];
@@ -315,6 +316,33 @@ describe('costs computed from CODEX_PRICE are shown as estimates', () => {
     expect(reported.stderr).not.toContain('est.');
     const [entry] = readHistory(claude.sessionDir('claude-cost')).filter((e) => e.event === 'iteration');
     expect(entry!.run.costEstimated).toBeUndefined();
+  });
+});
+
+describe('the Telegram done message', () => {
+  test('shows a cost computed from CODEX_PRICE as an estimate', async () => {
+    const token = '123456:TESTTOKENabcdefghijklmnopqrstuv';
+    const fake = await startFakeTelegram({ token });
+    try {
+      const project = createProject();
+      const codex = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'streams', 'codex-apply-patch-success.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const steps = fullSessionSteps();
+      steps[0] = { ...steps[0], stdout: codex };
+      const args = sessionArgs(project, 'tg-cost', project.scenario(steps));
+      const env = { SAMOCODE_SCRIPT_FORMAT: 'codex', CODEX_PRICE: '1000,500,10000' };
+      expect((await project.run(args, { env })).exitCode).toBe(5);
+      answerEverything(project.sessionDir('tg-cost'));
+      expect((await project.run(args, { env })).exitCode).toBe(5);
+      answerEverything(project.sessionDir('tg-cost'));
+      const last = await project.run(args, { env: { ...env, TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: '4242', TELEGRAM_API_ROOT: fake.url } });
+      expect(last.exitCode).toBe(0);
+      const totals = readOverview(project.sessionDir('tg-cost')).data.totals as { costUsd: number; costEstimated: boolean };
+      expect(totals.costEstimated).toBe(true);
+      const done = fake.sent.map((m) => m.text).find((text) => text.includes('finished'));
+      expect(done).toContain(`cost ~$${totals.costUsd.toFixed(2)} est.`);
+    } finally {
+      await fake.close();
+    }
   });
 });
 
