@@ -1,14 +1,20 @@
 // Build: bundle the CLI into one file (Node 20 has no module compile cache, and resolving and loading a few hundred
 // small files of dependencies costs ~300 ms at every start on these machines), plus the scripted agent on its own.
 // Types are checked separately by `npm run typecheck`.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// `--release` (npm pack / publish, via prepack): no source maps. The minified CLI's map is 3 MB, more than the CLI
+// itself; it helps when reading a stack trace of a checkout, not an installed copy.
+const release = process.argv.includes('--release');
+if (release) for (const map of ['dist/cli.js.map', 'dist/script-agent.js.map']) rmSync(map, { force: true });
 
 const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  sourcemap: true,
+  sourcemap: !release,
   logLevel: 'warning',
   // CommonJS dependencies (gray-matter, dotenv, pino, write-file-atomic) use require() and __filename: provide them.
   // js-yaml (under gray-matter) tries require('esprima') at load time, only for its unsafe !!js/function type that

@@ -5,118 +5,68 @@ import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, OrchestratorError, UsageError } from './errors.js';
 import type { SettingKey } from './config/settings.js';
-
-const USAGE = `orchestrate: run a coding agent through a whole session, unattended
-
-usage:
-  orchestrate [run] --config <.samocode> --session <name> [--task "…"] [--dive "…"] [options]
-  orchestrate resume  --config <.samocode> --session <name>    go on after you answered (wakes a waiting run)
-  orchestrate status  --config <.samocode> --session <name> [--json]
-  orchestrate history --config <.samocode> --session <name> [--json]
-  orchestrate list    --config <.samocode> [--json]           every session, newest first
-  orchestrate install [--project]     put samocode's skills and commands where Claude Code and Codex find them
-  orchestrate uninstall [--project]   remove exactly what install put there
-  orchestrate demo                   a whole session on the built-in scripted agent (temp dir, no API key)
-  orchestrate --help | --version
-
-options:
-  --config <file>        the project's .samocode file (MAIN_REPO, WORKTREES, SESSIONS)
-  --session <name>       session name; a new one needs --task, an existing one resumes
-  --task <text>          what to do (new sessions)
-  --dive <text>          what to look at first in the investigation
-  --provider <name>      claude | codex | script            (SAMOCODE_PROVIDER)
-  --script <file>        scenario for the script provider    (SAMOCODE_SCRIPT)
-  --timeout <seconds>    per agent run                       (SAMOCODE_TIMEOUT)
-  --max-retries <n>      retries of a failed agent run       (SAMOCODE_MAX_RETRIES)
-  --log-format <f>       pretty | json                       (SAMOCODE_LOG_FORMAT)
-  --budget <profile>     quick | default | deep              (SAMOCODE_BUDGET_PROFILE)
-  --max-iterations <n>, --max-hours <h>, --max-cost <usd>, --max-tokens <n>   (SAMOCODE_MAX_*; "none" for no limit)
-  --quiet                console shows warnings and errors only
-  --no-wait              when the agent waits for you, exit (code 5) instead of waiting for your answer
-  --wait-on-blocked      when the session is blocked, wait for your fix instead of exiting (code 4)
-  --json                 status, history, list: machine-readable output
-
-exit codes: 0 done, 1 internal error, 2 usage, 3 configuration, 4 blocked (by the agent, the protocol, a budget
-            or a stall), 5 waiting for you (--no-wait), 6 session locked, 7 agent failed, 130 SIGINT, 143 SIGTERM`;
-
-/** Flags that are settings, with the setting they set. */
-const COMMANDS = ['run', 'resume', 'status', 'history', 'list', 'demo', 'install', 'uninstall'];
-
-const SETTING_FLAGS = {
-  provider: 'SAMOCODE_PROVIDER',
-  script: 'SAMOCODE_SCRIPT',
-  timeout: 'SAMOCODE_TIMEOUT',
-  'max-retries': 'SAMOCODE_MAX_RETRIES',
-  'log-format': 'SAMOCODE_LOG_FORMAT',
-  budget: 'SAMOCODE_BUDGET_PROFILE',
-  'max-iterations': 'SAMOCODE_MAX_ITERATIONS',
-  'max-hours': 'SAMOCODE_MAX_HOURS',
-  'max-cost': 'SAMOCODE_MAX_COST',
-  'max-tokens': 'SAMOCODE_MAX_TOKENS',
-} as const satisfies Record<string, SettingKey>;
+import { checkSessionName, suggestSessionName } from './core/session-name.js';
+import {
+  COMMANDS,
+  COMMAND_NAMES,
+  FLAGS,
+  SETTING_FLAGS,
+  commandHelp,
+  generalHelp,
+  isCommand,
+  parseOptions,
+  type CommandName,
+  type FlagName,
+  type FlagSpec,
+} from './command-specs.js';
 
 async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        config: { type: 'string' },
-        session: { type: 'string' },
-        task: { type: 'string' },
-        dive: { type: 'string' },
-        provider: { type: 'string' },
-        script: { type: 'string' },
-        timeout: { type: 'string' },
-        'max-retries': { type: 'string' },
-        'log-format': { type: 'string' },
-        budget: { type: 'string' },
-        'max-iterations': { type: 'string' },
-        'max-hours': { type: 'string' },
-        'max-cost': { type: 'string' },
-        'max-tokens': { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        'no-wait': { type: 'boolean', default: false },
-        'wait-on-blocked': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        project: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT_CODES.done;
-  }
+  const { values, positionals } = parseCommandLine(argv);
   if (values.version) {
     const { createRequire } = await import('node:module');
     const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
     process.stdout.write(`${pkg.version}\n`);
     return EXIT_CODES.done;
   }
-  const command = positionals[0] ?? 'run';
-  if (positionals.length > 1 || !COMMANDS.includes(command)) {
-    throw new UsageError(`unknown command "${positionals.join(' ')}"; commands: ${COMMANDS.join(', ')} (run is the default)\n\n${USAGE}`);
+  const first = positionals[0];
+  if (first !== undefined && !isCommand(first)) {
+    const listed = COMMAND_NAMES.filter((c) => c !== 'help').join(', ');
+    throw new UsageError(`unknown command "${first}"; commands: ${listed} (run is the default); see orchestrate help`);
   }
+  const command: CommandName = first ?? 'run';
+  const spec = COMMANDS[command];
+  const extra = positionals.slice(1);
+  if (extra.length > (spec.positionals?.max ?? 0)) {
+    const takes = spec.positionals ? `takes at most ${spec.positionals.max} argument (${spec.positionals.name})` : 'takes no positional argument';
+    throw new UsageError(`${command} ${takes}: got ${JSON.stringify(extra.join(' '))}${quoteHint(extra)}\n\n${commandHelp(command)}`);
+  }
+  if (command === 'help') return printHelp(extra[0]);
+  if (values.help) return printHelp(first);
+  const given = Object.keys(values).filter((flag) => flag !== 'help' && flag !== 'version') as FlagName[];
+  const foreign = given.filter((flag) => !spec.flags.includes(flag));
+  if (foreign.length > 0) {
+    const takes = spec.flags.length > 0 ? `its flags: ${spec.flags.map((f) => `--${f}`).join(', ')}` : 'it takes no flags';
+    throw new UsageError(`${command} does not take ${foreign.map((f) => `--${f}`).join(', ')}; ${takes} (orchestrate help ${command})`);
+  }
+  // Usage before configuration: a bad name is the person's typo, whatever the configuration says.
+  if (values.session !== undefined) {
+    const problem = checkSessionName(values.session);
+    if (problem) throw new UsageError(problem);
+  }
+
   if (command === 'install' || command === 'uninstall') {
     const { runInstall } = await import('./app/install.js');
-    const text = runInstall({ project: values.project, uninstall: command === 'uninstall', cwd: process.cwd(), home: homedir(), env: process.env });
+    const text = runInstall({ project: values.project ?? false, uninstall: command === 'uninstall', cwd: process.cwd(), home: homedir(), env: process.env });
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT_CODES.done;
   }
   if (command === 'list' || command === 'status' || command === 'history') {
-    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${USAGE}`);
-    if (command !== 'list' && values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${USAGE}`);
+    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${commandHelp(command)}`);
+    if (command !== 'list' && values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${commandHelp(command)}`);
     const { loadConfig } = await import('./config/load.js');
     const { config } = loadConfig({ configPath: values.config, flags: {}, flagNames: {}, env: process.env, cwd: process.cwd(), home: homedir(), forRun: false });
     const inspect = await import('./app/inspect.js');
-    const opts = { json: values.json, now: new Date() };
+    const opts = { json: values.json ?? false, now: new Date(), width: process.stdout.isTTY ? process.stdout.columns : undefined };
     const text =
       command === 'list'
         ? inspect.listReport(config, opts)
@@ -127,24 +77,16 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CODES.done;
   }
 
+  const { flags, flagNames } = settingFlags(values);
   const { installShutdown } = await import('./app/shutdown.js');
   const shutdown = installShutdown();
   try {
     if (command === 'demo') {
       const { runDemo } = await import('./app/demo.js');
-      return await runDemo({ quiet: values.quiet, shutdown });
+      return await runDemo({ quiet: values.quiet ?? false, keep: values.keep ?? false, flags, flagNames, shutdown });
     }
-    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${USAGE}`);
-    if (values.session === undefined) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${USAGE}`);
-    const flags: Partial<Record<SettingKey, string>> = {};
-    const flagNames: Partial<Record<SettingKey, string>> = {};
-    for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
-      const value = values[flag as keyof typeof SETTING_FLAGS];
-      if (value !== undefined) {
-        flags[key] = value;
-        flagNames[key] = `--${flag}`;
-      }
-    }
+    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${commandHelp(command)}`);
+    if (values.session === undefined) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${commandHelp(command)}`);
     const { runOrchestrator } = await import('./app/run.js');
     const result = await runOrchestrator({
       configPath: values.config,
@@ -153,8 +95,8 @@ async function main(argv: string[]): Promise<number> {
       dive: values.dive,
       flags,
       flagNames,
-      quiet: values.quiet,
-      wait: { onWaiting: !values['no-wait'], onBlocked: values['wait-on-blocked'] },
+      quiet: values.quiet ?? false,
+      wait: { onWaiting: !values['no-wait'], onBlocked: values['wait-on-blocked'] ?? false },
       resumeCommand: command === 'resume',
       env: process.env,
       cwd: process.cwd(),
@@ -166,6 +108,71 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     shutdown.dispose();
   }
+}
+
+type Values = Partial<Record<FlagName, string | boolean>> & {
+  [K in FlagName as (typeof FLAGS)[K]['type'] extends 'string' ? K : never]?: string;
+} & { [K in FlagName as (typeof FLAGS)[K]['type'] extends 'boolean' ? K : never]?: boolean };
+
+/** util.parseArgs over every flag of the table, with our own words for its errors. */
+function parseCommandLine(argv: string[]): { values: Values; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: parseOptions() });
+    return { values: parsed.values as Values, positionals: parsed.positionals };
+  } catch (error) {
+    throw new UsageError(argumentError(error as Error & { code?: string }, argv));
+  }
+}
+
+function argumentError(error: Error & { code?: string }, argv: string[]): string {
+  const flag = /Option '(--?[\w-]+)/.exec(error.message)?.[1];
+  const spec = flag ? (FLAGS as Record<string, FlagSpec>)[flag.replace(/^-+/, '')] : undefined;
+  const see = 'see orchestrate help';
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag && spec?.type === 'string') {
+    const next = argv[argv.indexOf(flag) + 1];
+    const example = `${flag} ${spec.value ?? '<value>'}`;
+    if (/ambiguous/.test(error.message) && next !== undefined) {
+      if (flag === '--session') {
+        return `--session needs a value, and ${JSON.stringify(next)} is not one: a session name cannot start with "-"; fix: --session <name> with letters, digits, ".", "_" and "-" (e.g. --session ${suggestSessionName(next)})`;
+      }
+      return `${flag} needs a value, and ${JSON.stringify(next)} looks like a flag; fix: ${example}, or, if the value really starts with "-", ${flag}=${next}`;
+    }
+    return `${flag} needs a value: ${example}; ${see}`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) return `${flag} takes no value (it is a switch): write just ${flag}; ${see}`;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const unknown = /Unknown option '([^']+)'/.exec(error.message)?.[1] ?? '?';
+    return `Unknown option '${unknown}'; ${see} (or orchestrate <command> --help) for the flags each command takes`;
+  }
+  return `${error.message}; ${see}`;
+}
+
+/** A positional that holds a space was probably a value whose flag was forgotten. */
+function quoteHint(extra: string[]): string {
+  return extra.some((word) => word.includes(' ')) ? ' (a value needs its flag, e.g. --task "…")' : '';
+}
+
+function printHelp(command: string | undefined): number {
+  if (command !== undefined && !isCommand(command)) {
+    throw new UsageError(`there is no command "${command}"; commands: ${COMMAND_NAMES.join(', ')}`);
+  }
+  process.stdout.write(`${command === undefined ? generalHelp() : commandHelp(command)}\n`);
+  return EXIT_CODES.done;
+}
+
+/** The setting flags that were given, by setting key, with their spelling for messages. */
+function settingFlags(values: Values): { flags: Partial<Record<SettingKey, string>>; flagNames: Partial<Record<SettingKey, string>> } {
+  const flags: Partial<Record<SettingKey, string>> = {};
+  const flagNames: Partial<Record<SettingKey, string>> = {};
+  for (const flag of SETTING_FLAGS) {
+    const value = values[flag];
+    const key = FLAGS[flag].setting;
+    if (value !== undefined) {
+      flags[key] = value;
+      flagNames[key] = `--${flag}`;
+    }
+  }
+  return { flags, flagNames };
 }
 
 /** Lets logs flush; if something still holds the event loop after 5 s, leave anyway (a guard, not the normal path). */

@@ -45,8 +45,9 @@ export function agentEnvironment(base: NodeJS.ProcessEnv, ctx: SpawnContext, pro
     SAMOCODE_RUN_ID: ctx.runId,
   });
   if (provider === 'claude') {
-    // Claude Code refuses --dangerously-skip-permissions as root unless it is told it runs in a sandbox.
-    if (process.getuid?.() === 0 && env.IS_SANDBOX === undefined) env.IS_SANDBOX = '1';
+    // Claude Code refuses --dangerously-skip-permissions as root unless IS_SANDBOX is exactly "1" (or
+    // CLAUDE_CODE_BUBBLEWRAP is set): a machine's IS_SANDBOX=yes would make it refuse, so "1" wins over any value.
+    if (process.getuid?.() === 0) env.IS_SANDBOX = '1';
     env.DISABLE_AUTOUPDATER ??= '1';
     // Claude retries a failing API for ~3 minutes by default (401s included): keep its own retries short so samocode's
     // policy decides, and a dead API costs seconds. A value set by the person wins.

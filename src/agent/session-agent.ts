@@ -128,6 +128,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           // Something is at the signal path, even if it was refused.
           signalWritten: 'problem' in file || file.text !== undefined,
           now: deps.clock.now().getTime(),
+          isSandbox: call.env.IS_SANDBOX,
         }),
         deps.config,
       );
@@ -146,6 +147,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           failure: failure?.cls,
           turns: summary.turns,
           costUsd: summary.costUsd,
+          ...(summary.costEstimated ? { costEstimated: true as const } : {}),
           tokens: summary.sawResult || summary.tokens.inputTokens + summary.tokens.outputTokens > 0 ? summary.tokens : undefined,
           ...(result.idle ? { idle: true } : {}),
         },

@@ -36,13 +36,14 @@ export function statusReport(config: Config, session: string, opts: { json: bool
   return opts.json ? `${JSON.stringify(facts, null, 2)}\n` : formatStatus(facts, opts.now);
 }
 
-export function historyReport(config: Config, session: string, opts: { json: boolean }): string {
+/** `width`: the terminal's columns when stdout is one; piped (undefined), summaries are printed whole. */
+export function historyReport(config: Config, session: string, opts: { json: boolean; width?: number | undefined }): string {
   const { dir } = existingSession(config, session);
   const read = readHistoryFile(join(dir, HISTORY_FILE));
-  return opts.json ? `${JSON.stringify(read.entries, null, 2)}\n` : formatHistory(read);
+  return opts.json ? `${JSON.stringify(read.entries, null, 2)}\n` : formatHistory(read, opts.width ?? Number.POSITIVE_INFINITY);
 }
 
-export function listReport(config: Config, opts: { json: boolean; now: Date }): string {
+export function listReport(config: Config, opts: { json: boolean; now: Date; width?: number | undefined }): string {
   const folders = listFolders(config.sessions);
   const inputs: ListInput[] = [];
   for (const folder of folders) {
@@ -53,7 +54,7 @@ export function listReport(config: Config, opts: { json: boolean; now: Date }): 
     inputs.push({ folder, name: sessionArg(folder, folders), path: dir, overview, lock: readLiveness(join(dir, LOCK_FILE)) });
   }
   const rows = listFacts(inputs, opts.now);
-  return opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatList(rows, { sessions: config.sessions, configFile: config.configFile });
+  return opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatList(rows, { sessions: config.sessions, configFile: config.configFile, width: opts.width });
 }
 
 function pathsOf(dir: string): SessionPaths {

@@ -2,6 +2,7 @@
 // the same lines with their structured fields.
 import type { Logger } from 'pino';
 import { describeUse } from '../core/budget.js';
+import { formatCost } from '../core/cost.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { formatDuration } from '../core/prompt.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
@@ -27,7 +28,7 @@ export function logNotifier(log: Logger): Notifier {
           const took = [
             formatDuration(entry.run.durationMs),
             entry.run.turns !== undefined ? `${entry.run.turns} turns` : undefined,
-            entry.run.costUsd !== undefined ? `$${entry.run.costUsd.toFixed(4)}` : undefined,
+            entry.run.costUsd !== undefined ? formatCost(entry.run.costUsd, entry.run.costEstimated, 4) : undefined,
             entry.run.tokens ? `${compact(entry.run.tokens.inputTokens + entry.run.tokens.cacheReadTokens + entry.run.tokens.cacheWriteTokens)} in / ${compact(entry.run.tokens.outputTokens)} out tokens` : undefined,
             entry.run.fallbackFrom ? `on fallback ${entry.run.provider}` : undefined,
           ]

@@ -35,10 +35,16 @@ export interface OpenSession {
   lock: Acquired;
   /** Things worth telling the person (created, migrated, recovered …). */
   notes: string[];
+  /** Things the person should act on (shown as warnings): e.g. a --task that an existing session does not use. */
+  warnings: string[];
+  /** The session was already done before this run. */
+  alreadyDone: boolean;
+  /** --task was given but the session already has its own (so it was not used). */
+  taskIgnored: boolean;
 }
 
 export function sessionFolderFor(config: Config, name: string): { folder: string; exists: boolean } {
-  const problem = checkSessionName(name);
+  const problem = checkSessionName(name, config.branchPrefix);
   if (problem) throw new UsageError(problem);
   const entries = listFolders(config.sessions);
   const match = findSessionFolder(name, entries);
@@ -48,13 +54,17 @@ export function sessionFolderFor(config: Config, name: string): { folder: string
   return match.kind === 'found' ? { folder: match.folder, exists: true } : { folder: datedFolderName(name, new Date()), exists: false };
 }
 
+export function noSuchSession(config: Config, name: string): UsageError {
+  return new UsageError(`there is no session "${name}" under ${config.sessions}; start one with --task "what to do"`);
+}
+
 export async function openSession(config: Config, req: OpenRequest): Promise<OpenSession> {
   const notes: string[] = [];
-  mkdirSync(config.sessions, { recursive: true });
+  const warnings: string[] = [];
+  // Every usage check comes before the first folder is made: a refused name leaves nothing behind.
   const { folder, exists } = sessionFolderFor(config, req.name);
-  if (!exists && !req.task) {
-    throw new UsageError(`there is no session "${req.name}" under ${config.sessions}; start one with --task "what to do"`);
-  }
+  if (!exists && !req.task) throw noSuchSession(config, req.name);
+  mkdirSync(config.sessions, { recursive: true });
   const sessionDir = join(config.sessions, folder);
   mkdirSync(join(sessionDir, LOGS_DIR), { recursive: true });
 
@@ -66,7 +76,15 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
     const store = new StateStore(join(sessionDir, OVERVIEW_FILE));
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), req.scrub);
     const state = await loadOrInit(config, req, folder, store, history, notes);
-    return { sessionDir, state, store, history, lock, notes };
+    // A new (or migrated) session takes --task as its task; only an existing one can differ.
+    const taskIgnored = req.task !== undefined && req.task !== state.task;
+    if (taskIgnored) {
+      warnings.push(
+        `--task is not used: session ${folder} already has its task (${JSON.stringify(oneLine(state.task))}, in ${OVERVIEW_FILE}) and ${state.status === 'done' ? 'is done' : `goes on with it in ${state.phase}`}. ` +
+          'To work on a new task, start a new session: use a new --session name with --task.',
+      );
+    }
+    return { sessionDir, state, store, history, lock, notes, warnings, alreadyDone: state.status === 'done', taskIgnored };
   } catch (error) {
     lock.lock.release();
     throw error;
@@ -79,7 +97,6 @@ async function loadOrInit(config: Config, req: OpenRequest, folder: string, stor
 
   if (read?.kind === 'state') {
     let state = read.state;
-    if (req.task && req.task !== state.task) notes.push('--task is ignored: this session already has its task (see _overview.md)');
     const last = await history.last();
     if (last && last.seq === state.historySeq + 1) {
       // The previous run appended this entry and died before writing the state: finish its work.
@@ -130,6 +147,11 @@ async function loadOrInit(config: Config, req: OpenRequest, folder: string, stor
     notes.push(`created session ${folder}`);
   }
   return state;
+}
+
+function oneLine(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
 function initialBody(state: SessionState): string {

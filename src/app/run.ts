@@ -14,11 +14,12 @@ import { runSession, type SessionOutcome } from '../loop/run-session.js';
 import type { Clock, HumanGate, Notifier } from '../loop/ports.js';
 import { createLogger, makeScrubber } from './logger.js';
 import { logNotifier } from './log-notifier.js';
-import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, openSession, sessionFolderFor } from './open-session.js';
+import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, noSuchSession, openSession, sessionFolderFor } from './open-session.js';
 import { pendingReason, personGate } from './person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
 import { requestResume } from '../io/resume-request.js';
+import { StateStore } from '../io/state-store.js';
 import type { Config } from '../config/settings.js';
 import type { SessionState } from '../core/state.js';
 import type { Logger } from 'pino';
@@ -67,7 +68,21 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     const woken = wakeRunningSession(load(false).config, opts.session);
     if (woken) return woken;
   }
-  const { config, warnings } = load(true);
+  // Usage before the agent's configuration: a new session without --task is the person's slip, whatever the agent
+  // settings say; and a session that is already done only reports, so it must not need the agent's binary.
+  let needsAgent = true;
+  let light: Config | undefined;
+  try {
+    light = load(false).config;
+  } catch {
+    // The full load below reports every problem at once.
+  }
+  if (light) {
+    const { exists } = sessionFolderFor(light, opts.session);
+    if (!exists && !opts.task) throw noSuchSession(light, opts.session);
+    needsAgent = !(await isDoneSession(light, opts.session));
+  }
+  const { config, warnings } = load(needsAgent);
   const scrub = makeScrubber(config.secrets);
   const runId = randomUUID();
   const opened = await openSession(config, { name: opts.session, task: opts.task, dive: opts.dive, now: new Date(), runId, scrub });
@@ -79,6 +94,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     const log = await createLogger({ level: config.logLevel, format: config.logFormat, quiet: opts.quiet, sessionLog: join(sessionDir, SESSION_LOG), scrub });
     for (const warning of warnings) log.warn(warning);
     for (const note of opened.notes) log.info(note);
+    for (const warning of opened.warnings) log.warn(warning);
     const state = opened.state;
     log.info(
       { runId, sessionDir, workingDir: state.workingDir, provider: config.provider },
@@ -127,7 +143,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         probe: { session: () => sessionSnapshot(sessionDir), tree: (current) => treeSnapshot(current.workingDir, current.standalone) },
       });
       log.flush();
-      return { outcome, sessionDir, ...describe(outcome, sessionDir, opts) };
+      return { outcome, sessionDir, ...describe(outcome, sessionDir, opts, opened) };
     } catch (error) {
       telegram?.notifyCrash(error, last);
       throw error;
@@ -162,11 +178,19 @@ async function connectTelegramFor(config: Config, opts: RunOptions, state: Sessi
   });
 }
 
-function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions): { exitCode: ExitCode; message: string } {
+function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions, opened: { alreadyDone: boolean; taskIgnored: boolean }): { exitCode: ExitCode; message: string } {
   const { state } = outcome;
   const rerun = `orchestrate --config ${opts.configPath} --session ${state.name}`;
   switch (outcome.kind) {
     case 'done':
+      if (opened.alreadyDone) {
+        return {
+          exitCode: EXIT_CODES.done,
+          message:
+            `session ${state.session} was already done (after ${state.iterations} iterations) before this run: nothing was run${opened.taskIgnored ? ' and --task was not used' : ''}. Summary and files: ${sessionDir}\n` +
+            `  to start new work, use a new --session name: orchestrate --config ${opts.configPath} --session <new-name> --task "…"`,
+        };
+      }
       return { exitCode: EXIT_CODES.done, message: `session ${state.session} is done after ${state.iterations} iterations. Summary and files: ${sessionDir}` };
     case 'waiting': {
       const what = waitingInstructions(state.waitingFor, sessionDir);
@@ -197,6 +221,14 @@ function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions)
         message: `stopped by ${outcome.signal}; session ${state.session} is resumable in ${state.phase}: ${rerun}`,
       };
   }
+}
+
+/** A done session only reports at a re-run, so it must not need the agent's binary. */
+async function isDoneSession(config: Config, name: string): Promise<boolean> {
+  const { folder, exists } = sessionFolderFor(config, name);
+  if (!exists) return false;
+  const read = await new StateStore(join(config.sessions, folder, OVERVIEW_FILE)).read();
+  return read?.kind === 'state' && read.state.status === 'done';
 }
 
 /** `orchestrate resume` while another run waits on the session: ask that run to go on, and say so. */

@@ -4,7 +4,7 @@ import { constants, accessSync, readFileSync, statSync } from 'node:fs';
 import { dirname, delimiter, join, resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import { KNOWN_NAMES, SETTINGS, resolveSettings, type Config, type RawValue, type SettingKey } from './settings.js';
+import { KNOWN_NAMES, SETTINGS, resolveSettings, type Config, type Provider, type RawValue, type SettingKey } from './settings.js';
 
 export interface LoadInput {
   configPath: string;
@@ -55,11 +55,13 @@ export function loadConfig(input: LoadInput): Loaded {
   }
 
   const resolved = resolveSettings(layers, configFile, input.home);
-  if (!resolved.ok) throw new ConfigError([...problems, ...resolved.problems], warnings);
-  if (problems.length > 0) throw new ConfigError(problems, warnings);
+  if (resolved.ok) problems.push(...checkDisk(diskFacts(resolved.config), layers, input.env, input.forRun ?? true));
+  else {
+    // What the disk says about the values that were valid belongs to the same list: every problem at once.
+    problems.push(...resolved.problems, ...checkDisk(partialFacts(resolved.parsed, configFile), layers, input.env, input.forRun ?? true));
+  }
+  if (problems.length > 0 || !resolved.ok) throw new ConfigError(problems, warnings);
   const config = { ...resolved.config, secrets: [...resolved.config.secrets, ...secretValues(input.env)] };
-  checkDisk(config, layers, input.env, problems, input.forRun ?? true);
-  if (problems.length > 0) throw new ConfigError(problems, warnings);
   return { config, warnings };
 }
 
@@ -138,35 +140,79 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-function checkDisk(config: Config, layers: Map<string, RawValue>, env: NodeJS.ProcessEnv, problems: ConfigProblem[], forRun: boolean): void {
-  const sourceOf = (key: SettingKey) => layers.get(key)?.source ?? config.configFile;
+/** What checkDisk needs; a value that did not parse is absent and not checked. */
+interface DiskFacts {
+  configFile: string;
+  mainRepo?: string | undefined;
+  worktrees?: string | undefined;
+  sessions?: string | undefined;
+  provider?: Provider | undefined;
+  claudePath?: string | undefined;
+  codexPath?: string | undefined;
+  scriptPath?: string | undefined;
+}
+
+function diskFacts(config: Config): DiskFacts {
+  return {
+    configFile: config.configFile,
+    mainRepo: config.mainRepo,
+    worktrees: config.worktrees,
+    sessions: config.sessions,
+    provider: config.provider,
+    claudePath: config.claude.path,
+    codexPath: config.codex.path,
+    scriptPath: config.scriptPath,
+  };
+}
+
+function partialFacts(parsed: ReadonlyMap<SettingKey, unknown>, configFile: string): DiskFacts {
+  const get = (key: SettingKey) => parsed.get(key) as string | undefined;
+  return {
+    configFile,
+    mainRepo: get('MAIN_REPO'),
+    worktrees: get('WORKTREES'),
+    sessions: get('SESSIONS'),
+    provider: parsed.get('SAMOCODE_PROVIDER') as Provider | undefined,
+    claudePath: get('CLAUDE_PATH'),
+    codexPath: get('CODEX_PATH'),
+    scriptPath: get('SAMOCODE_SCRIPT'),
+  };
+}
+
+function checkDisk(facts: DiskFacts, layers: Map<string, RawValue>, env: NodeJS.ProcessEnv, forRun: boolean): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  // Where the value came from; a default is named as one, never blamed on a file that does not set it.
+  const sourceOf = (key: SettingKey) => layers.get(key)?.source ?? `default (${key} is not set in ${facts.configFile}, .env or the environment)`;
   // Commands that only read sessions (status, list …) still work after the repository moved.
-  if (forRun && !isDirectory(config.mainRepo)) {
-    problems.push({ source: sourceOf('MAIN_REPO'), key: 'MAIN_REPO', value: config.mainRepo, message: 'folder does not exist', fix: "point MAIN_REPO at your repository's folder" });
+  if (forRun && facts.mainRepo !== undefined && !isDirectory(facts.mainRepo)) {
+    problems.push({ source: sourceOf('MAIN_REPO'), key: 'MAIN_REPO', value: facts.mainRepo, message: 'folder does not exist', fix: "point MAIN_REPO at your repository's folder" });
   }
   for (const key of ['WORKTREES', 'SESSIONS'] as const) {
-    const folder = key === 'WORKTREES' ? config.worktrees : config.sessions;
+    const folder = key === 'WORKTREES' ? facts.worktrees : facts.sessions;
+    if (folder === undefined) continue;
     if (exists(folder) && !isDirectory(folder)) {
       problems.push({ source: sourceOf(key), key, value: folder, message: 'exists but is not a folder', fix: `point ${key} at a folder (it is created if missing)` });
     } else if (!exists(folder) && !isDirectory(nearestExisting(folder))) {
       problems.push({ source: sourceOf(key), key, value: folder, message: 'cannot be created', fix: `point ${key} at a folder under one that exists` });
     }
   }
-  if (!forRun) return;
-  if (config.provider === 'script') {
-    if (!config.scriptPath) {
+  if (!forRun || facts.provider === undefined) return problems;
+  if (facts.provider === 'script') {
+    if (!facts.scriptPath) {
       problems.push({ source: sourceOf('SAMOCODE_PROVIDER'), key: 'SAMOCODE_SCRIPT', value: undefined, message: 'is required when the provider is script', fix: 'pass --script <scenario.json> or set SAMOCODE_SCRIPT' });
-    } else if (!isFile(config.scriptPath)) {
-      problems.push({ source: sourceOf('SAMOCODE_SCRIPT'), key: 'SAMOCODE_SCRIPT', value: config.scriptPath, message: 'scenario file not found', fix: 'point SAMOCODE_SCRIPT (or --script) at a scenario JSON file; see docs/scenarios.md' });
+    } else if (!isFile(facts.scriptPath)) {
+      problems.push({ source: sourceOf('SAMOCODE_SCRIPT'), key: 'SAMOCODE_SCRIPT', value: facts.scriptPath, message: 'scenario file not found', fix: 'point SAMOCODE_SCRIPT (or --script) at a scenario JSON file; see docs/scenarios.md' });
     }
-    return;
+    return problems;
   }
-  const key = config.provider === 'claude' ? 'CLAUDE_PATH' : 'CODEX_PATH';
-  const binary = config.provider === 'claude' ? config.claude.path : config.codex.path;
-  if (!findExecutable(binary, env.PATH ?? '')) {
-    const pkg = config.provider === 'claude' ? '@anthropic-ai/claude-code' : '@openai/codex';
-    problems.push({ source: sourceOf(key), key, value: binary, message: binary.includes('/') ? 'is not an executable file' : 'is not found on PATH', fix: `install it (npm install -g ${pkg}) or set ${key} to the binary's full path` });
+  const key = facts.provider === 'claude' ? 'CLAUDE_PATH' : 'CODEX_PATH';
+  const binary = facts.provider === 'claude' ? facts.claudePath : facts.codexPath;
+  if (binary !== undefined && !findExecutable(binary, env.PATH ?? '')) {
+    const pkg = facts.provider === 'claude' ? '@anthropic-ai/claude-code' : '@openai/codex';
+    const where = layers.has(key) ? `set ${key} to the binary's full path` : `set ${key}=<the binary's full path> in ${facts.configFile}`;
+    problems.push({ source: sourceOf(key), key, value: binary, message: binary.includes('/') ? 'is not an executable file' : 'is not found on PATH', fix: `install it (npm install -g ${pkg}) or ${where}` });
   }
+  return problems;
 }
 
 export function findExecutable(binary: string, pathEnv: string): string | undefined {

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { BUDGET_PROFILES, type Budget, type BudgetProfile } from '../core/budget.js';
 import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.js';
+import { refFormatProblem } from '../core/session-name.js';
 import type { ConfigProblem } from '../errors.js';
 
 export const PROVIDERS = ['claude', 'codex', 'script'] as const;
@@ -152,6 +153,14 @@ const telegramToken: Parser<string> = (raw) =>
     ? { ok: true, value: raw.trim() }
     : { ok: false, message: 'does not look like a bot token (digits, a colon, then 20+ letters, digits, _ or -)' };
 
+/** The branch is `<prefix><session>`: the prefix must make a valid git branch with any valid session name. */
+const branchPrefix: Parser<string> = (raw) => {
+  const value = raw.trim();
+  if (value === '') return { ok: false, message: 'is empty' };
+  const problem = refFormatProblem(`${value}x`);
+  return problem ? { ok: false, message: `does not make a valid git branch name: "${value}<session>" ${problem}` } : { ok: true, value };
+};
+
 const url: Parser<string> = (raw) =>
   /^https?:\/\/[^\s/]+(\/\S*)?$/.test(raw.trim()) ? { ok: true, value: raw.trim().replace(/\/+$/, '') } : { ok: false, message: 'is not an http(s) URL' };
 
@@ -165,7 +174,7 @@ export const SETTINGS = {
   WORKTREES: { key: 'WORKTREES', doc: 'Folder where each session gets its git worktree (`<WORKTREES>/<session>`).', example: 'WORKTREES=~/proj-worktrees', required: true, parse: path },
   SESSIONS: { key: 'SESSIONS', doc: 'Folder holding the session folders (`<SESSIONS>/YY-MM-DD-<session>`).', example: 'SESSIONS=~/proj/.samocode-sessions', required: true, parse: path },
   BASE_BRANCH: { key: 'BASE_BRANCH', doc: "Branch the session branch starts from. Default: origin's HEAD, else MAIN_REPO's current branch.", example: 'BASE_BRANCH=main', parse: text },
-  BRANCH_PREFIX: { key: 'BRANCH_PREFIX', doc: 'Prefix of the session branch name.', example: 'BRANCH_PREFIX=samocode/', default: 'samocode/', parse: text },
+  BRANCH_PREFIX: { key: 'BRANCH_PREFIX', doc: 'Prefix of the session branch name.', example: 'BRANCH_PREFIX=samocode/', default: 'samocode/', parse: branchPrefix },
   SAMOCODE_PROVIDER: { key: 'SAMOCODE_PROVIDER', aliases: ['PROVIDER'], doc: 'Agent CLI to run: claude, codex, or script (the built-in scripted agent).', example: 'SAMOCODE_PROVIDER=claude', default: 'claude', parse: oneOf(PROVIDERS) },
   CLAUDE_PATH: { key: 'CLAUDE_PATH', doc: 'Claude Code binary (name on PATH or a path).', example: 'CLAUDE_PATH=/usr/local/bin/claude', default: 'claude', parse: text },
   CLAUDE_MODEL: { key: 'CLAUDE_MODEL', doc: 'Model passed to `claude --model`.', example: 'CLAUDE_MODEL=claude-sonnet-4-5', parse: text },
@@ -209,7 +218,8 @@ export const KNOWN_NAMES: ReadonlyMap<string, SettingKey> = new Map(
   ),
 );
 
-export type Resolved = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+/** On failure, `parsed` still holds every value that was valid (or defaulted), so the disk can be checked too. */
+export type Resolved = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[]; parsed: ReadonlyMap<SettingKey, unknown> };
 
 /**
  * Validate the layered values. `layers` maps canonical keys to the winning raw value.
@@ -217,18 +227,18 @@ export type Resolved = { ok: true; config: Config } | { ok: false; problems: Con
  */
 export function resolveSettings(layers: Layers, configFile: string, home: string): Resolved {
   const problems: ConfigProblem[] = [];
-  const values = new Map<string, unknown>();
+  const values = new Map<SettingKey, unknown>();
   for (const spec of Object.values(SETTINGS) as SettingSpec[]) {
-    const raw = layers.get(spec.key);
+    const key = spec.key as SettingKey;
+    const raw = layers.get(key);
     if (!raw) {
       if (spec.required) {
-        problems.push({ source: configFile, key: spec.key, value: undefined, message: 'is required', fix: `add a line ${spec.example} to ${configFile}` });
-      }
-      values.set(spec.key, spec.default);
+        problems.push({ source: configFile, key, value: undefined, message: 'is required', fix: `add a line ${spec.example} to ${configFile}` });
+      } else values.set(key, spec.default);
       continue;
     }
     const parsed = spec.parse(raw.value, home, raw.baseDir);
-    if (parsed.ok) values.set(spec.key, parsed.value);
+    if (parsed.ok) values.set(key, parsed.value);
     else {
       problems.push({
         source: raw.source,
@@ -248,7 +258,7 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
     const missing = token === undefined ? 'TELEGRAM_BOT_TOKEN' : 'TELEGRAM_CHAT_ID';
     problems.push({ source: layers.get(token === undefined ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN')!.source, key: missing, value: undefined, message: 'is needed too: Telegram needs both the token and the chat id', fix: `set ${missing}, or remove the other TELEGRAM_ setting` });
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return { ok: false, problems, parsed: values };
 
   return {
     ok: true,

@@ -29,6 +29,8 @@ export interface BudgetUse {
   kind: BudgetKind;
   used: number;
   limit: number;
+  /** A cost that is partly computed from CODEX_PRICE: shown as an estimate. */
+  estimated?: true | undefined;
 }
 
 export interface BudgetCheck {
@@ -55,7 +57,7 @@ export function checkBudget(state: SessionState, budget: Budget): BudgetCheck {
   for (const kind of BUDGET_KINDS) {
     const limit = budget[kind];
     if (limit === undefined) continue;
-    const use = { kind, used: used[kind], limit };
+    const use: BudgetUse = { kind, used: used[kind], limit, ...(kind === 'cost' && state.totals.costEstimated ? { estimated: true as const } : {}) };
     if (use.used >= limit) exceeded ??= use;
     else if (use.used >= limit * WARN_AT && !(state.budgetWarned ?? []).includes(kind)) warn.push(use);
   }
@@ -65,5 +67,6 @@ export function checkBudget(state: SessionState, budget: Budget): BudgetCheck {
 export function describeUse(use: BudgetUse): string {
   const amount = (n: number) =>
     use.kind === 'cost' ? `$${n.toFixed(2)}` : use.kind === 'hours' ? `${n.toFixed(2)} h` : use.kind === 'tokens' ? `${Math.round(n).toLocaleString('en')} tokens` : `${n} iterations`;
-  return `${amount(use.used)} of ${amount(use.limit)} (${Math.round((use.used / use.limit) * 100)}%, ${BUDGET_SETTING[use.kind]})`;
+  const usedText = use.kind === 'cost' && use.estimated ? `~${amount(use.used)} est.` : amount(use.used);
+  return `${usedText} of ${amount(use.limit)} (${Math.round((use.used / use.limit) * 100)}%, ${BUDGET_SETTING[use.kind]})`;
 }

@@ -35,6 +35,8 @@ export interface FailureInput {
   signalWritten: boolean;
   /** Epoch ms, to turn a reset time into a wait. */
   now: number;
+  /** IS_SANDBOX as the agent got it (undefined: not set): what Claude's root check reads, named in root_refused's fix. */
+  isSandbox?: string | undefined;
 }
 
 export interface Classified {
@@ -93,7 +95,10 @@ export function classifyFailure(input: FailureInput): Classified | undefined {
     return {
       cls: 'root_refused',
       detail: `${cli} refused to run as root: ${quote(lastLineMatching(stderr, ROOT_REFUSAL))}`,
-      fix: 'samocode sets IS_SANDBOX=1 for root; if you override the env, keep it (or run samocode as a non-root user)',
+      fix:
+        `Claude Code skips its root check only with IS_SANDBOX=1 (or CLAUDE_CODE_BUBBLEWRAP set); the agent ran with ` +
+        `IS_SANDBOX=${input.isSandbox === undefined ? '(not set)' : JSON.stringify(input.isSandbox)}. samocode sets IS_SANDBOX=1 for Claude ` +
+        'when it runs as root; if a wrapper (CLAUDE_PATH) changes it, keep IS_SANDBOX=1, or set CLAUDE_PERMISSION_MODE=acceptEdits, or run samocode as a non-root user',
     };
   }
   const usage = usageFailure(input.provider, stderr, input.exitCode);

@@ -47,6 +47,7 @@ const frontMatterSchema = z.object({
       cacheWriteTokens: count.default(0),
       agentMs: z.number().min(0).default(0),
       activeMs: z.number().min(0).default(0),
+      costEstimated: z.boolean().optional(),
     })
     .default(ZERO_TOTALS),
 });

@@ -57,7 +57,9 @@ export function buildPrompt(input: PromptInput): string {
   if (state.planFeedback) {
     lines.push('', '## The person rejected the plan', `Their feedback: ${withoutControls(state.planFeedback)}`, 'Revise the plan accordingly, then ask for approval again.');
   }
-  if (input.iteration === 1) {
+  // Every investigation prompt, not only iteration 1's: an iteration can end before the agent ever ran (a CLI that
+  // refused to start), and the real first look must still see what to do. Later phases read it in _overview.md.
+  if (state.phase === 'investigation' && state.task) {
     lines.push('', '## Task', state.task);
     if (state.dive) lines.push('', '## Dive focus', state.dive);
   }

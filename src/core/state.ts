@@ -29,6 +29,8 @@ export interface Totals {
   agentMs: number;
   /** Time spent in iterations, all attempts and retry waits included (not time waiting for the person). */
   activeMs: number;
+  /** Some of costUsd was computed from a price table (CODEX_PRICE) rather than reported: show it as an estimate. */
+  costEstimated?: boolean | undefined;
 }
 
 export const ZERO_TOTALS: Totals = {
@@ -97,7 +99,9 @@ export interface RunFacts {
   provider: string;
   log?: string | undefined;
   costUsd?: number | undefined;
-  tokens?: Omit<Totals, 'costUsd' | 'agentMs' | 'activeMs'> | undefined;
+  /** costUsd was computed from CODEX_PRICE, not reported by the CLI. */
+  costEstimated?: true | undefined;
+  tokens?: Omit<Totals, 'costUsd' | 'agentMs' | 'activeMs' | 'costEstimated'> | undefined;
   /** Wall time of the whole iteration: every attempt and the waits between them. */
   iterationMs?: number | undefined;
   /** The failure class of the last attempt, if it failed (core/failure-class.ts). */
@@ -234,6 +238,7 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
           cacheWriteTokens: state.totals.cacheWriteTokens + (run.tokens?.cacheWriteTokens ?? 0),
           agentMs: state.totals.agentMs + run.durationMs,
           activeMs: (state.totals.activeMs ?? 0) + (run.iterationMs ?? run.durationMs),
+          ...(state.totals.costEstimated || (run.costEstimated && run.costUsd !== undefined) ? { costEstimated: true } : {}),
         },
         stallCount: entry.stalled ? (state.stallCount ?? 0) + 1 : 0,
       };

@@ -4,6 +4,7 @@
 import type { Approval } from '../core/answers.js';
 import { PHASE_RULES, isPhase, type Phase } from '../core/phases.js';
 import { formatDuration } from '../core/prompt.js';
+import { formatCost } from '../core/cost.js';
 import type { HistoryEntry, IterationEntry, SessionState, SessionStatus, Totals } from '../core/state.js';
 
 /** Output is laid out to fit a terminal this wide. */
@@ -405,7 +406,7 @@ export function statusFacts(view: StatusView, now: Date): StatusFacts {
 
 export function formatTotals(totals: Totals): string {
   const parts = [`agent time ${formatDuration(totals.agentMs)}`];
-  if (totals.costUsd > 0) parts.push(`cost $${totals.costUsd < 0.01 ? totals.costUsd.toFixed(4) : totals.costUsd.toFixed(2)}`);
+  if (totals.costUsd > 0) parts.push(`cost ${formatCost(totals.costUsd, totals.costEstimated, totals.costUsd < 0.01 ? 4 : 2)}`);
   const tokens = [
     [totals.inputTokens, 'in'],
     [totals.outputTokens, 'out'],
@@ -533,6 +534,7 @@ function fixedWidth(rows: string[][], columns: Column[]): number {
   return columns.reduce((sum, c, i) => (c.flex ? sum : sum + Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)) + 2), 0);
 }
 
+/** `width`: the terminal's; Infinity (piped) prints every summary whole. */
 export function formatHistory(read: HistoryRead, width = WIDTH): string {
   const lines = [`history of ${read.file}`];
   if (read.entries.length === 0) {
@@ -653,7 +655,7 @@ export function listFacts(inputs: ListInput[], now: Date): ListFacts[] {
   return rows.sort((a, b) => sortTime(b) - sortTime(a) || (a.session < b.session ? 1 : a.session > b.session ? -1 : 0));
 }
 
-export function formatList(rows: ListFacts[], opts: { sessions: string; configFile: string; width?: number }): string {
+export function formatList(rows: ListFacts[], opts: { sessions: string; configFile: string; width?: number | undefined }): string {
   const command = `orchestrate --config ${shellQuote(opts.configFile)}`;
   if (rows.length === 0) {
     return `no sessions under ${opts.sessions} yet; start one with ${command} --session <name> --task "what to do"\n`;

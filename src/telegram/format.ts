@@ -3,6 +3,7 @@
 // several sessions can tell them apart; everything from the agent or the person goes through escapeHtml.
 import { isAbsolute, join } from 'node:path';
 import { describeUse } from '../core/budget.js';
+import { formatCost } from '../core/cost.js';
 import { parseQuestions, unanswered, type Question } from '../core/answers.js';
 import { formatDuration } from '../core/prompt.js';
 import type { SessionState, Totals } from '../core/state.js';
@@ -150,7 +151,7 @@ function formatDone(state: SessionState, ctx: FormatContext): string {
 function spending(totals: Totals): string[] {
   const out: string[] = [];
   if (totals.agentMs > 0) out.push(`agent time ${formatDuration(totals.agentMs)}`);
-  if (totals.costUsd > 0) out.push(`cost $${totals.costUsd.toFixed(2)}`);
+  if (totals.costUsd > 0) out.push(`cost ${formatCost(totals.costUsd, totals.costEstimated)}`);
   if (totals.inputTokens > 0 || totals.outputTokens > 0) {
     const cache = totals.cacheReadTokens + totals.cacheWriteTokens;
     out.push(`tokens ${count(totals.inputTokens)} in / ${count(totals.outputTokens)} out${cache > 0 ? ` / ${count(cache)} cache` : ''}`);

@@ -72,9 +72,9 @@ describe('a whole session through all eight phases', () => {
     expect(readHistory(dir)).toHaveLength(history.length);
   });
 
-  test('`orchestrate demo` runs the built-in scenario to done with no API key', async () => {
+  test('`orchestrate demo --keep` runs the built-in scenario to done with no API key and says where it all is', async () => {
     const project = createProject();
-    const result = await project.run(['demo'], { env: { TMPDIR: project.root } });
+    const result = await project.run(['demo', '--keep'], { env: { TMPDIR: project.root } });
     expect(result.stderr).toContain('is done after 9 iterations');
     expect(result.exitCode).toBe(0);
     const folder = /session folder: (\S+)/.exec(result.stderr)?.[1];

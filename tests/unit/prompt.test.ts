@@ -25,10 +25,13 @@ describe('buildPrompt', () => {
     }
   });
 
-  test('later iterations leave the task to _overview.md', () => {
-    const prompt = buildPrompt(input({ iteration: 2 }));
-    expect(prompt).not.toContain('## Task');
-    expect(prompt).not.toContain('## Dive focus');
+  test('every investigation iteration has the task and dive; later phases leave them to _overview.md', () => {
+    const again = buildPrompt(input({ iteration: 2 }));
+    expect(again).toContain('## Task\ndo the thing');
+    expect(again).toContain('## Dive focus\nthe auth module');
+    const later = buildPrompt(input({ iteration: 3, state: fakeState({ phase: 'requirements', task: 'do the thing', dive: 'the auth module' }) }));
+    expect(later).not.toContain('## Task');
+    expect(later).not.toContain('## Dive focus');
   });
 
   test('a gated phase says it must wait first; a standalone session says there is no branch', () => {

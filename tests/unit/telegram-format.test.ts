@@ -210,6 +210,12 @@ describe('formatEvent', () => {
     expect(bare).not.toMatch(/cost|tokens|agent time/);
   });
 
+  test('done: a cost computed from CODEX_PRICE is shown as an estimate', () => {
+    const totals = { costUsd: 0.451, inputTokens: 100_000, outputTokens: 2_000, cacheReadTokens: 0, cacheWriteTokens: 0, agentMs: 60_000, activeMs: 60_000, costEstimated: true };
+    const html = formatEvent({ type: 'done', state: fakeState({ phase: 'done', status: 'done', iterations: 3, totals }) }, ctx)!;
+    expect(html).toContain('cost ~$0.45 est.');
+  });
+
   test('interrupted and crashed say the session is resumable and how', () => {
     const interrupted = formatEvent({ type: 'interrupted', state: fakeState({ phase: 'quality' }), signal: 'SIGINT' }, ctx)!;
     expect(interrupted).toContain('SIGINT');

@@ -7,6 +7,8 @@ export interface StreamSummary {
   turns?: number | undefined;
   /** Claude's total_cost_usd; for Codex computed from the tokens when a price is given. */
   costUsd?: number | undefined;
+  /** costUsd was computed from a price table (CODEX_PRICE), not reported by the CLI. */
+  costEstimated?: boolean | undefined;
   tokens: TokenUsage;
   /** The model's last text, cut to MAX_TEXT characters. */
   lastText?: string | undefined;
@@ -122,11 +124,13 @@ export class StreamAccumulator {
     const s = this.s;
     const tokens = this.resultTokens ?? this.usage ?? ZERO_TOKENS;
     let costUsd = this.resultCost;
-    if (costUsd === undefined && this.usage && this.price) costUsd = costOf(this.usage, this.price);
+    const costEstimated = costUsd === undefined && this.usage !== undefined && this.price !== undefined;
+    if (costEstimated) costUsd = costOf(this.usage!, this.price!);
     return {
       ...s,
       tokens: { ...tokens },
       costUsd,
+      ...(costEstimated ? { costEstimated: true } : {}),
       permissionDenials: [...s.permissionDenials],
       retries: [...s.retries],
       errors: [...s.errors],
