@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, OrchestratorError, UsageError } from './errors.js';
+import { isStorageErrno, storageError } from './io/storage-failure.js';
 import type { SettingKey } from './config/settings.js';
 
 const USAGE = `orchestrate: run a coding agent through a whole session, unattended
@@ -37,7 +38,8 @@ options:
   --json                 status, history, list: machine-readable output
 
 exit codes: 0 done, 1 internal error, 2 usage, 3 configuration, 4 blocked (by the agent, the protocol, a budget
-            or a stall), 5 waiting for you (--no-wait), 6 session locked, 7 agent failed, 130 SIGINT, 143 SIGTERM`;
+            or a stall), 5 waiting for you (--no-wait), 6 session locked, 7 agent failed,
+            8 cannot write the session files (disk full, read-only, no permission), 130 SIGINT, 143 SIGTERM`;
 
 /** Flags that are settings, with the setting they set. */
 const COMMANDS = ['run', 'resume', 'status', 'history', 'list', 'demo', 'install', 'uninstall'];
@@ -179,9 +181,11 @@ main(process.argv.slice(2)).then(
     exitSoon();
   },
   (error: unknown) => {
-    if (error instanceof OrchestratorError) {
-      process.stderr.write(`orchestrate: ${error.message}\n`);
-      process.exitCode = error.exitCode;
+    // A write that no guard named (a log, the lock, the agent's files) and the environment refused: still not a bug.
+    const known = error instanceof OrchestratorError ? error : isStorageErrno(error) && error.path ? storageError(error, { file: error.path, what: `${error.syscall ?? 'writing'} failed` }) : undefined;
+    if (known) {
+      process.stderr.write(`orchestrate: ${known.message}\n`);
+      process.exitCode = known.exitCode;
       exitSoon();
       return;
     }

@@ -19,6 +19,7 @@ import { pendingReason, personGate } from './person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
 import { requestResume } from '../io/resume-request.js';
+import { waitSignalFacts } from '../io/wait-facts.js';
 import type { Config } from '../config/settings.js';
 import type { SessionState } from '../core/state.js';
 import type { Logger } from 'pino';
@@ -125,6 +126,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         budget: config.budget,
         stallLimit: config.stallLimit,
         probe: { session: () => sessionSnapshot(sessionDir), tree: (current) => treeSnapshot(current.workingDir, current.standalone) },
+        waitFacts: (current, signal) => waitSignalFacts(sessionDir, current, signal),
       });
       log.flush();
       return { outcome, sessionDir, ...describe(outcome, sessionDir, opts) };
