@@ -182,7 +182,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // A write that no guard named (a log, the lock, the agent's files) and the environment refused: still not a bug.
-    const known = error instanceof OrchestratorError ? error : isStorageErrno(error) && error.path ? storageError(error, { file: error.path, what: `${error.syscall ?? 'writing'} failed` }) : undefined;
+    const known = error instanceof OrchestratorError ? error : isStorageErrno(error) ? storageError(error, { file: error.path ?? 'a file of the session', what: `${error.syscall ?? 'write'} failed` }) : undefined;
     if (known) {
       process.stderr.write(`orchestrate: ${known.message}\n`);
       process.exitCode = known.exitCode;

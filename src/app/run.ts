@@ -11,7 +11,7 @@ import { PHASE_RULES } from '../core/phases.js';
 import { packagePrompts } from '../agent/prompt-source.js';
 import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
 import { runSession, type SessionOutcome } from '../loop/run-session.js';
-import type { Clock, HumanGate, Notifier } from '../loop/ports.js';
+import type { AgentPort, Clock, HumanGate, Notifier } from '../loop/ports.js';
 import { createLogger, makeScrubber } from './logger.js';
 import { logNotifier } from './log-notifier.js';
 import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, openSession, sessionFolderFor } from './open-session.js';
@@ -20,6 +20,7 @@ import { liveHolder } from '../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
 import { requestResume } from '../io/resume-request.js';
 import { waitSignalFacts } from '../io/wait-facts.js';
+import { guardWriteAsync } from '../io/storage-failure.js';
 import type { Config } from '../config/settings.js';
 import type { SessionState } from '../core/state.js';
 import type { Logger } from 'pino';
@@ -94,7 +95,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     let last = state;
     try {
       const outcome = await runSession(state, {
-        agent: createSessionAgent({
+        agent: namedStorageErrors(sessionDir, createSessionAgent({
           config,
           sessionDir,
           runId,
@@ -107,7 +108,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             agentPid = pid;
             return pid === undefined ? undefined : lock.lock.setAgent(pid);
           },
-        }),
+        })),
         store: { append: (entry) => opened.history.append(entry), writeState: (s) => opened.store.write(s) },
         gate: opts.gate ? opts.gate(gate) : gate,
         notifier: {
@@ -143,6 +144,14 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     killOnForce();
     lock.lock.release();
   }
+}
+
+/** A write of an attempt (its prompt and log files, the agent record) refused by the disk is named, not a bug. */
+function namedStorageErrors(sessionDir: string, agent: AgentPort): AgentPort {
+  return {
+    attempt: (request) =>
+      guardWriteAsync({ file: join(sessionDir, LOGS_DIR), what: `starting iteration ${request.iteration} (its prompt and log files)` }, () => agent.attempt(request)),
+  };
 }
 
 /** Telegram is loaded only when configured: its library stays off the start-up path of everyone else. */

@@ -5,7 +5,7 @@
 // crash mid-append is repaired at the next start (`repair`): cut off when it is not a whole entry, or sealed with its
 // missing newline when it is one (then startup applies it like any entry the state has not caught up with). Either
 // way no entry that the state has applied is lost, and none is written twice.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, ftruncateSync, openSync, readSync, truncateSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { HistoryEntry } from '../core/state.js';
 import { guardWrite } from './storage-failure.js';
@@ -49,29 +49,34 @@ export class HistoryLog {
    * entry that lost only its newline gets it back. Returns what was done, for the log; undefined when nothing was.
    */
   repair(): string | undefined {
+    // Read-only first: a whole file needs no write access, so a read-only history still opens (and fails, named, at
+    // the first append).
     let fd: number;
     try {
-      fd = openSync(this.file, 'r+');
+      fd = openSync(this.file, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+    let size: number;
+    let start: number;
+    let fragment: string;
     try {
-      const size = fstatSync(fd).size;
+      size = fstatSync(fd).size;
       if (size === 0 || lastByte(fd, size) === 0x0a) return undefined;
-      const start = lineStart(fd, size);
+      start = lineStart(fd, size);
       const buffer = Buffer.alloc(size - start);
       readSync(fd, buffer, 0, buffer.length, start);
-      const fragment = buffer.toString('utf8');
-      if (parseEntry(fragment)) {
-        guardWrite({ file: this.file, what: 'sealing the last history line with its newline', bytes: 1 }, () => writeSync(fd, '\n', size));
-        return `${this.file}: the last entry had lost its newline (a crash mid-append); added it`;
-      }
-      guardWrite({ file: this.file, what: 'cutting off a torn last history line' }, () => ftruncateSync(fd, start));
-      return `${this.file}: cut off a torn last line (${buffer.length} bytes, an append interrupted by a crash or a full disk); the state never applied it`;
+      fragment = buffer.toString('utf8');
     } finally {
       closeSync(fd);
     }
+    if (parseEntry(fragment)) {
+      guardWrite({ file: this.file, what: 'sealing the last history line with its newline', bytes: 1 }, () => appendFileSync(this.file, '\n'));
+      return `${this.file}: the last entry had lost its newline (a crash mid-append); added it`;
+    }
+    guardWrite({ file: this.file, what: 'cutting off a torn last history line' }, () => truncateSync(this.file, start));
+    return `${this.file}: cut off a torn last line (${size - start} bytes, an append interrupted by a crash or a full disk); the state never applied it`;
   }
 
   /** The last complete entry, if any. An unparseable last line is skipped, not fatal. */
