@@ -52,7 +52,7 @@ export function sessionFolderFor(config: Config, name: string): { folder: string
 
 export async function openSession(config: Config, req: OpenRequest): Promise<OpenSession> {
   const notes: string[] = [];
-  makeDir(config.sessions, 'the sessions folder (SESSIONS)');
+  makeDir(config.sessions, 'the sessions folder', 'SESSIONS');
   const { folder, exists } = sessionFolderFor(config, req.name);
   if (!exists && !req.task) {
     throw new UsageError(`there is no session "${req.name}" under ${config.sessions}; start one with --task "what to do"`);

@@ -8,18 +8,20 @@ import { StorageError } from '../errors.js';
 import { isStorageErrno, storageError } from './storage-failure.js';
 
 /**
- * Make `dir` and any missing parents. `what` says what the folder is for, with its setting when it has one:
- * "the sessions folder (SESSIONS)". Throws a StorageError when the folder cannot be made.
+ * Make `dir` and any missing parents. `what` says what the folder is for ("the sessions folder"), `setting` the
+ * setting that names it, if one does. Throws a StorageError when the folder cannot be made.
  */
-export function makeDir(dir: string, what: string): void {
+export function makeDir(dir: string, what: string, setting?: string): void {
   const target = resolve(dir);
+  const label = setting ? `${what} (${setting})` : what;
+  const fix = setting ? `point ${setting} to another folder` : 'use another folder';
   const missing: string[] = [];
   // Walk up to the first folder that exists; dirname of the root is the root, so this ends.
   for (let current = target; ; current = dirname(current)) {
     const kind = kindOf(current);
     if (kind === 'folder') break;
     if (kind === 'other') {
-      throw new StorageError(`cannot create ${target}: ${what}: ${current} exists and is not a folder. Fix: move ${current} away, or point the setting to another folder, then run again.`, target, 'ENOTDIR');
+      throw new StorageError(`cannot create ${target}: ${label}: ${current} exists and is not a folder. Fix: move ${current} away, or ${fix}, then run again.`, target, 'ENOTDIR');
     }
     missing.push(current);
     if (dirname(current) === current) break;
@@ -31,10 +33,10 @@ export function makeDir(dir: string, what: string): void {
       const code = (error as NodeJS.ErrnoException).code;
       // Made meanwhile by someone else, or there but not ours to look into (the next step reports that): go on.
       if (code === 'EEXIST' && kindOf(folder) !== 'other') continue;
-      if (isStorageErrno(error)) throw storageError(error, { file: folder, what: `creating ${what}` });
+      if (isStorageErrno(error)) throw storageError(error, { file: folder, what: `creating ${label}` });
       const parent = dirname(folder);
       throw new StorageError(
-        `cannot create ${target}: ${what}: ${parent} does not allow new folders (${code ?? 'error'} on mkdir ${folder}). Fix: point the setting to a folder on an ordinary writable disk, then run again.`,
+        `cannot create ${target}: ${label}: ${parent} does not allow new folders (${code ?? 'error'} on mkdir ${folder}). Fix: ${fix}, on an ordinary writable disk, then run again.`,
         target,
         code ?? 'EIO',
         { cause: error },

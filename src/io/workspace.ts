@@ -72,7 +72,7 @@ export async function ensureWorkspace(opts: {
   if (!hasCommits) {
     throw new GitError(`${opts.mainRepo} has no commits yet, so no worktree can be made from it. Make a first commit (git commit --allow-empty -m init), then run again.`);
   }
-  makeDir(opts.worktrees, 'the worktrees folder (WORKTREES)');
+  makeDir(opts.worktrees, 'the worktrees folder', 'WORKTREES');
   const branchExists = (await git(opts.mainRepo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;
   const args = branchExists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, base ?? 'HEAD'];
   const added = await git(opts.mainRepo, args);

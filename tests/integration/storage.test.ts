@@ -185,6 +185,7 @@ describe('a sessions folder that cannot be created', () => {
     expect(result.signal).toBeNull();
     expect(result.exitCode, result.stderr).toBe(8);
     expect(result.stderr).toContain('cannot create /proc/x/sessions: the sessions folder (SESSIONS): /proc does not allow new folders');
+    expect(result.stderr).toContain('Fix: point SESSIONS to another folder, on an ordinary writable disk, then run again.');
     expect(result.stderr).not.toContain('internal error');
 
     // SIGTERM a second in: it has ended by then (8), or it obeys (143). It used to spin deaf to it until SIGKILL.
