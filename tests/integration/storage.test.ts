@@ -4,10 +4,12 @@
 // history stays whole, and the same command goes on once the cause is gone. These need root and Linux mounts: where
 // that is missing the test is skipped with the reason printed, never passed.
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, readFileSync, readdirSync, truncateSync } from 'node:fs';
+import { chownSync, closeSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test, type TestContext } from 'vitest';
-import { answerEverything, createProject, fullSessionSteps, readHistory, readOverview, sessionArgs, type Project } from '../helpers/rig.js';
+import { StorageError } from '../../src/errors.js';
+import { HistoryLog } from '../../src/io/history-log.js';
+import { answerEverything, createProject, fullSessionSteps, readHistory, readOverview, sessionArgs, tempDir, type Project } from '../helpers/rig.js';
 
 const NOBODY = 65534;
 
@@ -90,6 +92,35 @@ describe('disk full', () => {
     const entries = expectWholeHistory(dir);
     expect(entries.filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(readOverview(dir).data).toMatchObject({ status: 'done', phase: 'done', historySeq: entries.length });
+  });
+});
+
+describe('an append cut short by a full disk', () => {
+  test('the part that was written is cut back at once: the history stays as it was, every line whole', async (ctx) => {
+    const root = tempDir();
+    const disk = join(root, 'disk');
+    mkdirSync(disk);
+    mount(ctx, disk, '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs');
+    const file = join(disk, '_signal_history.jsonl');
+    const log = new HistoryLog(file);
+    const entry = (seq: number, summary: string) =>
+      ({ seq, time: 't', event: 'resumed', iteration: 1, phase: 'requirements', from: 'waiting', how: summary }) as const;
+    await log.append(entry(1, 'short'));
+    const before = readFileSync(file, 'utf8');
+    // Fill the disk: what is left is the slack in the history's last page (under 4 KB), less than the next line.
+    const filler = openSync(join(disk, 'filler'), 'w');
+    try {
+      for (;;) writeSync(filler, Buffer.alloc(4096));
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      closeSync(filler);
+    }
+    const error = await log.append(entry(2, 'x'.repeat(8192))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).message).toMatch(/appending history entry 2 \(resumed, iteration 1\): no space left on the device \(ENOSPC on write\)\. It needs at least 82\d\d bytes free on /);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(log.repair()).toBeUndefined();
   });
 });
 
