@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, test, type TestContext } from 'vitest';
 import { StorageError } from '../../src/errors.js';
 import { HistoryLog } from '../../src/io/history-log.js';
+import { StateStore } from '../../src/io/state-store.js';
+import { fakeState } from '../helpers/fake-state.js';
 import { answerEverything, createProject, fullSessionSteps, readHistory, readOverview, sessionArgs, tempDir, type Project } from '../helpers/rig.js';
 
 const NOBODY = 65534;
@@ -108,19 +110,31 @@ describe('an append cut short by a full disk', () => {
     await log.append(entry(1, 'short'));
     const before = readFileSync(file, 'utf8');
     // Fill the disk: what is left is the slack in the history's last page (under 4 KB), less than the next line.
-    const filler = openSync(join(disk, 'filler'), 'w');
-    try {
-      for (;;) writeSync(filler, Buffer.alloc(4096));
-    } catch (error) {
-      expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    } finally {
-      closeSync(filler);
-    }
+    fillDisk(join(disk, 'filler'));
     const error = await log.append(entry(2, 'x'.repeat(8192))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).message).toMatch(/appending history entry 2 \(resumed, iteration 1\): no space left on the device \(ENOSPC on write\)\. It needs at least 82\d\d bytes free on /);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(log.repair()).toBeUndefined();
+  });
+});
+
+describe('a state write on a full disk', () => {
+  test('fails, named, and leaves the old _overview.md whole (write-file-atomic renamed a cut-off file over it)', async (ctx) => {
+    const root = tempDir();
+    const disk = join(root, 'disk');
+    mkdirSync(disk);
+    mount(ctx, disk, '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs');
+    const file = join(disk, '_overview.md');
+    const store = new StateStore(file);
+    await store.write(fakeState({ historySeq: 1 }), '\n# Notes\n');
+    const before = readFileSync(file, 'utf8');
+    fillDisk(join(disk, 'filler'), 40 * 1024);
+    const error = await store.write(fakeState({ historySeq: 2, lastSummary: 'y'.repeat(30 * 1024) })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).message).toMatch(new RegExp(`cannot write ${file}: writing the session state \\(up to history entry 2\\): no space left on the device \\(ENOSPC on write\\)\\. It needs at least \\d+ bytes free on ${disk} \\(tmpfs\\)`));
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readdirSync(disk).sort()).toEqual(['_overview.md', 'filler']);
   });
 });
 
@@ -227,6 +241,18 @@ describe('a sessions folder that cannot be created', () => {
     expect(stopped.signal === 'SIGTERM' || stopped.exitCode === 143 || stopped.exitCode === 8, JSON.stringify(stopped)).toBe(true);
   });
 });
+
+/** Write zeros into `file` until the disk is full, or until `bytes` are written. */
+function fillDisk(file: string, bytes = Infinity): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (let written = 0; written < bytes; ) written += writeSync(fd, Buffer.alloc(Math.min(4096, bytes - written)));
+  } catch (error) {
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 function chownTree(path: string, uid: number): void {
   chownSync(path, uid, uid);
