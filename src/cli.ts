@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, OrchestratorError, UsageError } from './errors.js';
+import { isStorageErrno, storageError } from './io/storage-failure.js';
 import type { SettingKey } from './config/settings.js';
 import { checkSessionName, suggestSessionName } from './core/session-name.js';
 import {
@@ -186,9 +187,11 @@ main(process.argv.slice(2)).then(
     exitSoon();
   },
   (error: unknown) => {
-    if (error instanceof OrchestratorError) {
-      process.stderr.write(`orchestrate: ${error.message}\n`);
-      process.exitCode = error.exitCode;
+    // A write that no guard named (a log, the lock, the agent's files) and the environment refused: still not a bug.
+    const known = error instanceof OrchestratorError ? error : isStorageErrno(error) ? storageError(error, { file: error.path ?? 'a file of the session', what: `${error.syscall ?? 'write'} failed` }) : undefined;
+    if (known) {
+      process.stderr.write(`orchestrate: ${known.message}\n`);
+      process.exitCode = known.exitCode;
       exitSoon();
       return;
     }

@@ -198,6 +198,7 @@ const EXIT_MEANINGS: Partial<Record<keyof typeof EXIT_CODES, string>> = {
   waiting: 'waiting for you (--no-wait)',
   locked: 'session locked',
   agentFailed: 'agent failed',
+  storage: 'cannot write the session files (disk full, read-only, no permission)',
   sigint: 'SIGINT',
   sigterm: 'SIGTERM',
 };

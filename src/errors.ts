@@ -11,6 +11,8 @@ export const EXIT_CODES = {
   waiting: 5,
   locked: 6,
   agentFailed: 7,
+  /** samocode could not write its own files (disk full, read-only, permission denied): an environment problem. */
+  storage: 8,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -67,6 +69,23 @@ export class SessionStateError extends OrchestratorError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, EXIT_CODES.config, options);
     this.name = 'SessionStateError';
+  }
+}
+
+/**
+ * A write of samocode's own (history, state, session.log, lock, `_logs/`, a folder it creates) failed for a reason
+ * outside samocode: disk full, quota, read-only file system, permission. The message names the file, what was being
+ * written, the errno in words, the space needed and the fix (io/storage-failure.ts builds it); no stack trace, because
+ * it is not a bug. The session is left resumable: the same command goes on once the cause is fixed.
+ */
+export class StorageError extends OrchestratorError {
+  readonly file: string;
+  readonly code: string;
+  constructor(message: string, file: string, code: string, options?: { cause?: unknown }) {
+    super(message, EXIT_CODES.storage, options);
+    this.name = 'StorageError';
+    this.file = file;
+    this.code = code;
   }
 }
 

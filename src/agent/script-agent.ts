@@ -5,7 +5,7 @@
 // The step is chosen by SAMOCODE_ITERATION (1-based), so a resumed or retried iteration plays the same step again;
 // `attempts` overrides fields per attempt (SAMOCODE_ATTEMPT) to script failures followed by a success.
 import { spawn, execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
 interface Step {
@@ -44,6 +44,8 @@ interface Step {
   grandchildPidFile?: string;
   /** Write the environment the agent received, as JSON, to this session file (tests check what reaches agents). */
   envFile?: string;
+  /** Fill the disk holding the session folder: write zeros to this new session file until ENOSPC (after the signal). */
+  fillDisk?: string;
   /** Never exit (after doing everything else). */
   hang?: boolean;
   /** Ignore SIGTERM, so only SIGKILL stops it. */
@@ -102,6 +104,23 @@ function printBytes(total: number): void {
   }
 }
 
+/**
+ * Write zeros until the disk is full (at most 1 GB, so a real disk is never filled by mistake). Once only: when the
+ * file exists the step is a re-run, and emptying the file is how a test frees the space again.
+ */
+function fillDisk(file: string): void {
+  if (existsSync(file)) return;
+  const chunk = Buffer.alloc(64 * 1024);
+  const fd = openSync(file, 'a');
+  try {
+    for (let written = 0; written < 1 << 30; ) written += writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function main(): Promise<void> {
   const step = loadStep();
   const sessionDir = env('SAMOCODE_SESSION_PATH');
@@ -139,6 +158,7 @@ async function main(): Promise<void> {
     writeFileSync(temp, text);
     renameSync(temp, signalFile);
   }
+  if (step.fillDisk) fillDisk(join(sessionDir, step.fillDisk));
   if (step.hang) {
     setInterval(() => {}, 1 << 30);
     return;

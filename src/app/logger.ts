@@ -3,6 +3,7 @@
 // Known secret values are scrubbed from every line before it is written.
 import pino, { type Logger } from 'pino';
 import type { LogFormat } from '../config/settings.js';
+import { tolerantLogStream } from '../io/storage-failure.js';
 
 export interface LoggerOptions {
   level: string;
@@ -27,7 +28,8 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     });
   }
   if (opts.sessionLog) {
-    streams.push({ level: 'debug', stream: pino.destination({ dest: opts.sessionLog, append: true, sync: true, mkdir: true }) });
+    const file = pino.destination({ dest: opts.sessionLog, append: true, sync: true, mkdir: true });
+    streams.push({ level: 'debug', stream: tolerantLogStream(file, opts.sessionLog) });
   }
   return pino(
     {

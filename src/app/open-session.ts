@@ -1,6 +1,6 @@
 // Find or create the session folder, take its lock, perform init (worktree + `_overview.md`) or migrate/recover
 // the existing state. Everything that must happen before the loop may start.
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { FIRST_AGENT_PHASE } from '../core/phases.js';
@@ -8,6 +8,8 @@ import { checkSessionName, datedFolderName, findSessionFolder } from '../core/se
 import { ZERO_TOTALS, applyEntry, type SessionState } from '../core/state.js';
 import { SessionStateError, UsageError } from '../errors.js';
 import { HistoryLog } from '../io/history-log.js';
+import { makeDir } from '../io/make-dir.js';
+import { guardWrite } from '../io/storage-failure.js';
 import { SessionLock, type Acquired } from '../io/session-lock.js';
 import { StateStore } from '../io/state-store.js';
 import { ensureWorkspace } from '../io/workspace.js';
@@ -64,17 +66,20 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
   // Every usage check comes before the first folder is made: a refused name leaves nothing behind.
   const { folder, exists } = sessionFolderFor(config, req.name);
   if (!exists && !req.task) throw noSuchSession(config, req.name);
-  mkdirSync(config.sessions, { recursive: true });
+  makeDir(config.sessions, 'the sessions folder', 'SESSIONS');
   const sessionDir = join(config.sessions, folder);
-  mkdirSync(join(sessionDir, LOGS_DIR), { recursive: true });
+  makeDir(join(sessionDir, LOGS_DIR), `the agent log folder of session ${folder}`);
 
-  const lock = SessionLock.acquire(join(sessionDir, LOCK_FILE), req.runId, req.now);
+  const lockFile = join(sessionDir, LOCK_FILE);
+  const lock = guardWrite({ file: lockFile, what: 'taking the session lock' }, () => SessionLock.acquire(lockFile, req.runId, req.now));
   if (lock.tookOverFrom) {
     notes.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, which is no longer running${lock.killedLeftoverAgent ? `; stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running` : ''}`);
   }
   try {
     const store = new StateStore(join(sessionDir, OVERVIEW_FILE));
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), req.scrub);
+    const repaired = history.repair();
+    if (repaired) notes.push(repaired);
     const state = await loadOrInit(config, req, folder, store, history, notes);
     // A new (or migrated) session takes --task as its task; only an existing one can differ.
     const taskIgnored = req.task !== undefined && req.task !== state.task;

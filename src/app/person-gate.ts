@@ -2,12 +2,13 @@
 // with chokidar and resume in this same process as soon as the person's answer is complete. What counts as an answer
 // is decided by the pure core/wait.ts; this file only gathers the facts and watches for changes.
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SessionState } from '../core/state.js';
-import { PLAN_FILE, QA_FILE, evaluateWait, type Resumption, type WaitFacts, type WaitVerdict } from '../core/wait.js';
+import { PLAN_FILE, QA_FILE, evaluateWait, waitFileAllowed, type Resumption, type WaitFacts, type WaitVerdict } from '../core/wait.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import { RESUME_FILE } from '../io/resume-request.js';
+import { placeOf } from '../io/wait-facts.js';
 import type { HumanGate } from '../loop/ports.js';
 import { OVERVIEW_FILE } from './open-session.js';
 
@@ -47,7 +48,8 @@ export function personGate(opts: PersonGateOptions): HumanGate {
         let last = first.pending;
         let done = false;
         const relevant = new Set([QA_FILE, PLAN_FILE, RESUME_FILE, basename(watched)]);
-        const watcher = watch(isAbsolute(watched) && !watched.startsWith(opts.sessionDir) ? [opts.sessionDir, watched] : opts.sessionDir, {
+        // depth 0 sees only the session folder's own files: a file anywhere else is watched by its path.
+        const watcher = watch(dirname(watched) === opts.sessionDir ? opts.sessionDir : [opts.sessionDir, watched], {
           depth: 0,
           ignoreInitial: true,
           awaitWriteFinish: { stabilityThreshold: SETTLE_MS, pollInterval: 20 },
@@ -91,7 +93,9 @@ export function pendingReason(state: SessionState, sessionDir: string): string |
 function watchedFile(state: SessionState, sessionDir: string): string {
   const named = state.status === 'waiting' ? state.waitingFile : undefined;
   if (!named) return join(sessionDir, OVERVIEW_FILE);
-  return isAbsolute(named) ? named : join(sessionDir, named);
+  const place = placeOf(named, sessionDir, state.workingDir);
+  // Only a state written before waits were confined can name a file outside; it waits on `_overview.md` instead.
+  return waitFileAllowed(place) ? place.resolved : join(sessionDir, OVERVIEW_FILE);
 }
 
 function gatherFacts(state: SessionState, sessionDir: string, watched: string, baseline: number | undefined): WaitFacts {

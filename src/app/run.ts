@@ -11,7 +11,7 @@ import { PHASE_RULES } from '../core/phases.js';
 import { packagePrompts } from '../agent/prompt-source.js';
 import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
 import { runSession, type SessionOutcome } from '../loop/run-session.js';
-import type { Clock, HumanGate, Notifier } from '../loop/ports.js';
+import type { AgentPort, Clock, HumanGate, Notifier } from '../loop/ports.js';
 import { createLogger, makeScrubber } from './logger.js';
 import { logNotifier } from './log-notifier.js';
 import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, noSuchSession, openSession, sessionFolderFor } from './open-session.js';
@@ -20,6 +20,8 @@ import { liveHolder } from '../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
 import { requestResume } from '../io/resume-request.js';
 import { StateStore } from '../io/state-store.js';
+import { waitSignalFacts } from '../io/wait-facts.js';
+import { guardWriteAsync } from '../io/storage-failure.js';
 import type { Config } from '../config/settings.js';
 import type { SessionState } from '../core/state.js';
 import type { Logger } from 'pino';
@@ -109,7 +111,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     let last = state;
     try {
       const outcome = await runSession(state, {
-        agent: createSessionAgent({
+        agent: namedStorageErrors(sessionDir, createSessionAgent({
           config,
           sessionDir,
           runId,
@@ -122,7 +124,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             agentPid = pid;
             return pid === undefined ? undefined : lock.lock.setAgent(pid);
           },
-        }),
+        })),
         store: { append: (entry) => opened.history.append(entry), writeState: (s) => opened.store.write(s) },
         gate: opts.gate ? opts.gate(gate) : gate,
         notifier: {
@@ -141,6 +143,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         budget: config.budget,
         stallLimit: config.stallLimit,
         probe: { session: () => sessionSnapshot(sessionDir), tree: (current) => treeSnapshot(current.workingDir, current.standalone) },
+        waitFacts: (current, signal) => waitSignalFacts(sessionDir, current, signal),
       });
       log.flush();
       return { outcome, sessionDir, ...describe(outcome, sessionDir, opts, opened) };
@@ -157,6 +160,14 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     killOnForce();
     lock.lock.release();
   }
+}
+
+/** A write of an attempt (its prompt and log files, the agent record) refused by the disk is named, not a bug. */
+function namedStorageErrors(sessionDir: string, agent: AgentPort): AgentPort {
+  return {
+    attempt: (request) =>
+      guardWriteAsync({ file: join(sessionDir, LOGS_DIR), what: `starting iteration ${request.iteration} (its prompt and log files)` }, () => agent.attempt(request)),
+  };
 }
 
 /** Telegram is loaded only when configured: its library stays off the start-up path of everyone else. */

@@ -59,6 +59,11 @@ export function unanswered(questions: Question[]): Question[] {
   return questions.filter((q) => q.answerLine !== undefined && q.answer === undefined);
 }
 
+/** Questions the person can answer: those with an `**Answer:**` line. */
+export function answerable(questions: Question[]): Question[] {
+  return questions.filter((q) => q.answerLine !== undefined);
+}
+
 export interface AnswerResult {
   text: string;
   /** Ids answered by this reply. */

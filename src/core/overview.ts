@@ -23,6 +23,7 @@ const frontMatterSchema = z.object({
   gatesPassed: z.array(z.enum(PHASES)).default([]),
   waitingFor: optionalText,
   waitingFile: optionalText,
+  waitQuestions: count.optional(),
   needs: optionalText,
   blockedReason: optionalText,
   blockedKind: optionalText,

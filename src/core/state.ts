@@ -1,6 +1,7 @@
 // The session's machine state (the front matter of `_overview.md`) and the history entries that change it.
 // `applyEntry` is the only way state moves forward: the loop appends an entry to the history, then folds it into the
-// state and writes the state. After a crash between those two writes, startup folds the last entry again.
+// state and writes the state. After a crash between those two writes, startup folds the last entry again
+// (app/open-session.ts).
 import { BUDGET_SETTING, describeUse, type BudgetKind } from './budget.js';
 import type { Phase } from './phases.js';
 import { FIELD_CAP, capText } from './agent-text.js';
@@ -63,6 +64,11 @@ export interface SessionState {
   waitingFor?: string | undefined;
   /** The file whose save ends a `file_update` wait (from the signal's `file`). */
   waitingFile?: string | undefined;
+  /**
+   * Answerable questions in `_qa.md` when the agent signalled `waiting` for `qa_answers`: the gate resumes only when
+   * at least that many are answered, so a half-written `_qa.md` (the rest still to come) is not taken as complete.
+   */
+  waitQuestions?: number | undefined;
   needs?: string | undefined;
   blockedReason?: string | undefined;
   /** Machine-readable cause of a block: `agent` when the agent said so, else a ProblemKind. */
@@ -144,6 +150,8 @@ export interface IterationEntry extends EntryBase {
   changed?: boolean | undefined;
   /** The iteration counted toward a stall (made no progress while staying in its phase). */
   stalled?: boolean | undefined;
+  /** Waiting for `qa_answers`: answerable questions `_qa.md` held when the agent signalled (see SessionState). */
+  waitQuestions?: number | undefined;
 }
 
 /** A budget reached 80% (a one-time warning) or 100% (the session is blocked). */
@@ -207,6 +215,7 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         planFeedback: entry.feedback ?? state.planFeedback,
         waitingFor: undefined,
         waitingFile: undefined,
+        waitQuestions: undefined,
         needs: undefined,
         blockedReason: undefined,
         blockedKind: undefined,
@@ -223,6 +232,7 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         phaseIterations: moved ? 0 : state.phaseIterations + 1,
         waitingFor: entry.statusAfter === 'waiting' ? entry.signal?.for : undefined,
         waitingFile: entry.statusAfter === 'waiting' ? entry.signal?.file : undefined,
+        waitQuestions: entry.statusAfter === 'waiting' ? entry.waitQuestions : undefined,
         needs: entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? bounded(entry.signal?.needs) : undefined,
         blockedReason: entry.statusAfter === 'blocked' ? bounded(entry.problem ?? entry.signal?.reason) : undefined,
         blockedKind: entry.statusAfter === 'blocked' ? (entry.validation === 'ok' ? 'agent' : entry.validation) : undefined,

@@ -1,8 +1,10 @@
 // Has the person answered? Pure judgement of what is in the session folder against what the session waits for.
-// The watcher in app/person-gate.ts calls this on every change it sees; acting on a half-written file is harmless
-// because an incomplete `_qa.md` or `_plan.md` simply reads as "not answered yet".
-import { parseQuestions, readApproval, unanswered } from './answers.js';
+// The watcher in app/person-gate.ts calls this on every change it sees. A half-written `_plan.md` reads as "not
+// answered yet"; a half-written `_qa.md` could read as complete with its last questions still to come, so the number
+// of questions it had when the agent asked is part of the state (`waitQuestions`) and fewer answers never resume it.
+import { answerable, parseQuestions, readApproval, unanswered } from './answers.js';
 import type { Phase } from './phases.js';
+import type { Problem, Signal } from './signal.js';
 import type { SessionState } from './state.js';
 
 /** What the person did, as recorded in the `resumed` history entry. */
@@ -48,9 +50,15 @@ export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOp
     if (facts.qaText === undefined) return forced ? { resume: { how: forced, gatePassed: false } } : { pending: `${QA_FILE} does not exist in the session folder` };
     const questions = parseQuestions(facts.qaText);
     const open = unanswered(questions);
-    if (questions.length > 0 && open.length === 0) return { resume: { how: `all ${questions.length} answers in ${QA_FILE}`, gatePassed: true } };
-    if (forced) return { resume: { how: `${forced} (${open.length} of ${questions.length} questions unanswered)`, gatePassed: open.length === 0 && questions.length > 0 } };
+    const asked = state.waitQuestions ?? 0;
+    const answered = answerable(questions).length - open.length;
+    const complete = questions.length > 0 && open.length === 0 && answered >= asked;
+    if (complete) return { resume: { how: `all ${questions.length} answers in ${QA_FILE}`, gatePassed: true } };
+    if (forced) return { resume: { how: `${forced} (${open.length} of ${questions.length} questions unanswered)`, gatePassed: complete } };
     if (questions.length === 0) return { pending: `${QA_FILE} has no questions in the "### Q1: …" format` };
+    if (open.length === 0) {
+      return { pending: `${QA_FILE} has ${answered} answered questions, but it had ${asked} when the agent asked (is it still being written?); waiting for all ${asked}` };
+    }
     return { pending: `${open.length} of ${questions.length} questions still unanswered in ${QA_FILE}: ${open.map((q) => q.id).join(', ')}` };
   }
 
@@ -79,4 +87,37 @@ export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOp
   }
   if (opts.startup) return { resume: { how: 'run again', gatePassed: false } };
   return { pending: state.status === 'blocked' ? `blocked: ${state.blockedReason ?? ''}` : `waiting for ${state.waitingFor ?? 'the person'}${state.needs ? `: ${state.needs}` : ''}` };
+}
+
+/** What the io edge found when the agent signalled `waiting` (app/wait-facts.ts), for the judgement and the state. */
+export interface WaitSignalFacts {
+  /** Answerable questions in `_qa.md` (waiting for `qa_answers`). */
+  questions?: number | undefined;
+  /** Where the signal's `file` resolves (`..` and symlinks followed), and the folders it must be inside. */
+  file?: { resolved: string; roots: string[] } | undefined;
+}
+
+/**
+ * A wait may only watch a file in the session folder or the working dir: anything else (`/etc/hostname`, a `..` or a
+ * symlink that leads out) would let the agent park the session on a file nobody is meant to edit.
+ */
+export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefined, file = '_signal.json'): Problem | undefined {
+  const where = facts?.file;
+  if (signal.file === undefined || !where || waitFileAllowed(where)) return undefined;
+  const shown = where.resolved === signal.file ? '' : ` (it resolves to ${where.resolved})`;
+  return {
+    kind: 'signal_invalid',
+    message:
+      `${file}: "file": ${JSON.stringify(signal.file)} is outside the session folder and the working dir${shown}; ` +
+      `samocode only waits for a file in ${where.roots.join(' or ')}. Fix: name a file inside one of them (a relative path is relative to the session folder).`,
+  };
+}
+
+export function waitFileAllowed(where: { resolved: string; roots: string[] }): boolean {
+  return where.roots.some((root) => isInside(where.resolved, root));
+}
+
+function isInside(path: string, root: string): boolean {
+  const folder = root.endsWith('/') ? root : `${root}/`;
+  return path === root || path.startsWith(folder);
 }

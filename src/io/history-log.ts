@@ -1,28 +1,85 @@
 // `_signal_history.jsonl`: append-only, one JSON line per entry. Never read whole on the hot path: startup reads only
 // the tail to find the last entry, so the cost stays flat however long the history grows.
-import { appendFileSync } from 'node:fs';
+//
+// Every line in the file is whole. An append that fails part-way (disk full) is cut back at once; a line torn by a
+// crash mid-append is repaired at the next start (`repair`): cut off when it is not a whole entry, or sealed with its
+// missing newline when it is one (then startup applies it like any entry the state has not caught up with). Either
+// way no entry that the state has applied is lost, and none is written twice.
+import { appendFileSync, closeSync, fstatSync, ftruncateSync, openSync, readSync, truncateSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { HistoryEntry } from '../core/state.js';
+import { guardWrite } from './storage-failure.js';
 
 const TAIL_BYTES = 64 * 1024;
 
 export class HistoryLog {
-  /** Set when the file ends in a torn line (a crash mid-append): the next append starts on a fresh line. */
-  private needsNewline = false;
-
   constructor(
     readonly file: string,
     private readonly scrub: (text: string) => string = (t) => t,
   ) {}
 
   async append(entry: HistoryEntry): Promise<void> {
-    const line = `${this.scrub(JSON.stringify(entry))}\n`;
+    const line = Buffer.from(`${this.scrub(JSON.stringify(entry))}\n`);
+    const what = `appending history entry ${entry.seq} (${entry.event}, iteration ${entry.iteration})`;
     // One small synchronous append per iteration: cheaper than a thread-pool round trip, and never interleaved.
-    appendFileSync(this.file, this.needsNewline ? `\n${line}` : line);
-    this.needsNewline = false;
+    guardWrite({ file: this.file, what, bytes: line.length }, () => {
+      const fd = openSync(this.file, 'a');
+      try {
+        const size = fstatSync(fd).size;
+        try {
+          for (let written = 0; written < line.length; ) written += writeSync(fd, line, written);
+        } catch (error) {
+          // A partial write would leave a torn line mid-file for the next append to build on: cut it back. This frees
+          // space, so it works on a full disk; if it cannot work (read-only), nothing was written in the first place.
+          try {
+            ftruncateSync(fd, size);
+          } catch {
+            // the repair at the next start handles it
+          }
+          throw error;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 
-  /** The last complete entry, if any. A torn or unparseable last line is skipped, not fatal. */
+  /**
+   * Make the last line whole before anything reads or appends: a torn line that is not an entry is cut off, a whole
+   * entry that lost only its newline gets it back. Returns what was done, for the log; undefined when nothing was.
+   */
+  repair(): string | undefined {
+    // Read-only first: a whole file needs no write access, so a read-only history still opens (and fails, named, at
+    // the first append).
+    let fd: number;
+    try {
+      fd = openSync(this.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    let size: number;
+    let start: number;
+    let fragment: string;
+    try {
+      size = fstatSync(fd).size;
+      if (size === 0 || lastByte(fd, size) === 0x0a) return undefined;
+      start = lineStart(fd, size);
+      const buffer = Buffer.alloc(size - start);
+      readSync(fd, buffer, 0, buffer.length, start);
+      fragment = buffer.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+    if (parseEntry(fragment)) {
+      guardWrite({ file: this.file, what: 'sealing the last history line with its newline', bytes: 1 }, () => appendFileSync(this.file, '\n'));
+      return `${this.file}: the last entry had lost its newline (a crash mid-append); added it`;
+    }
+    guardWrite({ file: this.file, what: 'cutting off a torn last history line' }, () => truncateSync(this.file, start));
+    return `${this.file}: cut off a torn last line (${size - start} bytes, an append interrupted by a crash or a full disk); the state never applied it`;
+  }
+
+  /** The last complete entry, if any. An unparseable last line is skipped, not fatal. */
   async last(): Promise<HistoryEntry | undefined> {
     let handle;
     try {
@@ -38,7 +95,6 @@ export class HistoryLog {
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, size - length);
       const text = buffer.toString('utf8');
-      this.needsNewline = !text.endsWith('\n');
       const lines = text.split('\n').filter((line) => line.trim() !== '');
       // The first line may be cut by the tail window; only trust it when the window is the whole file.
       const start = length < size ? 1 : 0;
@@ -51,6 +107,25 @@ export class HistoryLog {
       await handle.close();
     }
   }
+}
+
+function lastByte(fd: number, size: number): number {
+  const one = Buffer.alloc(1);
+  readSync(fd, one, 0, 1, size - 1);
+  return one[0]!;
+}
+
+/** Offset just after the last newline before `size` (0 if none): where the last line starts. */
+function lineStart(fd: number, size: number): number {
+  const chunk = Buffer.alloc(TAIL_BYTES);
+  // Backwards in chunks: bounded by the file size.
+  for (let end = size; end > 0; end -= TAIL_BYTES) {
+    const from = Math.max(0, end - TAIL_BYTES);
+    const read = readSync(fd, chunk, 0, end - from, from);
+    const newline = chunk.subarray(0, read).lastIndexOf(0x0a);
+    if (newline !== -1) return from + newline + 1;
+  }
+  return 0;
 }
 
 export function parseEntry(line: string): HistoryEntry | undefined {

@@ -2,11 +2,12 @@
 // the write is atomic (temp file + rename), so a crash leaves the old or the new file, never half of one.
 // Synchronous on purpose: the loop has nothing to do meanwhile, and a few small sync calls cost a fraction of the
 // thread-pool round trips of their async twins (this is on every iteration's path).
-import writeFileAtomic from 'write-file-atomic';
 import type { OverviewRead } from '../core/overview.js';
 import { overviewBody, renderOverview } from '../core/overview-format.js';
 import type { SessionState } from '../core/state.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 import { readIfExists } from './read-if-exists.js';
+import { guardWrite } from './storage-failure.js';
 
 export class StateStore {
   constructor(readonly file: string) {}
@@ -20,10 +21,15 @@ export class StateStore {
 
   /** Write `state` as the front matter; keep the current body (or `initialBody` when the file has none yet). */
   async write(state: SessionState, initialBody = ''): Promise<void> {
-    const text = readIfExists(this.file);
-    const body = text === undefined ? initialBody : overviewBody(text);
+    const current = readIfExists(this.file);
+    const body = current === undefined ? initialBody : overviewBody(current);
     // No fsync: temp + rename already survives a killed process; fsync would only add power-loss durability, which
     // the append-only history next to it does not have either (see TECH_DEBT.md), at ~0.5 ms per iteration here.
-    writeFileAtomic.sync(this.file, renderOverview(state, body), { fsync: false });
+    const text = renderOverview(state, body);
+    // A failed write leaves the old file (the temp file is removed), so the history entry just appended is applied
+    // again at the next start.
+    guardWrite({ file: this.file, what: `writing the session state (up to history entry ${state.historySeq})`, bytes: Buffer.byteLength(text) }, () =>
+      writeFileAtomicSync(this.file, text),
+    );
   }
 }

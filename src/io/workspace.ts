@@ -1,9 +1,10 @@
 // Where the agent works: a git worktree `<WORKTREES>/<name>` on branch `<BRANCH_PREFIX><name>`, created from the
 // base branch on the first run and reused afterwards; or MAIN_REPO itself when it is not a git repository.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { OrchestratorError, EXIT_CODES } from '../errors.js';
+import { makeDir } from './make-dir.js';
 
 export interface Workspace {
   workingDir: string;
@@ -71,7 +72,7 @@ export async function ensureWorkspace(opts: {
   if (!hasCommits) {
     throw new GitError(`${opts.mainRepo} has no commits yet, so no worktree can be made from it. Make a first commit (git commit --allow-empty -m init), then run again.`);
   }
-  mkdirSync(opts.worktrees, { recursive: true });
+  makeDir(opts.worktrees, 'the worktrees folder', 'WORKTREES');
   const branchExists = (await git(opts.mainRepo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;
   const args = branchExists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, base ?? 'HEAD'];
   const added = await git(opts.mainRepo, args);

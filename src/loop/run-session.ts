@@ -7,8 +7,9 @@ import { checkBudget, type Budget } from '../core/budget.js';
 import { judgeSignal, type Verdict } from '../core/decide.js';
 import { judgeStall, progressBetween, type Progress, type Snapshot } from '../core/stall.js';
 import type { PhaseLimits } from '../core/phases.js';
-import type { Problem, SignalRead } from '../core/signal.js';
+import type { Problem, Signal, SignalRead } from '../core/signal.js';
 import { applyEntry, type HistoryEntry, type IterationEntry, type SessionState } from '../core/state.js';
+import { judgeWaitSignal, type WaitSignalFacts } from '../core/wait.js';
 import type { AgentPort, AttemptResult, Clock, HumanGate, Notifier, SessionStorePort } from './ports.js';
 
 export interface LoopDeps {
@@ -30,6 +31,8 @@ export interface LoopDeps {
   stallLimit: number;
   /** Fingerprints of the workspace after each iteration, for stall detection (see core/stall.ts). */
   probe?: ProgressProbe | undefined;
+  /** What the session folder says about a `waiting` signal: questions in `_qa.md`, where its `file` resolves. */
+  waitFacts?: ((state: SessionState, signal: Signal) => WaitSignalFacts) | undefined;
 }
 
 export interface ProgressProbe {
@@ -87,7 +90,8 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
       await record({ ...base(), event: 'interrupted', iteration, signal: signalName(deps.signal), attempts: result.attempts });
       return interrupted(state, deps);
     }
-    const verdict = judgeIteration(state, result, deps);
+    const waitFacts = result.read.ok && result.read.signal.status === 'waiting' ? deps.waitFacts?.(state, result.read.signal) : undefined;
+    const verdict = judgeIteration(state, result, deps, waitFacts);
     let progress: Progress | undefined;
     if (deps.probe && deps.stallLimit > 0) {
       // The working tree costs a git call: look only when the iteration could count toward a stall (it stayed with
@@ -106,7 +110,7 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
       progress = before ? progressBetween(before, after) : undefined;
       before = after;
     }
-    const entry = iterationEntry(state, iteration, result, deps, base(), verdict, progress);
+    const entry = iterationEntry(state, iteration, result, deps, base(), verdict, progress, waitFacts);
     await record(entry);
     deps.notifier.notify({ type: 'iteration-end', state, entry });
     // Waiting and blocked are handled at the top of the loop: the gate waits for the person, or ends the run.
@@ -191,7 +195,7 @@ async function runIteration(state: SessionState, iteration: number, deps: LoopDe
 }
 
 /** What the signal (or its absence) means here, before stall detection. Pure. */
-function judgeIteration(state: SessionState, result: Extract<IterationResult, { kind: 'finished' }>, deps: LoopDeps): Verdict {
+function judgeIteration(state: SessionState, result: Extract<IterationResult, { kind: 'finished' }>, deps: LoopDeps, waitFacts: WaitSignalFacts | undefined): Verdict {
   const read = result.read;
   // Out of turns without a signal: not the agent's fault to punish, not a protocol break; go on in the same phase.
   if (result.maxTurns && !read.ok) {
@@ -202,7 +206,10 @@ function judgeIteration(state: SessionState, result: Extract<IterationResult, { 
     // As if the agent had said "continue here": the phase limit still applies.
     return judgeSignal(state, { status: 'continue', phase: state.phase }, deps.limits);
   }
-  return read.ok ? judgeSignal(state, read.signal, deps.limits) : { ok: false, problem: read.problem };
+  if (!read.ok) return { ok: false, problem: read.problem };
+  const verdict = judgeSignal(state, read.signal, deps.limits);
+  const waitProblem = verdict.ok && verdict.statusAfter === 'waiting' ? judgeWaitSignal(read.signal, waitFacts) : undefined;
+  return waitProblem ? { ok: false, problem: waitProblem } : verdict;
 }
 
 function iterationEntry(
@@ -213,6 +220,7 @@ function iterationEntry(
   base: { seq: number; time: string; phase: SessionState['phase'] },
   judged: Verdict,
   progress: Progress | undefined,
+  waitFacts: WaitSignalFacts | undefined,
 ): IterationEntry {
   const read = result.read;
   const outOfTurns = result.maxTurns && !read.ok;
@@ -242,6 +250,7 @@ function iterationEntry(
     // What was seen, not assumed: a change in the session files, or a measured change (or not) of the tree.
     changed: progress?.session ? true : progress?.treeKnown ? progress.tree : undefined,
     stalled: stall.stalled || undefined,
+    waitQuestions: verdict.ok && verdict.statusAfter === 'waiting' ? waitFacts?.questions : undefined,
   };
 }
 

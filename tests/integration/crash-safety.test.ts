@@ -316,7 +316,7 @@ describe('a crash between the history append and the state write', () => {
 });
 
 describe('damaged or stale files', () => {
-  test('a torn last history line is tolerated: the next entries start on a new line and seq goes on', async () => {
+  test('a torn last history line is cut off at the next start: every line stays whole and seq goes on', async () => {
     const project = createProject();
     reapLeftovers(project);
     const { notes, scenario } = toBothGates(project);
@@ -330,16 +330,38 @@ describe('damaged or stale files', () => {
     answerEverything(dir);
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(5);
+    expect(again.stderr).toContain('cut off a torn last line (15 bytes');
     const lines = historyLines(dir);
-    const broken = lines.filter((line) => line.entry === undefined);
-    expect(broken.map((line) => line.raw)).toEqual([torn]);
-    expect(lines.findIndex((line) => line.entry === undefined)).toBe(seqBefore);
+    expect(lines.filter((line) => line.entry === undefined)).toEqual([]);
     const entries = lines.flatMap((line) => (line.entry ? [line.entry] : []));
     expectContiguousSeq(entries);
     expectNoDuplicateIterations(entries);
     expect(entries.slice(seqBefore).map((e) => e.event)).toEqual(['resumed', 'iteration', 'iteration']);
     const data = expectOverviewIntact(dir, notes);
     expect(data).toMatchObject({ phase: 'planning', status: 'waiting', iterations: 4, historySeq: entries.length });
+  });
+
+  test('a last history entry that lost only its newline is sealed, not cut: nothing is lost or written twice', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const { notes, scenario } = toBothGates(project);
+    const args = sessionArgs(project, 'unsealed', scenario);
+    expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+    const dir = project.sessionDir('unsealed');
+    const file = join(dir, '_signal_history.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n$/, ''));
+
+    answerEverything(dir);
+    const again = await project.run(args, { env: FAST });
+    expect(again.exitCode).toBe(5);
+    expect(again.stderr).toContain('the last entry had lost its newline');
+    const lines = historyLines(dir);
+    expect(lines.filter((line) => line.entry === undefined)).toEqual([]);
+    const entries = lines.flatMap((line) => (line.entry ? [line.entry] : []));
+    expectContiguousSeq(entries);
+    expectNoDuplicateIterations(entries);
+    expect(entries.map((e) => e.event)).toEqual(['iteration', 'iteration', 'resumed', 'iteration', 'iteration']);
+    expect(expectOverviewIntact(dir, notes)).toMatchObject({ phase: 'planning', status: 'waiting', iterations: 4, historySeq: entries.length });
   });
 
   test('a stale _signal.json is never taken as the answer of the next iteration', async () => {

@@ -1,11 +1,11 @@
 // Waiting for the person, then resuming by itself in the same process: Q&A answered by an edit in place or by
 // rename (as vim and VS Code save), partial answers, quick repeated saves, plan rejection and approval, a named file,
 // `orchestrate resume` from another shell, --wait-on-blocked, Ctrl-C while waiting. Real CLI, real chokidar, real files.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { reapLeftovers, sessionDirOf } from '../helpers/processes.js';
-import { createProject, readHistory, readOverview, sessionArgs, sig, waitFor, type Project, type Step } from '../helpers/rig.js';
+import { createProject, git, readHistory, readOverview, sessionArgs, sig, waitFor, type Project, type Step } from '../helpers/rig.js';
 
 const WAIT_MS = 30_000;
 const QA = '### Q1: Which library?\n- A) jose\n- B) jsonwebtoken\n**Suggestion:** A\n**Answer:** _waiting_\n\n### Q2: Where?\n- A) src/auth\n**Suggestion:** A\n**Answer:** _waiting_\n';
@@ -74,6 +74,31 @@ describe('Q&A answers resume the session in the same process', () => {
   });
 });
 
+describe('a _qa.md that is still being written', () => {
+  test('Q1 and Q2 answered, a pause longer than the settle window, then Q3: it resumes only with all 3, once', async () => {
+    const project = createProject();
+    const question = (n: number, answer: string) => `### Q${n}: Question ${n}?\n- A) yes\n- B) no\n**Suggestion:** A\n**Answer:** ${answer}\n\n`;
+    const asked = [1, 2, 3].map((n) => question(n, '_waiting_')).join('');
+    const { run, dir } = await startWaiting(project, 'qa-parts', [{ signal: sig.go('requirements') }, { sessionFiles: { '_qa.md': asked }, signal: sig.wait('qa_answers') }, blockAtEnd('resumed')]);
+    const output = collect(run);
+    await untilWaitingForYou(output);
+    expect(readOverview(dir).data).toMatchObject({ status: 'waiting', waitingFor: 'qa_answers', waitQuestions: 3 });
+
+    // A writer that rewrites the file in two goes: the first half is a complete-looking file with two questions.
+    const qa = join(dir, '_qa.md');
+    writeFileSync(qa, question(1, 'A') + question(2, 'B'));
+    await waitFor(() => output().includes('still waiting: _qa.md has 2 answered questions, but it had 3 when the agent asked'), WAIT_MS, 'the still-being-written message');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(readOverview(dir).data.status).toBe('waiting');
+    writeFileSync(qa, question(1, 'A') + question(2, 'B') + question(3, 'A'));
+
+    expect((await run.result).exitCode).toBe(4);
+    const history = readHistory(dir);
+    expect(history.filter((e) => e.event === 'resumed').map((e) => [e.how, e.gatePassed])).toEqual([['all 3 answers in _qa.md', true]]);
+    expect(history.find((e) => e.event === 'iteration' && e.statusAfter === 'waiting')).toMatchObject({ waitQuestions: 3 });
+  });
+});
+
 describe('plan approval', () => {
   test('a rejection goes back to planning with the feedback in the next prompt; an approval moves to implementation', async () => {
     const project = createProject();
@@ -127,6 +152,41 @@ describe('other waits and blocks', () => {
     writeFileSync(join(dir, 'config-needed.md'), 'DB_URL=postgres://localhost/db\n');
     expect((await run.result).exitCode).toBe(4);
     expect(readHistory(dir).filter((e) => e.event === 'resumed').map((e) => e.how)).toEqual(['the file was saved']);
+  });
+
+  test('file_update on a file in the working dir resumes on its save', async () => {
+    const project = createProject();
+    const target = join(project.worktrees, 'wd-file', 'settings.env');
+    const { run, dir } = await startWaiting(project, 'wd-file', [
+      { files: { 'settings.env': 'PORT=\n' }, signal: { ...sig.wait('file_update', 'set PORT in settings.env'), file: target } },
+      blockAtEnd('resumed after the working-dir file was saved'),
+    ]);
+    const output = collect(run);
+    await untilWaitingForYou(output);
+    writeFileSync(target, 'PORT=8080\n');
+    expect((await run.result).exitCode).toBe(4);
+    expect(readHistory(dir).filter((e) => e.event === 'resumed').map((e) => e.how)).toEqual(['the file was saved']);
+  });
+
+  test.each([
+    ['an absolute path elsewhere', () => '/etc/hostname'],
+    ['a relative path that climbs out with ..', () => '../../outside.md'],
+    ['a symlink in the working dir that points out', (project: Project) => join(project.worktrees, 'escape', 'hostname-link')],
+  ])('file_update on %s is refused when judged (signal_invalid), not waited on', async (_what, file) => {
+    const project = createProject();
+    symlinkSync('/etc/hostname', join(project.repo, 'hostname-link'));
+    git(project.repo, 'add', '-A');
+    git(project.repo, 'commit', '-q', '-m', 'a symlink that leads out');
+    const value = file(project);
+    const scenario = project.scenario([{ signal: { ...sig.wait('file_update', 'edit it'), file: value } }]);
+    const result = await project.run(sessionArgs(project, 'escape', scenario));
+    expect(result.exitCode, result.stderr).toBe(4);
+    const dir = project.sessionDir('escape');
+    const [entry] = readHistory(dir);
+    expect(entry).toMatchObject({ validation: 'signal_invalid', statusAfter: 'blocked' });
+    expect(entry!.problem).toContain(`_signal.json: "file": ${JSON.stringify(value)} is outside the session folder and the working dir`);
+    expect(entry!.problem).toContain('Fix: name a file inside one of them');
+    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'signal_invalid' });
   });
 
   test('human_action resumes on `orchestrate resume` from another shell', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { applyAnswers, parseQuestions, readApproval, setApproval, unanswered } from '../../src/core/answers.js';
-import { evaluateWait } from '../../src/core/wait.js';
+import { evaluateWait, judgeWaitSignal } from '../../src/core/wait.js';
 import { fakeState } from '../helpers/fake-state.js';
 
 const QA = [
@@ -96,6 +96,22 @@ describe('evaluateWait', () => {
     expect(evaluateWait(waiting('qa_answers'), { qaText: partial }, { startup: true, force: false })).toMatchObject({ pending: expect.any(String) });
   });
 
+  test('Q&A: fewer answered questions than the agent asked is not complete (a half-written file); more are fine', () => {
+    const asked = fakeState({ status: 'waiting', waitingFor: 'qa_answers', phase: 'requirements', updatedAt: since, waitQuestions: 3 });
+    const firstTwo = applyAnswers(QA.slice(0, QA.indexOf('### Q3')), '1A 2A').text;
+    expect(evaluateWait(asked, { qaText: firstTwo }, at)).toEqual({
+      pending: '_qa.md has 2 answered questions, but it had 3 when the agent asked (is it still being written?); waiting for all 3',
+    });
+    expect(evaluateWait(asked, { qaText: firstTwo }, { startup: true, force: true })).toEqual({ resume: { how: 'orchestrate resume (0 of 2 questions unanswered)', gatePassed: false } });
+    // The Q3 heading is there but its Answer line is still to come: not complete either.
+    expect(evaluateWait(asked, { qaText: `${firstTwo}### Q3: Anything else?\n` }, at)).toHaveProperty('pending');
+    expect(evaluateWait(asked, { qaText: applyAnswers(QA, '1A 2A 3A').text }, at)).toEqual({ resume: { how: 'all 3 answers in _qa.md', gatePassed: true } });
+    const more = `${applyAnswers(QA, '1A 2A 3A').text}\n### Q4: One more?\n**Answer:** yes\n`;
+    expect(evaluateWait(asked, { qaText: more }, at)).toEqual({ resume: { how: 'all 4 answers in _qa.md', gatePassed: true } });
+    // A fourth question added later still has to be answered, as every question does.
+    expect(evaluateWait(asked, { qaText: more.replace('**Answer:** yes', '**Answer:** _waiting_') }, at)).toEqual({ pending: '1 of 4 questions still unanswered in _qa.md: Q4' });
+  });
+
   test('plan: approval moves to implementation; rejection carries the feedback; a bare rejection asks for it', () => {
     const plan = (line: string) => ({ planText: `1. x\n**Approval:** ${line}\n` });
     expect(evaluateWait(waiting('plan_approval'), plan('approved'), at)).toEqual({ resume: { how: 'plan approved in _plan.md', gatePassed: true, phaseAfter: 'implementation', approvedPlan: '_plan.md' } });
@@ -114,5 +130,29 @@ describe('evaluateWait', () => {
     const blocked = fakeState({ status: 'blocked', blockedReason: 'no db', updatedAt: since });
     expect(evaluateWait(blocked, { fileChanged: true }, at)).toEqual({ resume: { how: 'the session was edited', gatePassed: false } });
     expect(evaluateWait(blocked, {}, at)).toEqual({ pending: 'blocked: no db' });
+  });
+});
+
+describe('judgeWaitSignal: a wait watches only files in the session folder or the working dir', () => {
+  const roots = ['/s/sessions/26-01-02-x', '/s/worktrees/x'];
+  const wait = (file: string) => ({ status: 'waiting' as const, for: 'file_update', file });
+  test.each([
+    ['/s/sessions/26-01-02-x/config.md', true],
+    ['/s/worktrees/x/src/settings.env', true],
+    ['/s/worktrees/x', true],
+    ['/etc/hostname', false],
+    ['/s/worktrees/xy/file', false],
+    ['/s/sessions/26-01-02-x-other/file', false],
+  ])('%s inside: %s', (resolved, inside) => {
+    const problem = judgeWaitSignal(wait(resolved), { file: { resolved, roots } });
+    if (inside) expect(problem).toBeUndefined();
+    else expect(problem).toMatchObject({ kind: 'signal_invalid', message: expect.stringContaining(`"file": ${JSON.stringify(resolved)} is outside the session folder and the working dir`) });
+  });
+
+  test('the message shows where a name resolves when that differs from what the agent wrote', () => {
+    const problem = judgeWaitSignal(wait('link.md'), { file: { resolved: '/etc/hostname', roots } });
+    expect(problem?.message).toContain('"file": "link.md" is outside the session folder and the working dir (it resolves to /etc/hostname)');
+    expect(problem?.message).toContain(`samocode only waits for a file in ${roots.join(' or ')}`);
+    expect(judgeWaitSignal({ status: 'waiting', for: 'human_action' }, { file: undefined })).toBeUndefined();
   });
 });

@@ -69,10 +69,16 @@ describe('applyEntry', () => {
   });
 
   test('waiting records what for; resuming passes the gate of the phase', () => {
-    let state = applyEntry(fakeState({ phase: 'requirements' }), iteration({ phase: 'requirements', phaseAfter: 'requirements', statusAfter: 'waiting', signal: { status: 'waiting', for: 'qa_answers', needs: 'answers' } }));
-    expect(state).toMatchObject({ status: 'waiting', waitingFor: 'qa_answers', needs: 'answers' });
+    let state = applyEntry(
+      fakeState({ phase: 'requirements' }),
+      iteration({ phase: 'requirements', phaseAfter: 'requirements', statusAfter: 'waiting', signal: { status: 'waiting', for: 'qa_answers', needs: 'answers' }, waitQuestions: 3 }),
+    );
+    expect(state).toMatchObject({ status: 'waiting', waitingFor: 'qa_answers', needs: 'answers', waitQuestions: 3 });
+    // The question count is state like the rest: it survives the front matter.
+    expect(parseOverview(renderOverview(state, ''), '_overview.md')).toMatchObject({ kind: 'state', state: { waitQuestions: 3 } });
     state = applyEntry(state, { seq: 2, time: 't', event: 'resumed', iteration: 1, phase: 'requirements', from: 'waiting', how: 'edit' });
     expect(state).toMatchObject({ status: 'running', gatesPassed: ['requirements'], waitingFor: undefined, needs: undefined, historySeq: 2 });
+    expect(state.waitQuestions).toBeUndefined();
   });
 
   test('a problem blocks with its kind and message; resuming a block passes no gate', () => {
