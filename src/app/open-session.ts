@@ -58,10 +58,16 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
   const sessionDir = join(config.sessions, folder);
   mkdirSync(join(sessionDir, LOGS_DIR), { recursive: true });
 
-  const lock = SessionLock.acquire(join(sessionDir, LOCK_FILE), req.runId, req.now);
+  const lockFile = join(sessionDir, LOCK_FILE);
+  const lock = await SessionLock.acquire(lockFile, req.runId, req.now, { killGraceMs: config.killGraceMs });
   if (lock.tookOverFrom) {
-    notes.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, which is no longer running${lock.killedLeftoverAgent ? `; stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running` : ''}`);
+    const leftovers = [
+      ...(lock.killedLeftoverAgent ? [`stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running`] : []),
+      ...(lock.stoppedLeftovers ? [`stopped ${lock.stoppedLeftovers} process${lock.stoppedLeftovers === 1 ? '' : 'es'} still carrying its run id`] : []),
+    ];
+    notes.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, ${lock.tookOverFrom.why}${leftovers.map((l) => `; ${l}`).join('')}`);
   }
+  if (lock.tookOverUnreadable) notes.push(`warning: took over the unreadable lock ${lockFile} (${lock.tookOverUnreadable}, unchanged for over 5 s)`);
   try {
     const store = new StateStore(join(sessionDir, OVERVIEW_FILE));
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), req.scrub);
