@@ -65,7 +65,9 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
       ...(lock.killedLeftoverAgent ? [`stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running`] : []),
       ...(lock.stoppedLeftovers ? [`stopped ${lock.stoppedLeftovers} process${lock.stoppedLeftovers === 1 ? '' : 'es'} still carrying its run id`] : []),
     ];
-    notes.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, ${lock.tookOverFrom.why}${leftovers.map((l) => `; ${l}`).join('')}`);
+    // A reused pid is worth a warning: the person may wonder why the lock of a live pid was taken.
+    const warn = lock.tookOverFrom.why.startsWith('which is gone') ? 'warning: ' : '';
+    notes.push(`${warn}took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, ${lock.tookOverFrom.why}${leftovers.map((l) => `; ${l}`).join('')}`);
   }
   if (lock.tookOverUnreadable) notes.push(`warning: took over the unreadable lock ${lockFile} (${lock.tookOverUnreadable}, unchanged for over 5 s)`);
   try {

@@ -85,7 +85,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   try {
     const log = await createLogger({ level: config.logLevel, format: config.logFormat, quiet: opts.quiet, sessionLog: join(sessionDir, SESSION_LOG), scrub });
     for (const warning of warnings) log.warn(warning);
-    for (const note of opened.notes) log.info(note);
+    for (const note of opened.notes) (note.startsWith('warning: ') ? log.warn(note.slice('warning: '.length)) : log.info(note));
     const state = opened.state;
     log.info(
       { runId, sessionDir, workingDir: state.workingDir, provider: config.provider },

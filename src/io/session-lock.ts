@@ -116,7 +116,10 @@ export class SessionLock {
         }
         return acquired;
       }
-      throw new SessionLockedError(`could not take the session lock ${file}: other processes keep taking it. Try again.`);
+      throw new SessionLockedError(
+        `could not take the session lock ${file}: other processes keep taking it, or ${file}.takeover is held by a process that does not finish. ` +
+          `Try again; if it stays like this and no orchestrator runs this session, delete ${file}.takeover.`,
+      );
     } finally {
       unlinkQuietly(temp);
     }

@@ -1,14 +1,16 @@
 // Two orchestrators started at the same instant on one session: exactly one runs, the other exits 6 with the lock
 // message. Each pair is launched by a tiny python launcher that sleeps until a shared absolute deadline and then
-// execs the real CLI, so both reach the lock within the same millisecond or so. The suite runs a few pairs;
+// execs the real CLI, so both reach the lock within the same millisecond or so. The suite runs 3 pairs of each kind;
 // LOCK_RACE_TRIALS=50 runs 50 of each kind for the figure in the report.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { answerEverything, createProject, readHistory, sessionArgs, sig, type CliResult, type Project } from '../helpers/rig.js';
 import { reapLeftovers, startAt } from '../helpers/processes.js';
 
-const TRIALS = Number(process.env.LOCK_RACE_TRIALS ?? '4');
+const TRIALS = Number(process.env.LOCK_RACE_TRIALS ?? '3');
 const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
 const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
 
@@ -81,5 +83,25 @@ describe('two orchestrators started at the same instant', () => {
       problems.push(problemOf(await race(project, args), dir, 1));
     }
     report('on an existing session', problems);
+  }, 60_000 + TRIALS * 20_000);
+
+  test(`on a session whose lock was left by a dead orchestrator: exactly one takes it over (${TRIALS} pairs)`, async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const scenario = project.scenario([{ sessionFiles: QA, signal: sig.wait('qa_answers') }, { delayMs: 800, sessionFiles: QA, signal: sig.wait('qa_answers') }]);
+    const problems: (string | undefined)[] = [];
+    for (let trial = 1; trial <= TRIALS; trial++) {
+      const args = sessionArgs(project, `stale${trial}`, scenario);
+      expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+      const dir = project.sessionDir(`stale${trial}`);
+      answerEverything(dir);
+      const dead = spawnSync('true').pid;
+      writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: dead, host: hostname(), runId: 'dead-run', startedAt: new Date(0).toISOString() }));
+      const pair = await race(project, args);
+      const problem = problemOf(pair, dir, 1);
+      const tookOver = pair.results.filter((r) => r.stderr.includes(`took over the lock of orchestrator pid ${dead}`)).length;
+      problems.push(problem ?? (tookOver === 1 ? undefined : `${tookOver} runs say they took the lock over`));
+    }
+    report('on a stale lock', problems);
   }, 60_000 + TRIALS * 20_000);
 });
