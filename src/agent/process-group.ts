@@ -88,3 +88,72 @@ export function isOurAgent(pid: number, runId: string): boolean {
     return false;
   }
 }
+
+/**
+ * Every process (but this one) whose environment carries `SAMOCODE_RUN_ID=<runId>`: the agents of that run and
+ * whatever they started, including what left the agent's process group (`setsid`, a daemon). Linux only: a scan of
+ * /proc; elsewhere, and for processes of other users, nothing is found. The environment read is the one the process
+ * started with, so a process that rewrote its own environment is still found.
+ */
+export function processesOfRun(runId: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const marker = `SAMOCODE_RUN_ID=${runId}`;
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (environ.split('\0').includes(marker)) found.push(pid);
+  }
+  return found;
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone meanwhile
+  }
+}
+
+/** SIGKILL every process of the run at once (the forced-exit path, which cannot wait). */
+export function killRunNow(runId: string): number {
+  const pids = processesOfRun(runId);
+  for (const pid of pids) signalPid(pid, 'SIGKILL');
+  return pids.length;
+}
+
+/**
+ * Stop every process still carrying the run id: SIGTERM, up to `graceMs` to go, then SIGKILL. A few rounds, since a
+ * dying process may start another; bounded, so a process that cannot be killed (another user's, uninterruptible)
+ * never holds the loop. Returns how many processes were found.
+ */
+export async function stopRun(runId: string, graceMs: number): Promise<number> {
+  let pids = processesOfRun(runId);
+  const total = new Set(pids);
+  if (pids.length === 0) return 0;
+  for (const pid of pids) signalPid(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  for (let wait = 10; Date.now() < deadline && pids.some(isAlive); wait = Math.min(wait * 2, 100)) await sleep(wait);
+  for (let round = 0; round < 3; round++) {
+    pids = processesOfRun(runId).filter(isAlive);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      total.add(pid);
+      signalPid(pid, 'SIGKILL');
+    }
+    await sleep(50);
+  }
+  return total.size;
+}

@@ -1,11 +1,13 @@
 // One supervised spawn of the agent. The child writes its stdout/stderr straight into the log files (file
 // descriptors, not pipes), so the orchestrator never holds the output in memory and never slows the agent's writes;
 // only a bounded tail is read back for messages. It runs as a process-group leader so a timeout, Ctrl-C or /stop
-// reaches its whole tree. Always resolves to a result, never rejects (a failed spawn is a result too).
+// reaches its whole tree; after every run, however it ended, whatever still carries the run id in its environment
+// (`SAMOCODE_RUN_ID` in `env`: what left the group with setsid, a daemon) is stopped too. Always resolves to a result,
+// never rejects (a failed spawn is a result too).
 import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { execa } from 'execa';
-import { groupAlive, terminateGroup } from './process-group.js';
+import { groupAlive, stopRun, terminateGroup } from './process-group.js';
 
 export interface ProcessRequest {
   command: string;
@@ -104,6 +106,9 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     // The leader is gone; anything it left behind in its group (a dev server, a watcher) goes too.
     if (pid !== undefined && !stopping && groupAlive(pid)) stop();
     await stopping;
+    // Nothing of this run may outlive its agent, not even what escaped the process group.
+    const runId = req.env.SAMOCODE_RUN_ID;
+    if (runId) await stopRun(runId, req.killGraceMs);
     const spawnError = pid === undefined || result.exitCode === undefined && !result.signal ? spawnFailure(result, req) : undefined;
     return {
       exitCode: result.exitCode ?? null,

@@ -42,6 +42,8 @@ interface Step {
   delayMs?: number;
   /** Start a child that sleeps forever (in the agent's process group) and write its pid to this session file. */
   grandchildPidFile?: string;
+  /** Start a child that sleeps forever in a new session and process group (setsid, as a daemon would) and write its pid here. */
+  setsidPidFile?: string;
   /** Write the environment the agent received, as JSON, to this session file (tests check what reaches agents). */
   envFile?: string;
   /** Fill the disk holding the session folder: write zeros to this new session file until ENOSPC (after the signal). */
@@ -149,6 +151,12 @@ async function main(): Promise<void> {
   if (step.grandchildPidFile) {
     const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     writeFile(sessionDir, step.grandchildPidFile, String(child.pid));
+    child.unref();
+  }
+  if (step.setsidPidFile) {
+    // detached: Node calls setsid() in the child, so it leaves the agent's process group and session.
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true });
+    writeFile(sessionDir, step.setsidPidFile, String(child.pid));
     child.unref();
   }
   if (step.delayMs) await sleep(step.delayMs);

@@ -9,7 +9,7 @@ import { ZERO_TOTALS, applyEntry, type SessionState } from '../core/state.js';
 import { SessionStateError, UsageError } from '../errors.js';
 import { HistoryLog } from '../io/history-log.js';
 import { makeDir } from '../io/make-dir.js';
-import { guardWrite } from '../io/storage-failure.js';
+import { guardWriteAsync } from '../io/storage-failure.js';
 import { SessionLock, type Acquired } from '../io/session-lock.js';
 import { StateStore } from '../io/state-store.js';
 import { ensureWorkspace } from '../io/workspace.js';
@@ -71,10 +71,19 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
   makeDir(join(sessionDir, LOGS_DIR), `the agent log folder of session ${folder}`);
 
   const lockFile = join(sessionDir, LOCK_FILE);
-  const lock = guardWrite({ file: lockFile, what: 'taking the session lock' }, () => SessionLock.acquire(lockFile, req.runId, req.now));
+  const lock = await guardWriteAsync({ file: lockFile, what: 'taking the session lock' }, () =>
+    SessionLock.acquire(lockFile, req.runId, req.now, { killGraceMs: config.killGraceMs }),
+  );
   if (lock.tookOverFrom) {
-    notes.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, which is no longer running${lock.killedLeftoverAgent ? `; stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running` : ''}`);
+    const leftovers = [
+      ...(lock.killedLeftoverAgent ? [`stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running`] : []),
+      ...(lock.stoppedLeftovers ? [`stopped ${lock.stoppedLeftovers} process${lock.stoppedLeftovers === 1 ? '' : 'es'} still carrying its run id`] : []),
+    ];
+    // A reused pid is worth a warning: the person may wonder why the lock of a live pid was taken.
+    const said = lock.tookOverFrom.why.startsWith('which is gone') ? warnings : notes;
+    said.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, ${lock.tookOverFrom.why}${leftovers.map((l) => `; ${l}`).join('')}`);
   }
+  if (lock.tookOverUnreadable) warnings.push(`took over the unreadable lock ${lockFile} (${lock.tookOverUnreadable}, unchanged for over 5 s)`);
   try {
     const store = new StateStore(join(sessionDir, OVERVIEW_FILE));
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), req.scrub);

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/load.js';
 import type { SettingKey } from '../config/settings.js';
 import { EXIT_CODES, type ExitCode } from '../errors.js';
-import { killGroupNow } from '../agent/process-group.js';
+import { killGroupNow, killRunNow } from '../agent/process-group.js';
+import { startWatchdog, type Watchdog } from '../agent/watchdog.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { packagePrompts } from '../agent/prompt-source.js';
 import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
@@ -91,7 +92,13 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const { sessionDir, lock } = opened;
   const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
   let agentPid: number | undefined;
-  const killOnForce = opts.shutdown.onForcedExit(() => agentPid !== undefined && killGroupNow(agentPid));
+  // A second Ctrl-C cannot wait: SIGKILL the group and everything else carrying the run id.
+  const killOnForce = opts.shutdown.onForcedExit(() => {
+    if (agentPid !== undefined) killGroupNow(agentPid);
+    killRunNow(runId);
+  });
+  // Started with the first agent (off the path to its spawn): stops the agent if this process dies without cleaning up.
+  let watchdog: Watchdog | undefined;
   try {
     const log = await createLogger({ level: config.logLevel, format: config.logFormat, quiet: opts.quiet, sessionLog: join(sessionDir, SESSION_LOG), scrub });
     for (const warning of warnings) log.warn(warning);
@@ -122,6 +129,8 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
           progress: (request, text) => log.info({ event: 'agent-action', iteration: request.iteration, phase: request.state.phase }, `#${request.iteration} ${PHASE_RULES[request.state.phase].short}  ${text}`),
           onAgent: (pid) => {
             agentPid = pid;
+            if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
+            watchdog?.agent(pid);
             return pid === undefined ? undefined : lock.lock.setAgent(pid);
           },
         })),
@@ -158,6 +167,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   } finally {
     releaseOnForce();
     killOnForce();
+    watchdog?.dismiss();
     lock.lock.release();
   }
 }

@@ -1,11 +1,11 @@
 // Crash safety: one orchestrator per session, locks of dead processes taken over, kill -9 mid-iteration, a crash
 // between the history append and the state write, a torn history line, a stale signal file, and an `_overview.md`
 // that is never half-written. Everything is done to real files and real processes, then the real CLI runs again.
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import {
   answerEverything,
   createProject,
@@ -19,12 +19,14 @@ import {
   type Project,
   type Step,
 } from '../helpers/rig.js';
-import { readAgent, readLock, reapLeftovers, sessionDirOf, tryRead } from '../helpers/processes.js';
+import { lockRunId, readAgent, readLock, reapLeftovers, sessionDirOf, tryRead, watchdogOf } from '../helpers/processes.js';
 
 const WAIT_MS = 30_000;
 const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
 const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
 const PLAN = { '_plan.md': '1. do it\n\n**Approval:** _waiting_\n' };
+const toRequirementsStep: Step = { signal: sig.go('requirements') };
+const waitForQaStep: Step = { sessionFiles: QA, signal: sig.wait('qa_answers') };
 
 /** Wait until the agent of iteration `marker` runs: its marker file exists and the lock names its pid. */
 async function runningAgent(project: Project, name: string, marker: string): Promise<{ dir: string; agent: number; grandchild: number }> {
@@ -161,26 +163,129 @@ describe('the session lock', () => {
   });
 });
 
+describe('locks that are not simply held or dead', () => {
+  /** A session that waits at its first gate, answered: the next run has work to do. */
+  async function answeredSession(project: Project, name: string): Promise<{ dir: string; args: string[] }> {
+    const { scenario } = toBothGates(project);
+    const args = sessionArgs(project, name, scenario);
+    expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+    const dir = project.sessionDir(name);
+    answerEverything(dir);
+    return { dir, args };
+  }
+
+  test('a live pid that is not the orchestrator that took the lock (pid reused) is taken over with a note', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const { dir, args } = await answeredSession(project, 'reused');
+    // A live process that is certainly not an orchestrator: its start time is not the one in the lock.
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    onTestFinished(() => void other.kill('SIGKILL'));
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: other.pid, host: hostname(), runId: 'old-run', startedAt: new Date(0).toISOString(), startTicks: '1', bootId }));
+    const again = await project.run(args, { env: FAST });
+    expect(again.exitCode).toBe(5);
+    expect(again.stderr).toContain(`took over the lock of orchestrator pid ${other.pid}, which is gone: pid ${other.pid} now belongs to another process ("sleep 60")`);
+    expect(isRunning(other.pid!)).toBe(true);
+    expect(readHistory(dir).filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([1, 2, 3, 4]);
+  });
+
+  test('a lock of an older samocode (no start time) whose pid now runs something else is taken over too', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const { dir, args } = await answeredSession(project, 'legacy');
+    const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+    onTestFinished(() => void other.kill('SIGKILL'));
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: other.pid, host: hostname(), runId: 'old-run', startedAt: new Date(0).toISOString() }));
+    const again = await project.run(args, { env: FAST });
+    expect(again.exitCode).toBe(5);
+    expect(again.stderr).toContain(`took over the lock of orchestrator pid ${other.pid}, which is gone: pid ${other.pid} now runs "sleep 60"`);
+  });
+
+  test('a lock held on another host is refused (exit 6), saying where and how to clear it', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const { dir, args } = await answeredSession(project, 'remote');
+    const lock = JSON.stringify({ pid: 4242, host: 'build-box-7', runId: 'remote-run', startedAt: '2026-01-02T03:04:05.000Z' });
+    writeFileSync(join(dir, '.lock'), lock);
+    const again = await project.run(args, { env: FAST });
+    expect(again.exitCode).toBe(6);
+    expect(again.stderr).toContain(`session is in use on another host: ${join(dir, '.lock')} is held by orchestrator pid 4242 on host build-box-7 (since 2026-01-02T03:04:05.000Z)`);
+    expect(again.stderr).toContain(`if that run is gone, delete ${join(dir, '.lock')}`);
+    expect(again.stderr).not.toContain('no longer running');
+    expect(readFileSync(join(dir, '.lock'), 'utf8')).toBe(lock);
+    expect(readHistory(dir).filter((e) => e.event === 'iteration')).toHaveLength(2);
+  });
+
+  test('an empty lock that was just written (its writer may still be at work) is never taken over', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const { dir, args } = await answeredSession(project, 'torn');
+    writeFileSync(join(dir, '.lock'), '');
+    const again = await project.run(args, { env: FAST });
+    expect(again.exitCode).toBe(6);
+    expect(again.stderr).toContain(`${join(dir, '.lock')} cannot be read (it is empty)`);
+    expect(readFileSync(join(dir, '.lock'), 'utf8')).toBe('');
+    expect(readHistory(dir).filter((e) => e.event === 'iteration')).toHaveLength(2);
+
+    // Left unchanged for longer than any writer takes, it is a leftover: taken over with a warning.
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, '.lock'), old, old);
+    const later = await project.run(args, { env: FAST });
+    expect(later.exitCode).toBe(5);
+    expect(later.stderr).toContain(`took over the unreadable lock ${join(dir, '.lock')} (it is empty, unchanged for over 5 s)`);
+  });
+});
+
 describe('kill -9 of the orchestrator', () => {
-  test('the next run stops the orphaned agent, resumes in the same phase, and finishes the session', async () => {
+  test('its watchdog stops the agent and everything carrying the run id at once, setsid or not', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const scenario = project.scenario([toRequirementsStep, { setsidPidFile: 'setsid.pid', grandchildPidFile: 'grandchild.pid', hang: true }]);
+    const args = sessionArgs(project, 'watched', scenario);
+    const orchestrator = project.start(args, { env: FAST });
+    const { dir, agent, grandchild } = await runningAgent(project, 'watched', 'grandchild.pid');
+    const escaped = await waitFor(() => Number(tryRead(join(dir, 'setsid.pid'))) || undefined, WAIT_MS, 'setsid.pid');
+    const watchdog = await waitFor(() => watchdogOf(lockRunId(dir) ?? '-'), WAIT_MS, 'the watchdog');
+    process.kill(orchestrator.pid!, 'SIGKILL');
+    expect((await orchestrator.result).signal).toBe('SIGKILL');
+    await waitFor(() => [agent, grandchild, escaped, watchdog].every((pid) => !isRunning(pid)), WAIT_MS, 'the agent, its children and the watchdog to be gone');
+
+    // The lock still names the dead run; the next start takes it over and finds nothing left to stop.
+    expect(readLock(dir)?.pid).toBe(orchestrator.pid);
+    project.scenario([toRequirementsStep, waitForQaStep]);
+    const resumed = await project.run(args, { env: FAST });
+    expect(resumed.exitCode).toBe(5);
+    expect(resumed.stderr).toContain(`took over the lock of orchestrator pid ${orchestrator.pid}, which is no longer running`);
+    expect(resumed.stderr).not.toContain('stopped its agent');
+    expect(readHistory(dir).filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([1, 2]);
+  });
+
+  test('with its watchdog killed too, the next run stops the orphaned agent (and what escaped its group), resumes in the same phase, and finishes the session', async () => {
     const project = createProject();
     reapLeftovers(project);
     const steps = fullSessionSteps().map((step, i) => noted(step, `note ${i + 1}`));
     const hanging = [...steps];
-    hanging[1] = { grandchildPidFile: 'grandchild.pid', hang: true };
+    hanging[1] = { setsidPidFile: 'setsid.pid', grandchildPidFile: 'grandchild.pid', hang: true };
     const scenario = project.scenario(hanging);
     const args = sessionArgs(project, 'killed', scenario);
 
     const orchestrator = project.start(args, { env: FAST });
     const { dir, agent, grandchild } = await runningAgent(project, 'killed', 'grandchild.pid');
+    const escaped = await waitFor(() => Number(tryRead(join(dir, 'setsid.pid'))) || undefined, WAIT_MS, 'setsid.pid');
     const before = readOverview(dir).data;
     expect(before).toMatchObject({ phase: 'requirements', status: 'running', iterations: 1 });
+    // As `kill -9` of everything samocode started would (the OOM killer, a container stop): nobody is left to clean up.
+    const watchdog = await waitFor(() => watchdogOf(lockRunId(dir) ?? '-'), WAIT_MS, 'the watchdog');
+    process.kill(watchdog, 'SIGKILL');
+    await waitFor(() => !isRunning(watchdog), WAIT_MS, 'the watchdog to be gone');
     process.kill(orchestrator.pid!, 'SIGKILL');
     const killed = await orchestrator.result;
     expect(killed.signal).toBe('SIGKILL');
-    // Nobody cleaned up: the agent and its child run on, and the lock still names the dead orchestrator.
+    // The agent and its children run on, and the lock still names the dead orchestrator.
     expect(isRunning(agent)).toBe(true);
     expect(isRunning(grandchild)).toBe(true);
+    expect(isRunning(escaped)).toBe(true);
     expect(readLock(dir)?.pid).toBe(orchestrator.pid);
     expect(readAgent(dir)).toBe(agent);
     expectOverviewIntact(dir, ['note 1']);
@@ -190,9 +295,11 @@ describe('kill -9 of the orchestrator', () => {
     const resumed = await project.run(args, { env: FAST });
     expect(resumed.stderr).toContain(`took over the lock of orchestrator pid ${orchestrator.pid}`);
     expect(resumed.stderr).toContain(`stopped its agent (pid ${agent})`);
+    expect(resumed.stderr).toMatch(/stopped \d+ process(es)? still carrying its run id/);
     expect(resumed.exitCode).toBe(5);
     expect(isRunning(agent)).toBe(false);
     expect(isRunning(grandchild)).toBe(false);
+    expect(isRunning(escaped)).toBe(false);
     const afterResume = readHistory(dir).filter((e) => e.event === 'iteration');
     expect(afterResume.map((e) => [e.iteration, e.phase])).toEqual([
       [1, 'investigation'],

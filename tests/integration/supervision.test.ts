@@ -274,3 +274,91 @@ describe('agent output', () => {
     expect(result.stdout.length + result.stderr.length).toBeLessThan(100_000);
   });
 });
+
+/**
+ * A process that left the agent's process group and session (`setsid`, as a daemon does) is out of reach of the group
+ * signal; it still carries the run id in its environment, and every way a run stops finds it by that.
+ */
+describe('processes that escaped the process group (setsid)', () => {
+  const escaping: Step = { setsidPidFile: 'setsid.pid', grandchildPidFile: 'grandchild.pid', hang: true };
+
+  /** The agent's two descendants (one in its group, one escaped), once both run. */
+  async function descendants(project: Project, name: string): Promise<{ grandchild: number; escaped: number }> {
+    const escaped = await pidFile(project, name, 'setsid.pid');
+    const grandchild = await pidFile(project, name, 'grandchild.pid');
+    expect(isRunning(escaped)).toBe(true);
+    return { grandchild, escaped };
+  }
+
+  async function expectGone(...pids: number[]): Promise<void> {
+    await waitFor(() => pids.every((pid) => !isRunning(pid)), WAIT_MS, `pids ${pids.join(', ')} to be gone`);
+  }
+
+  test('a normal exit of the agent: the escaped process is stopped before the next iteration', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const scenario = project.scenario([{ setsidPidFile: 'setsid.pid', signal: sig.go('requirements') }, waitForQa]);
+    const result = await project.run(sessionArgs(project, 'daemon', scenario), { env: FAST });
+    expect(result.exitCode).toBe(5);
+    const escaped = Number(readFileSync(join(project.sessionDir('daemon'), 'setsid.pid'), 'utf8'));
+    expect(isRunning(escaped)).toBe(false);
+    const [first] = readHistory(project.sessionDir('daemon')).filter((e) => e.event === 'iteration');
+    expect(first).toMatchObject({ validation: 'ok', phaseAfter: 'requirements' });
+  });
+
+  test('the per-iteration timeout', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const child = project.start(sessionArgs(project, 'esc-timeout', project.scenario([escaping]), ['--timeout', '2', '--max-retries', '0']), { env: FAST });
+    const { grandchild, escaped } = await descendants(project, 'esc-timeout');
+    const result = await child.result;
+    expect(result.exitCode).toBe(7);
+    expect(isRunning(grandchild)).toBe(false);
+    expect(isRunning(escaped)).toBe(false);
+  });
+
+  test('the idle timeout', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const child = project.start(sessionArgs(project, 'esc-idle', project.scenario([escaping]), ['--max-retries', '0']), { env: { ...FAST, SAMOCODE_IDLE_TIMEOUT: '1' } });
+    const { grandchild, escaped } = await descendants(project, 'esc-idle');
+    const result = await child.result;
+    expect(result.exitCode).toBe(7);
+    expect(lastIteration(project.sessionDir('esc-idle')).run).toMatchObject({ idle: true });
+    expect(isRunning(grandchild)).toBe(false);
+    expect(isRunning(escaped)).toBe(false);
+  });
+
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    test(`${signal} of the orchestrator`, async () => {
+      const project = createProject();
+      reapLeftovers(project);
+      const child = project.start(sessionArgs(project, 'esc-stop', project.scenario([escaping])), { env: FAST });
+      const { grandchild, escaped } = await descendants(project, 'esc-stop');
+      child.kill(signal);
+      const result = await child.result;
+      expect(result.exitCode).toBe(code);
+      expect(isRunning(grandchild)).toBe(false);
+      expect(isRunning(escaped)).toBe(false);
+    });
+  }
+
+  test('a second Ctrl-C (forced exit while the agent is still being stopped)', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    // The agent ignores SIGTERM and the grace is long: the first Ctrl-C is still waiting when the second comes.
+    const scenario = project.scenario([{ ...escaping, ignoreSigterm: true }]);
+    const child = project.start(sessionArgs(project, 'esc-force', scenario), { env: { ...FAST, SAMOCODE_KILL_GRACE: '30' } });
+    const agent = await agentPid(project, 'esc-force');
+    const { grandchild, escaped } = await descendants(project, 'esc-force');
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.kill('SIGINT');
+    await waitFor(() => stderr.includes('press Ctrl-C again'), WAIT_MS, 'the first Ctrl-C to be handled');
+    expect(isRunning(agent)).toBe(true);
+    child.kill('SIGINT');
+    const result = await child.result;
+    expect(result.exitCode).toBe(130);
+    await expectGone(agent, grandchild, escaped);
+  });
+});
