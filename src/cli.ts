@@ -4,6 +4,7 @@
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, OrchestratorError, UsageError } from './errors.js';
+import { makeScrubber, secretValues } from './core/secrets.js';
 import type { SettingKey } from './config/settings.js';
 
 const USAGE = `orchestrate: run a coding agent through a whole session, unattended
@@ -179,14 +180,16 @@ main(process.argv.slice(2)).then(
     exitSoon();
   },
   (error: unknown) => {
+    // An error may quote a value from the environment or a file (a stack, a config line): scrub it like any sink.
+    const scrub = makeScrubber(secretValues(Object.entries(process.env)));
     if (error instanceof OrchestratorError) {
-      process.stderr.write(`orchestrate: ${error.message}\n`);
+      process.stderr.write(scrub(`orchestrate: ${error.message}\n`));
       process.exitCode = error.exitCode;
       exitSoon();
       return;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`orchestrate: internal error (this is a bug; please report it with the lines below)\n${detail}\n`);
+    process.stderr.write(scrub(`orchestrate: internal error (this is a bug; please report it with the lines below)\n${detail}\n`));
     process.exitCode = EXIT_CODES.internal;
     exitSoon();
   },

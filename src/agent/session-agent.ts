@@ -16,6 +16,8 @@ import { StreamAccumulator, type StreamSummary } from './streams/summary.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
 import { readIfExists } from '../io/read-if-exists.js';
+import { scrubStrings } from '../core/secrets.js';
+import { scanStrings } from '../core/secret-scan.js';
 
 export interface SessionAgentDeps {
   config: Config;
@@ -107,11 +109,13 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       const raw = readIfExists(signalFile);
       // Loaded on first use, while no agent is waiting on us: zod's start-up cost stays off the path to the first spawn.
       const { parseSignal } = await import('../core/signal.js');
-      const read = parseSignal(raw, signalFile);
+      // The agent's words are cleaned of secrets here, before anything stores or shows them (every sink scrubs again).
+      const read = await scanStrings(scrubStrings(parseSignal(raw, signalFile), deps.scrub));
+      const lastText = summary.lastText === undefined ? undefined : await scanStrings(deps.scrub(summary.lastText));
       const failed = result.spawnError !== undefined || result.timedOut || result.idle || result.exitCode !== 0;
       // The tail is only read when a message may need it.
       const stderrTail = failed || summary.permissionDenials.length > 0 ? deps.scrub(await readTail(stderrFile)) : '';
-      const failure = explain(
+      const failure = scrubStrings(explain(
         classifyFailure({
           // The scripted agent playing a Claude or Codex stream is judged as that CLI would be.
           provider: provider === 'script' && format !== 'none' ? format : provider,
@@ -126,12 +130,12 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           now: deps.clock.now().getTime(),
         }),
         deps.config,
-      );
+      ), deps.scrub);
       return {
         outcome: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, spawnError: result.spawnError, stderrTail, failure },
         read,
         cancelled: result.cancelled,
-        lastText: summary.lastText,
+        lastText,
         facts: {
           exitCode: result.exitCode,
           signal: result.signal,

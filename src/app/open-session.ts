@@ -63,7 +63,7 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
     notes.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, which is no longer running${lock.killedLeftoverAgent ? `; stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running` : ''}`);
   }
   try {
-    const store = new StateStore(join(sessionDir, OVERVIEW_FILE));
+    const store = new StateStore(join(sessionDir, OVERVIEW_FILE), req.scrub);
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), req.scrub);
     const state = await loadOrInit(config, req, folder, store, history, notes);
     return { sessionDir, state, store, history, lock, notes };

@@ -5,11 +5,16 @@
 import writeFileAtomic from 'write-file-atomic';
 import type { OverviewRead } from '../core/overview.js';
 import { overviewBody, renderOverview } from '../core/overview-format.js';
+import { scrubStrings, type Scrub } from '../core/secrets.js';
 import type { SessionState } from '../core/state.js';
 import { readIfExists } from './read-if-exists.js';
 
 export class StateStore {
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    /** Applied to every text field of the front matter (the agent's body is its own and kept as it is). */
+    private readonly scrub: Scrub = (t) => t,
+  ) {}
 
   async read(): Promise<OverviewRead | undefined> {
     const text = readIfExists(this.file);
@@ -24,6 +29,6 @@ export class StateStore {
     const body = text === undefined ? initialBody : overviewBody(text);
     // No fsync: temp + rename already survives a killed process; fsync would only add power-loss durability, which
     // the append-only history next to it does not have either (see TECH_DEBT.md), at ~0.5 ms per iteration here.
-    writeFileAtomic.sync(this.file, renderOverview(state, body), { fsync: false });
+    writeFileAtomic.sync(this.file, renderOverview(scrubStrings(state, this.scrub), body), { fsync: false });
   }
 }
