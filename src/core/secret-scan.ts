@@ -43,16 +43,18 @@ export async function scanStrings<T>(value: T): Promise<T> {
 
 /** Replace the spans (which may overlap) with the marker; a span that already is the marker is left alone. */
 export function redactRanges(text: string, ranges: readonly (readonly [number, number])[]): string {
-  const sorted = [...ranges].filter(([start, end]) => end > start).sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [start, end] of [...ranges].filter(([a, b]) => b > a).sort((a, b) => a[0] - b[0])) {
+    const last = merged.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
   let out = '';
   let at = 0;
-  for (const [start, end] of sorted) {
-    if (end <= at) continue;
-    const from = Math.max(start, at);
-    out += text.slice(at, from);
-    const span = text.slice(from, end);
+  for (const [start, end] of merged) {
+    const span = text.slice(start, end);
     // A connection string whose password the first net already took out is reported again: keep it readable.
-    out += span.includes(REDACTED) ? span : REDACTED;
+    out += text.slice(at, start) + (span.includes(REDACTED) ? span : REDACTED);
     at = end;
   }
   return out + text.slice(at);

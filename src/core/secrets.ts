@@ -26,7 +26,9 @@ const keepAround = (match: string, before: string, secret: string, after: string
 
 /** Token shapes that are secrets wherever they appear. Each pattern is global; order matters only for overlaps. */
 export const SECRET_SHAPES: readonly SecretShape[] = [
-  { name: 'private key block', pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s:,-]|\\[nr])*(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)?/g },
+  { name: 'private key block', pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/g },
+  // A block cut short (a clipped message, a tail): the base64 that follows, in plain text or in a JSON string.
+  { name: 'private key start', pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s]|\\[nr])*/g },
   { name: 'Anthropic / OpenAI key', pattern: /\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/g },
   { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
@@ -63,9 +65,10 @@ export function isSecretName(name: string): boolean {
   return upper.split(/[_.-]/).some((word) => SECRET_WORD.test(word));
 }
 
-/** True when the text holds one of the secret shapes. */
+/** True when the text holds one of the secret shapes that are secret as a whole (not a URL's password alone). */
 export function hasSecretShape(text: string): boolean {
   return SECRET_SHAPES.some((shape) => {
+    if (shape.replace) return false;
     shape.pattern.lastIndex = 0;
     return shape.pattern.test(text);
   });
@@ -130,7 +133,8 @@ export function scrubStrings<T>(value: T, scrub: Scrub): T {
 }
 
 function spellings(value: string): string[] {
-  const out = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), escapeHtml(value), escapeHtml(JSON.stringify(value).slice(1, -1))];
+  const json = JSON.stringify(value).slice(1, -1);
+  const out = [value, encodeURIComponent(value), json, escapeHtml(value), escapeHtml(value, true), escapeHtml(json), escapeHtml(json, true)];
   const half = BOT_TOKEN.exec(value)?.[1];
   if (half) out.push(half);
   return out;
@@ -148,8 +152,10 @@ function safeDecode(text: string): string {
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Telegram's HTML escapes `&`, `<`, `>`; other HTML escapes quotes too. */
+function escapeHtml(text: string, quotes = false): string {
+  const out = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return quotes ? out.replace(/"/g, '&quot;') : out;
 }
 
 function escapeRegExp(text: string): string {
