@@ -1,7 +1,7 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { buildPrompt } from '../core/prompt.js';
 import { PHASE_RULES } from '../core/phases.js';
@@ -16,6 +16,7 @@ import { StreamAccumulator, type StreamSummary } from './streams/summary.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
 import { readIfExists } from '../io/read-if-exists.js';
+import { capLogFile } from '../io/log-cap.js';
 import { scrubStrings } from '../core/secrets.js';
 import { scanStrings } from '../core/secret-scan.js';
 
@@ -105,6 +106,11 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       await recorded;
       await deps.onAgent(undefined);
       const summary = stream.finish();
+      // The raw logs are the agent's, written as fast as it prints: keep their head and tail (io/log-cap.ts).
+      for (const file of [stdoutFile, stderrFile]) {
+        const cut = capLogFile(file, deps.config.logMaxBytes);
+        if (cut) deps.progress?.(request, `${LOGS_DIR}/${basename(file)}: kept the head and tail, cut ${Math.round(cut.cutBytes / 1048576)} MB of ${Math.round(cut.sizeBytes / 1048576)} MB (SAMOCODE_LOG_MAX_MB)`);
+      }
 
       const raw = readIfExists(signalFile);
       // Loaded on first use, while no agent is waiting on us: zod's start-up cost stays off the path to the first spawn.

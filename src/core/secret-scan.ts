@@ -9,15 +9,23 @@ import { REDACTED } from './secrets.js';
 
 type Lint = (text: string) => Promise<readonly (readonly [number, number])[]>;
 
-// What any rule of the preset needs to see before it can match: a long token-like word, a URL with credentials or a
-// connection string, a key block, an Azure connection string.
-const CANDIDATE = /[A-Za-z0-9_+=-]{20,}|:\/\/|-----BEGIN|AccountKey=/;
+// What any rule of the preset needs to see before it can match: a long token-like word with letters and digits (a
+// long identifier such as createSessionAgentDeps has no digit), a URL with credentials or a connection string, a key
+// block, an Azure connection string.
+const TOKEN_WORD = /[A-Za-z0-9_+=-]{20,}/g;
+const CONTEXT = /:\/\/|-----BEGIN|AccountKey=/;
+
+function isCandidate(text: string): boolean {
+  if (CONTEXT.test(text)) return true;
+  for (const [word] of text.matchAll(TOKEN_WORD)) if (/\d/.test(word) && /[A-Za-z]/.test(word)) return true;
+  return false;
+}
 
 let loading: Promise<Lint | undefined> | undefined;
 
 /** `text` with every span a secretlint rule reports replaced by the marker. Never throws: without secretlint, `text`. */
 export async function scanSecrets(text: string): Promise<string> {
-  if (!CANDIDATE.test(text)) return text;
+  if (!isCandidate(text)) return text;
   const lint = await (loading ??= load());
   if (!lint) return text;
   let ranges: readonly (readonly [number, number])[];
