@@ -23,8 +23,10 @@ export interface SecretShape {
 }
 
 const keepPrefix = (_match: string, prefix: string) => `${prefix}${REDACTED}`;
-// A number is a setting (`SAMOCODE_MAX_TOKENS=20000000`), not a secret.
-const keepAround = (match: string, before: string, secret: string, after: string) => (/^[\d.]+$/.test(secret) ? match : `${before}${REDACTED}${after}`);
+// Not a secret: a number (`SAMOCODE_MAX_TOKENS=20000000`), a path or a name that says it holds one, and samocode's
+// own placeholders in messages (`TELEGRAM_BOT_TOKEN="(hidden)"`, the example `TELEGRAM_BOT_TOKEN=123456:ABC…`).
+const keepAround = (match: string, before: string, secret: string, after: string) =>
+  /^[\d.]+$|^\(.*\)$|…/.test(secret) || isPlainPath(secret) || /_(?:PATH|FILE|DIR|SOCK)\s?=/.test(before) ? match : `${before}${REDACTED}${after}`;
 
 /** Token shapes that are secrets wherever they appear. Each pattern is global; order matters only for overlaps. */
 export const SECRET_SHAPES: readonly SecretShape[] = [
@@ -46,7 +48,8 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
   // `GH_PAT=…`, `export AWS_SECRET_ACCESS_KEY="…"` as an agent may quote them from a file or a shell.
   {
     name: 'secret assignment',
-    pattern: /(\b[A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PAT|CREDENTIALS?)[A-Z0-9_]*\s*[=:]\s*["']?)([^\s"'`,;]{8,})(["']?)/g,
+    // The secret word is a whole word of the name (CLAUDE_PATH is not a PAT); `=` only, as a shell or .env writes it.
+    pattern: /(\b(?:[A-Z0-9]+_)*(?:[A-Z0-9]*(?:KEY|TOKEN|SECRET)|PASSWORD|PASSWD|PASS|PAT|PWD|CREDENTIALS?|AUTH)(?:_[A-Z0-9]+)*\s?=\s?["']?)([^\s"'`,;]{8,})(["']?)/g,
     replace: keepAround,
   },
 ];

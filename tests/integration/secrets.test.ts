@@ -19,16 +19,22 @@ const ENV_SECRETS = {
   DATABASE_URL: 'postgres://app:Pw9dbSecretXk@db.internal:5432/app',
 };
 const DB_PASSWORD = 'Pw9dbSecretXk';
-// Shapes that are in no variable: caught by their form alone.
+// Shapes that are in no variable: caught by their form alone. The tool call's command (a console line, scrubbed
+// synchronously) carries only what the shape table knows.
 const SHAPES = {
   anthropic: `sk-ant-api03-Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1Uv3Wx5Yz7-${'Hq2Jw4Lr6'.repeat(8)}AA`,
   github: 'ghp_R8sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2o',
   aws: 'AKIAQ3EGRT7WXZK5NPLM',
   slack: 'xoxb-2048123456-4096123456789-Tq8Wz3Lp6Rv9Xs2Nb5Mc7Kd',
   bot: '5120934876:AAGz8Xw2Vq4Tn6Lm0Pk9Rj3Hs5Fd7Bc1Nq',
+  // Known to secretlint's rules only (core/secret-scan.ts), not to the shape table.
+  shopify: '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',
 };
 const ALL = [BOT_TOKEN, ...Object.values(ENV_SECRETS).filter((v) => !v.startsWith('postgres')), DB_PASSWORD, ...Object.values(SHAPES)];
 const EVERY_SECRET = ALL.join(' ');
+// What the synchronous scrubber alone knows: status/history/list reading an older run's files have only that.
+const KNOWN = ALL.filter((secret) => secret !== SHAPES.shopify);
+const EVERY_KNOWN = KNOWN.join(' ');
 const CHAT = '4242';
 
 let fake: FakeTelegram | undefined;
@@ -38,8 +44,8 @@ afterEach(async () => {
 });
 
 /** Each secret, and a piece of its middle (a secret cut short must not leak either). */
-function leaks(text: string): string[] {
-  return ALL.flatMap((secret) => [secret, secret.slice(6, 20)]).filter((piece) => text.includes(piece));
+function leaks(text: string, secrets = ALL): string[] {
+  return secrets.flatMap((secret) => [secret, secret.slice(6, 20)]).filter((piece) => text.includes(piece));
 }
 
 function claudeLine(content: unknown[]): string {
@@ -146,17 +152,17 @@ describe('secrets', () => {
     expect(result.exitCode, result.stderr).toBe(4);
     const dir = project.sessionDir('sec');
     // As samocode before the scrubber wrote them: the secrets verbatim in the front matter and the history.
-    const overview = readFileSync(join(dir, '_overview.md'), 'utf8').replace('blockedReason: stuck', `blockedReason: "stuck on ${EVERY_SECRET}"`);
+    const overview = readFileSync(join(dir, '_overview.md'), 'utf8').replace('blockedReason: stuck', `blockedReason: "stuck on ${EVERY_KNOWN}"`);
     writeFileSync(join(dir, '_overview.md'), overview.replace(/lastSummary: .*/, `lastSummary: "${SHAPES.slack} ${ENV_SECRETS.GH_PAT}"`));
-    const history = readFileSync(join(dir, '_signal_history.jsonl'), 'utf8').replace('"reason":"stuck"', `"reason":${JSON.stringify(`stuck on ${EVERY_SECRET}`)}`);
+    const history = readFileSync(join(dir, '_signal_history.jsonl'), 'utf8').replace('"reason":"stuck"', `"reason":${JSON.stringify(`stuck on ${EVERY_KNOWN}`)}`);
     writeFileSync(join(dir, '_signal_history.jsonl'), history);
-    expect(leaks(readFileSync(join(dir, '_overview.md'), 'utf8')).length).toBeGreaterThan(0);
+    expect(leaks(readFileSync(join(dir, '_overview.md'), 'utf8'), KNOWN).length).toBeGreaterThan(0);
 
     const runs = await inspectAll(project, env);
     expect(runs.map((r) => r.stdout).join('')).toContain('stuck on [redacted]');
     for (const run of runs) {
       expect(run.exitCode, run.stderr).toBe(0);
-      expect(leaks(run.stdout + run.stderr), run.stdout).toEqual([]);
+      expect(leaks(run.stdout + run.stderr, KNOWN), run.stdout).toEqual([]);
     }
   });
 });

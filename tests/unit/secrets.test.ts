@@ -80,6 +80,7 @@ describe('makeScrubber', () => {
     ['URL credentials', 'postgres://app:pw@db/app and redis://:hunter2@cache:6379', `postgres://app:${REDACTED}@db/app and redis://:${REDACTED}@cache:6379`],
     ['bearer header', 'Authorization: Bearer abcdefghijklmnop0123', `Authorization: Bearer ${REDACTED}`],
     ['assignment', 'export AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMIq7K7MDENGrbPxRfiCYzq9EXAMPLE"', `export AWS_SECRET_ACCESS_KEY="${REDACTED}"`],
+    ['assignment of a PAT', 'GH_PAT=patvalue-Zq8v31xLm0pRt6Ws gh auth login', `GH_PAT=${REDACTED} gh auth login`],
     ['private key block', 'x -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7V8z8Q0c\n-----END RSA PRIVATE KEY----- y', `x ${REDACTED} y`],
     ['private key in a JSON line', '{"msg":"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXk\\n-----END OPENSSH PRIVATE KEY-----"}', `{"msg":"${REDACTED}"}`],
   ])('shape: %s', (_name, text, expected) => {
@@ -91,6 +92,10 @@ describe('makeScrubber', () => {
     '{"level":30,"time":1764581208123,"pid":4242,"msg":"session 26-12-01-add-auth: implementation, running, iteration 3"}',
     '_logs/2026-12-01T09-26-48-123Z-001-investigation.jsonl at 2026-12-01T09:26:48.123Z',
     'SAMOCODE_MAX_TOKENS=20000000 and SAMOCODE_TIMEOUT=1800',
+    '.samocode: CLAUDE_PATH="/nonexistent/claude": is not an executable file',
+    'environment TELEGRAM_BOT_TOKEN: TELEGRAM_CHAT_ID is needed too',
+    'PASSWORD_POLICY_FILE=/etc/policy and DB_PWD_LENGTH=12',
+    '.samocode: TELEGRAM_BOT_TOKEN="(hidden)": does not look like a bot token; fix: set it like TELEGRAM_BOT_TOKEN=123456:ABC…',
     'run 3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60 in /work/wt/secrets/src/core/secrets.ts',
     'the task-management-system-design-document is done',
     'git@github.com:org/repo.git and https://github.com/org/repo',
