@@ -33,7 +33,8 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
   { name: 'private key block', pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/g },
   // A block cut short (a clipped message, a tail): the base64 that follows, in plain text or in a JSON string.
   { name: 'private key start', pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s]|\\[nr])*/g },
-  { name: 'Anthropic / OpenAI key', pattern: /\bsk-(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
+  // With a digit in it: a session or branch named `sk-learn-migration-to-version-two` is not a key.
+  { name: 'Anthropic / OpenAI key', pattern: /\bsk-(?=[A-Za-z0-9_-]*\d)(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/g },
   { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
   { name: 'Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },

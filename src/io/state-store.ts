@@ -5,7 +5,7 @@
 import writeFileAtomic from 'write-file-atomic';
 import type { OverviewRead } from '../core/overview.js';
 import { overviewBody, renderOverview } from '../core/overview-format.js';
-import { scrubStrings, type Scrub } from '../core/secrets.js';
+import type { Scrub } from '../core/secrets.js';
 import type { SessionState } from '../core/state.js';
 import { readIfExists } from './read-if-exists.js';
 
@@ -29,6 +29,12 @@ export class StateStore {
     const body = text === undefined ? initialBody : overviewBody(text);
     // No fsync: temp + rename already survives a killed process; fsync would only add power-loss durability, which
     // the append-only history next to it does not have either (see TECH_DEBT.md), at ~0.5 ms per iteration here.
-    writeFileAtomic.sync(this.file, renderOverview(scrubStrings(state, this.scrub), body), { fsync: false });
+    writeFileAtomic.sync(this.file, renderOverview(scrubText(state, this.scrub), body), { fsync: false });
   }
+}
+
+/** The free-text fields only: names, paths and the branch must stay exactly as they are for the next run. */
+function scrubText(state: SessionState, scrub: Scrub): SessionState {
+  const text = (value: string | undefined) => (value === undefined ? undefined : scrub(value));
+  return { ...state, task: scrub(state.task), dive: text(state.dive), needs: text(state.needs), blockedReason: text(state.blockedReason), lastSummary: text(state.lastSummary), planFeedback: text(state.planFeedback), waitingFor: text(state.waitingFor) };
 }

@@ -98,6 +98,7 @@ describe('makeScrubber', () => {
     '.samocode: TELEGRAM_BOT_TOKEN="(hidden)": does not look like a bot token; fix: set it like TELEGRAM_BOT_TOKEN=123456:ABC…',
     'run 3f2c1a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60 in /work/wt/secrets/src/core/secrets.ts',
     'the task-management-system-design-document is done',
+    'session sk-learn-migration-to-version-two on branch samocode/sk-learn-migration-to-version-two',
     'git@github.com:org/repo.git and https://github.com/org/repo',
   ])('leaves alone: %s', (text) => {
     expect(makeScrubber(['Zq8v31xLm0pRt6Ws'])(text)).toBe(text);
