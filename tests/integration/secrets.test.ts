@@ -118,10 +118,10 @@ describe('secrets', () => {
 
     const sent = fake.sent.map((m) => m.text).join('\n---\n');
     // The messages were sent, with the agent's words in them, minus the secrets.
+    expect(leaks(sent), sent).toEqual([]);
     expect(sent).toContain('Which key should the deploy use');
     expect(sent).toContain('cannot log in with');
     expect(sent).toContain('[redacted]');
-    expect(leaks(sent), sent).toEqual([]);
 
     for (const run of [waiting, blocked]) expect(leaks(run.stdout + run.stderr), run.stderr).toEqual([]);
     expect(blocked.stderr).toContain('reason: cannot log in with [redacted]');
