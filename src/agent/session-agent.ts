@@ -1,6 +1,6 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { buildPrompt } from '../core/prompt.js';
@@ -16,7 +16,7 @@ import { StreamAccumulator, type StreamSummary } from './streams/summary.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
 import { readIfExists } from '../io/read-if-exists.js';
-import { capLogFile } from '../io/log-cap.js';
+import { capLogFile, capWhileRunning } from '../io/log-cap.js';
 import { scrubStrings } from '../core/secrets.js';
 import { scanStrings } from '../core/secret-scan.js';
 
@@ -88,6 +88,13 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       let recorded: Promise<void> | void = undefined;
       const format = provider === 'script' ? deps.config.scriptFormat : provider;
       const stream = await watchStream(stdoutFile, format, deps, (text) => deps.progress?.(request, text));
+      // While it runs, a log that outgrows twice the cap is cut back (checked every second: a stat per file).
+      const stdoutCap = capWhileRunning(stdoutFile, deps.config.logMaxBytes);
+      const stderrCap = capWhileRunning(stderrFile, deps.config.logMaxBytes);
+      const capTimer = setInterval(() => {
+        stdoutCap.check(stream.cutHooks);
+        stderrCap.check();
+      }, 1000);
       const result = await runProcess({
         command: call.command,
         args: call.args,
@@ -105,10 +112,11 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       });
       await recorded;
       await deps.onAgent(undefined);
+      clearInterval(capTimer);
       const summary = stream.finish();
       // The raw logs are the agent's, written as fast as it prints: keep their head and tail (io/log-cap.ts).
-      for (const file of [stdoutFile, stderrFile]) {
-        const cut = capLogFile(file, deps.config.logMaxBytes);
+      for (const [file, running] of [[stdoutFile, stdoutCap], [stderrFile, stderrCap]] as const) {
+        const cut = capLogFile(file, deps.config.logMaxBytes, running.cutBytes) ?? (running.cutBytes > 0 ? { cutBytes: running.cutBytes, sizeBytes: running.cutBytes + statSync(file).size } : undefined);
         if (cut) deps.progress?.(request, `${LOGS_DIR}/${basename(file)}: kept the head and tail, cut ${Math.round(cut.cutBytes / 1048576)} MB of ${Math.round(cut.sizeBytes / 1048576)} MB (SAMOCODE_LOG_MAX_MB)`);
       }
 
@@ -171,6 +179,8 @@ interface WatchedStream {
   lastActivity: () => number;
   /** Stop following; the summary of what the agent's stream said. */
   finish: () => StreamSummary;
+  /** Hooks for cutting the file while the agent runs, when it is read (io/log-cap.ts). */
+  cutHooks?: { before(): void; after(end: number, lost: boolean): void } | undefined;
 }
 
 
@@ -195,6 +205,7 @@ async function watchStream(file: string, format: 'claude' | 'codex' | 'none', de
   });
   return {
     lastActivity: follower.lastGrowth,
+    cutHooks: { before: follower.catchUp, after: follower.resumeAt },
     finish: () => {
       follower.finish();
       return accumulator.summary();

@@ -1,10 +1,10 @@
 // The agent's raw logs are capped per run: a run that prints far more than SAMOCODE_LOG_MAX_MB keeps the head and the
 // tail of its stdout log, with a note of what was cut; the stream is still read whole while it runs (cost, result).
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { capLogFile } from '../../src/io/log-cap.js';
-import { createProject, readHistory, sessionArgs, sig, tempDir } from '../helpers/rig.js';
+import { createProject, readHistory, sessionArgs, sig, tempDir, waitFor } from '../helpers/rig.js';
 
 const MB = 1024 * 1024;
 
@@ -40,6 +40,31 @@ describe('raw agent logs', () => {
     const smallLogs = join(project.sessionDir('small'), '_logs');
     const firstLog = readdirSync(smallLogs).filter((name) => name.endsWith('.jsonl')).sort()[0]!;
     expect(readFileSync(join(smallLogs, firstLog), 'utf8')).toBe(`${first}\n`);
+  });
+
+  test('while the agent still runs, a log past twice the cap is cut back, and the stream is still read', async () => {
+    const project = createProject();
+    const filler = `${JSON.stringify({ type: 'assistant', message: { content: [{ type: 'text', text: 'x'.repeat(1000) }] } })}\n`.length;
+    // 3 MB at once, then the agent sleeps: the cut must happen before it exits. Its last words come after the cut.
+    const scenario = project.scenario([
+      { stdout: [JSON.stringify({ type: 'system', subtype: 'init', note: 'the first line' })], stdoutBytes: filler * 3000, delayMs: 4000, signal: sig.block('enough output') },
+    ]);
+    const run = project.start(sessionArgs(project, 'live', scenario), { env: { SAMOCODE_LOG_MAX_MB: '1', SAMOCODE_SCRIPT_FORMAT: 'claude' } });
+    const log = await waitFor(() => {
+      const dir = existsSync(project.sessions) ? readdirSync(project.sessions)[0] : undefined;
+      const logs = dir ? join(project.sessions, dir, '_logs') : undefined;
+      const file = logs && existsSync(logs) ? readdirSync(logs).find((f) => f.endsWith('.jsonl')) : undefined;
+      return file && statSync(join(logs!, file)).size > 0 ? join(logs!, file) : undefined;
+    }, 20_000, 'the agent log');
+    await waitFor(() => readFileSync(log, 'utf8').includes('"type":"samocode_cut"'), 20_000, 'the log to be cut while the agent runs');
+    expect(run.exitCode).toBeNull();
+    expect(statSync(log).size).toBeLessThanOrEqual(2 * MB);
+    const result = await run.result;
+    expect(result.exitCode, result.stderr).toBe(4);
+    expect(statSync(log).size).toBeLessThanOrEqual(MB);
+    expect(result.stderr).toMatch(/kept the head and tail, cut \d MB of 3 MB \(SAMOCODE_LOG_MAX_MB\)/);
+    // The stream was read while it ran: the agent's last words are the iteration's.
+    expect(readHistory(project.sessionDir('live'))[0]?.agentText).toMatch(/^x{300}$/);
   });
 
   test('capLogFile keeps whole lines of head and tail; a file that fits is not touched', () => {
