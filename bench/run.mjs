@@ -35,6 +35,7 @@ const OVERVIEW_FILE = '_overview.md';
 const TIMING_FILE = '_bench_timing.jsonl';
 const EXIT_BLOCKED = 4;
 const HISTORY_LINES = 100_000;
+const LOG_MAX_BYTES = 20 * 1024 * 1024;
 const PRINT_BYTES = 50 * 1024 * 1024; // 52428800
 const MiB = 1024 * 1024;
 const RUN_TIMEOUT_MS = 180_000;
@@ -408,9 +409,13 @@ async function measureOutput(round) {
     const sessionDir = project.sessionDir();
     const timings = readTimings(sessionDir, 3, what);
     const entries = runEntries(sessionDir, 0, 3, what);
+    // The agent printed PRINT_BYTES; the log keeps the head and tail within SAMOCODE_LOG_MAX_MB (20 by default).
     for (const entry of entries) {
-      const size = statSync(join(sessionDir, entry.run.log)).size;
-      if (size !== PRINT_BYTES) throw new BenchError(`${what}: ${entry.run.log} holds ${size} bytes, expected ${PRINT_BYTES}`);
+      const file = join(sessionDir, entry.run.log);
+      const size = statSync(file).size;
+      const cut = /"type":"samocode_cut","cutBytes":(\d+)/.exec(readFileSync(file, 'utf8'));
+      if (size > LOG_MAX_BYTES || !cut) throw new BenchError(`${what}: ${entry.run.log} holds ${size} bytes${cut ? '' : ' and no cut note'}, expected at most ${LOG_MAX_BYTES}`);
+      if (Number(cut[1]) + size < PRINT_BYTES) throw new BenchError(`${what}: ${entry.run.log} keeps ${size} bytes and notes ${cut[1]} cut: less than the ${PRINT_BYTES} printed`);
     }
     if (result.peakKb === 0) throw new BenchError(`${what}: could not read /proc/${result.pid}/status (VmHWM); this figure needs Linux`);
     return { peakRssMb: result.peakKb / 1024, printMs: median(timings.map((t) => t.printMs)), agentMedianMs: median(entries.map((e) => e.run.durationMs)) };

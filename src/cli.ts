@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, OrchestratorError, UsageError } from './errors.js';
 import { isStorageErrno, storageError } from './io/storage-failure.js';
+import { makeScrubber, secretValues } from './core/secrets.js';
 import type { SettingKey } from './config/settings.js';
 import { checkSessionName, suggestSessionName } from './core/session-name.js';
 import {
@@ -189,14 +190,16 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     // A write that no guard named (a log, the lock, the agent's files) and the environment refused: still not a bug.
     const known = error instanceof OrchestratorError ? error : isStorageErrno(error) ? storageError(error, { file: error.path ?? 'a file of the session', what: `${error.syscall ?? 'write'} failed` }) : undefined;
+    // An error may quote a value from the environment or a file (a stack, a config line): scrub it like any sink.
+    const scrub = makeScrubber(secretValues(Object.entries(process.env)));
     if (known) {
-      process.stderr.write(`orchestrate: ${known.message}\n`);
+      process.stderr.write(scrub(`orchestrate: ${known.message}\n`));
       process.exitCode = known.exitCode;
       exitSoon();
       return;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`orchestrate: internal error (this is a bug; please report it with the lines below)\n${detail}\n`);
+    process.stderr.write(scrub(`orchestrate: internal error (this is a bug; please report it with the lines below)\n${detail}\n`));
     process.exitCode = EXIT_CODES.internal;
     exitSoon();
   },

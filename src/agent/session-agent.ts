@@ -1,7 +1,7 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { buildPrompt } from '../core/prompt.js';
 import { PHASE_RULES } from '../core/phases.js';
@@ -18,6 +18,9 @@ import type { PromptSource } from './prompt-source.js';
 import { clearSignalFile, readSignalFile } from '../io/signal-file.js';
 import { agentText, withoutControls } from '../core/agent-text.js';
 import type { SignalRead } from '../core/signal.js';
+import { capLogFile, capWhileRunning } from '../io/log-cap.js';
+import { scrubStrings } from '../core/secrets.js';
+import { scanStrings } from '../core/secret-scan.js';
 
 export interface SessionAgentDeps {
   config: Config;
@@ -86,6 +89,13 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       let recorded: Promise<void> | void = undefined;
       const format = provider === 'script' ? deps.config.scriptFormat : provider;
       const stream = await watchStream(stdoutFile, format, deps, (text) => deps.progress?.(request, text));
+      // While it runs, a log that outgrows twice the cap is cut back (checked every second: a stat per file).
+      const stdoutCap = capWhileRunning(stdoutFile, deps.config.logMaxBytes);
+      const stderrCap = capWhileRunning(stderrFile, deps.config.logMaxBytes);
+      const capTimer = setInterval(() => {
+        stdoutCap.check(stream.cutHooks);
+        stderrCap.check();
+      }, 1000);
       const result = await runProcess({
         command: call.command,
         args: call.args,
@@ -105,16 +115,25 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       });
       await recorded;
       await deps.onAgent(undefined);
+      clearInterval(capTimer);
       const summary = stream.finish();
+      // The raw logs are the agent's, written as fast as it prints: keep their head and tail (io/log-cap.ts).
+      for (const [file, running] of [[stdoutFile, stdoutCap], [stderrFile, stderrCap]] as const) {
+        const cut = capLogFile(file, deps.config.logMaxBytes, running.cutBytes) ?? (running.cutBytes > 0 ? { cutBytes: running.cutBytes, sizeBytes: running.cutBytes + statSync(file).size } : undefined);
+        if (cut) deps.progress?.(request, `${LOGS_DIR}/${basename(file)}: kept the head and tail, cut ${Math.round(cut.cutBytes / 1048576)} MB of ${Math.round(cut.sizeBytes / 1048576)} MB (SAMOCODE_LOG_MAX_MB)`);
+      }
 
       const file = readSignalFile(signalFile);
       // Loaded on first use, while no agent is waiting on us: zod's start-up cost stays off the path to the first spawn.
       const { parseSignal } = await import('../core/signal.js');
-      const read: SignalRead = 'problem' in file ? { ok: false, problem: file.problem } : parseSignal(file.text, signalFile);
+      const parsed: SignalRead = 'problem' in file ? { ok: false, problem: file.problem } : parseSignal(file.text, signalFile);
+      // The agent's words are cleaned of secrets here, before anything stores or shows them (every sink scrubs again).
+      const read = await scanStrings(scrubStrings(parsed, deps.scrub));
+      const lastText = summary.lastText === undefined ? undefined : await scanStrings(deps.scrub(agentText(summary.lastText)));
       const failed = result.spawnError !== undefined || result.timedOut || result.idle || result.exitCode !== 0;
       // The tail is only read when a message may need it.
       const stderrTail = failed || summary.permissionDenials.length > 0 ? deps.scrub(withoutControls(await readTail(stderrFile))) : '';
-      const failure = explain(
+      const failure = scrubStrings(explain(
         classifyFailure({
           // The scripted agent playing a Claude or Codex stream is judged as that CLI would be.
           provider: provider === 'script' && format !== 'none' ? format : provider,
@@ -131,12 +150,12 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           isSandbox: call.env.IS_SANDBOX,
         }),
         deps.config,
-      );
+      ), deps.scrub);
       return {
         outcome: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, spawnError: result.spawnError, stderrTail, failure },
         read,
         cancelled: result.cancelled,
-        lastText: summary.lastText === undefined ? undefined : agentText(summary.lastText),
+        lastText,
         facts: {
           exitCode: result.exitCode,
           signal: result.signal,
@@ -167,6 +186,8 @@ interface WatchedStream {
   lastActivity: () => number;
   /** Stop following; the summary of what the agent's stream said. */
   finish: () => StreamSummary;
+  /** Hooks for cutting the file while the agent runs, when it is read (io/log-cap.ts). */
+  cutHooks?: { before(): void; after(end: number, lost: boolean): void } | undefined;
 }
 
 
@@ -191,6 +212,7 @@ async function watchStream(file: string, format: 'claude' | 'codex' | 'none', de
   });
   return {
     lastActivity: follower.lastGrowth,
+    cutHooks: { before: follower.catchUp, after: follower.resumeAt },
     finish: () => {
       follower.finish();
       return accumulator.summary();

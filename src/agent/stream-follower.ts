@@ -12,6 +12,10 @@ export interface Follower {
   lastGrowth(): number;
   /** Read what is left (after the process exited), flush the last line, stop. */
   finish(): void;
+  /** Read everything there is now (before the file is cut while the agent runs, io/log-cap.ts). */
+  catchUp(): void;
+  /** The file was cut: go on reading at `position`; `lost`: output went with the cut, so skip to the next line. */
+  resumeAt(position: number, lost: boolean): void;
 }
 
 export function followLines(file: string, onLine: (line: string) => void, opts: { intervalMs?: number; now?: () => number } = {}): Follower {
@@ -60,6 +64,14 @@ export function followLines(file: string, onLine: (line: string) => void, opts: 
 
   return {
     lastGrowth: () => grewAt,
+    catchUp: () => {
+      if (!stopped) drain();
+    },
+    resumeAt(at, lost) {
+      position = at;
+      if (lost && partial !== '') skipping = true;
+      if (lost) partial = '';
+    },
     finish() {
       if (stopped) return;
       stopped = true;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { LOGS_DIR } from '../agent/session-agent.js';
 import { findSessionFolder, shortName } from '../core/session-name.js';
+import { makeScrubber, scrubStrings } from '../core/secrets.js';
 import { UsageError } from '../errors.js';
 import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from '../inspect/format.js';
 import { lastIterationEntry, listFolders, readGate, readHistoryFile, readLiveness, readOverviewView } from '../inspect/read.js';
@@ -32,15 +33,16 @@ export function statusReport(config: Config, session: string, opts: { json: bool
     rerun: command(''),
     resume: command('resume '),
   };
-  const facts = statusFacts(view, opts.now);
-  return opts.json ? `${JSON.stringify(facts, null, 2)}\n` : formatStatus(facts, opts.now);
+  // Scrubbed before formatting too: a secret cut short to fit a column would no longer match its value.
+  const facts = statusFacts(scrubStrings(view, makeScrubber(config.secrets)), opts.now);
+  return scrubbed(config, opts.json ? `${JSON.stringify(facts, null, 2)}\n` : formatStatus(facts, opts.now));
 }
 
 /** `width`: the terminal's columns when stdout is one; piped (undefined), summaries are printed whole. */
 export function historyReport(config: Config, session: string, opts: { json: boolean; width?: number | undefined }): string {
   const { dir } = existingSession(config, session);
-  const read = readHistoryFile(join(dir, HISTORY_FILE));
-  return opts.json ? `${JSON.stringify(read.entries, null, 2)}\n` : formatHistory(read, opts.width ?? Number.POSITIVE_INFINITY);
+  const read = scrubStrings(readHistoryFile(join(dir, HISTORY_FILE)), makeScrubber(config.secrets));
+  return scrubbed(config, opts.json ? `${JSON.stringify(read.entries, null, 2)}\n` : formatHistory(read, opts.width ?? Number.POSITIVE_INFINITY));
 }
 
 export function listReport(config: Config, opts: { json: boolean; now: Date; width?: number | undefined }): string {
@@ -53,8 +55,13 @@ export function listReport(config: Config, opts: { json: boolean; now: Date; wid
     if (overview.kind === 'missing') continue;
     inputs.push({ folder, name: sessionArg(folder, folders), path: dir, overview, lock: readLiveness(join(dir, LOCK_FILE)) });
   }
-  const rows = listFacts(inputs, opts.now);
-  return opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatList(rows, { sessions: config.sessions, configFile: config.configFile, width: opts.width });
+  const rows = listFacts(scrubStrings(inputs, makeScrubber(config.secrets)), opts.now);
+  return scrubbed(config, opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatList(rows, { sessions: config.sessions, configFile: config.configFile, width: opts.width }));
+}
+
+/** The files read may come from before secrets were scrubbed (or from a hand edit): the output is scrubbed itself. */
+function scrubbed(config: Config, text: string): string {
+  return makeScrubber(config.secrets)(text);
 }
 
 function pathsOf(dir: string): SessionPaths {

@@ -1,6 +1,6 @@
 // pino: JSON lines into `<session>/session.log` (everything, for later reading), and for the person at the terminal
 // either readable lines (pino-pretty, loaded only then) on stderr, or JSON lines on stdout (--log-format json).
-// Known secret values are scrubbed from every line before it is written.
+// Every line is scrubbed of secrets (core/secrets.ts) before it is written.
 import pino, { type Logger } from 'pino';
 import type { LogFormat } from '../config/settings.js';
 import { tolerantLogStream } from '../io/storage-failure.js';
@@ -44,11 +44,4 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
 function lowest(a: string, b: string): string {
   const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
   return order.indexOf(a) <= order.indexOf(b) ? a : b;
-}
-
-/** Replace every known secret value with a marker. Built once per run. */
-export function makeScrubber(secrets: readonly string[]): (text: string) => string {
-  const values = secrets.filter((s) => s.length >= 6);
-  if (values.length === 0) return (text) => text;
-  return (text) => values.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }

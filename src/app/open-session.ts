@@ -85,7 +85,7 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
   }
   if (lock.tookOverUnreadable) warnings.push(`took over the unreadable lock ${lockFile} (${lock.tookOverUnreadable}, unchanged for over 5 s)`);
   try {
-    const store = new StateStore(join(sessionDir, OVERVIEW_FILE));
+    const store = new StateStore(join(sessionDir, OVERVIEW_FILE), req.scrub);
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), req.scrub);
     const repaired = history.repair();
     if (repaired) notes.push(repaired);

@@ -13,7 +13,8 @@ import { packagePrompts } from '../agent/prompt-source.js';
 import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
 import { runSession, type SessionOutcome } from '../loop/run-session.js';
 import type { AgentPort, Clock, HumanGate, Notifier } from '../loop/ports.js';
-import { createLogger, makeScrubber } from './logger.js';
+import { createLogger } from './logger.js';
+import { makeScrubber, type Scrub } from '../core/secrets.js';
 import { logNotifier } from './log-notifier.js';
 import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, noSuchSession, openSession, sessionFolderFor } from './open-session.js';
 import { pendingReason, personGate } from './person-gate.js';
@@ -88,7 +89,10 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const { config, warnings } = load(needsAgent);
   const scrub = makeScrubber(config.secrets);
   const runId = randomUUID();
-  const opened = await openSession(config, { name: opts.session, task: opts.task, dive: opts.dive, now: new Date(), runId, scrub });
+  // The person's task may quote a key too: it goes into _overview.md's body, which samocode writes only here.
+  const task = opts.task === undefined ? undefined : scrub(opts.task);
+  const dive = opts.dive === undefined ? undefined : scrub(opts.dive);
+  const opened = await openSession(config, { name: opts.session, task, dive, now: new Date(), runId, scrub });
   const { sessionDir, lock } = opened;
   const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
   let agentPid: number | undefined;
@@ -155,7 +159,8 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         waitFacts: (current, signal) => waitSignalFacts(sessionDir, current, signal),
       });
       log.flush();
-      return { outcome, sessionDir, ...describe(outcome, sessionDir, opts, opened) };
+      const { exitCode, message } = describe(outcome, sessionDir, opts, opened);
+      return { outcome, sessionDir, exitCode, message: scrub(message) };
     } catch (error) {
       telegram?.notifyCrash(error, last);
       throw error;
@@ -181,7 +186,7 @@ function namedStorageErrors(sessionDir: string, agent: AgentPort): AgentPort {
 }
 
 /** Telegram is loaded only when configured: its library stays off the start-up path of everyone else. */
-async function connectTelegramFor(config: Config, opts: RunOptions, state: SessionState, sessionDir: string, log: Logger, scrub: (t: string) => string) {
+async function connectTelegramFor(config: Config, opts: RunOptions, state: SessionState, sessionDir: string, log: Logger, scrub: Scrub) {
   const { connectTelegram } = await import('../telegram/link.js');
   const { statusReport } = await import('./inspect.js');
   const telegram = config.telegram!;

@@ -3,6 +3,7 @@
 import { constants, accessSync, readFileSync, statSync } from 'node:fs';
 import { dirname, delimiter, join, resolve } from 'node:path';
 import dotenv from 'dotenv';
+import { secretValues } from '../core/secrets.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { KNOWN_NAMES, SETTINGS, resolveSettings, type Config, type Provider, type RawValue, type SettingKey } from './settings.js';
 
@@ -61,17 +62,10 @@ export function loadConfig(input: LoadInput): Loaded {
     problems.push(...resolved.problems, ...checkDisk(partialFacts(resolved.parsed, configFile), layers, input.env, input.forRun ?? true));
   }
   if (problems.length > 0 || !resolved.ok) throw new ConfigError(problems, warnings);
-  const config = { ...resolved.config, secrets: [...resolved.config.secrets, ...secretValues(input.env)] };
+  // Every variable counts, not only samocode's: a project's `.env` or the shell may hold the keys the agent sees.
+  const everyEntry = [...Object.entries(input.env), ...Object.entries(dotenv.parse(envText ?? '')), ...Object.entries(dotenv.parse(configText))];
+  const config = { ...resolved.config, secrets: [...new Set([...resolved.config.secrets, ...secretValues(everyEntry)])] };
   return { config, warnings };
-}
-
-/** Variables whose names say they hold a secret (API keys for the agents, tokens): their values are scrubbed from output. */
-const SECRET_NAME = /(API_KEY|_TOKEN|_SECRET|PASSWORD|AUTH)$/i;
-
-function secretValues(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => SECRET_NAME.test(name) && value !== undefined && value.length >= 8)
-    .map(([, value]) => value!);
 }
 
 function readConfigFile(file: string): string {

@@ -43,6 +43,8 @@ export interface Config {
   retryDelayMs: number;
   rateLimitWaitMs: number;
   killGraceMs: number;
+  /** Largest size of each raw agent log file (`_logs/*.jsonl`, `*.stderr.log`) kept after a run; the middle is cut. */
+  logMaxBytes: number;
   phaseLimits: Record<Phase, number>;
   budget: Budget;
   stallLimit: number;
@@ -96,6 +98,14 @@ function seconds(min: number): Parser<number> {
       : { ok: false, message: `is not a number of seconds ≥ ${min}` };
   };
 }
+
+/** Megabytes to bytes; at least 64 KB, so head and tail each keep something worth reading. */
+const megabytes: Parser<number> = (raw) => {
+  const value = toNumber(raw);
+  return Number.isFinite(value) && value >= 0.0625
+    ? { ok: true, value: Math.round(value * 1024 * 1024) }
+    : { ok: false, message: 'is not a number of megabytes ≥ 0.0625 (64 KB)' };
+};
 
 function oneOf<T extends string>(values: readonly T[]): Parser<T> {
   return (raw) => {
@@ -195,6 +205,7 @@ export const SETTINGS = {
   SAMOCODE_RETRY_DELAY: { key: 'SAMOCODE_RETRY_DELAY', doc: 'Seconds before the first retry; doubles on each retry, capped at 5 minutes.', example: 'SAMOCODE_RETRY_DELAY=5', default: 5_000, parse: seconds(0) },
   SAMOCODE_RATE_LIMIT_WAIT: { key: 'SAMOCODE_RATE_LIMIT_WAIT', doc: 'Longest wait, in seconds, for one rate limit (the CLI\'s retry-after or reset time is honoured up to this; a minute when it gives none). Waits do not count as failed attempts; 8 in one iteration block the session.', example: 'SAMOCODE_RATE_LIMIT_WAIT=900', default: 900_000, parse: seconds(0) },
   SAMOCODE_KILL_GRACE: { key: 'SAMOCODE_KILL_GRACE', doc: 'Seconds between SIGTERM and SIGKILL when the agent process group is stopped.', example: 'SAMOCODE_KILL_GRACE=5', default: 5_000, parse: seconds(0) },
+  SAMOCODE_LOG_MAX_MB: { key: 'SAMOCODE_LOG_MAX_MB', doc: 'Megabytes of each raw agent log file (`_logs/*.jsonl`, `*.stderr.log`) kept per run: beyond it the head and the tail are kept, with a note of what was cut between them (cut while the agent runs once a file passes twice this, and to this after the run).', example: 'SAMOCODE_LOG_MAX_MB=20', default: 20 * 1024 * 1024, parse: megabytes },
   SAMOCODE_PHASE_LIMITS: { key: 'SAMOCODE_PHASE_LIMITS', aliases: ['PHASE_LIMITS'], doc: `Per-phase iteration limits, overriding the defaults (${PHASES.filter((p) => p !== 'init').map((p) => `${p}=${defaultPhaseLimits()[p]}`).join(', ')}).`, example: 'SAMOCODE_PHASE_LIMITS=implementation=80,testing=20', default: defaultPhaseLimits(), parse: phaseLimits },
   SAMOCODE_BUDGET_PROFILE: { key: 'SAMOCODE_BUDGET_PROFILE', doc: `Budget profile: ${Object.entries(BUDGET_PROFILES).map(([name, b]) => `${name} (${b.iterations} iterations, ${b.hours} h, $${b.cost}, ${b.tokens / 1e6}M tokens)`).join(', ')}. The four limits below override it one by one.`, example: 'SAMOCODE_BUDGET_PROFILE=deep', default: 'default', parse: oneOf(Object.keys(BUDGET_PROFILES) as BudgetProfile[]) },
   SAMOCODE_MAX_ITERATIONS: { key: 'SAMOCODE_MAX_ITERATIONS', doc: 'Iterations the session may run in all, or `none`.', example: 'SAMOCODE_MAX_ITERATIONS=200', parse: limit() },
@@ -282,6 +293,7 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       retryDelayMs: get('SAMOCODE_RETRY_DELAY'),
       rateLimitWaitMs: get('SAMOCODE_RATE_LIMIT_WAIT'),
       killGraceMs: get('SAMOCODE_KILL_GRACE'),
+      logMaxBytes: get('SAMOCODE_LOG_MAX_MB'),
       phaseLimits: get('SAMOCODE_PHASE_LIMITS'),
       budget: budgetFrom(get('SAMOCODE_BUDGET_PROFILE'), {
         iterations: get('SAMOCODE_MAX_ITERATIONS'),

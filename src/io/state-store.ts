@@ -4,13 +4,18 @@
 // thread-pool round trips of their async twins (this is on every iteration's path).
 import type { OverviewRead } from '../core/overview.js';
 import { overviewBody, renderOverview } from '../core/overview-format.js';
+import type { Scrub } from '../core/secrets.js';
 import type { SessionState } from '../core/state.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import { readIfExists } from './read-if-exists.js';
 import { guardWrite } from './storage-failure.js';
 
 export class StateStore {
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    /** Applied to every text field of the front matter (the agent's body is its own and kept as it is). */
+    private readonly scrub: Scrub = (t) => t,
+  ) {}
 
   async read(): Promise<OverviewRead | undefined> {
     const text = readIfExists(this.file);
@@ -25,11 +30,17 @@ export class StateStore {
     const body = current === undefined ? initialBody : overviewBody(current);
     // No fsync: temp + rename already survives a killed process; fsync would only add power-loss durability, which
     // the append-only history next to it does not have either (see TECH_DEBT.md), at ~0.5 ms per iteration here.
-    const text = renderOverview(state, body);
+    const text = renderOverview(scrubText(state, this.scrub), body);
     // A failed write leaves the old file (the temp file is removed), so the history entry just appended is applied
     // again at the next start.
     guardWrite({ file: this.file, what: `writing the session state (up to history entry ${state.historySeq})`, bytes: Buffer.byteLength(text) }, () =>
       writeFileAtomicSync(this.file, text),
     );
   }
+}
+
+/** The free-text fields only: names, paths and the branch must stay exactly as they are for the next run. */
+function scrubText(state: SessionState, scrub: Scrub): SessionState {
+  const text = (value: string | undefined) => (value === undefined ? undefined : scrub(value));
+  return { ...state, task: scrub(state.task), dive: text(state.dive), needs: text(state.needs), blockedReason: text(state.blockedReason), lastSummary: text(state.lastSummary), planFeedback: text(state.planFeedback), waitingFor: text(state.waitingFor) };
 }

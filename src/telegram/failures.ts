@@ -3,6 +3,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { formatDuration } from '../core/prompt.js';
+import { makeScrubber } from '../core/secrets.js';
 import { NetworkError, ParseError, TelegramApiError, TimeoutError } from 'node-telegram-bot-api';
 
 export interface Failure {
@@ -53,11 +54,13 @@ function chain(error: unknown): string {
   return parts.join(': ') || 'unknown error';
 }
 
-/** A cleaner that removes the token in every spelling a URL or message might carry, then applies the app's scrubber. */
+/**
+ * A cleaner that removes the token in every spelling a URL or message might carry (core/secrets.ts: as is,
+ * URL-encoded, its secret half alone), then applies the app's scrubber: the link never relies on being given one.
+ */
 export function tokenCleaner(token: string, scrub: (text: string) => string): (text: string) => string {
-  const secret = token.includes(':') ? token.slice(token.indexOf(':') + 1) : '';
-  const forms = [token, encodeURIComponent(token), secret].filter((f) => f.length >= 6);
-  return (text) => scrub(forms.reduce((out, form) => out.split(form).join('[redacted]'), text));
+  const byToken = makeScrubber([token]);
+  return (text) => scrub(byToken(text));
 }
 
 /** Logs the first failure of each kind per operation, and once that the operation works again. */

@@ -7,6 +7,7 @@ import { Api, type Message } from 'node-telegram-bot-api';
 import type { SessionState } from '../core/state.js';
 import { PLAN_FILE, QA_FILE } from '../core/wait.js';
 import { readIfExists } from '../io/read-if-exists.js';
+import { scanSecrets } from '../core/secret-scan.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
 import { handleText } from './commands.js';
 import { FailureLog, tokenCleaner } from './failures.js';
@@ -66,17 +67,22 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
   let staleAnswered = false;
   let closed = false;
 
-  /** Queue a message, split to fit; nothing here may throw into the caller (the loop). */
+  /** Queue a message, split to fit; nothing here may throw into the caller (the loop). Every message is scrubbed. */
   const send = (html: string | undefined, replyTo?: number): void => {
     if (closed || !html) return;
-    for (const piece of splitMessage(html)) outbox.push({ html: piece, replyTo });
+    for (const piece of splitMessage(clean(html))) outbox.push({ html: piece, replyTo });
   };
-  const guarded = (what: string, build: () => string | undefined): void => {
-    try {
-      send(build());
-    } catch (error) {
-      log.warn({ telegram: what }, clean(`telegram: could not build the ${what} message: ${(error as Error).message}`));
-    }
+  // Notifications are built in order on one chain: a waiting message first has the agent's _qa.md / _plan.md scanned
+  // for secrets (async), and a later event must not overtake it.
+  let building: Promise<void> = Promise.resolve();
+  const guarded = (what: string, build: () => string | undefined | Promise<string | undefined>): void => {
+    building = building.then(async () => {
+      try {
+        send(await build());
+      } catch (error) {
+        log.warn({ telegram: what }, clean(`telegram: could not build the ${what} message: ${(error as Error).message}`));
+      }
+    });
   };
 
   const onMessage = async (message: Message): Promise<void> => {
@@ -108,7 +114,7 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
   return {
     notifier: {
       notify(event: SessionEvent) {
-        guarded(event.type, () => formatEvent(event, { ...context, ...gateFiles(event, deps.sessionDir) }));
+        guarded(event.type, async () => formatEvent(event, { ...context, ...(await gateFiles(event, deps.sessionDir, clean)) }));
       },
     },
     notifyStarted(state) {
@@ -118,7 +124,11 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
       guarded('crash', () => formatCrashed(clean(error instanceof Error ? error.message : String(error)), state, context));
     },
     async flush(ms = 5000) {
-      await outbox.flush(ms);
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([building, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+      clearTimeout(timer);
+      await outbox.flush(Math.max(0, ms - (Date.now() - started)));
     },
     async close() {
       if (closed) return;
@@ -128,10 +138,17 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
   };
 }
 
-/** For a waiting event, the file the person answers in, as it is now (read synchronously: a few kB, once per wait). */
-function gateFiles(event: SessionEvent, sessionDir: string): Pick<FormatContext, 'qaText' | 'planText'> {
+/**
+ * For a waiting event, the file the person answers in, as it is now (read synchronously: a few kB, once per wait).
+ * The agent wrote it, so it is cleaned of secrets before it is quoted: the values and shapes, then secretlint.
+ */
+async function gateFiles(event: SessionEvent, sessionDir: string, clean: (text: string) => string): Promise<Pick<FormatContext, 'qaText' | 'planText'>> {
   if (event.type !== 'waiting') return {};
-  if (event.state.waitingFor === 'qa_answers') return { qaText: readIfExists(join(sessionDir, QA_FILE)) };
-  if (event.state.waitingFor === 'plan_approval') return { planText: readIfExists(join(sessionDir, PLAN_FILE)) };
+  const read = async (file: string) => {
+    const text = readIfExists(join(sessionDir, file));
+    return text === undefined ? undefined : scanSecrets(clean(text));
+  };
+  if (event.state.waitingFor === 'qa_answers') return { qaText: await read(QA_FILE) };
+  if (event.state.waitingFor === 'plan_approval') return { planText: await read(PLAN_FILE) };
   return {};
 }
