@@ -20,7 +20,7 @@ import {
   type CommandName,
   type FlagName,
   type FlagSpec,
-} from './command-specs.js';
+} from './commands/flags.js';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'install' || command === 'uninstall') {
-    const { runInstall } = await import('./app/install.js');
+    const { runInstall } = await import('./commands/install/install.js');
     const text = runInstall({ project: values.project ?? false, uninstall: command === 'uninstall', cwd: process.cwd(), home: homedir(), env: process.env });
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return EXIT_CODES.done;
@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
     if (command !== 'list' && values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${commandHelp(command)}`);
     const { loadConfig } = await import('./config/load.js');
     const { config } = loadConfig({ configPath: values.config, flags: {}, flagNames: {}, env: process.env, cwd: process.cwd(), home: homedir(), forRun: false });
-    const inspect = await import('./app/inspect.js');
+    const inspect = await import('./commands/inspect/inspect.js');
     const opts = { json: values.json ?? false, now: new Date(), width: process.stdout.isTTY ? process.stdout.columns : undefined };
     const text =
       command === 'list'
@@ -80,16 +80,16 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const { flags, flagNames } = settingFlags(values);
-  const { installShutdown } = await import('./app/shutdown.js');
+  const { installShutdown } = await import('./io/shutdown.js');
   const shutdown = installShutdown();
   try {
     if (command === 'demo') {
-      const { runDemo } = await import('./app/demo.js');
+      const { runDemo } = await import('./commands/demo/demo.js');
       return await runDemo({ quiet: values.quiet ?? false, keep: values.keep ?? false, flags, flagNames, shutdown });
     }
     if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${commandHelp(command)}`);
     if (values.session === undefined) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${commandHelp(command)}`);
-    const { runOrchestrator } = await import('./app/run.js');
+    const { runOrchestrator } = await import('./commands/run/run.js');
     const result = await runOrchestrator({
       configPath: values.config,
       session: values.session,

@@ -13,7 +13,7 @@ import {
   type HistoryRead,
   type ListInput,
   type StatusView,
-} from '../../src/inspect/format.js';
+} from '../../src/commands/inspect/format.js';
 import { ZERO_TOTALS, type HistoryEntry, type IterationEntry } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readPackage } from '../../src/install/disk.js';
+import { readPackage } from '../../src/commands/install/disk.js';
 import {
   REASONS,
   checkPackage,
@@ -24,8 +24,8 @@ import {
   type PackageFile,
   type Plan,
   type Status,
-} from '../../src/install/plan.js';
-import { displayPath } from '../../src/install/report.js';
+} from '../../src/commands/install/plan.js';
+import { displayPath } from '../../src/commands/install/report.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const HOME = '/home/ann';

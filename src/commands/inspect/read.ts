@@ -3,12 +3,12 @@
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isAlive } from '../agent/process-group.js';
-import { parseQuestions, readApproval, unanswered } from '../core/answers.js';
-import { parseOverview } from '../core/overview.js';
-import type { HistoryEntry, IterationEntry, SessionState } from '../core/state.js';
-import { parseEntry } from '../io/history-log.js';
-import { readIfExists } from '../io/read-if-exists.js';
+import { isAlive } from '../../io/process-group.js';
+import { parseQuestions, readApproval, unanswered } from '../../core/answers.js';
+import { parseOverview } from '../../core/overview.js';
+import type { HistoryEntry, IterationEntry, SessionState } from '../../core/state.js';
+import { parseEntry } from '../../io/history-log.js';
+import { readIfExists } from '../../io/read-if-exists.js';
 import type { GateView, HistoryRead, Liveness, OverviewView } from './format.js';
 
 /** Folders directly under `dir` (none when it does not exist). */

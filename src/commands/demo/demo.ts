@@ -3,12 +3,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { SettingKey } from '../config/settings.js';
+import type { SettingKey } from '../../config/settings.js';
 import { execa } from 'execa';
-import { PACKAGE_ROOT } from '../agent/prompt-source.js';
-import type { HumanGate } from '../loop/ports.js';
-import { runOrchestrator } from './run.js';
-import type { Shutdown } from './shutdown.js';
+import { PACKAGE_ROOT } from '../../agent/prompt-source.js';
+import type { HumanGate } from '../../loop/ports.js';
+import { runOrchestrator } from '../run/run.js';
+import type { Shutdown } from '../../io/shutdown.js';
 
 export const DEMO_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'demo.json');
 

@@ -1,11 +1,11 @@
 // Read-only views of sessions, data → text. Pure: the facts are gathered from disk in src/app/inspect.ts, and `now`
 // is passed in, so every line here is testable with fixed data. The JSON output is built from the same facts as the
 // text, so the two cannot tell different stories.
-import type { Approval } from '../core/answers.js';
-import { PHASE_RULES, isPhase, type Phase } from '../core/phases.js';
-import { formatDuration } from '../core/prompt.js';
-import { formatCost } from '../core/cost.js';
-import type { HistoryEntry, IterationEntry, SessionState, SessionStatus, Totals } from '../core/state.js';
+import type { Approval } from '../../core/answers.js';
+import { PHASE_RULES, isPhase, type Phase } from '../../core/phases.js';
+import { formatDuration } from '../../core/prompt.js';
+import { formatCost } from '../../core/cost.js';
+import type { HistoryEntry, IterationEntry, SessionState, SessionStatus, Totals } from '../../core/state.js';
 
 /** Output is laid out to fit a terminal this wide. */
 export const WIDTH = 120;

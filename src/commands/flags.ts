@@ -1,8 +1,8 @@
 // Every command of `orchestrate` as data: its usage, the flags it takes (with one-line meanings) and examples. The
 // parser (cli.ts) and every help text are built from this one table, so a flag cannot be accepted without being
 // documented, and `orchestrate <command> --help` can never drift from what the command really takes. Pure.
-import type { SettingKey } from './config/settings.js';
-import { EXIT_CODES } from './errors.js';
+import type { SettingKey } from '../config/settings.js';
+import { EXIT_CODES } from '../errors.js';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';

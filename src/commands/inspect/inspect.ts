@@ -4,14 +4,14 @@
 // text or JSON is in inspect/format.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config/settings.js';
-import { LOGS_DIR } from '../agent/session-agent.js';
-import { findSessionFolder, shortName } from '../core/session-name.js';
-import { makeScrubber, scrubStrings } from '../core/secrets.js';
-import { UsageError } from '../errors.js';
-import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from '../inspect/format.js';
-import { lastIterationEntry, listFolders, readGate, readHistoryFile, readLiveness, readOverviewView } from '../inspect/read.js';
-import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, sessionFolderFor } from './open-session.js';
+import type { Config } from '../../config/settings.js';
+import { LOGS_DIR } from '../../agent/session-agent.js';
+import { findSessionFolder, shortName } from '../../core/session-name.js';
+import { makeScrubber, scrubStrings } from '../../core/secrets.js';
+import { UsageError } from '../../errors.js';
+import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from './format.js';
+import { lastIterationEntry, listFolders, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
+import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, sessionFolderFor } from '../run/open-session.js';
 
 export function statusReport(config: Config, session: string, opts: { json: boolean; now: Date }): string {
   const { folder, dir } = existingSession(config, session);

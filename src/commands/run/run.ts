@@ -3,31 +3,31 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../config/load.js';
-import type { SettingKey } from '../config/settings.js';
-import { EXIT_CODES, type ExitCode } from '../errors.js';
-import { killGroupNow, killRunNow } from '../agent/process-group.js';
-import { startWatchdog, type Watchdog } from '../agent/watchdog.js';
-import { PHASE_RULES } from '../core/phases.js';
-import { packagePrompts } from '../agent/prompt-source.js';
-import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
-import { runSession, type SessionOutcome } from '../loop/run-session.js';
-import type { AgentPort, Clock, HumanGate, Notifier } from '../loop/ports.js';
-import { createLogger } from './logger.js';
-import { makeScrubber, type Scrub } from '../core/secrets.js';
-import { logNotifier } from './log-notifier.js';
+import { loadConfig } from '../../config/load.js';
+import type { SettingKey } from '../../config/settings.js';
+import { EXIT_CODES, type ExitCode } from '../../errors.js';
+import { killGroupNow, killRunNow } from '../../io/process-group.js';
+import { startWatchdog, type Watchdog } from '../../agent/watchdog.js';
+import { PHASE_RULES } from '../../core/phases.js';
+import { packagePrompts } from '../../agent/prompt-source.js';
+import { LOGS_DIR, createSessionAgent } from '../../agent/session-agent.js';
+import { runSession, type SessionOutcome } from '../../loop/run-session.js';
+import type { AgentPort, Clock, HumanGate, Notifier } from '../../loop/ports.js';
+import { createLogger } from '../../log/logger.js';
+import { makeScrubber, type Scrub } from '../../core/secrets.js';
+import { logNotifier } from '../../log/log-notifier.js';
 import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, noSuchSession, openSession, sessionFolderFor } from './open-session.js';
-import { pendingReason, personGate } from './person-gate.js';
-import { liveHolder } from '../io/session-lock.js';
-import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
-import { requestResume } from '../io/resume-request.js';
-import { StateStore } from '../io/state-store.js';
-import { waitSignalFacts } from '../io/wait-facts.js';
-import { guardWriteAsync } from '../io/storage-failure.js';
-import type { Config } from '../config/settings.js';
-import type { SessionState } from '../core/state.js';
+import { pendingReason, personGate } from '../../io/person-gate.js';
+import { liveHolder } from '../../io/session-lock.js';
+import { sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
+import { requestResume } from '../../io/resume-request.js';
+import { StateStore } from '../../io/state-store.js';
+import { waitSignalFacts } from '../../io/wait-facts.js';
+import { guardWriteAsync } from '../../io/storage-failure.js';
+import type { Config } from '../../config/settings.js';
+import type { SessionState } from '../../core/state.js';
 import type { Logger } from 'pino';
-import type { Shutdown } from './shutdown.js';
+import type { Shutdown } from '../../io/shutdown.js';
 
 export interface RunOptions {
   configPath: string;
@@ -187,8 +187,8 @@ function namedStorageErrors(sessionDir: string, agent: AgentPort): AgentPort {
 
 /** Telegram is loaded only when configured: its library stays off the start-up path of everyone else. */
 async function connectTelegramFor(config: Config, opts: RunOptions, state: SessionState, sessionDir: string, log: Logger, scrub: Scrub) {
-  const { connectTelegram } = await import('../telegram/link.js');
-  const { statusReport } = await import('./inspect.js');
+  const { connectTelegram } = await import('../../telegram/link.js');
+  const { statusReport } = await import('../inspect/inspect.js');
   const telegram = config.telegram!;
   return connectTelegram({
     token: telegram.token,

@@ -6,11 +6,11 @@ import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SessionState } from '../core/state.js';
 import { PLAN_FILE, QA_FILE, evaluateWait, waitFileAllowed, type Resumption, type WaitFacts, type WaitVerdict } from '../core/wait.js';
-import { readIfExists } from '../io/read-if-exists.js';
-import { RESUME_FILE } from '../io/resume-request.js';
-import { placeOf } from '../io/wait-facts.js';
+import { readIfExists } from './read-if-exists.js';
+import { RESUME_FILE } from './resume-request.js';
+import { placeOf } from './wait-facts.js';
 import type { HumanGate } from '../loop/ports.js';
-import { OVERVIEW_FILE } from './open-session.js';
+import { OVERVIEW_FILE } from '../commands/run/open-session.js';
 
 export interface PersonGateOptions {
   sessionDir: string;

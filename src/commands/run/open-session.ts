@@ -2,18 +2,18 @@
 // the existing state. Everything that must happen before the loop may start.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config/settings.js';
-import { FIRST_AGENT_PHASE } from '../core/phases.js';
-import { checkSessionName, datedFolderName, findSessionFolder } from '../core/session-name.js';
-import { ZERO_TOTALS, applyEntry, type SessionState } from '../core/state.js';
-import { SessionStateError, UsageError } from '../errors.js';
-import { HistoryLog } from '../io/history-log.js';
-import { makeDir } from '../io/make-dir.js';
-import { guardWriteAsync } from '../io/storage-failure.js';
-import { SessionLock, type Acquired } from '../io/session-lock.js';
-import { StateStore } from '../io/state-store.js';
-import { ensureWorkspace } from '../io/workspace.js';
-import { LOGS_DIR } from '../agent/session-agent.js';
+import type { Config } from '../../config/settings.js';
+import { FIRST_AGENT_PHASE } from '../../core/phases.js';
+import { checkSessionName, datedFolderName, findSessionFolder } from '../../core/session-name.js';
+import { ZERO_TOTALS, applyEntry, type SessionState } from '../../core/state.js';
+import { SessionStateError, UsageError } from '../../errors.js';
+import { HistoryLog } from '../../io/history-log.js';
+import { makeDir } from '../../io/make-dir.js';
+import { guardWriteAsync } from '../../io/storage-failure.js';
+import { SessionLock, type Acquired } from '../../io/session-lock.js';
+import { StateStore } from '../../io/state-store.js';
+import { ensureWorkspace } from '../../io/workspace.js';
+import { LOGS_DIR } from '../../agent/session-agent.js';
 
 export const OVERVIEW_FILE = '_overview.md';
 export const HISTORY_FILE = '_signal_history.jsonl';
