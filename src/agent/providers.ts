@@ -2,7 +2,7 @@
 // error classes) is the agent-adapter issue's; this module only has to start them correctly headless.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { Config, Provider } from '../config/settings.js';
+import type { Config, Provider } from '../core/config.js';
 import { PACKAGE_ROOT } from './prompt-source.js';
 
 export interface SpawnContext {

@@ -2,7 +2,7 @@
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
 import { statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Config } from '../config/settings.js';
+import type { Config } from '../core/config.js';
 import { buildPrompt } from '../core/prompt.js';
 import { PHASE_RULES } from '../core/phases.js';
 import type { AgentPort, AttemptRequest, AttemptResult, Clock } from '../loop/ports.js';
@@ -12,7 +12,8 @@ import { invocation } from './providers.js';
 import { followGrowth, followLines } from './stream-follower.js';
 import type { AgentEvent } from './streams/events.js';
 // The accumulator has no dependencies; the parsers (zod) are loaded only for agents whose stream is read.
-import { StreamAccumulator, type StreamSummary } from './streams/summary.js';
+import type { StreamSummary } from '../core/stream-summary.js';
+import { StreamAccumulator } from './streams/summary.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
 import { clearSignalFile, readSignalFile } from '../io/signal-file.js';

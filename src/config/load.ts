@@ -5,7 +5,8 @@ import { dirname, delimiter, join, resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { secretValues } from '../core/secrets.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import { KNOWN_NAMES, SETTINGS, resolveSettings, type Config, type Provider, type RawValue, type SettingKey } from './settings.js';
+import type { Config, Provider } from '../core/config.js';
+import { KNOWN_NAMES, SETTINGS, resolveSettings, type RawValue, type SettingKey } from './settings.js';
 
 export interface LoadInput {
   configPath: string;

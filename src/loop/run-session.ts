@@ -2,7 +2,7 @@
 // record the result, repeat until the session is done, waiting, blocked, or interrupted.
 import { nextStep, type RetryPolicy } from '../core/attempts.js';
 import { FAILURE_POLICY, type FailureClass } from '../core/failure-class.js';
-import type { Provider } from '../config/settings.js';
+import type { Provider } from '../core/config.js';
 import { checkBudget, type Budget } from '../core/budget.js';
 import { judgeSignal, type Verdict } from '../core/decide.js';
 import { judgeStall, progressBetween, type Progress, type Snapshot } from '../core/stall.js';

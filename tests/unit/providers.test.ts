@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { agentEnvironment, invocation, type SpawnContext } from '../../src/agent/providers.js';
-import { resolveSettings, type Config } from '../../src/config/settings.js';
+import { resolveSettings } from '../../src/config/settings.js';
+import type { Config } from '../../src/core/config.js';
 
 function config(extra: Record<string, string> = {}): Config {
   const layers = new Map(Object.entries({ MAIN_REPO: '/r', WORKTREES: '/w', SESSIONS: '/s', ...extra }).map(([k, v]) => [k, { value: v, source: 'f', baseDir: '/' }]));

@@ -2,4 +2,4 @@
 export * from './events.js';
 export { parseClaudeLine, toolDetail } from './claude.js';
 export { parseCodexLine, unwrapShell, httpStatusIn } from './codex.js';
-export { StreamAccumulator, costOf, MAX_LIST, MAX_TEXT, type StreamSummary, type TokenPrice } from './summary.js';
+export { StreamAccumulator, costOf, MAX_LIST, MAX_TEXT, type TokenPrice } from './summary.js';

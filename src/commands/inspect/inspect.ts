@@ -4,7 +4,7 @@
 // text or JSON is in inspect/format.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../config/settings.js';
+import type { Config } from '../../core/config.js';
 import { LOGS_DIR } from '../../agent/session-agent.js';
 import { findSessionFolder, shortName } from '../../core/session-name.js';
 import { makeScrubber, scrubStrings } from '../../core/secrets.js';

@@ -2,7 +2,7 @@
 // the existing state. Everything that must happen before the loop may start.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../../config/settings.js';
+import type { Config } from '../../core/config.js';
 import { FIRST_AGENT_PHASE } from '../../core/phases.js';
 import { checkSessionName, datedFolderName, findSessionFolder } from '../../core/session-name.js';
 import { ZERO_TOTALS, applyEntry, type SessionState } from '../../core/state.js';

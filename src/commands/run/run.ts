@@ -24,7 +24,7 @@ import { requestResume } from '../../io/resume-request.js';
 import { StateStore } from '../../io/state-store.js';
 import { waitSignalFacts } from '../../io/wait-facts.js';
 import { guardWriteAsync } from '../../io/storage-failure.js';
-import type { Config } from '../../config/settings.js';
+import type { Config } from '../../core/config.js';
 import type { SessionState } from '../../core/state.js';
 import type { Logger } from 'pino';
 import type { Shutdown } from '../../io/shutdown.js';
