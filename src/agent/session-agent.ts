@@ -22,6 +22,7 @@ import type { SignalRead } from '../core/signal.js';
 import { capLogFile, capWhileRunning } from '../io/log-cap.js';
 import { scrubStrings } from '../core/secrets.js';
 import { scanStrings } from '../core/secret-scan.js';
+import { LOGS_DIR, SIGNAL_FILE } from '../core/session-files.js';
 
 export interface SessionAgentDeps {
   config: Config;
@@ -36,9 +37,6 @@ export interface SessionAgentDeps {
   /** Told the agent's pid when it starts (recorded beside the lock) and `undefined` when it has ended. */
   onAgent: (pid: number | undefined) => Promise<void> | void;
 }
-
-export const SIGNAL_FILE = '_signal.json';
-export const LOGS_DIR = '_logs';
 
 export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
   const signalFile = join(deps.sessionDir, SIGNAL_FILE);

@@ -2,6 +2,7 @@
 import { PHASE_RULES, allowedNextPhases, type Phase, type PhaseLimits } from './phases.js';
 import type { Problem, Signal } from './signal.js';
 import type { SessionState, SessionStatus } from './state.js';
+import { SIGNAL_FILE } from './session-files.js';
 
 export type Verdict =
   | { ok: true; phaseAfter: Phase; statusAfter: SessionStatus }
@@ -9,7 +10,7 @@ export type Verdict =
 
 type Judged = Pick<SessionState, 'phase' | 'phaseIterations' | 'gatesPassed'>;
 
-export function judgeSignal(state: Judged, signal: Signal, limits: PhaseLimits, file = '_signal.json'): Verdict {
+export function judgeSignal(state: Judged, signal: Signal, limits: PhaseLimits, file = SIGNAL_FILE): Verdict {
   const phase = state.phase;
   const rule = PHASE_RULES[phase];
 

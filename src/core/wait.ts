@@ -1,9 +1,10 @@
 // Has the person answered? Pure judgement of what is in the session folder against what the session waits for.
-// The watcher in app/person-gate.ts calls this on every change it sees. A half-written `_plan.md` reads as "not
+// The watcher in io/person-gate.ts calls this on every change it sees. A half-written `_plan.md` reads as "not
 // answered yet"; a half-written `_qa.md` could read as complete with its last questions still to come, so the number
 // of questions it had when the agent asked is part of the state (`waitQuestions`) and fewer answers never resume it.
 import { answerable, parseQuestions, readApproval, unanswered } from './answers.js';
 import type { Phase } from './phases.js';
+import { PLAN_FILE, QA_FILE, SIGNAL_FILE, waitFileAllowed, type WaitPlace } from './session-files.js';
 import type { Problem, Signal } from './signal.js';
 import type { SessionState } from './state.js';
 
@@ -38,8 +39,6 @@ export interface WaitOptions {
 
 export type WaitVerdict = { resume: Resumption } | { pending: string };
 
-export const QA_FILE = '_qa.md';
-export const PLAN_FILE = '_plan.md';
 
 export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOptions): WaitVerdict {
   const since = Date.parse(state.updatedAt);
@@ -89,19 +88,19 @@ export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOp
   return { pending: state.status === 'blocked' ? `blocked: ${state.blockedReason ?? ''}` : `waiting for ${state.waitingFor ?? 'the person'}${state.needs ? `: ${state.needs}` : ''}` };
 }
 
-/** What the io edge found when the agent signalled `waiting` (app/wait-facts.ts), for the judgement and the state. */
+/** What the io edge found when the agent signalled `waiting` (io/wait-facts.ts), for the judgement and the state. */
 export interface WaitSignalFacts {
   /** Answerable questions in `_qa.md` (waiting for `qa_answers`). */
   questions?: number | undefined;
   /** Where the signal's `file` resolves (`..` and symlinks followed), and the folders it must be inside. */
-  file?: { resolved: string; roots: string[] } | undefined;
+  file?: WaitPlace | undefined;
 }
 
 /**
  * A wait may only watch a file in the session folder or the working dir: anything else (`/etc/hostname`, a `..` or a
  * symlink that leads out) would let the agent park the session on a file nobody is meant to edit.
  */
-export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefined, file = '_signal.json'): Problem | undefined {
+export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefined, file = SIGNAL_FILE): Problem | undefined {
   const where = facts?.file;
   if (signal.file === undefined || !where || waitFileAllowed(where)) return undefined;
   const shown = where.resolved === signal.file ? '' : ` (it resolves to ${where.resolved})`;
@@ -111,13 +110,4 @@ export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefin
       `${file}: "file": ${JSON.stringify(signal.file)} is outside the session folder and the working dir${shown}; ` +
       `samocode only waits for a file in ${where.roots.join(' or ')}. Fix: name a file inside one of them (a relative path is relative to the session folder).`,
   };
-}
-
-export function waitFileAllowed(where: { resolved: string; roots: string[] }): boolean {
-  return where.roots.some((root) => isInside(where.resolved, root));
-}
-
-function isInside(path: string, root: string): boolean {
-  const folder = root.endsWith('/') ? root : `${root}/`;
-  return path === root || path.startsWith(folder);
 }

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { applyAnswers, parseQuestions, readApproval, setApproval, unanswered } from '../core/answers.js';
-import { PLAN_FILE, QA_FILE } from '../core/wait.js';
+import { PLAN_FILE, QA_FILE } from '../core/session-files.js';
 import { escapeHtml as esc } from './html.js';
 
 export async function recordAnswers(sessionDir: string, reply: string): Promise<string> {

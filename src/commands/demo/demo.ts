@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import type { SettingKey } from '../../config/settings.js';
 import { execa } from 'execa';
 import { PACKAGE_ROOT } from '../../agent/prompt-source.js';
+import { PLAN_FILE, QA_FILE } from '../../core/session-files.js';
 import type { HumanGate } from '../../loop/ports.js';
 import { runOrchestrator } from '../run/run.js';
 import type { Shutdown } from '../../io/shutdown.js';
@@ -83,8 +84,8 @@ function demoGate(sessionsDir: string, person: HumanGate, say: (text: string) =>
   return {
     async wait(state, signal, opts) {
       const sessionDir = join(sessionsDir, state.session);
-      if (state.waitingFor === 'qa_answers') answer(join(sessionDir, '_qa.md'), /\*\*Answer:\*\* _waiting_/g, '**Answer:** A (demo: took the suggestion)', say);
-      if (state.waitingFor === 'plan_approval') answer(join(sessionDir, '_plan.md'), /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved', say);
+      if (state.waitingFor === 'qa_answers') answer(join(sessionDir, QA_FILE), /\*\*Answer:\*\* _waiting_/g, '**Answer:** A (demo: took the suggestion)', say);
+      if (state.waitingFor === 'plan_approval') answer(join(sessionDir, PLAN_FILE), /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved', say);
       return person.wait(state, signal, opts);
     },
   };

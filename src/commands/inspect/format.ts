@@ -6,6 +6,7 @@ import { PHASE_RULES, isPhase, type Phase } from '../../core/phases.js';
 import { formatDuration } from '../../core/prompt.js';
 import { formatCost } from '../../core/cost.js';
 import type { HistoryEntry, IterationEntry, SessionState, SessionStatus, Totals } from '../../core/state.js';
+import { OVERVIEW_FILE } from '../../core/session-files.js';
 
 /** Output is laid out to fit a terminal this wide. */
 export const WIDTH = 120;
@@ -251,7 +252,7 @@ function orchestratorFacts(lock: Liveness): OrchestratorFacts | null {
 const NOT_RUNNING = 'running? (no orchestrator is running; last run stopped or crashed: run again to resume)';
 
 /** The one-line status: what `list` shows too. */
-export function statusLine(overview: OverviewView, lock: Liveness, file = '_overview.md'): string {
+export function statusLine(overview: OverviewView, lock: Liveness, file = OVERVIEW_FILE): string {
   switch (overview.kind) {
     case 'missing':
       return `not started: ${file} does not exist`;

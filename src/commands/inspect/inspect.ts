@@ -5,13 +5,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
-import { LOGS_DIR } from '../../agent/session-agent.js';
+import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE, SESSION_LOG } from '../../core/session-files.js';
 import { findSessionFolder, shortName } from '../../core/session-name.js';
 import { makeScrubber, scrubStrings } from '../../core/secrets.js';
 import { UsageError } from '../../errors.js';
 import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from './format.js';
-import { lastIterationEntry, listFolders, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
-import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, sessionFolderFor } from '../run/open-session.js';
+import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
+import { listFolders, sessionFolderFor } from '../../io/session-folder.js';
 
 export function statusReport(config: Config, session: string, opts: { json: boolean; now: Date }): string {
   const { folder, dir } = existingSession(config, session);

@@ -10,13 +10,15 @@ import { killGroupNow, killRunNow } from '../../io/process-group.js';
 import { startWatchdog, type Watchdog } from '../../agent/watchdog.js';
 import { PHASE_RULES } from '../../core/phases.js';
 import { packagePrompts } from '../../agent/prompt-source.js';
-import { LOGS_DIR, createSessionAgent } from '../../agent/session-agent.js';
+import { createSessionAgent } from '../../agent/session-agent.js';
 import { runSession, type SessionOutcome } from '../../loop/run-session.js';
 import type { AgentPort, Clock, HumanGate, Notifier } from '../../loop/ports.js';
 import { createLogger } from '../../log/logger.js';
 import { makeScrubber, type Scrub } from '../../core/secrets.js';
 import { logNotifier } from '../../log/log-notifier.js';
-import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, noSuchSession, openSession, sessionFolderFor } from './open-session.js';
+import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE, PLAN_FILE, QA_FILE, SESSION_LOG } from '../../core/session-files.js';
+import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
+import { openSession } from './open-session.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
@@ -238,7 +240,7 @@ function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions,
           `session ${state.session} is blocked in phase ${state.phase} (${state.blockedKind}).\n  reason: ${state.blockedReason ?? '(none given)'}\n` +
           (state.needs ? `  needs: ${state.needs}\n` : '') +
           `  unblock: fix the cause (notes for the agent go in ${join(sessionDir, OVERVIEW_FILE)}), then run: ${rerun}\n` +
-          `  what happened: ${join(sessionDir, '_signal_history.jsonl')} and ${join(sessionDir, LOGS_DIR)}`,
+          `  what happened: ${join(sessionDir, HISTORY_FILE)} and ${join(sessionDir, LOGS_DIR)}`,
       };
     }
     case 'interrupted':
@@ -271,9 +273,9 @@ function wakeRunningSession(config: Config, session: string): RunResult | undefi
 function waitingInstructions(waitingFor: string | undefined, sessionDir: string): string {
   switch (waitingFor) {
     case 'qa_answers':
-      return `answer every question in ${join(sessionDir, '_qa.md')}: replace each "**Answer:** _waiting_" with your answer (a letter or free text)`;
+      return `answer every question in ${join(sessionDir, QA_FILE)}: replace each "**Answer:** _waiting_" with your answer (a letter or free text)`;
     case 'plan_approval':
-      return `read ${join(sessionDir, '_plan.md')} and replace "**Approval:** _waiting_" with "approved" or "rejected: <what to change>"`;
+      return `read ${join(sessionDir, PLAN_FILE)} and replace "**Approval:** _waiting_" with "approved" or "rejected: <what to change>"`;
     default:
       return `do what the agent asked (see needs above and ${join(sessionDir, OVERVIEW_FILE)})`;
   }
