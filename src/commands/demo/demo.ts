@@ -9,7 +9,8 @@ import { PACKAGE_ROOT } from '../../agent/prompt-source.js';
 import { PLAN_FILE, QA_FILE } from '../../core/session-files.js';
 import type { HumanGate } from '../../loop/ports.js';
 import { runOrchestrator } from '../run/run.js';
-import type { Shutdown } from '../../io/shutdown.js';
+import { installShutdown, type Shutdown } from '../../io/shutdown.js';
+import { settingFlags, type CommandInput } from '../flags.js';
 
 export const DEMO_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'demo.json');
 
@@ -17,10 +18,21 @@ export interface DemoOptions {
   quiet: boolean;
   /** Keep the temp folder (and say where things are) instead of removing it at the end. */
   keep: boolean;
-  /** Setting flags the demo honours (--log-format, --timeout), as cli.ts passes them. */
+  /** Setting flags the demo honours (--log-format, --timeout). */
   flags?: Partial<Record<SettingKey, string>> | undefined;
   flagNames?: Partial<Record<SettingKey, string>> | undefined;
   shutdown: Shutdown;
+}
+
+/** `orchestrate demo`, from the command line. */
+export async function demoCommand({ values }: CommandInput): Promise<number> {
+  const { flags, flagNames } = settingFlags(values);
+  const shutdown = installShutdown();
+  try {
+    return await runDemo({ quiet: values.quiet ?? false, keep: values.keep ?? false, flags, flagNames, shutdown });
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {

@@ -3,15 +3,29 @@
 // even when the agent's binary is missing. Gathering the facts is here and in inspect/read.ts; turning them into
 // text or JSON is in inspect/format.ts.
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE, SESSION_LOG } from '../../core/session-files.js';
 import { findSessionFolder, shortName } from '../../core/session-name.js';
 import { makeScrubber, scrubStrings } from '../../core/secrets.js';
-import { UsageError } from '../../errors.js';
+import { loadConfig } from '../../config/load.js';
+import { EXIT_CODES, UsageError } from '../../errors.js';
+import type { CommandInput } from '../flags.js';
 import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from './format.js';
 import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
 import { listFolders, sessionFolderFor } from '../../io/session-folder.js';
+
+/** `orchestrate status`, `history` and `list`, from the command line. */
+export async function inspectCommand({ name, values, help }: CommandInput, view: 'status' | 'history' | 'list'): Promise<number> {
+  if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+  if (view !== 'list' && values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${help(name)}`);
+  const { config } = loadConfig({ configPath: values.config, flags: {}, flagNames: {}, env: process.env, cwd: process.cwd(), home: homedir(), forRun: false });
+  const opts = { json: values.json ?? false, now: new Date(), width: process.stdout.isTTY ? process.stdout.columns : undefined };
+  const text = view === 'list' ? listReport(config, opts) : view === 'status' ? statusReport(config, values.session!, opts) : historyReport(config, values.session!, opts);
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  return EXIT_CODES.done;
+}
 
 export function statusReport(config: Config, session: string, opts: { json: boolean; now: Date }): string {
   const { folder, dir } = existingSession(config, session);

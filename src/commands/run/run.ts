@@ -1,11 +1,13 @@
 // Composition root for `orchestrate run`: config → session → real adapters → loop. The only place that sees
 // both the loop and the IO side.
 import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/load.js';
 import type { SettingKey } from '../../config/settings.js';
-import { EXIT_CODES, type ExitCode } from '../../errors.js';
+import { EXIT_CODES, UsageError, type ExitCode } from '../../errors.js';
+import { settingFlags, type CommandInput } from '../flags.js';
 import { killGroupNow, killRunNow } from '../../io/process-group.js';
 import { startWatchdog, type Watchdog } from '../../agent/watchdog.js';
 import { PHASE_RULES } from '../../core/phases.js';
@@ -29,7 +31,7 @@ import { guardWriteAsync } from '../../io/storage-failure.js';
 import type { Config } from '../../core/config.js';
 import type { SessionState } from '../../core/state.js';
 import type { Logger } from 'pino';
-import type { Shutdown } from '../../io/shutdown.js';
+import { installShutdown, type Shutdown } from '../../io/shutdown.js';
 
 export interface RunOptions {
   configPath: string;
@@ -60,6 +62,35 @@ export interface RunResult {
   exitCode: ExitCode;
   /** What the person should read last: what happened and what to do now. */
   message: string;
+}
+
+/** `orchestrate run` and `resume`, from the command line. */
+export async function runCommand({ name, values, help }: CommandInput, { resume }: { resume: boolean }): Promise<number> {
+  const { flags, flagNames } = settingFlags(values);
+  const shutdown = installShutdown();
+  try {
+    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+    if (values.session === undefined) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${help(name)}`);
+    const result = await runOrchestrator({
+      configPath: values.config,
+      session: values.session,
+      task: values.task,
+      dive: values.dive,
+      flags,
+      flagNames,
+      quiet: values.quiet ?? false,
+      wait: { onWaiting: !values['no-wait'], onBlocked: values['wait-on-blocked'] ?? false },
+      resumeCommand: resume,
+      env: process.env,
+      cwd: process.cwd(),
+      home: homedir(),
+      shutdown,
+    });
+    process.stderr.write(`\n${result.message}\n`);
+    return result.exitCode;
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 export const realClock: Clock = {
