@@ -1,7 +1,7 @@
 // Read-only views of sessions for a person checking in: status, history, list. They read the session files (never
 // write them, never take the lock, never start an agent), so they are safe beside a running orchestrator and work
-// even when the agent's binary is missing. Gathering the facts is here and in inspect/read.ts; turning them into
-// text or JSON is in inspect/format.ts.
+// even when the agent's binary is missing. Gathering the facts is here and in read.ts; turning them into text or
+// JSON is in format-status.ts, format-history.ts and format-list.ts.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,11 @@ import { makeScrubber, scrubStrings } from '../../core/secrets.js';
 import { loadConfig } from '../../config/load.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
 import type { CommandInput } from '../flags.js';
-import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from './format.js';
+import { formatHistory } from './format-history.js';
+import { formatList, listFacts, type ListInput } from './format-list.js';
+import { formatStatus, statusFacts } from './format-status.js';
+import { shellQuote } from './text.js';
+import type { SessionPaths, StatusView } from './views.js';
 import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
 import { listFolders, sessionFolderFor } from '../../io/session-folder.js';
 

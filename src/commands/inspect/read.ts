@@ -10,7 +10,8 @@ import { OVERVIEW_FILE, PLAN_FILE, QA_FILE } from '../../core/session-files.js';
 import type { HistoryEntry, IterationEntry, SessionState } from '../../core/state.js';
 import { parseEntry } from '../../io/history-log.js';
 import { readIfExists } from '../../io/read-if-exists.js';
-import type { GateView, HistoryRead, Liveness, OverviewView } from './format.js';
+import type { HistoryRead } from './format-history.js';
+import type { GateView, Liveness, OverviewView } from './views.js';
 
 function readText(file: string): { text: string | undefined } | { error: string } {
   try {
