@@ -67,7 +67,7 @@ function state(disk: FakeDisk): DiskState {
   return { entries, dirs: [...disk.dirs] };
 }
 
-/** What the disk holds once the plan is carried out (the same order as src/install/disk.ts). */
+/** What the disk holds once the plan is carried out (the same order as src/commands/install/disk.ts). */
 function carryOut(plan: Plan, disk: FakeDisk): FakeDisk {
   const files = new Map(disk.files);
   const dirs = new Set([...disk.dirs, ...plan.mkdirs]);

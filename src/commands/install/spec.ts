@@ -1,19 +1,17 @@
-// `orchestrate install` and `uninstall`, as the parser and the help read them.
+// `orchestrate install` and `uninstall`, as the parser and the help read them: one shape, two verbs.
 import type { CommandSpec } from '../flags.js';
 
+function spec(verb: 'install' | 'uninstall', summary: string): CommandSpec {
+  return {
+    summary,
+    usage: [`orchestrate ${verb} [--project]`],
+    flags: ['project'],
+    examples: [`orchestrate ${verb}`, `cd ~/proj && orchestrate ${verb} --project`],
+    main: async (input) => (await import('./install.js')).installCommand(input, { uninstall: verb === 'uninstall' }),
+  };
+}
+
 export const INSTALL_COMMANDS = {
-  install: {
-    summary: "put samocode's skills and commands where Claude Code and Codex find them",
-    usage: ['orchestrate install [--project]'],
-    flags: ['project'],
-    examples: ['orchestrate install', 'cd ~/proj && orchestrate install --project'],
-    main: async (input) => (await import('./install.js')).installCommand(input, { uninstall: false }),
-  },
-  uninstall: {
-    summary: 'remove exactly what install put there (files you edited are kept)',
-    usage: ['orchestrate uninstall [--project]'],
-    flags: ['project'],
-    examples: ['orchestrate uninstall', 'cd ~/proj && orchestrate uninstall --project'],
-    main: async (input) => (await import('./install.js')).installCommand(input, { uninstall: true }),
-  },
-} satisfies Record<string, CommandSpec>;
+  install: spec('install', "put samocode's skills and commands where Claude Code and Codex find them"),
+  uninstall: spec('uninstall', 'remove exactly what install put there (files you edited are kept)'),
+};

@@ -49,7 +49,7 @@ export interface RunOptions {
   cwd: string;
   home: string;
   shutdown: Shutdown;
-  /** Who answers when the session waits. Default: the person, through the session files (person-gate.ts). */
+  /** Who answers when the session waits. Default: the person, through the session files (io/person-gate.ts). */
   gate?: ((defaults: HumanGate) => HumanGate) | undefined;
   /** Extra listeners (the demo narrates). */
   notifiers?: Notifier[] | undefined;
