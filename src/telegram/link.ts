@@ -8,6 +8,7 @@ import type { SessionState } from '../core/state.js';
 import { PLAN_FILE, QA_FILE } from '../core/session-files.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import { scanSecrets } from '../core/secret-scan.js';
+import { withoutControls } from '../core/agent-text.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
 import { handleText } from './commands.js';
 import { FailureLog, tokenCleaner } from './failures.js';
@@ -140,13 +141,14 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
 
 /**
  * For a waiting event, the file the person answers in, as it is now (read synchronously: a few kB, once per wait).
- * The agent wrote it, so it is cleaned of secrets before it is quoted: the values and shapes, then secretlint.
+ * The agent wrote it, so it is cleaned before it is quoted: control characters, then secrets (values and shapes,
+ * then secretlint).
  */
 async function gateFiles(event: SessionEvent, sessionDir: string, clean: (text: string) => string): Promise<Pick<FormatContext, 'qaText' | 'planText'>> {
   if (event.type !== 'waiting') return {};
   const read = async (file: string) => {
     const text = readIfExists(join(sessionDir, file));
-    return text === undefined ? undefined : scanSecrets(clean(text));
+    return text === undefined ? undefined : scanSecrets(clean(withoutControls(text)));
   };
   if (event.state.waitingFor === 'qa_answers') return { qaText: await read(QA_FILE) };
   if (event.state.waitingFor === 'plan_approval') return { planText: await read(PLAN_FILE) };

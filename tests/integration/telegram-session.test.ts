@@ -1,7 +1,7 @@
 // Telegram end to end: the real CLI against a fake Bot API on 127.0.0.1. The person answers the Q&A by replying,
 // approves the plan with /approve, and the session runs on; a message from another chat changes nothing; Telegram
 // being down does not stall the loop. The token never shows up in anything the session writes.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.js';
@@ -96,5 +96,29 @@ describe('Telegram', () => {
     if (mode === 'failing') expect(failures.length).toBeGreaterThan(0);
     expect(failures.length).toBeLessThanOrEqual(3);
     expect(log).not.toContain(TOKEN.split(':')[1]);
+  });
+  test('control characters the agent put into _qa.md (escape sequences, NUL) reach neither Telegram nor `status`', async () => {
+    fake = await startFakeTelegram({ token: TOKEN });
+    const project = createProject();
+    const hostile = '### Q1: Which \u001b[31mlibrary\u001b]0;pwned\u0007?\u0000\n- A) jose\n- B) jsonwebtoken\n**Answer:** _waiting_\n';
+    const scenario = project.scenario([
+      { signal: sig.go('requirements') },
+      { sessionFiles: { '_qa.md': hostile }, signal: { ...sig.wait('qa_answers'), summary: 'asked \u001b[2Jthe person' } },
+    ]);
+    const result = await project.run(sessionArgs(project, 'ctl', scenario), { env: telegramEnv(fake.url) });
+    expect(result.exitCode).toBe(5);
+    await waitFor(() => fake!.sent.some((m) => m.text.includes('library')), WAIT_MS, 'the question to be sent');
+    const sent = fake.sent.map((m) => m.text).join('\n');
+    expect(sent).toContain('Which library?');
+    expect(sent).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+
+    // An older samocode stored agent text as written: status shows it without its escape sequences.
+    const dir = sessionDirOf(project, 'ctl')!;
+    const overview = join(dir, '_overview.md');
+    writeFileSync(overview, readFileSync(overview, 'utf8').replace(/^lastSummary: .*$/m, 'lastSummary: "old \\e[31mred\\e[0m summary"'));
+    const status = await project.run(['status', '--config', project.configFile, '--session', 'ctl']);
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toContain('red');
+    expect(status.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE, SESSION_LOG } from '../../core/session-files.js';
 import { findSessionFolder, shortName } from '../../core/session-name.js';
-import { makeScrubber, scrubStrings } from '../../core/secrets.js';
+import { makeScrubber, scrubStrings, type Scrub } from '../../core/secrets.js';
+import { withoutControls } from '../../core/agent-text.js';
 import { loadConfig } from '../../config/load.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
 import type { CommandInput } from '../flags.js';
@@ -52,14 +53,14 @@ export function statusReport(config: Config, session: string, opts: { json: bool
     resume: command('resume '),
   };
   // Scrubbed before formatting too: a secret cut short to fit a column would no longer match its value.
-  const facts = statusFacts(scrubStrings(view, makeScrubber(config.secrets)), opts.now);
+  const facts = statusFacts(scrubStrings(view, cleaner(config)), opts.now);
   return scrubbed(config, opts.json ? `${JSON.stringify(facts, null, 2)}\n` : formatStatus(facts, opts.now));
 }
 
 /** `width`: the terminal's columns when stdout is one; piped (undefined), summaries are printed whole. */
 export function historyReport(config: Config, session: string, opts: { json: boolean; width?: number | undefined }): string {
   const { dir } = existingSession(config, session);
-  const read = scrubStrings(readHistoryFile(join(dir, HISTORY_FILE)), makeScrubber(config.secrets));
+  const read = scrubStrings(readHistoryFile(join(dir, HISTORY_FILE)), cleaner(config));
   return scrubbed(config, opts.json ? `${JSON.stringify(read.entries, null, 2)}\n` : formatHistory(read, opts.width ?? Number.POSITIVE_INFINITY));
 }
 
@@ -73,8 +74,17 @@ export function listReport(config: Config, opts: { json: boolean; now: Date; wid
     if (overview.kind === 'missing') continue;
     inputs.push({ folder, name: sessionArg(folder, folders), path: dir, overview, lock: readLiveness(join(dir, LOCK_FILE)) });
   }
-  const rows = listFacts(scrubStrings(inputs, makeScrubber(config.secrets)), opts.now);
+  const rows = listFacts(scrubStrings(inputs, cleaner(config)), opts.now);
   return scrubbed(config, opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatList(rows, { sessions: config.sessions, configFile: config.configFile, width: opts.width }));
+}
+
+/**
+ * What the files hold is agent text, possibly from an older samocode that stored it as written: without control
+ * characters (an escape sequence would repaint the terminal) and without secrets, before it is formatted.
+ */
+function cleaner(config: Config): Scrub {
+  const scrub = makeScrubber(config.secrets);
+  return (text) => scrub(withoutControls(text));
 }
 
 /** The files read may come from before secrets were scrubbed (or from a hand edit): the output is scrubbed itself. */
