@@ -152,7 +152,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         fallback: config.fallbackProvider,
         timeoutMs: config.timeoutMs,
         provider: config.provider,
-        signal: opts.shutdown.signal,
+        abort: opts.shutdown.signal,
         budget: config.budget,
         stallLimit: config.stallLimit,
         probe: { session: () => sessionSnapshot(sessionDir), tree: (current) => treeSnapshot(current.workingDir, current.standalone) },

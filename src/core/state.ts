@@ -80,7 +80,7 @@ export interface SessionState {
   planFeedback?: string | undefined;
   /** Budget kinds already warned about at 80% (each warns once per session). */
   budgetWarned?: BudgetKind[] | undefined;
-  /** Consecutive iterations that made no progress (see core/stall.ts). */
+  /** Consecutive iterations that made no progress (see core/iteration.ts judgeStall). */
   stallCount?: number | undefined;
   /** Something the next prompt must mention: `max_turns` when the last iteration ran out of turns unsignalled. */
   carryNote?: string | undefined;
