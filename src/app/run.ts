@@ -150,7 +150,6 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         limits: config.phaseLimits,
         retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000, maxRateLimitWaitMs: config.rateLimitWaitMs, maxRateLimitWaits: 8 },
         fallback: config.fallbackProvider,
-        timeoutMs: config.timeoutMs,
         provider: config.provider,
         abort: opts.shutdown.signal,
         budget: config.budget,

@@ -20,7 +20,6 @@ export interface LoopDeps {
   clock: Clock;
   limits: PhaseLimits;
   retry: RetryPolicy;
-  timeoutMs: number;
   provider: Provider;
   /** Provider to retry an iteration on, once, after a failure of the primary that is not the content's. */
   fallback?: Provider | undefined;
