@@ -94,9 +94,10 @@ export interface SessionState {
   totals: Totals;
 }
 
-/** What one spawn of the agent did, as recorded in the history. */
+/** What one spawn of the agent did, as recorded in the history (built in core/iteration.ts; the keys are the file's). */
 export interface RunFacts {
   exitCode: number | null;
+  /** The POSIX signal that ended the agent (ChildOutcome.killSignal); the key predates the name. */
   signal: string | null;
   timedOut: boolean;
   durationMs: number;

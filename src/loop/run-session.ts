@@ -147,9 +147,8 @@ async function runIteration(state: SessionState, iteration: number, deps: LoopDe
       case 'give_up':
         return finished({ ok: false, problem: step.problem });
       case 'accept':
-        return finished(step.read);
       case 'max_turns':
-        return finished(step.read, true);
+        return finished(step.read, step.action === 'max_turns');
     }
   }
 }
