@@ -4,7 +4,6 @@
 // of questions it had when the agent asked is part of the state (`waitQuestions`) and fewer answers never resume it.
 import { answerable, parseQuestions, readApproval, unanswered } from './answers.js';
 import type { Phase } from './phases.js';
-import type { Problem, Signal } from './signal.js';
 import type { SessionState } from './state.js';
 
 /** What the person did, as recorded in the `resumed` history entry. */
@@ -89,7 +88,7 @@ export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOp
   return { pending: state.status === 'blocked' ? `blocked: ${state.blockedReason ?? ''}` : `waiting for ${state.waitingFor ?? 'the person'}${state.needs ? `: ${state.needs}` : ''}` };
 }
 
-/** What the io edge found when the agent signalled `waiting` (app/wait-facts.ts), for the judgement and the state. */
+/** What the io edge found when the agent signalled `waiting` (io/wait-facts.ts), for the judgement and the state. */
 export interface WaitSignalFacts {
   /** Answerable questions in `_qa.md` (waiting for `qa_answers`). */
   questions?: number | undefined;
@@ -97,22 +96,7 @@ export interface WaitSignalFacts {
   file?: { resolved: string; roots: string[] } | undefined;
 }
 
-/**
- * A wait may only watch a file in the session folder or the working dir: anything else (`/etc/hostname`, a `..` or a
- * symlink that leads out) would let the agent park the session on a file nobody is meant to edit.
- */
-export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefined, file = '_signal.json'): Problem | undefined {
-  const where = facts?.file;
-  if (signal.file === undefined || !where || waitFileAllowed(where)) return undefined;
-  const shown = where.resolved === signal.file ? '' : ` (it resolves to ${where.resolved})`;
-  return {
-    kind: 'signal_invalid',
-    message:
-      `${file}: "file": ${JSON.stringify(signal.file)} is outside the session folder and the working dir${shown}; ` +
-      `samocode only waits for a file in ${where.roots.join(' or ')}. Fix: name a file inside one of them (a relative path is relative to the session folder).`,
-  };
-}
-
+/** Whether a wait's file resolves inside one of its roots (the gate's watcher, and core/iteration.ts's judgeWaitSignal). */
 export function waitFileAllowed(where: { resolved: string; roots: string[] }): boolean {
   return where.roots.some((root) => isInside(where.resolved, root));
 }
