@@ -1,5 +1,5 @@
 // Typed errors that end a run. Each carries the exit code the CLI maps it to; only src/cli.ts ends the process.
-// Expected per-iteration failures (agent crash, bad signal) are values, not throws: see core/decide.ts.
+// Expected per-iteration failures (agent crash, bad signal) are values, not throws: see core/iteration.ts.
 import { truncate } from './core/text.js';
 
 /** Exit codes, documented in the README. Distinct so a wrapper script can tell the outcomes apart. */

@@ -7,6 +7,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { execa } from 'execa';
+import type { ChildOutcome } from '../core/child-outcome.js';
 import { groupAlive, stopRun, terminateGroup } from '../io/process-group.js';
 
 export interface ProcessRequest {
@@ -22,28 +23,15 @@ export interface ProcessRequest {
   /** The child's stdin is this file (opened read-only and handed over as an fd); /dev/null without it. */
   stdinFile?: string | undefined;
   /** Aborting stops the whole process group (Ctrl-C, SIGTERM, /stop). */
-  signal: AbortSignal;
+  abort: AbortSignal;
   onSpawn?: (pid: number) => void;
   /** Stop the group when the agent has shown no sign of life (output) for `timeoutMs` while still running. */
   idle?: { timeoutMs: number; lastActivity: () => number } | undefined;
 }
 
-export interface ProcessResult {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  /** Stopped for showing no output for the idle timeout. */
-  idle: boolean;
-  cancelled: boolean;
-  spawnError?: string | undefined;
-  durationMs: number;
-  stdoutTail: string;
-  stderrTail: string;
-}
-
 const TAIL_BYTES = 4096;
 
-export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
+export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
   const started = performance.now();
   const stdoutFd = openSync(req.stdoutFile, 'a');
   const stderrFd = openSync(req.stderrFile, 'a');
@@ -99,8 +87,8 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
           }
         }, Math.min(1000, watchIdle.timeoutMs));
       }
-      if (req.signal.aborted) onAbort();
-      else req.signal.addEventListener('abort', onAbort, { once: true });
+      if (req.abort.aborted) onAbort();
+      else req.abort.addEventListener('abort', onAbort, { once: true });
     }
     const result = await child;
     // The leader is gone; anything it left behind in its group (a dev server, a watcher) goes too.
@@ -112,32 +100,24 @@ export async function runProcess(req: ProcessRequest): Promise<ProcessResult> {
     const spawnError = pid === undefined || result.exitCode === undefined && !result.signal ? spawnFailure(result, req) : undefined;
     return {
       exitCode: result.exitCode ?? null,
-      signal: result.signal ?? null,
+      killSignal: result.signal ?? null,
       timedOut,
       idle,
       cancelled,
       spawnError,
       durationMs: Math.round(performance.now() - started),
-      stdoutTail: '',
-      stderrTail: '',
     };
   } finally {
     clearTimeout(timer);
     clearInterval(idleTimer);
-    req.signal.removeEventListener('abort', onAbort);
+    req.abort.removeEventListener('abort', onAbort);
     closeSync(stdoutFd);
     closeSync(stderrFd);
     if (stdinFd !== undefined) closeSync(stdinFd);
   }
 }
 
-const NOT_STARTED: Omit<ProcessResult, 'durationMs'> = { exitCode: null, signal: null, timedOut: false, idle: false, cancelled: false, stdoutTail: '', stderrTail: '' };
-
-/** Read tails after the run (kept out of runProcess so the result is returned with the fds closed). */
-export async function withTails(result: ProcessResult, stdoutFile: string, stderrFile: string): Promise<ProcessResult> {
-  const [stdoutTail, stderrTail] = await Promise.all([readTail(stdoutFile), readTail(stderrFile)]);
-  return { ...result, stdoutTail, stderrTail };
-}
+const NOT_STARTED: Omit<ChildOutcome, 'durationMs'> = { exitCode: null, killSignal: null, timedOut: false, idle: false, cancelled: false };
 
 function spawnFailure(
   result: { code?: string | undefined; originalMessage?: string | undefined; shortMessage?: string | undefined; message?: string },

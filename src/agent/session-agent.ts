@@ -106,7 +106,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         stderrFile,
         // The prompt goes in on stdin, from its file: no size limit of argv, no pipe to block or break.
         stdinFile: promptFile,
-        signal: request.signal,
+        abort: request.abort,
         onSpawn: (pid) => {
           recorded = deps.onAgent(pid);
         },
@@ -134,13 +134,9 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       const stderrTail = failed || summary.permissionDenials.length > 0 ? deps.scrub(withoutControls(await readTail(stderrFile))) : '';
       const failure = scrubStrings(explain(
         classifyFailure({
+          ...result,
           // The scripted agent playing a Claude or Codex stream is judged as that CLI would be.
           provider: provider === 'script' && format !== 'none' ? format : provider,
-          exitCode: result.exitCode,
-          signal: result.signal,
-          timedOut: result.timedOut,
-          idle: result.idle,
-          spawnError: result.spawnError,
           stderrTail,
           summary,
           // Something is at the signal path, even if it was refused.
@@ -151,23 +147,18 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         deps.config,
       ), deps.scrub);
       return {
-        outcome: { exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, spawnError: result.spawnError, stderrTail, failure },
+        outcome: result,
+        failure,
+        stderrTail,
         read,
-        cancelled: result.cancelled,
         lastText,
-        facts: {
-          exitCode: result.exitCode,
-          signal: result.signal,
-          timedOut: result.timedOut,
-          durationMs: result.durationMs,
-          provider,
-          log: `${LOGS_DIR}/${name}.jsonl`,
-          failure: failure?.cls,
+        provider,
+        log: `${LOGS_DIR}/${name}.jsonl`,
+        usage: {
           turns: summary.turns,
           costUsd: summary.costUsd,
           ...(summary.costEstimated ? { costEstimated: true as const } : {}),
           tokens: summary.sawResult || summary.tokens.inputTokens + summary.tokens.outputTokens > 0 ? summary.tokens : undefined,
-          ...(result.idle ? { idle: true } : {}),
         },
       };
     },

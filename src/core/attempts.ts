@@ -1,26 +1,29 @@
-// After one spawn of the agent: wait and retry, back off and retry, switch to the fallback provider, re-run with a
-// correction, or accept what we have. Pure: the failure was classified from the exit code, the stream and stderr
-// (core/failure-class.ts); this decides what to do about it.
+// One spawn of the agent for an iteration (what the AgentPort reports), and the retry policy for a failed one: wait
+// and retry, back off and retry, switch to the fallback provider, or give up. Pure: the failure was classified from
+// the exit, the stream and stderr (core/failure-class.ts); this decides what to do about it. What a run that did not
+// fail means, and the one corrective re-run for a missing signal, are core/iteration.ts's (`nextStep`).
+import type { ChildOutcome } from './child-outcome.js';
 import { FAILURE_POLICY, type Classified, type FailureClass } from './failure-class.js';
-import type { Problem, ProblemKind, SignalRead } from './signal.js';
+import type { Problem, SignalRead } from './signal.js';
+import type { RunFacts } from './state.js';
 
-/** Only a missing or unreadable signal earns a corrective re-run; every other problem blocks at once. */
-export function isCorrectable(kind: ProblemKind): boolean {
-  return CORRECTABLE.includes(kind);
-}
-
-const CORRECTABLE: readonly ProblemKind[] = ['signal_missing', 'signal_empty', 'signal_not_json', 'signal_not_regular_file', 'signal_too_large'];
-
-/** The facts of one finished spawn that the policy looks at. */
-export interface AttemptOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  /** The process could not be started at all (ENOENT, EACCES …). */
-  spawnError?: string | undefined;
-  stderrTail: string;
+/** One attempt, as agent/session-agent.ts reports it. */
+export interface AttemptResult {
+  /** How the agent's process ended. */
+  outcome: ChildOutcome;
   /** What went wrong, if anything did. */
   failure?: Classified | undefined;
+  /** The end of the agent's stderr, for messages: read only when a message may need it, else empty. */
+  stderrTail: string;
+  read: SignalRead;
+  /** The agent's last words in its stream: the iteration's summary when the signal has none. */
+  lastText?: string | undefined;
+  /** The CLI that ran (the fallback's, if the iteration switched). */
+  provider: string;
+  /** The raw stream log, relative to the session folder. */
+  log?: string | undefined;
+  /** What the CLI reported: turns, cost and tokens, recorded in the history as they are. */
+  usage: Pick<RunFacts, 'turns' | 'costUsd' | 'costEstimated' | 'tokens'>;
 }
 
 export interface RetryPolicy {
@@ -56,17 +59,13 @@ export interface AttemptContext {
   policy: RetryPolicy;
 }
 
-export function nextStep(outcome: AttemptOutcome, read: SignalRead, ctx: AttemptContext): NextStep {
-  const failure = outcome.failure;
-  if (!failure) {
-    if (!read.ok && isCorrectable(read.problem.kind) && !ctx.correctiveUsed) return { action: 'corrective', problem: read.problem };
-    return { action: 'accept', read };
-  }
+/** What to do after a failed run. Out of turns is not a failure of the run: its signal (or none) is judged. */
+export function failureStep(failure: Classified, stderrTail: string, read: SignalRead, ctx: AttemptContext): NextStep {
   const policy = FAILURE_POLICY[failure.cls];
   const why = `${policy.label}: ${failure.detail}`;
   const giveUp = (reason: string): NextStep => {
     if (policy.fallbackWorthy && ctx.fallbackAvailable) return { action: 'fallback', why, cls: failure.cls };
-    return { action: 'give_up', cls: failure.cls, problem: { kind: 'agent_failed', message: `${why}${reason}${failure.fix ? `. Fix: ${failure.fix}` : ''}${stderrNote(outcome)}` } };
+    return { action: 'give_up', cls: failure.cls, problem: { kind: 'agent_failed', message: `${why}${reason}${failure.fix ? `. Fix: ${failure.fix}` : ''}${stderrNote(stderrTail)}` } };
   };
 
   switch (policy.action) {
@@ -89,8 +88,8 @@ export function nextStep(outcome: AttemptOutcome, read: SignalRead, ctx: Attempt
   }
 }
 
-function stderrNote(outcome: AttemptOutcome): string {
-  const tail = outcome.stderrTail.trim();
+function stderrNote(stderrTail: string): string {
+  const tail = stderrTail.trim();
   return tail ? `; last stderr: ${tail.slice(-500)}` : '';
 }
 

@@ -1,6 +1,7 @@
 // Why did one spawn of the agent fail, and what should the loop do about it? Pure: the facts of a finished run in
 // (exit, stderr tail, the stream summary), a named class with a detail and, for what only a person can fix, the fix.
 // Facts behind the rules: shared/reference/agent-clis.md and the recorded streams in tests/fixtures/streams.
+import type { ChildOutcome } from './child-outcome.js';
 import type { StreamSummary } from './stream-summary.js';
 
 export type FailureClass =
@@ -19,16 +20,9 @@ export type FailureClass =
   | 'idle'
   | 'crashed';
 
-export interface FailureInput {
+/** The run as agent/run-process.ts reported it, and what else the classifier reads. */
+export interface FailureInput extends Omit<ChildOutcome, 'cancelled' | 'durationMs'> {
   provider: 'claude' | 'codex' | 'script';
-  exitCode: number | null;
-  signal: string | null;
-  /** Killed by samocode's run timeout. */
-  timedOut: boolean;
-  /** Killed by samocode because it printed nothing for too long. */
-  idle: boolean;
-  /** The process could not be started (e.g. "ENOENT: spawn claude ENOENT"). */
-  spawnError?: string | undefined;
   stderrTail: string;
   summary: StreamSummary;
   /** A signal file exists after the run. */
@@ -118,7 +112,7 @@ export function classifyFailure(input: FailureInput): Classified | undefined {
     const fromStream = streamFailure(input);
     if (fromStream) return fromStream;
   }
-  if (input.signal) return { cls: 'crashed', detail: `${cli} was killed by ${input.signal}${tail(stderr)}` };
+  if (input.killSignal) return { cls: 'crashed', detail: `${cli} was killed by ${input.killSignal}${tail(stderr)}` };
   if (s.permissionDenials.length > 0 && !input.signalWritten) return permissionDenied(input.provider, s);
   if (input.exitCode === 127 || input.exitCode === 126) {
     return spawnFailure(input.provider, `exit ${input.exitCode}${tail(stderr)}`, input.exitCode === 126 ? 'EACCES' : 'ENOENT');

@@ -38,7 +38,7 @@ export interface WaitPlace {
   roots: string[];
 }
 
-/** A wait may only watch a file in the session folder or the working dir (see core/wait.ts judgeWaitSignal). */
+/** A wait may only watch a file in the session folder or the working dir (see core/iteration.ts judgeWaitSignal). */
 export function waitFileAllowed(where: WaitPlace): boolean {
   return where.roots.some((root) => isInside(where.resolved, root));
 }

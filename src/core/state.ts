@@ -80,7 +80,7 @@ export interface SessionState {
   planFeedback?: string | undefined;
   /** Budget kinds already warned about at 80% (each warns once per session). */
   budgetWarned?: BudgetKind[] | undefined;
-  /** Consecutive iterations that made no progress (see core/stall.ts). */
+  /** Consecutive iterations that made no progress (see core/iteration.ts judgeStall). */
   stallCount?: number | undefined;
   /** Something the next prompt must mention: `max_turns` when the last iteration ran out of turns unsignalled. */
   carryNote?: string | undefined;
@@ -94,9 +94,10 @@ export interface SessionState {
   totals: Totals;
 }
 
-/** What one spawn of the agent did, as recorded in the history. */
+/** What one spawn of the agent did, as recorded in the history (built in core/iteration.ts; the keys are the file's). */
 export interface RunFacts {
   exitCode: number | null;
+  /** The POSIX signal that ended the agent (ChildOutcome.killSignal); the key predates the name. */
   signal: string | null;
   timedOut: boolean;
   durationMs: number;

@@ -4,8 +4,7 @@
 // of questions it had when the agent asked is part of the state (`waitQuestions`) and fewer answers never resume it.
 import { answerable, parseQuestions, readApproval, unanswered } from './answers.js';
 import type { Phase } from './phases.js';
-import { PLAN_FILE, QA_FILE, SIGNAL_FILE, waitFileAllowed, type WaitPlace } from './session-files.js';
-import type { Problem, Signal } from './signal.js';
+import { PLAN_FILE, QA_FILE, type WaitPlace } from './session-files.js';
 import type { SessionState } from './state.js';
 
 /** What the person did, as recorded in the `resumed` history entry. */
@@ -94,20 +93,4 @@ export interface WaitSignalFacts {
   questions?: number | undefined;
   /** Where the signal's `file` resolves (`..` and symlinks followed), and the folders it must be inside. */
   file?: WaitPlace | undefined;
-}
-
-/**
- * A wait may only watch a file in the session folder or the working dir: anything else (`/etc/hostname`, a `..` or a
- * symlink that leads out) would let the agent park the session on a file nobody is meant to edit.
- */
-export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefined, file = SIGNAL_FILE): Problem | undefined {
-  const where = facts?.file;
-  if (signal.file === undefined || !where || waitFileAllowed(where)) return undefined;
-  const shown = where.resolved === signal.file ? '' : ` (it resolves to ${where.resolved})`;
-  return {
-    kind: 'signal_invalid',
-    message:
-      `${file}: "file": ${JSON.stringify(signal.file)} is outside the session folder and the working dir${shown}; ` +
-      `samocode only waits for a file in ${where.roots.join(' or ')}. Fix: name a file inside one of them (a relative path is relative to the session folder).`,
-  };
 }

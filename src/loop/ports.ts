@@ -1,16 +1,18 @@
 // What the loop needs from the outside world. The loop imports only core/ and this file; app wiring passes real
 // implementations (files, processes, clock), tests may pass their own.
-import type { AttemptOutcome } from '../core/attempts.js';
+import type { AttemptResult } from '../core/attempts.js';
 import type { Provider } from '../core/config.js';
 import type { BudgetUse } from '../core/budget.js';
-import type { Problem, SignalRead } from '../core/signal.js';
-import type { HistoryEntry, RunFacts, SessionState } from '../core/state.js';
+import type { Problem } from '../core/signal.js';
+import type { HistoryEntry, SessionState } from '../core/state.js';
 import type { Resumption } from '../core/wait.js';
+
+export type { AttemptResult };
 
 export interface Clock {
   now(): Date;
-  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Resolves after `ms`, or early (without throwing) when `abort` aborts. */
+  sleep(ms: number, abort: AbortSignal): Promise<void>;
 }
 
 export interface AttemptRequest {
@@ -20,16 +22,8 @@ export interface AttemptRequest {
   correction?: Problem | undefined;
   /** Run this provider instead of the configured one (the fallback). */
   provider?: Provider | undefined;
-  signal: AbortSignal;
-}
-
-export interface AttemptResult {
-  outcome: AttemptOutcome;
-  read: SignalRead;
-  cancelled: boolean;
-  /** The agent's last words in its stream: the iteration's summary when the signal has none. */
-  lastText?: string | undefined;
-  facts: Omit<RunFacts, 'attempts' | 'corrective'>;
+  /** Aborted on Ctrl-C / SIGTERM / Telegram /stop: the attempt stops its agent and reports itself cancelled. */
+  abort: AbortSignal;
 }
 
 /** Runs the agent once for an iteration: clear the old signal, build the prompt, spawn, read the new signal. */
@@ -49,7 +43,15 @@ export interface HumanGate {
    * Resolve with what the person did, or undefined to end this run and leave the session waiting/blocked.
    * `startup`: the session was already waiting when this run started (a re-run may itself be the answer).
    */
-  wait(state: SessionState, signal: AbortSignal, opts: { startup: boolean }): Promise<Resumption | undefined>;
+  wait(state: SessionState, abort: AbortSignal, opts: { startup: boolean }): Promise<Resumption | undefined>;
+}
+
+/** Fingerprints of the workspace after each iteration, for stall detection (core/progress.ts, io/progress-probe.ts). */
+export interface ProgressProbe {
+  /** The agent's files in the session folder: cheap, taken after every iteration. */
+  session(state: SessionState): string;
+  /** The working tree (a `git status`): only taken when the iteration could be a stall, or undefined if unknown. */
+  tree(state: SessionState): Promise<string | undefined>;
 }
 
 export type SessionEvent =

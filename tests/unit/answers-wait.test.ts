@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { applyAnswers, parseQuestions, readApproval, setApproval, unanswered } from '../../src/core/answers.js';
-import { evaluateWait, judgeWaitSignal } from '../../src/core/wait.js';
+import { evaluateWait } from '../../src/core/wait.js';
+import { judgeWaitSignal } from '../../src/core/iteration.js';
 import { fakeState } from '../helpers/fake-state.js';
 
 const QA = [

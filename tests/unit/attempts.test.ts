@@ -1,11 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { backoffMs, nextStep, type AttemptContext, type AttemptOutcome } from '../../src/core/attempts.js';
+import { backoffMs, type AttemptContext, type AttemptResult } from '../../src/core/attempts.js';
+import { nextStep } from '../../src/core/iteration.js';
 import type { Classified } from '../../src/core/failure-class.js';
 import type { SignalRead } from '../../src/core/signal.js';
 
 const policy = { maxRetries: 2, baseDelayMs: 1000, maxDelayMs: 3000, maxRateLimitWaitMs: 60_000, maxRateLimitWaits: 3 };
-const ok: AttemptOutcome = { exitCode: 0, signal: null, timedOut: false, stderrTail: '' };
-const failed = (failure: Classified, stderrTail = ''): AttemptOutcome => ({ exitCode: 1, signal: null, timedOut: false, stderrTail, failure });
+type Attempt = Pick<AttemptResult, 'failure' | 'stderrTail'>;
+const ok: Attempt = { stderrTail: '' };
+const failed = (failure: Classified, stderrTail = ''): Attempt => ({ stderrTail, failure });
 const good: SignalRead = { ok: true, signal: { status: 'continue' } };
 const missing: SignalRead = { ok: false, problem: { kind: 'signal_missing', message: 'm' } };
 const illegal: SignalRead = { ok: false, problem: { kind: 'illegal_transition', message: 'i' } };

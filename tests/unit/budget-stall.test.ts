@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { checkBudget, describeUse, type Budget } from '../../src/core/budget.js';
-import { judgeStall, progressBetween } from '../../src/core/stall.js';
+import { judgeStall } from '../../src/core/iteration.js';
+import { progressBetween } from '../../src/core/progress.js';
 import { applyEntry, ZERO_TOTALS } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
 

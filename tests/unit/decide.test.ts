@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { judgeSignal } from '../../src/core/decide.js';
+import { judgeSignal } from '../../src/core/iteration.js';
 import { PHASES, PHASE_RULES, allowedNextPhases, defaultPhaseLimits, type Phase } from '../../src/core/phases.js';
 import type { Signal } from '../../src/core/signal.js';
 import { fakeState } from '../helpers/fake-state.js';

@@ -33,7 +33,7 @@ const EMPTY = summarize([], 'claude');
 const CODEX_STDERR = 'Reading additional input from stdin...\n';
 
 function input(over: Partial<FailureInput>): FailureInput {
-  return { provider: 'claude', exitCode: 0, signal: null, timedOut: false, idle: false, stderrTail: '', summary: EMPTY, signalWritten: true, now: NOW, ...over };
+  return { provider: 'claude', exitCode: 0, killSignal: null, timedOut: false, idle: false, stderrTail: '', summary: EMPTY, signalWritten: true, now: NOW, ...over };
 }
 
 function recorded(file: string, exitCode: number, signalWritten: boolean): FailureInput {
@@ -103,7 +103,7 @@ describe('classifyFailure over the recorded streams', () => {
   });
 
   test('a timeout during API retries says what the CLI was retrying', () => {
-    const got = classifyFailure({ ...recorded('claude-err-429.default-retries.jsonl', 1, false), exitCode: null, signal: 'SIGTERM', timedOut: true });
+    const got = classifyFailure({ ...recorded('claude-err-429.default-retries.jsonl', 1, false), exitCode: null, killSignal: 'SIGTERM', timedOut: true });
     expectClass(got, 'timeout');
     expect(got?.detail).toContain('retrying the API (10×, last: 429 rate_limit)');
   });
@@ -164,9 +164,9 @@ describe('classifyFailure on synthetic runs', () => {
   test.each([
     ['exit 0, nothing wrong', input({}), undefined],
     ['exit 0, no stream (script agent)', input({ provider: 'script', signalWritten: false }), undefined],
-    ['timeout', input({ exitCode: null, signal: 'SIGTERM', timedOut: true }), 'timeout'],
-    ['idle', input({ exitCode: null, signal: 'SIGTERM', idle: true }), 'idle'],
-    ['killed by a signal', input({ exitCode: null, signal: 'SIGKILL' }), 'crashed'],
+    ['timeout', input({ exitCode: null, killSignal: 'SIGTERM', timedOut: true }), 'timeout'],
+    ['idle', input({ exitCode: null, killSignal: 'SIGTERM', idle: true }), 'idle'],
+    ['killed by a signal', input({ exitCode: null, killSignal: 'SIGKILL' }), 'crashed'],
     ['exit 1, empty stream', input({ exitCode: 1, stderrTail: 'Segmentation fault\n' }), 'crashed'],
     ['script agent exit 3', input({ provider: 'script', exitCode: 3 }), 'crashed'],
     ['exit 1, stderr names a refused connection', input({ exitCode: 1, stderrTail: 'connect ECONNREFUSED 127.0.0.1:443\n' }), 'connection'],
@@ -190,7 +190,7 @@ describe('classifyFailure on synthetic runs', () => {
 
   test('timeout and idle win over what the stream had so far', () => {
     const summary = summarize(lines('codex-err-500.default-retries.jsonl'), 'codex');
-    expect(classifyFailure(input({ provider: 'codex', exitCode: null, signal: 'SIGTERM', idle: true, summary }))?.cls).toBe('idle');
+    expect(classifyFailure(input({ provider: 'codex', exitCode: null, killSignal: 'SIGTERM', idle: true, summary }))?.cls).toBe('idle');
   });
 
   test('a usage-limit result with a reset epoch (Claude subscription) → wait until then', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isCorrectable } from '../../src/core/attempts.js';
+import { isCorrectable } from '../../src/core/iteration.js';
 import { parseSignal } from '../../src/core/signal.js';
 import { agentText, capText, withoutControls } from '../../src/core/agent-text.js';
 
