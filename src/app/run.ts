@@ -8,6 +8,7 @@ import type { SettingKey } from '../config/settings.js';
 import { EXIT_CODES, type ExitCode } from '../errors.js';
 import { killGroupNow, killRunNow } from '../agent/process-group.js';
 import { startWatchdog, type Watchdog } from '../agent/watchdog.js';
+import { RETRY_LIMITS } from '../core/attempts.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { packagePrompts } from '../agent/prompt-source.js';
 import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
@@ -148,7 +149,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         },
         clock: realClock,
         limits: config.phaseLimits,
-        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000, maxRateLimitWaitMs: config.rateLimitWaitMs, maxRateLimitWaits: 8 },
+        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxRateLimitWaitMs: config.rateLimitWaitMs, ...RETRY_LIMITS },
         fallback: config.fallbackProvider,
         timeoutMs: config.timeoutMs,
         provider: config.provider,
