@@ -1,5 +1,6 @@
 // Typed errors that end a run. Each carries the exit code the CLI maps it to; only src/cli.ts ends the process.
 // Expected per-iteration failures (agent crash, bad signal) are values, not throws: see core/decide.ts.
+import { truncate } from './core/text.js';
 
 /** Exit codes, documented in the README. Distinct so a wrapper script can tell the outcomes apart. */
 export const EXIT_CODES = {
@@ -112,8 +113,4 @@ export function formatConfigProblems(problems: ConfigProblem[]): string {
     return `  ${p.source}: ${p.key}=${shown}: ${p.message}\n    fix: ${p.fix}`;
   });
   return `configuration has ${problems.length} ${noun}:\n${lines.join('\n')}`;
-}
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more chars)`;
 }

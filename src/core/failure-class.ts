@@ -3,6 +3,7 @@
 // Facts behind the rules: the recorded streams and stderr of the real CLIs in tests/fixtures/streams (README.md there).
 import type { StreamSummary } from '../agent/streams/summary.js';
 import { PROVIDER_FACTS, type Provider } from './provider-facts.js';
+import { oneLine } from './text.js';
 
 export type FailureClass =
   | 'rate_limited'
@@ -313,8 +314,7 @@ function lastLineMatching(text: string, re: RegExp): string {
 }
 
 function quote(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= 300 ? flat : `${flat.slice(0, 299)}…`;
+  return oneLine(text, 300);
 }
 
 function cliName(provider: Provider): string {

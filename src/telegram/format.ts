@@ -9,7 +9,8 @@ import { formatDuration } from '../core/prompt.js';
 import type { SessionState, Totals } from '../core/state.js';
 import { PLAN_FILE, QA_FILE } from '../core/wait.js';
 import type { SessionEvent } from '../loop/ports.js';
-import { clip, escapeHtml as esc, headOf } from './html.js';
+import { headOf } from '../core/text.js';
+import { clip, escapeHtml as esc } from './html.js';
 
 export { escapeHtml, splitMessage, TELEGRAM_LIMIT } from './html.js';
 
