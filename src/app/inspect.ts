@@ -10,7 +10,8 @@ import { findSessionFolder, shortName } from '../core/session-name.js';
 import { makeScrubber, scrubStrings } from '../core/secrets.js';
 import { UsageError } from '../errors.js';
 import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from '../inspect/format.js';
-import { lastIterationEntry, listFolders, readGate, readHistoryFile, readLiveness, readOverviewView } from '../inspect/read.js';
+import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from '../inspect/read.js';
+import { listFolders } from '../io/list-folders.js';
 import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, sessionFolderFor } from './open-session.js';
 
 export function statusReport(config: Config, session: string, opts: { json: boolean; now: Date }): string {

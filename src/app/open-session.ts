@@ -1,6 +1,5 @@
 // Find or create the session folder, take its lock, perform init (worktree + `_overview.md`) or migrate/recover
 // the existing state. Everything that must happen before the loop may start.
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { FIRST_AGENT_PHASE } from '../core/phases.js';
@@ -9,6 +8,7 @@ import { ZERO_TOTALS, applyEntry, type SessionState } from '../core/state.js';
 import { oneLine } from '../core/text.js';
 import { SessionStateError, UsageError } from '../errors.js';
 import { HistoryLog } from '../io/history-log.js';
+import { listFolders } from '../io/list-folders.js';
 import { makeDir } from '../io/make-dir.js';
 import { guardWriteAsync } from '../io/storage-failure.js';
 import { SessionLock, type Acquired } from '../io/session-lock.js';
@@ -189,16 +189,3 @@ function initialBody(state: SessionState): string {
   return `\n${sections.join('\n')}`;
 }
 
-function listFolders(dir: string): string[] {
-  try {
-    return readdirSync(dir).filter((entry) => {
-      try {
-        return statSync(join(dir, entry)).isDirectory();
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return [];
-  }
-}

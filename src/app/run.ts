@@ -2,7 +2,6 @@
 // both the loop and the IO side.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/load.js';
 import type { SettingKey } from '../config/settings.js';
 import { EXIT_CODES, type ExitCode } from '../errors.js';
@@ -22,6 +21,7 @@ import { pendingReason, personGate } from './person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
 import { requestResume } from '../io/resume-request.js';
+import { sleepUnlessAborted } from '../io/abortable-sleep.js';
 import { StateStore } from '../io/state-store.js';
 import { waitSignalFacts } from '../io/wait-facts.js';
 import { guardWriteAsync } from '../io/storage-failure.js';
@@ -63,7 +63,7 @@ export interface RunResult {
 
 export const realClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+  sleep: sleepUnlessAborted,
 };
 
 export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
