@@ -1,5 +1,6 @@
 // Typed errors that end a run. Each carries the exit code the CLI maps it to; only src/cli.ts ends the process.
 // Expected per-iteration failures (agent crash, bad signal) are values, not throws: see core/iteration.ts.
+import { truncate } from './core/text.js';
 
 /** Exit codes, documented in the README. Distinct so a wrapper script can tell the outcomes apart. */
 export const EXIT_CODES = {
@@ -72,6 +73,22 @@ export class SessionStateError extends OrchestratorError {
   }
 }
 
+/** A git command the session needs failed: the worktree cannot be made or used as configured. */
+export class GitError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, EXIT_CODES.config);
+    this.name = 'GitError';
+  }
+}
+
+/** Installing could not finish: a file or folder could not be written, or the manifest is unreadable. */
+export class InstallError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, EXIT_CODES.config);
+    this.name = 'InstallError';
+  }
+}
+
 /**
  * A write of samocode's own (history, state, session.log, lock, `_logs/`, a folder it creates) failed for a reason
  * outside samocode: disk full, quota, read-only file system, permission. The message names the file, what was being
@@ -96,8 +113,4 @@ export function formatConfigProblems(problems: ConfigProblem[]): string {
     return `  ${p.source}: ${p.key}=${shown}: ${p.message}\n    fix: ${p.fix}`;
   });
   return `configuration has ${problems.length} ${noun}:\n${lines.join('\n')}`;
-}
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more chars)`;
 }

@@ -11,7 +11,8 @@ import { makeScrubber, scrubStrings, type Scrub } from '../core/secrets.js';
 import { withoutControls } from '../core/agent-text.js';
 import { UsageError } from '../errors.js';
 import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from '../inspect/format.js';
-import { lastIterationEntry, listFolders, readGate, readHistoryFile, readLiveness, readOverviewView } from '../inspect/read.js';
+import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from '../inspect/read.js';
+import { listFolders } from '../io/list-folders.js';
 import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, sessionFolderFor } from './open-session.js';
 
 export function statusReport(config: Config, session: string, opts: { json: boolean; now: Date }): string {

@@ -1,7 +1,8 @@
 // `orchestrate install` / `uninstall`: put samocode's skills and commands where Claude Code and Codex find them, and
 // take away exactly what was put there. The planning is pure (install/plan.ts); this reads, plans, executes, reports.
 import { PACKAGE_ROOT } from '../agent/prompt-source.js';
-import { InstallError, execute, packageVersion, projectRoot, readDisk, readManifest, readPackage, type Outcome } from '../install/disk.js';
+import { execute, packageVersion, projectRoot, readDisk, readManifest, readPackage, type Outcome } from '../install/disk.js';
+import { InstallError } from '../errors.js';
 import { checkPackage, pathsToRead, planInstall, planUninstall, projectLayout, targets, userLayout, type Plan, type Target } from '../install/plan.js';
 import { formatReport } from '../install/report.js';
 

@@ -1,13 +1,14 @@
 // Find or create the session folder, take its lock, perform init (worktree + `_overview.md`) or migrate/recover
 // the existing state. Everything that must happen before the loop may start.
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/settings.js';
 import { FIRST_AGENT_PHASE } from '../core/phases.js';
 import { checkSessionName, datedFolderName, findSessionFolder } from '../core/session-name.js';
 import { ZERO_TOTALS, applyEntry, type SessionState } from '../core/state.js';
+import { oneLine } from '../core/text.js';
 import { SessionStateError, UsageError } from '../errors.js';
 import { HistoryLog } from '../io/history-log.js';
+import { listFolders } from '../io/list-folders.js';
 import { makeDir } from '../io/make-dir.js';
 import { guardWriteAsync } from '../io/storage-failure.js';
 import { SessionLock, type Acquired } from '../io/session-lock.js';
@@ -94,7 +95,7 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
     const taskIgnored = req.task !== undefined && req.task !== state.task;
     if (taskIgnored) {
       warnings.push(
-        `--task is not used: session ${folder} already has its task (${JSON.stringify(oneLine(state.task))}, in ${OVERVIEW_FILE}) and ${state.status === 'done' ? 'is done' : `goes on with it in ${state.phase}`}. ` +
+        `--task is not used: session ${folder} already has its task (${JSON.stringify(oneLine(state.task, 80))}, in ${OVERVIEW_FILE}) and ${state.status === 'done' ? 'is done' : `goes on with it in ${state.phase}`}. ` +
           'To work on a new task, start a new session: use a new --session name with --task.',
       );
     }
@@ -163,11 +164,6 @@ async function loadOrInit(config: Config, req: OpenRequest, folder: string, stor
   return state;
 }
 
-function oneLine(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
-}
-
 function initialBody(state: SessionState): string {
   const sections = [
     `# Session: ${state.name}`,
@@ -193,16 +189,3 @@ function initialBody(state: SessionState): string {
   return `\n${sections.join('\n')}`;
 }
 
-function listFolders(dir: string): string[] {
-  try {
-    return readdirSync(dir).filter((entry) => {
-      try {
-        return statSync(join(dir, entry)).isDirectory();
-      } catch {
-        return false;
-      }
-    });
-  } catch {
-    return [];
-  }
-}

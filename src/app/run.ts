@@ -2,12 +2,12 @@
 // both the loop and the IO side.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/load.js';
 import type { SettingKey } from '../config/settings.js';
 import { EXIT_CODES, type ExitCode } from '../errors.js';
 import { killGroupNow, killRunNow } from '../agent/process-group.js';
 import { startWatchdog, type Watchdog } from '../agent/watchdog.js';
+import { RETRY_LIMITS } from '../core/attempts.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { packagePrompts } from '../agent/prompt-source.js';
 import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
@@ -21,6 +21,7 @@ import { pendingReason, personGate } from './person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
 import { requestResume } from '../io/resume-request.js';
+import { sleepUnlessAborted } from '../io/abortable-sleep.js';
 import { StateStore } from '../io/state-store.js';
 import { waitSignalFacts } from '../io/wait-facts.js';
 import { guardWriteAsync } from '../io/storage-failure.js';
@@ -62,7 +63,7 @@ export interface RunResult {
 
 export const realClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+  sleep: sleepUnlessAborted,
 };
 
 export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
@@ -148,7 +149,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         },
         clock: realClock,
         limits: config.phaseLimits,
-        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000, maxRateLimitWaitMs: config.rateLimitWaitMs, maxRateLimitWaits: 8 },
+        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxRateLimitWaitMs: config.rateLimitWaitMs, ...RETRY_LIMITS },
         fallback: config.fallbackProvider,
         provider: config.provider,
         abort: opts.shutdown.signal,

@@ -1,7 +1,7 @@
 // Reading `_signal.json`: text in, a Signal or a named Problem out. Pure; the file read lives in io/.
 import { z } from 'zod';
 import { PHASES, SIGNAL_STATUSES, type Phase, type SignalStatus } from './phases.js';
-import { truncate } from '../errors.js';
+import { truncate } from './text.js';
 import { FIELD_CAP, agentText, withoutControls } from './agent-text.js';
 
 /** The largest signal file read (64 KB): a bigger one is `signal_too_large`, and is never read. */

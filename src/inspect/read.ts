@@ -1,6 +1,6 @@
 // Reading what a session left on disk, for the read-only views. Never writes, never takes the lock, never runs an
 // agent: safe beside a running orchestrator. Anything unreadable becomes a value for the view to show, not a crash.
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../agent/process-group.js';
@@ -10,23 +10,6 @@ import type { HistoryEntry, IterationEntry, SessionState } from '../core/state.j
 import { parseEntry } from '../io/history-log.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import type { GateView, HistoryRead, Liveness, OverviewView } from './format.js';
-
-/** Folders directly under `dir` (none when it does not exist). */
-export function listFolders(dir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return entries.filter((entry) => {
-    try {
-      return statSync(join(dir, entry)).isDirectory();
-    } catch {
-      return false;
-    }
-  });
-}
 
 function readText(file: string): { text: string | undefined } | { error: string } {
   try {

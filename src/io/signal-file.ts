@@ -7,7 +7,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readlinkSync, rmSync, statSync, type Stats } from 'node:fs';
 import { withoutControls } from '../core/agent-text.js';
 import { SIGNAL_MAX_BYTES, type Problem } from '../core/signal.js';
-import { truncate } from '../errors.js';
+import { truncate } from '../core/text.js';
 
 /** The file's text; `undefined` when there is none; or why it was not read. */
 export type SignalFileRead = { text: string | undefined } | { problem: Problem };

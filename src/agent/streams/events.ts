@@ -1,5 +1,6 @@
 // One vocabulary for what the agent CLIs print: both stream parsers turn a line into these events, the accumulator
 // folds them into a summary. Pure types and helpers; no IO.
+import { oneLine } from '../../core/text.js';
 
 /** Tokens of one run, in the shape of `Totals` / `RunFacts.tokens` (core/state.ts). */
 export interface TokenUsage {
@@ -81,8 +82,7 @@ export function parseJsonObject(line: string): Record<string, unknown> | undefin
   return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
 }
 
-/** Whitespace (newlines included) collapsed to single spaces, cut to `max` characters with an ellipsis. */
-export function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+/** A tool's detail or an error, as one line of the progress and the summary: at most 200 characters by default. */
+export function detailLine(text: string, max = 200): string {
+  return oneLine(text, max);
 }

@@ -1,5 +1,6 @@
 // Folds the events of one run into the facts the loop records and the failure classifier reads. Pure; memory stays
 // bounded however long the stream: lists keep their last entries, texts are cut.
+import { truncate } from '../../core/text.js';
 import { addTokens, ZERO_TOKENS, type AgentEvent, type PermissionDenial, type TokenUsage } from './events.js';
 
 export interface StreamSummary {
@@ -153,6 +154,5 @@ function push<T>(list: T[], item: T): void {
   if (list.length > MAX_LIST) list.shift();
 }
 
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
-}
+/** Kept texts end in "…" where they were cut, with no count: the summary is not shown whole. */
+const cut = (text: string, max: number): string => truncate(text, max, { count: false });
