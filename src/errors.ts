@@ -73,6 +73,22 @@ export class SessionStateError extends OrchestratorError {
   }
 }
 
+/** A git command the session needs failed: the worktree cannot be made or used as configured. */
+export class GitError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, EXIT_CODES.config);
+    this.name = 'GitError';
+  }
+}
+
+/** Installing could not finish: a file or folder could not be written, or the manifest is unreadable. */
+export class InstallError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, EXIT_CODES.config);
+    this.name = 'InstallError';
+  }
+}
+
 /**
  * A write of samocode's own (history, state, session.log, lock, `_logs/`, a folder it creates) failed for a reason
  * outside samocode: disk full, quota, read-only file system, permission. The message names the file, what was being

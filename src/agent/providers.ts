@@ -1,8 +1,9 @@
-// How to start each provider: command line and environment. The stream parsing of the real CLIs (cost, tokens,
-// error classes) is the agent-adapter issue's; this module only has to start them correctly headless.
+// How to start each provider headless: one command line per provider, and the environment. What samocode knows
+// about each provider is in core/provider-facts.ts; reading their streams is agent/streams/.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { Config, Provider } from '../core/config.js';
+import type { Config } from '../core/config.js';
+import type { Provider } from '../core/provider-facts.js';
 import { PACKAGE_ROOT } from './prompt-source.js';
 
 export interface SpawnContext {
@@ -44,15 +45,7 @@ export function agentEnvironment(base: NodeJS.ProcessEnv, ctx: SpawnContext, pro
     SAMOCODE_PROMPT_FILE: ctx.promptFile,
     SAMOCODE_RUN_ID: ctx.runId,
   });
-  if (provider === 'claude') {
-    // Claude Code refuses --dangerously-skip-permissions as root unless IS_SANDBOX is exactly "1" (or
-    // CLAUDE_CODE_BUBBLEWRAP is set): a machine's IS_SANDBOX=yes would make it refuse, so "1" wins over any value.
-    if (process.getuid?.() === 0) env.IS_SANDBOX = '1';
-    env.DISABLE_AUTOUPDATER ??= '1';
-    // Claude retries a failing API for ~3 minutes by default (401s included): keep its own retries short so samocode's
-    // policy decides, and a dead API costs seconds. A value set by the person wins.
-    env.CLAUDE_CODE_MAX_RETRIES ??= '2';
-  }
+  COMMAND_LINES[provider].environment?.(env);
   return env;
 }
 
@@ -76,22 +69,41 @@ export function gitWritableDirs(workingDir: string): string[] {
 }
 
 export function invocation(config: Config, provider: Provider, ctx: SpawnContext, baseEnv: NodeJS.ProcessEnv): Invocation {
-  const env = agentEnvironment(baseEnv, ctx, provider);
-  switch (provider) {
-    case 'script':
-      return { command: process.execPath, args: [SCRIPT_AGENT, config.scriptPath ?? ''], env };
-    case 'claude': {
-      const claude = config.claude;
+  return { ...COMMAND_LINES[provider].commandLine(config, ctx), env: agentEnvironment(baseEnv, ctx, provider) };
+}
+
+/** How one provider is started: its command line, and the variables of its own on top of agentEnvironment's. */
+interface CommandLine {
+  commandLine(config: Config, ctx: SpawnContext): Omit<Invocation, 'env'>;
+  environment?(env: Record<string, string>): void;
+}
+
+const COMMAND_LINES: Record<Provider, CommandLine> = {
+  script: {
+    commandLine: (config) => ({ command: process.execPath, args: [SCRIPT_AGENT, config.scriptPath ?? ''] }),
+  },
+  claude: {
+    commandLine: ({ claude }, ctx) => {
       const permissions = claude.permissionMode === 'bypassPermissions' ? ['--dangerously-skip-permissions'] : ['--permission-mode', claude.permissionMode];
       // The session folder is outside the working dir: --add-dir lets the agent write its files and the signal there.
       // `-p` without a prompt argument reads the prompt from stdin.
       const args = ['-p', '--output-format', 'stream-json', '--verbose', ...permissions, '--add-dir', ctx.sessionDir];
       if (claude.model) args.push('--model', claude.model);
       if (claude.maxTurns) args.push('--max-turns', String(claude.maxTurns));
-      return { command: claude.path, args: [...args, ...claude.args], env };
-    }
-    case 'codex': {
-      const codex = config.codex;
+      return { command: claude.path, args: [...args, ...claude.args] };
+    },
+    environment: (env) => {
+      // Claude Code refuses --dangerously-skip-permissions as root unless IS_SANDBOX is exactly "1" (or
+      // CLAUDE_CODE_BUBBLEWRAP is set): a machine's IS_SANDBOX=yes would make it refuse, so "1" wins over any value.
+      if (process.getuid?.() === 0) env.IS_SANDBOX = '1';
+      env.DISABLE_AUTOUPDATER ??= '1';
+      // Claude retries a failing API for ~3 minutes by default (401s included): keep its own retries short so samocode's
+      // policy decides, and a dead API costs seconds. A value set by the person wins.
+      env.CLAUDE_CODE_MAX_RETRIES ??= '2';
+    },
+  },
+  codex: {
+    commandLine: ({ codex }, ctx) => {
       // codex exec 0.169 has no --full-auto; workspace-write plus --add-dir is what lets it write the session folder.
       const sandbox =
         codex.sandbox === 'danger-full-access'
@@ -100,7 +112,7 @@ export function invocation(config: Config, provider: Provider, ctx: SpawnContext
       const args = ['exec', '--json', '--skip-git-repo-check', ...sandbox, '-C', ctx.workingDir];
       if (codex.model) args.push('-m', codex.model);
       // `-` as the prompt: read it from stdin.
-      return { command: codex.path, args: [...args, ...codex.args, '-'], env };
-    }
-  }
-}
+      return { command: codex.path, args: [...args, ...codex.args, '-'] };
+    },
+  },
+};

@@ -7,6 +7,7 @@ import { buildPrompt } from '../core/prompt.js';
 import { PHASE_RULES } from '../core/phases.js';
 import type { AgentPort, AttemptRequest, AttemptResult, Clock } from '../loop/ports.js';
 import { classifyFailure, type Classified } from '../core/failure-class.js';
+import { PROVIDER_FACTS, type StreamFormat } from '../core/provider-facts.js';
 import { formatDuration } from '../core/prompt.js';
 import { invocation } from './providers.js';
 import { followGrowth, followLines } from './stream-follower.js';
@@ -86,7 +87,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       const stdoutFile = `${logBase}.jsonl`;
       const stderrFile = `${logBase}.stderr.log`;
       let recorded: Promise<void> | void = undefined;
-      const format = provider === 'script' ? deps.config.scriptFormat : provider;
+      // The real CLIs print their own stream; the scripted agent plays the one SAMOCODE_SCRIPT_FORMAT names, if any.
+      const format = PROVIDER_FACTS[provider].stream ?? deps.config.scriptFormat;
       const stream = await watchStream(stdoutFile, format, deps, (text) => deps.progress?.(request, text));
       // While it runs, a log that outgrows twice the cap is cut back (checked every second: a stat per file).
       const stdoutCap = capWhileRunning(stdoutFile, deps.config.logMaxBytes);
@@ -136,7 +138,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         classifyFailure({
           ...result,
           // The scripted agent playing a Claude or Codex stream is judged as that CLI would be.
-          provider: provider === 'script' && format !== 'none' ? format : provider,
+          provider: format === 'none' ? provider : format,
           stderrTail,
           summary,
           // Something is at the signal path, even if it was refused.
@@ -185,14 +187,14 @@ interface WatchedStream {
  * Follow the agent's stdout file while it runs: parse its stream (claude/codex format) into a summary and one
  * progress line per action, and note when it last grew (for the idle timeout). Without a format, only growth.
  */
-async function watchStream(file: string, format: 'claude' | 'codex' | 'none', deps: SessionAgentDeps, progress: (text: string) => void): Promise<WatchedStream> {
+async function watchStream(file: string, format: StreamFormat | 'none', deps: SessionAgentDeps, progress: (text: string) => void): Promise<WatchedStream> {
   if (format === 'none') {
     const follower = deps.config.idleTimeoutMs ? followGrowth(file) : undefined;
     return { lastActivity: () => follower?.lastGrowth() ?? Date.now(), finish: () => (follower?.finish(), new StreamAccumulator().summary()) };
   }
   const streams = await import('./streams/index.js');
-  const parse = format === 'claude' ? streams.parseClaudeLine : streams.parseCodexLine;
-  const accumulator = new StreamAccumulator({ pricePerMTok: format === 'codex' ? deps.config.codexPrice : undefined });
+  const parse = streams.STREAM_PARSERS[format];
+  const accumulator = new StreamAccumulator({ pricePerMTok: PROVIDER_FACTS[format].costFromTokens ? deps.config.codexPrice : undefined });
   const follower = followLines(file, (line) => {
     for (const event of parse(line)) {
       accumulator.add(event);

@@ -3,9 +3,10 @@
 import { constants, accessSync, readFileSync, statSync } from 'node:fs';
 import { dirname, delimiter, join, resolve } from 'node:path';
 import dotenv from 'dotenv';
+import { PROVIDER_FACTS, type Provider } from '../core/provider-facts.js';
 import { secretValues } from '../core/secrets.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import type { Config, Provider } from '../core/config.js';
+import type { Config } from '../core/config.js';
 import { KNOWN_NAMES, SETTINGS, resolveSettings, type RawValue, type SettingKey } from './settings.js';
 
 export interface LoadInput {
@@ -142,8 +143,8 @@ interface DiskFacts {
   worktrees?: string | undefined;
   sessions?: string | undefined;
   provider?: Provider | undefined;
-  claudePath?: string | undefined;
-  codexPath?: string | undefined;
+  /** The binary of the provider's CLI (its binarySetting), when it has one. */
+  binary?: string | undefined;
   scriptPath?: string | undefined;
 }
 
@@ -154,22 +155,22 @@ function diskFacts(config: Config): DiskFacts {
     worktrees: config.worktrees,
     sessions: config.sessions,
     provider: config.provider,
-    claudePath: config.claude.path,
-    codexPath: config.codex.path,
+    binary: config.provider === 'script' ? undefined : config[config.provider].path,
     scriptPath: config.scriptPath,
   };
 }
 
 function partialFacts(parsed: ReadonlyMap<SettingKey, unknown>, configFile: string): DiskFacts {
   const get = (key: SettingKey) => parsed.get(key) as string | undefined;
+  const provider = parsed.get('SAMOCODE_PROVIDER') as Provider | undefined;
+  const binarySetting = provider === undefined ? undefined : PROVIDER_FACTS[provider].cli?.binarySetting;
   return {
     configFile,
     mainRepo: get('MAIN_REPO'),
     worktrees: get('WORKTREES'),
     sessions: get('SESSIONS'),
-    provider: parsed.get('SAMOCODE_PROVIDER') as Provider | undefined,
-    claudePath: get('CLAUDE_PATH'),
-    codexPath: get('CODEX_PATH'),
+    provider,
+    binary: binarySetting === undefined ? undefined : get(binarySetting),
     scriptPath: get('SAMOCODE_SCRIPT'),
   };
 }
@@ -192,7 +193,8 @@ function checkDisk(facts: DiskFacts, layers: Map<string, RawValue>, env: NodeJS.
     }
   }
   if (!forRun || facts.provider === undefined) return problems;
-  if (facts.provider === 'script') {
+  const cli = PROVIDER_FACTS[facts.provider].cli;
+  if (cli === undefined) {
     if (!facts.scriptPath) {
       problems.push({ source: sourceOf('SAMOCODE_PROVIDER'), key: 'SAMOCODE_SCRIPT', value: undefined, message: 'is required when the provider is script', fix: 'pass --script <scenario.json> or set SAMOCODE_SCRIPT' });
     } else if (!isFile(facts.scriptPath)) {
@@ -200,10 +202,9 @@ function checkDisk(facts: DiskFacts, layers: Map<string, RawValue>, env: NodeJS.
     }
     return problems;
   }
-  const key = facts.provider === 'claude' ? 'CLAUDE_PATH' : 'CODEX_PATH';
-  const binary = facts.provider === 'claude' ? facts.claudePath : facts.codexPath;
+  const { binarySetting: key, npmPackage: pkg } = cli;
+  const binary = facts.binary;
   if (binary !== undefined && !findExecutable(binary, env.PATH ?? '')) {
-    const pkg = facts.provider === 'claude' ? '@anthropic-ai/claude-code' : '@openai/codex';
     const where = layers.has(key) ? `set ${key} to the binary's full path` : `set ${key}=<the binary's full path> in ${facts.configFile}`;
     problems.push({ source: sourceOf(key), key, value: binary, message: binary.includes('/') ? 'is not an executable file' : 'is not found on PATH', fix: `install it (npm install -g ${pkg}) or ${where}` });
   }

@@ -2,10 +2,12 @@
 // when it is wrong. `resolveSettings` layers the sources (flags > process env > .env > .samocode) and validates
 // everything at once. Pure: reading files and checking the disk happen in load.ts.
 import { resolve } from 'node:path';
+import { RETRY_LIMITS } from '../core/attempts.js';
 import { BUDGET_PROFILES, type Budget, type BudgetProfile } from '../core/budget.js';
 import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.js';
 import { refFormatProblem } from '../core/session-name.js';
-import { LOG_FORMATS, PROVIDERS, type Config, type Provider } from '../core/config.js';
+import { LOG_FORMATS, type Config } from '../core/config.js';
+import { PROVIDERS, STREAM_FORMATS, type Provider } from '../core/provider-facts.js';
 import type { ConfigProblem } from '../errors.js';
 
 /** One value as found in one source, before validation. */
@@ -163,12 +165,12 @@ export const SETTINGS = {
   SAMOCODE_FALLBACK_PROVIDER: { key: 'SAMOCODE_FALLBACK_PROVIDER', doc: 'Provider to retry an iteration on, once, when the primary fails in a way that is not the content (authentication, CLI missing or refusing its arguments, API overloaded or down, rate limited).', example: 'SAMOCODE_FALLBACK_PROVIDER=codex', parse: oneOf(PROVIDERS) },
   SAMOCODE_IDLE_TIMEOUT: { key: 'SAMOCODE_IDLE_TIMEOUT', doc: 'Seconds the agent may print nothing while it runs before its process tree is stopped and the run retried (Claude is silent up to ~40 s between its own API retries); 0 turns it off.', example: 'SAMOCODE_IDLE_TIMEOUT=600', default: 600_000, parse: seconds(0) },
   CODEX_PRICE: { key: 'CODEX_PRICE', doc: 'USD per million tokens for Codex, which reports no cost: `input,cached input,output`.', example: 'CODEX_PRICE=1.25,0.125,10', default: { input: 1.25, cachedInput: 0.125, output: 10 }, parse: price },
-  SAMOCODE_SCRIPT_FORMAT: { key: 'SAMOCODE_SCRIPT_FORMAT', doc: 'Read the scripted agent\'s stdout as a `claude` or `codex` stream (cost, tokens, progress, error classes), or `none`.', example: 'SAMOCODE_SCRIPT_FORMAT=claude', default: 'none', parse: oneOf(['none', 'claude', 'codex'] as const) },
+  SAMOCODE_SCRIPT_FORMAT: { key: 'SAMOCODE_SCRIPT_FORMAT', doc: 'Read the scripted agent\'s stdout as a `claude` or `codex` stream (cost, tokens, progress, error classes), or `none`.', example: 'SAMOCODE_SCRIPT_FORMAT=claude', default: 'none', parse: oneOf(['none', ...STREAM_FORMATS] as const) },
   SAMOCODE_SCRIPT: { key: 'SAMOCODE_SCRIPT', doc: 'Scenario file the `script` provider plays (see docs/scenarios.md).', example: 'SAMOCODE_SCRIPT=./scenario.json', parse: path },
   SAMOCODE_TIMEOUT: { key: 'SAMOCODE_TIMEOUT', doc: 'Seconds one agent run may take before its whole process tree is killed.', example: 'SAMOCODE_TIMEOUT=1800', default: 1_800_000, parse: seconds(0.1) },
   SAMOCODE_MAX_RETRIES: { key: 'SAMOCODE_MAX_RETRIES', doc: 'Retries of a failed agent run (non-zero exit, spawn failure, timeout) before the session is blocked.', example: 'SAMOCODE_MAX_RETRIES=2', default: 2, parse: integer(0) },
-  SAMOCODE_RETRY_DELAY: { key: 'SAMOCODE_RETRY_DELAY', doc: 'Seconds before the first retry; doubles on each retry, capped at 5 minutes.', example: 'SAMOCODE_RETRY_DELAY=5', default: 5_000, parse: seconds(0) },
-  SAMOCODE_RATE_LIMIT_WAIT: { key: 'SAMOCODE_RATE_LIMIT_WAIT', doc: 'Longest wait, in seconds, for one rate limit (the CLI\'s retry-after or reset time is honoured up to this; a minute when it gives none). Waits do not count as failed attempts; 8 in one iteration block the session.', example: 'SAMOCODE_RATE_LIMIT_WAIT=900', default: 900_000, parse: seconds(0) },
+  SAMOCODE_RETRY_DELAY: { key: 'SAMOCODE_RETRY_DELAY', doc: `Seconds before the first retry; doubles on each retry, capped at ${RETRY_LIMITS.maxDelayMs / 60_000} minutes.`, example: 'SAMOCODE_RETRY_DELAY=5', default: 5_000, parse: seconds(0) },
+  SAMOCODE_RATE_LIMIT_WAIT: { key: 'SAMOCODE_RATE_LIMIT_WAIT', doc: `Longest wait, in seconds, for one rate limit (the CLI's retry-after or reset time is honoured up to this; a minute when it gives none). Waits do not count as failed attempts; ${RETRY_LIMITS.maxRateLimitWaits} in one iteration block the session.`, example: 'SAMOCODE_RATE_LIMIT_WAIT=900', default: 900_000, parse: seconds(0) },
   SAMOCODE_KILL_GRACE: { key: 'SAMOCODE_KILL_GRACE', doc: 'Seconds between SIGTERM and SIGKILL when the agent process group is stopped.', example: 'SAMOCODE_KILL_GRACE=5', default: 5_000, parse: seconds(0) },
   SAMOCODE_LOG_MAX_MB: { key: 'SAMOCODE_LOG_MAX_MB', doc: 'Megabytes of each raw agent log file (`_logs/*.jsonl`, `*.stderr.log`) kept per run: beyond it the head and the tail are kept, with a note of what was cut between them (cut while the agent runs once a file passes twice this, and to this after the run).', example: 'SAMOCODE_LOG_MAX_MB=20', default: 20 * 1024 * 1024, parse: megabytes },
   SAMOCODE_PHASE_LIMITS: { key: 'SAMOCODE_PHASE_LIMITS', aliases: ['PHASE_LIMITS'], doc: `Per-phase iteration limits, overriding the defaults (${PHASES.filter((p) => p !== 'init').map((p) => `${p}=${defaultPhaseLimits()[p]}`).join(', ')}).`, example: 'SAMOCODE_PHASE_LIMITS=implementation=80,testing=20', default: defaultPhaseLimits(), parse: phaseLimits },

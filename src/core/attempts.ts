@@ -36,6 +36,9 @@ export interface RetryPolicy {
   maxRateLimitWaits: number;
 }
 
+/** The parts of the retry policy that are not settings: the longest backoff, and the waits one iteration may take. */
+export const RETRY_LIMITS = { maxDelayMs: 5 * 60_000, maxRateLimitWaits: 8 } as const;
+
 export type NextStep =
   | { action: 'retry'; delayMs: number; why: string; cls: FailureClass }
   | { action: 'fallback'; why: string; cls: FailureClass }

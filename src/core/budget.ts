@@ -1,5 +1,6 @@
 // Session budgets: iterations, active hours, cost, tokens. Checked before every iteration; a one-time warning at 80%,
 // a block at 100%. Pure: the spent amounts come from the state, which survives restarts.
+import { groupedCount } from './count-format.js';
 import type { SessionState } from './state.js';
 
 export const BUDGET_KINDS = ['iterations', 'hours', 'cost', 'tokens'] as const;
@@ -66,7 +67,7 @@ export function checkBudget(state: SessionState, budget: Budget): BudgetCheck {
 
 export function describeUse(use: BudgetUse): string {
   const amount = (n: number) =>
-    use.kind === 'cost' ? `$${n.toFixed(2)}` : use.kind === 'hours' ? `${n.toFixed(2)} h` : use.kind === 'tokens' ? `${Math.round(n).toLocaleString('en')} tokens` : `${n} iterations`;
+    use.kind === 'cost' ? `$${n.toFixed(2)}` : use.kind === 'hours' ? `${n.toFixed(2)} h` : use.kind === 'tokens' ? `${groupedCount(n)} tokens` : `${n} iterations`;
   const usedText = use.kind === 'cost' && use.estimated ? `~${amount(use.used)} est.` : amount(use.used);
   return `${usedText} of ${amount(use.limit)} (${Math.round((use.used / use.limit) * 100)}%, ${BUDGET_SETTING[use.kind]})`;
 }

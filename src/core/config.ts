@@ -1,14 +1,12 @@
 // The shape of samocode's resolved configuration: what config/ builds from flags, env, .env and .samocode, and what
-// every other room reads. Types only (and the two closed lists they are made of), so the loop and the adapters can
-// name a setting without depending on how settings are loaded.
+// every other room reads. Types only (and the closed list of log formats), so the loop and the adapters can name a
+// setting without depending on how settings are loaded. The providers are listed with their facts (provider-facts.ts).
 import type { Budget } from './budget.js';
 import type { Phase } from './phases.js';
+import type { Provider, StreamFormat } from './provider-facts.js';
 
-export const PROVIDERS = ['claude', 'codex', 'script'] as const;
-export type Provider = (typeof PROVIDERS)[number];
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
-
 
 export interface Config {
   configFile: string;
@@ -21,7 +19,7 @@ export interface Config {
   claude: { path: string; model: string | undefined; maxTurns: number | undefined; permissionMode: 'bypassPermissions' | 'acceptEdits' | 'default' | 'plan'; args: string[] };
   codex: { path: string; model: string | undefined; sandbox: 'workspace-write' | 'danger-full-access'; args: string[] };
   scriptPath: string | undefined;
-  scriptFormat: 'none' | 'claude' | 'codex';
+  scriptFormat: 'none' | StreamFormat;
   fallbackProvider: Provider | undefined;
   idleTimeoutMs: number | undefined;
   codexPrice: { input: number; cachedInput: number; output: number };

@@ -1,8 +1,10 @@
 // Why did one spawn of the agent fail, and what should the loop do about it? Pure: the facts of a finished run in
 // (exit, stderr tail, the stream summary), a named class with a detail and, for what only a person can fix, the fix.
-// Facts behind the rules: shared/reference/agent-clis.md and the recorded streams in tests/fixtures/streams.
+// Facts behind the rules: the recorded streams and stderr of the real CLIs in tests/fixtures/streams (README.md there).
 import type { ChildOutcome } from './child-outcome.js';
+import { PROVIDER_FACTS, type Provider } from './provider-facts.js';
 import type { StreamSummary } from './stream-summary.js';
+import { oneLine } from './text.js';
 
 export type FailureClass =
   | 'rate_limited'
@@ -22,7 +24,7 @@ export type FailureClass =
 
 /** The run as agent/run-process.ts reported it, and what else the classifier reads. */
 export interface FailureInput extends Omit<ChildOutcome, 'cancelled' | 'durationMs'> {
-  provider: 'claude' | 'codex' | 'script';
+  provider: Provider;
   stderrTail: string;
   summary: StreamSummary;
   /** A signal file exists after the run. */
@@ -108,7 +110,7 @@ export function classifyFailure(input: FailureInput): Classified | undefined {
   if (input.timedOut) return { cls: 'timeout', detail: `${cli} ran past the time limit and was killed${retrying}` };
   if (input.idle) return { cls: 'idle', detail: `${cli} printed nothing for too long and was killed${retrying}` };
 
-  if (input.provider !== 'script') {
+  if (PROVIDER_FACTS[input.provider].stream !== undefined) {
     const fromStream = streamFailure(input);
     if (fromStream) return fromStream;
   }
@@ -119,7 +121,7 @@ export function classifyFailure(input: FailureInput): Classified | undefined {
   }
   if (input.exitCode !== 0) {
     // No stream verdict: stderr may still name the cause (a wrapper script, an old CLI version).
-    const hinted = input.provider === 'script' ? undefined : apiFailure(input.provider, httpStatus(stderr), stderr, input.now, '');
+    const hinted = PROVIDER_FACTS[input.provider].cli === undefined ? undefined : apiFailure(input.provider, httpStatus(stderr), stderr, input.now, '');
     if (hinted && hinted.cls !== 'crashed') return hinted;
     const how = input.exitCode === null ? 'ended without an exit code' : `exited with code ${input.exitCode}`;
     return { cls: 'crashed', detail: `${cli} ${how}${lastWords(s)}${tail(stderr)}` };
@@ -135,7 +137,7 @@ function streamFailure(input: FailureInput): Classified | undefined {
     return {
       cls: 'max_turns',
       detail: `${cli} stopped: ${why}`,
-      fix: input.provider === 'claude' ? 'raise CLAUDE_MAX_TURNS (or unset it) if iterations need more turns' : undefined,
+      fix: PROVIDER_FACTS[input.provider].maxTurnsFix,
     };
   }
   if (s.sawResult && s.isError) {
@@ -154,16 +156,16 @@ function streamFailure(input: FailureInput): Classified | undefined {
 }
 
 /** An API-side failure named by its HTTP status when known, else by the words of the message. */
-function apiFailure(provider: FailureInput['provider'], status: number | null | undefined, text: string, now: number, note: string): Classified {
+function apiFailure(provider: Provider, status: number | null | undefined, text: string, now: number, note: string): Classified {
   const detail = `${cliName(provider)}: ${quote(text)}${note}`;
   const cls = classOfStatus(status) ?? classOfText(text);
   switch (cls) {
     case 'rate_limited':
       return { cls, detail, retryAfterMs: retryAfterMs(text, now) };
     case 'auth':
-      return { cls, detail, fix: authFix(provider) };
+      return { cls, detail, fix: PROVIDER_FACTS[provider].authFix };
     case 'connection':
-      return { cls, detail, fix: provider === 'claude' ? 'check the network and ANTHROPIC_BASE_URL, if set' : provider === 'codex' ? "check the network and the model provider's base_url" : undefined };
+      return { cls, detail, fix: PROVIDER_FACTS[provider].connectionFix };
     default:
       return { cls, detail };
   }
@@ -189,9 +191,9 @@ function classOfText(text: string): FailureClass {
   return 'crashed';
 }
 
-function spawnFailure(provider: FailureInput['provider'], error: string, code = /EACCES|EPERM/.test(error) ? 'EACCES' : 'ENOENT'): Classified {
+function spawnFailure(provider: Provider, error: string, code = /EACCES|EPERM/.test(error) ? 'EACCES' : 'ENOENT'): Classified {
   if (/^E2BIG\b/.test(error)) {
-    const argsKey = provider === 'claude' ? 'CLAUDE_ARGS' : provider === 'codex' ? 'CODEX_ARGS' : undefined;
+    const argsKey = PROVIDER_FACTS[provider].cli?.argsSetting;
     const variable = /environment variable (\S+)/.exec(error)?.[1];
     const what = [/argument \d+/.test(error) && argsKey, variable ? `the environment variable ${variable}` : undefined].filter(Boolean);
     return {
@@ -200,24 +202,24 @@ function spawnFailure(provider: FailureInput['provider'], error: string, code = 
       fix: `shorten ${what.length ? what.join(' and ') : `${argsKey ? `${argsKey} or ` : ''}the environment samocode runs in`} (the prompt itself goes on stdin and is not limited)`,
     };
   }
-  if (provider === 'script') {
+  const cli = PROVIDER_FACTS[provider].cli;
+  if (cli === undefined) {
     return { cls: 'cli_missing', detail: `the scripted agent could not be started: ${error}`, fix: 'rebuild samocode (npm run build) so dist/script-agent.js exists' };
   }
-  const key = provider === 'claude' ? 'CLAUDE_PATH' : 'CODEX_PATH';
-  const pkg = provider === 'claude' ? '@anthropic-ai/claude-code' : '@openai/codex';
+  const { binarySetting: key, npmPackage: pkg } = cli;
   if (code === 'EACCES') {
     return { cls: 'cli_missing', detail: `${provider} is not executable: ${error}`, fix: `make ${key} point at an executable ${provider} binary (chmod +x it), or reinstall ${pkg}` };
   }
   return { cls: 'cli_missing', detail: `${provider} was not found: ${error}`, fix: `install ${pkg} (npm install -g ${pkg}) or set ${key} to the ${provider} binary's full path` };
 }
 
-function usageFailure(provider: FailureInput['provider'], stderr: string, exitCode: number | null): Classified | undefined {
-  if (provider === 'script') return undefined;
+function usageFailure(provider: Provider, stderr: string, exitCode: number | null): Classified | undefined {
+  const argsKey = PROVIDER_FACTS[provider].cli?.argsSetting;
+  if (argsKey === undefined) return undefined;
   const matched = USAGE_ERROR.test(stderr);
   if (!matched && !(exitCode === 2 && /\bUsage:/.test(stderr))) return undefined;
   const flag = /invalid value '[^']*' for '(-[^' <]+)/.exec(stderr)?.[1] ?? /(?:unexpected argument|unknown option|unrecognized option) '([^']+)'/i.exec(stderr)?.[1];
   const line = matched ? lastLineMatching(stderr, USAGE_ERROR) : stderr.trim().split('\n')[0] ?? '';
-  const argsKey = provider === 'claude' ? 'CLAUDE_ARGS' : 'CODEX_ARGS';
   return {
     cls: 'cli_usage',
     detail: `${provider} rejected its command line (exit ${exitCode ?? 'none'}): ${quote(line)}`,
@@ -227,7 +229,7 @@ function usageFailure(provider: FailureInput['provider'], stderr: string, exitCo
   };
 }
 
-function permissionDenied(provider: FailureInput['provider'], s: StreamSummary): Classified {
+function permissionDenied(provider: Provider, s: StreamSummary): Classified {
   const named = s.permissionDenials.slice(0, 3).map((d) => {
     const verb = /^(?:Write|Edit|MultiEdit|NotebookEdit)$/.test(d.tool) ? 'write' : d.tool === 'Bash' ? 'run' : d.tool === 'Read' ? 'read' : 'use';
     return d.target ? `${verb} ${d.target} (${d.tool})` : `use ${d.tool}`;
@@ -236,10 +238,7 @@ function permissionDenied(provider: FailureInput['provider'], s: StreamSummary):
   return {
     cls: 'permission_denied',
     detail: `the agent was not allowed to ${named.join(', ')}${more}, and wrote no signal`,
-    fix:
-      provider === 'claude'
-        ? 'samocode runs claude with --dangerously-skip-permissions and --add-dir <session folder>; if you changed its permission flags or env, allow writes there again (--add-dir, or keep IS_SANDBOX=1 as root)'
-        : 'allow the agent to write to the session folder (e.g. --add-dir <session folder>)',
+    fix: PROVIDER_FACTS[provider].permissionFix,
   };
 }
 
@@ -279,12 +278,6 @@ function durationMs(span: string): number | undefined {
   return found ? Math.round(total) : undefined;
 }
 
-function authFix(provider: FailureInput['provider']): string {
-  if (provider === 'claude') return 'set ANTHROPIC_API_KEY or log in with `claude` (as the user samocode runs as)';
-  if (provider === 'codex') return 'set OPENAI_API_KEY (or the variable your model provider\'s env_key names) or log in with `codex login`';
-  return 'check the credentials the agent uses';
-}
-
 /** The HTTP status an error text names: "401 Unauthorized", "last status: 429 Too Many Requests", "API Error: 500 Internal". */
 function httpStatus(text: string): number | undefined {
   const m = /\b([1-5]\d\d) [A-Z][a-z]/.exec(text) ?? /\((\d{3})\)/.exec(text);
@@ -315,10 +308,9 @@ function lastLineMatching(text: string, re: RegExp): string {
 }
 
 function quote(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= 300 ? flat : `${flat.slice(0, 299)}…`;
+  return oneLine(text, 300);
 }
 
-function cliName(provider: FailureInput['provider']): string {
-  return provider === 'script' ? 'the scripted agent' : provider;
+function cliName(provider: Provider): string {
+  return PROVIDER_FACTS[provider].label;
 }

@@ -1,10 +1,9 @@
 // Which folder under SESSIONS a --session name means: an existing session's (by its full or short name) or a new
 // dated one. Shared by run (which may create it) and the read-only inspect commands.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../core/config.js';
 import { checkSessionName, datedFolderName, findSessionFolder } from '../core/session-name.js';
 import { UsageError } from '../errors.js';
+import { listFolders } from './list-folders.js';
 
 export function sessionFolderFor(config: Config, name: string): { folder: string; exists: boolean } {
   const problem = checkSessionName(name, config.branchPrefix);
@@ -19,21 +18,4 @@ export function sessionFolderFor(config: Config, name: string): { folder: string
 
 export function noSuchSession(config: Config, name: string): UsageError {
   return new UsageError(`there is no session "${name}" under ${config.sessions}; start one with --task "what to do"`);
-}
-
-/** The folders directly in `dir`; none when it cannot be read. */
-export function listFolders(dir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return entries.filter((entry) => {
-    try {
-      return statSync(join(dir, entry)).isDirectory();
-    } catch {
-      return false;
-    }
-  });
 }

@@ -1,6 +1,8 @@
 // Ctrl-C and SIGTERM. The first one aborts the run: the loop stops the agent's process group, records the
 // interruption and returns, so the CLI can exit with 130/143 after everything is flushed. A second one exits at
 // once, after the synchronous emergency cleanups (kill the agent group, release the lock).
+import { EXIT_CODES } from '../errors.js';
+
 export interface Shutdown {
   signal: AbortSignal;
   /** Stop the run as Ctrl-C would (Telegram's /stop). */
@@ -26,7 +28,7 @@ export function installShutdown(): Shutdown {
         // best effort: we are leaving anyway
       }
     }
-    process.exit(signal === 'SIGTERM' ? 143 : 130);
+    process.exit(signal === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

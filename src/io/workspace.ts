@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
-import { OrchestratorError, EXIT_CODES } from '../errors.js';
+import { GitError } from '../errors.js';
 import { makeDir } from './make-dir.js';
 
 export interface Workspace {
@@ -13,13 +13,6 @@ export interface Workspace {
   baseBranch?: string | undefined;
   /** What happened, for the log: created / reused / standalone. */
   note: string;
-}
-
-export class GitError extends OrchestratorError {
-  constructor(message: string) {
-    super(message, EXIT_CODES.config);
-    this.name = 'GitError';
-  }
 }
 
 async function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {

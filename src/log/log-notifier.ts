@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import { describeUse } from '../core/budget.js';
 import { formatCost } from '../core/cost.js';
+import { shortCount } from '../core/count-format.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { formatDuration } from '../core/prompt.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
@@ -29,7 +30,7 @@ export function logNotifier(log: Logger): Notifier {
             formatDuration(entry.run.durationMs),
             entry.run.turns !== undefined ? `${entry.run.turns} turns` : undefined,
             entry.run.costUsd !== undefined ? formatCost(entry.run.costUsd, entry.run.costEstimated, 4) : undefined,
-            entry.run.tokens ? `${compact(entry.run.tokens.inputTokens + entry.run.tokens.cacheReadTokens + entry.run.tokens.cacheWriteTokens)} in / ${compact(entry.run.tokens.outputTokens)} out tokens` : undefined,
+            entry.run.tokens ? `${shortCount(entry.run.tokens.inputTokens + entry.run.tokens.cacheReadTokens + entry.run.tokens.cacheWriteTokens)} in / ${shortCount(entry.run.tokens.outputTokens)} out tokens` : undefined,
             entry.run.fallbackFrom ? `on fallback ${entry.run.provider}` : undefined,
           ]
             .filter(Boolean)
@@ -70,8 +71,4 @@ export function logNotifier(log: Logger): Notifier {
       }
     },
   };
-}
-
-function compact(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
 }

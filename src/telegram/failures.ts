@@ -1,7 +1,7 @@
 // Living with Telegram being down: what kind of failure an error is, logging each kind once (a dead network must not
 // fill the log with one line per retry), backing off between tries, and keeping the bot token out of every message.
-import { setTimeout as wait } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { backoffMs } from '../core/attempts.js';
 import { formatDuration } from '../core/prompt.js';
 import { makeScrubber } from '../core/secrets.js';
 import { NetworkError, ParseError, TelegramApiError, TimeoutError } from 'node-telegram-bot-api';
@@ -101,21 +101,12 @@ export class Backoff {
   ) {}
 
   delay(): number {
-    const ms = Math.min(this.maxMs, this.firstMs * 2 ** this.next);
+    const ms = backoffMs(this.next + 1, { baseDelayMs: this.firstMs, maxDelayMs: this.maxMs });
     this.next += 1;
     return ms;
   }
 
   reset(): void {
     this.next = 0;
-  }
-}
-
-/** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-export async function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  try {
-    await wait(ms, undefined, { signal });
-  } catch {
-    // aborted: the caller checks the signal
   }
 }

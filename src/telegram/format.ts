@@ -9,7 +9,9 @@ import { formatDuration } from '../core/prompt.js';
 import type { SessionState, Totals } from '../core/state.js';
 import { HISTORY_FILE, OVERVIEW_FILE, PLAN_FILE, QA_FILE, watchedFile } from '../core/session-files.js';
 import type { SessionEvent } from '../loop/ports.js';
-import { clip, escapeHtml as esc, headOf } from './html.js';
+import { shortCount } from '../core/count-format.js';
+import { headOf } from '../core/text.js';
+import { clip, escapeHtml as esc } from './html.js';
 
 export { escapeHtml, splitMessage, TELEGRAM_LIMIT } from './html.js';
 
@@ -156,12 +158,6 @@ function spending(totals: Totals): string[] {
   return out;
 }
 
-function count(n: number): string {
-  if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
-  if (n >= 10_000) return `${Math.round(n / 1000)}k`;
-  return String(n);
-}
-
 /** The beginning of a long text, ending at a line break where one is near the cut. */
 function excerpt(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -182,3 +178,5 @@ function rerun(ctx: FormatContext): string {
 function lines(...parts: (string | undefined)[]): string {
   return parts.filter((p) => p !== undefined).join('\n');
 }
+
+const count = (n: number): string => shortCount(n, { wholeThousands: true });

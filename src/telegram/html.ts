@@ -1,6 +1,7 @@
 // Telegram HTML: escaping text that came from the agent or the person, and cutting a long message into pieces that
 // each fit Telegram's limit. Pure. We use HTML parse mode because it needs only `&`, `<`, `>` escaped, so markdown-ish
 // agent text (`_`, `*`, backticks) arrives exactly as written.
+import { headOf } from '../core/text.js';
 
 /** Telegram's limit per message. It counts characters after entity parsing; we measure the HTML itself, which is never shorter. */
 export const TELEGRAM_LIMIT = 4096;
@@ -21,12 +22,6 @@ export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   const head = headOf(text, max);
   return `${head}… (${text.length - head.length} more characters)`;
-}
-
-/** The first `max` UTF-16 units, one fewer if the cut would split a surrogate pair. */
-export function headOf(text: string, max: number): string {
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 // A tag, an entity, a surrogate pair, or any single unit: the pieces a message may never be cut inside of.

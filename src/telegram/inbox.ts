@@ -4,7 +4,8 @@
 // handled (getUpdates confirms by offset), so the next run is not handed a /stop it has already obeyed.
 import type { Logger } from 'pino';
 import type { Api, Message } from 'node-telegram-bot-api';
-import { Backoff, classify, sleep, type FailureLog } from './failures.js';
+import { sleepUnlessAborted } from '../io/abortable-sleep.js';
+import { Backoff, classify, type FailureLog } from './failures.js';
 
 export interface InboxOptions {
   api: Api;
@@ -59,7 +60,7 @@ async function poll(opts: InboxOptions, cursor: Cursor, signal: AbortSignal): Pr
       if (signal.aborted) return;
       const failure = classify(error);
       opts.failures.failed('getUpdates', failure);
-      await sleep(failure.retryAfterMs ?? backoff.delay(), signal);
+      await sleepUnlessAborted(failure.retryAfterMs ?? backoff.delay(), signal);
       continue;
     }
     cursor.confirmed = offset;

@@ -3,7 +3,8 @@
 // the queue is capped: the oldest messages go first, since the newest say where the session is now.
 import type { Logger } from 'pino';
 import type { Api } from 'node-telegram-bot-api';
-import { Backoff, classify, sleep, type FailureLog } from './failures.js';
+import { sleepUnlessAborted } from '../io/abortable-sleep.js';
+import { Backoff, classify, type FailureLog } from './failures.js';
 import { htmlToPlain } from './html.js';
 
 export interface OutMessage {
@@ -86,7 +87,7 @@ export class Outbox {
       if (retryInMs === undefined) {
         if (this.queue[0] === message) this.queue.shift();
       } else {
-        await sleep(retryInMs, signal);
+        await sleepUnlessAborted(retryInMs, signal);
       }
     }
     this.becomeIdle();

@@ -1,16 +1,16 @@
 // The person's Telegram replies turned into the same edits they would make by hand: the Answer lines of `_qa.md`,
 // the Approval line of `_plan.md`. Written atomically (temp file + rename) so the orchestrator's file watcher never
 // reads half a file; the watcher, not this module, decides whether the session resumes.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { applyAnswers, parseQuestions, readApproval, setApproval, unanswered } from '../core/answers.js';
 import { PLAN_FILE, QA_FILE } from '../core/session-files.js';
+import { readIfExists } from '../io/read-if-exists.js';
 import { escapeHtml as esc } from './html.js';
 
 export async function recordAnswers(sessionDir: string, reply: string): Promise<string> {
   const file = join(sessionDir, QA_FILE);
-  const before = await readText(file);
+  const before = readIfExists(file);
   if (before === undefined) return `There is no ${QA_FILE} in this session, so there is nothing to answer. Send /help for the commands.`;
   const result = applyAnswers(before, reply);
   if (result.answered.length > 0 && result.text !== before) await writeFileAtomic(file, result.text);
@@ -36,7 +36,7 @@ export type PlanDecision = { approve: true } | { approve: false; feedback: strin
 
 export async function recordApproval(sessionDir: string, decision: PlanDecision): Promise<string> {
   const file = join(sessionDir, PLAN_FILE);
-  const before = await readText(file);
+  const before = readIfExists(file);
   if (before === undefined) return `There is no ${PLAN_FILE} in this session yet, so there is nothing to ${decision.approve ? 'approve' : 'reject'}.`;
   const after = setApproval(before, decision);
   if (after === undefined) {
@@ -47,13 +47,4 @@ export async function recordApproval(sessionDir: string, decision: PlanDecision)
   if (now.state === 'approved') return `✅ Plan approved in ${PLAN_FILE}; the waiting session goes on to implementation.`;
   if (now.state === 'rejected') return `↩️ Plan rejected in ${PLAN_FILE} with your feedback: ${esc(now.feedback)}\nThe agent revises the plan.`;
   return `${PLAN_FILE} was updated, but its Approval line now reads unclearly; check <code>${esc(file)}</code>.`;
-}
-
-async function readText(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }

@@ -1,49 +1,14 @@
 // samocode driving the real Claude Code CLI (`claude -p … --output-format stream-json`) against a scripted
-// Anthropic Messages API on 127.0.0.1. Run by tests/agents/run.mjs (`npm run test:agents`).
+// Anthropic Messages API on 127.0.0.1: what only Claude Code does (both CLIs' common cases: both-clis.test.ts).
+// Run by tests/agents/run.mjs (`npm run test:agents`).
 import { describe, expect, test } from 'vitest';
 import { turn } from './model-servers/script.js';
-import { CLAUDE_RETRIES, SUITE_ON, agentSession, sig } from './helpers/agent-session.js';
-import { apiRetries, expectNoCrash, fullSessionTurns, playFullSession } from './helpers/scenarios.js';
+import { SUITE_ON, agentSession } from './helpers/agent-session.js';
+import { expectNoCrash } from './helpers/scenarios.js';
 
 const MAX_TURNS_CAP_MS = 45_000;
 
 describe.skipIf(!SUITE_ON)('claude: samocode runs the real Claude Code CLI (skipped unless run by `npm run test:agents`)', () => {
-  test('a session goes through every phase to done (two waits answered by editing files between runs)', async () => {
-    const session = await agentSession('claude', fullSessionTurns());
-    await playFullSession(session, 'claude');
-    // Claude Code probes the API with HEAD / at start; every other request was a streamed Messages call.
-    const posts = session.apiRequests();
-    expect.soft(posts.every((r) => r.url.startsWith('/v1/messages') && r.body?.stream === true)).toBe(true);
-    expect.soft(new Set(posts.map((r) => r.body?.model))).toEqual(new Set(['claude-sonnet-4-5']));
-  });
-
-  test('a burst of two 529 Overloaded answers is waited out: the iteration succeeds on its first spawn', async () => {
-    const session = await agentSession('claude', [turn.error(529, 2), turn.signal(sig.pause()), turn.text()]);
-    const run = await session.run();
-    expect(run.exitCode, session.explain(run)).toBe(5);
-    const [entry] = session.iterations();
-    expect(entry?.run, session.explain(run)).toMatchObject({ exitCode: 0, attempts: 1 });
-    expect(session.apiRequests().map((r) => r.status)).toEqual([529, 529, 200, 200]);
-    expect(apiRetries(session).map((e) => e.error_status)).toEqual([529, 529]);
-    expect(session.trap.hits).toEqual([]);
-  });
-
-  test('401 from the API: the session is blocked quickly (few requests, no minutes of retries)', async () => {
-    const session = await agentSession('claude', [turn.error(401, Infinity, { message: 'invalid x-api-key' })]);
-    const run = await session.run();
-    expect(run.exitCode, session.explain(run)).not.toBe(0);
-    expect(run.exitCode, session.explain(run)).not.toBe(5);
-    expect(session.overview().status, session.explain(run)).toBe('blocked');
-    expect(run.ms, 'wall time of the run').toBeLessThan(90_000);
-    // One spawn of Claude Code makes 1 + CLAUDE_CODE_MAX_RETRIES requests (it retries 401 too); more means samocode
-    // spawned it again for an error no retry can fix.
-    expect(
-      session.apiRequests().length,
-      `requests the model server saw (CLAUDE_CODE_MAX_RETRIES=${CLAUDE_RETRIES}; spawns: ${session.logs().length})\n${session.explain(run)}`,
-    ).toBeLessThanOrEqual(3);
-    expect(session.leftovers()).toEqual([]);
-  });
-
   test('model API unreachable (nothing listens on the port): the session is blocked within seconds', async () => {
     const session = await agentSession('claude', [], { unreachable: true });
     const run = await session.run();

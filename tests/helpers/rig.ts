@@ -197,13 +197,18 @@ export const sig = {
   done: () => ({ status: 'done', phase: 'done', summary: 'all done' }),
 };
 
+/** The session files of a qa_answers wait: the smallest `_qa.md` the gate accepts (one question, not answered yet). */
+export const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
+/** The session files of a plan_approval wait: a `_plan.md` not approved yet. */
+export const PLAN = { '_plan.md': '1. do it\n\n**Approval:** _waiting_\n' };
+
 /** A whole session through all eight phases (two waits; the approval itself moves planning → implementation). */
 export function fullSessionSteps(): Step[] {
   return [
     { signal: sig.go('requirements') },
-    { sessionFiles: { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' }, signal: sig.wait('qa_answers') },
+    { sessionFiles: QA, signal: sig.wait('qa_answers') },
     { signal: sig.go('planning') },
-    { sessionFiles: { '_plan.md': '1. do it\n\n**Approval:** _waiting_\n' }, signal: sig.wait('plan_approval') },
+    { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
     { files: { 'feature.txt': 'feature\n' }, commit: 'Add feature', signal: sig.go('testing') },
     { signal: sig.go('quality') },
     { signal: sig.go('done') },

@@ -18,13 +18,13 @@ import {
   waitFor,
   type Project,
   type Step,
+  QA,
+  PLAN,
 } from '../helpers/rig.js';
 import { lockRunId, readAgent, readLock, reapLeftovers, sessionDirOf, tryRead, watchdogOf } from '../helpers/processes.js';
 
 const WAIT_MS = 30_000;
 const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
-const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
-const PLAN = { '_plan.md': '1. do it\n\n**Approval:** _waiting_\n' };
 const toRequirementsStep: Step = { signal: sig.go('requirements') };
 const waitForQaStep: Step = { sessionFiles: QA, signal: sig.wait('qa_answers') };
 

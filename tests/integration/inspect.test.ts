@@ -3,11 +3,9 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createProject, isRunning, sessionArgs, sig, waitFor, type Project } from '../helpers/rig.js';
+import { QA, PLAN, createProject, isRunning, sessionArgs, sig, waitFor, type Project } from '../helpers/rig.js';
 import { readAgent, reapLeftovers, sessionDirOf } from '../helpers/processes.js';
 
-const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
-const PLAN = { '_plan.md': '1. do it\n\n**Approval:** _waiting_\n' };
 
 function inspect(project: Project, command: 'status' | 'history' | 'list', session?: string, extra: string[] = [], env?: NodeJS.ProcessEnv) {
   const args = [command, '--config', project.configFile, ...(session === undefined ? [] : ['--session', session]), ...extra];

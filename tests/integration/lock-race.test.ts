@@ -7,12 +7,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { answerEverything, createProject, readHistory, sessionArgs, sig, type CliResult, type Project } from '../helpers/rig.js';
+import { answerEverything, QA, createProject, readHistory, sessionArgs, sig, type CliResult, type Project } from '../helpers/rig.js';
 import { reapLeftovers, startAt } from '../helpers/processes.js';
 
 const TRIALS = Number(process.env.LOCK_RACE_TRIALS ?? '3');
 const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
-const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
 
 interface Pair {
   results: CliResult[];

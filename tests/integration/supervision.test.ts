@@ -14,6 +14,7 @@ import {
   waitFor,
   type Project,
   type Step,
+  QA,
 } from '../helpers/rig.js';
 import { readAgent, reapLeftovers, sessionDirOf, tryRead } from '../helpers/processes.js';
 
@@ -60,7 +61,6 @@ function expectContiguousSeq(dir: string): void {
   expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
 }
 
-const QA = { '_qa.md': '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n' };
 /** Iteration 1 of most scenarios here: investigation → requirements. */
 const toRequirements: Step = { signal: sig.go('requirements') };
 /** A step that ends the run cleanly (exit 5) so a test can look at what happened before it. */

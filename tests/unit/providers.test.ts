@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { agentEnvironment, invocation, type SpawnContext } from '../../src/agent/providers.js';
-import { resolveSettings } from '../../src/config/settings.js';
+import { resolveSettings, SETTINGS } from '../../src/config/settings.js';
 import type { Config } from '../../src/core/config.js';
+import { PROVIDER_FACTS, PROVIDERS } from '../../src/core/provider-facts.js';
+import { STREAM_PARSERS } from '../../src/agent/streams/index.js';
 
 function config(extra: Record<string, string> = {}): Config {
   const layers = new Map(Object.entries({ MAIN_REPO: '/r', WORKTREES: '/w', SESSIONS: '/s', ...extra }).map(([k, v]) => [k, { value: v, source: 'f', baseDir: '/' }]));
@@ -44,5 +46,16 @@ describe('codex command line', () => {
   test('an unclosed quote in the extra arguments is a configuration problem', () => {
     const layers = new Map(Object.entries({ MAIN_REPO: '/r', WORKTREES: '/w', SESSIONS: '/s', CODEX_ARGS: '-c "x' }).map(([k, v]) => [k, { value: v, source: 'f', baseDir: '/' }]));
     expect(resolveSettings(layers, '/f', '/h')).toMatchObject({ ok: false, problems: [{ key: 'CODEX_ARGS', message: 'has an unclosed quote' }] });
+  });
+});
+
+describe('the provider facts table', () => {
+  test.each(PROVIDERS)('%s: its settings exist, and its stream has a parser', (provider) => {
+    const facts = PROVIDER_FACTS[provider];
+    if (facts.cli) {
+      expect(SETTINGS).toHaveProperty(facts.cli.binarySetting);
+      expect(SETTINGS).toHaveProperty(facts.cli.argsSetting);
+    }
+    if (facts.stream) expect(STREAM_PARSERS[facts.stream]).toBeTypeOf('function');
   });
 });

@@ -2,7 +2,7 @@
 // unknown types and fields are ignored, a malformed field is dropped rather than the line, nothing throws.
 import { z } from 'zod';
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
-import { oneLine, parseJsonObject, type AgentEvent } from './events.js';
+import { detailLine, parseJsonObject, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
 const optNumber = z.number().optional().catch(undefined);
@@ -137,7 +137,7 @@ function user(data: unknown): AgentEvent[] {
             const t = textBlock.safeParse(c);
             return t.success ? [t.data.text] : [];
           }).join(' ');
-    events.push({ kind: 'tool_error', message: oneLine(text.replace(/<\/?tool_use_error>/g, ''), 500) });
+    events.push({ kind: 'tool_error', message: detailLine(text.replace(/<\/?tool_use_error>/g, ''), 500) });
   }
   return events;
 }
@@ -192,36 +192,36 @@ export function toolDetail(name: string, input: Record<string, unknown>): string
     case 'Write':
     case 'Edit':
     case 'MultiEdit':
-      return oneLine(s('file_path') ?? s('path') ?? '');
+      return detailLine(s('file_path') ?? s('path') ?? '');
     case 'NotebookEdit':
     case 'NotebookRead':
-      return oneLine(s('notebook_path') ?? '');
+      return detailLine(s('notebook_path') ?? '');
     case 'Bash':
-      return oneLine(s('command') ?? '');
+      return detailLine(s('command') ?? '');
     case 'Grep': {
       const filter = s('glob') ?? s('type');
-      return oneLine(`${JSON.stringify(s('pattern') ?? '')}${within(s('path'))}${filter ? ` (${filter})` : ''}`);
+      return detailLine(`${JSON.stringify(s('pattern') ?? '')}${within(s('path'))}${filter ? ` (${filter})` : ''}`);
     }
     case 'Glob':
-      return oneLine(`${s('pattern') ?? ''}${within(s('path'))}`);
+      return detailLine(`${s('pattern') ?? ''}${within(s('path'))}`);
     case 'Task':
     case 'Agent': {
       const who = s('subagent_type');
       const what = s('description') ?? s('prompt') ?? '';
-      return oneLine(who ? `${who}: ${what}` : what);
+      return detailLine(who ? `${who}: ${what}` : what);
     }
     case 'TodoWrite':
       return todoDetail(input.todos);
     case 'WebFetch':
-      return oneLine(s('url') ?? '');
+      return detailLine(s('url') ?? '');
     case 'WebSearch':
-      return oneLine(s('query') ?? '');
+      return detailLine(s('query') ?? '');
     case 'Skill':
-      return oneLine(s('skill') ?? s('command') ?? s('name') ?? '');
+      return detailLine(s('skill') ?? s('command') ?? s('name') ?? '');
     default: {
       const known = s('file_path') ?? s('path') ?? s('command') ?? s('pattern') ?? s('url') ?? s('query') ?? s('description');
       const first = Object.values(input).find((v): v is string => typeof v === 'string' && v.trim() !== '');
-      return oneLine(known ?? first ?? '');
+      return detailLine(known ?? first ?? '');
     }
   }
 }
@@ -235,5 +235,5 @@ function todoDetail(todos: unknown): string {
   const done = list.filter((t) => t.status === 'completed').length;
   const current = list.find((t) => t.status === 'in_progress');
   const now = current ? `; now: ${current.activeForm ?? current.content ?? ''}` : '';
-  return oneLine(`${list.length} todo${list.length === 1 ? '' : 's'}, ${done} done${now}`);
+  return detailLine(`${list.length} todo${list.length === 1 ? '' : 's'}, ${done} done${now}`);
 }

@@ -1,7 +1,7 @@
 // Codex `codex exec --json`: one JSON object per line → AgentEvents. Pure and tolerant: unknown types and fields are
 // ignored, a malformed field is dropped rather than the line, nothing throws.
 import { z } from 'zod';
-import { oneLine, parseJsonObject, type AgentEvent } from './events.js';
+import { detailLine, parseJsonObject, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
 const count = z.number().nonnegative().catch(0);
@@ -90,13 +90,13 @@ function item(data: unknown): AgentEvent[] {
   switch (it.type) {
     case 'command_execution': {
       const c = commandItem.safeParse(it);
-      return c.success ? [{ kind: 'tool', name: 'Bash', detail: oneLine(unwrapShell(c.data.command)) }] : [];
+      return c.success ? [{ kind: 'tool', name: 'Bash', detail: detailLine(unwrapShell(c.data.command)) }] : [];
     }
     case 'file_change': {
       const f = fileChangeItem.safeParse(it);
       if (!f.success) return [];
       const paths = f.data.changes.map((c) => c.path).filter(Boolean);
-      return [{ kind: 'tool', name: 'Edit', detail: oneLine(paths.join(', ')) }];
+      return [{ kind: 'tool', name: 'Edit', detail: detailLine(paths.join(', ')) }];
     }
     case 'agent_message': {
       const t = textItem.safeParse(it);
@@ -113,7 +113,7 @@ function item(data: unknown): AgentEvent[] {
     }
     case 'web_search': {
       const w = webSearchItem.safeParse(it);
-      return w.success ? [{ kind: 'tool', name: 'WebSearch', detail: oneLine(w.data.query ?? '') }] : [];
+      return w.success ? [{ kind: 'tool', name: 'WebSearch', detail: detailLine(w.data.query ?? '') }] : [];
     }
     default:
       return [];

@@ -1,6 +1,7 @@
 // One vocabulary for what the agent CLIs print: both stream parsers turn a line into these events, the accumulator
 // folds them into a summary. Pure types and helpers; no IO.
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
+import { oneLine } from '../../core/text.js';
 
 export const ZERO_TOKENS: Readonly<TokenUsage> = Object.freeze({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
@@ -67,8 +68,7 @@ export function parseJsonObject(line: string): Record<string, unknown> | undefin
   return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
 }
 
-/** Whitespace (newlines included) collapsed to single spaces, cut to `max` characters with an ellipsis. */
-export function oneLine(text: string, max = 200): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+/** A tool's detail or an error, as one line of the progress and the summary: at most 200 characters by default. */
+export function detailLine(text: string, max = 200): string {
+  return oneLine(text, max);
 }

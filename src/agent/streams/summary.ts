@@ -1,6 +1,7 @@
 // Folds the events of one run into the facts the loop records and the failure classifier reads. Pure; memory stays
 // bounded however long the stream: lists keep their last entries, texts are cut.
 import type { StreamSummary, TokenUsage } from '../../core/stream-summary.js';
+import { truncate } from '../../core/text.js';
 import { addTokens, ZERO_TOKENS, type AgentEvent } from './events.js';
 
 /** USD per million tokens, for a CLI that reports no cost (Codex). */
@@ -119,6 +120,5 @@ function push<T>(list: T[], item: T): void {
   if (list.length > MAX_LIST) list.shift();
 }
 
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
-}
+/** Kept texts end in "…" where they were cut, with no count: the summary is not shown whole. */
+const cut = (text: string, max: number): string => truncate(text, max, { count: false });

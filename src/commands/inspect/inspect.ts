@@ -19,7 +19,8 @@ import { formatStatus, statusFacts } from './format-status.js';
 import { shellQuote } from './text.js';
 import type { SessionPaths, StatusView } from './views.js';
 import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
-import { listFolders, sessionFolderFor } from '../../io/session-folder.js';
+import { listFolders } from '../../io/list-folders.js';
+import { sessionFolderFor } from '../../io/session-folder.js';
 
 /** `orchestrate status`, `history` and `list`, from the command line. */
 export async function inspectCommand({ name, values, help }: CommandInput, view: 'status' | 'history' | 'list'): Promise<number> {

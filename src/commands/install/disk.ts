@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { OrchestratorError, EXIT_CODES } from '../../errors.js';
+import { InstallError } from '../../errors.js';
 import {
   manifestAfter,
   parseManifest,
@@ -19,14 +19,6 @@ import {
   type PackageFile,
   type Plan,
 } from './plan.js';
-
-/** Installing could not finish: a file or folder could not be written, or the manifest is unreadable. */
-export class InstallError extends OrchestratorError {
-  constructor(message: string) {
-    super(message, EXIT_CODES.config);
-    this.name = 'InstallError';
-  }
-}
 
 /** The package's `skills/<name>/**` and `commands/<name>.md` files. */
 export function readPackage(root: string): PackageFile[] {

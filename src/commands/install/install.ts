@@ -2,9 +2,9 @@
 // take away exactly what was put there. The planning is pure (plan.ts); this reads, plans, executes, reports.
 import { homedir } from 'node:os';
 import { PACKAGE_ROOT } from '../../agent/prompt-source.js';
-import { EXIT_CODES } from '../../errors.js';
+import { EXIT_CODES, InstallError } from '../../errors.js';
 import type { CommandInput } from '../flags.js';
-import { InstallError, execute, packageVersion, projectRoot, readDisk, readManifest, readPackage, type Outcome } from './disk.js';
+import { execute, packageVersion, projectRoot, readDisk, readManifest, readPackage, type Outcome } from './disk.js';
 import { checkPackage, pathsToRead, planInstall, planUninstall, projectLayout, targets, userLayout, type Plan, type Target } from './plan.js';
 import { formatReport } from './report.js';
 

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import matter from 'gray-matter';
 import { z } from 'zod';
+import { oneLine } from '../../core/text.js';
 
 export type Scope = 'user' | 'project';
 export type Agent = 'claude' | 'codex';
@@ -126,10 +127,6 @@ export function codexSkillFromCommand(name: string, content: string): string {
     '',
     parsed.body.replace(/^\n+/, ''),
   ].join('\n');
-}
-
-function oneLine(text: string): string {
-  return text.split(/\s+/).filter(Boolean).join(' ');
 }
 
 /** Front matter and body, split where Claude Code and Codex split them (first line `---` up to the next `---`). */

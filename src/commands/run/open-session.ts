@@ -5,6 +5,7 @@ import type { Config } from '../../core/config.js';
 import { FIRST_AGENT_PHASE } from '../../core/phases.js';
 import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE } from '../../core/session-files.js';
 import { ZERO_TOTALS, applyEntry, type SessionState } from '../../core/state.js';
+import { oneLine } from '../../core/text.js';
 import { SessionStateError } from '../../errors.js';
 import { HistoryLog } from '../../io/history-log.js';
 import { makeDir } from '../../io/make-dir.js';
@@ -73,7 +74,7 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
     const taskIgnored = req.task !== undefined && req.task !== state.task;
     if (taskIgnored) {
       warnings.push(
-        `--task is not used: session ${folder} already has its task (${JSON.stringify(oneLine(state.task))}, in ${OVERVIEW_FILE}) and ${state.status === 'done' ? 'is done' : `goes on with it in ${state.phase}`}. ` +
+        `--task is not used: session ${folder} already has its task (${JSON.stringify(oneLine(state.task, 80))}, in ${OVERVIEW_FILE}) and ${state.status === 'done' ? 'is done' : `goes on with it in ${state.phase}`}. ` +
           'To work on a new task, start a new session: use a new --session name with --task.',
       );
     }
@@ -140,11 +141,6 @@ async function loadOrInit(config: Config, req: OpenRequest, folder: string, stor
     notes.push(`created session ${folder}`);
   }
   return state;
-}
-
-function oneLine(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
 function initialBody(state: SessionState): string {

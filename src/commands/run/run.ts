@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/load.js';
 import type { SettingKey } from '../../config/settings.js';
 import { EXIT_CODES, UsageError, type ExitCode } from '../../errors.js';
 import { settingFlags, type CommandInput } from '../flags.js';
 import { killGroupNow, killRunNow } from '../../io/process-group.js';
 import { startWatchdog, type Watchdog } from '../../agent/watchdog.js';
+import { RETRY_LIMITS } from '../../core/attempts.js';
 import { PHASE_RULES } from '../../core/phases.js';
 import { packagePrompts } from '../../agent/prompt-source.js';
 import { createSessionAgent } from '../../agent/session-agent.js';
@@ -25,6 +25,7 @@ import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
 import { requestResume } from '../../io/resume-request.js';
+import { sleepUnlessAborted } from '../../io/abortable-sleep.js';
 import { StateStore } from '../../io/state-store.js';
 import { waitSignalFacts } from '../../io/wait-facts.js';
 import { guardWriteAsync } from '../../io/storage-failure.js';
@@ -95,7 +96,7 @@ export async function runCommand({ name, values, help }: CommandInput, { resume 
 
 export const realClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+  sleep: sleepUnlessAborted,
 };
 
 export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
@@ -181,7 +182,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         },
         clock: realClock,
         limits: config.phaseLimits,
-        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxDelayMs: 5 * 60_000, maxRateLimitWaitMs: config.rateLimitWaitMs, maxRateLimitWaits: 8 },
+        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxRateLimitWaitMs: config.rateLimitWaitMs, ...RETRY_LIMITS },
         fallback: config.fallbackProvider,
         provider: config.provider,
         abort: opts.shutdown.signal,

@@ -1,0 +1,16 @@
+// Counts (tokens, mostly) as people read them. Pure.
+
+/**
+ * A count in a few characters: 1.2M, and below a million 3.4k from 1 000 (one decimal) — or, with `wholeThousands`,
+ * 12k from 10 000 and the exact number below (Telegram's totals line).
+ */
+export function shortCount(n: number, { wholeThousands = false }: { wholeThousands?: boolean } = {}): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (wholeThousands) return n >= 10_000 ? `${Math.round(n / 1000)}k` : String(n);
+  return n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}
+
+/** A whole count with thousands separators: 1,234,567. */
+export function groupedCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
