@@ -1,26 +1,23 @@
 #!/usr/bin/env node
-// The `orchestrate` command. Parses argv, runs the command, maps the outcome or a thrown error to an exit code.
+// The `orchestrate` command. Parses argv, hands it to the command (commands/<name>/), maps the outcome or a thrown
+// error to an exit code.
 // The only place that ends the process (by setting process.exitCode, so logs can flush).
-import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, OrchestratorError, UsageError } from './errors.js';
 import { isStorageErrno, storageError } from './io/storage-failure.js';
 import { makeScrubber, secretValues } from './core/secrets.js';
-import type { SettingKey } from './config/settings.js';
 import { checkSessionName, suggestSessionName } from './core/session-name.js';
-import {
-  COMMANDS,
-  COMMAND_NAMES,
-  FLAGS,
-  SETTING_FLAGS,
-  commandHelp,
-  generalHelp,
-  isCommand,
-  parseOptions,
-  type CommandName,
-  type FlagName,
-  type FlagSpec,
-} from './command-specs.js';
+import { FLAGS, parseOptions, type CommandSpec, type FlagName, type FlagSpec, type Values } from './commands/flags.js';
+import { commandHelp, generalHelp } from './commands/help/help.js';
+import { HELP_COMMAND } from './commands/help/spec.js';
+import { DEMO_COMMAND } from './commands/demo/spec.js';
+import { INSPECT_COMMANDS } from './commands/inspect/spec.js';
+import { INSTALL_COMMANDS } from './commands/install/spec.js';
+import { RUN_COMMANDS } from './commands/run/spec.js';
+
+/** Every command, in the order the help lists them; each declares itself in commands/<name>/spec.ts. */
+const COMMANDS: Readonly<Record<string, CommandSpec>> = { ...RUN_COMMANDS, ...INSPECT_COMMANDS, demo: DEMO_COMMAND, ...INSTALL_COMMANDS, help: HELP_COMMAND };
+const COMMAND_NAMES = Object.keys(COMMANDS);
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
@@ -31,19 +28,20 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CODES.done;
   }
   const first = positionals[0];
-  if (first !== undefined && !isCommand(first)) {
+  if (first !== undefined && !Object.hasOwn(COMMANDS, first)) {
     const listed = COMMAND_NAMES.filter((c) => c !== 'help').join(', ');
     throw new UsageError(`unknown command "${first}"; commands: ${listed} (run is the default); see orchestrate help`);
   }
-  const command: CommandName = first ?? 'run';
-  const spec = COMMANDS[command];
+  const command = first ?? 'run';
+  const spec = COMMANDS[command]!;
   const extra = positionals.slice(1);
   if (extra.length > (spec.positionals?.max ?? 0)) {
     const takes = spec.positionals ? `takes at most ${spec.positionals.max} argument (${spec.positionals.name})` : 'takes no positional argument';
-    throw new UsageError(`${command} ${takes}: got ${JSON.stringify(extra.join(' '))}${quoteHint(extra)}\n\n${commandHelp(command)}`);
+    throw new UsageError(`${command} ${takes}: got ${JSON.stringify(extra.join(' '))}${quoteHint(extra)}\n\n${help(command)}`);
   }
-  if (command === 'help') return printHelp(extra[0]);
-  if (values.help) return printHelp(first);
+  // Help before every other check: `orchestrate help …` and `… --help` always answer.
+  if (command === 'help') return spec.main({ name: command, values, args: extra, help });
+  if (values.help) return HELP_COMMAND.main({ name: 'help', values, args: first === undefined ? [] : [first], help });
   const given = Object.keys(values).filter((flag) => flag !== 'help' && flag !== 'version') as FlagName[];
   const foreign = given.filter((flag) => !spec.flags.includes(flag));
   if (foreign.length > 0) {
@@ -55,66 +53,16 @@ async function main(argv: string[]): Promise<number> {
     const problem = checkSessionName(values.session);
     if (problem) throw new UsageError(problem);
   }
-
-  if (command === 'install' || command === 'uninstall') {
-    const { runInstall } = await import('./app/install.js');
-    const text = runInstall({ project: values.project ?? false, uninstall: command === 'uninstall', cwd: process.cwd(), home: homedir(), env: process.env });
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-    return EXIT_CODES.done;
-  }
-  if (command === 'list' || command === 'status' || command === 'history') {
-    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${commandHelp(command)}`);
-    if (command !== 'list' && values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${commandHelp(command)}`);
-    const { loadConfig } = await import('./config/load.js');
-    const { config } = loadConfig({ configPath: values.config, flags: {}, flagNames: {}, env: process.env, cwd: process.cwd(), home: homedir(), forRun: false });
-    const inspect = await import('./app/inspect.js');
-    const opts = { json: values.json ?? false, now: new Date(), width: process.stdout.isTTY ? process.stdout.columns : undefined };
-    const text =
-      command === 'list'
-        ? inspect.listReport(config, opts)
-        : command === 'status'
-          ? inspect.statusReport(config, values.session!, opts)
-          : inspect.historyReport(config, values.session!, opts);
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-    return EXIT_CODES.done;
-  }
-
-  const { flags, flagNames } = settingFlags(values);
-  const { installShutdown } = await import('./app/shutdown.js');
-  const shutdown = installShutdown();
-  try {
-    if (command === 'demo') {
-      const { runDemo } = await import('./app/demo.js');
-      return await runDemo({ quiet: values.quiet ?? false, keep: values.keep ?? false, flags, flagNames, shutdown });
-    }
-    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${commandHelp(command)}`);
-    if (values.session === undefined) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${commandHelp(command)}`);
-    const { runOrchestrator } = await import('./app/run.js');
-    const result = await runOrchestrator({
-      configPath: values.config,
-      session: values.session,
-      task: values.task,
-      dive: values.dive,
-      flags,
-      flagNames,
-      quiet: values.quiet ?? false,
-      wait: { onWaiting: !values['no-wait'], onBlocked: values['wait-on-blocked'] ?? false },
-      resumeCommand: command === 'resume',
-      env: process.env,
-      cwd: process.cwd(),
-      home: homedir(),
-      shutdown,
-    });
-    process.stderr.write(`\n${result.message}\n`);
-    return result.exitCode;
-  } finally {
-    shutdown.dispose();
-  }
+  return spec.main({ name: command, values, args: extra, help });
 }
 
-type Values = Partial<Record<FlagName, string | boolean>> & {
-  [K in FlagName as (typeof FLAGS)[K]['type'] extends 'string' ? K : never]?: string;
-} & { [K in FlagName as (typeof FLAGS)[K]['type'] extends 'boolean' ? K : never]?: boolean };
+/** The help of one command, or the overview. */
+function help(command?: string): string {
+  if (command === undefined) return generalHelp(COMMANDS);
+  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!spec) throw new UsageError(`there is no command "${command}"; commands: ${COMMAND_NAMES.join(', ')}`);
+  return commandHelp(command, spec);
+}
 
 /** util.parseArgs over every flag of the table, with our own words for its errors. */
 function parseCommandLine(argv: string[]): { values: Values; positionals: string[] } {
@@ -152,29 +100,6 @@ function argumentError(error: Error & { code?: string }, argv: string[]): string
 /** A positional that holds a space was probably a value whose flag was forgotten. */
 function quoteHint(extra: string[]): string {
   return extra.some((word) => word.includes(' ')) ? ' (a value needs its flag, e.g. --task "…")' : '';
-}
-
-function printHelp(command: string | undefined): number {
-  if (command !== undefined && !isCommand(command)) {
-    throw new UsageError(`there is no command "${command}"; commands: ${COMMAND_NAMES.join(', ')}`);
-  }
-  process.stdout.write(`${command === undefined ? generalHelp() : commandHelp(command)}\n`);
-  return EXIT_CODES.done;
-}
-
-/** The setting flags that were given, by setting key, with their spelling for messages. */
-function settingFlags(values: Values): { flags: Partial<Record<SettingKey, string>>; flagNames: Partial<Record<SettingKey, string>> } {
-  const flags: Partial<Record<SettingKey, string>> = {};
-  const flagNames: Partial<Record<SettingKey, string>> = {};
-  for (const flag of SETTING_FLAGS) {
-    const value = values[flag];
-    const key = FLAGS[flag].setting;
-    if (value !== undefined) {
-      flags[key] = value;
-      flagNames[key] = `--${flag}`;
-    }
-  }
-  return { flags, flagNames };
 }
 
 /** Lets logs flush; if something still holds the event loop after 5 s, leave anyway (a guard, not the normal path). */

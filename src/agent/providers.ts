@@ -2,7 +2,8 @@
 // about each provider is in core/provider-facts.ts; reading their streams is agent/streams/.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { Config, Provider } from '../config/settings.js';
+import type { Config } from '../core/config.js';
+import type { Provider } from '../core/provider-facts.js';
 import { PACKAGE_ROOT } from './prompt-source.js';
 
 export interface SpawnContext {

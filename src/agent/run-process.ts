@@ -8,7 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { ChildOutcome } from '../core/child-outcome.js';
-import { groupAlive, stopRun, terminateGroup } from './process-group.js';
+import { groupAlive, stopRun, terminateGroup } from '../io/process-group.js';
 
 export interface ProcessRequest {
   command: string;

@@ -7,6 +7,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { OVERVIEW_FILE } from '../core/session-files.js';
 
 interface Step {
   /** Object → written as JSON; string → written verbatim (to test bad JSON); null/absent → no signal file. */
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
   for (const [file, content] of Object.entries(step.files ?? {})) writeFile(workingDir, file, content);
   for (const [file, content] of Object.entries(step.sessionFiles ?? {})) writeFile(sessionDir, file, content);
   if (step.envFile) writeFile(sessionDir, step.envFile, JSON.stringify(process.env));
-  if (step.appendOverview) appendFileSync(join(sessionDir, '_overview.md'), `${step.appendOverview}\n`);
+  if (step.appendOverview) appendFileSync(join(sessionDir, OVERVIEW_FILE), `${step.appendOverview}\n`);
   if (step.commit) {
     execFileSync('git', ['add', '-A'], { cwd: workingDir, stdio: 'ignore' });
     execFileSync('git', ['commit', '-q', '--allow-empty', '-m', step.commit], { cwd: workingDir, stdio: 'ignore' });

@@ -2,7 +2,7 @@
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
 import { statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Config } from '../config/settings.js';
+import type { Config } from '../core/config.js';
 import { buildPrompt } from '../core/prompt.js';
 import { PHASE_RULES } from '../core/phases.js';
 import type { AgentPort, AttemptRequest, AttemptResult, Clock } from '../loop/ports.js';
@@ -13,7 +13,8 @@ import { invocation } from './providers.js';
 import { followGrowth, followLines } from './stream-follower.js';
 import type { AgentEvent } from './streams/events.js';
 // The accumulator has no dependencies; the parsers (zod) are loaded only for agents whose stream is read.
-import { StreamAccumulator, type StreamSummary } from './streams/summary.js';
+import type { StreamSummary } from '../core/stream-summary.js';
+import { StreamAccumulator } from './streams/summary.js';
 import { readTail, runProcess } from './run-process.js';
 import type { PromptSource } from './prompt-source.js';
 import { clearSignalFile, readSignalFile } from '../io/signal-file.js';
@@ -22,6 +23,7 @@ import type { SignalRead } from '../core/signal.js';
 import { capLogFile, capWhileRunning } from '../io/log-cap.js';
 import { scrubStrings } from '../core/secrets.js';
 import { scanStrings } from '../core/secret-scan.js';
+import { LOGS_DIR, SIGNAL_FILE } from '../core/session-files.js';
 
 export interface SessionAgentDeps {
   config: Config;
@@ -36,9 +38,6 @@ export interface SessionAgentDeps {
   /** Told the agent's pid when it starts (recorded beside the lock) and `undefined` when it has ended. */
   onAgent: (pid: number | undefined) => Promise<void> | void;
 }
-
-export const SIGNAL_FILE = '_signal.json';
-export const LOGS_DIR = '_logs';
 
 export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
   const signalFile = join(deps.sessionDir, SIGNAL_FILE);

@@ -3,10 +3,11 @@
 import { constants, accessSync, readFileSync, statSync } from 'node:fs';
 import { dirname, delimiter, join, resolve } from 'node:path';
 import dotenv from 'dotenv';
-import { PROVIDER_FACTS } from '../core/provider-facts.js';
+import { PROVIDER_FACTS, type Provider } from '../core/provider-facts.js';
 import { secretValues } from '../core/secrets.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import { KNOWN_NAMES, SETTINGS, resolveSettings, type Config, type Provider, type RawValue, type SettingKey } from './settings.js';
+import type { Config } from '../core/config.js';
+import { KNOWN_NAMES, SETTINGS, resolveSettings, type RawValue, type SettingKey } from './settings.js';
 
 export interface LoadInput {
   configPath: string;

@@ -6,13 +6,9 @@ import { RETRY_LIMITS } from '../core/attempts.js';
 import { BUDGET_PROFILES, type Budget, type BudgetProfile } from '../core/budget.js';
 import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.js';
 import { refFormatProblem } from '../core/session-name.js';
-import { PROVIDERS, STREAM_FORMATS, type Provider, type StreamFormat } from '../core/provider-facts.js';
+import { LOG_FORMATS, type Config } from '../core/config.js';
+import { PROVIDERS, STREAM_FORMATS, type Provider } from '../core/provider-facts.js';
 import type { ConfigProblem } from '../errors.js';
-
-// The provider list lives with the provider facts (core/provider-facts.ts); re-exported for the config's readers.
-export { PROVIDERS, type Provider };
-export const LOG_FORMATS = ['pretty', 'json'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** One value as found in one source, before validation. */
 export interface RawValue {
@@ -25,37 +21,6 @@ export interface RawValue {
 
 export type Layers = ReadonlyMap<string, RawValue>;
 
-export interface Config {
-  configFile: string;
-  mainRepo: string;
-  worktrees: string;
-  sessions: string;
-  baseBranch: string | undefined;
-  branchPrefix: string;
-  provider: Provider;
-  claude: { path: string; model: string | undefined; maxTurns: number | undefined; permissionMode: 'bypassPermissions' | 'acceptEdits' | 'default' | 'plan'; args: string[] };
-  codex: { path: string; model: string | undefined; sandbox: 'workspace-write' | 'danger-full-access'; args: string[] };
-  scriptPath: string | undefined;
-  scriptFormat: 'none' | StreamFormat;
-  fallbackProvider: Provider | undefined;
-  idleTimeoutMs: number | undefined;
-  codexPrice: { input: number; cachedInput: number; output: number };
-  timeoutMs: number;
-  maxRetries: number;
-  retryDelayMs: number;
-  rateLimitWaitMs: number;
-  killGraceMs: number;
-  /** Largest size of each raw agent log file (`_logs/*.jsonl`, `*.stderr.log`) kept after a run; the middle is cut. */
-  logMaxBytes: number;
-  phaseLimits: Record<Phase, number>;
-  budget: Budget;
-  stallLimit: number;
-  telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
-  logLevel: string;
-  logFormat: LogFormat;
-  /** Values that must never appear in a log, prompt, history line or notification. */
-  secrets: string[];
-}
 
 type Parser<T> = (raw: string, home: string, baseDir: string) => { ok: true; value: T } | { ok: false; message: string };
 

@@ -1,9 +1,9 @@
 // Why did one spawn of the agent fail, and what should the loop do about it? Pure: the facts of a finished run in
 // (exit, stderr tail, the stream summary), a named class with a detail and, for what only a person can fix, the fix.
 // Facts behind the rules: the recorded streams and stderr of the real CLIs in tests/fixtures/streams (README.md there).
-import type { StreamSummary } from '../agent/streams/summary.js';
 import type { ChildOutcome } from './child-outcome.js';
 import { PROVIDER_FACTS, type Provider } from './provider-facts.js';
+import type { StreamSummary } from './stream-summary.js';
 import { oneLine } from './text.js';
 
 export type FailureClass =

@@ -10,7 +10,8 @@ import { PHASE_RULES, allowedNextPhases, type Phase, type PhaseLimits } from './
 import type { Progress } from './progress.js';
 import type { Problem, ProblemKind, Signal, SignalRead } from './signal.js';
 import type { IterationEntry, RunFacts, SessionState, SessionStatus } from './state.js';
-import { waitFileAllowed, type WaitSignalFacts } from './wait.js';
+import { SIGNAL_FILE, waitFileAllowed } from './session-files.js';
+import type { WaitSignalFacts } from './wait.js';
 
 // ── After one attempt ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -71,7 +72,7 @@ export function judgeIteration(state: SessionState, finished: FinishedIteration,
 type Judged = Pick<SessionState, 'phase' | 'phaseIterations' | 'gatesPassed'>;
 
 /** A validated signal against the phase table: allowed status, allowed transition, gates, the phase limit. */
-export function judgeSignal(state: Judged, signal: Signal, limits: PhaseLimits, file = '_signal.json'): Verdict {
+export function judgeSignal(state: Judged, signal: Signal, limits: PhaseLimits, file = SIGNAL_FILE): Verdict {
   const phase = state.phase;
   const rule = PHASE_RULES[phase];
   if (!rule.statuses.includes(signal.status)) {
@@ -115,7 +116,7 @@ function withinLimit(state: Judged, limits: PhaseLimits, phase: Phase): Verdict 
  * A wait may only watch a file in the session folder or the working dir: anything else (`/etc/hostname`, a `..` or a
  * symlink that leads out) would let the agent park the session on a file nobody is meant to edit.
  */
-export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefined, file = '_signal.json'): Problem | undefined {
+export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefined, file = SIGNAL_FILE): Problem | undefined {
   const where = facts?.file;
   if (signal.file === undefined || !where || waitFileAllowed(where)) return undefined;
   const shown = where.resolved === signal.file ? '' : ` (it resolves to ${where.resolved})`;

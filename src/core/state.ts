@@ -1,7 +1,7 @@
 // The session's machine state (the front matter of `_overview.md`) and the history entries that change it.
 // `applyEntry` is the only way state moves forward: the loop appends an entry to the history, then folds it into the
 // state and writes the state. After a crash between those two writes, startup folds the last entry again
-// (app/open-session.ts).
+// (commands/run/open-session.ts).
 import { BUDGET_SETTING, describeUse, type BudgetKind } from './budget.js';
 import type { Phase } from './phases.js';
 import { FIELD_CAP, capText } from './agent-text.js';

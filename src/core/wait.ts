@@ -1,9 +1,10 @@
 // Has the person answered? Pure judgement of what is in the session folder against what the session waits for.
-// The watcher in app/person-gate.ts calls this on every change it sees. A half-written `_plan.md` reads as "not
+// The watcher in io/person-gate.ts calls this on every change it sees. A half-written `_plan.md` reads as "not
 // answered yet"; a half-written `_qa.md` could read as complete with its last questions still to come, so the number
 // of questions it had when the agent asked is part of the state (`waitQuestions`) and fewer answers never resume it.
 import { answerable, parseQuestions, readApproval, unanswered } from './answers.js';
 import type { Phase } from './phases.js';
+import { PLAN_FILE, QA_FILE, type WaitPlace } from './session-files.js';
 import type { SessionState } from './state.js';
 
 /** What the person did, as recorded in the `resumed` history entry. */
@@ -37,8 +38,6 @@ export interface WaitOptions {
 
 export type WaitVerdict = { resume: Resumption } | { pending: string };
 
-export const QA_FILE = '_qa.md';
-export const PLAN_FILE = '_plan.md';
 
 export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOptions): WaitVerdict {
   const since = Date.parse(state.updatedAt);
@@ -93,15 +92,5 @@ export interface WaitSignalFacts {
   /** Answerable questions in `_qa.md` (waiting for `qa_answers`). */
   questions?: number | undefined;
   /** Where the signal's `file` resolves (`..` and symlinks followed), and the folders it must be inside. */
-  file?: { resolved: string; roots: string[] } | undefined;
-}
-
-/** Whether a wait's file resolves inside one of its roots (the gate's watcher, and core/iteration.ts's judgeWaitSignal). */
-export function waitFileAllowed(where: { resolved: string; roots: string[] }): boolean {
-  return where.roots.some((root) => isInside(where.resolved, root));
-}
-
-function isInside(path: string, root: string): boolean {
-  const folder = root.endsWith('/') ? root : `${root}/`;
-  return path === root || path.startsWith(folder);
+  file?: WaitPlace | undefined;
 }

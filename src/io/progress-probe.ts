@@ -3,9 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-
-/** samocode's own files and folders in the session folder: their changes are not the agent's progress. */
-const OWN = /^(_logs|session\.log|_signal_history\.jsonl|_signal\.json.*|_resume\.json|\.lock.*|_overview\.md.*)$/;
+import { isOwnFile } from '../core/session-files.js';
 
 function withStat(line: string, workingDir: string): string {
   if (line.startsWith('#') || line === '') return line;
@@ -30,7 +28,7 @@ export async function treeSnapshot(workingDir: string, standalone: boolean): Pro
 /** The agent's files in the session folder: names, sizes and times. */
 export function sessionSnapshot(sessionDir: string): string {
   return readdirSync(sessionDir)
-    .filter((name) => !OWN.test(name))
+    .filter((name) => !isOwnFile(name))
     .sort()
     .map((name) => {
       try {

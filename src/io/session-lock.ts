@@ -16,7 +16,7 @@ import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SessionLockedError } from '../errors.js';
-import { isAlive, isOurAgent, killGroupNow, stopRun } from '../agent/process-group.js';
+import { isAlive, isOurAgent, killGroupNow, stopRun } from './process-group.js';
 import { commandLineOf, identityOf, sameProcess } from './process-identity.js';
 
 export interface LockInfo {

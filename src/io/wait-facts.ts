@@ -6,7 +6,8 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { answerable, parseQuestions } from '../core/answers.js';
 import type { Signal } from '../core/signal.js';
 import type { SessionState } from '../core/state.js';
-import { QA_FILE, type WaitSignalFacts } from '../core/wait.js';
+import { QA_FILE, type WaitPlace } from '../core/session-files.js';
+import type { WaitSignalFacts } from '../core/wait.js';
 import { readIfExists } from './read-if-exists.js';
 
 export function waitSignalFacts(sessionDir: string, state: SessionState, signal: Signal): WaitSignalFacts {
@@ -18,7 +19,7 @@ export function waitSignalFacts(sessionDir: string, state: SessionState, signal:
 }
 
 /** Where a waited-on file resolves, and the folders it may be in. A relative name is relative to the session folder. */
-export function placeOf(file: string, sessionDir: string, workingDir: string): { resolved: string; roots: string[] } {
+export function placeOf(file: string, sessionDir: string, workingDir: string): WaitPlace {
   return { resolved: realPath(isAbsolute(file) ? file : join(sessionDir, file)), roots: [realPath(sessionDir), realPath(workingDir)] };
 }
 

@@ -1,7 +1,7 @@
 // What the loop needs from the outside world. The loop imports only core/ and this file; app wiring passes real
 // implementations (files, processes, clock), tests may pass their own.
 import type { AttemptResult } from '../core/attempts.js';
-import type { Provider } from '../config/settings.js';
+import type { Provider } from '../core/provider-facts.js';
 import type { BudgetUse } from '../core/budget.js';
 import type { Problem } from '../core/signal.js';
 import type { HistoryEntry, SessionState } from '../core/state.js';

@@ -9,7 +9,7 @@ import { progressBetween, type Progress, type Snapshot } from '../core/progress.
 import type { Problem, Signal, SignalRead } from '../core/signal.js';
 import { applyEntry, type HistoryEntry, type SessionState } from '../core/state.js';
 import type { WaitSignalFacts } from '../core/wait.js';
-import type { Provider } from '../config/settings.js';
+import type { Provider } from '../core/provider-facts.js';
 import type { AgentPort, Clock, HumanGate, Notifier, ProgressProbe, SessionStorePort } from './ports.js';
 
 export interface LoopDeps {

@@ -1,13 +1,13 @@
 // What the person reads in Telegram: one HTML message per event worth a message. Pure: the link reads `_qa.md` /
 // `_plan.md` and passes their text in. Every message starts with the session and the phase, so a chat that hears from
 // several sessions can tell them apart; everything from the agent or the person goes through escapeHtml.
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { describeUse } from '../core/budget.js';
 import { formatCost } from '../core/cost.js';
 import { parseQuestions, unanswered, type Question } from '../core/answers.js';
 import { formatDuration } from '../core/prompt.js';
 import type { SessionState, Totals } from '../core/state.js';
-import { PLAN_FILE, QA_FILE } from '../core/wait.js';
+import { HISTORY_FILE, OVERVIEW_FILE, PLAN_FILE, QA_FILE, watchedFile } from '../core/session-files.js';
 import type { SessionEvent } from '../loop/ports.js';
 import { shortCount } from '../core/count-format.js';
 import { headOf } from '../core/text.js';
@@ -15,9 +15,6 @@ import { clip, escapeHtml as esc } from './html.js';
 
 export { escapeHtml, splitMessage, TELEGRAM_LIMIT } from './html.js';
 
-// Named here rather than imported from app/, which would pull file-system modules into this pure one.
-const OVERVIEW_FILE = '_overview.md';
-const HISTORY_FILE = '_signal_history.jsonl';
 const PLAN_EXCERPT = 1500;
 
 export interface FormatContext {
@@ -168,13 +165,6 @@ function excerpt(text: string, max: number): string {
   const end = lastBreak > max * 0.6 ? lastBreak : max;
   const head = headOf(text, end);
   return `${head}\n… (${text.length - head.length} more characters)`;
-}
-
-/** The file whose save ends such a wait, as the human gate watches it: the signal's `file`, else `_overview.md`. */
-function watchedFile(state: SessionState, sessionDir: string): string {
-  const named = state.waitingFile;
-  if (!named) return join(sessionDir, OVERVIEW_FILE);
-  return isAbsolute(named) ? named : join(sessionDir, named);
 }
 
 function header(icon: string, ctx: FormatContext, phase: string, title: string): string {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Api, type Message } from 'node-telegram-bot-api';
 import type { SessionState } from '../core/state.js';
-import { PLAN_FILE, QA_FILE } from '../core/wait.js';
+import { PLAN_FILE, QA_FILE } from '../core/session-files.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import { scanSecrets } from '../core/secret-scan.js';
 import { withoutControls } from '../core/agent-text.js';

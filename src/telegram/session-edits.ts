@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { applyAnswers, parseQuestions, readApproval, setApproval, unanswered } from '../core/answers.js';
-import { PLAN_FILE, QA_FILE } from '../core/wait.js';
+import { PLAN_FILE, QA_FILE } from '../core/session-files.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import { escapeHtml as esc } from './html.js';
 

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parseClaudeLine } from '../../src/agent/streams/claude.js';
 import { parseCodexLine } from '../../src/agent/streams/codex.js';
-import { StreamAccumulator, type StreamSummary } from '../../src/agent/streams/summary.js';
+import type { StreamSummary } from '../../src/core/stream-summary.js';
+import { StreamAccumulator } from '../../src/agent/streams/summary.js';
 import {
   classifyFailure,
   FAILURE_POLICY,

@@ -1,19 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import {
-  WIDTH,
-  fit,
-  formatAge,
-  formatHistory,
-  formatList,
-  formatStatus,
-  formatTotals,
-  listFacts,
-  shellQuote,
-  statusFacts,
-  type HistoryRead,
-  type ListInput,
-  type StatusView,
-} from '../../src/inspect/format.js';
+import { formatHistory, type HistoryRead } from '../../src/commands/inspect/format-history.js';
+import { formatList, listFacts, type ListInput } from '../../src/commands/inspect/format-list.js';
+import { formatStatus, formatTotals, statusFacts } from '../../src/commands/inspect/format-status.js';
+import { WIDTH, fit, formatAge, shellQuote } from '../../src/commands/inspect/text.js';
+import type { StatusView } from '../../src/commands/inspect/views.js';
 import { ZERO_TOTALS, type HistoryEntry, type IterationEntry } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
 

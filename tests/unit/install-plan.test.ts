@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { readPackage } from '../../src/install/disk.js';
+import { readPackage } from '../../src/commands/install/disk.js';
 import {
   REASONS,
   checkPackage,
@@ -24,8 +24,8 @@ import {
   type PackageFile,
   type Plan,
   type Status,
-} from '../../src/install/plan.js';
-import { displayPath } from '../../src/install/report.js';
+} from '../../src/commands/install/plan.js';
+import { displayPath } from '../../src/commands/install/report.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const HOME = '/home/ann';
@@ -67,7 +67,7 @@ function state(disk: FakeDisk): DiskState {
   return { entries, dirs: [...disk.dirs] };
 }
 
-/** What the disk holds once the plan is carried out (the same order as src/install/disk.ts). */
+/** What the disk holds once the plan is carried out (the same order as src/commands/install/disk.ts). */
 function carryOut(plan: Plan, disk: FakeDisk): FakeDisk {
   const files = new Map(disk.files);
   const dirs = new Set([...disk.dirs, ...plan.mkdirs]);

@@ -1,7 +1,7 @@
 // Stopping the processes of a run by the run id in their environment: real processes, started here.
 import { spawn } from 'node:child_process';
 import { onTestFinished, describe, expect, test } from 'vitest';
-import { isAlive, processesOfRun, stopRun } from '../../src/agent/process-group.js';
+import { isAlive, processesOfRun, stopRun } from '../../src/io/process-group.js';
 
 /** A process that sleeps, in its own session (setsid), with `SAMOCODE_RUN_ID` set. */
 function sleeper(runId: string): number {

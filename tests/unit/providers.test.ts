@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { agentEnvironment, invocation, type SpawnContext } from '../../src/agent/providers.js';
-import { PROVIDERS, resolveSettings, SETTINGS, type Config } from '../../src/config/settings.js';
-import { PROVIDER_FACTS } from '../../src/core/provider-facts.js';
+import { resolveSettings, SETTINGS } from '../../src/config/settings.js';
+import type { Config } from '../../src/core/config.js';
+import { PROVIDER_FACTS, PROVIDERS } from '../../src/core/provider-facts.js';
 import { STREAM_PARSERS } from '../../src/agent/streams/index.js';
 
 function config(extra: Record<string, string> = {}): Config {

@@ -1,7 +1,8 @@
 // Claude Code `-p --output-format stream-json --verbose`: one JSON object per line → AgentEvents. Pure and tolerant:
 // unknown types and fields are ignored, a malformed field is dropped rather than the line, nothing throws.
 import { z } from 'zod';
-import { detailLine, parseJsonObject, type AgentEvent, type PermissionDenial, type TokenUsage } from './events.js';
+import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
+import { detailLine, parseJsonObject, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
 const optNumber = z.number().optional().catch(undefined);

@@ -1,15 +1,7 @@
 // One vocabulary for what the agent CLIs print: both stream parsers turn a line into these events, the accumulator
 // folds them into a summary. Pure types and helpers; no IO.
+import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
 import { oneLine } from '../../core/text.js';
-
-/** Tokens of one run, in the shape of `Totals` / `RunFacts.tokens` (core/state.ts). */
-export interface TokenUsage {
-  /** Input billed at the full rate: cache reads and cache writes are not included (Claude's convention). */
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-}
 
 export const ZERO_TOKENS: Readonly<TokenUsage> = Object.freeze({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
@@ -20,12 +12,6 @@ export function addTokens(a: TokenUsage, b: TokenUsage): TokenUsage {
     cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
     cacheWriteTokens: a.cacheWriteTokens + b.cacheWriteTokens,
   };
-}
-
-/** A tool the CLI refused to run (Claude's `result.permission_denials`). `target`: the file, command or URL. */
-export interface PermissionDenial {
-  tool: string;
-  target?: string | undefined;
 }
 
 export type AgentEvent =

@@ -13,4 +13,4 @@ export const STREAM_PARSERS: Record<StreamFormat, (line: string) => AgentEvent[]
   codex: parseCodexLine,
 };
 
-export { StreamAccumulator, costOf, MAX_LIST, MAX_TEXT, type StreamSummary, type TokenPrice } from './summary.js';
+export { StreamAccumulator, costOf, MAX_LIST, MAX_TEXT, type TokenPrice } from './summary.js';

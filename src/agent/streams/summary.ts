@@ -1,42 +1,8 @@
 // Folds the events of one run into the facts the loop records and the failure classifier reads. Pure; memory stays
 // bounded however long the stream: lists keep their last entries, texts are cut.
+import type { StreamSummary, TokenUsage } from '../../core/stream-summary.js';
 import { truncate } from '../../core/text.js';
-import { addTokens, ZERO_TOKENS, type AgentEvent, type PermissionDenial, type TokenUsage } from './events.js';
-
-export interface StreamSummary {
-  /** Claude's num_turns (model round trips); Codex reports none. */
-  turns?: number | undefined;
-  /** Claude's total_cost_usd; for Codex computed from the tokens when a price is given. */
-  costUsd?: number | undefined;
-  /** costUsd was computed from a price table (CODEX_PRICE), not reported by the CLI. */
-  costEstimated?: boolean | undefined;
-  tokens: TokenUsage;
-  /** The model's last text, cut to MAX_TEXT characters. */
-  lastText?: string | undefined;
-  /** Claude's `result` text: the final answer, or the error text on an API error. */
-  resultText?: string | undefined;
-  sawResult: boolean;
-  isError: boolean;
-  apiErrorStatus?: number | null | undefined;
-  subtype?: string | undefined;
-  terminalReason?: string | undefined;
-  permissionDenials: PermissionDenial[];
-  /** The last MAX_LIST retries; `retryCount` counts them all. */
-  retries: { status?: number | undefined; error?: string | undefined }[];
-  retryCount: number;
-  /** The last MAX_LIST errors (Codex error events, Claude API error messages, result `errors`). */
-  errors: string[];
-  /** Failed tool calls (a refused Write …), last MAX_LIST. */
-  toolErrors: string[];
-  /** Non-fatal CLI notices (Codex: unknown model metadata), last MAX_LIST. */
-  warnings: string[];
-  turnFailed?: string | undefined;
-  model?: string | undefined;
-  sessionId?: string | undefined;
-  cliVersion?: string | undefined;
-  /** Tool uses seen. */
-  toolUses: number;
-}
+import { addTokens, ZERO_TOKENS, type AgentEvent } from './events.js';
 
 /** USD per million tokens, for a CLI that reports no cost (Codex). */
 export interface TokenPrice {

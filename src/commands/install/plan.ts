@@ -1,11 +1,11 @@
 // `orchestrate install` / `uninstall`, the pure part: which file goes where for Claude Code and Codex, and, given
 // what is on disk and what samocode recorded at the last install (the manifest), what to write, keep and remove.
-// No fs here: the caller reads the disk into a DiskState first (src/install/disk.ts) and carries the plan out.
+// No fs here: the caller reads the disk into a DiskState first (disk.ts) and carries the plan out.
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import matter from 'gray-matter';
 import { z } from 'zod';
-import { oneLine } from '../core/text.js';
+import { oneLine } from '../../core/text.js';
 
 export type Scope = 'user' | 'project';
 export type Agent = 'claude' | 'codex';

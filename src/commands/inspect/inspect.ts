@@ -1,19 +1,37 @@
 // Read-only views of sessions for a person checking in: status, history, list. They read the session files (never
 // write them, never take the lock, never start an agent), so they are safe beside a running orchestrator and work
-// even when the agent's binary is missing. Gathering the facts is here and in inspect/read.ts; turning them into
-// text or JSON is in inspect/format.ts.
+// even when the agent's binary is missing. Gathering the facts is here and in read.ts; turning them into text or
+// JSON is in format-status.ts, format-history.ts and format-list.ts.
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../config/settings.js';
-import { LOGS_DIR } from '../agent/session-agent.js';
-import { findSessionFolder, shortName } from '../core/session-name.js';
-import { makeScrubber, scrubStrings, type Scrub } from '../core/secrets.js';
-import { withoutControls } from '../core/agent-text.js';
-import { UsageError } from '../errors.js';
-import { formatHistory, formatList, formatStatus, listFacts, shellQuote, statusFacts, type ListInput, type SessionPaths, type StatusView } from '../inspect/format.js';
-import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from '../inspect/read.js';
-import { listFolders } from '../io/list-folders.js';
-import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, sessionFolderFor } from './open-session.js';
+import type { Config } from '../../core/config.js';
+import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE, SESSION_LOG } from '../../core/session-files.js';
+import { findSessionFolder, shortName } from '../../core/session-name.js';
+import { makeScrubber, scrubStrings, type Scrub } from '../../core/secrets.js';
+import { withoutControls } from '../../core/agent-text.js';
+import { loadConfig } from '../../config/load.js';
+import { EXIT_CODES, UsageError } from '../../errors.js';
+import type { CommandInput } from '../flags.js';
+import { formatHistory } from './format-history.js';
+import { formatList, listFacts, type ListInput } from './format-list.js';
+import { formatStatus, statusFacts } from './format-status.js';
+import { shellQuote } from './text.js';
+import type { SessionPaths, StatusView } from './views.js';
+import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
+import { listFolders } from '../../io/list-folders.js';
+import { sessionFolderFor } from '../../io/session-folder.js';
+
+/** `orchestrate status`, `history` and `list`, from the command line. */
+export async function inspectCommand({ name, values, help }: CommandInput, view: 'status' | 'history' | 'list'): Promise<number> {
+  if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+  if (view !== 'list' && values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${help(name)}`);
+  const { config } = loadConfig({ configPath: values.config, flags: {}, flagNames: {}, env: process.env, cwd: process.cwd(), home: homedir(), forRun: false });
+  const opts = { json: values.json ?? false, now: new Date(), width: process.stdout.isTTY ? process.stdout.columns : undefined };
+  const text = view === 'list' ? listReport(config, opts) : view === 'status' ? statusReport(config, values.session!, opts) : historyReport(config, values.session!, opts);
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  return EXIT_CODES.done;
+}
 
 export function statusReport(config: Config, session: string, opts: { json: boolean; now: Date }): string {
   const { folder, dir } = existingSession(config, session);

@@ -5,12 +5,11 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SessionState } from '../core/state.js';
-import { PLAN_FILE, QA_FILE, evaluateWait, waitFileAllowed, type Resumption, type WaitFacts, type WaitVerdict } from '../core/wait.js';
-import { readIfExists } from '../io/read-if-exists.js';
-import { RESUME_FILE } from '../io/resume-request.js';
-import { placeOf } from '../io/wait-facts.js';
+import { PLAN_FILE, QA_FILE, RESUME_FILE, watchedFile as watchedFileAt } from '../core/session-files.js';
+import { evaluateWait, type Resumption, type WaitFacts, type WaitVerdict } from '../core/wait.js';
+import { readIfExists } from './read-if-exists.js';
+import { placeOf } from './wait-facts.js';
 import type { HumanGate } from '../loop/ports.js';
-import { OVERVIEW_FILE } from './open-session.js';
 
 export interface PersonGateOptions {
   sessionDir: string;
@@ -89,13 +88,9 @@ export function pendingReason(state: SessionState, sessionDir: string): string |
   return 'pending' in verdict ? verdict.pending : undefined;
 }
 
-/** The file whose save ends a wait that has no answer format: the signal's `file`, else `_overview.md`. */
+/** The file the gate watches, with symlinks followed as the agent's signal was judged. */
 function watchedFile(state: SessionState, sessionDir: string): string {
-  const named = state.status === 'waiting' ? state.waitingFile : undefined;
-  if (!named) return join(sessionDir, OVERVIEW_FILE);
-  const place = placeOf(named, sessionDir, state.workingDir);
-  // Only a state written before waits were confined can name a file outside; it waits on `_overview.md` instead.
-  return waitFileAllowed(place) ? place.resolved : join(sessionDir, OVERVIEW_FILE);
+  return watchedFileAt(state, sessionDir, placeOf);
 }
 
 function gatherFacts(state: SessionState, sessionDir: string, watched: string, baseline: number | undefined): WaitFacts {

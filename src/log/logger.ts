@@ -2,7 +2,7 @@
 // either readable lines (pino-pretty, loaded only then) on stderr, or JSON lines on stdout (--log-format json).
 // Every line is scrubbed of secrets (core/secrets.ts) before it is written.
 import pino, { type Logger } from 'pino';
-import type { LogFormat } from '../config/settings.js';
+import type { LogFormat } from '../core/config.js';
 import { tolerantLogStream } from '../io/storage-failure.js';
 
 export interface LoggerOptions {

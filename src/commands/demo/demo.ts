@@ -3,12 +3,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { SettingKey } from '../config/settings.js';
+import type { SettingKey } from '../../config/settings.js';
 import { execa } from 'execa';
-import { PACKAGE_ROOT } from '../agent/prompt-source.js';
-import type { HumanGate } from '../loop/ports.js';
-import { runOrchestrator } from './run.js';
-import type { Shutdown } from './shutdown.js';
+import { PACKAGE_ROOT } from '../../agent/prompt-source.js';
+import { PLAN_FILE, QA_FILE } from '../../core/session-files.js';
+import type { HumanGate } from '../../loop/ports.js';
+import { runOrchestrator } from '../run/run.js';
+import { installShutdown, type Shutdown } from '../../io/shutdown.js';
+import { settingFlags, type CommandInput } from '../flags.js';
 
 export const DEMO_SCENARIO = join(PACKAGE_ROOT, 'scenarios', 'demo.json');
 
@@ -16,10 +18,21 @@ export interface DemoOptions {
   quiet: boolean;
   /** Keep the temp folder (and say where things are) instead of removing it at the end. */
   keep: boolean;
-  /** Setting flags the demo honours (--log-format, --timeout), as cli.ts passes them. */
+  /** Setting flags the demo honours (--log-format, --timeout). */
   flags?: Partial<Record<SettingKey, string>> | undefined;
   flagNames?: Partial<Record<SettingKey, string>> | undefined;
   shutdown: Shutdown;
+}
+
+/** `orchestrate demo`, from the command line. */
+export async function demoCommand({ values }: CommandInput): Promise<number> {
+  const { flags, flagNames } = settingFlags(values);
+  const shutdown = installShutdown();
+  try {
+    return await runDemo({ quiet: values.quiet ?? false, keep: values.keep ?? false, flags, flagNames, shutdown });
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
@@ -83,8 +96,8 @@ function demoGate(sessionsDir: string, person: HumanGate, say: (text: string) =>
   return {
     async wait(state, signal, opts) {
       const sessionDir = join(sessionsDir, state.session);
-      if (state.waitingFor === 'qa_answers') answer(join(sessionDir, '_qa.md'), /\*\*Answer:\*\* _waiting_/g, '**Answer:** A (demo: took the suggestion)', say);
-      if (state.waitingFor === 'plan_approval') answer(join(sessionDir, '_plan.md'), /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved', say);
+      if (state.waitingFor === 'qa_answers') answer(join(sessionDir, QA_FILE), /\*\*Answer:\*\* _waiting_/g, '**Answer:** A (demo: took the suggestion)', say);
+      if (state.waitingFor === 'plan_approval') answer(join(sessionDir, PLAN_FILE), /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved', say);
       return person.wait(state, signal, opts);
     },
   };

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { InstallError } from '../errors.js';
+import { InstallError } from '../../errors.js';
 import {
   manifestAfter,
   parseManifest,

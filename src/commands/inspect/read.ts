@@ -3,13 +3,15 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isAlive } from '../agent/process-group.js';
-import { parseQuestions, readApproval, unanswered } from '../core/answers.js';
-import { parseOverview } from '../core/overview.js';
-import type { HistoryEntry, IterationEntry, SessionState } from '../core/state.js';
-import { parseEntry } from '../io/history-log.js';
-import { readIfExists } from '../io/read-if-exists.js';
-import type { GateView, HistoryRead, Liveness, OverviewView } from './format.js';
+import { isAlive } from '../../io/process-group.js';
+import { parseQuestions, readApproval, unanswered } from '../../core/answers.js';
+import { parseOverview } from '../../core/overview.js';
+import { OVERVIEW_FILE, PLAN_FILE, QA_FILE } from '../../core/session-files.js';
+import type { HistoryEntry, IterationEntry, SessionState } from '../../core/state.js';
+import { parseEntry } from '../../io/history-log.js';
+import { readIfExists } from '../../io/read-if-exists.js';
+import type { HistoryRead } from './format-history.js';
+import type { GateView, Liveness, OverviewView } from './views.js';
 
 function readText(file: string): { text: string | undefined } | { error: string } {
   try {
@@ -63,7 +65,7 @@ export function readLiveness(lockFile: string): Liveness {
 export function readGate(sessionDir: string, state: SessionState): GateView | undefined {
   if (state.status !== 'waiting') return undefined;
   if (state.waitingFor === 'qa_answers') {
-    const file = join(sessionDir, '_qa.md');
+    const file = join(sessionDir, QA_FILE);
     const read = readText(file);
     const text = 'text' in read ? read.text : undefined;
     if (text === undefined) return { kind: 'qa', file, exists: false, questions: 0, unanswered: [] };
@@ -71,13 +73,13 @@ export function readGate(sessionDir: string, state: SessionState): GateView | un
     return { kind: 'qa', file, exists: true, questions: questions.length, unanswered: unanswered(questions).map((q) => q.id) };
   }
   if (state.waitingFor === 'plan_approval') {
-    const file = join(sessionDir, '_plan.md');
+    const file = join(sessionDir, PLAN_FILE);
     const read = readText(file);
     const text = 'text' in read ? read.text : undefined;
     if (text === undefined) return { kind: 'plan', file, exists: false, approval: { state: 'unclear' } };
     return { kind: 'plan', file, exists: true, approval: readApproval(text) };
   }
-  return { kind: 'other', file: join(sessionDir, '_overview.md') };
+  return { kind: 'other', file: join(sessionDir, OVERVIEW_FILE) };
 }
 
 const CHUNK = 64 * 1024;

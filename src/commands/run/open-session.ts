@@ -1,25 +1,19 @@
 // Find or create the session folder, take its lock, perform init (worktree + `_overview.md`) or migrate/recover
 // the existing state. Everything that must happen before the loop may start.
 import { join } from 'node:path';
-import type { Config } from '../config/settings.js';
-import { FIRST_AGENT_PHASE } from '../core/phases.js';
-import { checkSessionName, datedFolderName, findSessionFolder } from '../core/session-name.js';
-import { ZERO_TOTALS, applyEntry, type SessionState } from '../core/state.js';
-import { oneLine } from '../core/text.js';
-import { SessionStateError, UsageError } from '../errors.js';
-import { HistoryLog } from '../io/history-log.js';
-import { listFolders } from '../io/list-folders.js';
-import { makeDir } from '../io/make-dir.js';
-import { guardWriteAsync } from '../io/storage-failure.js';
-import { SessionLock, type Acquired } from '../io/session-lock.js';
-import { StateStore } from '../io/state-store.js';
-import { ensureWorkspace } from '../io/workspace.js';
-import { LOGS_DIR } from '../agent/session-agent.js';
-
-export const OVERVIEW_FILE = '_overview.md';
-export const HISTORY_FILE = '_signal_history.jsonl';
-export const LOCK_FILE = '.lock';
-export const SESSION_LOG = 'session.log';
+import type { Config } from '../../core/config.js';
+import { FIRST_AGENT_PHASE } from '../../core/phases.js';
+import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE } from '../../core/session-files.js';
+import { ZERO_TOTALS, applyEntry, type SessionState } from '../../core/state.js';
+import { oneLine } from '../../core/text.js';
+import { SessionStateError } from '../../errors.js';
+import { HistoryLog } from '../../io/history-log.js';
+import { makeDir } from '../../io/make-dir.js';
+import { guardWriteAsync } from '../../io/storage-failure.js';
+import { SessionLock, type Acquired } from '../../io/session-lock.js';
+import { StateStore } from '../../io/state-store.js';
+import { ensureWorkspace } from '../../io/workspace.js';
+import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
 
 export interface OpenRequest {
   name: string;
@@ -44,21 +38,6 @@ export interface OpenSession {
   alreadyDone: boolean;
   /** --task was given but the session already has its own (so it was not used). */
   taskIgnored: boolean;
-}
-
-export function sessionFolderFor(config: Config, name: string): { folder: string; exists: boolean } {
-  const problem = checkSessionName(name, config.branchPrefix);
-  if (problem) throw new UsageError(problem);
-  const entries = listFolders(config.sessions);
-  const match = findSessionFolder(name, entries);
-  if (match.kind === 'ambiguous') {
-    throw new UsageError(`--session ${name} matches ${match.folders.length} sessions under ${config.sessions}: ${match.folders.join(', ')}. Pass the full folder name, e.g. --session ${match.folders.at(-1)}.`);
-  }
-  return match.kind === 'found' ? { folder: match.folder, exists: true } : { folder: datedFolderName(name, new Date()), exists: false };
-}
-
-export function noSuchSession(config: Config, name: string): UsageError {
-  return new UsageError(`there is no session "${name}" under ${config.sessions}; start one with --task "what to do"`);
 }
 
 export async function openSession(config: Config, req: OpenRequest): Promise<OpenSession> {
@@ -188,4 +167,3 @@ function initialBody(state: SessionState): string {
   ];
   return `\n${sections.join('\n')}`;
 }
-

@@ -1,34 +1,38 @@
 // Composition root for `orchestrate run`: config → session → real adapters → loop. The only place that sees
 // both the loop and the IO side.
 import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.js';
-import type { SettingKey } from '../config/settings.js';
-import { EXIT_CODES, type ExitCode } from '../errors.js';
-import { killGroupNow, killRunNow } from '../agent/process-group.js';
-import { startWatchdog, type Watchdog } from '../agent/watchdog.js';
-import { RETRY_LIMITS } from '../core/attempts.js';
-import { PHASE_RULES } from '../core/phases.js';
-import { packagePrompts } from '../agent/prompt-source.js';
-import { LOGS_DIR, createSessionAgent } from '../agent/session-agent.js';
-import { runSession, type SessionOutcome } from '../loop/run-session.js';
-import type { AgentPort, Clock, HumanGate, Notifier } from '../loop/ports.js';
-import { createLogger } from './logger.js';
-import { makeScrubber, type Scrub } from '../core/secrets.js';
-import { logNotifier } from './log-notifier.js';
-import { LOCK_FILE, OVERVIEW_FILE, SESSION_LOG, noSuchSession, openSession, sessionFolderFor } from './open-session.js';
-import { pendingReason, personGate } from './person-gate.js';
-import { liveHolder } from '../io/session-lock.js';
-import { sessionSnapshot, treeSnapshot } from '../io/progress-probe.js';
-import { requestResume } from '../io/resume-request.js';
-import { sleepUnlessAborted } from '../io/abortable-sleep.js';
-import { StateStore } from '../io/state-store.js';
-import { waitSignalFacts } from '../io/wait-facts.js';
-import { guardWriteAsync } from '../io/storage-failure.js';
-import type { Config } from '../config/settings.js';
-import type { SessionState } from '../core/state.js';
+import { loadConfig } from '../../config/load.js';
+import type { SettingKey } from '../../config/settings.js';
+import { EXIT_CODES, UsageError, type ExitCode } from '../../errors.js';
+import { settingFlags, type CommandInput } from '../flags.js';
+import { killGroupNow, killRunNow } from '../../io/process-group.js';
+import { startWatchdog, type Watchdog } from '../../agent/watchdog.js';
+import { RETRY_LIMITS } from '../../core/attempts.js';
+import { PHASE_RULES } from '../../core/phases.js';
+import { packagePrompts } from '../../agent/prompt-source.js';
+import { createSessionAgent } from '../../agent/session-agent.js';
+import { runSession, type SessionOutcome } from '../../loop/run-session.js';
+import type { AgentPort, Clock, HumanGate, Notifier } from '../../loop/ports.js';
+import { createLogger } from '../../log/logger.js';
+import { makeScrubber, type Scrub } from '../../core/secrets.js';
+import { logNotifier } from '../../log/log-notifier.js';
+import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE, PLAN_FILE, QA_FILE, SESSION_LOG } from '../../core/session-files.js';
+import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
+import { openSession } from './open-session.js';
+import { pendingReason, personGate } from '../../io/person-gate.js';
+import { liveHolder } from '../../io/session-lock.js';
+import { sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
+import { requestResume } from '../../io/resume-request.js';
+import { sleepUnlessAborted } from '../../io/abortable-sleep.js';
+import { StateStore } from '../../io/state-store.js';
+import { waitSignalFacts } from '../../io/wait-facts.js';
+import { guardWriteAsync } from '../../io/storage-failure.js';
+import type { Config } from '../../core/config.js';
+import type { SessionState } from '../../core/state.js';
 import type { Logger } from 'pino';
-import type { Shutdown } from './shutdown.js';
+import { installShutdown, type Shutdown } from '../../io/shutdown.js';
 
 export interface RunOptions {
   configPath: string;
@@ -46,7 +50,7 @@ export interface RunOptions {
   cwd: string;
   home: string;
   shutdown: Shutdown;
-  /** Who answers when the session waits. Default: the person, through the session files (person-gate.ts). */
+  /** Who answers when the session waits. Default: the person, through the session files (io/person-gate.ts). */
   gate?: ((defaults: HumanGate) => HumanGate) | undefined;
   /** Extra listeners (the demo narrates). */
   notifiers?: Notifier[] | undefined;
@@ -59,6 +63,35 @@ export interface RunResult {
   exitCode: ExitCode;
   /** What the person should read last: what happened and what to do now. */
   message: string;
+}
+
+/** `orchestrate run` and `resume`, from the command line. */
+export async function runCommand({ name, values, help }: CommandInput, { resume }: { resume: boolean }): Promise<number> {
+  const { flags, flagNames } = settingFlags(values);
+  const shutdown = installShutdown();
+  try {
+    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+    if (values.session === undefined) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${help(name)}`);
+    const result = await runOrchestrator({
+      configPath: values.config,
+      session: values.session,
+      task: values.task,
+      dive: values.dive,
+      flags,
+      flagNames,
+      quiet: values.quiet ?? false,
+      wait: { onWaiting: !values['no-wait'], onBlocked: values['wait-on-blocked'] ?? false },
+      resumeCommand: resume,
+      env: process.env,
+      cwd: process.cwd(),
+      home: homedir(),
+      shutdown,
+    });
+    process.stderr.write(`\n${result.message}\n`);
+    return result.exitCode;
+  } finally {
+    shutdown.dispose();
+  }
 }
 
 export const realClock: Clock = {
@@ -187,8 +220,8 @@ function namedStorageErrors(sessionDir: string, agent: AgentPort): AgentPort {
 
 /** Telegram is loaded only when configured: its library stays off the start-up path of everyone else. */
 async function connectTelegramFor(config: Config, opts: RunOptions, state: SessionState, sessionDir: string, log: Logger, scrub: Scrub) {
-  const { connectTelegram } = await import('../telegram/link.js');
-  const { statusReport } = await import('./inspect.js');
+  const { connectTelegram } = await import('../../telegram/link.js');
+  const { statusReport } = await import('../inspect/inspect.js');
   const telegram = config.telegram!;
   return connectTelegram({
     token: telegram.token,
@@ -238,7 +271,7 @@ function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions,
           `session ${state.session} is blocked in phase ${state.phase} (${state.blockedKind}).\n  reason: ${state.blockedReason ?? '(none given)'}\n` +
           (state.needs ? `  needs: ${state.needs}\n` : '') +
           `  unblock: fix the cause (notes for the agent go in ${join(sessionDir, OVERVIEW_FILE)}), then run: ${rerun}\n` +
-          `  what happened: ${join(sessionDir, '_signal_history.jsonl')} and ${join(sessionDir, LOGS_DIR)}`,
+          `  what happened: ${join(sessionDir, HISTORY_FILE)} and ${join(sessionDir, LOGS_DIR)}`,
       };
     }
     case 'interrupted':
@@ -271,9 +304,9 @@ function wakeRunningSession(config: Config, session: string): RunResult | undefi
 function waitingInstructions(waitingFor: string | undefined, sessionDir: string): string {
   switch (waitingFor) {
     case 'qa_answers':
-      return `answer every question in ${join(sessionDir, '_qa.md')}: replace each "**Answer:** _waiting_" with your answer (a letter or free text)`;
+      return `answer every question in ${join(sessionDir, QA_FILE)}: replace each "**Answer:** _waiting_" with your answer (a letter or free text)`;
     case 'plan_approval':
-      return `read ${join(sessionDir, '_plan.md')} and replace "**Approval:** _waiting_" with "approved" or "rejected: <what to change>"`;
+      return `read ${join(sessionDir, PLAN_FILE)} and replace "**Approval:** _waiting_" with "approved" or "rejected: <what to change>"`;
     default:
       return `do what the agent asked (see needs above and ${join(sessionDir, OVERVIEW_FILE)})`;
   }

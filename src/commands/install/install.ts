@@ -1,10 +1,12 @@
 // `orchestrate install` / `uninstall`: put samocode's skills and commands where Claude Code and Codex find them, and
-// take away exactly what was put there. The planning is pure (install/plan.ts); this reads, plans, executes, reports.
-import { PACKAGE_ROOT } from '../agent/prompt-source.js';
-import { execute, packageVersion, projectRoot, readDisk, readManifest, readPackage, type Outcome } from '../install/disk.js';
-import { InstallError } from '../errors.js';
-import { checkPackage, pathsToRead, planInstall, planUninstall, projectLayout, targets, userLayout, type Plan, type Target } from '../install/plan.js';
-import { formatReport } from '../install/report.js';
+// take away exactly what was put there. The planning is pure (plan.ts); this reads, plans, executes, reports.
+import { homedir } from 'node:os';
+import { PACKAGE_ROOT } from '../../agent/prompt-source.js';
+import { EXIT_CODES, InstallError } from '../../errors.js';
+import type { CommandInput } from '../flags.js';
+import { execute, packageVersion, projectRoot, readDisk, readManifest, readPackage, type Outcome } from './disk.js';
+import { checkPackage, pathsToRead, planInstall, planUninstall, projectLayout, targets, userLayout, type Plan, type Target } from './plan.js';
+import { formatReport } from './report.js';
 
 export interface InstallOptions {
   /** Install into the project (the git root of the cwd, or the cwd outside git: <root>/.claude …) instead of the user's home. */
@@ -13,6 +15,13 @@ export interface InstallOptions {
   cwd: string;
   home: string;
   env: NodeJS.ProcessEnv;
+}
+
+/** `orchestrate install` and `uninstall`, from the command line. */
+export async function installCommand({ values }: CommandInput, { uninstall }: { uninstall: boolean }): Promise<number> {
+  const text = runInstall({ project: values.project ?? false, uninstall, cwd: process.cwd(), home: homedir(), env: process.env });
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  return EXIT_CODES.done;
 }
 
 /** Carry out install or uninstall and return the report. Throws InstallError (exit 3) when a step failed. */

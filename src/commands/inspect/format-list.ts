@@ -1,0 +1,111 @@
+// `orchestrate list`: every session, newest first, data → text and JSON. Pure.
+import type { SessionStatus } from '../../core/state.js';
+import type { Liveness, OverviewView } from './views.js';
+import { ageOf, type Column, fit, formatAge, plural, shellQuote, table, WIDTH } from './text.js';
+import { statusLine } from './format-status.js';
+
+export interface ListInput {
+  folder: string;
+  name: string;
+  path: string;
+  overview: OverviewView;
+  lock: Liveness;
+}
+
+/** One element of `orchestrate list --json`. */
+export interface ListFacts {
+  name: string;
+  session: string;
+  folder: string;
+  overview: 'ok' | 'legacy' | 'invalid' | 'missing';
+  phase: string | null;
+  status: SessionStatus | null;
+  statusLine: string;
+  /** true: an orchestrator is running it now; false: none is; null: its lock is held on another host. */
+  live: boolean | null;
+  pid: number | null;
+  iterations: number | null;
+  updatedAt: string | null;
+  updatedAgoMs: number | null;
+}
+
+const FOLDER_DATE = /^(\d{2})-(\d{2})-(\d{2})-/;
+
+/** When the session was last updated, for sorting: `updatedAt`, else the date in the folder name. */
+function sortTime(row: ListFacts): number {
+  const updated = row.updatedAt ? Date.parse(row.updatedAt) : Number.NaN;
+  if (!Number.isNaN(updated)) return updated;
+  const dated = FOLDER_DATE.exec(row.session);
+  return dated ? new Date(2000 + Number(dated[1]), Number(dated[2]) - 1, Number(dated[3])).getTime() : Number.NEGATIVE_INFINITY;
+}
+
+function briefStatus(input: ListInput): string {
+  const { overview, lock } = input;
+  switch (overview.kind) {
+    case 'missing':
+      return 'not started (no _overview.md)';
+    case 'invalid':
+      return 'unreadable _overview.md (see status)';
+    case 'legacy':
+      return 'legacy format (the next run migrates it)';
+    case 'state':
+      break;
+  }
+  const state = overview.state;
+  if (state.status === 'running') {
+    if (lock.kind === 'live') return `running (pid ${lock.pid})`;
+    if (lock.kind === 'elsewhere') return `running? (on host ${lock.host})`;
+    return 'running? (no orchestrator: run again to resume)';
+  }
+  const line = statusLine(overview, lock);
+  return lock.kind === 'live' ? `${line} (pid ${lock.pid} waits)` : line;
+}
+
+/** Newest first. */
+export function listFacts(inputs: ListInput[], now: Date): ListFacts[] {
+  const rows = inputs.map((input): ListFacts => {
+    const { overview, lock } = input;
+    const state = overview.kind === 'state' ? overview.state : undefined;
+    return {
+      name: input.name,
+      session: input.folder,
+      folder: input.path,
+      overview: overview.kind === 'state' ? 'ok' : overview.kind,
+      phase: state?.phase ?? (overview.kind === 'legacy' ? overview.phase : null),
+      status: state?.status ?? null,
+      statusLine: briefStatus(input),
+      live: lock.kind === 'live' ? true : lock.kind === 'elsewhere' ? null : false,
+      pid: lock.kind === 'none' ? null : lock.pid,
+      iterations: state?.iterations ?? (overview.kind === 'legacy' ? overview.iterations : null),
+      updatedAt: state?.updatedAt ?? null,
+      updatedAgoMs: ageOf(state?.updatedAt, now),
+    };
+  });
+  return rows.sort((a, b) => sortTime(b) - sortTime(a) || (a.session < b.session ? 1 : a.session > b.session ? -1 : 0));
+}
+
+export function formatList(rows: ListFacts[], opts: { sessions: string; configFile: string; width?: number | undefined }): string {
+  const command = `orchestrate --config ${shellQuote(opts.configFile)}`;
+  if (rows.length === 0) {
+    return `no sessions under ${opts.sessions} yet; start one with ${command} --session <name> --task "what to do"\n`;
+  }
+  const columns: Column[] = [
+    { header: 'name' },
+    { header: 'phase' },
+    { header: 'status', flex: true, min: 30 },
+    { header: 'iter', align: 'right' },
+    { header: 'updated' },
+    { header: 'folder' },
+  ];
+  const cells = rows.map((r) => [
+    fit(r.name, 30),
+    r.phase ?? '?',
+    r.statusLine,
+    r.iterations === null ? '?' : String(r.iterations),
+    r.updatedAgoMs === null ? '?' : formatAge(r.updatedAgoMs),
+    r.session,
+  ]);
+  const lines = [`sessions under ${opts.sessions}, newest first:`, ...table(columns, cells, opts.width ?? WIDTH)];
+  lines.push('', `${plural(rows.length, 'session')}; details: orchestrate status --config ${shellQuote(opts.configFile)} --session <name>`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,41 @@
+// The shape of samocode's resolved configuration: what config/ builds from flags, env, .env and .samocode, and what
+// every other room reads. Types only (and the closed list of log formats), so the loop and the adapters can name a
+// setting without depending on how settings are loaded. The providers are listed with their facts (provider-facts.ts).
+import type { Budget } from './budget.js';
+import type { Phase } from './phases.js';
+import type { Provider, StreamFormat } from './provider-facts.js';
+
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface Config {
+  configFile: string;
+  mainRepo: string;
+  worktrees: string;
+  sessions: string;
+  baseBranch: string | undefined;
+  branchPrefix: string;
+  provider: Provider;
+  claude: { path: string; model: string | undefined; maxTurns: number | undefined; permissionMode: 'bypassPermissions' | 'acceptEdits' | 'default' | 'plan'; args: string[] };
+  codex: { path: string; model: string | undefined; sandbox: 'workspace-write' | 'danger-full-access'; args: string[] };
+  scriptPath: string | undefined;
+  scriptFormat: 'none' | StreamFormat;
+  fallbackProvider: Provider | undefined;
+  idleTimeoutMs: number | undefined;
+  codexPrice: { input: number; cachedInput: number; output: number };
+  timeoutMs: number;
+  maxRetries: number;
+  retryDelayMs: number;
+  rateLimitWaitMs: number;
+  killGraceMs: number;
+  /** Largest size of each raw agent log file (`_logs/*.jsonl`, `*.stderr.log`) kept after a run; the middle is cut. */
+  logMaxBytes: number;
+  phaseLimits: Record<Phase, number>;
+  budget: Budget;
+  stallLimit: number;
+  telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
+  logLevel: string;
+  logFormat: LogFormat;
+  /** Values that must never appear in a log, prompt, history line or notification. */
+  secrets: string[];
+}
