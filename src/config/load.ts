@@ -4,6 +4,7 @@ import { constants, accessSync, readFileSync, statSync } from 'node:fs';
 import { dirname, delimiter, join, resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { PROVIDER_FACTS, type Provider } from '../core/provider-facts.js';
+import { isDirectory, isFile } from '../io/path-kind.js';
 import { secretValues } from '../core/secrets.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { Config } from '../core/config.js';
@@ -238,18 +239,4 @@ function exists(p: string): boolean {
   }
 }
 
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}

@@ -2,7 +2,7 @@
 // unknown types and fields are ignored, a malformed field is dropped rather than the line, nothing throws.
 import { z } from 'zod';
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
-import { detailLine, parseJsonObject, type AgentEvent } from './events.js';
+import { detailLine, readStreamLine, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
 const optNumber = z.number().optional().catch(undefined);
@@ -64,14 +64,13 @@ const denialShape = z.object({ tool_name: z.string(), tool_input: record });
 const MAX_DENIALS = 20;
 
 export function parseClaudeLine(line: string): AgentEvent[] {
-  const data = parseJsonObject(line);
-  if (!data) return [];
-  const head = envelope.safeParse(data);
-  if (!head.success) return [];
-  switch (head.data.type) {
+  const read = readStreamLine(line, envelope);
+  if (!read) return [];
+  const { data, head } = read;
+  switch (head.type) {
     case 'system':
-      if (head.data.subtype === 'init') return init(data);
-      if (head.data.subtype === 'api_retry') return retry(data);
+      if (head.subtype === 'init') return init(data);
+      if (head.subtype === 'api_retry') return retry(data);
       return [];
     case 'assistant':
       return assistant(data);

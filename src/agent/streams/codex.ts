@@ -1,7 +1,7 @@
 // Codex `codex exec --json`: one JSON object per line → AgentEvents. Pure and tolerant: unknown types and fields are
 // ignored, a malformed field is dropped rather than the line, nothing throws.
 import { z } from 'zod';
-import { detailLine, parseJsonObject, type AgentEvent } from './events.js';
+import { detailLine, readStreamLine, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
 const count = z.number().nonnegative().catch(0);
@@ -28,11 +28,10 @@ const webSearchItem = z.object({ query: optString });
 const RECONNECTING = /^Reconnecting\.{3}\s*(\d+)\/(\d+)\s*(?:\(([\s\S]*)\))?\s*$/;
 
 export function parseCodexLine(line: string): AgentEvent[] {
-  const data = parseJsonObject(line);
-  if (!data) return [];
-  const head = envelope.safeParse(data);
-  if (!head.success) return [];
-  switch (head.data.type) {
+  const read = readStreamLine(line, envelope);
+  if (!read) return [];
+  const { data, head } = read;
+  switch (head.type) {
     case 'thread.started': {
       const parsed = threadStarted.safeParse(data);
       return parsed.success ? [{ kind: 'init', sessionId: parsed.data.thread_id }] : [];

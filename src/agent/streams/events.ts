@@ -53,7 +53,7 @@ export type AgentEvent =
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 /** JSON.parse of one stream line; undefined for an oversized line, invalid JSON or anything but a JSON object. */
-export function parseJsonObject(line: string): Record<string, unknown> | undefined {
+function parseJsonObject(line: string): Record<string, unknown> | undefined {
   // A UTF-16 length above the limit is always over it in bytes; below a third of it, never.
   if (line.length > MAX_LINE_BYTES) return undefined;
   if (line.length > MAX_LINE_BYTES / 3 && Buffer.byteLength(line, 'utf8') > MAX_LINE_BYTES) return undefined;
@@ -66,6 +66,19 @@ export function parseJsonObject(line: string): Record<string, unknown> | undefin
     return undefined;
   }
   return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+}
+
+/** The shape check of a line's envelope (its `type`, …): a zod schema's safeParse, without importing zod here. */
+interface EnvelopeSchema<T> {
+  safeParse(data: unknown): { success: true; data: T } | { success: false };
+}
+
+/** One stream line as a JSON object and its checked envelope; undefined for anything else (the line is skipped). */
+export function readStreamLine<T>(line: string, envelope: EnvelopeSchema<T>): { data: Record<string, unknown>; head: T } | undefined {
+  const data = parseJsonObject(line);
+  if (!data) return undefined;
+  const head = envelope.safeParse(data);
+  return head.success ? { data, head: head.data } : undefined;
 }
 
 /** A tool's detail or an error, as one line of the progress and the summary: at most 200 characters by default. */

@@ -1,10 +1,11 @@
 // `orchestrate install` / `uninstall`, the IO part: read the package's skills and commands, read the disk into the
 // planner's DiskState, and carry a plan out (atomic writes, removals, folders). Synchronous: a few dozen small files.
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { InstallError } from '../../errors.js';
+import { isDirectory } from '../../io/path-kind.js';
 import {
   manifestAfter,
   parseManifest,
@@ -103,13 +104,7 @@ export function readDisk(paths: { files: string[]; dirs: string[] }): DiskState 
     if (entry) entries[path] = entry;
   }
   // stat, not lstat: a symbolic link to a folder (e.g. ~/.claude kept in a dotfiles repo) counts as that folder.
-  const dirs = paths.dirs.filter((dir) => {
-    try {
-      return statSync(dir).isDirectory();
-    } catch {
-      return false;
-    }
-  });
+  const dirs = paths.dirs.filter(isDirectory);
   return { entries, dirs };
 }
 
@@ -153,7 +148,7 @@ export function execute(plan: Plan, previous: Manifest | undefined): Outcome {
       mkdirSync(dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') failed.set(dir, describe(error));
-      else if (!isDir(dir)) failed.set(dir, 'a file is in the way');
+      else if (!isDirectory(dir)) failed.set(dir, 'a file is in the way');
     }
   }
   for (const step of plan.files) {
@@ -202,13 +197,6 @@ export function execute(plan: Plan, previous: Manifest | undefined): Outcome {
   return { failed, removedDirs, manifest };
 }
 
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
