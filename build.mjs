@@ -34,7 +34,7 @@ const common = {
 await build({
   ...common,
   entryPoints: ['src/cli.ts'],
-  minify: process.env.NO_MINIFY !== "1",
+  minify: process.env.NO_MINIFY !== '1',
   outfile: 'dist/cli.js',
   // Loaded only when needed (a terminal shows readable logs; agent text looks like it may hold a secret): left as
   // normal dependency imports, so their code is not parsed at every start.

@@ -20,7 +20,16 @@
 // NODE_OPTIONS and npm_*, plus git identity, a private HOME, SAMOCODE_RETRY_DELAY=0, SAMOCODE_PHASE_LIMITS and
 // NO_COLOR=1; it runs with --quiet. Needs Linux (/proc) for the RSS figure.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,11 +77,15 @@ try {
     },
   }).values;
 } catch (error) {
-  console.error(`bench: ${error.message}\nusage: node bench/run.mjs [--runs N] [--iterations N] [--quick] [--keep] [--json] [--no-extra-ca]`);
+  console.error(
+    `bench: ${error.message}\nusage: node bench/run.mjs [--runs N] [--iterations N] [--quick] [--keep] [--json] [--no-extra-ca]`,
+  );
   process.exit(2);
 }
 if (opts.help) {
-  console.log('usage: node bench/run.mjs [--runs N] [--iterations N] [--quick] [--keep] [--json] [--no-extra-ca]\n  (npm run bench builds first, then runs this)');
+  console.log(
+    'usage: node bench/run.mjs [--runs N] [--iterations N] [--quick] [--keep] [--json] [--no-extra-ca]\n  (npm run bench builds first, then runs this)',
+  );
   process.exit(0);
 }
 const RUNS = positiveInt(opts.runs, opts.quick ? 3 : 5, '--runs');
@@ -155,7 +168,17 @@ function createProject(label) {
   git('add', '-A');
   git('commit', '-q', '-m', 'init');
   const configFile = join(root, '.samocode');
-  writeFileSync(configFile, ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'PROVIDER=script', 'SAMOCODE_RETRY_DELAY=0', ''].join('\n'));
+  writeFileSync(
+    configFile,
+    [
+      'MAIN_REPO=./repo',
+      'WORKTREES=./worktrees',
+      'SESSIONS=./sessions',
+      'PROVIDER=script',
+      'SAMOCODE_RETRY_DELAY=0',
+      '',
+    ].join('\n'),
+  );
   return {
     root,
     env,
@@ -168,7 +191,10 @@ function createProject(label) {
     sessionDir() {
       const dir = join(root, 'sessions');
       const match = existsSync(dir) ? readdirSync(dir).filter((d) => d === SESSION || d.endsWith(`-${SESSION}`)) : [];
-      if (match.length !== 1) throw new BenchError(`expected one session folder for "${SESSION}" under ${dir}, found ${match.join(', ') || 'none'}`);
+      if (match.length !== 1)
+        throw new BenchError(
+          `expected one session folder for "${SESSION}" under ${dir}, found ${match.join(', ') || 'none'}`,
+        );
       return join(dir, match[0]);
     },
   };
@@ -202,7 +228,11 @@ function runCli(project, args, { expectExit, pollMs = 10, what, onStderr }) {
     let exitAt;
     let peakKb = 0;
     const spawnAt = now();
-    const child = spawn(process.execPath, fullArgs, { cwd: project.root, env: project.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, fullArgs, {
+      cwd: project.root,
+      env: project.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const poll = setInterval(() => {
       const kb = readRss(child.pid);
       if (kb !== undefined && kb > peakKb) peakKb = kb;
@@ -241,7 +271,10 @@ function runCli(project, args, { expectExit, pollMs = 10, what, onStderr }) {
 }
 
 function tail(text, lines = 40) {
-  const all = text.trimEnd().split('\n').map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line));
+  const all = text
+    .trimEnd()
+    .split('\n')
+    .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line));
   return (all.length > lines ? ['…', ...all.slice(-lines)] : all).join('\n');
 }
 
@@ -262,15 +295,23 @@ function readJsonLines(file) {
 
 function readTimings(sessionDir, expected, what) {
   const file = join(sessionDir, TIMING_FILE);
-  if (!existsSync(file)) throw new BenchError(`${what}: the agent wrote no ${TIMING_FILE} (is dist/ older than the timingFile step field? run npm run build)`);
+  if (!existsSync(file))
+    throw new BenchError(
+      `${what}: the agent wrote no ${TIMING_FILE} (is dist/ older than the timingFile step field? run npm run build)`,
+    );
   const timings = readJsonLines(file);
-  if (timings.length !== expected) throw new BenchError(`${what}: ${TIMING_FILE} has ${timings.length} lines, expected ${expected} (one per agent start; a retry would add one)`);
+  if (timings.length !== expected)
+    throw new BenchError(
+      `${what}: ${TIMING_FILE} has ${timings.length} lines, expected ${expected} (one per agent start; a retry would add one)`,
+    );
   return timings;
 }
 
 /** The iteration entries of this run (seq > fromSeq), checked: 1..n, one attempt each, the last one blocked. */
 function runEntries(sessionDir, fromSeq, n, what) {
-  const entries = readJsonLines(join(sessionDir, HISTORY_FILE)).filter((e) => e.seq > fromSeq && e.event === 'iteration');
+  const entries = readJsonLines(join(sessionDir, HISTORY_FILE)).filter(
+    (e) => e.seq > fromSeq && e.event === 'iteration',
+  );
   const problems = [];
   if (entries.length !== n) problems.push(`${entries.length} iteration entries, expected ${n}`);
   entries.forEach((e, i) => {
@@ -279,7 +320,8 @@ function runEntries(sessionDir, fromSeq, n, what) {
     if (e.validation !== 'ok') problems.push(`iteration ${e.iteration}: ${e.validation} ${e.problem ?? ''}`);
     if (typeof e.run?.durationMs !== 'number') problems.push(`iteration ${e.iteration} has no run.durationMs`);
   });
-  if (entries.at(-1)?.statusAfter !== 'blocked') problems.push(`the last entry is ${entries.at(-1)?.statusAfter}, expected blocked`);
+  if (entries.at(-1)?.statusAfter !== 'blocked')
+    problems.push(`the last entry is ${entries.at(-1)?.statusAfter}, expected blocked`);
   if (problems.length) throw new BenchError(`${what}: unexpected history: ${problems.slice(0, 5).join('; ')}`);
   return entries;
 }
@@ -288,7 +330,9 @@ function runEntries(sessionDir, fromSeq, n, what) {
 function checkFinalState(sessionDir, historySeq, what) {
   const { data } = matter(readFileSync(join(sessionDir, OVERVIEW_FILE), 'utf8'), { language: 'yaml' });
   if (data.status !== 'blocked' || data.historySeq !== historySeq) {
-    throw new BenchError(`${what}: ${OVERVIEW_FILE} ends with status ${data.status}, historySeq ${data.historySeq}; expected blocked, ${historySeq}`);
+    throw new BenchError(
+      `${what}: ${OVERVIEW_FILE} ends with status ${data.status}, historySeq ${data.historySeq}; expected blocked, ${historySeq}`,
+    );
   }
 }
 
@@ -308,7 +352,15 @@ function stayingSteps(n, extra = {}) {
 }
 
 function sessionArgs(project, scenario, { task = true } = {}) {
-  return ['--config', project.configFile, '--session', SESSION, ...(task ? ['--task', 'bench task'] : []), '--script', scenario];
+  return [
+    '--config',
+    project.configFile,
+    '--session',
+    SESSION,
+    ...(task ? ['--task', 'bench task'] : []),
+    '--script',
+    scenario,
+  ];
 }
 
 // ───────────────────────────── measurements ─────────────────────────────
@@ -351,7 +403,11 @@ async function measureOverhead(round) {
   const project = createProject('overhead');
   try {
     const scenario = project.scenario(stayingSteps(ITERATIONS));
-    const result = await runCli(project, sessionArgs(project, scenario), { expectExit: EXIT_BLOCKED, pollMs: 25, what });
+    const result = await runCli(project, sessionArgs(project, scenario), {
+      expectExit: EXIT_BLOCKED,
+      pollMs: 25,
+      what,
+    });
     const sessionDir = project.sessionDir();
     checkFinalState(sessionDir, ITERATIONS, what);
     return overheadOf(result, readTimings(sessionDir, ITERATIONS, what), runEntries(sessionDir, 0, ITERATIONS, what));
@@ -379,21 +435,35 @@ async function measureOverheadLongHistory(round) {
     // historySeq says all 100,000 entries are applied; iterations restart at 0 so the scenario's steps are 1..N.
     const overviewFile = join(sessionDir, OVERVIEW_FILE);
     const parsed = matter(readFileSync(overviewFile, 'utf8'), { language: 'yaml' });
-    if (parsed.data.status !== 'blocked') throw new BenchError(`${what}: setup left status ${parsed.data.status}, expected blocked`);
+    if (parsed.data.status !== 'blocked')
+      throw new BenchError(`${what}: setup left status ${parsed.data.status}, expected blocked`);
     const data = { ...parsed.data, historySeq: HISTORY_LINES, iterations: 0, phaseIterations: 0 };
     writeFileSync(overviewFile, matter.stringify('', data).replace(/\n\n$/, '\n') + parsed.content);
     const prepareMs = now() - prepareStart;
 
     // A plain re-run resumes the blocked session (one `resumed` entry, seq 100,001), then runs iterations 1..N.
     const scenario = project.scenario(stayingSteps(ITERATIONS));
-    const result = await runCli(project, sessionArgs(project, scenario, { task: false }), { expectExit: EXIT_BLOCKED, pollMs: 25, what });
-    if (/ahead of|recovered history entry/.test(result.stderr + readFileSync(join(sessionDir, 'session.log'), 'utf8'))) {
-      throw new BenchError(`${what}: the orchestrator did not take the prepared history as applied:\n${tail(result.stderr)}`);
+    const result = await runCli(project, sessionArgs(project, scenario, { task: false }), {
+      expectExit: EXIT_BLOCKED,
+      pollMs: 25,
+      what,
+    });
+    if (
+      /ahead of|recovered history entry/.test(result.stderr + readFileSync(join(sessionDir, 'session.log'), 'utf8'))
+    ) {
+      throw new BenchError(
+        `${what}: the orchestrator did not take the prepared history as applied:\n${tail(result.stderr)}`,
+      );
     }
     checkFinalState(sessionDir, HISTORY_LINES + 1 + ITERATIONS, what);
     const entries = runEntries(sessionDir, HISTORY_LINES, ITERATIONS, what);
     const figures = overheadOf(result, readTimings(sessionDir, ITERATIONS, what), entries);
-    return { ...figures, historyMb: Buffer.byteLength(historyText) / MiB, lineBytes: Buffer.byteLength(lines[0]) + 1, prepareMs };
+    return {
+      ...figures,
+      historyMb: Buffer.byteLength(historyText) / MiB,
+      lineBytes: Buffer.byteLength(lines[0]) + 1,
+      prepareMs,
+    };
   } finally {
     removeProject(project.root);
   }
@@ -405,7 +475,11 @@ async function measureOutput(round) {
   const project = createProject('rss');
   try {
     const scenario = project.scenario(stayingSteps(3, { stdoutBytes: PRINT_BYTES }));
-    const result = await runCli(project, sessionArgs(project, scenario), { expectExit: EXIT_BLOCKED, pollMs: 10, what });
+    const result = await runCli(project, sessionArgs(project, scenario), {
+      expectExit: EXIT_BLOCKED,
+      pollMs: 10,
+      what,
+    });
     const sessionDir = project.sessionDir();
     const timings = readTimings(sessionDir, 3, what);
     const entries = runEntries(sessionDir, 0, 3, what);
@@ -414,11 +488,22 @@ async function measureOutput(round) {
       const file = join(sessionDir, entry.run.log);
       const size = statSync(file).size;
       const cut = /"type":"samocode_cut","cutBytes":(\d+)/.exec(readFileSync(file, 'utf8'));
-      if (size > LOG_MAX_BYTES || !cut) throw new BenchError(`${what}: ${entry.run.log} holds ${size} bytes${cut ? '' : ' and no cut note'}, expected at most ${LOG_MAX_BYTES}`);
-      if (Number(cut[1]) + size < PRINT_BYTES) throw new BenchError(`${what}: ${entry.run.log} keeps ${size} bytes and notes ${cut[1]} cut: less than the ${PRINT_BYTES} printed`);
+      if (size > LOG_MAX_BYTES || !cut)
+        throw new BenchError(
+          `${what}: ${entry.run.log} holds ${size} bytes${cut ? '' : ' and no cut note'}, expected at most ${LOG_MAX_BYTES}`,
+        );
+      if (Number(cut[1]) + size < PRINT_BYTES)
+        throw new BenchError(
+          `${what}: ${entry.run.log} keeps ${size} bytes and notes ${cut[1]} cut: less than the ${PRINT_BYTES} printed`,
+        );
     }
-    if (result.peakKb === 0) throw new BenchError(`${what}: could not read /proc/${result.pid}/status (VmHWM); this figure needs Linux`);
-    return { peakRssMb: result.peakKb / 1024, printMs: median(timings.map((t) => t.printMs)), agentMedianMs: median(entries.map((e) => e.run.durationMs)) };
+    if (result.peakKb === 0)
+      throw new BenchError(`${what}: could not read /proc/${result.pid}/status (VmHWM); this figure needs Linux`);
+    return {
+      peakRssMb: result.peakKb / 1024,
+      printMs: median(timings.map((t) => t.printMs)),
+      agentMedianMs: median(entries.map((e) => e.run.durationMs)),
+    };
   } finally {
     removeProject(project.root);
   }
@@ -435,7 +520,11 @@ async function measureResume(round) {
   try {
     const qa = '### Q1: ok?\n- A) yes\n**Suggestion:** A\n**Answer:** _waiting_\n';
     const scenario = project.scenario([
-      { sessionFiles: { '_qa.md': qa }, signal: { status: 'waiting', for: 'qa_answers', summary: 'asked' }, timingFile: TIMING_FILE },
+      {
+        sessionFiles: { '_qa.md': qa },
+        signal: { status: 'waiting', for: 'qa_answers', summary: 'asked' },
+        timingFile: TIMING_FILE,
+      },
       { signal: { status: 'blocked', reason: 'bench end' }, timingFile: TIMING_FILE },
     ]);
     let saveAt;
@@ -455,7 +544,8 @@ async function measureResume(round) {
         void child;
       },
     });
-    if (saveAt === undefined) throw new BenchError(`${what}: the orchestrator never said it was waiting\n${tail(result.stderr)}`);
+    if (saveAt === undefined)
+      throw new BenchError(`${what}: the orchestrator never said it was waiting\n${tail(result.stderr)}`);
     const timings = readTimings(project.sessionDir(), 2, what);
     return { resumeMs: timings[1].startedAt - saveAt };
   } finally {
@@ -471,7 +561,9 @@ async function main() {
   const env = childEnvironment(tmpdir());
   console.log(
     `samocode bench: ${RUNS} runs per figure, median [min–max]; ${ITERATIONS} iterations per overhead session\n` +
-      `node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start, temp dir ${tmpdir()}`,
+      `node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} at start, temp dir ${tmpdir()}`,
   );
 
   // Rounds interleave the measurements so that a noisy neighbour hurts all figures alike, not one of them.
@@ -486,7 +578,9 @@ async function main() {
     }
     progress(`round ${round}/${RUNS}: new session, ${ITERATIONS} iterations (start → first spawn, overhead)`);
     raw.overhead.push(await measureOverhead(round));
-    progress(`round ${round}/${RUNS}: ${ITERATIONS} iterations after ${HISTORY_LINES.toLocaleString('en')} history lines`);
+    progress(
+      `round ${round}/${RUNS}: ${ITERATIONS} iterations after ${HISTORY_LINES.toLocaleString('en')} history lines`,
+    );
     raw.history.push(await measureOverheadLongHistory(round));
     progress(`round ${round}/${RUNS}: 3 iterations × ${PRINT_BYTES / MiB} MB of agent output`);
     raw.output.push(await measureOutput(round));
@@ -513,7 +607,9 @@ async function main() {
 
   const out = [];
   out.push('');
-  out.push(`baseline  node -e 0 (spawnSync, same env)           ${fmt(baseline.median)} ms ${spread(baseline)}  (${baseline.values.length} spawns)`);
+  out.push(
+    `baseline  node -e 0 (spawnSync, same env)           ${fmt(baseline.median)} ms ${spread(baseline)}  (${baseline.values.length} spawns)`,
+  );
   if (caSet) {
     const noCa = stats(raw.baselineNoCa);
     out.push(
@@ -524,40 +620,100 @@ async function main() {
   out.push(`1. start → first spawn (new session)                 ${fmt(startup.median)} ms ${spread(startup)}`);
   out.push(`   minus node -e 0: the orchestrator's own startup  ${fmt(startupOwn)} ms`);
   out.push(`2. overhead per iteration, empty history            ${fmt(overhead.median, 2)} ms ${spread(overhead, 2)}`);
-  out.push(`   agent's own durationMs (median of medians)        ${fmt(agentMs.median)} ms ${spread(agentMs)}; orchestrator peak RSS ${fmt(overheadRss.median)} MB`);
-  out.push(`3. overhead per iteration, ${HISTORY_LINES.toLocaleString('en')} history lines   ${fmt(history.median, 2)} ms ${spread(history, 2)}`);
+  out.push(
+    `   agent's own durationMs (median of medians)        ${fmt(agentMs.median)} ms ${spread(agentMs)}; orchestrator peak RSS ${fmt(overheadRss.median)} MB`,
+  );
+  out.push(
+    `3. overhead per iteration, ${HISTORY_LINES.toLocaleString('en')} history lines   ${fmt(history.median, 2)} ms ${spread(history, 2)}`,
+  );
   const change = `${ratio >= 1 ? '+' : '−'}${fmt(Math.abs(ratio - 1) * 100, 0)}%`;
   out.push(
     `   ratio to empty history (medians)                 ${fmt(ratio, 2)} (${change}) → ${ratio <= TARGETS.flatRatio ? 'flat: not more than 10% above' : 'NOT flat: more than 10% above'} the empty-history figure` +
       `\n   per-round ratios (same round, paired)            ${fmt(pairedRatios.median, 2)} ${spread(pairedRatios, 2)}  (a figure below 1 is noise, not a speed-up)`,
   );
-  out.push(`   agent's own durationMs                           ${fmt(historyAgentMs.median)} ms; history file ${fmt(raw.history[0].historyMb)} MB, ~${raw.history[0].lineBytes} B/line`);
-  out.push(`   start → first spawn when resuming it              ${fmt(resumeStartup.median)} ms ${spread(resumeStartup)} (reads the history tail, writes a resumed entry)`);
-  out.push(`4. orchestrator peak RSS, 3 × ${PRINT_BYTES / MiB} MB agent output     ${fmt(peakRss.median)} MB ${spread(peakRss)}  (VmHWM, polled every 10 ms)`);
-  out.push(`   agent printMs for ${PRINT_BYTES / MiB} MB (median)                  ${fmt(printMs.median)} ms ${spread(printMs)} → ${fmt(throughput, 0)} MB/s; agent durationMs ${fmt(outputAgentMs.median)} ms`);
-  out.push(`5. answer saved in _qa.md → next agent starts       ${fmt(resume.median)} ms ${spread(resume)}  (same process, chokidar; includes the agent's own Node start)`);
+  out.push(
+    `   agent's own durationMs                           ${fmt(historyAgentMs.median)} ms; history file ${fmt(raw.history[0].historyMb)} MB, ~${raw.history[0].lineBytes} B/line`,
+  );
+  out.push(
+    `   start → first spawn when resuming it              ${fmt(resumeStartup.median)} ms ${spread(resumeStartup)} (reads the history tail, writes a resumed entry)`,
+  );
+  out.push(
+    `4. orchestrator peak RSS, 3 × ${PRINT_BYTES / MiB} MB agent output     ${fmt(peakRss.median)} MB ${spread(peakRss)}  (VmHWM, polled every 10 ms)`,
+  );
+  out.push(
+    `   agent printMs for ${PRINT_BYTES / MiB} MB (median)                  ${fmt(printMs.median)} ms ${spread(printMs)} → ${fmt(throughput, 0)} MB/s; agent durationMs ${fmt(outputAgentMs.median)} ms`,
+  );
+  out.push(
+    `5. answer saved in _qa.md → next agent starts       ${fmt(resume.median)} ms ${spread(resume)}  (same process, chokidar; includes the agent's own Node start)`,
+  );
 
   const rows = [
-    ['overhead per iteration', `${fmt(overhead.median, 2)} ms`, `≤ ${TARGETS.overheadMs} ms`, '~5 ms', overhead.median <= TARGETS.overheadMs],
-    ['start → first spawn', `${fmt(startup.median, 0)} ms`, `≤ ${TARGETS.startupMs} ms`, '220 ms', startup.median <= TARGETS.startupMs],
-    [`overhead, ${HISTORY_LINES / 1000}k history lines`, `${fmt(history.median, 2)} ms (×${fmt(ratio, 2)})`, 'flat: ≤ +10% vs empty', '480 ms/iteration', ratio <= TARGETS.flatRatio],
-    ['peak RSS, 50 MB output/iteration', `${fmt(peakRss.median, 1)} MB`, `≤ ${TARGETS.peakRssMb} MB`, '180 MB', peakRss.median <= TARGETS.peakRssMb],
-    ['50 MB through agent stdout', `${fmt(printMs.median, 0)} ms`, `≤ ${TARGETS.printMs} ms`, '300–530 ms', printMs.median <= TARGETS.printMs],
-    ['answer saved → next spawn', `${fmt(resume.median, 0)} ms`, `≤ ${TARGETS.resumeMs} ms`, '(restart needed)', resume.median <= TARGETS.resumeMs],
+    [
+      'overhead per iteration',
+      `${fmt(overhead.median, 2)} ms`,
+      `≤ ${TARGETS.overheadMs} ms`,
+      '~5 ms',
+      overhead.median <= TARGETS.overheadMs,
+    ],
+    [
+      'start → first spawn',
+      `${fmt(startup.median, 0)} ms`,
+      `≤ ${TARGETS.startupMs} ms`,
+      '220 ms',
+      startup.median <= TARGETS.startupMs,
+    ],
+    [
+      `overhead, ${HISTORY_LINES / 1000}k history lines`,
+      `${fmt(history.median, 2)} ms (×${fmt(ratio, 2)})`,
+      'flat: ≤ +10% vs empty',
+      '480 ms/iteration',
+      ratio <= TARGETS.flatRatio,
+    ],
+    [
+      'peak RSS, 50 MB output/iteration',
+      `${fmt(peakRss.median, 1)} MB`,
+      `≤ ${TARGETS.peakRssMb} MB`,
+      '180 MB',
+      peakRss.median <= TARGETS.peakRssMb,
+    ],
+    [
+      '50 MB through agent stdout',
+      `${fmt(printMs.median, 0)} ms`,
+      `≤ ${TARGETS.printMs} ms`,
+      '300–530 ms',
+      printMs.median <= TARGETS.printMs,
+    ],
+    [
+      'answer saved → next spawn',
+      `${fmt(resume.median, 0)} ms`,
+      `≤ ${TARGETS.resumeMs} ms`,
+      '(restart needed)',
+      resume.median <= TARGETS.resumeMs,
+    ],
   ];
   const header = ['figure', 'samocode (median)', 'target', 'Python original', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(i === 4 ? 'MISS' : r[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   out.push('');
   out.push(line(header));
   out.push(line(widths.map((w) => '─'.repeat(w))));
   for (const row of rows) out.push(line([...row.slice(0, 4), row[4] ? 'PASS' : 'MISS']));
   out.push('');
-  out.push(`${rows.filter((r) => r[4]).length}/${rows.length} targets met; took ${fmt((now() - started) / 1000, 0)} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at end` + (opts.keep ? `; kept: ${projects.join(' ')}` : ''));
+  out.push(
+    `${rows.filter((r) => r[4]).length}/${rows.length} targets met; took ${fmt((now() - started) / 1000, 0)} s; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at end` + (opts.keep ? `; kept: ${projects.join(' ')}` : ''),
+  );
   console.log(out.join('\n'));
 
   if (opts.json) {
-    console.log(JSON.stringify({ runs: RUNS, iterations: ITERATIONS, node: process.version, cpus: cpus().length, raw }, null, 1));
+    console.log(
+      JSON.stringify({ runs: RUNS, iterations: ITERATIONS, node: process.version, cpus: cpus().length, raw }, null, 1),
+    );
   }
 }
 

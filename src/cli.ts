@@ -16,7 +16,13 @@ import { INSTALL_COMMANDS } from './commands/install/spec.js';
 import { RUN_COMMANDS } from './commands/run/spec.js';
 
 /** Every command, in the order the help lists them; each declares itself in commands/<name>/spec.ts. */
-const COMMANDS: Readonly<Record<string, CommandSpec>> = { ...RUN_COMMANDS, ...INSPECT_COMMANDS, demo: DEMO_COMMAND, ...INSTALL_COMMANDS, help: HELP_COMMAND };
+const COMMANDS: Readonly<Record<string, CommandSpec>> = {
+  ...RUN_COMMANDS,
+  ...INSPECT_COMMANDS,
+  demo: DEMO_COMMAND,
+  ...INSTALL_COMMANDS,
+  help: HELP_COMMAND,
+};
 const COMMAND_NAMES = Object.keys(COMMANDS);
 
 async function main(argv: string[]): Promise<number> {
@@ -36,8 +42,12 @@ async function main(argv: string[]): Promise<number> {
   const spec = COMMANDS[command]!;
   const extra = positionals.slice(1);
   if (extra.length > (spec.positionals?.max ?? 0)) {
-    const takes = spec.positionals ? `takes at most ${spec.positionals.max} argument (${spec.positionals.name})` : 'takes no positional argument';
-    throw new UsageError(`${command} ${takes}: got ${JSON.stringify(extra.join(' '))}${quoteHint(extra)}\n\n${help(command)}`);
+    const takes = spec.positionals
+      ? `takes at most ${spec.positionals.max} argument (${spec.positionals.name})`
+      : 'takes no positional argument';
+    throw new UsageError(
+      `${command} ${takes}: got ${JSON.stringify(extra.join(' '))}${quoteHint(extra)}\n\n${help(command)}`,
+    );
   }
   // Help before every other check: `orchestrate help …` and `… --help` always answer.
   if (command === 'help') return spec.main({ name: command, values, args: extra, help });
@@ -45,8 +55,11 @@ async function main(argv: string[]): Promise<number> {
   const given = Object.keys(values).filter((flag) => flag !== 'help' && flag !== 'version') as FlagName[];
   const foreign = given.filter((flag) => !spec.flags.includes(flag));
   if (foreign.length > 0) {
-    const takes = spec.flags.length > 0 ? `its flags: ${spec.flags.map((f) => `--${f}`).join(', ')}` : 'it takes no flags';
-    throw new UsageError(`${command} does not take ${foreign.map((f) => `--${f}`).join(', ')}; ${takes} (orchestrate help ${command})`);
+    const takes =
+      spec.flags.length > 0 ? `its flags: ${spec.flags.map((f) => `--${f}`).join(', ')}` : 'it takes no flags';
+    throw new UsageError(
+      `${command} does not take ${foreign.map((f) => `--${f}`).join(', ')}; ${takes} (orchestrate help ${command})`,
+    );
   }
   // Usage before configuration: a bad name is the person's typo, whatever the configuration says.
   if (values.session !== undefined) {
@@ -89,7 +102,8 @@ function argumentError(error: Error & { code?: string }, argv: string[]): string
     }
     return `${flag} needs a value: ${example}; ${see}`;
   }
-  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) return `${flag} takes no value (it is a switch): write just ${flag}; ${see}`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag)
+    return `${flag} takes no value (it is a switch): write just ${flag}; ${see}`;
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const unknown = /Unknown option '([^']+)'/.exec(error.message)?.[1] ?? '?';
     return `Unknown option '${unknown}'; ${see} (or orchestrate <command> --help) for the flags each command takes`;
@@ -114,7 +128,15 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // A write that no guard named (a log, the lock, the agent's files) and the environment refused: still not a bug.
-    const known = error instanceof OrchestratorError ? error : isStorageErrno(error) ? storageError(error, { file: error.path ?? 'a file of the session', what: `${error.syscall ?? 'write'} failed` }) : undefined;
+    const known =
+      error instanceof OrchestratorError
+        ? error
+        : isStorageErrno(error)
+          ? storageError(error, {
+              file: error.path ?? 'a file of the session',
+              what: `${error.syscall ?? 'write'} failed`,
+            })
+          : undefined;
     // An error may quote a value from the environment or a file (a stack, a config line): scrub it like any sink.
     const scrub = makeScrubber(secretValues(Object.entries(process.env)));
     if (known) {
@@ -124,7 +146,9 @@ main(process.argv.slice(2)).then(
       return;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(scrub(`orchestrate: internal error (this is a bug; please report it with the lines below)\n${detail}\n`));
+    process.stderr.write(
+      scrub(`orchestrate: internal error (this is a bug; please report it with the lines below)\n${detail}\n`),
+    );
     process.exitCode = EXIT_CODES.internal;
     exitSoon();
   },

@@ -30,7 +30,11 @@ export const SCRIPT_AGENT = join(PACKAGE_ROOT, 'dist', 'script-agent.js');
 /** Variables of the orchestrator's own that the agent must never see. */
 const WITHHELD = /^TELEGRAM_/;
 
-export function agentEnvironment(base: NodeJS.ProcessEnv, ctx: SpawnContext, provider: Provider): Record<string, string> {
+export function agentEnvironment(
+  base: NodeJS.ProcessEnv,
+  ctx: SpawnContext,
+  provider: Provider,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(base)) {
     if (value !== undefined && !WITHHELD.test(name)) env[name] = value;
@@ -65,10 +69,17 @@ export function gitWritableDirs(workingDir: string): string[] {
   if (!gitDir) return [];
   const worktreeGitDir = isAbsolute(gitDir) ? gitDir : join(workingDir, gitDir);
   const common = dirname(dirname(worktreeGitDir));
-  return [worktreeGitDir, join(common, 'objects'), join(common, 'refs'), join(common, 'logs')].filter((dir) => existsSync(dir));
+  return [worktreeGitDir, join(common, 'objects'), join(common, 'refs'), join(common, 'logs')].filter((dir) =>
+    existsSync(dir),
+  );
 }
 
-export function invocation(config: Config, provider: Provider, ctx: SpawnContext, baseEnv: NodeJS.ProcessEnv): Invocation {
+export function invocation(
+  config: Config,
+  provider: Provider,
+  ctx: SpawnContext,
+  baseEnv: NodeJS.ProcessEnv,
+): Invocation {
   return { ...COMMAND_LINES[provider].commandLine(config, ctx), env: agentEnvironment(baseEnv, ctx, provider) };
 }
 
@@ -84,7 +95,10 @@ const COMMAND_LINES: Record<Provider, CommandLine> = {
   },
   claude: {
     commandLine: ({ claude }, ctx) => {
-      const permissions = claude.permissionMode === 'bypassPermissions' ? ['--dangerously-skip-permissions'] : ['--permission-mode', claude.permissionMode];
+      const permissions =
+        claude.permissionMode === 'bypassPermissions'
+          ? ['--dangerously-skip-permissions']
+          : ['--permission-mode', claude.permissionMode];
       // The session folder is outside the working dir: --add-dir lets the agent write its files and the signal there.
       // `-p` without a prompt argument reads the prompt from stdin.
       const args = ['-p', '--output-format', 'stream-json', '--verbose', ...permissions, '--add-dir', ctx.sessionDir];
@@ -108,7 +122,13 @@ const COMMAND_LINES: Record<Provider, CommandLine> = {
       const sandbox =
         codex.sandbox === 'danger-full-access'
           ? ['--dangerously-bypass-approvals-and-sandbox']
-          : ['-s', codex.sandbox, '--add-dir', ctx.sessionDir, ...gitWritableDirs(ctx.workingDir).flatMap((dir) => ['--add-dir', dir])];
+          : [
+              '-s',
+              codex.sandbox,
+              '--add-dir',
+              ctx.sessionDir,
+              ...gitWritableDirs(ctx.workingDir).flatMap((dir) => ['--add-dir', dir]),
+            ];
       const args = ['exec', '--json', '--skip-git-repo-check', ...sandbox, '-C', ctx.workingDir];
       if (codex.model) args.push('-m', codex.model);
       // `-` as the prompt: read it from stdin.

@@ -69,7 +69,11 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
       });
     } catch (error) {
       // Refused before any spawn (e.g. a NUL byte in an argument): a failed spawn is a result like any other.
-      return { ...NOT_STARTED, spawnError: (error as Error).message, durationMs: Math.round(performance.now() - started) };
+      return {
+        ...NOT_STARTED,
+        spawnError: (error as Error).message,
+        durationMs: Math.round(performance.now() - started),
+      };
     }
     pid = child.pid;
     if (pid !== undefined) {
@@ -80,12 +84,15 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
       }, req.timeoutMs);
       const watchIdle = req.idle;
       if (watchIdle) {
-        idleTimer = setInterval(() => {
-          if (Date.now() - watchIdle.lastActivity() > watchIdle.timeoutMs) {
-            idle = true;
-            stop();
-          }
-        }, Math.min(1000, watchIdle.timeoutMs));
+        idleTimer = setInterval(
+          () => {
+            if (Date.now() - watchIdle.lastActivity() > watchIdle.timeoutMs) {
+              idle = true;
+              stop();
+            }
+          },
+          Math.min(1000, watchIdle.timeoutMs),
+        );
       }
       if (req.abort.aborted) onAbort();
       else req.abort.addEventListener('abort', onAbort, { once: true });
@@ -97,7 +104,8 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
     // Nothing of this run may outlive its agent, not even what escaped the process group.
     const runId = req.env.SAMOCODE_RUN_ID;
     if (runId) await stopRun(runId, req.killGraceMs);
-    const spawnError = pid === undefined || result.exitCode === undefined && !result.signal ? spawnFailure(result, req) : undefined;
+    const spawnError =
+      pid === undefined || (result.exitCode === undefined && !result.signal) ? spawnFailure(result, req) : undefined;
     return {
       exitCode: result.exitCode ?? null,
       killSignal: result.signal ?? null,
@@ -117,10 +125,21 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
   }
 }
 
-const NOT_STARTED: Omit<ChildOutcome, 'durationMs'> = { exitCode: null, killSignal: null, timedOut: false, idle: false, cancelled: false };
+const NOT_STARTED: Omit<ChildOutcome, 'durationMs'> = {
+  exitCode: null,
+  killSignal: null,
+  timedOut: false,
+  idle: false,
+  cancelled: false,
+};
 
 function spawnFailure(
-  result: { code?: string | undefined; originalMessage?: string | undefined; shortMessage?: string | undefined; message?: string },
+  result: {
+    code?: string | undefined;
+    originalMessage?: string | undefined;
+    shortMessage?: string | undefined;
+    message?: string;
+  },
   req: Pick<ProcessRequest, 'command' | 'args' | 'env'>,
 ): string {
   // execa's messages quote the whole command line, which is what was too long for E2BIG: its own words only.
@@ -135,7 +154,10 @@ const MAX_ARG_STRLEN = 128 * 1024;
 /** Which part of a spawn was too big for the system: the longest argument, the largest variable, the totals. */
 export function tooLong(req: Pick<ProcessRequest, 'command' | 'args' | 'env'>): string {
   const argBytes = req.args.map((arg) => Buffer.byteLength(arg) + 1);
-  const envBytes = Object.entries(req.env).map(([name, value]) => ({ name, bytes: Buffer.byteLength(name) + Buffer.byteLength(value) + 2 }));
+  const envBytes = Object.entries(req.env).map(([name, value]) => ({
+    name,
+    bytes: Buffer.byteLength(name) + Buffer.byteLength(value) + 2,
+  }));
   const longest = argBytes.reduce((best, bytes, index) => (bytes > (argBytes[best] ?? 0) ? index : best), 0);
   const largest = envBytes.reduce((best, entry) => (entry.bytes > best.bytes ? entry : best), { name: '', bytes: 0 });
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -143,9 +165,14 @@ export function tooLong(req: Pick<ProcessRequest, 'command' | 'args' | 'env'>): 
   const parts: string[] = [];
   if ((argBytes[longest] ?? 0) > MAX_ARG_STRLEN) {
     const arg = req.args[longest] ?? '';
-    parts.push(`argument ${longest + 1} (${JSON.stringify(arg.slice(0, 40))}${arg.length > 40 ? '…' : ''}) is ${kib(argBytes[longest] ?? 0)}, over the 128 KiB the system allows for one argument`);
+    parts.push(
+      `argument ${longest + 1} (${JSON.stringify(arg.slice(0, 40))}${arg.length > 40 ? '…' : ''}) is ${kib(argBytes[longest] ?? 0)}, over the 128 KiB the system allows for one argument`,
+    );
   }
-  if (largest.bytes > MAX_ARG_STRLEN) parts.push(`environment variable ${largest.name} is ${kib(largest.bytes)}, over the 128 KiB the system allows for one variable`);
+  if (largest.bytes > MAX_ARG_STRLEN)
+    parts.push(
+      `environment variable ${largest.name} is ${kib(largest.bytes)}, over the 128 KiB the system allows for one variable`,
+    );
   parts.push(`the arguments and environment are ${kib(total)} in all (the system's limit, ARG_MAX, is usually 2 MiB)`);
   return parts.join('; ');
 }

@@ -5,7 +5,20 @@
 // The step is chosen by SAMOCODE_ITERATION (1-based), so a resumed or retried iteration plays the same step again;
 // `attempts` overrides fields per attempt (SAMOCODE_ATTEMPT) to script failures followed by a success.
 import { spawn, execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, ftruncateSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { OVERVIEW_FILE } from '../core/session-files.js';
 
@@ -116,7 +129,7 @@ function fillDisk(file: string): void {
   const chunk = Buffer.alloc(64 * 1024);
   const fd = openSync(file, 'a');
   try {
-    for (let written = 0; written < 1 << 30; ) written += writeSync(fd, chunk);
+    for (let written = 0; written < 1 << 30;) written += writeSync(fd, chunk);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
   } finally {
@@ -180,7 +193,11 @@ function writeHostileSignal(step: Step, signalFile: string): boolean {
   if (step.signalFifo) execFileSync('mkfifo', [signalFile]);
   else if (step.signalDirectory) writeFile(signalFile, 'inside.json', '{"status":"continue"}');
   else if (step.signalSymlink !== undefined) symlinkSync(step.signalSymlink, signalFile);
-  else if (step.signalHardlink !== undefined) linkSync(isAbsolute(step.signalHardlink) ? step.signalHardlink : join(dirname(signalFile), step.signalHardlink), signalFile);
+  else if (step.signalHardlink !== undefined)
+    linkSync(
+      isAbsolute(step.signalHardlink) ? step.signalHardlink : join(dirname(signalFile), step.signalHardlink),
+      signalFile,
+    );
   else if (step.signalBase64 !== undefined) writeFileSync(signalFile, Buffer.from(step.signalBase64, 'base64'));
   else if (step.signalSparseBytes !== undefined) {
     const fd = openSync(signalFile, 'w');

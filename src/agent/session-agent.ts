@@ -112,42 +112,61 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         onSpawn: (pid) => {
           recorded = deps.onAgent(pid);
         },
-        idle: deps.config.idleTimeoutMs ? { timeoutMs: deps.config.idleTimeoutMs, lastActivity: stream.lastActivity } : undefined,
+        idle: deps.config.idleTimeoutMs
+          ? { timeoutMs: deps.config.idleTimeoutMs, lastActivity: stream.lastActivity }
+          : undefined,
       });
       await recorded;
       await deps.onAgent(undefined);
       clearInterval(capTimer);
       const summary = stream.finish();
       // The raw logs are the agent's, written as fast as it prints: keep their head and tail (io/log-cap.ts).
-      for (const [file, running] of [[stdoutFile, stdoutCap], [stderrFile, stderrCap]] as const) {
-        const cut = capLogFile(file, deps.config.logMaxBytes, running.cutBytes) ?? (running.cutBytes > 0 ? { cutBytes: running.cutBytes, sizeBytes: running.cutBytes + statSync(file).size } : undefined);
-        if (cut) deps.progress?.(request, `${LOGS_DIR}/${basename(file)}: kept the head and tail, cut ${Math.round(cut.cutBytes / 1048576)} MB of ${Math.round(cut.sizeBytes / 1048576)} MB (SAMOCODE_LOG_MAX_MB)`);
+      for (const [file, running] of [
+        [stdoutFile, stdoutCap],
+        [stderrFile, stderrCap],
+      ] as const) {
+        const cut =
+          capLogFile(file, deps.config.logMaxBytes, running.cutBytes) ??
+          (running.cutBytes > 0
+            ? { cutBytes: running.cutBytes, sizeBytes: running.cutBytes + statSync(file).size }
+            : undefined);
+        if (cut)
+          deps.progress?.(
+            request,
+            `${LOGS_DIR}/${basename(file)}: kept the head and tail, cut ${Math.round(cut.cutBytes / 1048576)} MB of ${Math.round(cut.sizeBytes / 1048576)} MB (SAMOCODE_LOG_MAX_MB)`,
+          );
       }
 
       const file = readSignalFile(signalFile);
       // Loaded on first use, while no agent is waiting on us: zod's start-up cost stays off the path to the first spawn.
       const { parseSignal } = await import('../core/signal.js');
-      const parsed: SignalRead = 'problem' in file ? { ok: false, problem: file.problem } : parseSignal(file.text, signalFile);
+      const parsed: SignalRead =
+        'problem' in file ? { ok: false, problem: file.problem } : parseSignal(file.text, signalFile);
       // The agent's words are cleaned of secrets here, before anything stores or shows them (every sink scrubs again).
       const read = await scanStrings(scrubStrings(parsed, deps.scrub));
-      const lastText = summary.lastText === undefined ? undefined : await scanStrings(deps.scrub(agentText(summary.lastText)));
+      const lastText =
+        summary.lastText === undefined ? undefined : await scanStrings(deps.scrub(agentText(summary.lastText)));
       const failed = result.spawnError !== undefined || result.timedOut || result.idle || result.exitCode !== 0;
       // The tail is only read when a message may need it.
-      const stderrTail = failed || summary.permissionDenials.length > 0 ? deps.scrub(withoutControls(await readTail(stderrFile))) : '';
-      const failure = scrubStrings(explain(
-        classifyFailure({
-          ...result,
-          // The scripted agent playing a Claude or Codex stream is judged as that CLI would be.
-          provider: format === 'none' ? provider : format,
-          stderrTail,
-          summary,
-          // Something is at the signal path, even if it was refused.
-          signalWritten: 'problem' in file || file.text !== undefined,
-          now: deps.clock.now().getTime(),
-          isSandbox: call.env.IS_SANDBOX,
-        }),
-        deps.config,
-      ), deps.scrub);
+      const stderrTail =
+        failed || summary.permissionDenials.length > 0 ? deps.scrub(withoutControls(await readTail(stderrFile))) : '';
+      const failure = scrubStrings(
+        explain(
+          classifyFailure({
+            ...result,
+            // The scripted agent playing a Claude or Codex stream is judged as that CLI would be.
+            provider: format === 'none' ? provider : format,
+            stderrTail,
+            summary,
+            // Something is at the signal path, even if it was refused.
+            signalWritten: 'problem' in file || file.text !== undefined,
+            now: deps.clock.now().getTime(),
+            isSandbox: call.env.IS_SANDBOX,
+          }),
+          deps.config,
+        ),
+        deps.scrub,
+      );
       return {
         outcome: result,
         failure,
@@ -160,7 +179,10 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           turns: summary.turns,
           costUsd: summary.costUsd,
           ...(summary.costEstimated ? { costEstimated: true as const } : {}),
-          tokens: summary.sawResult || summary.tokens.inputTokens + summary.tokens.outputTokens > 0 ? summary.tokens : undefined,
+          tokens:
+            summary.sawResult || summary.tokens.inputTokens + summary.tokens.outputTokens > 0
+              ? summary.tokens
+              : undefined,
         },
       };
     },
@@ -169,8 +191,13 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
 
 /** Make the generic class details concrete with our own settings. */
 function explain(failure: Classified | undefined, config: Config): Classified | undefined {
-  if (failure?.cls === 'timeout') return { ...failure, detail: `${failure.detail} after ${formatDuration(config.timeoutMs)} (SAMOCODE_TIMEOUT)` };
-  if (failure?.cls === 'idle') return { ...failure, detail: `${failure.detail} (${formatDuration(config.idleTimeoutMs ?? 0)} without output, SAMOCODE_IDLE_TIMEOUT)` };
+  if (failure?.cls === 'timeout')
+    return { ...failure, detail: `${failure.detail} after ${formatDuration(config.timeoutMs)} (SAMOCODE_TIMEOUT)` };
+  if (failure?.cls === 'idle')
+    return {
+      ...failure,
+      detail: `${failure.detail} (${formatDuration(config.idleTimeoutMs ?? 0)} without output, SAMOCODE_IDLE_TIMEOUT)`,
+    };
   return failure;
 }
 
@@ -182,19 +209,28 @@ interface WatchedStream {
   cutHooks?: { before(): void; after(end: number, lost: boolean): void } | undefined;
 }
 
-
 /**
  * Follow the agent's stdout file while it runs: parse its stream (claude/codex format) into a summary and one
  * progress line per action, and note when it last grew (for the idle timeout). Without a format, only growth.
  */
-async function watchStream(file: string, format: StreamFormat | 'none', deps: SessionAgentDeps, progress: (text: string) => void): Promise<WatchedStream> {
+async function watchStream(
+  file: string,
+  format: StreamFormat | 'none',
+  deps: SessionAgentDeps,
+  progress: (text: string) => void,
+): Promise<WatchedStream> {
   if (format === 'none') {
     const follower = deps.config.idleTimeoutMs ? followGrowth(file) : undefined;
-    return { lastActivity: () => follower?.lastGrowth() ?? Date.now(), finish: () => (follower?.finish(), new StreamAccumulator().summary()) };
+    return {
+      lastActivity: () => follower?.lastGrowth() ?? Date.now(),
+      finish: () => (follower?.finish(), new StreamAccumulator().summary()),
+    };
   }
   const streams = await import('./streams/index.js');
   const parse = streams.STREAM_PARSERS[format];
-  const accumulator = new StreamAccumulator({ pricePerMTok: PROVIDER_FACTS[format].costFromTokens ? deps.config.codexPrice : undefined });
+  const accumulator = new StreamAccumulator({
+    pricePerMTok: PROVIDER_FACTS[format].costFromTokens ? deps.config.codexPrice : undefined,
+  });
   const follower = followLines(file, (line) => {
     for (const event of parse(line)) {
       accumulator.add(event);
@@ -218,7 +254,12 @@ function describeEvent(event: AgentEvent): string | undefined {
     case 'tool':
       return `${event.name} ${event.detail}`.slice(0, 160);
     case 'api_retry': {
-      const what = event.status === 429 || event.error === 'rate_limit' ? 'rate limited' : event.status ? `API error ${event.status}` : (event.error ?? 'API error');
+      const what =
+        event.status === 429 || event.error === 'rate_limit'
+          ? 'rate limited'
+          : event.status
+            ? `API error ${event.status}`
+            : (event.error ?? 'API error');
       const when = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : '';
       return `${what}, retry ${event.attempt}${event.maxRetries ? `/${event.maxRetries}` : ''}${when}`;
     }

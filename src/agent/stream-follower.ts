@@ -18,7 +18,11 @@ export interface Follower {
   resumeAt(position: number, lost: boolean): void;
 }
 
-export function followLines(file: string, onLine: (line: string) => void, opts: { intervalMs?: number; now?: () => number } = {}): Follower {
+export function followLines(
+  file: string,
+  onLine: (line: string) => void,
+  opts: { intervalMs?: number; now?: () => number } = {},
+): Follower {
   const now = opts.now ?? Date.now;
   // 'a+' creates the file if the agent has not been started yet, and reads at any position.
   const fd = openSync(file, 'a+');
@@ -84,7 +88,10 @@ export function followLines(file: string, onLine: (line: string) => void, opts: 
 }
 
 /** Only notice growth (for the idle timeout) without reading the content: for agents whose stream is not parsed. */
-export function followGrowth(file: string, opts: { intervalMs?: number; now?: () => number } = {}): Pick<Follower, 'lastGrowth' | 'finish'> {
+export function followGrowth(
+  file: string,
+  opts: { intervalMs?: number; now?: () => number } = {},
+): Pick<Follower, 'lastGrowth' | 'finish'> {
   const now = opts.now ?? Date.now;
   // 'a+' creates the file if the agent has not been started yet, and reads at any position.
   const fd = openSync(file, 'a+');

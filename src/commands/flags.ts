@@ -16,25 +16,68 @@ export interface FlagSpec {
 
 export const FLAGS = {
   config: { type: 'string', value: '<file>', meaning: "the project's .samocode file (MAIN_REPO, WORKTREES, SESSIONS)" },
-  session: { type: 'string', value: '<name>', meaning: 'the session\'s name (letters, digits, ".", "_", "-"), e.g. add-auth' },
+  session: {
+    type: 'string',
+    value: '<name>',
+    meaning: 'the session\'s name (letters, digits, ".", "_", "-"), e.g. add-auth',
+  },
   task: { type: 'string', value: '<text>', meaning: 'what to do (new sessions only)' },
   dive: { type: 'string', value: '<text>', meaning: 'what to look at first in the investigation (new sessions only)' },
   provider: { type: 'string', value: '<name>', meaning: 'claude | codex | script', setting: 'SAMOCODE_PROVIDER' },
-  script: { type: 'string', value: '<file>', meaning: 'scenario for the script provider (docs/scenarios.md)', setting: 'SAMOCODE_SCRIPT' },
+  script: {
+    type: 'string',
+    value: '<file>',
+    meaning: 'scenario for the script provider (docs/scenarios.md)',
+    setting: 'SAMOCODE_SCRIPT',
+  },
   timeout: { type: 'string', value: '<seconds>', meaning: 'time one agent run may take', setting: 'SAMOCODE_TIMEOUT' },
-  'max-retries': { type: 'string', value: '<n>', meaning: 'retries of a failed agent run', setting: 'SAMOCODE_MAX_RETRIES' },
+  'max-retries': {
+    type: 'string',
+    value: '<n>',
+    meaning: 'retries of a failed agent run',
+    setting: 'SAMOCODE_MAX_RETRIES',
+  },
   'log-format': { type: 'string', value: '<f>', meaning: 'console: pretty | json', setting: 'SAMOCODE_LOG_FORMAT' },
   budget: { type: 'string', value: '<profile>', meaning: 'quick | default | deep', setting: 'SAMOCODE_BUDGET_PROFILE' },
-  'max-iterations': { type: 'string', value: '<n>', meaning: 'iterations in all ("none" for no limit)', setting: 'SAMOCODE_MAX_ITERATIONS' },
-  'max-hours': { type: 'string', value: '<h>', meaning: 'hours spent in iterations ("none" for no limit)', setting: 'SAMOCODE_MAX_HOURS' },
-  'max-cost': { type: 'string', value: '<usd>', meaning: 'US dollars the agents may spend ("none" for no limit)', setting: 'SAMOCODE_MAX_COST' },
-  'max-tokens': { type: 'string', value: '<n>', meaning: 'tokens in all ("none" for no limit)', setting: 'SAMOCODE_MAX_TOKENS' },
+  'max-iterations': {
+    type: 'string',
+    value: '<n>',
+    meaning: 'iterations in all ("none" for no limit)',
+    setting: 'SAMOCODE_MAX_ITERATIONS',
+  },
+  'max-hours': {
+    type: 'string',
+    value: '<h>',
+    meaning: 'hours spent in iterations ("none" for no limit)',
+    setting: 'SAMOCODE_MAX_HOURS',
+  },
+  'max-cost': {
+    type: 'string',
+    value: '<usd>',
+    meaning: 'US dollars the agents may spend ("none" for no limit)',
+    setting: 'SAMOCODE_MAX_COST',
+  },
+  'max-tokens': {
+    type: 'string',
+    value: '<n>',
+    meaning: 'tokens in all ("none" for no limit)',
+    setting: 'SAMOCODE_MAX_TOKENS',
+  },
   quiet: { type: 'boolean', meaning: 'console shows warnings and errors only' },
-  'no-wait': { type: 'boolean', meaning: 'when the agent waits for you, exit (code 5) instead of waiting for your answer' },
-  'wait-on-blocked': { type: 'boolean', meaning: 'when the session is blocked, wait for your fix instead of exiting (code 4)' },
+  'no-wait': {
+    type: 'boolean',
+    meaning: 'when the agent waits for you, exit (code 5) instead of waiting for your answer',
+  },
+  'wait-on-blocked': {
+    type: 'boolean',
+    meaning: 'when the session is blocked, wait for your fix instead of exiting (code 4)',
+  },
   json: { type: 'boolean', meaning: 'machine-readable output' },
   project: { type: 'boolean', meaning: "into the current repository's .claude/ and .agents/ instead of your home" },
-  keep: { type: 'boolean', meaning: 'keep the temp folder (repository, session folder, worktree) to look at afterwards' },
+  keep: {
+    type: 'boolean',
+    meaning: 'keep the temp folder (repository, session folder, worktree) to look at afterwards',
+  },
   help: { type: 'boolean', short: 'h', meaning: "show this command's help" },
   version: { type: 'boolean', short: 'v', meaning: "print samocode's version" },
 } as const satisfies Record<string, FlagSpec>;
@@ -69,20 +112,46 @@ export type Values = Partial<Record<FlagName, string | boolean>> & {
   [K in FlagName as (typeof FLAGS)[K]['type'] extends 'string' ? K : never]?: string;
 } & { [K in FlagName as (typeof FLAGS)[K]['type'] extends 'boolean' ? K : never]?: boolean };
 
-const SETTING_FLAG_NAMES = ['provider', 'script', 'timeout', 'max-retries', 'log-format', 'budget', 'max-iterations', 'max-hours', 'max-cost', 'max-tokens'] as const;
-export const RUN_FLAGS = ['config', 'session', 'task', 'dive', ...SETTING_FLAG_NAMES, 'quiet', 'no-wait', 'wait-on-blocked'] as const satisfies readonly FlagName[];
+const SETTING_FLAG_NAMES = [
+  'provider',
+  'script',
+  'timeout',
+  'max-retries',
+  'log-format',
+  'budget',
+  'max-iterations',
+  'max-hours',
+  'max-cost',
+  'max-tokens',
+] as const;
+export const RUN_FLAGS = [
+  'config',
+  'session',
+  'task',
+  'dive',
+  ...SETTING_FLAG_NAMES,
+  'quiet',
+  'no-wait',
+  'wait-on-blocked',
+] as const satisfies readonly FlagName[];
 /** The .samocode file in the examples. */
 export const EXAMPLE_CONFIG = '~/proj/.samocode';
 
 /** The flags of every command, for util.parseArgs (which then only checks that each flag is known at all). */
 export function parseOptions(): Record<FlagName, { type: 'string' | 'boolean'; short?: string }> {
   return Object.fromEntries(
-    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type, ...('short' in spec ? { short: spec.short } : {}) }]),
+    Object.entries(FLAGS).map(([name, spec]) => [
+      name,
+      { type: spec.type, ...('short' in spec ? { short: spec.short } : {}) },
+    ]),
   ) as Record<FlagName, { type: 'string' | 'boolean'; short?: string }>;
 }
 
 /** The setting flags that were given, by setting key, with their spelling for messages (loadConfig's flag layer). */
-export function settingFlags(values: Values): { flags: Partial<Record<SettingKey, string>>; flagNames: Partial<Record<SettingKey, string>> } {
+export function settingFlags(values: Values): {
+  flags: Partial<Record<SettingKey, string>>;
+  flagNames: Partial<Record<SettingKey, string>>;
+} {
   const flags: Partial<Record<SettingKey, string>> = {};
   const flagNames: Partial<Record<SettingKey, string>> = {};
   for (const flag of SETTING_FLAG_NAMES) {

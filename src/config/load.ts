@@ -37,16 +37,19 @@ export function loadConfig(input: LoadInput): Loaded {
   const samocode = readEntries(configText, configFile, problems, warnings);
   const envFile = join(dirname(configFile), '.env');
   const envText = readOptional(envFile);
-  const dotEnv = envText === undefined ? new Map<string, RawValue>() : readEntries(envText, envFile, problems, warnings);
+  const dotEnv =
+    envText === undefined ? new Map<string, RawValue>() : readEntries(envText, envFile, problems, warnings);
 
   const processEnv = new Map<string, RawValue>();
   for (const [name, value] of Object.entries(input.env)) {
     // Only canonical names: an alias such as PROVIDER is too generic to take from a shell's environment.
-    if (value !== undefined && name in SETTINGS) processEnv.set(name, { value, source: `environment ${name}`, baseDir: input.cwd });
+    if (value !== undefined && name in SETTINGS)
+      processEnv.set(name, { value, source: `environment ${name}`, baseDir: input.cwd });
   }
   const flags = new Map<string, RawValue>();
   for (const [key, value] of Object.entries(input.flags)) {
-    if (value !== undefined) flags.set(key, { value, source: input.flagNames[key as SettingKey] ?? `--${key}`, baseDir: input.cwd });
+    if (value !== undefined)
+      flags.set(key, { value, source: input.flagNames[key as SettingKey] ?? `--${key}`, baseDir: input.cwd });
   }
 
   // Highest precedence first: flags > process environment > .env > .samocode.
@@ -62,12 +65,22 @@ export function loadConfig(input: LoadInput): Loaded {
   if (resolved.ok) problems.push(...checkDisk(diskFacts(resolved.config), layers, input.env, input.forRun ?? true));
   else {
     // What the disk says about the values that were valid belongs to the same list: every problem at once.
-    problems.push(...resolved.problems, ...checkDisk(partialFacts(resolved.parsed, configFile), layers, input.env, input.forRun ?? true));
+    problems.push(
+      ...resolved.problems,
+      ...checkDisk(partialFacts(resolved.parsed, configFile), layers, input.env, input.forRun ?? true),
+    );
   }
   if (problems.length > 0 || !resolved.ok) throw new ConfigError(problems, warnings);
   // Every variable counts, not only samocode's: a project's `.env` or the shell may hold the keys the agent sees.
-  const everyEntry = [...Object.entries(input.env), ...Object.entries(dotenv.parse(envText ?? '')), ...Object.entries(dotenv.parse(configText))];
-  const config = { ...resolved.config, secrets: [...new Set([...resolved.config.secrets, ...secretValues(everyEntry)])] };
+  const everyEntry = [
+    ...Object.entries(input.env),
+    ...Object.entries(dotenv.parse(envText ?? '')),
+    ...Object.entries(dotenv.parse(configText)),
+  ];
+  const config = {
+    ...resolved.config,
+    secrets: [...new Set([...resolved.config.secrets, ...secretValues(everyEntry)])],
+  };
   return { config, warnings };
 }
 
@@ -76,9 +89,16 @@ function readConfigFile(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`;
+    const message =
+      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`;
     throw new ConfigError([
-      { source: '--config', key: 'path', value: file, message, fix: 'point --config at your .samocode file (KEY=VALUE lines with MAIN_REPO, WORKTREES, SESSIONS); see README "Configuration"' },
+      {
+        source: '--config',
+        key: 'path',
+        value: file,
+        message,
+        fix: 'point --config at your .samocode file (KEY=VALUE lines with MAIN_REPO, WORKTREES, SESSIONS); see README "Configuration"',
+      },
     ]);
   }
 }
@@ -98,7 +118,13 @@ function readEntries(text: string, file: string, problems: ConfigProblem[], warn
   text.split(/\r?\n/).forEach((line, index) => {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#') || ENTRY_LINE.test(line)) return;
-    problems.push({ source: `${file}:${index + 1}`, key: '(line)', value: trimmed, message: 'is not a KEY=VALUE line', fix: 'write one KEY=VALUE per line; start comments with #' });
+    problems.push({
+      source: `${file}:${index + 1}`,
+      key: '(line)',
+      value: trimmed,
+      message: 'is not a KEY=VALUE line',
+      fix: 'write one KEY=VALUE per line; start comments with #',
+    });
   });
   const entries = new Map<string, RawValue>();
   for (const [name, value] of Object.entries(dotenv.parse(text))) {
@@ -176,44 +202,93 @@ function partialFacts(parsed: ReadonlyMap<SettingKey, unknown>, configFile: stri
   };
 }
 
-function checkDisk(facts: DiskFacts, layers: Map<string, RawValue>, env: NodeJS.ProcessEnv, forRun: boolean): ConfigProblem[] {
+function checkDisk(
+  facts: DiskFacts,
+  layers: Map<string, RawValue>,
+  env: NodeJS.ProcessEnv,
+  forRun: boolean,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   // Where the value came from; a default is named as one, never blamed on a file that does not set it.
-  const sourceOf = (key: SettingKey) => layers.get(key)?.source ?? `default (${key} is not set in ${facts.configFile}, .env or the environment)`;
+  const sourceOf = (key: SettingKey) =>
+    layers.get(key)?.source ?? `default (${key} is not set in ${facts.configFile}, .env or the environment)`;
   // Commands that only read sessions (status, list …) still work after the repository moved.
   if (forRun && facts.mainRepo !== undefined && !isDirectory(facts.mainRepo)) {
-    problems.push({ source: sourceOf('MAIN_REPO'), key: 'MAIN_REPO', value: facts.mainRepo, message: 'folder does not exist', fix: "point MAIN_REPO at your repository's folder" });
+    problems.push({
+      source: sourceOf('MAIN_REPO'),
+      key: 'MAIN_REPO',
+      value: facts.mainRepo,
+      message: 'folder does not exist',
+      fix: "point MAIN_REPO at your repository's folder",
+    });
   }
   for (const key of ['WORKTREES', 'SESSIONS'] as const) {
     const folder = key === 'WORKTREES' ? facts.worktrees : facts.sessions;
     if (folder === undefined) continue;
     if (exists(folder) && !isDirectory(folder)) {
-      problems.push({ source: sourceOf(key), key, value: folder, message: 'exists but is not a folder', fix: `point ${key} at a folder (it is created if missing)` });
+      problems.push({
+        source: sourceOf(key),
+        key,
+        value: folder,
+        message: 'exists but is not a folder',
+        fix: `point ${key} at a folder (it is created if missing)`,
+      });
     } else if (!exists(folder) && !isDirectory(nearestExisting(folder))) {
-      problems.push({ source: sourceOf(key), key, value: folder, message: 'cannot be created', fix: `point ${key} at a folder under one that exists` });
+      problems.push({
+        source: sourceOf(key),
+        key,
+        value: folder,
+        message: 'cannot be created',
+        fix: `point ${key} at a folder under one that exists`,
+      });
     }
   }
   if (!forRun || facts.provider === undefined) return problems;
   const cli = PROVIDER_FACTS[facts.provider].cli;
   if (cli === undefined) {
     if (!facts.scriptPath) {
-      problems.push({ source: sourceOf('SAMOCODE_PROVIDER'), key: 'SAMOCODE_SCRIPT', value: undefined, message: 'is required when the provider is script', fix: 'pass --script <scenario.json> or set SAMOCODE_SCRIPT' });
+      problems.push({
+        source: sourceOf('SAMOCODE_PROVIDER'),
+        key: 'SAMOCODE_SCRIPT',
+        value: undefined,
+        message: 'is required when the provider is script',
+        fix: 'pass --script <scenario.json> or set SAMOCODE_SCRIPT',
+      });
     } else if (!isFile(facts.scriptPath)) {
-      problems.push({ source: sourceOf('SAMOCODE_SCRIPT'), key: 'SAMOCODE_SCRIPT', value: facts.scriptPath, message: 'scenario file not found', fix: 'point SAMOCODE_SCRIPT (or --script) at a scenario JSON file; see docs/scenarios.md' });
+      problems.push({
+        source: sourceOf('SAMOCODE_SCRIPT'),
+        key: 'SAMOCODE_SCRIPT',
+        value: facts.scriptPath,
+        message: 'scenario file not found',
+        fix: 'point SAMOCODE_SCRIPT (or --script) at a scenario JSON file; see docs/scenarios.md',
+      });
     }
     return problems;
   }
   const { binarySetting: key, npmPackage: pkg } = cli;
   const binary = facts.binary;
   if (binary !== undefined && !findExecutable(binary, env.PATH ?? '')) {
-    const where = layers.has(key) ? `set ${key} to the binary's full path` : `set ${key}=<the binary's full path> in ${facts.configFile}`;
-    problems.push({ source: sourceOf(key), key, value: binary, message: binary.includes('/') ? 'is not an executable file' : 'is not found on PATH', fix: `install it (npm install -g ${pkg}) or ${where}` });
+    const where = layers.has(key)
+      ? `set ${key} to the binary's full path`
+      : `set ${key}=<the binary's full path> in ${facts.configFile}`;
+    problems.push({
+      source: sourceOf(key),
+      key,
+      value: binary,
+      message: binary.includes('/') ? 'is not an executable file' : 'is not found on PATH',
+      fix: `install it (npm install -g ${pkg}) or ${where}`,
+    });
   }
   return problems;
 }
 
 export function findExecutable(binary: string, pathEnv: string): string | undefined {
-  const candidates = binary.includes('/') ? [binary] : pathEnv.split(delimiter).filter(Boolean).map((dir) => join(dir, binary));
+  const candidates = binary.includes('/')
+    ? [binary]
+    : pathEnv
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, binary));
   return candidates.find((file) => {
     try {
       accessSync(file, constants.X_OK);
@@ -238,5 +313,3 @@ function exists(p: string): boolean {
     return false;
   }
 }
-
-

@@ -21,8 +21,11 @@ export interface RawValue {
 
 export type Layers = ReadonlyMap<string, RawValue>;
 
-
-type Parser<T> = (raw: string, home: string, baseDir: string) => { ok: true; value: T } | { ok: false; message: string };
+type Parser<T> = (
+  raw: string,
+  home: string,
+  baseDir: string,
+) => { ok: true; value: T } | { ok: false; message: string };
 
 export interface SettingSpec<T = unknown> {
   key: string;
@@ -53,7 +56,9 @@ function toNumber(raw: string): number {
 function integer(min: number): Parser<number> {
   return (raw) => {
     const value = toNumber(raw);
-    return Number.isInteger(value) && value >= min ? { ok: true, value } : { ok: false, message: `is not a whole number ≥ ${min}` };
+    return Number.isInteger(value) && value >= min
+      ? { ok: true, value }
+      : { ok: false, message: `is not a whole number ≥ ${min}` };
   };
 }
 
@@ -93,14 +98,16 @@ const args: Parser<string[]> = (raw) => {
   const value = raw.trim();
   if (value === '') return { ok: true, value: [] };
   // Matching quotes, no unescaped shell operators: anything else is surely a mistake.
-  if ((value.match(/"/g) ?? []).length % 2 === 1 || (value.match(/'/g) ?? []).length % 2 === 1) return { ok: false, message: 'has an unclosed quote' };
+  if ((value.match(/"/g) ?? []).length % 2 === 1 || (value.match(/'/g) ?? []).length % 2 === 1)
+    return { ok: false, message: 'has an unclosed quote' };
   return { ok: true, value: splitArgs(value) };
 };
 
 function splitArgs(text: string): string[] {
   const out: string[] = [];
   const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) out.push(match[1] ?? match[2] ?? match[3] ?? '');
+  for (let match = pattern.exec(text); match; match = pattern.exec(text))
+    out.push(match[1] ?? match[2] ?? match[3] ?? '');
   return out;
 }
 
@@ -109,17 +116,24 @@ function limit(): Parser<number | null> {
   return (raw) => {
     if (/^(none|off|unlimited)$/i.test(raw.trim())) return { ok: true, value: null };
     const value = toNumber(raw);
-    return Number.isFinite(value) && value > 0 ? { ok: true, value } : { ok: false, message: 'is not a number > 0 (or "none")' };
+    return Number.isFinite(value) && value > 0
+      ? { ok: true, value }
+      : { ok: false, message: 'is not a number > 0 (or "none")' };
   };
 }
 
 const phaseLimits: Parser<Record<Phase, number>> = (raw) => {
   const limits = defaultPhaseLimits();
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [phase, value] = part.split('=').map((s) => s.trim());
-    if (!isPhase(phase)) return { ok: false, message: `names unknown phase ${JSON.stringify(phase)} (phases: ${PHASES.join(', ')})` };
+    if (!isPhase(phase))
+      return { ok: false, message: `names unknown phase ${JSON.stringify(phase)} (phases: ${PHASES.join(', ')})` };
     const limit = Number(value);
-    if (!Number.isInteger(limit) || limit < 1) return { ok: false, message: `gives ${phase} the limit ${JSON.stringify(value)}, not a whole number ≥ 1` };
+    if (!Number.isInteger(limit) || limit < 1)
+      return { ok: false, message: `gives ${phase} the limit ${JSON.stringify(value)}, not a whole number ≥ 1` };
     limits[phase] = limit;
   }
   return { ok: true, value: limits };
@@ -135,11 +149,15 @@ const branchPrefix: Parser<string> = (raw) => {
   const value = raw.trim();
   if (value === '') return { ok: false, message: 'is empty' };
   const problem = refFormatProblem(`${value}x`);
-  return problem ? { ok: false, message: `does not make a valid git branch name: "${value}<session>" ${problem}` } : { ok: true, value };
+  return problem
+    ? { ok: false, message: `does not make a valid git branch name: "${value}<session>" ${problem}` }
+    : { ok: true, value };
 };
 
 const url: Parser<string> = (raw) =>
-  /^https?:\/\/[^\s/]+(\/\S*)?$/.test(raw.trim()) ? { ok: true, value: raw.trim().replace(/\/+$/, '') } : { ok: false, message: 'is not an http(s) URL' };
+  /^https?:\/\/[^\s/]+(\/\S*)?$/.test(raw.trim())
+    ? { ok: true, value: raw.trim().replace(/\/+$/, '') }
+    : { ok: false, message: 'is not an http(s) URL' };
 
 const telegramChat: Parser<string> = (raw) =>
   /^(-?\d+|@[A-Za-z0-9_]{5,})$/.test(raw.trim())
@@ -147,44 +165,264 @@ const telegramChat: Parser<string> = (raw) =>
     : { ok: false, message: 'is not a chat id (a number such as 123456789 or -1001234567890) or @channelname' };
 
 export const SETTINGS = {
-  MAIN_REPO: { key: 'MAIN_REPO', doc: 'The repository the session works on (a git repo, or any folder for a standalone session).', example: 'MAIN_REPO=~/proj', required: true, parse: path },
-  WORKTREES: { key: 'WORKTREES', doc: 'Folder where each session gets its git worktree (`<WORKTREES>/<session>`).', example: 'WORKTREES=~/proj-worktrees', required: true, parse: path },
-  SESSIONS: { key: 'SESSIONS', doc: 'Folder holding the session folders (`<SESSIONS>/YY-MM-DD-<session>`).', example: 'SESSIONS=~/proj/.samocode-sessions', required: true, parse: path },
-  BASE_BRANCH: { key: 'BASE_BRANCH', doc: "Branch the session branch starts from. Default: origin's HEAD, else MAIN_REPO's current branch.", example: 'BASE_BRANCH=main', parse: text },
-  BRANCH_PREFIX: { key: 'BRANCH_PREFIX', doc: 'Prefix of the session branch name.', example: 'BRANCH_PREFIX=samocode/', default: 'samocode/', parse: branchPrefix },
-  SAMOCODE_PROVIDER: { key: 'SAMOCODE_PROVIDER', aliases: ['PROVIDER'], doc: 'Agent CLI to run: claude, codex, or script (the built-in scripted agent).', example: 'SAMOCODE_PROVIDER=claude', default: 'claude', parse: oneOf(PROVIDERS) },
-  CLAUDE_PATH: { key: 'CLAUDE_PATH', doc: 'Claude Code binary (name on PATH or a path).', example: 'CLAUDE_PATH=/usr/local/bin/claude', default: 'claude', parse: text },
-  CLAUDE_MODEL: { key: 'CLAUDE_MODEL', doc: 'Model passed to `claude --model`.', example: 'CLAUDE_MODEL=claude-sonnet-4-5', parse: text },
-  CLAUDE_MAX_TURNS: { key: 'CLAUDE_MAX_TURNS', doc: 'Passed to `claude --max-turns`.', example: 'CLAUDE_MAX_TURNS=80', parse: integer(1) },
-  CLAUDE_PERMISSION_MODE: { key: 'CLAUDE_PERMISSION_MODE', doc: 'How Claude Code may act: `bypassPermissions` (unattended; `--dangerously-skip-permissions`, with IS_SANDBOX=1 as root) or `acceptEdits`/`default`/`plan` (`--permission-mode`; the session folder is added with `--add-dir`, but tools needing approval are denied).', example: 'CLAUDE_PERMISSION_MODE=acceptEdits', default: 'bypassPermissions', parse: oneOf(['bypassPermissions', 'acceptEdits', 'default', 'plan'] as const) },
-  CLAUDE_ARGS: { key: 'CLAUDE_ARGS', doc: 'Extra arguments for `claude`, split like a shell would (quotes kept together).', example: 'CLAUDE_ARGS=--append-system-prompt "Be brief"', parse: args },
-  CODEX_PATH: { key: 'CODEX_PATH', doc: 'Codex binary (name on PATH or a path).', example: 'CODEX_PATH=codex', default: 'codex', parse: text },
-  CODEX_MODEL: { key: 'CODEX_MODEL', doc: 'Model passed to `codex exec --model`.', example: 'CODEX_MODEL=gpt-5-codex', parse: text },
-  CODEX_SANDBOX: { key: 'CODEX_SANDBOX', doc: 'Codex sandbox: `workspace-write` (the working dir, plus the session folder via `--add-dir`), or `danger-full-access` (`--dangerously-bypass-approvals-and-sandbox`).', example: 'CODEX_SANDBOX=workspace-write', default: 'workspace-write', parse: oneOf(['workspace-write', 'danger-full-access'] as const) },
-  CODEX_ARGS: { key: 'CODEX_ARGS', doc: 'Extra arguments for `codex exec`, e.g. `-c` overrides, split like a shell would.', example: 'CODEX_ARGS=-c model_reasoning_effort=high', parse: args },
-  SAMOCODE_FALLBACK_PROVIDER: { key: 'SAMOCODE_FALLBACK_PROVIDER', doc: 'Provider to retry an iteration on, once, when the primary fails in a way that is not the content (authentication, CLI missing or refusing its arguments, API overloaded or down, rate limited).', example: 'SAMOCODE_FALLBACK_PROVIDER=codex', parse: oneOf(PROVIDERS) },
-  SAMOCODE_IDLE_TIMEOUT: { key: 'SAMOCODE_IDLE_TIMEOUT', doc: 'Seconds the agent may print nothing while it runs before its process tree is stopped and the run retried (Claude is silent up to ~40 s between its own API retries); 0 turns it off.', example: 'SAMOCODE_IDLE_TIMEOUT=600', default: 600_000, parse: seconds(0) },
-  CODEX_PRICE: { key: 'CODEX_PRICE', doc: 'USD per million tokens for Codex, which reports no cost: `input,cached input,output`.', example: 'CODEX_PRICE=1.25,0.125,10', default: { input: 1.25, cachedInput: 0.125, output: 10 }, parse: price },
-  SAMOCODE_SCRIPT_FORMAT: { key: 'SAMOCODE_SCRIPT_FORMAT', doc: 'Read the scripted agent\'s stdout as a `claude` or `codex` stream (cost, tokens, progress, error classes), or `none`.', example: 'SAMOCODE_SCRIPT_FORMAT=claude', default: 'none', parse: oneOf(['none', ...STREAM_FORMATS] as const) },
-  SAMOCODE_SCRIPT: { key: 'SAMOCODE_SCRIPT', doc: 'Scenario file the `script` provider plays (see docs/scenarios.md).', example: 'SAMOCODE_SCRIPT=./scenario.json', parse: path },
-  SAMOCODE_TIMEOUT: { key: 'SAMOCODE_TIMEOUT', doc: 'Seconds one agent run may take before its whole process tree is killed.', example: 'SAMOCODE_TIMEOUT=1800', default: 1_800_000, parse: seconds(0.1) },
-  SAMOCODE_MAX_RETRIES: { key: 'SAMOCODE_MAX_RETRIES', doc: 'Retries of a failed agent run (non-zero exit, spawn failure, timeout) before the session is blocked.', example: 'SAMOCODE_MAX_RETRIES=2', default: 2, parse: integer(0) },
-  SAMOCODE_RETRY_DELAY: { key: 'SAMOCODE_RETRY_DELAY', doc: `Seconds before the first retry; doubles on each retry, capped at ${RETRY_LIMITS.maxDelayMs / 60_000} minutes.`, example: 'SAMOCODE_RETRY_DELAY=5', default: 5_000, parse: seconds(0) },
-  SAMOCODE_RATE_LIMIT_WAIT: { key: 'SAMOCODE_RATE_LIMIT_WAIT', doc: `Longest wait, in seconds, for one rate limit (the CLI's retry-after or reset time is honoured up to this; a minute when it gives none). Waits do not count as failed attempts; ${RETRY_LIMITS.maxRateLimitWaits} in one iteration block the session.`, example: 'SAMOCODE_RATE_LIMIT_WAIT=900', default: 900_000, parse: seconds(0) },
-  SAMOCODE_KILL_GRACE: { key: 'SAMOCODE_KILL_GRACE', doc: 'Seconds between SIGTERM and SIGKILL when the agent process group is stopped.', example: 'SAMOCODE_KILL_GRACE=5', default: 5_000, parse: seconds(0) },
-  SAMOCODE_LOG_MAX_MB: { key: 'SAMOCODE_LOG_MAX_MB', doc: 'Megabytes of each raw agent log file (`_logs/*.jsonl`, `*.stderr.log`) kept per run: beyond it the head and the tail are kept, with a note of what was cut between them (cut while the agent runs once a file passes twice this, and to this after the run).', example: 'SAMOCODE_LOG_MAX_MB=20', default: 20 * 1024 * 1024, parse: megabytes },
-  SAMOCODE_PHASE_LIMITS: { key: 'SAMOCODE_PHASE_LIMITS', aliases: ['PHASE_LIMITS'], doc: `Per-phase iteration limits, overriding the defaults (${PHASES.filter((p) => p !== 'init').map((p) => `${p}=${defaultPhaseLimits()[p]}`).join(', ')}).`, example: 'SAMOCODE_PHASE_LIMITS=implementation=80,testing=20', default: defaultPhaseLimits(), parse: phaseLimits },
-  SAMOCODE_BUDGET_PROFILE: { key: 'SAMOCODE_BUDGET_PROFILE', doc: `Budget profile: ${Object.entries(BUDGET_PROFILES).map(([name, b]) => `${name} (${b.iterations} iterations, ${b.hours} h, $${b.cost}, ${b.tokens / 1e6}M tokens)`).join(', ')}. The four limits below override it one by one.`, example: 'SAMOCODE_BUDGET_PROFILE=deep', default: 'default', parse: oneOf(Object.keys(BUDGET_PROFILES) as BudgetProfile[]) },
-  SAMOCODE_MAX_ITERATIONS: { key: 'SAMOCODE_MAX_ITERATIONS', doc: 'Iterations the session may run in all, or `none`.', example: 'SAMOCODE_MAX_ITERATIONS=200', parse: limit() },
-  SAMOCODE_MAX_HOURS: { key: 'SAMOCODE_MAX_HOURS', doc: 'Hours the session may spend in iterations (time waiting for you does not count), or `none`.', example: 'SAMOCODE_MAX_HOURS=10', parse: limit() },
-  SAMOCODE_MAX_COST: { key: 'SAMOCODE_MAX_COST', doc: 'US dollars the agents may spend in the session, or `none`.', example: 'SAMOCODE_MAX_COST=25', parse: limit() },
-  SAMOCODE_MAX_TOKENS: { key: 'SAMOCODE_MAX_TOKENS', doc: 'Tokens (input + output + cache) the agents may use in the session, or `none`.', example: 'SAMOCODE_MAX_TOKENS=20000000', parse: limit() },
-  SAMOCODE_STALL_LIMIT: { key: 'SAMOCODE_STALL_LIMIT', doc: 'Iterations in a row that stay in their phase and change nothing before the session is blocked as stalled; 0 turns it off.', example: 'SAMOCODE_STALL_LIMIT=3', default: 3, parse: integer(0) },
-  TELEGRAM_BOT_TOKEN: { key: 'TELEGRAM_BOT_TOKEN', doc: 'Telegram bot token for notifications (secret: never logged).', example: 'TELEGRAM_BOT_TOKEN=123456:ABC…', secret: true, parse: telegramToken },
-  TELEGRAM_API_ROOT: { key: 'TELEGRAM_API_ROOT', doc: 'Bot API origin, for a self-hosted Bot API server (and the tests). Default: https://api.telegram.org.', example: 'TELEGRAM_API_ROOT=http://127.0.0.1:8081', parse: url },
-  TELEGRAM_CHAT_ID: { key: 'TELEGRAM_CHAT_ID', doc: 'Telegram chat that receives notifications and may send commands.', example: 'TELEGRAM_CHAT_ID=123456789', parse: telegramChat },
-  SAMOCODE_LOG_LEVEL: { key: 'SAMOCODE_LOG_LEVEL', doc: 'pino level for session.log and the console.', example: 'SAMOCODE_LOG_LEVEL=debug', default: 'info', parse: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal']) },
-  SAMOCODE_LOG_FORMAT: { key: 'SAMOCODE_LOG_FORMAT', doc: 'Console log format: pretty (readable lines) or json (pino JSON lines on stdout).', example: 'SAMOCODE_LOG_FORMAT=json', default: 'pretty', parse: oneOf(LOG_FORMATS) },
+  MAIN_REPO: {
+    key: 'MAIN_REPO',
+    doc: 'The repository the session works on (a git repo, or any folder for a standalone session).',
+    example: 'MAIN_REPO=~/proj',
+    required: true,
+    parse: path,
+  },
+  WORKTREES: {
+    key: 'WORKTREES',
+    doc: 'Folder where each session gets its git worktree (`<WORKTREES>/<session>`).',
+    example: 'WORKTREES=~/proj-worktrees',
+    required: true,
+    parse: path,
+  },
+  SESSIONS: {
+    key: 'SESSIONS',
+    doc: 'Folder holding the session folders (`<SESSIONS>/YY-MM-DD-<session>`).',
+    example: 'SESSIONS=~/proj/.samocode-sessions',
+    required: true,
+    parse: path,
+  },
+  BASE_BRANCH: {
+    key: 'BASE_BRANCH',
+    doc: "Branch the session branch starts from. Default: origin's HEAD, else MAIN_REPO's current branch.",
+    example: 'BASE_BRANCH=main',
+    parse: text,
+  },
+  BRANCH_PREFIX: {
+    key: 'BRANCH_PREFIX',
+    doc: 'Prefix of the session branch name.',
+    example: 'BRANCH_PREFIX=samocode/',
+    default: 'samocode/',
+    parse: branchPrefix,
+  },
+  SAMOCODE_PROVIDER: {
+    key: 'SAMOCODE_PROVIDER',
+    aliases: ['PROVIDER'],
+    doc: 'Agent CLI to run: claude, codex, or script (the built-in scripted agent).',
+    example: 'SAMOCODE_PROVIDER=claude',
+    default: 'claude',
+    parse: oneOf(PROVIDERS),
+  },
+  CLAUDE_PATH: {
+    key: 'CLAUDE_PATH',
+    doc: 'Claude Code binary (name on PATH or a path).',
+    example: 'CLAUDE_PATH=/usr/local/bin/claude',
+    default: 'claude',
+    parse: text,
+  },
+  CLAUDE_MODEL: {
+    key: 'CLAUDE_MODEL',
+    doc: 'Model passed to `claude --model`.',
+    example: 'CLAUDE_MODEL=claude-sonnet-4-5',
+    parse: text,
+  },
+  CLAUDE_MAX_TURNS: {
+    key: 'CLAUDE_MAX_TURNS',
+    doc: 'Passed to `claude --max-turns`.',
+    example: 'CLAUDE_MAX_TURNS=80',
+    parse: integer(1),
+  },
+  CLAUDE_PERMISSION_MODE: {
+    key: 'CLAUDE_PERMISSION_MODE',
+    doc: 'How Claude Code may act: `bypassPermissions` (unattended; `--dangerously-skip-permissions`, with IS_SANDBOX=1 as root) or `acceptEdits`/`default`/`plan` (`--permission-mode`; the session folder is added with `--add-dir`, but tools needing approval are denied).',
+    example: 'CLAUDE_PERMISSION_MODE=acceptEdits',
+    default: 'bypassPermissions',
+    parse: oneOf(['bypassPermissions', 'acceptEdits', 'default', 'plan'] as const),
+  },
+  CLAUDE_ARGS: {
+    key: 'CLAUDE_ARGS',
+    doc: 'Extra arguments for `claude`, split like a shell would (quotes kept together).',
+    example: 'CLAUDE_ARGS=--append-system-prompt "Be brief"',
+    parse: args,
+  },
+  CODEX_PATH: {
+    key: 'CODEX_PATH',
+    doc: 'Codex binary (name on PATH or a path).',
+    example: 'CODEX_PATH=codex',
+    default: 'codex',
+    parse: text,
+  },
+  CODEX_MODEL: {
+    key: 'CODEX_MODEL',
+    doc: 'Model passed to `codex exec --model`.',
+    example: 'CODEX_MODEL=gpt-5-codex',
+    parse: text,
+  },
+  CODEX_SANDBOX: {
+    key: 'CODEX_SANDBOX',
+    doc: 'Codex sandbox: `workspace-write` (the working dir, plus the session folder via `--add-dir`), or `danger-full-access` (`--dangerously-bypass-approvals-and-sandbox`).',
+    example: 'CODEX_SANDBOX=workspace-write',
+    default: 'workspace-write',
+    parse: oneOf(['workspace-write', 'danger-full-access'] as const),
+  },
+  CODEX_ARGS: {
+    key: 'CODEX_ARGS',
+    doc: 'Extra arguments for `codex exec`, e.g. `-c` overrides, split like a shell would.',
+    example: 'CODEX_ARGS=-c model_reasoning_effort=high',
+    parse: args,
+  },
+  SAMOCODE_FALLBACK_PROVIDER: {
+    key: 'SAMOCODE_FALLBACK_PROVIDER',
+    doc: 'Provider to retry an iteration on, once, when the primary fails in a way that is not the content (authentication, CLI missing or refusing its arguments, API overloaded or down, rate limited).',
+    example: 'SAMOCODE_FALLBACK_PROVIDER=codex',
+    parse: oneOf(PROVIDERS),
+  },
+  SAMOCODE_IDLE_TIMEOUT: {
+    key: 'SAMOCODE_IDLE_TIMEOUT',
+    doc: 'Seconds the agent may print nothing while it runs before its process tree is stopped and the run retried (Claude is silent up to ~40 s between its own API retries); 0 turns it off.',
+    example: 'SAMOCODE_IDLE_TIMEOUT=600',
+    default: 600_000,
+    parse: seconds(0),
+  },
+  CODEX_PRICE: {
+    key: 'CODEX_PRICE',
+    doc: 'USD per million tokens for Codex, which reports no cost: `input,cached input,output`.',
+    example: 'CODEX_PRICE=1.25,0.125,10',
+    default: { input: 1.25, cachedInput: 0.125, output: 10 },
+    parse: price,
+  },
+  SAMOCODE_SCRIPT_FORMAT: {
+    key: 'SAMOCODE_SCRIPT_FORMAT',
+    doc: "Read the scripted agent's stdout as a `claude` or `codex` stream (cost, tokens, progress, error classes), or `none`.",
+    example: 'SAMOCODE_SCRIPT_FORMAT=claude',
+    default: 'none',
+    parse: oneOf(['none', ...STREAM_FORMATS] as const),
+  },
+  SAMOCODE_SCRIPT: {
+    key: 'SAMOCODE_SCRIPT',
+    doc: 'Scenario file the `script` provider plays (see docs/scenarios.md).',
+    example: 'SAMOCODE_SCRIPT=./scenario.json',
+    parse: path,
+  },
+  SAMOCODE_TIMEOUT: {
+    key: 'SAMOCODE_TIMEOUT',
+    doc: 'Seconds one agent run may take before its whole process tree is killed.',
+    example: 'SAMOCODE_TIMEOUT=1800',
+    default: 1_800_000,
+    parse: seconds(0.1),
+  },
+  SAMOCODE_MAX_RETRIES: {
+    key: 'SAMOCODE_MAX_RETRIES',
+    doc: 'Retries of a failed agent run (non-zero exit, spawn failure, timeout) before the session is blocked.',
+    example: 'SAMOCODE_MAX_RETRIES=2',
+    default: 2,
+    parse: integer(0),
+  },
+  SAMOCODE_RETRY_DELAY: {
+    key: 'SAMOCODE_RETRY_DELAY',
+    doc: `Seconds before the first retry; doubles on each retry, capped at ${RETRY_LIMITS.maxDelayMs / 60_000} minutes.`,
+    example: 'SAMOCODE_RETRY_DELAY=5',
+    default: 5_000,
+    parse: seconds(0),
+  },
+  SAMOCODE_RATE_LIMIT_WAIT: {
+    key: 'SAMOCODE_RATE_LIMIT_WAIT',
+    doc: `Longest wait, in seconds, for one rate limit (the CLI's retry-after or reset time is honoured up to this; a minute when it gives none). Waits do not count as failed attempts; ${RETRY_LIMITS.maxRateLimitWaits} in one iteration block the session.`,
+    example: 'SAMOCODE_RATE_LIMIT_WAIT=900',
+    default: 900_000,
+    parse: seconds(0),
+  },
+  SAMOCODE_KILL_GRACE: {
+    key: 'SAMOCODE_KILL_GRACE',
+    doc: 'Seconds between SIGTERM and SIGKILL when the agent process group is stopped.',
+    example: 'SAMOCODE_KILL_GRACE=5',
+    default: 5_000,
+    parse: seconds(0),
+  },
+  SAMOCODE_LOG_MAX_MB: {
+    key: 'SAMOCODE_LOG_MAX_MB',
+    doc: 'Megabytes of each raw agent log file (`_logs/*.jsonl`, `*.stderr.log`) kept per run: beyond it the head and the tail are kept, with a note of what was cut between them (cut while the agent runs once a file passes twice this, and to this after the run).',
+    example: 'SAMOCODE_LOG_MAX_MB=20',
+    default: 20 * 1024 * 1024,
+    parse: megabytes,
+  },
+  SAMOCODE_PHASE_LIMITS: {
+    key: 'SAMOCODE_PHASE_LIMITS',
+    aliases: ['PHASE_LIMITS'],
+    doc: `Per-phase iteration limits, overriding the defaults (${PHASES.filter((p) => p !== 'init')
+      .map((p) => `${p}=${defaultPhaseLimits()[p]}`)
+      .join(', ')}).`,
+    example: 'SAMOCODE_PHASE_LIMITS=implementation=80,testing=20',
+    default: defaultPhaseLimits(),
+    parse: phaseLimits,
+  },
+  SAMOCODE_BUDGET_PROFILE: {
+    key: 'SAMOCODE_BUDGET_PROFILE',
+    doc: `Budget profile: ${Object.entries(BUDGET_PROFILES)
+      .map(([name, b]) => `${name} (${b.iterations} iterations, ${b.hours} h, $${b.cost}, ${b.tokens / 1e6}M tokens)`)
+      .join(', ')}. The four limits below override it one by one.`,
+    example: 'SAMOCODE_BUDGET_PROFILE=deep',
+    default: 'default',
+    parse: oneOf(Object.keys(BUDGET_PROFILES) as BudgetProfile[]),
+  },
+  SAMOCODE_MAX_ITERATIONS: {
+    key: 'SAMOCODE_MAX_ITERATIONS',
+    doc: 'Iterations the session may run in all, or `none`.',
+    example: 'SAMOCODE_MAX_ITERATIONS=200',
+    parse: limit(),
+  },
+  SAMOCODE_MAX_HOURS: {
+    key: 'SAMOCODE_MAX_HOURS',
+    doc: 'Hours the session may spend in iterations (time waiting for you does not count), or `none`.',
+    example: 'SAMOCODE_MAX_HOURS=10',
+    parse: limit(),
+  },
+  SAMOCODE_MAX_COST: {
+    key: 'SAMOCODE_MAX_COST',
+    doc: 'US dollars the agents may spend in the session, or `none`.',
+    example: 'SAMOCODE_MAX_COST=25',
+    parse: limit(),
+  },
+  SAMOCODE_MAX_TOKENS: {
+    key: 'SAMOCODE_MAX_TOKENS',
+    doc: 'Tokens (input + output + cache) the agents may use in the session, or `none`.',
+    example: 'SAMOCODE_MAX_TOKENS=20000000',
+    parse: limit(),
+  },
+  SAMOCODE_STALL_LIMIT: {
+    key: 'SAMOCODE_STALL_LIMIT',
+    doc: 'Iterations in a row that stay in their phase and change nothing before the session is blocked as stalled; 0 turns it off.',
+    example: 'SAMOCODE_STALL_LIMIT=3',
+    default: 3,
+    parse: integer(0),
+  },
+  TELEGRAM_BOT_TOKEN: {
+    key: 'TELEGRAM_BOT_TOKEN',
+    doc: 'Telegram bot token for notifications (secret: never logged).',
+    example: 'TELEGRAM_BOT_TOKEN=123456:ABC…',
+    secret: true,
+    parse: telegramToken,
+  },
+  TELEGRAM_API_ROOT: {
+    key: 'TELEGRAM_API_ROOT',
+    doc: 'Bot API origin, for a self-hosted Bot API server (and the tests). Default: https://api.telegram.org.',
+    example: 'TELEGRAM_API_ROOT=http://127.0.0.1:8081',
+    parse: url,
+  },
+  TELEGRAM_CHAT_ID: {
+    key: 'TELEGRAM_CHAT_ID',
+    doc: 'Telegram chat that receives notifications and may send commands.',
+    example: 'TELEGRAM_CHAT_ID=123456789',
+    parse: telegramChat,
+  },
+  SAMOCODE_LOG_LEVEL: {
+    key: 'SAMOCODE_LOG_LEVEL',
+    doc: 'pino level for session.log and the console.',
+    example: 'SAMOCODE_LOG_LEVEL=debug',
+    default: 'info',
+    parse: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal']),
+  },
+  SAMOCODE_LOG_FORMAT: {
+    key: 'SAMOCODE_LOG_FORMAT',
+    doc: 'Console log format: pretty (readable lines) or json (pino JSON lines on stdout).',
+    example: 'SAMOCODE_LOG_FORMAT=json',
+    default: 'pretty',
+    parse: oneOf(LOG_FORMATS),
+  },
 } satisfies Record<string, SettingSpec<any>>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -197,7 +435,8 @@ export const KNOWN_NAMES: ReadonlyMap<string, SettingKey> = new Map(
 );
 
 /** On failure, `parsed` still holds every value that was valid (or defaulted), so the disk can be checked too. */
-export type Resolved = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[]; parsed: ReadonlyMap<SettingKey, unknown> };
+export type Resolved =
+  { ok: true; config: Config } | { ok: false; problems: ConfigProblem[]; parsed: ReadonlyMap<SettingKey, unknown> };
 
 /**
  * Validate the layered values. `layers` maps canonical keys to the winning raw value.
@@ -211,7 +450,13 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
     const raw = layers.get(key);
     if (!raw) {
       if (spec.required) {
-        problems.push({ source: configFile, key, value: undefined, message: 'is required', fix: `add a line ${spec.example} to ${configFile}` });
+        problems.push({
+          source: configFile,
+          key,
+          value: undefined,
+          message: 'is required',
+          fix: `add a line ${spec.example} to ${configFile}`,
+        });
       } else values.set(key, spec.default);
       continue;
     }
@@ -234,7 +479,13 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
   const chatId = get<string | undefined>('TELEGRAM_CHAT_ID');
   if ((token === undefined) !== (chatId === undefined) && problems.every((p) => !p.key.startsWith('TELEGRAM_'))) {
     const missing = token === undefined ? 'TELEGRAM_BOT_TOKEN' : 'TELEGRAM_CHAT_ID';
-    problems.push({ source: layers.get(token === undefined ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN')!.source, key: missing, value: undefined, message: 'is needed too: Telegram needs both the token and the chat id', fix: `set ${missing}, or remove the other TELEGRAM_ setting` });
+    problems.push({
+      source: layers.get(token === undefined ? 'TELEGRAM_CHAT_ID' : 'TELEGRAM_BOT_TOKEN')!.source,
+      key: missing,
+      value: undefined,
+      message: 'is needed too: Telegram needs both the token and the chat id',
+      fix: `set ${missing}, or remove the other TELEGRAM_ setting`,
+    });
   }
   if (problems.length > 0) return { ok: false, problems, parsed: values };
 
@@ -248,8 +499,19 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       baseBranch: get('BASE_BRANCH'),
       branchPrefix: get('BRANCH_PREFIX'),
       provider,
-      claude: { path: get('CLAUDE_PATH'), model: get('CLAUDE_MODEL'), maxTurns: get('CLAUDE_MAX_TURNS'), permissionMode: get('CLAUDE_PERMISSION_MODE'), args: get<string[] | undefined>('CLAUDE_ARGS') ?? [] },
-      codex: { path: get('CODEX_PATH'), model: get('CODEX_MODEL'), sandbox: get('CODEX_SANDBOX'), args: get<string[] | undefined>('CODEX_ARGS') ?? [] },
+      claude: {
+        path: get('CLAUDE_PATH'),
+        model: get('CLAUDE_MODEL'),
+        maxTurns: get('CLAUDE_MAX_TURNS'),
+        permissionMode: get('CLAUDE_PERMISSION_MODE'),
+        args: get<string[] | undefined>('CLAUDE_ARGS') ?? [],
+      },
+      codex: {
+        path: get('CODEX_PATH'),
+        model: get('CODEX_MODEL'),
+        sandbox: get('CODEX_SANDBOX'),
+        args: get<string[] | undefined>('CODEX_ARGS') ?? [],
+      },
       scriptPath: get('SAMOCODE_SCRIPT'),
       scriptFormat: get('SAMOCODE_SCRIPT_FORMAT'),
       fallbackProvider: get('SAMOCODE_FALLBACK_PROVIDER'),

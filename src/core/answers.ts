@@ -103,13 +103,19 @@ export function applyAnswers(text: string, reply: string): AnswerResult {
   for (const [number, answer] of answers) {
     const question = byNumber.get(number);
     if (!question || question.answerLine === undefined) {
-      problems.push(`there is no question Q${number}${questions.length ? ` (questions: ${questions.map((q) => q.id).join(', ')})` : ''}`);
+      problems.push(
+        `there is no question Q${number}${questions.length ? ` (questions: ${questions.map((q) => q.id).join(', ')})` : ''}`,
+      );
       continue;
     }
     const letters = /^[A-Z](, [A-Z])*$/.test(answer) ? answer.split(', ') : [];
-    const unknown = letters.filter((letter) => Object.keys(question.options).length > 0 && !(letter in question.options));
+    const unknown = letters.filter(
+      (letter) => Object.keys(question.options).length > 0 && !(letter in question.options),
+    );
     if (unknown.length > 0) {
-      problems.push(`${question.id} has no option ${unknown.join(', ')} (options: ${Object.keys(question.options).join(', ')})`);
+      problems.push(
+        `${question.id} has no option ${unknown.join(', ')} (options: ${Object.keys(question.options).join(', ')})`,
+      );
       continue;
     }
     const original = lines[question.answerLine]!;
@@ -142,7 +148,10 @@ export function readApproval(text: string): Approval {
 }
 
 /** Write the person's decision into the approval line (Telegram's /approve and /reject use this). */
-export function setApproval(text: string, decision: { approve: true } | { approve: false; feedback: string }): string | undefined {
+export function setApproval(
+  text: string,
+  decision: { approve: true } | { approve: false; feedback: string },
+): string | undefined {
   if (!APPROVAL.test(text)) return undefined;
   const value = decision.approve ? 'approved' : `rejected: ${decision.feedback.replace(/\s*\n\s*/g, ' ').trim()}`;
   return text.replace(APPROVAL, (_line, head: string) => `${head} ${value}`);

@@ -68,7 +68,14 @@ export function failureStep(failure: Classified, stderrTail: string, read: Signa
   const why = `${policy.label}: ${failure.detail}`;
   const giveUp = (reason: string): NextStep => {
     if (policy.fallbackWorthy && ctx.fallbackAvailable) return { action: 'fallback', why, cls: failure.cls };
-    return { action: 'give_up', cls: failure.cls, problem: { kind: 'agent_failed', message: `${why}${reason}${failure.fix ? `. Fix: ${failure.fix}` : ''}${stderrNote(stderrTail)}` } };
+    return {
+      action: 'give_up',
+      cls: failure.cls,
+      problem: {
+        kind: 'agent_failed',
+        message: `${why}${reason}${failure.fix ? `. Fix: ${failure.fix}` : ''}${stderrNote(stderrTail)}`,
+      },
+    };
   };
 
   switch (policy.action) {
@@ -77,15 +84,18 @@ export function failureStep(failure: Classified, stderrTail: string, read: Signa
     case 'block':
       return giveUp('');
     case 'wait': {
-      if (ctx.waits > ctx.policy.maxRateLimitWaits) return giveUp(` (still rate limited after ${ctx.policy.maxRateLimitWaits} waits)`);
+      if (ctx.waits > ctx.policy.maxRateLimitWaits)
+        return giveUp(` (still rate limited after ${ctx.policy.maxRateLimitWaits} waits)`);
       // Without a retry-after or reset time from the CLI, a minute is a fair first guess.
       const delayMs = Math.min(ctx.policy.maxRateLimitWaitMs, failure.retryAfterMs ?? 60_000);
       return { action: 'retry', delayMs, why, cls: failure.cls };
     }
     case 'backoff': {
       // The same failure twice in a row is not passing: stop spending attempts on it.
-      if (ctx.previous === failure.cls) return giveUp(` (the same failure twice in a row, on ${ctx.failures} attempts)`);
-      if (ctx.failures > ctx.policy.maxRetries) return giveUp(` (on ${ctx.failures} attempts; SAMOCODE_MAX_RETRIES=${ctx.policy.maxRetries})`);
+      if (ctx.previous === failure.cls)
+        return giveUp(` (the same failure twice in a row, on ${ctx.failures} attempts)`);
+      if (ctx.failures > ctx.policy.maxRetries)
+        return giveUp(` (on ${ctx.failures} attempts; SAMOCODE_MAX_RETRIES=${ctx.policy.maxRetries})`);
       return { action: 'retry', delayMs: backoffMs(ctx.failures, ctx.policy), why, cls: failure.cls };
     }
   }

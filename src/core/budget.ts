@@ -58,7 +58,12 @@ export function checkBudget(state: SessionState, budget: Budget): BudgetCheck {
   for (const kind of BUDGET_KINDS) {
     const limit = budget[kind];
     if (limit === undefined) continue;
-    const use: BudgetUse = { kind, used: used[kind], limit, ...(kind === 'cost' && state.totals.costEstimated ? { estimated: true as const } : {}) };
+    const use: BudgetUse = {
+      kind,
+      used: used[kind],
+      limit,
+      ...(kind === 'cost' && state.totals.costEstimated ? { estimated: true as const } : {}),
+    };
     if (use.used >= limit) exceeded ??= use;
     else if (use.used >= limit * WARN_AT && !(state.budgetWarned ?? []).includes(kind)) warn.push(use);
   }
@@ -67,7 +72,13 @@ export function checkBudget(state: SessionState, budget: Budget): BudgetCheck {
 
 export function describeUse(use: BudgetUse): string {
   const amount = (n: number) =>
-    use.kind === 'cost' ? `$${n.toFixed(2)}` : use.kind === 'hours' ? `${n.toFixed(2)} h` : use.kind === 'tokens' ? `${groupedCount(n)} tokens` : `${n} iterations`;
+    use.kind === 'cost'
+      ? `$${n.toFixed(2)}`
+      : use.kind === 'hours'
+        ? `${n.toFixed(2)} h`
+        : use.kind === 'tokens'
+          ? `${groupedCount(n)} tokens`
+          : `${n} iterations`;
   const usedText = use.kind === 'cost' && use.estimated ? `~${amount(use.used)} est.` : amount(use.used);
   return `${usedText} of ${amount(use.limit)} (${Math.round((use.used / use.limit) * 100)}%, ${BUDGET_SETTING[use.kind]})`;
 }

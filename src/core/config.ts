@@ -16,7 +16,13 @@ export interface Config {
   baseBranch: string | undefined;
   branchPrefix: string;
   provider: Provider;
-  claude: { path: string; model: string | undefined; maxTurns: number | undefined; permissionMode: 'bypassPermissions' | 'acceptEdits' | 'default' | 'plan'; args: string[] };
+  claude: {
+    path: string;
+    model: string | undefined;
+    maxTurns: number | undefined;
+    permissionMode: 'bypassPermissions' | 'acceptEdits' | 'default' | 'plan';
+    args: string[];
+  };
   codex: { path: string; model: string | undefined; sandbox: 'workspace-write' | 'danger-full-access'; args: string[] };
   scriptPath: string | undefined;
   scriptFormat: 'none' | StreamFormat;

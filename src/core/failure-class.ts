@@ -64,10 +64,30 @@ export const FAILURE_POLICY: Record<FailureClass, FailurePolicy> = {
   auth: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'authentication failed' },
   cli_missing: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'agent CLI not found' },
   // The command line or the environment is too big for the system (E2BIG): the settings, not the provider.
-  args_too_long: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: false, label: 'agent command line too long' },
-  cli_usage: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'agent CLI rejected its arguments' },
-  root_refused: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: true, label: 'agent CLI refused to run as root' },
-  permission_denied: { action: 'block', countsAsFailedAttempt: true, fallbackWorthy: false, label: 'permission denied' },
+  args_too_long: {
+    action: 'block',
+    countsAsFailedAttempt: true,
+    fallbackWorthy: false,
+    label: 'agent command line too long',
+  },
+  cli_usage: {
+    action: 'block',
+    countsAsFailedAttempt: true,
+    fallbackWorthy: true,
+    label: 'agent CLI rejected its arguments',
+  },
+  root_refused: {
+    action: 'block',
+    countsAsFailedAttempt: true,
+    fallbackWorthy: true,
+    label: 'agent CLI refused to run as root',
+  },
+  permission_denied: {
+    action: 'block',
+    countsAsFailedAttempt: true,
+    fallbackWorthy: false,
+    label: 'permission denied',
+  },
   max_turns: { action: 'continue', countsAsFailedAttempt: false, fallbackWorthy: false, label: 'turn limit reached' },
   timeout: { action: 'backoff', countsAsFailedAttempt: true, fallbackWorthy: false, label: 'timed out' },
   idle: { action: 'backoff', countsAsFailedAttempt: true, fallbackWorthy: false, label: 'no output (idle)' },
@@ -80,7 +100,8 @@ const USAGE_ERROR =
   /error: (?:unexpected argument|unknown option|unrecognized (?:option|argument|subcommand)|invalid value|missing required argument|too many arguments|option '[^']*' argument missing)/i;
 
 /** Undefined when the run is not a failure: exit 0, no error result, no permission problem left unsolved. */
-const UNREACHABLE = /waiting for network|Reconnecting\.\.\.|Unable to connect|ConnectionRefused|ECONNREFUSED|connection refused/i;
+const UNREACHABLE =
+  /waiting for network|Reconnecting\.\.\.|Unable to connect|ConnectionRefused|ECONNREFUSED|connection refused/i;
 
 export function classifyFailure(input: FailureInput): Classified | undefined {
   const cli = cliName(input.provider);
@@ -101,11 +122,16 @@ export function classifyFailure(input: FailureInput): Classified | undefined {
   if (usage) return usage;
 
   const s = input.summary;
-  const retrying = s.retryCount > 0 ? `; the CLI was retrying the API (${s.retryCount}×, last: ${describeRetry(s)})` : '';
+  const retrying =
+    s.retryCount > 0 ? `; the CLI was retrying the API (${s.retryCount}×, last: ${describeRetry(s)})` : '';
   // Killed while trying to reach the API (Codex 0.169 retries "waiting for network" for ever, even with retries at 0):
   // the cause is the connection, not the agent's work, which matters for the fallback and for the message.
   if ((input.timedOut || input.idle) && UNREACHABLE.test(`${stderr}\n${s.errors.join('\n')}`)) {
-    return { cls: 'connection', detail: `${cli} could not reach the API and was killed by samocode: ${quote(lastLineMatching(`${stderr}\n${s.errors.join('\n')}`, UNREACHABLE))}`, fix: 'check the network and the API base URL, or wait and run again' };
+    return {
+      cls: 'connection',
+      detail: `${cli} could not reach the API and was killed by samocode: ${quote(lastLineMatching(`${stderr}\n${s.errors.join('\n')}`, UNREACHABLE))}`,
+      fix: 'check the network and the API base URL, or wait and run again',
+    };
   }
   if (input.timedOut) return { cls: 'timeout', detail: `${cli} ran past the time limit and was killed${retrying}` };
   if (input.idle) return { cls: 'idle', detail: `${cli} printed nothing for too long and was killed${retrying}` };
@@ -117,11 +143,18 @@ export function classifyFailure(input: FailureInput): Classified | undefined {
   if (input.killSignal) return { cls: 'crashed', detail: `${cli} was killed by ${input.killSignal}${tail(stderr)}` };
   if (s.permissionDenials.length > 0 && !input.signalWritten) return permissionDenied(input.provider, s);
   if (input.exitCode === 127 || input.exitCode === 126) {
-    return spawnFailure(input.provider, `exit ${input.exitCode}${tail(stderr)}`, input.exitCode === 126 ? 'EACCES' : 'ENOENT');
+    return spawnFailure(
+      input.provider,
+      `exit ${input.exitCode}${tail(stderr)}`,
+      input.exitCode === 126 ? 'EACCES' : 'ENOENT',
+    );
   }
   if (input.exitCode !== 0) {
     // No stream verdict: stderr may still name the cause (a wrapper script, an old CLI version).
-    const hinted = PROVIDER_FACTS[input.provider].cli === undefined ? undefined : apiFailure(input.provider, httpStatus(stderr), stderr, input.now, '');
+    const hinted =
+      PROVIDER_FACTS[input.provider].cli === undefined
+        ? undefined
+        : apiFailure(input.provider, httpStatus(stderr), stderr, input.now, '');
     if (hinted && hinted.cls !== 'crashed') return hinted;
     const how = input.exitCode === null ? 'ended without an exit code' : `exited with code ${input.exitCode}`;
     return { cls: 'crashed', detail: `${cli} ${how}${lastWords(s)}${tail(stderr)}` };
@@ -133,7 +166,8 @@ function streamFailure(input: FailureInput): Classified | undefined {
   const s = input.summary;
   const cli = cliName(input.provider);
   if (s.subtype === 'error_max_turns' || s.terminalReason === 'max_turns') {
-    const why = s.errors.at(-1) ?? `reached the maximum number of turns${s.turns !== undefined ? ` (${s.turns} turns)` : ''}`;
+    const why =
+      s.errors.at(-1) ?? `reached the maximum number of turns${s.turns !== undefined ? ` (${s.turns} turns)` : ''}`;
     return {
       cls: 'max_turns',
       detail: `${cli} stopped: ${why}`,
@@ -156,7 +190,13 @@ function streamFailure(input: FailureInput): Classified | undefined {
 }
 
 /** An API-side failure named by its HTTP status when known, else by the words of the message. */
-function apiFailure(provider: Provider, status: number | null | undefined, text: string, now: number, note: string): Classified {
+function apiFailure(
+  provider: Provider,
+  status: number | null | undefined,
+  text: string,
+  now: number,
+  note: string,
+): Classified {
   const detail = `${cliName(provider)}: ${quote(text)}${note}`;
   const cls = classOfStatus(status) ?? classOfText(text);
   switch (cls) {
@@ -180,22 +220,40 @@ function classOfStatus(status: number | null | undefined): FailureClass | undefi
 }
 
 function classOfText(text: string): FailureClass {
-  if (/\b429\b|rate.?limit|usage limit|too many requests|hit your (?:usage )?limit|limit reached/i.test(text)) return 'rate_limited';
+  if (/\b429\b|rate.?limit|usage limit|too many requests|hit your (?:usage )?limit|limit reached/i.test(text))
+    return 'rate_limited';
   if (/overloaded/i.test(text)) return 'overloaded';
-  if (/unauthori[sz]ed|forbidden|invalid api key|incorrect api key|authentication|oauth token|not logged in|\/login\b/i.test(text)) return 'auth';
+  if (
+    /unauthori[sz]ed|forbidden|invalid api key|incorrect api key|authentication|oauth token|not logged in|\/login\b/i.test(
+      text,
+    )
+  )
+    return 'auth';
   // Codex words every 5xx as "high demand" (the recorded 500s).
-  if (/high demand|internal server error|server.error|bad gateway|service unavailable|gateway time-?out/i.test(text)) return 'server_error';
-  if (/unable to connect|connection ?refused|econnrefused|econnreset|connection (?:reset|closed)|stream disconnected|socket hang up|fetch failed|enotfound|getaddrinfo|etimedout|error sending request|network/i.test(text)) {
+  if (/high demand|internal server error|server.error|bad gateway|service unavailable|gateway time-?out/i.test(text))
+    return 'server_error';
+  if (
+    /unable to connect|connection ?refused|econnrefused|econnreset|connection (?:reset|closed)|stream disconnected|socket hang up|fetch failed|enotfound|getaddrinfo|etimedout|error sending request|network/i.test(
+      text,
+    )
+  ) {
     return 'connection';
   }
   return 'crashed';
 }
 
-function spawnFailure(provider: Provider, error: string, code = /EACCES|EPERM/.test(error) ? 'EACCES' : 'ENOENT'): Classified {
+function spawnFailure(
+  provider: Provider,
+  error: string,
+  code = /EACCES|EPERM/.test(error) ? 'EACCES' : 'ENOENT',
+): Classified {
   if (/^E2BIG\b/.test(error)) {
     const argsKey = PROVIDER_FACTS[provider].cli?.argsSetting;
     const variable = /environment variable (\S+)/.exec(error)?.[1];
-    const what = [/argument \d+/.test(error) && argsKey, variable ? `the environment variable ${variable}` : undefined].filter(Boolean);
+    const what = [
+      /argument \d+/.test(error) && argsKey,
+      variable ? `the environment variable ${variable}` : undefined,
+    ].filter(Boolean);
     return {
       cls: 'args_too_long',
       detail: `${cliName(provider)} could not be started: the system refused its command line and environment as too long (${error})`,
@@ -204,13 +262,25 @@ function spawnFailure(provider: Provider, error: string, code = /EACCES|EPERM/.t
   }
   const cli = PROVIDER_FACTS[provider].cli;
   if (cli === undefined) {
-    return { cls: 'cli_missing', detail: `the scripted agent could not be started: ${error}`, fix: 'rebuild samocode (npm run build) so dist/script-agent.js exists' };
+    return {
+      cls: 'cli_missing',
+      detail: `the scripted agent could not be started: ${error}`,
+      fix: 'rebuild samocode (npm run build) so dist/script-agent.js exists',
+    };
   }
   const { binarySetting: key, npmPackage: pkg } = cli;
   if (code === 'EACCES') {
-    return { cls: 'cli_missing', detail: `${provider} is not executable: ${error}`, fix: `make ${key} point at an executable ${provider} binary (chmod +x it), or reinstall ${pkg}` };
+    return {
+      cls: 'cli_missing',
+      detail: `${provider} is not executable: ${error}`,
+      fix: `make ${key} point at an executable ${provider} binary (chmod +x it), or reinstall ${pkg}`,
+    };
   }
-  return { cls: 'cli_missing', detail: `${provider} was not found: ${error}`, fix: `install ${pkg} (npm install -g ${pkg}) or set ${key} to the ${provider} binary's full path` };
+  return {
+    cls: 'cli_missing',
+    detail: `${provider} was not found: ${error}`,
+    fix: `install ${pkg} (npm install -g ${pkg}) or set ${key} to the ${provider} binary's full path`,
+  };
 }
 
 function usageFailure(provider: Provider, stderr: string, exitCode: number | null): Classified | undefined {
@@ -218,8 +288,10 @@ function usageFailure(provider: Provider, stderr: string, exitCode: number | nul
   if (argsKey === undefined) return undefined;
   const matched = USAGE_ERROR.test(stderr);
   if (!matched && !(exitCode === 2 && /\bUsage:/.test(stderr))) return undefined;
-  const flag = /invalid value '[^']*' for '(-[^' <]+)/.exec(stderr)?.[1] ?? /(?:unexpected argument|unknown option|unrecognized option) '([^']+)'/i.exec(stderr)?.[1];
-  const line = matched ? lastLineMatching(stderr, USAGE_ERROR) : stderr.trim().split('\n')[0] ?? '';
+  const flag =
+    /invalid value '[^']*' for '(-[^' <]+)/.exec(stderr)?.[1] ??
+    /(?:unexpected argument|unknown option|unrecognized option) '([^']+)'/i.exec(stderr)?.[1];
+  const line = matched ? lastLineMatching(stderr, USAGE_ERROR) : (stderr.trim().split('\n')[0] ?? '');
   return {
     cls: 'cli_usage',
     detail: `${provider} rejected its command line (exit ${exitCode ?? 'none'}): ${quote(line)}`,
@@ -231,7 +303,13 @@ function usageFailure(provider: Provider, stderr: string, exitCode: number | nul
 
 function permissionDenied(provider: Provider, s: StreamSummary): Classified {
   const named = s.permissionDenials.slice(0, 3).map((d) => {
-    const verb = /^(?:Write|Edit|MultiEdit|NotebookEdit)$/.test(d.tool) ? 'write' : d.tool === 'Bash' ? 'run' : d.tool === 'Read' ? 'read' : 'use';
+    const verb = /^(?:Write|Edit|MultiEdit|NotebookEdit)$/.test(d.tool)
+      ? 'write'
+      : d.tool === 'Bash'
+        ? 'run'
+        : d.tool === 'Read'
+          ? 'read'
+          : 'use';
     return d.target ? `${verb} ${d.target} (${d.tool})` : `use ${d.tool}`;
   });
   const more = s.permissionDenials.length > 3 ? ` and ${s.permissionDenials.length - 3} more` : '';
@@ -244,14 +322,18 @@ function permissionDenied(provider: Provider, s: StreamSummary): Classified {
 
 /** How long until the limit resets, when the text says: an epoch after "|" (Claude), an ISO time, a duration, retry-after. */
 export function retryAfterMs(text: string, now: number): number | undefined {
-  const epoch = /\|\s*(\d{13}|\d{10})\b/.exec(text)?.[1] ?? /\breset(?:s|_at)?\s*(?:at)?\s*[:=]?\s*(\d{13}|\d{10})\b/i.exec(text)?.[1];
+  const epoch =
+    /\|\s*(\d{13}|\d{10})\b/.exec(text)?.[1] ??
+    /\breset(?:s|_at)?\s*(?:at)?\s*[:=]?\s*(\d{13}|\d{10})\b/i.exec(text)?.[1];
   if (epoch) return Math.max(0, (epoch.length === 10 ? Number(epoch) * 1000 : Number(epoch)) - now);
   const iso = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))/.exec(text)?.[1];
   if (iso) {
     const at = Date.parse(iso);
     if (!Number.isNaN(at)) return Math.max(0, at - now);
   }
-  const span = /(?:try again|retry|resets?)\s+(?:in|after)\s+((?:\d+(?:\.\d+)?\s*[a-z]+[\s,]*(?:and\s+)?)+)/i.exec(text)?.[1];
+  const span = /(?:try again|retry|resets?)\s+(?:in|after)\s+((?:\d+(?:\.\d+)?\s*[a-z]+[\s,]*(?:and\s+)?)+)/i.exec(
+    text,
+  )?.[1];
   const spanMs = span === undefined ? undefined : durationMs(span);
   if (spanMs !== undefined) return spanMs;
   const seconds = /retry-after:?\s*(\d+(?:\.\d+)?)/i.exec(text)?.[1];
@@ -304,7 +386,13 @@ function tail(stderr: string): string {
 }
 
 function lastLineMatching(text: string, re: RegExp): string {
-  return text.split('\n').filter((l) => re.test(l)).at(-1)?.trim() ?? text.trim();
+  return (
+    text
+      .split('\n')
+      .filter((l) => re.test(l))
+      .at(-1)
+      ?.trim() ?? text.trim()
+  );
 }
 
 function quote(text: string): string {

@@ -16,9 +16,14 @@ import type { WaitSignalFacts } from './wait.js';
 // ── After one attempt ─────────────────────────────────────────────────────────────────────────────────────────────
 
 /** Accept the signal, or re-run once stating a missing/unreadable one; a failed run goes to the retry policy. */
-export function nextStep(attempt: Pick<AttemptResult, 'failure' | 'stderrTail'>, read: SignalRead, ctx: AttemptContext): NextStep {
+export function nextStep(
+  attempt: Pick<AttemptResult, 'failure' | 'stderrTail'>,
+  read: SignalRead,
+  ctx: AttemptContext,
+): NextStep {
   if (attempt.failure) return failureStep(attempt.failure, attempt.stderrTail, read, ctx);
-  if (!read.ok && isCorrectable(read.problem.kind) && !ctx.correctiveUsed) return { action: 'corrective', problem: read.problem };
+  if (!read.ok && isCorrectable(read.problem.kind) && !ctx.correctiveUsed)
+    return { action: 'corrective', problem: read.problem };
   return { action: 'accept', read };
 }
 
@@ -27,7 +32,13 @@ export function isCorrectable(kind: ProblemKind): boolean {
   return CORRECTABLE.includes(kind);
 }
 
-const CORRECTABLE: readonly ProblemKind[] = ['signal_missing', 'signal_empty', 'signal_not_json', 'signal_not_regular_file', 'signal_too_large'];
+const CORRECTABLE: readonly ProblemKind[] = [
+  'signal_missing',
+  'signal_empty',
+  'signal_not_json',
+  'signal_not_regular_file',
+  'signal_too_large',
+];
 
 // ── The iteration's verdict ───────────────────────────────────────────────────────────────────────────────────────
 
@@ -49,7 +60,12 @@ export interface FinishedIteration {
 export type Verdict = { ok: true; phaseAfter: Phase; statusAfter: SessionStatus } | { ok: false; problem: Problem };
 
 /** What the signal (or its absence) means here, before stall detection. */
-export function judgeIteration(state: SessionState, finished: FinishedIteration, limits: PhaseLimits, waitFacts: WaitSignalFacts | undefined): Verdict {
+export function judgeIteration(
+  state: SessionState,
+  finished: FinishedIteration,
+  limits: PhaseLimits,
+  waitFacts: WaitSignalFacts | undefined,
+): Verdict {
   const read = finished.read;
   // Out of turns without a signal: not the agent's fault to punish, not a protocol break; go on in the same phase.
   if (finished.maxTurns && !read.ok) {
@@ -65,7 +81,8 @@ export function judgeIteration(state: SessionState, finished: FinishedIteration,
   }
   if (!read.ok) return { ok: false, problem: read.problem };
   const verdict = judgeSignal(state, read.signal, limits);
-  const waitProblem = verdict.ok && verdict.statusAfter === 'waiting' ? judgeWaitSignal(read.signal, waitFacts) : undefined;
+  const waitProblem =
+    verdict.ok && verdict.statusAfter === 'waiting' ? judgeWaitSignal(read.signal, waitFacts) : undefined;
   return waitProblem ? { ok: false, problem: waitProblem } : verdict;
 }
 
@@ -76,7 +93,10 @@ export function judgeSignal(state: Judged, signal: Signal, limits: PhaseLimits, 
   const phase = state.phase;
   const rule = PHASE_RULES[phase];
   if (!rule.statuses.includes(signal.status)) {
-    return fail('status_not_allowed', `${file}: status "${signal.status}" is not allowed in phase ${phase}; allowed here: ${rule.statuses.join(', ')}.`);
+    return fail(
+      'status_not_allowed',
+      `${file}: status "${signal.status}" is not allowed in phase ${phase}; allowed here: ${rule.statuses.join(', ')}.`,
+    );
   }
 
   if (signal.status !== 'continue') {
@@ -94,12 +114,24 @@ export function judgeSignal(state: Judged, signal: Signal, limits: PhaseLimits, 
   const target = signal.phase ?? phase;
   const allowed = allowedNextPhases(phase);
   if (!allowed.includes(target)) {
-    return fail('illegal_transition', `${file}: phase ${phase} → ${target} is not an allowed transition; from ${phase} the next phase may be ${allowed.join(' or ')}.`);
+    return fail(
+      'illegal_transition',
+      `${file}: phase ${phase} → ${target} is not an allowed transition; from ${phase} the next phase may be ${allowed.join(' or ')}.`,
+    );
   }
   if (target !== phase && rule.gate && !state.gatesPassed.includes(phase)) {
-    return fail('gate_skipped', `${file}: phase ${phase} must wait for the person (status "waiting") before moving to ${target}; nobody has answered yet.`);
+    return fail(
+      'gate_skipped',
+      `${file}: phase ${phase} must wait for the person (status "waiting") before moving to ${target}; nobody has answered yet.`,
+    );
   }
-  return (target === phase ? withinLimit(state, limits, phase) : undefined) ?? { ok: true, phaseAfter: target, statusAfter: 'running' };
+  return (
+    (target === phase ? withinLimit(state, limits, phase) : undefined) ?? {
+      ok: true,
+      phaseAfter: target,
+      statusAfter: 'running',
+    }
+  );
 }
 
 /** Staying in a phase counts toward its limit; the iteration that reaches the limit without leaving blocks. */
@@ -116,7 +148,11 @@ function withinLimit(state: Judged, limits: PhaseLimits, phase: Phase): Verdict 
  * A wait may only watch a file in the session folder or the working dir: anything else (`/etc/hostname`, a `..` or a
  * symlink that leads out) would let the agent park the session on a file nobody is meant to edit.
  */
-export function judgeWaitSignal(signal: Signal, facts: WaitSignalFacts | undefined, file = SIGNAL_FILE): Problem | undefined {
+export function judgeWaitSignal(
+  signal: Signal,
+  facts: WaitSignalFacts | undefined,
+  file = SIGNAL_FILE,
+): Problem | undefined {
   const where = facts?.file;
   if (signal.file === undefined || !where || waitFileAllowed(where)) return undefined;
   const shown = where.resolved === signal.file ? '' : ` (it resolves to ${where.resolved})`;
@@ -139,7 +175,12 @@ function fail(kind: ProblemKind, message: string): Verdict {
  * stayed with `continue`, and did not visibly work on session files under a new summary. An unknown tree counts as
  * changed, so not measuring can delay a stall by an iteration but never invent one.
  */
-export function couldStall(state: SessionState, read: SignalRead, verdict: Verdict, sessionUnchanged: boolean): boolean {
+export function couldStall(
+  state: SessionState,
+  read: SignalRead,
+  verdict: Verdict,
+  sessionUnchanged: boolean,
+): boolean {
   return (
     read.ok &&
     verdict.ok &&
@@ -168,7 +209,9 @@ export function judgeStall(
   if (!stalled) return { stalled: false };
   const count = (state.stallCount ?? 0) + 1;
   if (count < limit) return { stalled: true };
-  const what = progress.session ? 'changed only session notes while repeating the same summary' : 'changed nothing in the working tree or the session files';
+  const what = progress.session
+    ? 'changed only session notes while repeating the same summary'
+    : 'changed nothing in the working tree or the session files';
   return {
     stalled: true,
     problem: {
@@ -179,7 +222,13 @@ export function judgeStall(
 }
 
 /** The stall override: an accepted verdict becomes a block when the stall reaches the limit. */
-export function withStall(state: SessionState, read: SignalRead, verdict: Verdict, progress: Progress | undefined, limit: number): { verdict: Verdict; stalled: boolean } {
+export function withStall(
+  state: SessionState,
+  read: SignalRead,
+  verdict: Verdict,
+  progress: Progress | undefined,
+  limit: number,
+): { verdict: Verdict; stalled: boolean } {
   if (!read.ok || !verdict.ok) return { verdict, stalled: false };
   const stall = judgeStall(state, read.signal, verdict.phaseAfter === state.phase, progress, limit);
   return { verdict: stall.problem ? { ok: false, problem: stall.problem } : verdict, stalled: stall.stalled };
@@ -199,7 +248,10 @@ export interface IterationFacts {
 }
 
 /** The entry the loop appends: its `statusAfter` is the decision (applyEntry in core/state.ts folds it in). */
-export function iterationEntry(head: Pick<IterationEntry, 'seq' | 'time' | 'phase' | 'iteration'>, facts: IterationFacts): IterationEntry {
+export function iterationEntry(
+  head: Pick<IterationEntry, 'seq' | 'time' | 'phase' | 'iteration'>,
+  facts: IterationFacts,
+): IterationEntry {
   const { state, finished, progress, waitFacts } = facts;
   const read = finished.read;
   const { verdict, stalled } = withStall(state, read, facts.verdict, progress, facts.stallLimit);

@@ -27,4 +27,3 @@ export function renderOverview(state: SessionState, body: string): string {
   // matter.stringify('') ends with "---\n\n"; keep exactly one newline after the closing fence.
   return head.replace(/\n\n$/, '\n') + body;
 }
-

@@ -8,7 +8,11 @@ import { ZERO_TOTALS, type SessionState } from './state.js';
 
 const isoTime = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string().min(1));
 const count = z.number().int().min(0);
-const optionalText = z.string().optional().nullable().transform((v) => v ?? undefined);
+const optionalText = z
+  .string()
+  .optional()
+  .nullable()
+  .transform((v) => v ?? undefined);
 
 const frontMatterSchema = z.object({
   session: z.string().min(1),
@@ -58,7 +62,6 @@ export type OverviewRead =
   /** An `_overview.md` from the Python original: no front matter, a `## Status` section instead. */
   | { kind: 'legacy'; phase: Phase; iterations: number; body: string }
   | { kind: 'invalid'; message: string };
-
 
 export function parseOverview(text: string, file: string): OverviewRead {
   if (!FRONT_MATTER_OPEN.test(text)) return parseLegacy(text, file);

@@ -33,11 +33,25 @@ export interface PhaseRule {
 const WORK: readonly SignalStatus[] = ['continue', 'waiting', 'blocked'];
 
 export const PHASE_RULES: Readonly<Record<Phase, PhaseRule>> = {
-  init: { next: ['investigation'], mayStay: false, statuses: ['continue', 'blocked'], limit: 1, gate: false, short: 'init' },
+  init: {
+    next: ['investigation'],
+    mayStay: false,
+    statuses: ['continue', 'blocked'],
+    limit: 1,
+    gate: false,
+    short: 'init',
+  },
   investigation: { next: ['requirements'], mayStay: true, statuses: WORK, limit: 10, gate: false, short: 'inv' },
   requirements: { next: ['planning'], mayStay: true, statuses: WORK, limit: 10, gate: true, short: 'req' },
   planning: { next: ['implementation'], mayStay: true, statuses: WORK, limit: 10, gate: true, short: 'plan' },
-  implementation: { next: ['testing', 'quality'], mayStay: true, statuses: WORK, limit: 50, gate: false, short: 'impl' },
+  implementation: {
+    next: ['testing', 'quality'],
+    mayStay: true,
+    statuses: WORK,
+    limit: 50,
+    gate: false,
+    short: 'impl',
+  },
   testing: { next: ['quality', 'done'], mayStay: true, statuses: WORK, limit: 10, gate: false, short: 'test' },
   quality: { next: ['testing', 'done'], mayStay: true, statuses: WORK, limit: 10, gate: false, short: 'qual' },
   done: { next: [], mayStay: true, statuses: ['done', 'blocked'], limit: 3, gate: false, short: 'done' },

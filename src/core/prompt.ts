@@ -25,7 +25,9 @@ export function buildPrompt(input: PromptInput): string {
   const where = state.standalone
     ? `${state.workingDir} (standalone: MAIN_REPO is not a git repository, so there is no worktree or session branch)`
     : `${state.workingDir} (git worktree on branch ${state.branch ?? '?'}, from ${state.baseBranch ?? '?'})`;
-  const continueTo = rule.statuses.includes('continue') ? `continue → ${allowedNextPhases(state.phase).join(' | ')}` : undefined;
+  const continueTo = rule.statuses.includes('continue')
+    ? `continue → ${allowedNextPhases(state.phase).join(' | ')}`
+    : undefined;
   const others = rule.statuses.filter((s) => s !== 'continue');
   const gateNote =
     rule.gate && !state.gatesPassed.includes(state.phase)
@@ -49,13 +51,24 @@ export function buildPrompt(input: PromptInput): string {
   // Agent and person text is quoted without control characters (older sessions stored them as they came).
   if (state.lastSummary) lines.push(`- Last iteration's summary: ${withoutControls(state.lastSummary)}`);
   if (state.approvedPlan) {
-    lines.push(`- Approved plan (the contract): ${input.sessionDir}/${state.approvedPlan}. Follow it; write every deviation and its reason in _overview.md.`);
+    lines.push(
+      `- Approved plan (the contract): ${input.sessionDir}/${state.approvedPlan}. Follow it; write every deviation and its reason in _overview.md.`,
+    );
   }
   if (state.carryNote === 'max_turns') {
-    lines.push('', '## Note: the previous iteration ran out of turns before it signalled', 'Check what it did (git status, _overview.md), finish that step, and write the signal.');
+    lines.push(
+      '',
+      '## Note: the previous iteration ran out of turns before it signalled',
+      'Check what it did (git status, _overview.md), finish that step, and write the signal.',
+    );
   }
   if (state.planFeedback) {
-    lines.push('', '## The person rejected the plan', `Their feedback: ${withoutControls(state.planFeedback)}`, 'Revise the plan accordingly, then ask for approval again.');
+    lines.push(
+      '',
+      '## The person rejected the plan',
+      `Their feedback: ${withoutControls(state.planFeedback)}`,
+      'Revise the plan accordingly, then ask for approval again.',
+    );
   }
   // Every investigation prompt, not only iteration 1's: an iteration can end before the agent ever ran (a CLI that
   // refused to start), and the real first look must still see what to do. Later phases read it in _overview.md.

@@ -70,7 +70,10 @@ export function redactRanges(text: string, ranges: readonly (readonly [number, n
 
 async function load(): Promise<Lint | undefined> {
   try {
-    const [{ lintSource }, { creator }] = await Promise.all([import('@secretlint/core'), import('@secretlint/secretlint-rule-preset-recommend')]);
+    const [{ lintSource }, { creator }] = await Promise.all([
+      import('@secretlint/core'),
+      import('@secretlint/secretlint-rule-preset-recommend'),
+    ]);
     const config = {
       rules: [
         {

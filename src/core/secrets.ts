@@ -26,15 +26,27 @@ const keepPrefix = (_match: string, prefix: string) => `${prefix}${REDACTED}`;
 // Not a secret: a number (`SAMOCODE_MAX_TOKENS=20000000`), a path or a name that says it holds one, and samocode's
 // own placeholders in messages (`TELEGRAM_BOT_TOKEN="(hidden)"`, the example `TELEGRAM_BOT_TOKEN=123456:ABC…`).
 const keepAround = (match: string, before: string, secret: string, after: string) =>
-  /^[\d.]+$|^\(.*\)$|…/.test(secret) || isPlainPath(secret) || /_(?:PATH|FILE|DIR|SOCK)\s?=/.test(before) ? match : `${before}${REDACTED}${after}`;
+  /^[\d.]+$|^\(.*\)$|…/.test(secret) || isPlainPath(secret) || /_(?:PATH|FILE|DIR|SOCK)\s?=/.test(before)
+    ? match
+    : `${before}${REDACTED}${after}`;
 
 /** Token shapes that are secrets wherever they appear. Each pattern is global; order matters only for overlaps. */
 export const SECRET_SHAPES: readonly SecretShape[] = [
-  { name: 'private key block', pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/g },
+  {
+    name: 'private key block',
+    pattern:
+      /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/g,
+  },
   // A block cut short (a clipped message, a tail): the base64 that follows, in plain text or in a JSON string.
-  { name: 'private key start', pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s]|\\[nr])*/g },
+  {
+    name: 'private key start',
+    pattern: /-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\s]|\\[nr])*/g,
+  },
   // With a digit in it: a session or branch named `sk-learn-migration-to-version-two` is not a key.
-  { name: 'Anthropic / OpenAI key', pattern: /\bsk-(?=[A-Za-z0-9_-]*\d)(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
+  {
+    name: 'Anthropic / OpenAI key',
+    pattern: /\bsk-(?=[A-Za-z0-9_-]*\d)(?:ant-|proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g,
+  },
   { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})/g },
   { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
   { name: 'Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
@@ -44,20 +56,27 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
   { name: 'Stripe key', pattern: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}/g },
   { name: 'JSON web token', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
   // The password of `scheme://user:password@host` (the user and host stay readable).
-  { name: 'URL credentials', hints: ['://'], pattern: /(\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@"'<>]*:)[^\s@/"'<>]+(?=@)/g, replace: keepPrefix },
+  {
+    name: 'URL credentials',
+    hints: ['://'],
+    pattern: /(\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s:/@"'<>]*:)[^\s@/"'<>]+(?=@)/g,
+    replace: keepPrefix,
+  },
   { name: 'HTTP authorization', pattern: /(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{16,}/g, replace: keepPrefix },
   // `GH_PAT=…`, `export AWS_SECRET_ACCESS_KEY="…"` as an agent may quote them from a file or a shell.
   {
     name: 'secret assignment',
     // The secret word is a whole word of the name (CLAUDE_PATH is not a PAT); `=` only, as a shell or .env writes it.
-    pattern: /(\b(?:[A-Z0-9]+_)*(?:[A-Z0-9]*(?:KEY|TOKEN|SECRET)|PASSWORD|PASSWD|PASS|PAT|PWD|CREDENTIALS?|AUTH)(?:_[A-Z0-9]+)*\s?=\s?["']?)([^\s"'`,;]{8,})(["']?)/g,
+    pattern:
+      /(\b(?:[A-Z0-9]+_)*(?:[A-Z0-9]*(?:KEY|TOKEN|SECRET)|PASSWORD|PASSWD|PASS|PAT|PWD|CREDENTIALS?|AUTH)(?:_[A-Z0-9]+)*\s?=\s?["']?)([^\s"'`,;]{8,})(["']?)/g,
     replace: keepAround,
   },
 ];
 
 // A word of a variable's name that says its value is secret (names are split on `_`, `-` and `.`). `KEY` also as
 // the end of a word (APIKEY, SECRETKEY), so GH_PAT and AWS_SECRET_ACCESS_KEY are caught as well as *_API_KEY.
-const SECRET_WORD = /^(?:[A-Z0-9]*(?:KEY|TOKEN|SECRET)|PASS|PASSWORD|PASSWD|PASSPHRASE|PWD|PAT|CREDENTIALS?|CREDS|AUTH|PRIVATE|COOKIE|DSN)$/;
+const SECRET_WORD =
+  /^(?:[A-Z0-9]*(?:KEY|TOKEN|SECRET)|PASS|PASSWORD|PASSWD|PASSPHRASE|PWD|PAT|CREDENTIALS?|CREDS|AUTH|PRIVATE|COOKIE|DSN)$/;
 // Names with such a word that hold no secret: the shell's folders, the ssh agent's socket.
 const NOT_SECRET_NAME = /^(?:PWD|OLDPWD|SSH_AUTH_SOCK)$|_(?:PATH|FILE|DIR|SOCK)$/;
 // Values too plain to be a secret even under a secret-sounding name.
@@ -121,7 +140,9 @@ export function makeScrubber(values: readonly string[]): Scrub {
       shape.pattern.lastIndex = 0;
       if (!shape.pattern.test(out)) continue;
       shape.pattern.lastIndex = 0;
-      out = shape.replace ? out.replace(shape.pattern, shape.replace as (m: string, ...g: string[]) => string) : out.replace(shape.pattern, REDACTED);
+      out = shape.replace
+        ? out.replace(shape.pattern, shape.replace as (m: string, ...g: string[]) => string)
+        : out.replace(shape.pattern, REDACTED);
     }
     return out;
   };
@@ -141,7 +162,15 @@ export function scrubStrings<T>(value: T, scrub: Scrub): T {
 
 function spellings(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
-  const out = [value, encodeURIComponent(value), json, escapeHtml(value), escapeHtml(value, true), escapeHtml(json), escapeHtml(json, true)];
+  const out = [
+    value,
+    encodeURIComponent(value),
+    json,
+    escapeHtml(value),
+    escapeHtml(value, true),
+    escapeHtml(json),
+    escapeHtml(json, true),
+  ];
   const half = BOT_TOKEN.exec(value)?.[1];
   if (half) out.push(half);
   return out;

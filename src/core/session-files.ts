@@ -50,7 +50,10 @@ function isInside(path: string, root: string): boolean {
 
 /** `..` resolved, symlinks not followed: the place as text, for words shown to the person. */
 export function lexicalPlace(file: string, sessionDir: string, workingDir: string): WaitPlace {
-  return { resolved: resolve(isAbsolute(file) ? file : join(sessionDir, file)), roots: [resolve(sessionDir), resolve(workingDir)] };
+  return {
+    resolved: resolve(isAbsolute(file) ? file : join(sessionDir, file)),
+    roots: [resolve(sessionDir), resolve(workingDir)],
+  };
 }
 
 /**
@@ -58,7 +61,11 @@ export function lexicalPlace(file: string, sessionDir: string, workingDir: strin
  * written before waits were confined can name a file outside the allowed folders; it waits on `_overview.md` instead.
  * `place`: how a named file is resolved (the gate follows symlinks with io/wait-facts placeOf).
  */
-export function watchedFile(state: SessionState, sessionDir: string, place: typeof lexicalPlace = lexicalPlace): string {
+export function watchedFile(
+  state: SessionState,
+  sessionDir: string,
+  place: typeof lexicalPlace = lexicalPlace,
+): string {
   const named = state.status === 'waiting' ? state.waitingFile : undefined;
   const overview = join(sessionDir, OVERVIEW_FILE);
   if (!named) return overview;

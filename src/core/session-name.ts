@@ -22,7 +22,8 @@ export function refFormatProblem(ref: string): string | undefined {
   if (ref.includes('//')) return 'contains "//"';
   if (ref.endsWith('.')) return 'ends with "."';
   const components = ref.split('/');
-  const where = (component: string, rule: string) => (components.length === 1 ? rule : `has a part that ${rule} (${JSON.stringify(component)})`);
+  const where = (component: string, rule: string) =>
+    components.length === 1 ? rule : `has a part that ${rule} (${JSON.stringify(component)})`;
   for (const component of components) {
     if (component.startsWith('.')) return where(component, 'starts with "."');
     if (component.endsWith('.lock')) return where(component, 'ends with ".lock"');
@@ -33,7 +34,8 @@ export function refFormatProblem(ref: string): string | undefined {
 function describeChar(char: string): string {
   if (char === ' ') return 'a space';
   const code = char.charCodeAt(0);
-  if (code < 0x20 || code === 0x7f) return `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+  if (code < 0x20 || code === 0x7f)
+    return `a control character (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
   return JSON.stringify(char);
 }
 
@@ -58,16 +60,20 @@ export function checkSessionName(name: string, branchPrefix?: string): string | 
   const shown = JSON.stringify(name);
   const fix = `use letters, digits, ".", "_" and "-", starting with a letter or digit (e.g. --session ${suggestSessionName(name)})`;
   if (name.trim() === '') return `--session is empty; ${fix}`;
-  if (name.includes('/') || name.includes('\\')) return `--session ${shown} contains a path separator; a session is a name, not a path: ${fix}`;
+  if (name.includes('/') || name.includes('\\'))
+    return `--session ${shown} contains a path separator; a session is a name, not a path: ${fix}`;
   if (name.includes('..')) return `--session ${shown} contains ".."; ${fix}`;
-  if (name.length > MAX_NAME) return `--session is ${name.length} characters long; keep it to ${MAX_NAME} (e.g. --session ${suggestSessionName(name)})`;
-  if (!NAME.test(name)) return `--session ${shown} has characters that cannot be part of a folder and branch name; ${fix}`;
+  if (name.length > MAX_NAME)
+    return `--session is ${name.length} characters long; keep it to ${MAX_NAME} (e.g. --session ${suggestSessionName(name)})`;
+  if (!NAME.test(name))
+    return `--session ${shown} has characters that cannot be part of a folder and branch name; ${fix}`;
   const asBranch = refFormatProblem(name);
   if (asBranch) return `--session ${shown} ${asBranch}, which git refuses in a branch name; ${fix}`;
   if (branchPrefix !== undefined) {
     const branch = `${branchPrefix}${name}`;
     const problem = refFormatProblem(branch);
-    if (problem) return `the session branch ${JSON.stringify(branch)} (BRANCH_PREFIX + --session) ${problem}, which git refuses; fix BRANCH_PREFIX or ${fix}`;
+    if (problem)
+      return `the session branch ${JSON.stringify(branch)} (BRANCH_PREFIX + --session) ${problem}, which git refuses; fix BRANCH_PREFIX or ${fix}`;
   }
   return undefined;
 }
@@ -80,7 +86,8 @@ export function datedFolderName(name: string, now: Date): string {
   return `${yy}-${mm}-${dd}-${name}`;
 }
 
-export type FolderMatch = { kind: 'found'; folder: string } | { kind: 'none' } | { kind: 'ambiguous'; folders: string[] };
+export type FolderMatch =
+  { kind: 'found'; folder: string } | { kind: 'none' } | { kind: 'ambiguous'; folders: string[] };
 
 /**
  * Find the folder of an existing session among the entries of SESSIONS: an exact folder name wins,

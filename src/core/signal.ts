@@ -69,7 +69,10 @@ export function parseSignal(raw: string | undefined, file: string): SignalRead {
     return fail('signal_missing', `${file} was not written. Write it as the last action of every iteration.`);
   }
   if (raw.trim() === '') {
-    return fail('signal_empty', `${file} is empty. Write one JSON object, e.g. {"status":"continue","phase":"planning","summary":"…"}.`);
+    return fail(
+      'signal_empty',
+      `${file} is empty. Write one JSON object, e.g. {"status":"continue","phase":"planning","summary":"…"}.`,
+    );
   }
   // Editors on some systems start UTF-8 files with a byte-order mark; JSON.parse refuses it, the content is fine.
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
@@ -90,10 +93,16 @@ export function parseSignal(raw: string | undefined, file: string): SignalRead {
   }
   const record = data as Record<string, unknown>;
   if (!(SIGNAL_STATUSES as readonly unknown[]).includes(record.status)) {
-    return fail('unknown_status', `${file}: status=${shown(record.status)} is not a known status; use one of ${SIGNAL_STATUSES.join(', ')}.`);
+    return fail(
+      'unknown_status',
+      `${file}: status=${shown(record.status)} is not a known status; use one of ${SIGNAL_STATUSES.join(', ')}.`,
+    );
   }
   if (record.phase !== undefined && !(PHASES as readonly unknown[]).includes(record.phase)) {
-    return fail('unknown_phase', `${file}: phase=${shown(record.phase)} is not a known phase; use one of ${PHASES.join(', ')}.`);
+    return fail(
+      'unknown_phase',
+      `${file}: phase=${shown(record.phase)} is not a known phase; use one of ${PHASES.join(', ')}.`,
+    );
   }
   const parsed = signalShape.safeParse(data);
   if (!parsed.success) {

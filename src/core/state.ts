@@ -211,7 +211,8 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         status: 'running',
         phase,
         phaseIterations: phase === state.phase ? state.phaseIterations : 0,
-        gatesPassed: passed && !state.gatesPassed.includes(state.phase) ? [...state.gatesPassed, state.phase] : state.gatesPassed,
+        gatesPassed:
+          passed && !state.gatesPassed.includes(state.phase) ? [...state.gatesPassed, state.phase] : state.gatesPassed,
         approvedPlan: entry.approvedPlan ?? state.approvedPlan,
         planFeedback: entry.feedback ?? state.planFeedback,
         waitingFor: undefined,
@@ -234,9 +235,11 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         waitingFor: entry.statusAfter === 'waiting' ? entry.signal?.for : undefined,
         waitingFile: entry.statusAfter === 'waiting' ? entry.signal?.file : undefined,
         waitQuestions: entry.statusAfter === 'waiting' ? entry.waitQuestions : undefined,
-        needs: entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? bounded(entry.signal?.needs) : undefined,
+        needs:
+          entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? bounded(entry.signal?.needs) : undefined,
         blockedReason: entry.statusAfter === 'blocked' ? bounded(entry.problem ?? entry.signal?.reason) : undefined,
-        blockedKind: entry.statusAfter === 'blocked' ? (entry.validation === 'ok' ? 'agent' : entry.validation) : undefined,
+        blockedKind:
+          entry.statusAfter === 'blocked' ? (entry.validation === 'ok' ? 'agent' : entry.validation) : undefined,
         lastSummary: bounded(entry.signal?.summary ?? entry.agentText) ?? state.lastSummary,
         carryNote: entry.validation === 'max_turns' ? 'max_turns' : undefined,
         // The feedback was given to this iteration's prompt; the agent has it in its plan now.
@@ -249,7 +252,9 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
           cacheWriteTokens: state.totals.cacheWriteTokens + (run.tokens?.cacheWriteTokens ?? 0),
           agentMs: state.totals.agentMs + run.durationMs,
           activeMs: (state.totals.activeMs ?? 0) + (run.iterationMs ?? run.durationMs),
-          ...(state.totals.costEstimated || (run.costEstimated && run.costUsd !== undefined) ? { costEstimated: true } : {}),
+          ...(state.totals.costEstimated || (run.costEstimated && run.costUsd !== undefined)
+            ? { costEstimated: true }
+            : {}),
         },
         stallCount: entry.stalled ? (state.stallCount ?? 0) + 1 : 0,
       };

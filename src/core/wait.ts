@@ -38,53 +38,82 @@ export interface WaitOptions {
 
 export type WaitVerdict = { resume: Resumption } | { pending: string };
 
-
 export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOptions): WaitVerdict {
   const since = Date.parse(state.updatedAt);
   const asked = facts.resumeRequest && facts.resumeRequest.at >= since ? facts.resumeRequest.how : undefined;
   const forced = asked ?? (opts.force ? 'orchestrate resume' : undefined);
 
   if (state.status === 'waiting' && state.waitingFor === 'qa_answers') {
-    if (facts.qaText === undefined) return forced ? { resume: { how: forced, gatePassed: false } } : { pending: `${QA_FILE} does not exist in the session folder` };
+    if (facts.qaText === undefined)
+      return forced
+        ? { resume: { how: forced, gatePassed: false } }
+        : { pending: `${QA_FILE} does not exist in the session folder` };
     const questions = parseQuestions(facts.qaText);
     const open = unanswered(questions);
     const asked = state.waitQuestions ?? 0;
     const answered = answerable(questions).length - open.length;
     const complete = questions.length > 0 && open.length === 0 && answered >= asked;
     if (complete) return { resume: { how: `all ${questions.length} answers in ${QA_FILE}`, gatePassed: true } };
-    if (forced) return { resume: { how: `${forced} (${open.length} of ${questions.length} questions unanswered)`, gatePassed: complete } };
+    if (forced)
+      return {
+        resume: { how: `${forced} (${open.length} of ${questions.length} questions unanswered)`, gatePassed: complete },
+      };
     if (questions.length === 0) return { pending: `${QA_FILE} has no questions in the "### Q1: …" format` };
     if (open.length === 0) {
-      return { pending: `${QA_FILE} has ${answered} answered questions, but it had ${asked} when the agent asked (is it still being written?); waiting for all ${asked}` };
+      return {
+        pending: `${QA_FILE} has ${answered} answered questions, but it had ${asked} when the agent asked (is it still being written?); waiting for all ${asked}`,
+      };
     }
-    return { pending: `${open.length} of ${questions.length} questions still unanswered in ${QA_FILE}: ${open.map((q) => q.id).join(', ')}` };
+    return {
+      pending: `${open.length} of ${questions.length} questions still unanswered in ${QA_FILE}: ${open.map((q) => q.id).join(', ')}`,
+    };
   }
 
   if (state.status === 'waiting' && state.waitingFor === 'plan_approval') {
     const approval = facts.planText === undefined ? undefined : readApproval(facts.planText);
     if (approval?.state === 'approved') {
-      return { resume: { how: `plan approved in ${PLAN_FILE}`, gatePassed: true, phaseAfter: 'implementation', approvedPlan: PLAN_FILE } };
+      return {
+        resume: {
+          how: `plan approved in ${PLAN_FILE}`,
+          gatePassed: true,
+          phaseAfter: 'implementation',
+          approvedPlan: PLAN_FILE,
+        },
+      };
     }
     if (approval?.state === 'rejected') {
-      if (approval.feedback) return { resume: { how: `plan rejected in ${PLAN_FILE}`, gatePassed: false, feedback: approval.feedback } };
-      if (!forced) return { pending: `${PLAN_FILE} says rejected but not what to change: write "rejected: <what to change>"` };
+      if (approval.feedback)
+        return { resume: { how: `plan rejected in ${PLAN_FILE}`, gatePassed: false, feedback: approval.feedback } };
+      if (!forced)
+        return { pending: `${PLAN_FILE} says rejected but not what to change: write "rejected: <what to change>"` };
     }
     if (forced) return { resume: { how: `${forced} (plan neither approved nor rejected)`, gatePassed: false } };
     if (approval === undefined) return { pending: `${PLAN_FILE} does not exist in the session folder` };
     if (approval.state === 'unclear') {
-      return { pending: `${PLAN_FILE} has ${approval.line ? `an approval line saying ${JSON.stringify(approval.line)}` : 'no "**Approval:**" line'}: write "approved" or "rejected: <what to change>"` };
+      return {
+        pending: `${PLAN_FILE} has ${approval.line ? `an approval line saying ${JSON.stringify(approval.line)}` : 'no "**Approval:**" line'}: write "approved" or "rejected: <what to change>"`,
+      };
     }
-    return { pending: `${PLAN_FILE} still says "**Approval:** _waiting_": replace it with "approved" or "rejected: <what to change>"` };
+    return {
+      pending: `${PLAN_FILE} still says "**Approval:** _waiting_": replace it with "approved" or "rejected: <what to change>"`,
+    };
   }
 
   // file_update, human_action, anything else, and blocked: nothing to parse. A resume request, a save of the file
   // concerned, or (at start) the plain re-run itself says the person is done.
   if (forced) return { resume: { how: forced, gatePassed: false } };
   if (facts.fileChanged) {
-    return { resume: { how: state.status === 'blocked' ? 'the session was edited' : 'the file was saved', gatePassed: false } };
+    return {
+      resume: { how: state.status === 'blocked' ? 'the session was edited' : 'the file was saved', gatePassed: false },
+    };
   }
   if (opts.startup) return { resume: { how: 'run again', gatePassed: false } };
-  return { pending: state.status === 'blocked' ? `blocked: ${state.blockedReason ?? ''}` : `waiting for ${state.waitingFor ?? 'the person'}${state.needs ? `: ${state.needs}` : ''}` };
+  return {
+    pending:
+      state.status === 'blocked'
+        ? `blocked: ${state.blockedReason ?? ''}`
+        : `waiting for ${state.waitingFor ?? 'the person'}${state.needs ? `: ${state.needs}` : ''}`,
+  };
 }
 
 /** What the io edge found when the agent signalled `waiting` (io/wait-facts.ts), for the judgement and the state. */

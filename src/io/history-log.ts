@@ -5,7 +5,16 @@
 // crash mid-append is repaired at the next start (`repair`): cut off when it is not a whole entry, or sealed with its
 // missing newline when it is one (then startup applies it like any entry the state has not caught up with). Either
 // way no entry that the state has applied is lost, and none is written twice.
-import { appendFileSync, closeSync, fstatSync, ftruncateSync, openSync, readSync, truncateSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { HistoryEntry } from '../core/state.js';
 import { guardWrite } from './storage-failure.js';
@@ -27,7 +36,7 @@ export class HistoryLog {
       try {
         const size = fstatSync(fd).size;
         try {
-          for (let written = 0; written < line.length; ) written += writeSync(fd, line, written);
+          for (let written = 0; written < line.length;) written += writeSync(fd, line, written);
         } catch (error) {
           // A partial write would leave a torn line mid-file for the next append to build on: cut it back. This frees
           // space, so it works on a full disk; if it cannot work (read-only), nothing was written in the first place.
@@ -72,7 +81,9 @@ export class HistoryLog {
       closeSync(fd);
     }
     if (parseEntry(fragment)) {
-      guardWrite({ file: this.file, what: 'sealing the last history line with its newline', bytes: 1 }, () => appendFileSync(this.file, '\n'));
+      guardWrite({ file: this.file, what: 'sealing the last history line with its newline', bytes: 1 }, () =>
+        appendFileSync(this.file, '\n'),
+      );
       return `${this.file}: the last entry had lost its newline (a crash mid-append); added it`;
     }
     guardWrite({ file: this.file, what: 'cutting off a torn last history line' }, () => truncateSync(this.file, start));
@@ -131,7 +142,12 @@ function lineStart(fd: number, size: number): number {
 export function parseEntry(line: string): HistoryEntry | undefined {
   try {
     const value = JSON.parse(line) as HistoryEntry;
-    return typeof value === 'object' && value !== null && typeof value.seq === 'number' && typeof value.event === 'string' ? value : undefined;
+    return typeof value === 'object' &&
+      value !== null &&
+      typeof value.seq === 'number' &&
+      typeof value.event === 'string'
+      ? value
+      : undefined;
   } catch {
     return undefined;
   }

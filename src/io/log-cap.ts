@@ -51,7 +51,15 @@ export function capWhileRunning(file: string, maxBytes: number): RunningCap {
         if (fstatSync(fd).size <= 2 * maxBytes) return;
         hooks?.before();
         const size = fstatSync(fd).size;
-        const { end, cutBytes } = cutMiddle(fd, file, size, headBytes(maxBytes), Math.min(CHUNK, Math.floor(maxBytes / 4)), cut, maxBytes);
+        const { end, cutBytes } = cutMiddle(
+          fd,
+          file,
+          size,
+          headBytes(maxBytes),
+          Math.min(CHUNK, Math.floor(maxBytes / 4)),
+          cut,
+          maxBytes,
+        );
         // What the agent appended while the tail was copied is past `size`: it goes with the cut.
         const lost = fstatSync(fd).size - size;
         ftruncateSync(fd, end);
@@ -67,7 +75,15 @@ function headBytes(maxBytes: number): number {
 }
 
 /** Write head | note | the last `tail` bytes of the file's `size`, in place; returns where that ends. */
-function cutMiddle(fd: number, file: string, size: number, head: number, tail: number, alreadyCut: number, maxBytes: number): { end: number; cutBytes: number } {
+function cutMiddle(
+  fd: number,
+  file: string,
+  size: number,
+  head: number,
+  tail: number,
+  alreadyCut: number,
+  maxBytes: number,
+): { end: number; cutBytes: number } {
   // Whole lines on both sides of the cut, when there is a line break near it.
   const headEnd = lineBoundary(fd, head, 'before') ?? head;
   const tailStart = lineBoundary(fd, size - tail, 'after') ?? size - tail;
@@ -105,7 +121,9 @@ function withFile<T>(file: string, use: (fd: number) => T): T | undefined {
 function cutNote(file: string, cutBytes: number, size: number, maxBytes: number): string {
   const text = `samocode cut ${mb(cutBytes)} from the middle of this file (${mb(size)} in all; SAMOCODE_LOG_MAX_MB=${mb(maxBytes, false)} keeps the head and the tail)`;
   // In a JSON-lines stream the note is a JSON line too, so a reader of the stream can skip it like any unknown event.
-  return file.endsWith('.jsonl') ? `${JSON.stringify({ type: 'samocode_cut', cutBytes, note: text })}\n` : `\n[${text}]\n`;
+  return file.endsWith('.jsonl')
+    ? `${JSON.stringify({ type: 'samocode_cut', cutBytes, note: text })}\n`
+    : `\n[${text}]\n`;
 }
 
 function mb(bytes: number, unit = true): string {

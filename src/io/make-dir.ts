@@ -21,7 +21,11 @@ export function makeDir(dir: string, what: string, setting?: string): void {
     const kind = kindOf(current);
     if (kind === 'folder') break;
     if (kind === 'other') {
-      throw new StorageError(`cannot create ${target}: ${label}: ${current} exists and is not a folder. Fix: move ${current} away, or ${fix}, then run again.`, target, 'ENOTDIR');
+      throw new StorageError(
+        `cannot create ${target}: ${label}: ${current} exists and is not a folder. Fix: move ${current} away, or ${fix}, then run again.`,
+        target,
+        'ENOTDIR',
+      );
     }
     missing.push(current);
     if (dirname(current) === current) break;

@@ -34,14 +34,20 @@ export function personGate(opts: PersonGateOptions): HumanGate {
       const watched = watchedFile(state, opts.sessionDir);
       const baseline = mtime(watched);
       const check = (atStart: boolean): WaitVerdict =>
-        evaluateWait(state, gatherFacts(state, opts.sessionDir, watched, baseline), { startup: atStart, force: atStart && opts.force });
+        evaluateWait(state, gatherFacts(state, opts.sessionDir, watched, baseline), {
+          startup: atStart,
+          force: atStart && opts.force,
+        });
 
       const first = check(startup);
       if ('resume' in first) return consume(first.resume, opts.sessionDir);
       const allowed = state.status === 'waiting' ? opts.waitOnWaiting : opts.waitOnBlocked;
       if (!allowed || signal.aborted) return undefined;
 
-      opts.log.warn({ event: 'waiting-for-person', pending: first.pending }, `waiting for you: ${first.pending}. samocode goes on by itself when you save; or run orchestrate resume`);
+      opts.log.warn(
+        { event: 'waiting-for-person', pending: first.pending },
+        `waiting for you: ${first.pending}. samocode goes on by itself when you save; or run orchestrate resume`,
+      );
       const { watch } = await import('chokidar');
       return new Promise<Resumption | undefined>((resolve) => {
         let last = first.pending;
@@ -75,7 +81,9 @@ export function personGate(opts: PersonGateOptions): HumanGate {
         watcher.on('add', onChange).on('change', onChange).on('unlink', onChange);
         // An answer saved between the first check and the watcher being ready would otherwise go unseen.
         watcher.on('ready', onChange);
-        watcher.on('error', (error) => opts.log.error({ err: error }, `watching ${opts.sessionDir} failed: ${String(error)}`));
+        watcher.on('error', (error) =>
+          opts.log.error({ err: error }, `watching ${opts.sessionDir} failed: ${String(error)}`),
+        );
       });
     },
   };
@@ -84,7 +92,10 @@ export function personGate(opts: PersonGateOptions): HumanGate {
 /** What is still missing, for the message printed when the run exits instead of waiting. */
 export function pendingReason(state: SessionState, sessionDir: string): string | undefined {
   const watched = watchedFile(state, sessionDir);
-  const verdict = evaluateWait(state, gatherFacts(state, sessionDir, watched, mtime(watched)), { startup: false, force: false });
+  const verdict = evaluateWait(state, gatherFacts(state, sessionDir, watched, mtime(watched)), {
+    startup: false,
+    force: false,
+  });
   return 'pending' in verdict ? verdict.pending : undefined;
 }
 
@@ -93,7 +104,12 @@ function watchedFile(state: SessionState, sessionDir: string): string {
   return watchedFileAt(state, sessionDir, placeOf);
 }
 
-function gatherFacts(state: SessionState, sessionDir: string, watched: string, baseline: number | undefined): WaitFacts {
+function gatherFacts(
+  state: SessionState,
+  sessionDir: string,
+  watched: string,
+  baseline: number | undefined,
+): WaitFacts {
   const request = readResumeRequest(sessionDir);
   const now = mtime(watched);
   return {

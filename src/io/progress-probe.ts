@@ -20,9 +20,18 @@ function withStat(line: string, workingDir: string): string {
 export async function treeSnapshot(workingDir: string, standalone: boolean): Promise<string | undefined> {
   if (standalone) return undefined;
   // --no-optional-locks: a probe must not write the index (and skipping the refresh write saves ~2 ms here).
-  const result = await execa('git', ['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '--untracked-files=all'], { cwd: workingDir, reject: false, stdin: 'ignore' });
+  const result = await execa(
+    'git',
+    ['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '--untracked-files=all'],
+    { cwd: workingDir, reject: false, stdin: 'ignore' },
+  );
   // The status alone misses a file edited again while already modified: add each changed path's size and time.
-  return result.exitCode === 0 ? String(result.stdout).split('\n').map((line) => withStat(line, workingDir)).join('\n') : undefined;
+  return result.exitCode === 0
+    ? String(result.stdout)
+        .split('\n')
+        .map((line) => withStat(line, workingDir))
+        .join('\n')
+    : undefined;
 }
 
 /** The agent's files in the session folder: names, sizes and times. */

@@ -17,8 +17,16 @@ export function readIfExists(file: string): string | undefined {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) {
-      const what = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : 'a device';
-      throw new SessionStateError(`${file} is ${what}, not a regular file; samocode did not read it. Move it away (or replace it with the file it should be) and run again.`);
+      const what = stat.isDirectory()
+        ? 'a directory'
+        : stat.isFIFO()
+          ? 'a FIFO (named pipe)'
+          : stat.isSocket()
+            ? 'a socket'
+            : 'a device';
+      throw new SessionStateError(
+        `${file} is ${what}, not a regular file; samocode did not read it. Move it away (or replace it with the file it should be) and run again.`,
+      );
     }
     return readFileSync(fd, 'utf8');
   } finally {

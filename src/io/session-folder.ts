@@ -11,9 +11,13 @@ export function sessionFolderFor(config: Config, name: string): { folder: string
   const entries = listFolders(config.sessions);
   const match = findSessionFolder(name, entries);
   if (match.kind === 'ambiguous') {
-    throw new UsageError(`--session ${name} matches ${match.folders.length} sessions under ${config.sessions}: ${match.folders.join(', ')}. Pass the full folder name, e.g. --session ${match.folders.at(-1)}.`);
+    throw new UsageError(
+      `--session ${name} matches ${match.folders.length} sessions under ${config.sessions}: ${match.folders.join(', ')}. Pass the full folder name, e.g. --session ${match.folders.at(-1)}.`,
+    );
   }
-  return match.kind === 'found' ? { folder: match.folder, exists: true } : { folder: datedFolderName(name, new Date()), exists: false };
+  return match.kind === 'found'
+    ? { folder: match.folder, exists: true }
+    : { folder: datedFolderName(name, new Date()), exists: false };
 }
 
 export function noSuchSession(config: Config, name: string): UsageError {

@@ -70,7 +70,13 @@ export class SessionLock {
   ) {}
 
   static async acquire(file: string, runId: string, now: Date, opts: { killGraceMs?: number } = {}): Promise<Acquired> {
-    const info: LockInfo = { pid: process.pid, host: hostname(), runId, startedAt: now.toISOString(), ...identityOf(process.pid) };
+    const info: LockInfo = {
+      pid: process.pid,
+      host: hostname(),
+      runId,
+      startedAt: now.toISOString(),
+      ...identityOf(process.pid),
+    };
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(info));
     try {
@@ -144,7 +150,9 @@ export class SessionLock {
 /** The live orchestrator holding the lock on this host, if any (without taking the lock). */
 export function liveHolder(file: string): LockInfo | undefined {
   const holder = readHolder(file);
-  return holder.kind === 'held' && holder.info.host === hostname() && staleBecause(holder.info) === undefined ? holder.info : undefined;
+  return holder.kind === 'held' && holder.info.host === hostname() && staleBecause(holder.info) === undefined
+    ? holder.info
+    : undefined;
 }
 
 /** Why the holder of a readable lock is certainly gone, or undefined while it may still run (or runs elsewhere). */
@@ -235,7 +243,10 @@ function removeIfStill(file: string, judged: Seen): boolean {
 function clearStaleClaim(claim: string): void {
   const holder = readHolder(claim);
   if (holder.kind === 'gone') return;
-  const dead = holder.kind === 'held' ? !isAlive(holder.info.pid) || !sameProcess(holder.info.pid, holder.info) : holder.ageMs > TORN_STALE_MS;
+  const dead =
+    holder.kind === 'held'
+      ? !isAlive(holder.info.pid) || !sameProcess(holder.info.pid, holder.info)
+      : holder.ageMs > TORN_STALE_MS;
   if (dead) removeIfStill(claim, holder.seen);
 }
 
@@ -252,7 +263,8 @@ function readHolder(file: string): Holder {
   }
   try {
     const value = JSON.parse(text) as LockInfo;
-    if (typeof value.pid === 'number' && typeof value.host === 'string') return { kind: 'held', info: value, seen: { ino, text } };
+    if (typeof value.pid === 'number' && typeof value.host === 'string')
+      return { kind: 'held', info: value, seen: { ino, text } };
   } catch {
     // not JSON: below
   }

@@ -4,7 +4,18 @@
 // states to the agent. What a refused path holds (or points to) is never read, so it cannot reach the history,
 // the prompt or the console. Symlinks are refused even when they point inside the session folder: no agent needs
 // one to write a signal, and following one means resolving a path the agent chose (and may swap) a second time.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readlinkSync, rmSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { withoutControls } from '../core/agent-text.js';
 import { SIGNAL_MAX_BYTES, type Problem } from '../core/signal.js';
 import { truncate } from '../core/text.js';
@@ -12,7 +23,8 @@ import { truncate } from '../core/text.js';
 /** The file's text; `undefined` when there is none; or why it was not read. */
 export type SignalFileRead = { text: string | undefined } | { problem: Problem };
 
-const FIX = 'Write the signal as a plain file (the JSON object only, at most 64 KB): write a temp file, then rename it over the signal path.';
+const FIX =
+  'Write the signal as a plain file (the JSON object only, at most 64 KB): write a temp file, then rename it over the signal path.';
 
 /**
  * Remove whatever is at the signal path (a file, a FIFO, a symlink — not its target — or a whole directory), so
@@ -38,7 +50,8 @@ export function readSignalFile(file: string): SignalFileRead {
     // O_NOFOLLOW and O_NONBLOCK: a symlink or FIFO swapped in after the lstat fails or returns at once, not blocks.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return { problem: notRegular(file, 'a symbolic link (it was replaced while being read)') };
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      return { problem: notRegular(file, 'a symbolic link (it was replaced while being read)') };
     return missingOr(file, error);
   }
   try {
@@ -79,7 +92,8 @@ function refuse(file: string, stat: Stats): Problem | undefined {
   if (stat.isBlockDevice()) return notRegular(file, 'a block device');
   if (!stat.isFile()) return notRegular(file, 'not a regular file');
   // A hard link to another file (`ln /etc/passwd _signal.json`) is a regular file that is not the agent's own.
-  if (stat.nlink > 1) return notRegular(file, `a hard link shared with ${stat.nlink - 1} other name${stat.nlink > 2 ? 's' : ''}`);
+  if (stat.nlink > 1)
+    return notRegular(file, `a hard link shared with ${stat.nlink - 1} other name${stat.nlink > 2 ? 's' : ''}`);
   return undefined;
 }
 

@@ -33,8 +33,13 @@ export class StateStore {
     const text = renderOverview(scrubText(state, this.scrub), body);
     // A failed write leaves the old file (the temp file is removed), so the history entry just appended is applied
     // again at the next start.
-    guardWrite({ file: this.file, what: `writing the session state (up to history entry ${state.historySeq})`, bytes: Buffer.byteLength(text) }, () =>
-      writeFileAtomicSync(this.file, text),
+    guardWrite(
+      {
+        file: this.file,
+        what: `writing the session state (up to history entry ${state.historySeq})`,
+        bytes: Buffer.byteLength(text),
+      },
+      () => writeFileAtomicSync(this.file, text),
     );
   }
 }
@@ -42,5 +47,14 @@ export class StateStore {
 /** The free-text fields only: names, paths and the branch must stay exactly as they are for the next run. */
 function scrubText(state: SessionState, scrub: Scrub): SessionState {
   const text = (value: string | undefined) => (value === undefined ? undefined : scrub(value));
-  return { ...state, task: scrub(state.task), dive: text(state.dive), needs: text(state.needs), blockedReason: text(state.blockedReason), lastSummary: text(state.lastSummary), planFeedback: text(state.planFeedback), waitingFor: text(state.waitingFor) };
+  return {
+    ...state,
+    task: scrub(state.task),
+    dive: text(state.dive),
+    needs: text(state.needs),
+    blockedReason: text(state.blockedReason),
+    lastSummary: text(state.lastSummary),
+    planFeedback: text(state.planFeedback),
+    waitingFor: text(state.waitingFor),
+  };
 }

@@ -141,7 +141,9 @@ export function tolerantLogStream<T extends { write(chunk: string): unknown }>(s
       if (!isStorageErrno(error)) throw error;
       if (!failing) {
         const code = error.code ?? 'EIO';
-        process.stderr.write(`orchestrate: warning: cannot write ${file}: ${STORAGE_ERRNOS[code]} (${code}). The run goes on; ${file} misses lines until a write works again.\n`);
+        process.stderr.write(
+          `orchestrate: warning: cannot write ${file}: ${STORAGE_ERRNOS[code]} (${code}). The run goes on; ${file} misses lines until a write works again.\n`,
+        );
       }
       failing = true;
       return true;

@@ -20,7 +20,10 @@ export function waitSignalFacts(sessionDir: string, state: SessionState, signal:
 
 /** Where a waited-on file resolves, and the folders it may be in. A relative name is relative to the session folder. */
 export function placeOf(file: string, sessionDir: string, workingDir: string): WaitPlace {
-  return { resolved: realPath(isAbsolute(file) ? file : join(sessionDir, file)), roots: [realPath(sessionDir), realPath(workingDir)] };
+  return {
+    resolved: realPath(isAbsolute(file) ? file : join(sessionDir, file)),
+    roots: [realPath(sessionDir), realPath(workingDir)],
+  };
 }
 
 /** Symlinks this deep are a loop (the kernel's own limit is 40). */

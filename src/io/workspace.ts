@@ -44,7 +44,11 @@ export async function ensureWorkspace(opts: {
   baseBranch: string | undefined;
 }): Promise<Workspace> {
   if (!(await isGitRepo(opts.mainRepo))) {
-    return { workingDir: opts.mainRepo, standalone: true, note: `MAIN_REPO ${opts.mainRepo} is not a git repository: standalone session, the agent works in MAIN_REPO directly (no worktree, no branch)` };
+    return {
+      workingDir: opts.mainRepo,
+      standalone: true,
+      note: `MAIN_REPO ${opts.mainRepo} is not a git repository: standalone session, the agent works in MAIN_REPO directly (no worktree, no branch)`,
+    };
   }
   const branch = `${opts.branchPrefix}${opts.name}`;
   const path = join(opts.worktrees, opts.name);
@@ -54,29 +58,45 @@ export async function ensureWorkspace(opts: {
     const common = await git(path, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
     const mainCommon = await git(opts.mainRepo, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
     if (!top.ok || resolve(top.out) !== resolve(path) || common.out !== mainCommon.out) {
-      throw new GitError(`${path} exists but is not a git worktree of ${opts.mainRepo}. Move it away, or set WORKTREES to another folder.`);
+      throw new GitError(
+        `${path} exists but is not a git worktree of ${opts.mainRepo}. Move it away, or set WORKTREES to another folder.`,
+      );
     }
     const current = await git(path, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
-    return { workingDir: path, standalone: false, branch: current.out || branch, baseBranch: opts.baseBranch, note: `reusing worktree ${path} on branch ${current.out || '(detached)'}` };
+    return {
+      workingDir: path,
+      standalone: false,
+      branch: current.out || branch,
+      baseBranch: opts.baseBranch,
+      note: `reusing worktree ${path} on branch ${current.out || '(detached)'}`,
+    };
   }
 
   const base = opts.baseBranch ?? (await detectBaseBranch(opts.mainRepo));
   const hasCommits = (await git(opts.mainRepo, ['rev-parse', '--verify', '--quiet', 'HEAD'])).ok;
   if (!hasCommits) {
-    throw new GitError(`${opts.mainRepo} has no commits yet, so no worktree can be made from it. Make a first commit (git commit --allow-empty -m init), then run again.`);
+    throw new GitError(
+      `${opts.mainRepo} has no commits yet, so no worktree can be made from it. Make a first commit (git commit --allow-empty -m init), then run again.`,
+    );
   }
   makeDir(opts.worktrees, 'the worktrees folder', 'WORKTREES');
   const branchExists = (await git(opts.mainRepo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;
-  const args = branchExists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, base ?? 'HEAD'];
+  const args = branchExists
+    ? ['worktree', 'add', path, branch]
+    : ['worktree', 'add', '-b', branch, path, base ?? 'HEAD'];
   const added = await git(opts.mainRepo, args);
   if (!added.ok) {
-    throw new GitError(`git ${args.join(' ')} failed in ${opts.mainRepo}: ${added.err}. Fix the cause (e.g. set BASE_BRANCH to an existing branch) and run again.`);
+    throw new GitError(
+      `git ${args.join(' ')} failed in ${opts.mainRepo}: ${added.err}. Fix the cause (e.g. set BASE_BRANCH to an existing branch) and run again.`,
+    );
   }
   return {
     workingDir: path,
     standalone: false,
     branch,
     baseBranch: base,
-    note: branchExists ? `created worktree ${path} on existing branch ${branch}` : `created worktree ${path} on new branch ${branch} from ${base ?? 'HEAD'}`,
+    note: branchExists
+      ? `created worktree ${path} on existing branch ${branch}`
+      : `created worktree ${path} on new branch ${branch} from ${base ?? 'HEAD'}`,
   };
 }

@@ -14,13 +14,22 @@ export function logNotifier(log: Logger): Notifier {
       const { state } = event;
       switch (event.type) {
         case 'iteration-start':
-          log.info({ event: event.type, iteration: event.iteration, phase: state.phase, attempt: event.attempt }, `#${event.iteration} ${PHASE_RULES[state.phase].short}  agent started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`);
+          log.info(
+            { event: event.type, iteration: event.iteration, phase: state.phase, attempt: event.attempt },
+            `#${event.iteration} ${PHASE_RULES[state.phase].short}  agent started${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`,
+          );
           return;
         case 'retry':
-          log.warn({ event: event.type, iteration: event.iteration, delayMs: event.delayMs, why: event.why }, `#${event.iteration} ${PHASE_RULES[state.phase].short}  agent ${event.why}; retry in ${formatDuration(event.delayMs)}`);
+          log.warn(
+            { event: event.type, iteration: event.iteration, delayMs: event.delayMs, why: event.why },
+            `#${event.iteration} ${PHASE_RULES[state.phase].short}  agent ${event.why}; retry in ${formatDuration(event.delayMs)}`,
+          );
           return;
         case 'corrective':
-          log.warn({ event: event.type, iteration: event.iteration, problem: event.problem }, `#${event.iteration} ${PHASE_RULES[state.phase].short}  ${event.problem.kind}: re-running once with the problem stated`);
+          log.warn(
+            { event: event.type, iteration: event.iteration, problem: event.problem },
+            `#${event.iteration} ${PHASE_RULES[state.phase].short}  ${event.problem.kind}: re-running once with the problem stated`,
+          );
           return;
         case 'iteration-end': {
           const entry = event.entry;
@@ -30,21 +39,34 @@ export function logNotifier(log: Logger): Notifier {
             formatDuration(entry.run.durationMs),
             entry.run.turns !== undefined ? `${entry.run.turns} turns` : undefined,
             entry.run.costUsd !== undefined ? formatCost(entry.run.costUsd, entry.run.costEstimated, 4) : undefined,
-            entry.run.tokens ? `${shortCount(entry.run.tokens.inputTokens + entry.run.tokens.cacheReadTokens + entry.run.tokens.cacheWriteTokens)} in / ${shortCount(entry.run.tokens.outputTokens)} out tokens` : undefined,
+            entry.run.tokens
+              ? `${shortCount(entry.run.tokens.inputTokens + entry.run.tokens.cacheReadTokens + entry.run.tokens.cacheWriteTokens)} in / ${shortCount(entry.run.tokens.outputTokens)} out tokens`
+              : undefined,
             entry.run.fallbackFrom ? `on fallback ${entry.run.provider}` : undefined,
           ]
             .filter(Boolean)
             .join(', ');
           if (entry.validation === 'max_turns') {
-            log.warn({ event: event.type, entry }, `#${entry.iteration} ${short}  out of turns before signalling (${took}); the next iteration goes on with a note`);
+            log.warn(
+              { event: event.type, entry },
+              `#${entry.iteration} ${short}  out of turns before signalling (${took}); the next iteration goes on with a note`,
+            );
             return;
           }
           if (entry.validation !== 'ok') {
             const cls = entry.run.failure ? ` [${entry.run.failure}]` : '';
-            log.error({ event: event.type, entry }, `#${entry.iteration} ${short}  ${entry.validation}${cls}: ${entry.problem ?? ''}`);
+            log.error(
+              { event: event.type, entry },
+              `#${entry.iteration} ${short}  ${entry.validation}${cls}: ${entry.problem ?? ''}`,
+            );
             return;
           }
-          const move = entry.phaseAfter !== entry.phase ? `→ ${entry.phaseAfter}` : entry.statusAfter === 'running' ? `stays in ${entry.phase}` : entry.statusAfter;
+          const move =
+            entry.phaseAfter !== entry.phase
+              ? `→ ${entry.phaseAfter}`
+              : entry.statusAfter === 'running'
+                ? `stays in ${entry.phase}`
+                : entry.statusAfter;
           const summary = entry.signal?.summary ? `: ${entry.signal.summary}` : '';
           log.info({ event: event.type, entry }, `#${entry.iteration} ${short}  ${move} (${took})${summary}`);
           return;
@@ -53,20 +75,40 @@ export function logNotifier(log: Logger): Notifier {
           log.info({ event: event.type, how: event.how }, `resumed in ${state.phase} (${event.how})`);
           return;
         case 'waiting':
-          log.warn({ event: event.type, for: state.waitingFor, needs: state.needs }, `waiting for ${state.waitingFor}${state.needs ? `: ${state.needs}` : ''}`);
+          log.warn(
+            { event: event.type, for: state.waitingFor, needs: state.needs },
+            `waiting for ${state.waitingFor}${state.needs ? `: ${state.needs}` : ''}`,
+          );
           return;
         case 'blocked':
-          log.error({ event: event.type, reason: state.blockedReason, kind: state.blockedKind, needs: state.needs }, `blocked in ${state.phase}: ${state.blockedReason ?? ''}`);
+          log.error(
+            { event: event.type, reason: state.blockedReason, kind: state.blockedKind, needs: state.needs },
+            `blocked in ${state.phase}: ${state.blockedReason ?? ''}`,
+          );
           return;
         case 'done':
-          log.info({ event: event.type, iterations: state.iterations, totals: state.totals }, `done after ${state.iterations} iterations${state.lastSummary ? `: ${state.lastSummary}` : ''}`);
+          log.info(
+            { event: event.type, iterations: state.iterations, totals: state.totals },
+            `done after ${state.iterations} iterations${state.lastSummary ? `: ${state.lastSummary}` : ''}`,
+          );
           return;
         case 'budget':
-          if (event.level === 'warning') log.warn({ event: event.type, use: event.use }, `budget warning: ${event.use.kind} at ${describeUse(event.use)}`);
-          else log.error({ event: event.type, use: event.use }, `budget exceeded: ${event.use.kind} at ${describeUse(event.use)}`);
+          if (event.level === 'warning')
+            log.warn(
+              { event: event.type, use: event.use },
+              `budget warning: ${event.use.kind} at ${describeUse(event.use)}`,
+            );
+          else
+            log.error(
+              { event: event.type, use: event.use },
+              `budget exceeded: ${event.use.kind} at ${describeUse(event.use)}`,
+            );
           return;
         case 'interrupted':
-          log.warn({ event: event.type, signal: event.signal }, `interrupted by ${event.signal}; the session is resumable in ${state.phase}`);
+          log.warn(
+            { event: event.type, signal: event.signal },
+            `interrupted by ${event.signal}; the session is resumable in ${state.phase}`,
+          );
           return;
       }
     },

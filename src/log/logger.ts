@@ -24,7 +24,14 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     const colorize = !process.env.NO_COLOR && process.stderr.isTTY === true;
     streams.push({
       level: consoleLevel as pino.Level,
-      stream: pretty({ destination: 2, sync: true, colorize, hideObject: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }),
+      stream: pretty({
+        destination: 2,
+        sync: true,
+        colorize,
+        hideObject: true,
+        ignore: 'pid,hostname',
+        translateTime: 'HH:MM:ss',
+      }),
     });
   }
   if (opts.sessionLog) {

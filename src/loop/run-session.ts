@@ -78,14 +78,25 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
     const iteration = state.iterations + 1;
     const finished = await runIteration(state, iteration, deps);
     if ('interrupted' in finished) {
-      await record({ ...base(), event: 'interrupted', iteration, signal: stopSignal(deps.abort), attempts: finished.attempts });
+      await record({
+        ...base(),
+        event: 'interrupted',
+        iteration,
+        signal: stopSignal(deps.abort),
+        attempts: finished.attempts,
+      });
       return interrupted(state, deps);
     }
     const read = finished.read;
     const waitFacts = read.ok && read.signal.status === 'waiting' ? deps.waitFacts?.(state, read.signal) : undefined;
     const verdict = judgeIteration(state, finished, deps.limits, waitFacts);
-    const measured = await progress.after(state, (sessionUnchanged) => couldStall(state, read, verdict, sessionUnchanged));
-    const entry = iterationEntry({ ...base(), iteration }, { state, finished, verdict, progress: measured, stallLimit: deps.stallLimit, waitFacts });
+    const measured = await progress.after(state, (sessionUnchanged) =>
+      couldStall(state, read, verdict, sessionUnchanged),
+    );
+    const entry = iterationEntry(
+      { ...base(), iteration },
+      { state, finished, verdict, progress: measured, stallLimit: deps.stallLimit, waitFacts },
+    );
     await record(entry);
     deps.notifier.notify({ type: 'iteration-end', state, entry });
     // Waiting and blocked are handled at the top of the loop: the gate waits for the person, or ends the run.
@@ -95,7 +106,11 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
 }
 
 /** Attempts of one iteration, each followed by the step core/iteration.ts's nextStep says: retry, fallback, correct, end. */
-async function runIteration(state: SessionState, iteration: number, deps: LoopDeps): Promise<FinishedIteration | { interrupted: true; attempts: number }> {
+async function runIteration(
+  state: SessionState,
+  iteration: number,
+  deps: LoopDeps,
+): Promise<FinishedIteration | { interrupted: true; attempts: number }> {
   let failures = 0;
   let waits = 0;
   let previous: FailureClass | undefined;
@@ -138,7 +153,14 @@ async function runIteration(state: SessionState, iteration: number, deps: LoopDe
         provider = deps.fallback;
         failures = 0;
         previous = undefined;
-        deps.notifier.notify({ type: 'retry', state, iteration, attempt, delayMs: 0, why: `${step.why}; trying the fallback provider ${provider}` });
+        deps.notifier.notify({
+          type: 'retry',
+          state,
+          iteration,
+          attempt,
+          delayMs: 0,
+          why: `${step.why}; trying the fallback provider ${provider}`,
+        });
         continue;
       case 'corrective':
         correction = step.problem;
@@ -163,7 +185,10 @@ function progressMeter(deps: LoopDeps) {
     async after(state: SessionState, worthIt: (sessionUnchanged: boolean) => boolean): Promise<Progress | undefined> {
       if (!deps.probe || deps.stallLimit <= 0) return undefined;
       const session = deps.probe.session(state);
-      const after: Snapshot = { session, tree: worthIt(before?.session === session) ? await deps.probe.tree(state) : undefined };
+      const after: Snapshot = {
+        session,
+        tree: worthIt(before?.session === session) ? await deps.probe.tree(state) : undefined,
+      };
       const progress = before ? progressBetween(before, after) : undefined;
       before = after;
       return progress;

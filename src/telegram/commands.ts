@@ -41,7 +41,11 @@ export async function handleText(text: string, deps: CommandDeps): Promise<Comma
     case 'approve':
       return { reply: await recordApproval(deps.sessionDir, { approve: true }) };
     case 'reject':
-      if (!args) return { reply: 'Usage: <code>/reject &lt;what to change&gt;</code>, e.g. <code>/reject split step 3 and add tests</code>' };
+      if (!args)
+        return {
+          reply:
+            'Usage: <code>/reject &lt;what to change&gt;</code>, e.g. <code>/reject split step 3 and add tests</code>',
+        };
       return { reply: await recordApproval(deps.sessionDir, { approve: false, feedback: args }) };
     default: {
       const unknown = name === 'help' || name === 'start' ? '' : `There is no /${esc(name)}. `;

@@ -27,10 +27,15 @@ export function classify(error: unknown, timeoutMs?: number): Failure {
     };
   }
   if (error instanceof TimeoutError) {
-    return { kind: 'timeout', detail: timeoutMs ? `no answer within ${formatDuration(timeoutMs)}` : 'no answer in time', transient: true };
+    return {
+      kind: 'timeout',
+      detail: timeoutMs ? `no answer within ${formatDuration(timeoutMs)}` : 'no answer in time',
+      transient: true,
+    };
   }
   if (error instanceof NetworkError) return { kind: 'network', detail: chain(error), transient: true };
-  if (error instanceof ParseError) return { kind: 'bad response', detail: 'the answer was not Telegram JSON (a proxy in the way?)', transient: true };
+  if (error instanceof ParseError)
+    return { kind: 'bad response', detail: 'the answer was not Telegram JSON (a proxy in the way?)', transient: true };
   return { kind: 'error', detail: chain(error), transient: false };
 }
 
@@ -47,7 +52,9 @@ function chain(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
     const e = current as { message?: unknown; code?: unknown; cause?: unknown };
-    const text = [typeof e.code === 'string' ? e.code : '', typeof e.message === 'string' ? e.message : String(current)].filter(Boolean).join(' ');
+    const text = [typeof e.code === 'string' ? e.code : '', typeof e.message === 'string' ? e.message : String(current)]
+      .filter(Boolean)
+      .join(' ');
     if (text && !parts.includes(text)) parts.push(text);
     current = e.cause;
   }
@@ -78,7 +85,9 @@ export class FailureLog {
     this.seen.add(key);
     this.log.warn(
       { telegram: operation, kind: failure.kind },
-      this.clean(`telegram: ${operation} failed (${failure.detail}); further failures of this kind are not logged until one succeeds`),
+      this.clean(
+        `telegram: ${operation} failed (${failure.detail}); further failures of this kind are not logged until one succeeds`,
+      ),
     );
   }
 

@@ -40,12 +40,17 @@ export function formatEvent(event: SessionEvent, ctx: FormatContext): string | u
     case 'done':
       return formatDone(state, ctx);
     case 'interrupted':
-      return lines(header('⏸', ctx, state.phase, `stopped by ${event.signal}`), `The session is resumable: ${rerun(ctx)}`);
+      return lines(
+        header('⏸', ctx, state.phase, `stopped by ${event.signal}`),
+        `The session is resumable: ${rerun(ctx)}`,
+      );
     case 'resumed':
       return header('▶️', ctx, state.phase, `resumed (${esc(event.how)})`);
     case 'budget':
       // An excess is followed by the blocked message, which says how to go on; the warning comes once per kind.
-      return event.level === 'warning' ? header('⚠️', ctx, state.phase, `budget at ${esc(describeUse(event.use))}`) : undefined;
+      return event.level === 'warning'
+        ? header('⚠️', ctx, state.phase, `budget at ${esc(describeUse(event.use))}`)
+        : undefined;
     default:
       return undefined;
   }
@@ -54,7 +59,9 @@ export function formatEvent(event: SessionEvent, ctx: FormatContext): string | u
 /** Sent when a run starts (the loop has no event for it). */
 export function formatStarted(state: SessionState, ctx: FormatContext): string {
   const title = state.iterations > 0 ? `run started again after ${state.iterations} iterations` : 'started';
-  const where = state.standalone ? `working in <code>${esc(state.workingDir)}</code>` : `branch <code>${esc(state.branch ?? '?')}</code> in <code>${esc(state.workingDir)}</code>`;
+  const where = state.standalone
+    ? `working in <code>${esc(state.workingDir)}</code>`
+    : `branch <code>${esc(state.branch ?? '?')}</code> in <code>${esc(state.workingDir)}</code>`;
   return lines(
     header('🚀', ctx, state.phase, title),
     `<b>Task:</b> ${esc(clip(state.task, 600))}`,
@@ -74,7 +81,8 @@ export function formatCrashed(error: string, state: SessionState | undefined, ct
   );
 }
 
-export const COMMANDS = '/status: where it is · /resume: go on · /stop: end this run (resumable) · /approve, /reject &lt;what to change&gt;: the plan · any other text: answers to the questions';
+export const COMMANDS =
+  '/status: where it is · /resume: go on · /stop: end this run (resumable) · /approve, /reject &lt;what to change&gt;: the plan · any other text: answers to the questions';
 
 function formatWaiting(state: SessionState, ctx: FormatContext): string {
   if (state.waitingFor === 'qa_answers') return formatQuestions(state, ctx);
@@ -90,9 +98,18 @@ function formatQuestions(state: SessionState, ctx: FormatContext): string {
   const file = join(ctx.sessionDir, QA_FILE);
   const all = ctx.qaText === undefined ? [] : parseQuestions(ctx.qaText);
   const open = unanswered(all);
-  const head = header('❓', ctx, state.phase, open.length > 0 ? `${open.length} question${open.length === 1 ? '' : 's'} for you` : 'waiting for your answers');
+  const head = header(
+    '❓',
+    ctx,
+    state.phase,
+    open.length > 0 ? `${open.length} question${open.length === 1 ? '' : 's'} for you` : 'waiting for your answers',
+  );
   if (open.length === 0) {
-    return lines(head, state.needs ? `<b>Needs:</b> ${esc(state.needs)}` : undefined, `Answer in <code>${esc(file)}</code>, then send /resume.`);
+    return lines(
+      head,
+      state.needs ? `<b>Needs:</b> ${esc(state.needs)}` : undefined,
+      `Answer in <code>${esc(file)}</code>, then send /resume.`,
+    );
   }
   const lettered = open.filter((q) => Object.keys(q.options).length > 0).slice(0, 2);
   const letters = lettered.map((q) => `${q.number}${Object.keys(q.options)[0]}`).join(' ');
@@ -107,14 +124,20 @@ function formatQuestions(state: SessionState, ctx: FormatContext): string {
 
 function formatQuestion(q: Question): string {
   const options = Object.entries(q.options).map(([letter, text]) => `  ${letter}) ${esc(text)}`);
-  return lines(`\n<b>${esc(q.id)}: ${esc(q.title)}</b>`, ...options, q.suggestion ? `<i>Suggestion:</i> ${esc(q.suggestion)}` : undefined);
+  return lines(
+    `\n<b>${esc(q.id)}: ${esc(q.title)}</b>`,
+    ...options,
+    q.suggestion ? `<i>Suggestion:</i> ${esc(q.suggestion)}` : undefined,
+  );
 }
 
 function formatPlan(state: SessionState, ctx: FormatContext): string {
   const file = join(ctx.sessionDir, PLAN_FILE);
   return lines(
     header('📋', ctx, state.phase, 'the plan waits for your approval'),
-    ctx.planText ? `<blockquote>${esc(excerpt(ctx.planText.trim(), PLAN_EXCERPT))}</blockquote>` : `(no ${PLAN_FILE} yet)`,
+    ctx.planText
+      ? `<blockquote>${esc(excerpt(ctx.planText.trim(), PLAN_EXCERPT))}</blockquote>`
+      : `(no ${PLAN_FILE} yet)`,
     `Reply /approve, or /reject &lt;what to change&gt;. The whole plan: <code>${esc(file)}</code>`,
   );
 }
@@ -153,7 +176,9 @@ function spending(totals: Totals): string[] {
   if (totals.costUsd > 0) out.push(`cost ${formatCost(totals.costUsd, totals.costEstimated)}`);
   if (totals.inputTokens > 0 || totals.outputTokens > 0) {
     const cache = totals.cacheReadTokens + totals.cacheWriteTokens;
-    out.push(`tokens ${count(totals.inputTokens)} in / ${count(totals.outputTokens)} out${cache > 0 ? ` / ${count(cache)} cache` : ''}`);
+    out.push(
+      `tokens ${count(totals.inputTokens)} in / ${count(totals.outputTokens)} out${cache > 0 ? ` / ${count(cache)} cache` : ''}`,
+    );
   }
   return out;
 }

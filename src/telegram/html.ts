@@ -14,7 +14,11 @@ export function escapeHtml(text: string): string {
 
 /** The text a person would see, for sending without parse mode: tags dropped, the three escapes undone. */
 export function htmlToPlain(html: string): string {
-  return html.replace(/<[^<>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return html
+    .replace(/<[^<>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** Plain text, cut to at most `max` UTF-16 units without splitting a surrogate pair; says how much was left out. */
@@ -84,7 +88,8 @@ function cut(html: string, limit: number): string[] {
         else space = here;
       }
     }
-    const at: Cut = end === tokens.length ? { index: end, open: stack } : (line ?? space ?? { index: end, open: stack });
+    const at: Cut =
+      end === tokens.length ? { index: end, open: stack } : (line ?? space ?? { index: end, open: stack });
     pieces.push(prefix + tokens.slice(start, at.index).join('') + closers(at.open));
     open = at.open;
     start = at.index;

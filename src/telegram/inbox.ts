@@ -34,7 +34,10 @@ export function startInbox(opts: InboxOptions): Inbox {
       await done;
       if (cursor.offset === undefined || cursor.offset === cursor.confirmed) return;
       try {
-        await opts.api.getUpdates({ offset: cursor.offset, limit: 1, timeout: 0 }, AbortSignal.timeout(CONFIRM_TIMEOUT_MS));
+        await opts.api.getUpdates(
+          { offset: cursor.offset, limit: 1, timeout: 0 },
+          AbortSignal.timeout(CONFIRM_TIMEOUT_MS),
+        );
       } catch {
         // Telegram down: the next run sees these updates again and ignores them as older than itself.
       }
@@ -55,7 +58,10 @@ async function poll(opts: InboxOptions, cursor: Cursor, signal: AbortSignal): Pr
     const offset = cursor.offset;
     let updates;
     try {
-      updates = await opts.api.getUpdates({ offset, timeout: opts.pollTimeoutSec, allowed_updates: ['message'] }, signal);
+      updates = await opts.api.getUpdates(
+        { offset, timeout: opts.pollTimeoutSec, allowed_updates: ['message'] },
+        signal,
+      );
     } catch (error) {
       if (signal.aborted) return;
       const failure = classify(error);
@@ -73,7 +79,10 @@ async function poll(opts: InboxOptions, cursor: Cursor, signal: AbortSignal): Pr
       try {
         await opts.onMessage(update.message);
       } catch (error) {
-        opts.log.error({ telegram: 'update' }, opts.clean(`telegram: handling a message failed: ${(error as Error).message ?? String(error)}`));
+        opts.log.error(
+          { telegram: 'update' },
+          opts.clean(`telegram: handling a message failed: ${(error as Error).message ?? String(error)}`),
+        );
       }
     }
   }

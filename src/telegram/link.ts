@@ -62,7 +62,11 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
   // Retries are ours (outbox, inbox): the library's would multiply the wait and hide failures from the once-per-kind log.
   const api = new Api(deps.token, { apiRoot: deps.apiRoot, timeoutMs, maxRetries: 0 });
   const outbox = new Outbox({ api, chatId, log, failures, timeoutMs });
-  const context: FormatContext = { sessionName: deps.sessionName, sessionDir: deps.sessionDir, rerunCommand: deps.rerunCommand };
+  const context: FormatContext = {
+    sessionName: deps.sessionName,
+    sessionDir: deps.sessionDir,
+    rerunCommand: deps.rerunCommand,
+  };
   const startedAt = Date.now();
   const ignoredChats = new Set<string>();
   let staleAnswered = false;
@@ -81,7 +85,10 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
       try {
         send(await build());
       } catch (error) {
-        log.warn({ telegram: what }, clean(`telegram: could not build the ${what} message: ${(error as Error).message}`));
+        log.warn(
+          { telegram: what },
+          clean(`telegram: could not build the ${what} message: ${(error as Error).message}`),
+        );
       }
     });
   };
@@ -91,21 +98,27 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
     if (from !== chatId) {
       if (!ignoredChats.has(from)) {
         ignoredChats.add(from);
-        log.warn({ telegram: 'ignored', chat: from }, `telegram: ignored a message from chat ${from}, which is not TELEGRAM_CHAT_ID; later messages from it are ignored silently`);
+        log.warn(
+          { telegram: 'ignored', chat: from },
+          `telegram: ignored a message from chat ${from}, which is not TELEGRAM_CHAT_ID; later messages from it are ignored silently`,
+        );
       }
       return;
     }
     if (message.text === undefined) return;
     if (message.date * 1000 < startedAt - STALE_SLACK_MS) {
       log.info({ telegram: 'stale' }, 'telegram: ignored a message sent before this run started');
-      if (!staleAnswered) send('Ignored messages sent before this run started. Send them again if they still apply.', message.message_id);
+      if (!staleAnswered)
+        send('Ignored messages sent before this run started. Send them again if they still apply.', message.message_id);
       staleAnswered = true;
       return;
     }
-    const result = await handleText(message.text, { ...context, statusText: deps.statusText }).catch((error: unknown) => ({
-      reply: `Could not do that: ${escapeHtml(clean((error as Error).message ?? String(error)))}`,
-      stop: false,
-    }));
+    const result = await handleText(message.text, { ...context, statusText: deps.statusText }).catch(
+      (error: unknown) => ({
+        reply: `Could not do that: ${escapeHtml(clean((error as Error).message ?? String(error)))}`,
+        stop: false,
+      }),
+    );
     send(result.reply, message.message_id);
     if (result.stop) deps.onStop();
   };
@@ -115,14 +128,18 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
   return {
     notifier: {
       notify(event: SessionEvent) {
-        guarded(event.type, async () => formatEvent(event, { ...context, ...(await gateFiles(event, deps.sessionDir, clean)) }));
+        guarded(event.type, async () =>
+          formatEvent(event, { ...context, ...(await gateFiles(event, deps.sessionDir, clean)) }),
+        );
       },
     },
     notifyStarted(state) {
       guarded('started', () => formatStarted(state, context));
     },
     notifyCrash(error, state) {
-      guarded('crash', () => formatCrashed(clean(error instanceof Error ? error.message : String(error)), state, context));
+      guarded('crash', () =>
+        formatCrashed(clean(error instanceof Error ? error.message : String(error)), state, context),
+      );
     },
     async flush(ms = 5000) {
       const started = Date.now();
@@ -144,7 +161,11 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
  * The agent wrote it, so it is cleaned before it is quoted: control characters, then secrets (values and shapes,
  * then secretlint).
  */
-async function gateFiles(event: SessionEvent, sessionDir: string, clean: (text: string) => string): Promise<Pick<FormatContext, 'qaText' | 'planText'>> {
+async function gateFiles(
+  event: SessionEvent,
+  sessionDir: string,
+  clean: (text: string) => string,
+): Promise<Pick<FormatContext, 'qaText' | 'planText'>> {
   if (event.type !== 'waiting') return {};
   const read = async (file: string) => {
     const text = readIfExists(join(sessionDir, file));

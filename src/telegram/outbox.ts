@@ -49,7 +49,9 @@ export class Outbox {
       this.queue.shift();
       if (!this.overflowLogged) {
         this.overflowLogged = true;
-        this.opts.log.warn(`telegram: more than ${this.maxPending} messages wait to be sent; dropping the oldest (not logged again until the queue drains)`);
+        this.opts.log.warn(
+          `telegram: more than ${this.maxPending} messages wait to be sent; dropping the oldest (not logged again until the queue drains)`,
+        );
       }
     }
     this.wake?.();
@@ -103,7 +105,10 @@ export class Outbox {
           text: message.plain ? htmlToPlain(message.html) : message.html,
           parse_mode: message.plain ? undefined : 'HTML',
           link_preview_options: { is_disabled: true },
-          reply_parameters: message.replyTo === undefined ? undefined : { message_id: message.replyTo, allow_sending_without_reply: true },
+          reply_parameters:
+            message.replyTo === undefined
+              ? undefined
+              : { message_id: message.replyTo, allow_sending_without_reply: true },
         },
         this.stop.signal,
       );

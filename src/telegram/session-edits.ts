@@ -11,7 +11,8 @@ import { escapeHtml as esc } from './html.js';
 export async function recordAnswers(sessionDir: string, reply: string): Promise<string> {
   const file = join(sessionDir, QA_FILE);
   const before = readIfExists(file);
-  if (before === undefined) return `There is no ${QA_FILE} in this session, so there is nothing to answer. Send /help for the commands.`;
+  if (before === undefined)
+    return `There is no ${QA_FILE} in this session, so there is nothing to answer. Send /help for the commands.`;
   const result = applyAnswers(before, reply);
   if (result.answered.length > 0 && result.text !== before) await writeFileAtomic(file, result.text);
 
@@ -19,7 +20,10 @@ export async function recordAnswers(sessionDir: string, reply: string): Promise<
   const byId = new Map(questions.map((q) => [q.id, q]));
   const out: string[] = [];
   if (result.answered.length > 0) {
-    out.push(`✍️ Recorded in ${QA_FILE}:`, ...result.answered.map((id) => `  ${esc(id)}: ${esc(byId.get(id)?.answer ?? '')}`));
+    out.push(
+      `✍️ Recorded in ${QA_FILE}:`,
+      ...result.answered.map((id) => `  ${esc(id)}: ${esc(byId.get(id)?.answer ?? '')}`),
+    );
   } else {
     out.push(`Nothing recorded in ${QA_FILE}.`);
   }
@@ -28,7 +32,11 @@ export async function recordAnswers(sessionDir: string, reply: string): Promise<
   out.push('');
   if (questions.length === 0) out.push(`${QA_FILE} has no questions in the "### Q1: …" format.`);
   else if (open.length === 0) out.push('All questions are answered; the waiting session goes on.');
-  else out.push(`<b>Still open:</b> ${open.map((q) => `${esc(q.id)} (${esc(q.title)})`).join(', ')}`, 'Reply e.g. <code>1A 2C</code> or <code>Q3: your answer</code>.');
+  else
+    out.push(
+      `<b>Still open:</b> ${open.map((q) => `${esc(q.id)} (${esc(q.title)})`).join(', ')}`,
+      'Reply e.g. <code>1A 2C</code> or <code>Q3: your answer</code>.',
+    );
   return out.join('\n');
 }
 
@@ -37,14 +45,17 @@ export type PlanDecision = { approve: true } | { approve: false; feedback: strin
 export async function recordApproval(sessionDir: string, decision: PlanDecision): Promise<string> {
   const file = join(sessionDir, PLAN_FILE);
   const before = readIfExists(file);
-  if (before === undefined) return `There is no ${PLAN_FILE} in this session yet, so there is nothing to ${decision.approve ? 'approve' : 'reject'}.`;
+  if (before === undefined)
+    return `There is no ${PLAN_FILE} in this session yet, so there is nothing to ${decision.approve ? 'approve' : 'reject'}.`;
   const after = setApproval(before, decision);
   if (after === undefined) {
     return `${PLAN_FILE} has no <code>**Approval:**</code> line, so I cannot record your decision. Edit <code>${esc(file)}</code> by hand.`;
   }
   if (after !== before) await writeFileAtomic(file, after);
   const now = readApproval(after);
-  if (now.state === 'approved') return `✅ Plan approved in ${PLAN_FILE}; the waiting session goes on to implementation.`;
-  if (now.state === 'rejected') return `↩️ Plan rejected in ${PLAN_FILE} with your feedback: ${esc(now.feedback)}\nThe agent revises the plan.`;
+  if (now.state === 'approved')
+    return `✅ Plan approved in ${PLAN_FILE}; the waiting session goes on to implementation.`;
+  if (now.state === 'rejected')
+    return `↩️ Plan rejected in ${PLAN_FILE} with your feedback: ${esc(now.feedback)}\nThe agent revises the plan.`;
   return `${PLAN_FILE} was updated, but its Approval line now reads unclearly; check <code>${esc(file)}</code>.`;
 }

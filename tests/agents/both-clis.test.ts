@@ -3,7 +3,17 @@
 // and codex.test.ts. Run by tests/agents/run.mjs (`npm run test:agents`).
 import { describe, expect, test } from 'vitest';
 import { turn } from './model-servers/script.js';
-import { CLAUDE_RETRIES, CODEX_REQUEST_RETRIES, CODEX_STREAM_RETRIES, MODELS, SUITE_ON, agentSession, sig, type AgentProvider, type AgentSession } from './helpers/agent-session.js';
+import {
+  CLAUDE_RETRIES,
+  CODEX_REQUEST_RETRIES,
+  CODEX_STREAM_RETRIES,
+  MODELS,
+  SUITE_ON,
+  agentSession,
+  sig,
+  type AgentProvider,
+  type AgentSession,
+} from './helpers/agent-session.js';
 import { apiRetries, fullSessionTurns, playFullSession } from './helpers/scenarios.js';
 
 interface Cli {
@@ -43,38 +53,43 @@ const CLIS: Cli[] = [
   },
 ];
 
-describe.skipIf(!SUITE_ON).each(CLIS.map((cli) => [cli.provider, cli] as const))('%s: samocode runs the real CLI (skipped unless run by `npm run test:agents`)', (_name, cli) => {
-  test('a session goes through every phase to done (two waits answered by editing files between runs)', async () => {
-    const session = await agentSession(cli.provider, fullSessionTurns());
-    await playFullSession(session, cli.provider);
-    const posts = session.apiRequests();
-    expect.soft(posts.every((r) => cli.isApiCall(r.url) && r.body?.stream === true)).toBe(true);
-    expect.soft(new Set(posts.map((r) => r.body?.model))).toEqual(new Set([MODELS[cli.provider]]));
-    cli.moreOnRequests?.(posts);
-  });
+describe.skipIf(!SUITE_ON).each(CLIS.map((cli) => [cli.provider, cli] as const))(
+  '%s: samocode runs the real CLI (skipped unless run by `npm run test:agents`)',
+  (_name, cli) => {
+    test('a session goes through every phase to done (two waits answered by editing files between runs)', async () => {
+      const session = await agentSession(cli.provider, fullSessionTurns());
+      await playFullSession(session, cli.provider);
+      const posts = session.apiRequests();
+      expect.soft(posts.every((r) => cli.isApiCall(r.url) && r.body?.stream === true)).toBe(true);
+      expect.soft(new Set(posts.map((r) => r.body?.model))).toEqual(new Set([MODELS[cli.provider]]));
+      cli.moreOnRequests?.(posts);
+    });
 
-  test('a burst of two 529 (Overloaded) answers is waited out: the iteration succeeds on its first spawn', async () => {
-    const session = await agentSession(cli.provider, [turn.error(529, 2), turn.signal(sig.pause()), turn.text()]);
-    const run = await session.run();
-    expect(run.exitCode, session.explain(run)).toBe(5);
-    const [entry] = session.iterations();
-    expect(entry?.run, session.explain(run)).toMatchObject({ exitCode: 0, attempts: 1 });
-    expect(session.apiRequests().map((r) => r.status)).toEqual([529, 529, 200, 200]);
-    cli.moreOn529?.(session);
-    expect(session.trap.hits).toEqual([]);
-  });
+    test('a burst of two 529 (Overloaded) answers is waited out: the iteration succeeds on its first spawn', async () => {
+      const session = await agentSession(cli.provider, [turn.error(529, 2), turn.signal(sig.pause()), turn.text()]);
+      const run = await session.run();
+      expect(run.exitCode, session.explain(run)).toBe(5);
+      const [entry] = session.iterations();
+      expect(entry?.run, session.explain(run)).toMatchObject({ exitCode: 0, attempts: 1 });
+      expect(session.apiRequests().map((r) => r.status)).toEqual([529, 529, 200, 200]);
+      cli.moreOn529?.(session);
+      expect(session.trap.hits).toEqual([]);
+    });
 
-  test('401 from the API: the session is blocked quickly (few requests, no minutes of retries)', async () => {
-    const session = await agentSession(cli.provider, [turn.error(401, Infinity, { message: cli.rejectedKeyMessage })]);
-    const run = await session.run();
-    expect(run.exitCode, session.explain(run)).not.toBe(0);
-    expect(run.exitCode, session.explain(run)).not.toBe(5);
-    expect(session.overview().status, session.explain(run)).toBe('blocked');
-    expect(run.ms, 'wall time of the run').toBeLessThan(90_000);
-    expect(
-      session.apiRequests().length,
-      `requests the model server saw (${cli.retrySettings}; spawns: ${session.logs().length})\n${session.explain(run)}`,
-    ).toBeLessThanOrEqual(3);
-    expect(session.leftovers()).toEqual([]);
-  });
-});
+    test('401 from the API: the session is blocked quickly (few requests, no minutes of retries)', async () => {
+      const session = await agentSession(cli.provider, [
+        turn.error(401, Infinity, { message: cli.rejectedKeyMessage }),
+      ]);
+      const run = await session.run();
+      expect(run.exitCode, session.explain(run)).not.toBe(0);
+      expect(run.exitCode, session.explain(run)).not.toBe(5);
+      expect(session.overview().status, session.explain(run)).toBe('blocked');
+      expect(run.ms, 'wall time of the run').toBeLessThan(90_000);
+      expect(
+        session.apiRequests().length,
+        `requests the model server saw (${cli.retrySettings}; spawns: ${session.logs().length})\n${session.explain(run)}`,
+      ).toBeLessThanOrEqual(3);
+      expect(session.leftovers()).toEqual([]);
+    });
+  },
+);

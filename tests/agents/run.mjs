@@ -38,7 +38,17 @@
 // Exit code: vitest's; 1 when the flag check fails; 75 when the CLIs cannot be installed from the registry (.ci/run
 // reports that as skipped rather than failing). KEEP_OUTPUT=1 keeps the test folders.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -61,11 +71,15 @@ function installedVersion(pkg) {
 }
 
 function npmInstall(specs, cache) {
-  const result = spawnSync('npm', ['install', '--prefix', CLI_DIR, '--no-save', '--no-audit', '--no-fund', '--cache', cache, ...specs], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, npm_config_update_notifier: 'false' },
-  });
+  const result = spawnSync(
+    'npm',
+    ['install', '--prefix', CLI_DIR, '--no-save', '--no-audit', '--no-fund', '--cache', cache, ...specs],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+    },
+  );
   return result.status === 0;
 }
 
@@ -78,7 +92,11 @@ function install() {
   const wanted = Object.entries(PINNED).filter(([pkg, version]) => installedVersion(pkg) !== version);
   const notes = [];
   if (wanted.length === 0) {
-    log(`CLIs present: ${Object.entries(PINNED).map(([p, v]) => `${p}@${v}`).join(', ')} (install skipped)`);
+    log(
+      `CLIs present: ${Object.entries(PINNED)
+        .map(([p, v]) => `${p}@${v}`)
+        .join(', ')} (install skipped)`,
+    );
     return notes;
   }
   mkdirSync(CLI_DIR, { recursive: true });
@@ -115,7 +133,8 @@ function binaries(env) {
       .filter((d) => d.startsWith('claude-code-'))
       .map((d) => join(scope, d, 'claude'))
       .find((path) => works(path, env));
-    if (!native) throw new Error(`${claude} does not run and no platform binary of @anthropic-ai/claude-code does either`);
+    if (!native)
+      throw new Error(`${claude} does not run and no platform binary of @anthropic-ai/claude-code does either`);
     log(`note: ${claude} does not run (postinstall not run?); using ${native}`);
     claude = native;
   }
@@ -126,7 +145,12 @@ function binaries(env) {
 
 function works(path, env) {
   if (!existsSync(path)) return false;
-  const result = spawnSync(path, ['--version'], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(path, ['--version'], {
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return result.status === 0;
 }
 
@@ -137,7 +161,11 @@ function works(path, env) {
  */
 const VARIANTS = [
   { provider: 'claude', label: 'default (CLAUDE_PERMISSION_MODE=bypassPermissions)', settings: {} },
-  { provider: 'claude', label: 'CLAUDE_PERMISSION_MODE=acceptEdits', settings: { CLAUDE_PERMISSION_MODE: 'acceptEdits' } },
+  {
+    provider: 'claude',
+    label: 'CLAUDE_PERMISSION_MODE=acceptEdits',
+    settings: { CLAUDE_PERMISSION_MODE: 'acceptEdits' },
+  },
   { provider: 'codex', label: 'default (CODEX_SANDBOX=workspace-write)', settings: {} },
   { provider: 'codex', label: 'CODEX_SANDBOX=danger-full-access', settings: { CODEX_SANDBOX: 'danger-full-access' } },
 ];
@@ -151,7 +179,15 @@ async function samocodeInvocations(scratch, paths) {
       `export { resolveSettings } from ${JSON.stringify(join(ROOT, 'src', 'config', 'settings.ts'))};\n`,
   );
   const out = join(scratch, 'samocode-providers.mjs');
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'warning' });
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: out,
+    logLevel: 'warning',
+  });
   const samocode = await import(pathToFileURL(out).href);
   const session = join(scratch, 'session');
   const work = join(scratch, 'work');
@@ -183,18 +219,28 @@ async function samocodeInvocations(scratch, paths) {
       CODEX_MODEL: 'gpt-5.5',
       ...settings,
     };
-    const layers = new Map(Object.entries(values).map(([key, value]) => [key, { value, source: 'flag check', baseDir: scratch }]));
+    const layers = new Map(
+      Object.entries(values).map(([key, value]) => [key, { value, source: 'flag check', baseDir: scratch }]),
+    );
     const resolved = samocode.resolveSettings(layers, join(scratch, '.samocode'), scratch);
-    if (!resolved?.ok) throw new Error(`samocode's settings refused the flag check's values: ${JSON.stringify(resolved?.problems ?? resolved)}`);
+    if (!resolved?.ok)
+      throw new Error(
+        `samocode's settings refused the flag check's values: ${JSON.stringify(resolved?.problems ?? resolved)}`,
+      );
     return resolved.config;
   };
   // invocation()'s signature has moved before (the provider became its own parameter): follow both shapes, and say so
   // if neither works rather than check flags samocode does not pass.
   const invocationOf = ({ provider, settings }) => {
     const config = configFor(provider, settings);
-    const value = samocode.invocation.length >= 4 ? samocode.invocation(config, provider, ctx, {}) : samocode.invocation(config, ctx, {});
+    const value =
+      samocode.invocation.length >= 4
+        ? samocode.invocation(config, provider, ctx, {})
+        : samocode.invocation(config, ctx, {});
     if (!value || typeof value.command !== 'string' || !Array.isArray(value.args)) {
-      throw new Error(`src/agent/providers.ts invocation() returned ${JSON.stringify(value)} for ${provider}: update tests/agents/run.mjs to its new shape`);
+      throw new Error(
+        `src/agent/providers.ts invocation() returned ${JSON.stringify(value)} for ${provider}: update tests/agents/run.mjs to its new shape`,
+      );
     }
     return value;
   };
@@ -212,13 +258,30 @@ async function refusingServer() {
     req.resume();
     req.on('end', () => {
       const body = req.url?.startsWith('/v1/responses')
-        ? { error: { message: 'flag check: no model here', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } }
+        ? {
+            error: {
+              message: 'flag check: no model here',
+              type: 'invalid_request_error',
+              param: null,
+              code: 'invalid_api_key',
+            },
+          }
         : { type: 'error', error: { type: 'authentication_error', message: 'flag check: no model here' } };
-      res.writeHead(req.method === 'HEAD' ? 200 : 401, { 'content-type': 'application/json' }).end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
+      res
+        .writeHead(req.method === 'HEAD' ? 200 : 401, { 'content-type': 'application/json' })
+        .end(req.method === 'HEAD' ? undefined : JSON.stringify(body));
     });
   });
   await new Promise((done) => server.listen(0, '127.0.0.1', done));
-  return { seen, port: server.address().port, close: () => new Promise((done) => { server.closeAllConnections(); server.close(done); }) };
+  return {
+    seen,
+    port: server.address().port,
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(done);
+      }),
+  };
 }
 
 /** spawnSync would block the event loop the refusing server answers on: a promise instead. `stdinFile`: the child's stdin. */
@@ -240,7 +303,8 @@ function run(command, args, opts) {
   });
 }
 
-const USAGE_ERROR = /error: (unexpected argument|unknown option|unrecognized|invalid value|missing required|too many arguments|option '[^']*' argument missing)[^\n]*/i;
+const USAGE_ERROR =
+  /error: (unexpected argument|unknown option|unrecognized|invalid value|missing required|too many arguments|option '[^']*' argument missing)[^\n]*/i;
 
 /** Compare samocode's flags with the CLIs' help; probe the ones the help does not list. Returns problems. */
 async function checkFlags(paths, scratch, baseEnv) {
@@ -272,14 +336,23 @@ async function checkFlags(paths, scratch, baseEnv) {
   const helpTexts = {};
   const argvs = [];
   for (const { provider, label, call } of inv.variants) {
-    helpTexts[provider] ??= await run(call.command, helpArgs[provider], { env, timeout: 30_000 }).then((h) => `${h.stdout}\n${h.stderr}`);
+    helpTexts[provider] ??= await run(call.command, helpArgs[provider], { env, timeout: 30_000 }).then(
+      (h) => `${h.stdout}\n${h.stderr}`,
+    );
     const helpText = helpTexts[provider];
     // The full command line samocode would run, with the env samocode would give it, once.
     const before = refusing.seen.requests;
-    const probe = await run(call.command, call.args, { cwd: inv.ctx.workingDir, env: { ...call.env, ...env }, timeout: 60_000, stdinFile: inv.ctx.promptFile });
+    const probe = await run(call.command, call.args, {
+      cwd: inv.ctx.workingDir,
+      env: { ...call.env, ...env },
+      timeout: 60_000,
+      stdinFile: inv.ctx.promptFile,
+    });
     const reached = refusing.seen.requests > before;
     const rejected = USAGE_ERROR.exec(`${probe.stderr}\n${probe.stdout}`)?.[0];
-    rows.push(`  ${provider} — ${label}: ${rejected ? `REJECTED: ${rejected}` : reached ? 'parsed, reached the model API' : 'did not reach the model API'} (exit ${probe.status})`);
+    rows.push(
+      `  ${provider} — ${label}: ${rejected ? `REJECTED: ${rejected}` : reached ? 'parsed, reached the model API' : 'did not reach the model API'} (exit ${probe.status})`,
+    );
     // A lone `-` is codex's "prompt on stdin", not a flag.
     for (const flag of call.args.filter((arg) => arg.startsWith('-') && arg !== '-')) {
       const escaped = flag.replace(/[.*+?^$()|[\]\\{}-]/g, '\\$&');
@@ -295,10 +368,15 @@ async function checkFlags(paths, scratch, baseEnv) {
               ? 'not in --help; unverified (the command line was rejected for another flag)'
               : 'NOT IN --help, and the probe did not get past the command line';
       rows.push(`      ${flag.padEnd(42)} ${verdict}`);
-      if (rejectsThis || (!listed && !reached && !rejected)) problems.push(`${provider} (${label}) ${flag}: ${rejected ?? verdict}`);
+      if (rejectsThis || (!listed && !reached && !rejected))
+        problems.push(`${provider} (${label}) ${flag}: ${rejected ?? verdict}`);
     }
-    if (rejected && !problems.some((p) => p.startsWith(`${provider} (${label})`))) problems.push(`${provider} (${label}): the command line is rejected: ${rejected}`);
-    if (!rejected && !reached) problems.push(`${provider} (${label}): the command line did not reach the model API (exit ${probe.status}): ${probe.stderr.slice(-500)}`);
+    if (rejected && !problems.some((p) => p.startsWith(`${provider} (${label})`)))
+      problems.push(`${provider} (${label}): the command line is rejected: ${rejected}`);
+    if (!rejected && !reached)
+      problems.push(
+        `${provider} (${label}): the command line did not reach the model API (exit ${probe.status}): ${probe.stderr.slice(-500)}`,
+      );
     argvs.push(`  ${provider} — ${label}: ${describeArgv(call.args, inv.ctx)}`);
   }
   await refusing.close();
@@ -308,7 +386,11 @@ async function checkFlags(paths, scratch, baseEnv) {
 }
 
 function describeArgv(args, ctx) {
-  return args.map((a) => (a === ctx.sessionDir ? '<session>' : a === ctx.workingDir ? '<workdir>' : a === ctx.prompt ? '<prompt>' : a)).join(' ');
+  return args
+    .map((a) =>
+      a === ctx.sessionDir ? '<session>' : a === ctx.workingDir ? '<workdir>' : a === ctx.prompt ? '<prompt>' : a,
+    )
+    .join(' ');
 }
 
 async function main() {
@@ -325,7 +407,11 @@ async function main() {
     return EXIT_INSTALL_UNAVAILABLE;
   }
   const versions = Object.fromEntries(Object.keys(PINNED).map((pkg) => [pkg, installedVersion(pkg)]));
-  log(`versions: ${Object.entries(versions).map(([p, v]) => `${p}@${v}`).join(', ')}`);
+  log(
+    `versions: ${Object.entries(versions)
+      .map(([p, v]) => `${p}@${v}`)
+      .join(', ')}`,
+  );
 
   // Everything below runs with a throwaway HOME: the CLIs (and npx) must not write into the real one.
   const work = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'samocode-agents-'));
@@ -349,26 +435,32 @@ async function main() {
     log(`CLAUDE_PATH=${paths.claude}\n[test:agents] CODEX_PATH=${paths.codex}`);
     const problems = await checkFlags(paths, scratch, baseEnv);
     if (problems.length > 0) {
-      log(`FLAG MISMATCH: the installed CLIs reject flags samocode passes (src/agent/providers.ts):\n  ${problems.join('\n  ')}`);
+      log(
+        `FLAG MISMATCH: the installed CLIs reject flags samocode passes (src/agent/providers.ts):\n  ${problems.join('\n  ')}`,
+      );
       return 1;
     }
     const started = Date.now();
     code = await new Promise((done) => {
-      const child = spawn('npx', ['vitest', 'run', '--config', 'tests/agents/vitest.config.ts', ...process.argv.slice(2)], {
-        cwd: ROOT,
-        stdio: 'inherit',
-        env: {
-          ...process.env,
-          HOME: baseEnv.HOME,
-          npm_config_cache: join(work, 'npm-cache'),
-          npm_config_update_notifier: 'false',
-          CLAUDE_PATH: paths.claude,
-          CODEX_PATH: paths.codex,
-          SAMOCODE_AGENTS_SUITE: '1',
-          SAMOCODE_AGENTS_WORK: join(work, 'tests'),
-          SAMOCODE_AGENTS_VERSIONS: JSON.stringify(versions),
+      const child = spawn(
+        'npx',
+        ['vitest', 'run', '--config', 'tests/agents/vitest.config.ts', ...process.argv.slice(2)],
+        {
+          cwd: ROOT,
+          stdio: 'inherit',
+          env: {
+            ...process.env,
+            HOME: baseEnv.HOME,
+            npm_config_cache: join(work, 'npm-cache'),
+            npm_config_update_notifier: 'false',
+            CLAUDE_PATH: paths.claude,
+            CODEX_PATH: paths.codex,
+            SAMOCODE_AGENTS_SUITE: '1',
+            SAMOCODE_AGENTS_WORK: join(work, 'tests'),
+            SAMOCODE_AGENTS_VERSIONS: JSON.stringify(versions),
+          },
         },
-      });
+      );
       child.on('close', (status, signal) => done(status ?? (signal ? 1 : 0)));
     });
     log(`vitest exited ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -58,7 +58,9 @@ export async function startFakeTelegram(opts: { token?: string } = {}): Promise<
   const pending = (offset: number, limit: number) => updates.filter((u) => u.update_id >= offset).slice(0, limit);
 
   const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => reply(res, 500, { ok: false, error_code: 500, description: String(error) }));
+    void handle(req, res).catch((error: unknown) =>
+      reply(res, 500, { ok: false, error_code: 500, description: String(error) }),
+    );
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -77,10 +79,15 @@ export async function startFakeTelegram(opts: { token?: string } = {}): Promise<
       reply(res, status, body);
     };
     if (req.method !== 'POST' || !match) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
-    if (opts.token !== undefined && decodeURIComponent(match[1]!) !== opts.token) return answer(401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    if (opts.token !== undefined && decodeURIComponent(match[1]!) !== opts.token)
+      return answer(401, { ok: false, error_code: 401, description: 'Unauthorized' });
     if (failures && failures.left > 0 && (failures.method === undefined || failures.method === method)) {
       failures.left -= 1;
-      return answer(failures.status, { ok: false, error_code: failures.status, description: failures.status >= 500 ? 'Internal Server Error' : 'Bad Request: simulated' });
+      return answer(failures.status, {
+        ok: false,
+        error_code: failures.status,
+        description: failures.status >= 500 ? 'Internal Server Error' : 'Bad Request: simulated',
+      });
     }
     switch (method) {
       case 'getMe':
@@ -96,7 +103,15 @@ export async function startFakeTelegram(opts: { token?: string } = {}): Promise<
           reply_to_message_id: replyTarget(params),
         };
         sent.push(message);
-        return answer(200, { ok: true, result: { message_id: message.message_id, date: now(), chat: { id: Number(message.chat_id), type: 'private' }, text: message.text } });
+        return answer(200, {
+          ok: true,
+          result: {
+            message_id: message.message_id,
+            date: now(),
+            chat: { id: Number(message.chat_id), type: 'private' },
+            text: message.text,
+          },
+        });
       }
       case 'getUpdates': {
         const offset = Number(params.offset ?? 0);
@@ -144,7 +159,9 @@ export async function startFakeTelegram(opts: { token?: string } = {}): Promise<
           chat,
           from: { id: Number(message.chatId), is_bot: false, first_name: 'Person' },
           text: message.text,
-          ...(message.replyToMessageId === undefined ? {} : { reply_to_message: { message_id: message.replyToMessageId, date: now(), chat } }),
+          ...(message.replyToMessageId === undefined
+            ? {}
+            : { reply_to_message: { message_id: message.replyToMessageId, date: now(), chat } }),
         },
       });
       for (const waiter of [...waiters]) settle(waiter, pending(waiter.offset, waiter.limit));

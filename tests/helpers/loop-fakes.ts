@@ -9,7 +9,16 @@ import type { Problem, Signal, SignalRead } from '../../src/core/signal.js';
 import type { HistoryEntry, IterationEntry, SessionState } from '../../src/core/state.js';
 import type { Resumption } from '../../src/core/wait.js';
 import type { LoopDeps } from '../../src/loop/run-session.js';
-import type { AgentPort, AttemptRequest, Clock, HumanGate, Notifier, ProgressProbe, SessionEvent, SessionStorePort } from '../../src/loop/ports.js';
+import type {
+  AgentPort,
+  AttemptRequest,
+  Clock,
+  HumanGate,
+  Notifier,
+  ProgressProbe,
+  SessionEvent,
+  SessionStorePort,
+} from '../../src/loop/ports.js';
 
 export const T0 = new Date('2026-01-02T03:04:05.000Z');
 
@@ -57,9 +66,18 @@ export class ScriptedAgent implements AgentPort {
   async attempt(request: AttemptRequest): Promise<AttemptResult> {
     this.requests.push(request);
     const step = this.script[this.requests.length - 1];
-    if (!step) throw new Error(`the script has ${this.script.length} attempts; attempt ${this.requests.length} was asked for`);
+    if (!step)
+      throw new Error(`the script has ${this.script.length} attempts; attempt ${this.requests.length} was asked for`);
     step.during?.(request);
-    const outcome: ChildOutcome = { exitCode: step.failure ? 1 : 0, killSignal: null, timedOut: false, idle: false, cancelled: false, durationMs: 1000, ...step.outcome };
+    const outcome: ChildOutcome = {
+      exitCode: step.failure ? 1 : 0,
+      killSignal: null,
+      timedOut: false,
+      idle: false,
+      cancelled: false,
+      durationMs: 1000,
+      ...step.outcome,
+    };
     this.clock.advance(outcome.durationMs);
     return {
       outcome,
@@ -150,7 +168,9 @@ export class ScriptedProbe implements ProgressProbe {
   }
 }
 
-export const LIMITS: PhaseLimits = Object.fromEntries(PHASES.map((p: Phase) => [p, PHASE_RULES[p].limit])) as PhaseLimits;
+export const LIMITS: PhaseLimits = Object.fromEntries(
+  PHASES.map((p: Phase) => [p, PHASE_RULES[p].limit]),
+) as PhaseLimits;
 
 export interface LoopRig {
   deps: LoopDeps;
@@ -163,7 +183,10 @@ export interface LoopRig {
 }
 
 /** The ports wired to fakes with everyday settings (2 retries, 1 s base delay, no budget, no stall detection). */
-export function loopRig(script: ScriptedAttempt[], opts: { gate?: GateStep[]; deps?: Partial<LoopDeps> } = {}): LoopRig {
+export function loopRig(
+  script: ScriptedAttempt[],
+  opts: { gate?: GateStep[]; deps?: Partial<LoopDeps> } = {},
+): LoopRig {
   const clock = new FakeClock();
   const agent = new ScriptedAgent(script, clock);
   const notifier = new RecordingNotifier();

@@ -59,7 +59,8 @@ export function reapLeftovers(project: Project): void {
     }
     for (const entry of entries) {
       const pid = Number(entry);
-      if (pid === process.pid || !(tryRead(`/proc/${pid}/environ`) ?? '').split('\0').some((v) => v.startsWith(marker))) continue;
+      if (pid === process.pid || !(tryRead(`/proc/${pid}/environ`) ?? '').split('\0').some((v) => v.startsWith(marker)))
+        continue;
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -69,13 +70,19 @@ export function reapLeftovers(project: Project): void {
   });
 }
 
-const AT_DEADLINE = 'import os, sys, time\ntime.sleep(max(0.0, float(sys.argv[1]) - time.time()))\nos.execv(sys.argv[2], sys.argv[2:])\n';
+const AT_DEADLINE =
+  'import os, sys, time\ntime.sleep(max(0.0, float(sys.argv[1]) - time.time()))\nos.execv(sys.argv[2], sys.argv[2:])\n';
 
 /**
  * Start the real CLI at an absolute time (seconds since the epoch): a python launcher sleeps until then and execs
  * node, so two of them started with one deadline reach the session lock at the same instant. Killed when the test ends.
  */
-export function startAt(project: Project, deadline: number, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): ChildProcess & { result: Promise<CliResult> } {
+export function startAt(
+  project: Project,
+  deadline: number,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): ChildProcess & { result: Promise<CliResult> } {
   const child = spawn('python3', ['-c', AT_DEADLINE, String(deadline), process.execPath, CLI, ...args], {
     cwd: project.root,
     env: { ...project.env, ...opts.env },

@@ -75,7 +75,13 @@ export function createProject(opts: { git?: boolean; config?: string[] } = {}): 
     git(repo, 'commit', '-q', '-m', 'init');
   }
   const configFile = join(root, '.samocode');
-  const lines = opts.config ?? ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'PROVIDER=script', 'SAMOCODE_RETRY_DELAY=0'];
+  const lines = opts.config ?? [
+    'MAIN_REPO=./repo',
+    'WORKTREES=./worktrees',
+    'SESSIONS=./sessions',
+    'PROVIDER=script',
+    'SAMOCODE_RETRY_DELAY=0',
+  ];
   writeFileSync(configFile, `${lines.join('\n')}\n`);
   const home = join(root, 'home');
   mkdirSync(home);
@@ -99,7 +105,8 @@ export function createProject(opts: { git?: boolean; config?: string[] } = {}): 
     },
     sessionDir(name) {
       const match = readdirSync(project.sessions).filter((d) => d === name || d.endsWith(`-${name}`));
-      if (match.length !== 1) throw new Error(`expected one session folder for ${name}, found ${match.join(', ') || 'none'}`);
+      if (match.length !== 1)
+        throw new Error(`expected one session folder for ${name}, found ${match.join(', ') || 'none'}`);
       return join(project.sessions, match[0]!);
     },
     run(args, runOpts = {}) {
@@ -134,8 +141,25 @@ export function createProject(opts: { git?: boolean; config?: string[] } = {}): 
  * `orchestrate --config … --session …` plus the scenario, as most tests run it: with --no-wait, so a session that
  * waits for the person exits 5 (tests of the in-process wait pass `{ wait: true }`).
  */
-export function sessionArgs(project: Project, session: string, scenario: string, extra: string[] = [], opts: { wait?: boolean } = {}): string[] {
-  return ['--config', project.configFile, '--session', session, '--task', 'test task', '--script', scenario, ...(opts.wait ? [] : ['--no-wait']), ...extra];
+export function sessionArgs(
+  project: Project,
+  session: string,
+  scenario: string,
+  extra: string[] = [],
+  opts: { wait?: boolean } = {},
+): string[] {
+  return [
+    '--config',
+    project.configFile,
+    '--session',
+    session,
+    '--task',
+    'test task',
+    '--script',
+    scenario,
+    ...(opts.wait ? [] : ['--no-wait']),
+    ...extra,
+  ];
 }
 
 /** Answer every open question in `_qa.md` with A and approve `_plan.md`, as the person would by editing them. */
@@ -192,7 +216,12 @@ export function isRunning(pid: number): boolean {
 export const sig = {
   go: (phase: string, summary = `to ${phase}`) => ({ status: 'continue', phase, summary }),
   stay: (phase: string, summary = `more ${phase}`) => ({ status: 'continue', phase, summary }),
-  wait: (what: string, needs = 'answer please') => ({ status: 'waiting', for: what, needs, summary: `waiting for ${what}` }),
+  wait: (what: string, needs = 'answer please') => ({
+    status: 'waiting',
+    for: what,
+    needs,
+    summary: `waiting for ${what}`,
+  }),
   block: (reason: string, needs?: string) => ({ status: 'blocked', reason, ...(needs ? { needs } : {}) }),
   done: () => ({ status: 'done', phase: 'done', summary: 'all done' }),
 };

@@ -10,14 +10,21 @@ describe('budgets', () => {
   test('iterations: warned once at 80%, blocked at the limit, counters kept across runs', async () => {
     const project = createProject();
     // Stay in investigation, changing a file each time (so it is progress, not a stall).
-    const scenario = project.scenario(Array.from({ length: 12 }, (_, i) => ({ files: { [`f${i}.txt`]: 'x' }, signal: sig.stay('investigation') })));
+    const scenario = project.scenario(
+      Array.from({ length: 12 }, (_, i) => ({ files: { [`f${i}.txt`]: 'x' }, signal: sig.stay('investigation') })),
+    );
     const args = sessionArgs(project, 'iter', scenario, ['--max-iterations', '5']);
 
     const first = await project.run(args);
     expect(first.exitCode).toBe(4);
     expect(first.stderr).toContain('budget_exceeded: 5 iterations of 5 iterations (100%, SAMOCODE_MAX_ITERATIONS)');
     const dir = project.sessionDir('iter');
-    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'budget_exceeded', iterations: 5, budgetWarned: ['iterations'] });
+    expect(readOverview(dir).data).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'budget_exceeded',
+      iterations: 5,
+      budgetWarned: ['iterations'],
+    });
     const budgetEntries = readHistory(dir).filter((e) => e.event === 'budget');
     expect(budgetEntries.map((e) => [e.level, e.kind, e.used, e.limit])).toEqual([
       ['warning', 'iterations', 4, 5],
@@ -42,7 +49,9 @@ describe('budgets', () => {
       { files: { 'b.txt': 'b' }, signal: sig.stay('investigation') },
     ]);
     // 0.0001 h = 360 ms: the first iteration alone spends it.
-    const result = await project.run(sessionArgs(project, 'hours', scenario), { env: { SAMOCODE_MAX_HOURS: '0.0001' } });
+    const result = await project.run(sessionArgs(project, 'hours', scenario), {
+      env: { SAMOCODE_MAX_HOURS: '0.0001' },
+    });
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toMatch(/budget_exceeded: 0\.00 h of 0\.00 h \(\d+%, SAMOCODE_MAX_HOURS\)/);
     expect(readOverview(project.sessionDir('hours')).data.iterations).toBe(1);
@@ -67,7 +76,9 @@ describe('stall detection', () => {
       { signal: { status: 'continue', phase: 'implementation', summary: 'retrying the flaky test' } },
       working(3),
     ]);
-    const result = await project.run(sessionArgs(project, 'stuck', scenario, [], { wait: true }), { env: { SAMOCODE_STALL_LIMIT: '3' } });
+    const result = await project.run(sessionArgs(project, 'stuck', scenario, [], { wait: true }), {
+      env: { SAMOCODE_STALL_LIMIT: '3' },
+    });
     expect(result.exitCode).toBe(4);
     expect(result.stderr).toContain('stalled: 3 iterations in a row in implementation changed nothing');
     const dir = project.sessionDir('stuck');
@@ -90,7 +101,10 @@ describe('stall detection', () => {
 
   test('SAMOCODE_STALL_LIMIT=0 turns it off', async () => {
     const project = createProject();
-    const scenario = project.scenario([...Array.from({ length: 5 }, () => ({ signal: sig.stay('investigation') })), { signal: sig.block('end') }]);
+    const scenario = project.scenario([
+      ...Array.from({ length: 5 }, () => ({ signal: sig.stay('investigation') })),
+      { signal: sig.block('end') },
+    ]);
     const result = await project.run(sessionArgs(project, 'off', scenario), { env: { SAMOCODE_STALL_LIMIT: '0' } });
     expect(result.exitCode).toBe(4);
     expect(readOverview(project.sessionDir('off')).data).toMatchObject({ blockedKind: 'agent', iterations: 6 });

@@ -10,7 +10,12 @@ test('the git dirs a commit in a worktree writes are the ones added for Codex', 
   const worktree = join(project.root, 'wt');
   git(project.repo, 'worktree', 'add', '-q', '-b', 'feature', worktree);
   const common = join(project.repo, '.git');
-  expect(gitWritableDirs(worktree)).toEqual([join(common, 'worktrees', 'wt'), join(common, 'objects'), join(common, 'refs'), join(common, 'logs')]);
+  expect(gitWritableDirs(worktree)).toEqual([
+    join(common, 'worktrees', 'wt'),
+    join(common, 'objects'),
+    join(common, 'refs'),
+    join(common, 'logs'),
+  ]);
   // A plain checkout (its .git is a folder inside the working dir) and a folder without git need nothing.
   expect(gitWritableDirs(project.repo)).toEqual([]);
   expect(gitWritableDirs(project.root)).toEqual([]);

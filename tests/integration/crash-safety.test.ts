@@ -21,7 +21,15 @@ import {
   QA,
   PLAN,
 } from '../helpers/rig.js';
-import { lockRunId, readAgent, readLock, reapLeftovers, sessionDirOf, tryRead, watchdogOf } from '../helpers/processes.js';
+import {
+  lockRunId,
+  readAgent,
+  readLock,
+  reapLeftovers,
+  sessionDirOf,
+  tryRead,
+  watchdogOf,
+} from '../helpers/processes.js';
 
 const WAIT_MS = 30_000;
 const FAST = { SAMOCODE_KILL_GRACE: '0.5', SAMOCODE_RETRY_DELAY: '0' };
@@ -29,7 +37,11 @@ const toRequirementsStep: Step = { signal: sig.go('requirements') };
 const waitForQaStep: Step = { sessionFiles: QA, signal: sig.wait('qa_answers') };
 
 /** Wait until the agent of iteration `marker` runs: its marker file exists and the lock names its pid. */
-async function runningAgent(project: Project, name: string, marker: string): Promise<{ dir: string; agent: number; grandchild: number }> {
+async function runningAgent(
+  project: Project,
+  name: string,
+  marker: string,
+): Promise<{ dir: string; agent: number; grandchild: number }> {
   const found = await waitFor(
     () => {
       const dir = sessionDirOf(project, name);
@@ -149,7 +161,10 @@ describe('the session lock', () => {
     expectOverviewIntact(dir, notes.slice(0, 2));
 
     const dead = deadPid();
-    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: dead, host: hostname(), runId: 'x', startedAt: new Date(0).toISOString() }));
+    writeFileSync(
+      join(dir, '.lock'),
+      JSON.stringify({ pid: dead, host: hostname(), runId: 'x', startedAt: new Date(0).toISOString() }),
+    );
     answerEverything(dir);
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(5);
@@ -182,12 +197,28 @@ describe('locks that are not simply held or dead', () => {
     const other = spawn('sleep', ['60'], { stdio: 'ignore' });
     onTestFinished(() => void other.kill('SIGKILL'));
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: other.pid, host: hostname(), runId: 'old-run', startedAt: new Date(0).toISOString(), startTicks: '1', bootId }));
+    writeFileSync(
+      join(dir, '.lock'),
+      JSON.stringify({
+        pid: other.pid,
+        host: hostname(),
+        runId: 'old-run',
+        startedAt: new Date(0).toISOString(),
+        startTicks: '1',
+        bootId,
+      }),
+    );
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(5);
-    expect(again.stderr).toContain(`took over the lock of orchestrator pid ${other.pid}, which is gone: pid ${other.pid} now belongs to another process ("sleep 60")`);
+    expect(again.stderr).toContain(
+      `took over the lock of orchestrator pid ${other.pid}, which is gone: pid ${other.pid} now belongs to another process ("sleep 60")`,
+    );
     expect(isRunning(other.pid!)).toBe(true);
-    expect(readHistory(dir).filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([1, 2, 3, 4]);
+    expect(
+      readHistory(dir)
+        .filter((e) => e.event === 'iteration')
+        .map((e) => e.iteration),
+    ).toEqual([1, 2, 3, 4]);
   });
 
   test('a lock of an older samocode (no start time) whose pid now runs something else is taken over too', async () => {
@@ -196,21 +227,33 @@ describe('locks that are not simply held or dead', () => {
     const { dir, args } = await answeredSession(project, 'legacy');
     const other = spawn('sleep', ['60'], { stdio: 'ignore' });
     onTestFinished(() => void other.kill('SIGKILL'));
-    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: other.pid, host: hostname(), runId: 'old-run', startedAt: new Date(0).toISOString() }));
+    writeFileSync(
+      join(dir, '.lock'),
+      JSON.stringify({ pid: other.pid, host: hostname(), runId: 'old-run', startedAt: new Date(0).toISOString() }),
+    );
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(5);
-    expect(again.stderr).toContain(`took over the lock of orchestrator pid ${other.pid}, which is gone: pid ${other.pid} now runs "sleep 60"`);
+    expect(again.stderr).toContain(
+      `took over the lock of orchestrator pid ${other.pid}, which is gone: pid ${other.pid} now runs "sleep 60"`,
+    );
   });
 
   test('a lock held on another host is refused (exit 6), saying where and how to clear it', async () => {
     const project = createProject();
     reapLeftovers(project);
     const { dir, args } = await answeredSession(project, 'remote');
-    const lock = JSON.stringify({ pid: 4242, host: 'build-box-7', runId: 'remote-run', startedAt: '2026-01-02T03:04:05.000Z' });
+    const lock = JSON.stringify({
+      pid: 4242,
+      host: 'build-box-7',
+      runId: 'remote-run',
+      startedAt: '2026-01-02T03:04:05.000Z',
+    });
     writeFileSync(join(dir, '.lock'), lock);
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(6);
-    expect(again.stderr).toContain(`session is in use on another host: ${join(dir, '.lock')} is held by orchestrator pid 4242 on host build-box-7 (since 2026-01-02T03:04:05.000Z)`);
+    expect(again.stderr).toContain(
+      `session is in use on another host: ${join(dir, '.lock')} is held by orchestrator pid 4242 on host build-box-7 (since 2026-01-02T03:04:05.000Z)`,
+    );
     expect(again.stderr).toContain(`if that run is gone, delete ${join(dir, '.lock')}`);
     expect(again.stderr).not.toContain('no longer running');
     expect(readFileSync(join(dir, '.lock'), 'utf8')).toBe(lock);
@@ -233,7 +276,9 @@ describe('locks that are not simply held or dead', () => {
     utimesSync(join(dir, '.lock'), old, old);
     const later = await project.run(args, { env: FAST });
     expect(later.exitCode).toBe(5);
-    expect(later.stderr).toContain(`took over the unreadable lock ${join(dir, '.lock')} (it is empty, unchanged for over 5 s)`);
+    expect(later.stderr).toContain(
+      `took over the unreadable lock ${join(dir, '.lock')} (it is empty, unchanged for over 5 s)`,
+    );
   });
 });
 
@@ -241,7 +286,10 @@ describe('kill -9 of the orchestrator', () => {
   test('its watchdog stops the agent and everything carrying the run id at once, setsid or not', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const scenario = project.scenario([toRequirementsStep, { setsidPidFile: 'setsid.pid', grandchildPidFile: 'grandchild.pid', hang: true }]);
+    const scenario = project.scenario([
+      toRequirementsStep,
+      { setsidPidFile: 'setsid.pid', grandchildPidFile: 'grandchild.pid', hang: true },
+    ]);
     const args = sessionArgs(project, 'watched', scenario);
     const orchestrator = project.start(args, { env: FAST });
     const { dir, agent, grandchild } = await runningAgent(project, 'watched', 'grandchild.pid');
@@ -249,16 +297,26 @@ describe('kill -9 of the orchestrator', () => {
     const watchdog = await waitFor(() => watchdogOf(lockRunId(dir) ?? '-'), WAIT_MS, 'the watchdog');
     process.kill(orchestrator.pid!, 'SIGKILL');
     expect((await orchestrator.result).signal).toBe('SIGKILL');
-    await waitFor(() => [agent, grandchild, escaped, watchdog].every((pid) => !isRunning(pid)), WAIT_MS, 'the agent, its children and the watchdog to be gone');
+    await waitFor(
+      () => [agent, grandchild, escaped, watchdog].every((pid) => !isRunning(pid)),
+      WAIT_MS,
+      'the agent, its children and the watchdog to be gone',
+    );
 
     // The lock still names the dead run; the next start takes it over and finds nothing left to stop.
     expect(readLock(dir)?.pid).toBe(orchestrator.pid);
     project.scenario([toRequirementsStep, waitForQaStep]);
     const resumed = await project.run(args, { env: FAST });
     expect(resumed.exitCode).toBe(5);
-    expect(resumed.stderr).toContain(`took over the lock of orchestrator pid ${orchestrator.pid}, which is no longer running`);
+    expect(resumed.stderr).toContain(
+      `took over the lock of orchestrator pid ${orchestrator.pid}, which is no longer running`,
+    );
     expect(resumed.stderr).not.toContain('stopped its agent');
-    expect(readHistory(dir).filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([1, 2]);
+    expect(
+      readHistory(dir)
+        .filter((e) => e.event === 'iteration')
+        .map((e) => e.iteration),
+    ).toEqual([1, 2]);
   });
 
   test('with its watchdog killed too, the next run stops the orphaned agent (and what escaped its group), resumes in the same phase, and finishes the session', async () => {
@@ -310,11 +368,17 @@ describe('kill -9 of the orchestrator', () => {
     answerEverything(dir);
     const third = await project.run(args, { env: FAST });
     expect(third.exitCode).toBe(5);
-    expectOverviewIntact(dir, steps.slice(0, 4).map((_, i) => `note ${i + 1}`));
+    expectOverviewIntact(
+      dir,
+      steps.slice(0, 4).map((_, i) => `note ${i + 1}`),
+    );
     answerEverything(dir);
     const last = await project.run(args, { env: FAST });
     expect(last.exitCode).toBe(0);
-    const data = expectOverviewIntact(dir, steps.map((_, i) => `note ${i + 1}`));
+    const data = expectOverviewIntact(
+      dir,
+      steps.map((_, i) => `note ${i + 1}`),
+    );
     expect(data).toMatchObject({ phase: 'done', status: 'done', iterations: steps.length });
 
     const history = readHistory(dir);
@@ -340,7 +404,15 @@ describe('a crash between the history append and the state write', () => {
 
     // What the previous run would have appended for "run again" before dying ahead of the state write.
     const seq = state.historySeq + 1;
-    const crashed = { seq, time: new Date().toISOString(), phase: 'requirements', event: 'resumed', iteration: 2, from: 'waiting', how: 'test' };
+    const crashed = {
+      seq,
+      time: new Date().toISOString(),
+      phase: 'requirements',
+      event: 'resumed',
+      iteration: 2,
+      from: 'waiting',
+      how: 'test',
+    };
     appendFileSync(join(dir, '_signal_history.jsonl'), `${JSON.stringify(crashed)}\n`);
 
     const again = await project.run(args, { env: FAST });
@@ -356,14 +428,22 @@ describe('a crash between the history append and the state write', () => {
     ]);
     expectContiguousSeq(history);
     const data = expectOverviewIntact(dir, notes);
-    expect(data).toMatchObject({ phase: 'planning', status: 'waiting', gatesPassed: ['requirements'], historySeq: history.length });
+    expect(data).toMatchObject({
+      phase: 'planning',
+      status: 'waiting',
+      gatesPassed: ['requirements'],
+      historySeq: history.length,
+    });
   });
 
   test('a recorded but unapplied `iteration` entry is applied at startup and its iteration is not run again', async () => {
     const project = createProject();
     reapLeftovers(project);
     // Get a session that is `running` between iterations: Ctrl-C during iteration 2.
-    const scenario = project.scenario([noted({ signal: sig.go('requirements') }, 'note 1'), { grandchildPidFile: 'grandchild.pid', hang: true }]);
+    const scenario = project.scenario([
+      noted({ signal: sig.go('requirements') }, 'note 1'),
+      { grandchildPidFile: 'grandchild.pid', hang: true },
+    ]);
     const args = sessionArgs(project, 'torn-iteration', scenario);
     const run = project.start(args, { env: FAST });
     const { dir } = await runningAgent(project, 'torn-iteration', 'grandchild.pid');
@@ -416,9 +496,17 @@ describe('a crash between the history append and the state write', () => {
       [4, 'planning', 'waiting'],
     ]);
     // The recovered wait was for the person; the answers in _qa.md resume it, recorded once.
-    expect(history.filter((e) => e.event === 'resumed').map((e) => [e.seq, e.iteration, e.from])).toEqual([[seq + 1, 2, 'waiting']]);
+    expect(history.filter((e) => e.event === 'resumed').map((e) => [e.seq, e.iteration, e.from])).toEqual([
+      [seq + 1, 2, 'waiting'],
+    ]);
     const data = expectOverviewIntact(dir, ['note 1', 'note 2', 'note 3', 'note 4']);
-    expect(data).toMatchObject({ phase: 'planning', status: 'waiting', iterations: 4, gatesPassed: ['requirements'], historySeq: history.length });
+    expect(data).toMatchObject({
+      phase: 'planning',
+      status: 'waiting',
+      iterations: 4,
+      gatesPassed: ['requirements'],
+      historySeq: history.length,
+    });
   });
 });
 
@@ -468,7 +556,12 @@ describe('damaged or stale files', () => {
     expectContiguousSeq(entries);
     expectNoDuplicateIterations(entries);
     expect(entries.map((e) => e.event)).toEqual(['iteration', 'iteration', 'resumed', 'iteration', 'iteration']);
-    expect(expectOverviewIntact(dir, notes)).toMatchObject({ phase: 'planning', status: 'waiting', iterations: 4, historySeq: entries.length });
+    expect(expectOverviewIntact(dir, notes)).toMatchObject({
+      phase: 'planning',
+      status: 'waiting',
+      iterations: 4,
+      historySeq: entries.length,
+    });
   });
 
   test('a stale _signal.json is never taken as the answer of the next iteration', async () => {
@@ -489,10 +582,23 @@ describe('damaged or stale files', () => {
     const again = await project.run(args, { env: FAST });
     expect(again.exitCode).toBe(4);
     expect(again.stderr).toContain('signal_missing');
-    const entry = readHistory(dir).filter((e) => e.event === 'iteration').at(-1)!;
-    expect(entry).toMatchObject({ iteration: 3, phase: 'requirements', validation: 'signal_missing', statusAfter: 'blocked', signal: null });
+    const entry = readHistory(dir)
+      .filter((e) => e.event === 'iteration')
+      .at(-1)!;
+    expect(entry).toMatchObject({
+      iteration: 3,
+      phase: 'requirements',
+      validation: 'signal_missing',
+      statusAfter: 'blocked',
+      signal: null,
+    });
     expect(entry.run).toMatchObject({ attempts: 2, corrective: true, exitCode: 0 });
     const data = expectOverviewIntact(dir, ['note 1', 'note 2']);
-    expect(data).toMatchObject({ status: 'blocked', blockedKind: 'signal_missing', phase: 'requirements', iterations: 3 });
+    expect(data).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'signal_missing',
+      phase: 'requirements',
+      iterations: 3,
+    });
   });
 });

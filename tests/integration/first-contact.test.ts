@@ -5,7 +5,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileS
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { startFakeTelegram } from '../helpers/fake-telegram.js';
-import { createProject, readHistory, readOverview, sessionArgs, sig, fullSessionSteps, answerEverything, type Project } from '../helpers/rig.js';
+import {
+  createProject,
+  readHistory,
+  readOverview,
+  sessionArgs,
+  sig,
+  fullSessionSteps,
+  answerEverything,
+  type Project,
+} from '../helpers/rig.js';
 
 const BASE = ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'SAMOCODE_RETRY_DELAY=0'];
 /** A PATH with node and git but surely no `claude` or `codex`. */
@@ -50,20 +59,35 @@ describe('help', () => {
     expect(status).toContain('examples:\n  orchestrate status --config ~/proj/.samocode --session add-auth\n');
     expect(status).not.toContain('--task <');
     const demo = (await project.run(['demo', '--help'])).stdout;
-    for (const flag of ['--keep', '--quiet', '--log-format <f>', '--timeout <seconds>']) expect(demo).toContain(`  ${flag} `);
+    for (const flag of ['--keep', '--quiet', '--log-format <f>', '--timeout <seconds>'])
+      expect(demo).toContain(`  ${flag} `);
     const general = (await project.run(['help'])).stdout;
-    for (const command of ['run', 'resume', 'status', 'history', 'list', 'demo', 'install', 'uninstall']) expect(general).toMatch(new RegExp(`\\n {2}${command} +\\S`));
+    for (const command of ['run', 'resume', 'status', 'history', 'list', 'demo', 'install', 'uninstall'])
+      expect(general).toMatch(new RegExp(`\\n {2}${command} +\\S`));
     expect(general).toContain('exit codes: 0 done, 1 internal error, 2 usage, 3 configuration');
   });
 
   test.each([
     { args: ['status', 'a', 'b'], message: 'status takes no positional argument: got "a b"' },
     { args: ['help', 'frobnicate'], message: 'there is no command "frobnicate"' },
-    { args: ['status', '--config', 'x', '--session', 's', '--task', 't'], message: 'status does not take --task; its flags: --config, --session, --json (orchestrate help status)' },
-    { args: ['demo', '--provider', 'codex'], message: 'demo does not take --provider; its flags: --keep, --quiet, --log-format, --timeout' },
+    {
+      args: ['status', '--config', 'x', '--session', 's', '--task', 't'],
+      message: 'status does not take --task; its flags: --config, --session, --json (orchestrate help status)',
+    },
+    {
+      args: ['demo', '--provider', 'codex'],
+      message: 'demo does not take --provider; its flags: --keep, --quiet, --log-format, --timeout',
+    },
     { args: ['--config', 'x', '--session'], message: '--session needs a value: --session <name>' },
-    { args: ['--config', 'x', '--session', '--task', 't'], message: '--session needs a value, and "--task" is not one' },
-    { args: ['--config', 'x', '--task', '-x', '--session', 's'], message: '--task needs a value, and "-x" looks like a flag; fix: --task <text>, or, if the value really starts with "-", --task=-x' },
+    {
+      args: ['--config', 'x', '--session', '--task', 't'],
+      message: '--session needs a value, and "--task" is not one',
+    },
+    {
+      args: ['--config', 'x', '--task', '-x', '--session', 's'],
+      message:
+        '--task needs a value, and "-x" looks like a flag; fix: --task <text>, or, if the value really starts with "-", --task=-x',
+    },
     { args: ['--quiet=yes'], message: '--quiet takes no value (it is a switch)' },
   ])('$args: $message (exit 2)', async ({ args, message }) => {
     const project = createProject();
@@ -77,7 +101,9 @@ describe('help', () => {
 describe('check order and blame', () => {
   test('a bad session name is a usage error (exit 2) even when the agent binary is missing too', async () => {
     const project = createProject({ config: [...BASE, 'PROVIDER=claude'] });
-    const result = await project.run(['--config', project.configFile, '--session', '../x', '--task', 't'], { env: { PATH: NO_AGENT_PATH } });
+    const result = await project.run(['--config', project.configFile, '--session', '../x', '--task', 't'], {
+      env: { PATH: NO_AGENT_PATH },
+    });
     expect(result.stderr).toContain('--session "../x" contains a path separator');
     expect(result.stderr).not.toContain('CLAUDE_PATH');
     expect(result.exitCode).toBe(2);
@@ -86,7 +112,9 @@ describe('check order and blame', () => {
 
   test('a default CLAUDE_PATH that is not on PATH is reported as the default, not blamed on the .samocode', async () => {
     const project = createProject({ config: [...BASE, 'PROVIDER=claude'] });
-    const result = await project.run(['--config', project.configFile, '--session', 's', '--task', 't'], { env: { PATH: NO_AGENT_PATH } });
+    const result = await project.run(['--config', project.configFile, '--session', 's', '--task', 't'], {
+      env: { PATH: NO_AGENT_PATH },
+    });
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain(
       `  default (CLAUDE_PATH is not set in ${project.configFile}, .env or the environment): CLAUDE_PATH="claude": is not found on PATH\n` +
@@ -98,18 +126,26 @@ describe('check order and blame', () => {
 
   test('CLAUDE_PATH from the environment is blamed on the environment', async () => {
     const project = createProject({ config: [...BASE, 'PROVIDER=claude'] });
-    const result = await project.run(['--config', project.configFile, '--session', 's', '--task', 't'], { env: { PATH: NO_AGENT_PATH, CLAUDE_PATH: 'my-claude' } });
+    const result = await project.run(['--config', project.configFile, '--session', 's', '--task', 't'], {
+      env: { PATH: NO_AGENT_PATH, CLAUDE_PATH: 'my-claude' },
+    });
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('  environment CLAUDE_PATH: CLAUDE_PATH="my-claude": is not found on PATH\n');
   });
 
   test('a missing MAIN_REPO folder is reported together with the other problems', async () => {
-    const project = createProject({ config: ['MAIN_REPO=./no-such-repo', ...BASE.slice(1), 'PROVIDER=claude', 'SAMOCODE_TIMEOUT=abc'] });
-    const result = await project.run(['--config', project.configFile, '--session', 's', '--task', 't'], { env: { PATH: NO_AGENT_PATH } });
+    const project = createProject({
+      config: ['MAIN_REPO=./no-such-repo', ...BASE.slice(1), 'PROVIDER=claude', 'SAMOCODE_TIMEOUT=abc'],
+    });
+    const result = await project.run(['--config', project.configFile, '--session', 's', '--task', 't'], {
+      env: { PATH: NO_AGENT_PATH },
+    });
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('configuration has 3 problems:');
     expect(result.stderr).toContain(`${project.configFile}: SAMOCODE_TIMEOUT="abc": is not a number of seconds`);
-    expect(result.stderr).toContain(`${project.configFile}: MAIN_REPO=${JSON.stringify(join(project.root, 'no-such-repo'))}: folder does not exist`);
+    expect(result.stderr).toContain(
+      `${project.configFile}: MAIN_REPO=${JSON.stringify(join(project.root, 'no-such-repo'))}: folder does not exist`,
+    );
     expect(result.stderr).toContain('CLAUDE_PATH="claude": is not found on PATH');
     nothingStarted(project);
   });
@@ -125,14 +161,23 @@ describe('check order and blame', () => {
     answerEverything(dir);
     expect((await project.run(args)).exitCode).toBe(0);
 
-    const again = await project.run(['--config', project.configFile, '--session', 'finished', '--task', 'something else'], {
-      env: { PATH: NO_AGENT_PATH, SAMOCODE_PROVIDER: 'claude' },
-    });
+    const again = await project.run(
+      ['--config', project.configFile, '--session', 'finished', '--task', 'something else'],
+      {
+        env: { PATH: NO_AGENT_PATH, SAMOCODE_PROVIDER: 'claude' },
+      },
+    );
     expect(again.stderr).not.toContain('configuration has');
     expect(again.exitCode).toBe(0);
-    expect(again.stderr).toMatch(/WARN: --task is not used: session \S+-finished already has its task \("test task", in _overview\.md\) and is done\. To work on a new task, start a new session: use a new --session name with --task\./);
-    expect(again.stderr).toMatch(/was already done \(after \d+ iterations\) before this run: nothing was run and --task was not used\./);
-    expect(again.stderr).toContain(`to start new work, use a new --session name: orchestrate --config ${project.configFile} --session <new-name> --task "…"`);
+    expect(again.stderr).toMatch(
+      /WARN: --task is not used: session \S+-finished already has its task \("test task", in _overview\.md\) and is done\. To work on a new task, start a new session: use a new --session name with --task\./,
+    );
+    expect(again.stderr).toMatch(
+      /was already done \(after \d+ iterations\) before this run: nothing was run and --task was not used\./,
+    );
+    expect(again.stderr).toContain(
+      `to start new work, use a new --session name: orchestrate --config ${project.configFile} --session <new-name> --task "…"`,
+    );
     expect(readOverview(dir).data.task).toBe('test task');
   });
 });
@@ -144,7 +189,9 @@ describe('session names that git would refuse are refused up front (exit 2), lea
     ['x.', 'ends with "."', 'x'],
   ])('--session %j', async (name, rule, suggestion) => {
     const project = createProject();
-    const result = await project.run(sessionArgs(project, name, project.scenario([{ signal: sig.block('should not run') }])));
+    const result = await project.run(
+      sessionArgs(project, name, project.scenario([{ signal: sig.block('should not run') }])),
+    );
     expect(result.stderr).toContain(`--session ${JSON.stringify(name)} ${rule}, which git refuses in a branch name`);
     expect(result.stderr).toContain(`(e.g. --session ${suggestion})`);
     expect(result.exitCode).toBe(2);
@@ -153,8 +200,19 @@ describe('session names that git would refuse are refused up front (exit 2), lea
 
   test('--session -rf gets our own message, with the fix', async () => {
     const project = createProject();
-    const result = await project.run(['--config', project.configFile, '--session', '-rf', '--task', 't', '--script', project.scenario([])]);
-    expect(result.stderr).toContain('--session needs a value, and "-rf" is not one: a session name cannot start with "-"');
+    const result = await project.run([
+      '--config',
+      project.configFile,
+      '--session',
+      '-rf',
+      '--task',
+      't',
+      '--script',
+      project.scenario([]),
+    ]);
+    expect(result.stderr).toContain(
+      '--session needs a value, and "-rf" is not one: a session name cannot start with "-"',
+    );
     expect(result.stderr).toContain('(e.g. --session rf)');
     expect(result.stderr).not.toContain('ambiguous');
     expect(result.exitCode).toBe(2);
@@ -164,7 +222,9 @@ describe('session names that git would refuse are refused up front (exit 2), lea
   test('a BRANCH_PREFIX that cannot make a branch is a configuration problem', async () => {
     const project = createProject({ config: [...BASE, 'PROVIDER=script', 'BRANCH_PREFIX=bad..prefix/'] });
     const result = await project.run(sessionArgs(project, 'ok', project.scenario([])));
-    expect(result.stderr).toContain(`${project.configFile}: BRANCH_PREFIX="bad..prefix/": does not make a valid git branch name: "bad..prefix/<session>" contains ".."`);
+    expect(result.stderr).toContain(
+      `${project.configFile}: BRANCH_PREFIX="bad..prefix/": does not make a valid git branch name: "bad..prefix/<session>" contains ".."`,
+    );
     expect(result.exitCode).toBe(3);
     nothingStarted(project);
   });
@@ -173,15 +233,33 @@ describe('session names that git would refuse are refused up front (exit 2), lea
 describe('the task and dive stay in the prompt while the session investigates', () => {
   test('iteration 1 fails before the agent did anything: the next investigation prompt still has ## Task and ## Dive focus', async () => {
     const project = createProject();
-    const scenario = project.scenario([{ exitCode: 1, stderr: ['cannot start'] }, { signal: sig.stay('investigation', 'looked') }, { signal: sig.go('requirements') }, { signal: sig.block('stop') }]);
+    const scenario = project.scenario([
+      { exitCode: 1, stderr: ['cannot start'] },
+      { signal: sig.stay('investigation', 'looked') },
+      { signal: sig.go('requirements') },
+      { signal: sig.block('stop') },
+    ]);
     const args = [...sessionArgs(project, 'vanish', scenario), '--dive', 'the auth module', '--max-retries', '0'];
     const failed = await project.run(args);
     expect(failed.exitCode).toBe(7);
     const dir = project.sessionDir('vanish');
-    const rerun = await project.run(['--config', project.configFile, '--session', 'vanish', '--script', scenario, '--no-wait']);
+    const rerun = await project.run([
+      '--config',
+      project.configFile,
+      '--session',
+      'vanish',
+      '--script',
+      scenario,
+      '--no-wait',
+    ]);
     expect(rerun.exitCode).toBe(4);
     const iterations = readHistory(dir).filter((e) => e.event === 'iteration');
-    expect(iterations.map((e) => e.phaseAfter)).toEqual(['investigation', 'investigation', 'requirements', 'requirements']);
+    expect(iterations.map((e) => e.phaseAfter)).toEqual([
+      'investigation',
+      'investigation',
+      'requirements',
+      'requirements',
+    ]);
     for (const pattern of [/-002-investigation\.prompt\.md$/, /-003-investigation\.prompt\.md$/]) {
       const context = promptOf(dir, pattern);
       expect(context).toContain('\n## Task\ntest task\n');
@@ -196,9 +274,20 @@ describe('--task on an existing session', () => {
     const project = createProject();
     const scenario = project.scenario([{ signal: sig.block('first stop') }, { signal: sig.block('second stop') }]);
     expect((await project.run(sessionArgs(project, 'keepit', scenario))).exitCode).toBe(4);
-    const result = await project.run(['--config', project.configFile, '--session', 'keepit', '--task', 'a different task', '--script', scenario]);
+    const result = await project.run([
+      '--config',
+      project.configFile,
+      '--session',
+      'keepit',
+      '--task',
+      'a different task',
+      '--script',
+      scenario,
+    ]);
     expect(result.exitCode).toBe(4);
-    expect(result.stderr).toMatch(/WARN: --task is not used: session \S+-keepit already has its task \("test task", in _overview\.md\) and goes on with it in investigation\. To work on a new task, start a new session: use a new --session name with --task\./);
+    expect(result.stderr).toMatch(
+      /WARN: --task is not used: session \S+-keepit already has its task \("test task", in _overview\.md\) and goes on with it in investigation\. To work on a new task, start a new session: use a new --session name with --task\./,
+    );
     expect(result.stderr).not.toMatch(/INFO: --task is ignored/);
     expect(readOverview(project.sessionDir('keepit')).data.task).toBe('test task');
   });
@@ -226,26 +315,37 @@ describe('IS_SANDBOX for Claude as root', () => {
     return file;
   }
 
-  test.runIf(process.getuid?.() === 0)('IS_SANDBOX=yes in the environment: samocode still gives Claude IS_SANDBOX=1, and it runs', async () => {
-    const project = createProject({ config: [...BASE, 'PROVIDER=claude', 'SAMOCODE_MAX_RETRIES=0'] });
-    const claude = fakeClaude(project);
-    const result = await project.run(['--config', project.configFile, '--session', 'root', '--task', 't', '--no-wait'], {
-      env: { IS_SANDBOX: 'yes', PATH: `${dirname(claude)}:${NO_AGENT_PATH}` },
-    });
-    expect(result.stderr).not.toContain('root_refused');
-    expect(result.stderr).toContain('reason: fake claude ran');
-    expect(result.exitCode).toBe(4);
-  });
+  test.runIf(process.getuid?.() === 0)(
+    'IS_SANDBOX=yes in the environment: samocode still gives Claude IS_SANDBOX=1, and it runs',
+    async () => {
+      const project = createProject({ config: [...BASE, 'PROVIDER=claude', 'SAMOCODE_MAX_RETRIES=0'] });
+      const claude = fakeClaude(project);
+      const result = await project.run(
+        ['--config', project.configFile, '--session', 'root', '--task', 't', '--no-wait'],
+        {
+          env: { IS_SANDBOX: 'yes', PATH: `${dirname(claude)}:${NO_AGENT_PATH}` },
+        },
+      );
+      expect(result.stderr).not.toContain('root_refused');
+      expect(result.stderr).toContain('reason: fake claude ran');
+      expect(result.exitCode).toBe(4);
+    },
+  );
 
   test('when Claude still refuses as root, the fix names IS_SANDBOX and the value the agent got', async () => {
     const project = createProject({ config: [...BASE, 'PROVIDER=claude', 'SAMOCODE_MAX_RETRIES=0'] });
     const claude = fakeClaude(project, true);
-    const result = await project.run(['--config', project.configFile, '--session', 'refuses', '--task', 't', '--no-wait'], {
-      env: { IS_SANDBOX: 'yes', PATH: `${dirname(claude)}:${NO_AGENT_PATH}` },
-    });
+    const result = await project.run(
+      ['--config', project.configFile, '--session', 'refuses', '--task', 't', '--no-wait'],
+      {
+        env: { IS_SANDBOX: 'yes', PATH: `${dirname(claude)}:${NO_AGENT_PATH}` },
+      },
+    );
     expect(result.exitCode).toBe(7);
     const seen = process.getuid?.() === 0 ? '"1"' : '"yes"';
-    expect(result.stderr).toContain(`Claude Code skips its root check only with IS_SANDBOX=1 (or CLAUDE_CODE_BUBBLEWRAP set); the agent ran with IS_SANDBOX=${seen}.`);
+    expect(result.stderr).toContain(
+      `Claude Code skips its root check only with IS_SANDBOX=1 (or CLAUDE_CODE_BUBBLEWRAP set); the agent ran with IS_SANDBOX=${seen}.`,
+    );
     const entry = readHistory(project.sessionDir('refuses')).find((e) => e.event === 'iteration');
     expect(entry?.run?.failure).toBe('root_refused');
   });
@@ -286,7 +386,10 @@ describe('orchestrate demo', () => {
 
 describe('costs computed from CODEX_PRICE are shown as estimates', () => {
   const streams = join(import.meta.dirname, '..', 'fixtures', 'streams');
-  const stream = (file: string) => readFileSync(join(streams, file), 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const stream = (file: string) =>
+    readFileSync(join(streams, file), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
 
   test('console iteration line, history, totals, status and the budget message say "~$… est."; a reported Claude cost does not', async () => {
     const project = createProject();
@@ -295,7 +398,9 @@ describe('costs computed from CODEX_PRICE are shown as estimates', () => {
       { stdout: stream('codex-apply-patch-success.jsonl'), signal: sig.block('end') },
     ]);
     // A tiny cost limit, so the second iteration is stopped by the budget and its message shows the estimate too.
-    const result = await project.run(sessionArgs(project, 'codex-cost', scenario), { env: { SAMOCODE_SCRIPT_FORMAT: 'codex', CODEX_PRICE: '1000,500,10000', SAMOCODE_MAX_COST: '0.01' } });
+    const result = await project.run(sessionArgs(project, 'codex-cost', scenario), {
+      env: { SAMOCODE_SCRIPT_FORMAT: 'codex', CODEX_PRICE: '1000,500,10000', SAMOCODE_MAX_COST: '0.01' },
+    });
     expect(result.exitCode).toBe(4);
     const dir = project.sessionDir('codex-cost');
     const [first] = readHistory(dir).filter((e) => e.event === 'iteration');
@@ -309,8 +414,12 @@ describe('costs computed from CODEX_PRICE are shown as estimates', () => {
     expect(status.stdout).toContain(`cost ~$${cost < 0.01 ? cost.toFixed(4) : cost.toFixed(2)} est.`);
 
     const claude = createProject();
-    const claudeScenario = claude.scenario([{ stdout: stream('claude-stream-example.jsonl'), signal: sig.block('end') }]);
-    const reported = await claude.run(sessionArgs(claude, 'claude-cost', claudeScenario), { env: { SAMOCODE_SCRIPT_FORMAT: 'claude' } });
+    const claudeScenario = claude.scenario([
+      { stdout: stream('claude-stream-example.jsonl'), signal: sig.block('end') },
+    ]);
+    const reported = await claude.run(sessionArgs(claude, 'claude-cost', claudeScenario), {
+      env: { SAMOCODE_SCRIPT_FORMAT: 'claude' },
+    });
     expect(reported.exitCode).toBe(4);
     expect(reported.stderr).toMatch(/, \$\d+\.\d{4}, /);
     expect(reported.stderr).not.toContain('est.');
@@ -325,7 +434,12 @@ describe('the Telegram done message', () => {
     const fake = await startFakeTelegram({ token });
     try {
       const project = createProject();
-      const codex = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'streams', 'codex-apply-patch-success.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+      const codex = readFileSync(
+        join(import.meta.dirname, '..', 'fixtures', 'streams', 'codex-apply-patch-success.jsonl'),
+        'utf8',
+      )
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       const steps = fullSessionSteps();
       steps[0] = { ...steps[0], stdout: codex };
       const args = sessionArgs(project, 'tg-cost', project.scenario(steps));
@@ -334,9 +448,14 @@ describe('the Telegram done message', () => {
       answerEverything(project.sessionDir('tg-cost'));
       expect((await project.run(args, { env })).exitCode).toBe(5);
       answerEverything(project.sessionDir('tg-cost'));
-      const last = await project.run(args, { env: { ...env, TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: '4242', TELEGRAM_API_ROOT: fake.url } });
+      const last = await project.run(args, {
+        env: { ...env, TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: '4242', TELEGRAM_API_ROOT: fake.url },
+      });
       expect(last.exitCode).toBe(0);
-      const totals = readOverview(project.sessionDir('tg-cost')).data.totals as { costUsd: number; costEstimated: boolean };
+      const totals = readOverview(project.sessionDir('tg-cost')).data.totals as {
+        costUsd: number;
+        costEstimated: boolean;
+      };
       expect(totals.costEstimated).toBe(true);
       const done = fake.sent.map((m) => m.text).find((text) => text.includes('finished'));
       expect(done).toContain(`cost ~$${totals.costUsd.toFixed(2)} est.`);
@@ -361,7 +480,9 @@ describe('orchestrate history, piped', () => {
 describe('usage before the agent configuration', () => {
   test('a new session without --task is a usage error (exit 2) even when the agent binary is missing', async () => {
     const project = createProject({ config: [...BASE, 'PROVIDER=claude'] });
-    const result = await project.run(['--config', project.configFile, '--session', 'fresh'], { env: { PATH: NO_AGENT_PATH } });
+    const result = await project.run(['--config', project.configFile, '--session', 'fresh'], {
+      env: { PATH: NO_AGENT_PATH },
+    });
     expect(result.stderr).toMatch(/there is no session "fresh" under .*; start one with --task "what to do"/);
     expect(result.stderr).not.toContain('CLAUDE_PATH');
     expect(result.exitCode).toBe(2);

@@ -1,7 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { answerEverything, createProject, fullSessionSteps, git, readHistory, readOverview, sessionArgs } from '../helpers/rig.js';
+import {
+  answerEverything,
+  createProject,
+  fullSessionSteps,
+  git,
+  readHistory,
+  readOverview,
+  sessionArgs,
+} from '../helpers/rig.js';
 
 describe('a whole session through all eight phases', () => {
   test('with --no-wait: exits at each gate, and a plain re-run picks up the answers written in the files', async () => {
@@ -14,7 +22,12 @@ describe('a whole session through all eight phases', () => {
     expect(first.stderr).toContain('still open: 1 of 1 questions still unanswered in _qa.md: Q1');
     expect(first.exitCode).toBe(5);
     const dir = project.sessionDir('add-feature');
-    expect(readOverview(dir).data).toMatchObject({ phase: 'requirements', status: 'waiting', waitingFor: 'qa_answers', iterations: 2 });
+    expect(readOverview(dir).data).toMatchObject({
+      phase: 'requirements',
+      status: 'waiting',
+      waitingFor: 'qa_answers',
+      iterations: 2,
+    });
 
     // Running again without answering changes nothing.
     const unanswered = await project.run(args);
@@ -26,7 +39,11 @@ describe('a whole session through all eight phases', () => {
     const second = await project.run(args);
     expect(second.exitCode).toBe(5);
     expect(second.stderr).toContain('plan_approval');
-    expect(readOverview(dir).data).toMatchObject({ phase: 'planning', status: 'waiting', gatesPassed: ['requirements'] });
+    expect(readOverview(dir).data).toMatchObject({
+      phase: 'planning',
+      status: 'waiting',
+      gatesPassed: ['requirements'],
+    });
 
     answerEverything(dir);
     const third = await project.run(args);
@@ -34,7 +51,13 @@ describe('a whole session through all eight phases', () => {
     expect(third.exitCode).toBe(0);
 
     const overview = readOverview(dir);
-    expect(overview.data).toMatchObject({ phase: 'done', status: 'done', iterations: 8, gatesPassed: ['requirements', 'planning'], approvedPlan: '_plan.md' });
+    expect(overview.data).toMatchObject({
+      phase: 'done',
+      status: 'done',
+      iterations: 8,
+      gatesPassed: ['requirements', 'planning'],
+      approvedPlan: '_plan.md',
+    });
     const history = readHistory(dir);
     const iterations = history.filter((e) => e.event === 'iteration');
     expect(iterations.map((e) => `${e.phase}>${e.phaseAfter}`)).toEqual([
@@ -62,7 +85,8 @@ describe('a whole session through all eight phases', () => {
     expect(git(worktree, 'log', '--format=%s')).toContain('Add feature');
     expect(git(project.repo, 'log', '--format=%s')).not.toContain('Add feature');
     // Every spawn left its prompt and its output in _logs; after approval the plan is named as the contract.
-    const prompt = (entry: Record<string, any>) => readFileSync(join(dir, entry.run.log.replace('.jsonl', '.prompt.md')), 'utf8');
+    const prompt = (entry: Record<string, any>) =>
+      readFileSync(join(dir, entry.run.log.replace('.jsonl', '.prompt.md')), 'utf8');
     expect(prompt(iterations[0]!)).toContain('## Task\ntest task');
     expect(prompt(iterations[4]!)).toContain(`Approved plan (the contract): ${dir}/_plan.md`);
     expect(prompt(iterations[3]!)).not.toContain('Approved plan');

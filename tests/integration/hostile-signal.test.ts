@@ -6,7 +6,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createProject, readHistory, readOverview, sessionArgs, sig, waitFor, type CliResult, type Project, type Step } from '../helpers/rig.js';
+import {
+  createProject,
+  readHistory,
+  readOverview,
+  sessionArgs,
+  sig,
+  waitFor,
+  type CliResult,
+  type Project,
+  type Step,
+} from '../helpers/rig.js';
 
 const SESSION = 'hostile';
 /** The first line of /etc/passwd: what a signal symlinked there must never copy anywhere. */
@@ -37,7 +47,8 @@ function everythingShown(ran: Ran): string {
   for (const name of ['_signal_history.jsonl', '_overview.md', 'session.log']) {
     if (existsSync(join(ran.dir, name))) texts.push(readFileSync(join(ran.dir, name), 'utf8'));
   }
-  for (const name of readdirSync(logs)) if (name.endsWith('.prompt.md')) texts.push(readFileSync(join(logs, name), 'utf8'));
+  for (const name of readdirSync(logs))
+    if (name.endsWith('.prompt.md')) texts.push(readFileSync(join(logs, name), 'utf8'));
   return texts.join('\n');
 }
 
@@ -45,56 +56,88 @@ const notRegular: [string, Step, string][] = [
   ['a FIFO', { signalFifo: true }, 'is a FIFO (named pipe), not a regular file'],
   ['a directory', { signalDirectory: true }, 'is a directory, not a regular file'],
   ['a symlink to /dev/zero', { signalSymlink: '/dev/zero' }, 'is a symbolic link to "/dev/zero", not a regular file'],
-  ['a symlink to /etc/passwd', { signalSymlink: '/etc/passwd' }, 'is a symbolic link to "/etc/passwd", not a regular file'],
-  ['a symlink loop', { signalSymlink: '_signal.json' }, 'is a symbolic link to "_signal.json" (a loop of links), not a regular file'],
+  [
+    'a symlink to /etc/passwd',
+    { signalSymlink: '/etc/passwd' },
+    'is a symbolic link to "/etc/passwd", not a regular file',
+  ],
+  [
+    'a symlink loop',
+    { signalSymlink: '_signal.json' },
+    'is a symbolic link to "_signal.json" (a loop of links), not a regular file',
+  ],
   [
     'a symlink inside the session folder (refused too: following it would read a path the agent chose)',
-    { sessionFiles: { 'real.json': JSON.stringify({ status: 'continue', phase: 'requirements' }) }, signalSymlink: 'real.json' },
+    {
+      sessionFiles: { 'real.json': JSON.stringify({ status: 'continue', phase: 'requirements' }) },
+      signalSymlink: 'real.json',
+    },
     'is a symbolic link to "real.json", not a regular file',
   ],
   [
     'a hard link to another file',
-    { sessionFiles: { 'other.json': JSON.stringify({ status: 'continue', phase: 'requirements' }) }, signalHardlink: 'other.json' },
+    {
+      sessionFiles: { 'other.json': JSON.stringify({ status: 'continue', phase: 'requirements' }) },
+      signalHardlink: 'other.json',
+    },
     'is a hard link shared with 1 other name, not a regular file',
   ],
 ];
 
 describe('a signal path that is not a regular file', () => {
-  test.each(notRegular)('%s: signal_not_regular_file after one corrective re-run; the next run clears it', async (_name, hostile, says) => {
-    const ran = await run([hostile, { signal: sig.wait('qa_answers') }]);
-    expect(ran.result.stderr).toContain('is blocked in phase investigation (signal_not_regular_file)');
-    expect(ran.result.stderr).not.toContain('internal error');
-    expect(ran.result.exitCode).toBe(4);
-    const [first] = iterations(ran.dir);
-    expect(first).toMatchObject({ iteration: 1, validation: 'signal_not_regular_file', statusAfter: 'blocked', signal: null, run: { attempts: 2, corrective: true } });
-    expect(first!.problem).toContain(`${join(ran.dir, '_signal.json')} ${says}`);
-    expect(first!.problem).toContain('Write the signal as a plain file');
-    const corrective = readdirSync(join(ran.dir, '_logs')).find((f) => f.endsWith('-a2.prompt.md'))!;
-    expect(readFileSync(join(ran.dir, '_logs', corrective), 'utf8')).toContain('Problem (signal_not_regular_file)');
-    expect(readOverview(ran.dir).data).toMatchObject({ status: 'blocked', blockedKind: 'signal_not_regular_file' });
-    // What the second attempt left is still there; the next run must get past it.
-    expect(() => lstatSync(join(ran.dir, '_signal.json'))).not.toThrow();
+  test.each(notRegular)(
+    '%s: signal_not_regular_file after one corrective re-run; the next run clears it',
+    async (_name, hostile, says) => {
+      const ran = await run([hostile, { signal: sig.wait('qa_answers') }]);
+      expect(ran.result.stderr).toContain('is blocked in phase investigation (signal_not_regular_file)');
+      expect(ran.result.stderr).not.toContain('internal error');
+      expect(ran.result.exitCode).toBe(4);
+      const [first] = iterations(ran.dir);
+      expect(first).toMatchObject({
+        iteration: 1,
+        validation: 'signal_not_regular_file',
+        statusAfter: 'blocked',
+        signal: null,
+        run: { attempts: 2, corrective: true },
+      });
+      expect(first!.problem).toContain(`${join(ran.dir, '_signal.json')} ${says}`);
+      expect(first!.problem).toContain('Write the signal as a plain file');
+      const corrective = readdirSync(join(ran.dir, '_logs')).find((f) => f.endsWith('-a2.prompt.md'))!;
+      expect(readFileSync(join(ran.dir, '_logs', corrective), 'utf8')).toContain('Problem (signal_not_regular_file)');
+      expect(readOverview(ran.dir).data).toMatchObject({ status: 'blocked', blockedKind: 'signal_not_regular_file' });
+      // What the second attempt left is still there; the next run must get past it.
+      expect(() => lstatSync(join(ran.dir, '_signal.json'))).not.toThrow();
 
-    const again = await ran.project.run(ran.args);
-    expect(again.stderr).toContain('waiting for you (qa_answers)');
-    expect(again.exitCode).toBe(5);
-    expect(iterations(ran.dir).at(-1)).toMatchObject({ iteration: 2, validation: 'ok', statusAfter: 'waiting' });
-    expect(everythingShown({ ...ran, result: { ...again, stderr: `${ran.result.stderr}\n${again.stderr}` } })).not.toContain(PASSWD);
-  });
+      const again = await ran.project.run(ran.args);
+      expect(again.stderr).toContain('waiting for you (qa_answers)');
+      expect(again.exitCode).toBe(5);
+      expect(iterations(ran.dir).at(-1)).toMatchObject({ iteration: 2, validation: 'ok', statusAfter: 'waiting' });
+      expect(
+        everythingShown({ ...ran, result: { ...again, stderr: `${ran.result.stderr}\n${again.stderr}` } }),
+      ).not.toContain(PASSWD);
+    },
+  );
 
   test('SIGTERM still stops a run promptly after a FIFO signal (the read never blocks the event loop)', async () => {
     const project = createProject();
-    const child = project.start(sessionArgs(project, SESSION, project.scenario([{ attempts: [{ signalFifo: true }, { hang: true }] }])), {
-      env: { SAMOCODE_KILL_GRACE: '0.5' },
-    });
+    const child = project.start(
+      sessionArgs(project, SESSION, project.scenario([{ attempts: [{ signalFifo: true }, { hang: true }] }])),
+      {
+        env: { SAMOCODE_KILL_GRACE: '0.5' },
+      },
+    );
     // The corrective attempt's prompt exists once the FIFO was judged and the second attempt is being started.
-    await waitFor(() => {
-      try {
-        return readdirSync(join(project.sessionDir(SESSION), '_logs')).some((f) => f.endsWith('-a2.prompt.md'));
-      } catch {
-        return false;
-      }
-    }, 30_000, 'the corrective attempt');
+    await waitFor(
+      () => {
+        try {
+          return readdirSync(join(project.sessionDir(SESSION), '_logs')).some((f) => f.endsWith('-a2.prompt.md'));
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      'the corrective attempt',
+    );
     child.kill('SIGTERM');
     const result = await child.result;
     expect(result.signal).toBeNull();
@@ -109,7 +152,9 @@ describe('a signal over the 64 KB cap', () => {
     expect(ran.result.exitCode).toBe(4);
     const [first] = iterations(ran.dir);
     expect(first).toMatchObject({ validation: 'signal_too_large', run: { attempts: 2, corrective: true } });
-    expect(first!.problem).toContain(`is ${200 * 1024 * 1024} bytes, ${200 * 1024 * 1024 - 65536} bytes over the 64 KB cap for a signal`);
+    expect(first!.problem).toContain(
+      `is ${200 * 1024 * 1024} bytes, ${200 * 1024 * 1024 - 65536} bytes over the 64 KB cap for a signal`,
+    );
     expect(statSync(join(ran.dir, '_signal_history.jsonl')).size).toBeLessThan(10_000);
     const again = await ran.project.run(ran.args);
     expect(again.exitCode).toBe(5);
@@ -132,14 +177,19 @@ describe('a signal over the 64 KB cap', () => {
     expect(first).toMatchObject({ validation: 'ok', statusAfter: 'blocked' });
     expect(first!.signal.reason).toBe(`${reason.slice(0, 4096)}… (cut: ${reason.length - 4096} more characters)`);
     expect(first!.signal.needs).toMatch(/^needs z+… \(cut: 20910 more characters\)$/);
-    expect(readOverview(ran.dir).data).toMatchObject({ blockedReason: first!.signal.reason, needs: first!.signal.needs });
+    expect(readOverview(ran.dir).data).toMatchObject({
+      blockedReason: first!.signal.reason,
+      needs: first!.signal.needs,
+    });
     expect(statSync(join(ran.dir, '_overview.md')).size).toBeLessThan(12_000);
   });
 });
 
 describe('the content of a signal', () => {
   test('duplicate keys are signal_invalid, naming the key', async () => {
-    const ran = await run([{ signal: '{"status":"continue","phase":"requirements","summary":"x","status":"blocked","reason":"r"}' }]);
+    const ran = await run([
+      { signal: '{"status":"continue","phase":"requirements","summary":"x","status":"blocked","reason":"r"}' },
+    ]);
     expect(ran.result.exitCode).toBe(4);
     const [first] = iterations(ran.dir);
     expect(first).toMatchObject({ validation: 'signal_invalid', run: { attempts: 1 } });
@@ -148,9 +198,16 @@ describe('the content of a signal', () => {
 
   test('a UTF-8 byte-order mark before valid JSON is accepted', async () => {
     const json = JSON.stringify(sig.go('requirements', 'with a BOM'));
-    const ran = await run([{ signalBase64: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]).toString('base64') }, { signal: sig.wait('qa_answers') }]);
+    const ran = await run([
+      { signalBase64: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]).toString('base64') },
+      { signal: sig.wait('qa_answers') },
+    ]);
     expect(ran.result.exitCode).toBe(5);
-    expect(iterations(ran.dir)[0]).toMatchObject({ validation: 'ok', phaseAfter: 'requirements', signal: { summary: 'with a BOM' } });
+    expect(iterations(ran.dir)[0]).toMatchObject({
+      validation: 'ok',
+      phaseAfter: 'requirements',
+      signal: { summary: 'with a BOM' },
+    });
   });
 
   test('NUL, escape sequences and other control characters are stripped from what is stored and shown', async () => {
@@ -170,7 +227,9 @@ describe('the content of a signal', () => {
 
 describe('other session files the agent controls', () => {
   test('a FIFO where _qa.md should be is a named error on resume, not a hang', async () => {
-    const ran = await run([{ sessionFiles: { '_qa.md': '### Q1: which?\n**Answer:** _waiting_\n' }, signal: sig.wait('qa_answers') }]);
+    const ran = await run([
+      { sessionFiles: { '_qa.md': '### Q1: which?\n**Answer:** _waiting_\n' }, signal: sig.wait('qa_answers') },
+    ]);
     expect(ran.result.exitCode).toBe(5);
     const qa = join(ran.dir, '_qa.md');
     rmSync(qa);

@@ -6,9 +6,20 @@ import { describe, expect, test } from 'vitest';
 import { QA, PLAN, createProject, isRunning, sessionArgs, sig, waitFor, type Project } from '../helpers/rig.js';
 import { readAgent, reapLeftovers, sessionDirOf } from '../helpers/processes.js';
 
-
-function inspect(project: Project, command: 'status' | 'history' | 'list', session?: string, extra: string[] = [], env?: NodeJS.ProcessEnv) {
-  const args = [command, '--config', project.configFile, ...(session === undefined ? [] : ['--session', session]), ...extra];
+function inspect(
+  project: Project,
+  command: 'status' | 'history' | 'list',
+  session?: string,
+  extra: string[] = [],
+  env?: NodeJS.ProcessEnv,
+) {
+  const args = [
+    command,
+    '--config',
+    project.configFile,
+    ...(session === undefined ? [] : ['--session', session]),
+    ...extra,
+  ];
   return project.run(args, env ? { env } : {});
 }
 
@@ -41,7 +52,13 @@ describe('status and history of a session that waits for the person', () => {
     expect(status.stdout).toMatch(/updated: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(/);
     expect(status.stdout).toMatch(/working dir: +.*worktrees\/add-feature \(branch samocode\/add-feature/);
     expect(status.stdout).toContain(`--config ${project.configFile} --session add-feature`);
-    for (const file of [dir, join(dir, '_overview.md'), join(dir, '_signal_history.jsonl'), join(dir, '_logs'), join(dir, 'session.log')]) {
+    for (const file of [
+      dir,
+      join(dir, '_overview.md'),
+      join(dir, '_signal_history.jsonl'),
+      join(dir, '_logs'),
+      join(dir, 'session.log'),
+    ]) {
       expect(status.stdout).toContain(file);
     }
 
@@ -60,10 +77,22 @@ describe('status and history of a session that waits for the person', () => {
       needs: 'answer please',
       edit: { file: join(dir, '_qa.md'), exists: true, questions: 1, unanswered: ['Q1'] },
       iterations: { total: 2, inPhase: 1, phaseLimit: 10 },
-      lastSignal: { iteration: 2, status: 'waiting', for: 'qa_answers', phase: 'requirements', phaseAfter: 'requirements', validation: 'ok' },
+      lastSignal: {
+        iteration: 2,
+        status: 'waiting',
+        for: 'qa_answers',
+        phase: 'requirements',
+        phaseAfter: 'requirements',
+        validation: 'ok',
+      },
       workingDir: join(project.worktrees, 'add-feature'),
       branch: 'samocode/add-feature',
-      paths: { folder: dir, history: join(dir, '_signal_history.jsonl'), logs: join(dir, '_logs'), sessionLog: join(dir, 'session.log') },
+      paths: {
+        folder: dir,
+        history: join(dir, '_signal_history.jsonl'),
+        logs: join(dir, '_logs'),
+        sessionLog: join(dir, 'session.log'),
+      },
     });
     expect(facts.totals.agentMs).toBeGreaterThan(0);
 
@@ -87,10 +116,17 @@ describe('status and history of a session that waits for the person', () => {
     // Piped, summaries are whole (issue 8): the width limit applies on a terminal (unit-tested in inspect-format).
     expect(rows[1]).toContain('waiting for qa_answers');
 
-    const historyJson = JSON.parse((await inspect(project, 'history', 'add-feature', ['--json'])).stdout) as Record<string, any>[];
+    const historyJson = JSON.parse((await inspect(project, 'history', 'add-feature', ['--json'])).stdout) as Record<
+      string,
+      any
+    >[];
     expect(historyJson.map((e) => e.event)).toEqual(['iteration', 'iteration', 'resumed', 'iteration', 'iteration']);
     expect(historyJson.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(historyJson[0]).toMatchObject({ phase: 'investigation', phaseAfter: 'requirements', run: { provider: 'script' } });
+    expect(historyJson[0]).toMatchObject({
+      phase: 'investigation',
+      phaseAfter: 'requirements',
+      run: { provider: 'script' },
+    });
 
     // Now waiting at the plan: status reads the approval line.
     const planStatus = await inspect(project, 'status', 'add-feature');
@@ -116,20 +152,33 @@ describe('list, blocked sessions, unknown sessions', () => {
     // list before anything exists: a friendly hint, not an error.
     const empty = await inspect(project, 'list');
     expect(empty.exitCode).toBe(0);
-    expect(empty.stdout).toBe(`no sessions under ${project.sessions} yet; start one with orchestrate --config ${project.configFile} --session <name> --task "what to do"\n`);
+    expect(empty.stdout).toBe(
+      `no sessions under ${project.sessions} yet; start one with orchestrate --config ${project.configFile} --session <name> --task "what to do"\n`,
+    );
 
-    const waits = project.scenario([{ signal: sig.go('requirements') }, { sessionFiles: QA, signal: sig.wait('qa_answers') }], 'waits.json');
+    const waits = project.scenario(
+      [{ signal: sig.go('requirements') }, { sessionFiles: QA, signal: sig.wait('qa_answers') }],
+      'waits.json',
+    );
     expect((await project.run(sessionArgs(project, 'first', waits, ['--no-wait']))).exitCode).toBe(5);
-    const blocks = project.scenario([{ signal: sig.block('no database access', 'a DATABASE_URL in .env') }], 'blocks.json');
+    const blocks = project.scenario(
+      [{ signal: sig.block('no database access', 'a DATABASE_URL in .env') }],
+      'blocks.json',
+    );
     expect((await project.run(sessionArgs(project, 'second', blocks))).exitCode).toBe(4);
     // A Python-era session and a folder that is not a session at all.
     mkdirSync(join(project.sessions, '20-01-01-old'));
-    writeFileSync(join(project.sessions, '20-01-01-old', '_overview.md'), '# Session: old\n\n## Status\n- Phase: implementation\n- Iteration: 7\n');
+    writeFileSync(
+      join(project.sessions, '20-01-01-old', '_overview.md'),
+      '# Session: old\n\n## Status\n- Phase: implementation\n- Iteration: 7\n',
+    );
     mkdirSync(join(project.sessions, 'not-a-session'));
 
     // Inspection runs no agent: a missing agent binary does not matter (while a run would refuse to start).
     const noAgent = { SAMOCODE_PROVIDER: 'claude', CLAUDE_PATH: join(project.root, 'no-such-claude') };
-    expect((await project.run(['--config', project.configFile, '--session', 'first'], { env: noAgent })).exitCode).toBe(3);
+    expect((await project.run(['--config', project.configFile, '--session', 'first'], { env: noAgent })).exitCode).toBe(
+      3,
+    );
 
     const list = await inspect(project, 'list', undefined, [], noAgent);
     expect(list.stderr).toBe('');
@@ -145,16 +194,27 @@ describe('list, blocked sessions, unknown sessions', () => {
     expect(lines[6]).toContain('3 sessions');
     expect(list.stdout).not.toContain('not-a-session');
 
-    const listJson = JSON.parse((await inspect(project, 'list', undefined, ['--json'], noAgent)).stdout) as Record<string, any>[];
+    const listJson = JSON.parse((await inspect(project, 'list', undefined, ['--json'], noAgent)).stdout) as Record<
+      string,
+      any
+    >[];
     expect(listJson.map((s) => s.name)).toEqual(['second', 'first', 'old']);
-    expect(listJson[0]).toMatchObject({ phase: 'investigation', status: 'blocked', live: false, iterations: 1, folder: project.sessionDir('second') });
+    expect(listJson[0]).toMatchObject({
+      phase: 'investigation',
+      status: 'blocked',
+      live: false,
+      iterations: 1,
+      folder: project.sessionDir('second'),
+    });
     expect(listJson[2]).toMatchObject({ overview: 'legacy', phase: 'implementation', iterations: 7, updatedAt: null });
 
     const blocked = await inspect(project, 'status', 'second', [], noAgent);
     expect(blocked.exitCode).toBe(0);
     expect(blocked.stdout).toMatch(/status: +blocked: agent: no database access\n/);
     expect(blocked.stdout).toMatch(/needs: +a DATABASE_URL in \.env\n/);
-    expect(blocked.stdout).toContain(`fix the cause (notes for the agent go in ${join(project.sessionDir('second'), '_overview.md')}), then run: orchestrate --config`);
+    expect(blocked.stdout).toContain(
+      `fix the cause (notes for the agent go in ${join(project.sessionDir('second'), '_overview.md')}), then run: orchestrate --config`,
+    );
     expect(JSON.parse((await inspect(project, 'status', 'second', ['--json'], noAgent)).stdout)).toMatchObject({
       status: 'blocked',
       blockedKind: 'agent',
@@ -166,11 +226,16 @@ describe('list, blocked sessions, unknown sessions', () => {
 
     const legacy = await inspect(project, 'status', 'old');
     expect(legacy.exitCode).toBe(0);
-    expect(legacy.stdout).toMatch(/status: +legacy: .*_overview\.md is in the Python samocode format \(phase implementation, iteration 7\)/);
+    expect(legacy.stdout).toMatch(
+      /status: +legacy: .*_overview\.md is in the Python samocode format \(phase implementation, iteration 7\)/,
+    );
 
     // A broken front matter: status shows the parse message instead of failing.
     const first = project.sessionDir('first');
-    writeFileSync(join(first, '_overview.md'), readFileSync(join(first, '_overview.md'), 'utf8').replace(/^phase: .*$/m, 'phase: nowhere'));
+    writeFileSync(
+      join(first, '_overview.md'),
+      readFileSync(join(first, '_overview.md'), 'utf8').replace(/^phase: .*$/m, 'phase: nowhere'),
+    );
     const broken = await inspect(project, 'status', 'first');
     expect(broken.exitCode).toBe(0);
     expect(broken.stdout).toMatch(/status: +unreadable: .*phase="nowhere"/);
@@ -180,7 +245,9 @@ describe('list, blocked sessions, unknown sessions', () => {
       const unknown = await inspect(project, command, 'nope');
       expect(unknown.exitCode).toBe(2);
       expect(unknown.stdout).toBe('');
-      expect(unknown.stderr).toContain(`there is no session "nope" under ${project.sessions}; sessions there: first, old, second`);
+      expect(unknown.stderr).toContain(
+        `there is no session "nope" under ${project.sessions}; sessions there: first, old, second`,
+      );
     }
   });
 });
@@ -203,12 +270,16 @@ describe('a running session', () => {
     const status = await inspect(project, 'status', 'busy');
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toMatch(new RegExp(`status: +running \\(pid ${child.pid}, agent pid ${agent}\\)\\n`));
-    expect(status.stdout).toMatch(/phase: +investigation: 0 iterations in this phase \(limit 10\), 0 in total, iteration 1 is running/);
+    expect(status.stdout).toMatch(
+      /phase: +investigation: 0 iterations in this phase \(limit 10\), 0 in total, iteration 1 is running/,
+    );
     expect(JSON.parse((await inspect(project, 'status', 'busy', ['--json'])).stdout)).toMatchObject({
       status: 'running',
       orchestrator: { live: true, pid: child.pid, agentPid: agent },
     });
-    expect((await inspect(project, 'list')).stdout).toMatch(new RegExp(`^busy +investigation +running \\(pid ${child.pid}\\) +0 `, 'm'));
+    expect((await inspect(project, 'list')).stdout).toMatch(
+      new RegExp(`^busy +investigation +running \\(pid ${child.pid}\\) +0 `, 'm'),
+    );
 
     child.kill('SIGINT');
     const result = await child.result;
@@ -216,9 +287,13 @@ describe('a running session', () => {
     expect(isRunning(agent)).toBe(false);
 
     const after = await inspect(project, 'status', 'busy');
-    expect(after.stdout).toMatch(/status: +running\? \(no orchestrator is running; last run stopped or crashed: run again to resume\)\n/);
+    expect(after.stdout).toMatch(
+      /status: +running\? \(no orchestrator is running; last run stopped or crashed: run again to resume\)\n/,
+    );
     expect(after.stdout).toMatch(/next: +run again to resume: orchestrate --config .* --session busy\n/);
-    expect((await inspect(project, 'list')).stdout).toMatch(/^busy +investigation +running\? \(no orchestrator: run again to resume\)/m);
+    expect((await inspect(project, 'list')).stdout).toMatch(
+      /^busy +investigation +running\? \(no orchestrator: run again to resume\)/m,
+    );
     const rows = historyRows((await inspect(project, 'history', 'busy')).stdout);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatch(/^\s*1\s.*\s1\s+! interrupted\s+investigation\s+SIGINT\s/);

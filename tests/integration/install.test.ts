@@ -69,8 +69,12 @@ describe('orchestrate install (user scope)', () => {
       expect(readFileSync(join(home, '.agents/skills', skill, 'SKILL.md'), 'utf8')).toBe(source);
     }
     for (const command of COMMANDS) {
-      expect(readFileSync(join(home, '.claude/commands', `${command}.md`), 'utf8')).toBe(readFileSync(join(ROOT, 'commands', `${command}.md`), 'utf8'));
-      expect(readFileSync(join(home, '.agents/skills', command, 'SKILL.md'), 'utf8')).toMatch(new RegExp(`^---\\nname: ${command}\\ndescription: `));
+      expect(readFileSync(join(home, '.claude/commands', `${command}.md`), 'utf8')).toBe(
+        readFileSync(join(ROOT, 'commands', `${command}.md`), 'utf8'),
+      );
+      expect(readFileSync(join(home, '.agents/skills', command, 'SKILL.md'), 'utf8')).toMatch(
+        new RegExp(`^---\\nname: ${command}\\ndescription: `),
+      );
     }
     // Codex's user skills live under $HOME/.agents, not $CODEX_HOME (custom prompts are gone from Codex).
     expect(existsSync(codexHome)).toBe(false);
@@ -95,7 +99,9 @@ describe('orchestrate install (user scope)', () => {
 
     const first = await run('install');
     expect(first.exitCode, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/skipped\s+~\/\.claude\/commands\/samocode-status\.md \(not installed by samocode: a file of yours is already there/);
+    expect(first.stdout).toMatch(
+      /skipped\s+~\/\.claude\/commands\/samocode-status\.md \(not installed by samocode: a file of yours is already there/,
+    );
     expect(first.stdout).toContain('13 installed, 1 skipped');
     expect(readFileSync(own, 'utf8')).toBe('my own status command\n');
 
@@ -105,7 +111,9 @@ describe('orchestrate install (user scope)', () => {
     const plan = join(home, '.claude/skills/samocode-plan/SKILL.md');
     writeFileSync(plan, 'an older samocode-plan\n');
     const { createHash } = await import('node:crypto');
-    manifest.files.find((f) => f.path === '.claude/skills/samocode-plan/SKILL.md')!.sha256 = createHash('sha256').update('an older samocode-plan\n').digest('hex');
+    manifest.files.find((f) => f.path === '.claude/skills/samocode-plan/SKILL.md')!.sha256 = createHash('sha256')
+      .update('an older samocode-plan\n')
+      .digest('hex');
     writeFileSync(manifestFile, JSON.stringify(manifest));
 
     const second = await run('install');
@@ -128,10 +136,16 @@ describe('orchestrate install (user scope)', () => {
     const result = await run('uninstall');
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain('samocode uninstall (user scope): 12 removed, 1 kept');
-    expect(result.stdout).toMatch(/kept\s+~\/\.agents\/skills\/samocode-qa\/SKILL\.md \(changed since samocode installed it/);
+    expect(result.stdout).toMatch(
+      /kept\s+~\/\.agents\/skills\/samocode-qa\/SKILL\.md \(changed since samocode installed it/,
+    );
     expect(result.stdout).toContain('manifest removed: ~/.claude/.samocode-install.json');
     // Left: the person's two files (never samocode's) and the edited one, with their folders; nothing else.
-    expect(tree(home)).toEqual(['.agents/skills/samocode-qa/SKILL.md', '.claude/commands/other.md', '.claude/commands/samocode-status.md']);
+    expect(tree(home)).toEqual([
+      '.agents/skills/samocode-qa/SKILL.md',
+      '.claude/commands/other.md',
+      '.claude/commands/samocode-status.md',
+    ]);
     expect(readFileSync(join(home, '.claude/commands/samocode-status.md'), 'utf8')).toBe('mine\n');
     expect(readFileSync(edited, 'utf8')).toContain('My house rule');
     // Empty folders samocode created are gone.
@@ -156,7 +170,10 @@ describe('orchestrate install (user scope)', () => {
     expect(result.stderr).toContain('7 installed, 7 failed');
     expect(result.stderr).toMatch(/failed\s+~\/\.agents\/ \(a file is in the way\)/);
     expect(result.stderr).toContain('run the same command again');
-    const manifest = JSON.parse(readFileSync(join(home, '.claude/.samocode-install.json'), 'utf8')) as { files: { path: string }[]; dirs: string[] };
+    const manifest = JSON.parse(readFileSync(join(home, '.claude/.samocode-install.json'), 'utf8')) as {
+      files: { path: string }[];
+      dirs: string[];
+    };
     expect(manifest.files.map((f) => f.path).every((p) => p.startsWith('.claude/'))).toBe(true);
     expect(manifest.dirs.some((d) => d.startsWith('.agents'))).toBe(false);
 

@@ -7,7 +7,16 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { answerEverything, QA, createProject, readHistory, sessionArgs, sig, type CliResult, type Project } from '../helpers/rig.js';
+import {
+  answerEverything,
+  QA,
+  createProject,
+  readHistory,
+  sessionArgs,
+  sig,
+  type CliResult,
+  type Project,
+} from '../helpers/rig.js';
 import { reapLeftovers, startAt } from '../helpers/processes.js';
 
 const TRIALS = Number(process.env.LOCK_RACE_TRIALS ?? '3');
@@ -31,9 +40,11 @@ async function race(project: Project, args: string[]): Promise<Pair> {
 function problemOf(pair: Pair, dir: string, iterationsBefore: number): string | undefined {
   const codes = pair.results.map((r) => r.exitCode).sort();
   const problems: string[] = [];
-  if (codes.join() !== '5,6') problems.push(`exit codes ${codes.join(' and ')}${codes.join() === '5,5' ? ' (both ran)' : ''}`);
+  if (codes.join() !== '5,6')
+    problems.push(`exit codes ${codes.join(' and ')}${codes.join() === '5,5' ? ' (both ran)' : ''}`);
   const loser = pair.results.find((r) => r.exitCode === 6);
-  if (loser && !(loser.stderr.includes(join(dir, '.lock')) && /session is in use/.test(loser.stderr))) problems.push('the refusal does not name the lock');
+  if (loser && !(loser.stderr.includes(join(dir, '.lock')) && /session is in use/.test(loser.stderr)))
+    problems.push('the refusal does not name the lock');
   if (pair.results.some((r) => r.stderr.includes('git worktree add'))) problems.push('git worktree add failed');
   const history = readHistory(dir);
   const seqs = history.map((e) => e.seq);
@@ -54,53 +65,73 @@ function report(kind: string, problems: (string | undefined)[]): void {
 }
 
 describe('two orchestrators started at the same instant', () => {
-  test(`on a new session: exactly one creates and runs it (${TRIALS} pairs)`, async () => {
-    const project = createProject();
-    reapLeftovers(project);
-    // The agent takes a moment, so the loser certainly meets the winner's lock rather than a finished run.
-    const scenario = project.scenario([{ delayMs: 800, sessionFiles: QA, signal: sig.wait('qa_answers') }]);
-    const problems: (string | undefined)[] = [];
-    for (let trial = 1; trial <= TRIALS; trial++) {
-      const name = `new${trial}`;
-      const pair = await race(project, sessionArgs(project, name, scenario));
-      problems.push(problemOf(pair, project.sessionDir(name), 0));
-    }
-    report('on a new session', problems);
-  }, 60_000 + TRIALS * 15_000);
+  test(
+    `on a new session: exactly one creates and runs it (${TRIALS} pairs)`,
+    async () => {
+      const project = createProject();
+      reapLeftovers(project);
+      // The agent takes a moment, so the loser certainly meets the winner's lock rather than a finished run.
+      const scenario = project.scenario([{ delayMs: 800, sessionFiles: QA, signal: sig.wait('qa_answers') }]);
+      const problems: (string | undefined)[] = [];
+      for (let trial = 1; trial <= TRIALS; trial++) {
+        const name = `new${trial}`;
+        const pair = await race(project, sessionArgs(project, name, scenario));
+        problems.push(problemOf(pair, project.sessionDir(name), 0));
+      }
+      report('on a new session', problems);
+    },
+    60_000 + TRIALS * 15_000,
+  );
 
-  test(`on an existing session: exactly one resumes it (${TRIALS} pairs)`, async () => {
-    const project = createProject();
-    reapLeftovers(project);
-    const gate = { delayMs: 800, sessionFiles: QA, signal: sig.wait('qa_answers') };
-    const scenario = project.scenario([{ sessionFiles: QA, signal: sig.wait('qa_answers') }, gate]);
-    const problems: (string | undefined)[] = [];
-    for (let trial = 1; trial <= TRIALS; trial++) {
-      const args = sessionArgs(project, `old${trial}`, scenario);
-      expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
-      const dir = project.sessionDir(`old${trial}`);
-      answerEverything(dir);
-      problems.push(problemOf(await race(project, args), dir, 1));
-    }
-    report('on an existing session', problems);
-  }, 60_000 + TRIALS * 20_000);
+  test(
+    `on an existing session: exactly one resumes it (${TRIALS} pairs)`,
+    async () => {
+      const project = createProject();
+      reapLeftovers(project);
+      const gate = { delayMs: 800, sessionFiles: QA, signal: sig.wait('qa_answers') };
+      const scenario = project.scenario([{ sessionFiles: QA, signal: sig.wait('qa_answers') }, gate]);
+      const problems: (string | undefined)[] = [];
+      for (let trial = 1; trial <= TRIALS; trial++) {
+        const args = sessionArgs(project, `old${trial}`, scenario);
+        expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+        const dir = project.sessionDir(`old${trial}`);
+        answerEverything(dir);
+        problems.push(problemOf(await race(project, args), dir, 1));
+      }
+      report('on an existing session', problems);
+    },
+    60_000 + TRIALS * 20_000,
+  );
 
-  test(`on a session whose lock was left by a dead orchestrator: exactly one takes it over (${TRIALS} pairs)`, async () => {
-    const project = createProject();
-    reapLeftovers(project);
-    const scenario = project.scenario([{ sessionFiles: QA, signal: sig.wait('qa_answers') }, { delayMs: 800, sessionFiles: QA, signal: sig.wait('qa_answers') }]);
-    const problems: (string | undefined)[] = [];
-    for (let trial = 1; trial <= TRIALS; trial++) {
-      const args = sessionArgs(project, `stale${trial}`, scenario);
-      expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
-      const dir = project.sessionDir(`stale${trial}`);
-      answerEverything(dir);
-      const dead = spawnSync('true').pid;
-      writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: dead, host: hostname(), runId: 'dead-run', startedAt: new Date(0).toISOString() }));
-      const pair = await race(project, args);
-      const problem = problemOf(pair, dir, 1);
-      const tookOver = pair.results.filter((r) => r.stderr.includes(`took over the lock of orchestrator pid ${dead}`)).length;
-      problems.push(problem ?? (tookOver === 1 ? undefined : `${tookOver} runs say they took the lock over`));
-    }
-    report('on a stale lock', problems);
-  }, 60_000 + TRIALS * 20_000);
+  test(
+    `on a session whose lock was left by a dead orchestrator: exactly one takes it over (${TRIALS} pairs)`,
+    async () => {
+      const project = createProject();
+      reapLeftovers(project);
+      const scenario = project.scenario([
+        { sessionFiles: QA, signal: sig.wait('qa_answers') },
+        { delayMs: 800, sessionFiles: QA, signal: sig.wait('qa_answers') },
+      ]);
+      const problems: (string | undefined)[] = [];
+      for (let trial = 1; trial <= TRIALS; trial++) {
+        const args = sessionArgs(project, `stale${trial}`, scenario);
+        expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+        const dir = project.sessionDir(`stale${trial}`);
+        answerEverything(dir);
+        const dead = spawnSync('true').pid;
+        writeFileSync(
+          join(dir, '.lock'),
+          JSON.stringify({ pid: dead, host: hostname(), runId: 'dead-run', startedAt: new Date(0).toISOString() }),
+        );
+        const pair = await race(project, args);
+        const problem = problemOf(pair, dir, 1);
+        const tookOver = pair.results.filter((r) =>
+          r.stderr.includes(`took over the lock of orchestrator pid ${dead}`),
+        ).length;
+        problems.push(problem ?? (tookOver === 1 ? undefined : `${tookOver} runs say they took the lock over`));
+      }
+      report('on a stale lock', problems);
+    },
+    60_000 + TRIALS * 20_000,
+  );
 });

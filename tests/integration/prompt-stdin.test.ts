@@ -11,13 +11,18 @@ const SESSION = 'stdin';
 /** A `claude` that records its arguments (one per line, in argv.txt beside it) and its stdin (stdin-is.txt), and plays `scenario` with the scripted agent. */
 function fakeClaude(project: Project, scenario: string): string {
   const fake = join(project.root, 'claude');
-  writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(join(project.root, 'argv.txt'))}\nreadlink /proc/$$/fd/0 > ${JSON.stringify(join(project.root, 'stdin-is.txt'))}\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist', 'script-agent.js'))} ${JSON.stringify(scenario)}\n`);
+  writeFileSync(
+    fake,
+    `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(join(project.root, 'argv.txt'))}\nreadlink /proc/$$/fd/0 > ${JSON.stringify(join(project.root, 'stdin-is.txt'))}\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'dist', 'script-agent.js'))} ${JSON.stringify(scenario)}\n`,
+  );
   chmodSync(fake, 0o755);
   return fake;
 }
 
 function promptFiles(dir: string): string[] {
-  return readdirSync(join(dir, '_logs')).filter((f) => f.endsWith('.prompt.md')).sort();
+  return readdirSync(join(dir, '_logs'))
+    .filter((f) => f.endsWith('.prompt.md'))
+    .sort();
 }
 
 async function runClaude(steps: Step[], opts: { task?: string; config?: string[] } = {}) {
@@ -55,16 +60,26 @@ describe('the prompt on stdin', () => {
   });
 
   test('a NUL byte in a summary does not poison the next spawn', async () => {
-    const { result, dir } = await runClaude([{ signal: sig.go('requirements', 'before\u0000after') }, { stdinFile: 'stdin.txt', signal: sig.wait('qa_answers') }]);
+    const { result, dir } = await runClaude([
+      { signal: sig.go('requirements', 'before\u0000after') },
+      { stdinFile: 'stdin.txt', signal: sig.wait('qa_answers') },
+    ]);
     expect(result.stderr).not.toContain('internal error');
     expect(result.exitCode).toBe(5);
-    expect(readHistory(dir).filter((e) => e.event === 'iteration').map((e) => e.validation)).toEqual(['ok', 'ok']);
+    expect(
+      readHistory(dir)
+        .filter((e) => e.event === 'iteration')
+        .map((e) => e.validation),
+    ).toEqual(['ok', 'ok']);
     expect(readFileSync(join(dir, 'stdin.txt'), 'utf8')).toContain("- Last iteration's summary: beforeafter\n");
   });
 
   test('a 60 KB summary is cut to 4 KB, with a note, in the history and the next prompt', async () => {
     const summary = `long ${'s'.repeat(60_000)}`;
-    const { result, dir } = await runClaude([{ signal: sig.go('requirements', summary) }, { stdinFile: 'stdin.txt', signal: sig.wait('qa_answers') }]);
+    const { result, dir } = await runClaude([
+      { signal: sig.go('requirements', summary) },
+      { stdinFile: 'stdin.txt', signal: sig.wait('qa_answers') },
+    ]);
     expect(result.exitCode).toBe(5);
     const cut = `${summary.slice(0, 4096)}… (cut: ${summary.length - 4096} more characters)`;
     expect(readHistory(dir).find((e) => e.event === 'iteration')!.signal.summary).toBe(cut);
@@ -80,7 +95,11 @@ describe('the prompt on stdin', () => {
     expect(result.stderr).not.toContain('was not found');
     expect(result.exitCode).toBe(5);
     const [first, second] = readHistory(dir).filter((e) => e.event === 'iteration');
-    expect(first).toMatchObject({ validation: 'ok', signal: { summary: 'short' }, run: { attempts: 2, corrective: true } });
+    expect(first).toMatchObject({
+      validation: 'ok',
+      signal: { summary: 'short' },
+      run: { attempts: 2, corrective: true },
+    });
     expect(second).toMatchObject({ validation: 'ok', statusAfter: 'waiting' });
     expect(result.stderr).toContain('signal_too_large: re-running once with the problem stated');
   });
@@ -89,19 +108,35 @@ describe('the prompt on stdin', () => {
 describe('a spawn the system refuses as too long (E2BIG)', () => {
   test('a 200 KB value in CLAUDE_ARGS blocks at once as args_too_long, naming the argument and the limit', async () => {
     const project = createProject({
-      config: ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'PROVIDER=script', 'SAMOCODE_RETRY_DELAY=0', `CLAUDE_ARGS=--append-system-prompt ${'x'.repeat(200_000)}`],
+      config: [
+        'MAIN_REPO=./repo',
+        'WORKTREES=./worktrees',
+        'SESSIONS=./sessions',
+        'PROVIDER=script',
+        'SAMOCODE_RETRY_DELAY=0',
+        `CLAUDE_ARGS=--append-system-prompt ${'x'.repeat(200_000)}`,
+      ],
     });
     const scenario = project.scenario([{ signal: sig.wait('qa_answers') }]);
     const fake = fakeClaude(project, scenario);
-    const result = await project.run(sessionArgs(project, SESSION, scenario, ['--provider', 'claude', '--max-retries', '2']), { env: { CLAUDE_PATH: fake } });
+    const result = await project.run(
+      sessionArgs(project, SESSION, scenario, ['--provider', 'claude', '--max-retries', '2']),
+      { env: { CLAUDE_PATH: fake } },
+    );
     expect(result.exitCode).toBe(7);
     expect(result.stderr).not.toContain('was not found');
     expect(result.stderr).not.toContain('x'.repeat(1000));
     const dir = project.sessionDir(SESSION);
     const [entry] = readHistory(dir).filter((e) => e.event === 'iteration');
-    expect(entry).toMatchObject({ validation: 'agent_failed', statusAfter: 'blocked', run: { attempts: 1, failure: 'args_too_long' } });
+    expect(entry).toMatchObject({
+      validation: 'agent_failed',
+      statusAfter: 'blocked',
+      run: { attempts: 1, failure: 'args_too_long' },
+    });
     expect(entry!.problem).toContain('agent command line too long: claude could not be started');
-    expect(entry!.problem).toMatch(/argument \d+ \("x{40}"…\) is 195\.3 KiB, over the 128 KiB the system allows for one argument/);
+    expect(entry!.problem).toMatch(
+      /argument \d+ \("x{40}"…\) is 195\.3 KiB, over the 128 KiB the system allows for one argument/,
+    );
     expect(entry!.problem).toContain('Fix: shorten CLAUDE_ARGS');
     expect(entry!.problem.length).toBeLessThan(2000);
   });

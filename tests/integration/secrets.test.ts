@@ -9,7 +9,16 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.js';
-import { answerEverything, createProject, readHistory, readOverview, sessionArgs, type CliResult, type Project, type Step } from '../helpers/rig.js';
+import {
+  answerEverything,
+  createProject,
+  readHistory,
+  readOverview,
+  sessionArgs,
+  type CliResult,
+  type Project,
+  type Step,
+} from '../helpers/rig.js';
 
 const BOT_TOKEN = '7300418123:AAFq3xZt9LmQpVw2RsYbNcKe8HjUo5IgDvT';
 const ENV_SECRETS = {
@@ -30,7 +39,12 @@ const SHAPES = {
   // Known to secretlint's rules only (core/secret-scan.ts), not to the shape table.
   shopify: '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',
 };
-const ALL = [BOT_TOKEN, ...Object.values(ENV_SECRETS).filter((v) => !v.startsWith('postgres')), DB_PASSWORD, ...Object.values(SHAPES)];
+const ALL = [
+  BOT_TOKEN,
+  ...Object.values(ENV_SECRETS).filter((v) => !v.startsWith('postgres')),
+  DB_PASSWORD,
+  ...Object.values(SHAPES),
+];
 const EVERY_SECRET = ALL.join(' ');
 // What the synchronous scrubber alone knows: status/history/list reading an older run's files have only that.
 const KNOWN = ALL.filter((secret) => secret !== SHAPES.shopify);
@@ -49,7 +63,10 @@ function leaks(text: string, secrets = ALL): string[] {
 }
 
 function claudeLine(content: unknown[]): string {
-  return JSON.stringify({ type: 'assistant', message: { role: 'assistant', content, usage: { input_tokens: 10, output_tokens: 1 } } });
+  return JSON.stringify({
+    type: 'assistant',
+    message: { role: 'assistant', content, usage: { input_tokens: 10, output_tokens: 1 } },
+  });
 }
 
 function allFiles(dir: string): string[] {
@@ -72,22 +89,52 @@ function steps(): Step[] {
   return [
     {
       stdout: [
-        claudeLine([{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: `export GH_PAT=${ENV_SECRETS.GH_PAT} && curl -H "Authorization: Bearer ${SHAPES.github}"` } }]),
+        claudeLine([
+          {
+            type: 'tool_use',
+            id: 't1',
+            name: 'Bash',
+            input: {
+              command: `export GH_PAT=${ENV_SECRETS.GH_PAT} && curl -H "Authorization: Bearer ${SHAPES.github}"`,
+            },
+          },
+        ]),
         claudeLine([{ type: 'text', text: `I found these in the repo: ${EVERY_SECRET}` }]),
-        JSON.stringify({ type: 'result', subtype: 'success', is_error: false, num_turns: 2, result: `Last words: ${EVERY_SECRET}`, total_cost_usd: 0.01, usage: { input_tokens: 10, output_tokens: 2 } }),
+        JSON.stringify({
+          type: 'result',
+          subtype: 'success',
+          is_error: false,
+          num_turns: 2,
+          result: `Last words: ${EVERY_SECRET}`,
+          total_cost_usd: 0.01,
+          usage: { input_tokens: 10, output_tokens: 2 },
+        }),
       ],
       // A broken signal first: its text is quoted in the corrective prompt and the history.
       attempts: [{ signal: `not json, but it mentions ${EVERY_SECRET}` }, {}],
-      signal: { status: 'continue', phase: 'requirements', summary: `Mapped the code; credentials seen: ${EVERY_SECRET}` },
+      signal: {
+        status: 'continue',
+        phase: 'requirements',
+        summary: `Mapped the code; credentials seen: ${EVERY_SECRET}`,
+      },
     },
     {
       sessionFiles: {
         '_qa.md': `### Q1: Which key should the deploy use: ${SHAPES.anthropic} or ${ENV_SECRETS.ANTHROPIC_API_KEY}?\n- A) the first ${SHAPES.github}\n- B) the bot's ${BOT_TOKEN}\n**Suggestion:** A (${SHAPES.aws})\n**Answer:** _waiting_\n`,
       },
-      signal: { status: 'waiting', for: 'qa_answers', needs: `answer Q1; the db is ${ENV_SECRETS.DATABASE_URL}, slack ${SHAPES.slack}`, summary: `asked about ${SHAPES.bot}` },
+      signal: {
+        status: 'waiting',
+        for: 'qa_answers',
+        needs: `answer Q1; the db is ${ENV_SECRETS.DATABASE_URL}, slack ${SHAPES.slack}`,
+        summary: `asked about ${SHAPES.bot}`,
+      },
     },
     {
-      signal: { status: 'blocked', reason: `cannot log in with ${ENV_SECRETS.AWS_SECRET_ACCESS_KEY} or ${ENV_SECRETS.GH_PAT}: ${EVERY_SECRET}`, needs: `a new key instead of ${ENV_SECRETS.ANTHROPIC_API_KEY} (db password ${DB_PASSWORD})` },
+      signal: {
+        status: 'blocked',
+        reason: `cannot log in with ${ENV_SECRETS.AWS_SECRET_ACCESS_KEY} or ${ENV_SECRETS.GH_PAT}: ${EVERY_SECRET}`,
+        needs: `a new key instead of ${ENV_SECRETS.ANTHROPIC_API_KEY} (db password ${DB_PASSWORD})`,
+      },
     },
   ];
 }
@@ -106,7 +153,13 @@ describe('secrets', () => {
   test('no secret the agent writes reaches Telegram, the console, the session files, prompts or status/history/list', async () => {
     fake = await startFakeTelegram({ token: BOT_TOKEN });
     const project = createProject();
-    const env = { ...ENV_SECRETS, TELEGRAM_BOT_TOKEN: BOT_TOKEN, TELEGRAM_CHAT_ID: CHAT, TELEGRAM_API_ROOT: fake.url, SAMOCODE_SCRIPT_FORMAT: 'claude' };
+    const env = {
+      ...ENV_SECRETS,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      TELEGRAM_CHAT_ID: CHAT,
+      TELEGRAM_API_ROOT: fake.url,
+      SAMOCODE_SCRIPT_FORMAT: 'claude',
+    };
     const args = sessionArgs(project, 'sec', project.scenario(steps()));
 
     const waiting = await project.run(args, { env });
@@ -127,16 +180,26 @@ describe('secrets', () => {
     expect(blocked.stderr).toContain('reason: cannot log in with [redacted]');
 
     const history = readHistory(dir);
-    expect(history.some((e) => e.signal?.summary?.startsWith('Mapped the code; credentials seen: [redacted]'))).toBe(true);
-    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedReason: expect.stringContaining('[redacted]') });
+    expect(history.some((e) => e.signal?.summary?.startsWith('Mapped the code; credentials seen: [redacted]'))).toBe(
+      true,
+    );
+    expect(readOverview(dir).data).toMatchObject({
+      status: 'blocked',
+      blockedReason: expect.stringContaining('[redacted]'),
+    });
     // The corrective re-run quoted the broken signal, scrubbed.
     const prompts = allFiles(join(dir, '_logs')).filter((f) => f.endsWith('.prompt.md'));
     expect(prompts.some((f) => readFileSync(f, 'utf8').includes('not json, but it mentions [redacted]'))).toBe(true);
-    expect(prompts.some((f) => readFileSync(f, 'utf8').includes("Last iteration's summary: asked about [redacted]"))).toBe(true);
+    expect(
+      prompts.some((f) => readFileSync(f, 'utf8').includes("Last iteration's summary: asked about [redacted]")),
+    ).toBe(true);
 
     for (const file of samocodeFiles(dir)) expect(leaks(readFileSync(file, 'utf8')), file).toEqual([]);
     // The raw stream is the agent's, kept as it printed it (README: what `_logs/` holds).
-    const raw = allFiles(join(dir, '_logs')).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(f, 'utf8')).join('');
+    const raw = allFiles(join(dir, '_logs'))
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('');
     expect(raw).toContain(SHAPES.github);
 
     for (const run of await inspectAll(project, env)) {
@@ -148,13 +211,25 @@ describe('secrets', () => {
   test('status, history and list scrub what an older run left unscrubbed in the session files', async () => {
     const project = createProject();
     const env = { ...ENV_SECRETS };
-    const result = await project.run(sessionArgs(project, 'sec', project.scenario([{ signal: { status: 'blocked', reason: 'stuck' } }])), { env });
+    const result = await project.run(
+      sessionArgs(project, 'sec', project.scenario([{ signal: { status: 'blocked', reason: 'stuck' } }])),
+      { env },
+    );
     expect(result.exitCode, result.stderr).toBe(4);
     const dir = project.sessionDir('sec');
     // As samocode before the scrubber wrote them: the secrets verbatim in the front matter and the history.
-    const overview = readFileSync(join(dir, '_overview.md'), 'utf8').replace('blockedReason: stuck', `blockedReason: "stuck on ${EVERY_KNOWN}"`);
-    writeFileSync(join(dir, '_overview.md'), overview.replace(/lastSummary: .*/, `lastSummary: "${SHAPES.slack} ${ENV_SECRETS.GH_PAT}"`));
-    const history = readFileSync(join(dir, '_signal_history.jsonl'), 'utf8').replace('"reason":"stuck"', `"reason":${JSON.stringify(`stuck on ${EVERY_KNOWN}`)}`);
+    const overview = readFileSync(join(dir, '_overview.md'), 'utf8').replace(
+      'blockedReason: stuck',
+      `blockedReason: "stuck on ${EVERY_KNOWN}"`,
+    );
+    writeFileSync(
+      join(dir, '_overview.md'),
+      overview.replace(/lastSummary: .*/, `lastSummary: "${SHAPES.slack} ${ENV_SECRETS.GH_PAT}"`),
+    );
+    const history = readFileSync(join(dir, '_signal_history.jsonl'), 'utf8').replace(
+      '"reason":"stuck"',
+      `"reason":${JSON.stringify(`stuck on ${EVERY_KNOWN}`)}`,
+    );
     writeFileSync(join(dir, '_signal_history.jsonl'), history);
     expect(leaks(readFileSync(join(dir, '_overview.md'), 'utf8'), KNOWN).length).toBeGreaterThan(0);
 

@@ -52,13 +52,24 @@ function worktrees(repo: string): { path: string; branch?: string; head: string 
 }
 
 function configWith(extra: string[]): string[] {
-  return ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'PROVIDER=script', 'SAMOCODE_RETRY_DELAY=0', ...extra];
+  return [
+    'MAIN_REPO=./repo',
+    'WORKTREES=./worktrees',
+    'SESSIONS=./sessions',
+    'PROVIDER=script',
+    'SAMOCODE_RETRY_DELAY=0',
+    ...extra,
+  ];
 }
 
 describe('session folders', () => {
   test('a new session gets YY-MM-DD-<name>; later runs find it by the short or the full name', async () => {
     const project = createProject();
-    const scenario = project.scenario([{ signal: sig.block('one') }, { signal: sig.block('two') }, { signal: sig.block('three') }]);
+    const scenario = project.scenario([
+      { signal: sig.block('one') },
+      { signal: sig.block('two') },
+      { signal: sig.block('three') },
+    ]);
     const before = datePrefix(new Date());
     const first = await project.run(sessionArgs(project, 'naming', scenario));
     const after = datePrefix(new Date());
@@ -84,7 +95,12 @@ describe('session folders', () => {
     const history = readHistory(dir);
     expect(history.filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([1, 2, 3]);
     expect(history.filter((e) => e.event === 'resumed')).toHaveLength(2);
-    expect(readOverview(dir).data).toMatchObject({ session: folder, name: 'naming', iterations: 3, blockedReason: 'three' });
+    expect(readOverview(dir).data).toMatchObject({
+      session: folder,
+      name: 'naming',
+      iterations: 3,
+      blockedReason: 'three',
+    });
     // Still one worktree for the session, under its short name.
     expect(readdirSync(project.worktrees)).toEqual(['naming']);
   });
@@ -94,7 +110,9 @@ describe('session folders', () => {
     mkdirSync(join(project.sessions, '24-01-02-dup'), { recursive: true });
     mkdirSync(join(project.sessions, '25-03-04-dup'), { recursive: true });
     const result = await project.run(sessionArgs(project, 'dup', project.scenario([{ signal: sig.block('never') }])));
-    expect(result.stderr).toContain(`--session dup matches 2 sessions under ${project.sessions}: 24-01-02-dup, 25-03-04-dup`);
+    expect(result.stderr).toContain(
+      `--session dup matches 2 sessions under ${project.sessions}: 24-01-02-dup, 25-03-04-dup`,
+    );
     expect(result.stderr).toContain('Pass the full folder name, e.g. --session 25-03-04-dup');
     expect(result.exitCode).toBe(2);
     expect(result.stderr).not.toContain('    at ');
@@ -128,9 +146,14 @@ describe('_overview.md', () => {
     ].join('\n');
     writeFileSync(join(dir, '_overview.md'), legacy);
     // Steps 1-7 belong to the Python era; iteration 8 is the first one this run plays.
-    const steps = [...Array.from({ length: 7 }, () => ({ signal: sig.block('wrong step played') })), { signal: sig.block('migrated fine') }];
+    const steps = [
+      ...Array.from({ length: 7 }, () => ({ signal: sig.block('wrong step played') })),
+      { signal: sig.block('migrated fine') },
+    ];
     const result = await project.run(sessionArgs(project, 'legacy', project.scenario(steps)));
-    expect(result.stderr).toContain('migrated _overview.md from the Python samocode format (phase implementation, iteration 7)');
+    expect(result.stderr).toContain(
+      'migrated _overview.md from the Python samocode format (phase implementation, iteration 7)',
+    );
     expect(result.stderr).toContain('reason: migrated fine');
     expect(result.exitCode).toBe(4);
 
@@ -180,8 +203,17 @@ describe('_overview.md', () => {
     expect(second.exitCode).toBe(4);
     const text = overviewText(dir);
     expect(rawBody(text)).toBe(initial + notes.map((n) => `${n}\n`).join(''));
-    expect(readOverview(dir).data).toMatchObject({ phase: 'requirements', status: 'blocked', iterations: 5, blockedReason: 'stop' });
-    expect(readHistory(dir).filter((e) => e.event === 'iteration').map((e) => e.validation)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(readOverview(dir).data).toMatchObject({
+      phase: 'requirements',
+      status: 'blocked',
+      iterations: 5,
+      blockedReason: 'stop',
+    });
+    expect(
+      readHistory(dir)
+        .filter((e) => e.event === 'iteration')
+        .map((e) => e.validation),
+    ).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
   });
 
   test.each([
@@ -197,24 +229,29 @@ describe('_overview.md', () => {
       message: 'front matter field phase="deploy"',
       fix: 'These fields are written by samocode; restore them',
     },
-  ])('broken front matter ($what): exit 3 naming the file, and the file is left untouched', async ({ text, message, fix }) => {
-    const project = createProject();
-    const dir = join(project.sessions, '24-01-02-broken');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, '_overview.md');
-    writeFileSync(file, text);
-    const before = readFileSync(file);
-    const result = await project.run(sessionArgs(project, 'broken', project.scenario([{ signal: sig.block('never') }])));
-    expect(result.stderr).toContain(`orchestrate: ${file}: ${message}`);
-    expect(result.stderr).toContain(fix);
-    expect(result.exitCode).toBe(3);
-    expect(result.stderr).not.toContain('    at ');
-    expect(readFileSync(file).equals(before)).toBe(true);
-    expect(existsSync(join(dir, '_signal_history.jsonl'))).toBe(false);
-    expect(existsSync(join(dir, '.lock'))).toBe(false);
-    expect(existsSync(join(dir, '_logs')) ? readdirSync(join(dir, '_logs')) : []).toEqual([]);
-    expect(existsSync(project.worktrees)).toBe(false);
-  });
+  ])(
+    'broken front matter ($what): exit 3 naming the file, and the file is left untouched',
+    async ({ text, message, fix }) => {
+      const project = createProject();
+      const dir = join(project.sessions, '24-01-02-broken');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, '_overview.md');
+      writeFileSync(file, text);
+      const before = readFileSync(file);
+      const result = await project.run(
+        sessionArgs(project, 'broken', project.scenario([{ signal: sig.block('never') }])),
+      );
+      expect(result.stderr).toContain(`orchestrate: ${file}: ${message}`);
+      expect(result.stderr).toContain(fix);
+      expect(result.exitCode).toBe(3);
+      expect(result.stderr).not.toContain('    at ');
+      expect(readFileSync(file).equals(before)).toBe(true);
+      expect(existsSync(join(dir, '_signal_history.jsonl'))).toBe(false);
+      expect(existsSync(join(dir, '.lock'))).toBe(false);
+      expect(existsSync(join(dir, '_logs')) ? readdirSync(join(dir, '_logs')) : []).toEqual([]);
+      expect(existsSync(project.worktrees)).toBe(false);
+    },
+  );
 });
 
 describe('where the agent works', () => {
@@ -258,19 +295,29 @@ describe('where the agent works', () => {
     expect(list[1]!.branch).toBe('samocode/reuse');
     expect(git(path, 'log', '--format=%s')).toBe('iteration two\niteration one\ninit');
     expect(git(project.repo, 'log', '--format=%s')).toBe('init');
-    expect(readOverview(project.sessionDir('reuse')).data).toMatchObject({ workingDir: path, branch: 'samocode/reuse', baseBranch: 'main', iterations: 2 });
+    expect(readOverview(project.sessionDir('reuse')).data).toMatchObject({
+      workingDir: path,
+      branch: 'samocode/reuse',
+      baseBranch: 'main',
+      iterations: 2,
+    });
     expect(readdirSync(project.worktrees)).toEqual(['reuse']);
   });
 
   test('BRANCH_PREFIX=feat/ names the session branch feat/<name>', async () => {
     const project = createProject({ config: configWith(['BRANCH_PREFIX=feat/']) });
-    const result = await project.run(sessionArgs(project, 'prefixed', project.scenario([{ signal: sig.block('stop') }])));
+    const result = await project.run(
+      sessionArgs(project, 'prefixed', project.scenario([{ signal: sig.block('stop') }])),
+    );
     expect(result.stderr).toContain('on new branch feat/prefixed from main');
     expect(result.exitCode).toBe(4);
     const path = join(project.worktrees, 'prefixed');
     expect(git(path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('feat/prefixed');
     expect(git(project.repo, 'branch', '--list', 'samocode/*')).toBe('');
-    expect(readOverview(project.sessionDir('prefixed')).data).toMatchObject({ branch: 'feat/prefixed', workingDir: path });
+    expect(readOverview(project.sessionDir('prefixed')).data).toMatchObject({
+      branch: 'feat/prefixed',
+      workingDir: path,
+    });
   });
 
   test('BASE_BRANCH=dev starts the worktree from the dev branch', async () => {
@@ -283,20 +330,27 @@ describe('where the agent works', () => {
     git(project.repo, 'checkout', '-q', 'main');
     expect(git(project.repo, 'rev-parse', 'main')).not.toBe(devCommit);
 
-    const result = await project.run(sessionArgs(project, 'from-dev', project.scenario([{ signal: sig.block('stop') }])));
+    const result = await project.run(
+      sessionArgs(project, 'from-dev', project.scenario([{ signal: sig.block('stop') }])),
+    );
     expect(result.stderr).toContain('on new branch samocode/from-dev from dev');
     expect(result.exitCode).toBe(4);
     const path = join(project.worktrees, 'from-dev');
     expect(git(path, 'rev-parse', 'HEAD')).toBe(devCommit);
     expect(readFileSync(join(path, 'dev-only.txt'), 'utf8')).toBe('dev\n');
-    expect(readOverview(project.sessionDir('from-dev')).data).toMatchObject({ baseBranch: 'dev', branch: 'samocode/from-dev' });
+    expect(readOverview(project.sessionDir('from-dev')).data).toMatchObject({
+      baseBranch: 'dev',
+      branch: 'samocode/from-dev',
+    });
   });
 
   test('a MAIN_REPO git repository with no commits: exit 3, saying to make a first commit', async () => {
     const project = createProject({ git: false });
     git(project.repo, 'init', '-q', '-b', 'main');
     const result = await project.run(sessionArgs(project, 'empty', project.scenario([{ signal: sig.block('never') }])));
-    expect(result.stderr).toContain(`${project.repo} has no commits yet, so no worktree can be made from it. Make a first commit (git commit --allow-empty -m init), then run again.`);
+    expect(result.stderr).toContain(
+      `${project.repo} has no commits yet, so no worktree can be made from it. Make a first commit (git commit --allow-empty -m init), then run again.`,
+    );
     expect(result.exitCode).toBe(3);
     expect(result.stderr).not.toContain('    at ');
     expect(existsSync(project.worktrees)).toBe(false);
@@ -324,9 +378,20 @@ describe('what reaches the agent', () => {
 
     const env1 = JSON.parse(readFileSync(join(dir, 'env-1.json'), 'utf8')) as Record<string, string>;
     const env2 = JSON.parse(readFileSync(join(dir, 'env-2.json'), 'utf8')) as Record<string, string>;
-    expect(env1).toMatchObject({ SAMOCODE_SESSION_PATH: dir, SAMOCODE_WORKING_DIR: worktree, SAMOCODE_PHASE: 'investigation', SAMOCODE_ITERATION: '1', SAMOCODE_ATTEMPT: '1' });
+    expect(env1).toMatchObject({
+      SAMOCODE_SESSION_PATH: dir,
+      SAMOCODE_WORKING_DIR: worktree,
+      SAMOCODE_PHASE: 'investigation',
+      SAMOCODE_ITERATION: '1',
+      SAMOCODE_ATTEMPT: '1',
+    });
     expect(env1.SAMOCODE_SIGNAL_FILE).toBe(join(dir, '_signal.json'));
-    expect(env2).toMatchObject({ SAMOCODE_SESSION_PATH: dir, SAMOCODE_WORKING_DIR: worktree, SAMOCODE_PHASE: 'requirements', SAMOCODE_ITERATION: '2' });
+    expect(env2).toMatchObject({
+      SAMOCODE_SESSION_PATH: dir,
+      SAMOCODE_WORKING_DIR: worktree,
+      SAMOCODE_PHASE: 'requirements',
+      SAMOCODE_ITERATION: '2',
+    });
     for (const agentEnv of [env1, env2]) {
       expect(Object.keys(agentEnv).filter((k) => k.startsWith('TELEGRAM_'))).toEqual([]);
       expect(JSON.stringify(agentEnv)).not.toContain(TOKEN_SECRET);
@@ -352,10 +417,24 @@ describe('what reaches the agent', () => {
 
   test('the first prompt has workflow, phase agent, session context, task and dive; the second has no task block', async () => {
     const project = createProject();
-    const scenario = project.scenario([{ signal: sig.go('requirements', 'found the server') }, { signal: sig.block('stop') }]);
+    const scenario = project.scenario([
+      { signal: sig.go('requirements', 'found the server') },
+      { signal: sig.block('stop') },
+    ]);
     const task = 'Add a /greet endpoint — ünïcode ✓';
     const dive = 'look at src/server.ts first';
-    const result = await project.run(['--config', project.configFile, '--session', 'prompts', '--task', task, '--dive', dive, '--script', scenario]);
+    const result = await project.run([
+      '--config',
+      project.configFile,
+      '--session',
+      'prompts',
+      '--task',
+      task,
+      '--dive',
+      dive,
+      '--script',
+      scenario,
+    ]);
     expect(result.exitCode).toBe(4);
     const dir = project.sessionDir('prompts');
     const worktree = join(project.worktrees, 'prompts');
@@ -366,7 +445,9 @@ describe('what reaches the agent', () => {
     expect(first).toContain('\n## Session context\n');
     expect(first).toContain(`- Session folder: ${dir}\n`);
     expect(first).toContain(`- Working dir: ${worktree} (git worktree on branch samocode/prompts, from main)\n`);
-    expect(first).toContain('- Phase: investigation (iteration 1 of at most 10 in this phase; iteration 1 of the session)\n');
+    expect(first).toContain(
+      '- Phase: investigation (iteration 1 of at most 10 in this phase; iteration 1 of the session)\n',
+    );
     expect(first).toContain(`- Signal file: ${join(dir, '_signal.json')}\n`);
     // workflow.md itself shows "## Task" as an example heading: look at the Session context block only.
     const context1 = first.slice(first.indexOf('\n## Session context\n'));
@@ -378,7 +459,9 @@ describe('what reaches the agent', () => {
     expect(second.startsWith('# samocode workflow\n')).toBe(true);
     expect(second).toContain('\n# Requirements agent\n');
     expect(second).not.toContain('# Investigation agent');
-    expect(second).toContain('- Phase: requirements (iteration 1 of at most 10 in this phase; iteration 2 of the session)\n');
+    expect(second).toContain(
+      '- Phase: requirements (iteration 1 of at most 10 in this phase; iteration 2 of the session)\n',
+    );
     expect(second).toContain("- Last iteration's summary: found the server\n");
     const context2 = second.slice(second.indexOf('\n## Session context\n'));
     expect(context2).toContain(`- Session folder: ${dir}\n`);

@@ -4,7 +4,16 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { createProject, readHistory, readOverview, sessionArgs, sig, type CliResult, type Project, type Step } from '../helpers/rig.js';
+import {
+  createProject,
+  readHistory,
+  readOverview,
+  sessionArgs,
+  sig,
+  type CliResult,
+  type Project,
+  type Step,
+} from '../helpers/rig.js';
 
 const SESSION = 'proto';
 
@@ -23,7 +32,14 @@ async function runSteps(steps: Step[], opts: { env?: NodeJS.ProcessEnv; config?:
   const result = await project.run(sessionArgs(project, SESSION, scenario), { env: opts.env });
   const dir = project.sessionDir(SESSION);
   const history = readHistory(dir);
-  return { project, dir, result, history, iterations: history.filter((e) => e.event === 'iteration'), overview: readOverview(dir) };
+  return {
+    project,
+    dir,
+    result,
+    history,
+    iterations: history.filter((e) => e.event === 'iteration'),
+    overview: readOverview(dir),
+  };
 }
 
 /** The session ended blocked by `kind` in `phase` at `iteration`: history, front matter and stderr all say so. */
@@ -34,7 +50,13 @@ function expectBlocked(ran: Ran, kind: string, phase: string, iteration: number)
   const last = iterations.at(-1)!;
   expect(last).toMatchObject({ iteration, phase, phaseAfter: phase, statusAfter: 'blocked', validation: kind });
   expect(typeof last.problem).toBe('string');
-  expect(overview.data).toMatchObject({ status: 'blocked', phase, blockedKind: kind, blockedReason: last.problem, iterations: iteration });
+  expect(overview.data).toMatchObject({
+    status: 'blocked',
+    phase,
+    blockedKind: kind,
+    blockedReason: last.problem,
+    iterations: iteration,
+  });
   // The reason is shown to the person as well, on the "reason:" line.
   expect(result.stderr).toContain(`reason: ${last.problem}`);
   expect(result.stderr).not.toContain('    at ');
@@ -52,10 +74,21 @@ describe('corrective re-run for a missing or unreadable signal', () => {
       { signal: sig.block('stop here') },
     ]);
     const [first] = ran.iterations;
-    expect(first).toMatchObject({ iteration: 1, phase: 'investigation', phaseAfter: 'requirements', statusAfter: 'running', validation: 'ok' });
+    expect(first).toMatchObject({
+      iteration: 1,
+      phase: 'investigation',
+      phaseAfter: 'requirements',
+      statusAfter: 'running',
+      validation: 'ok',
+    });
     expect(first!.run).toMatchObject({ attempts: 2, corrective: true, exitCode: 0 });
     expect(first!.problem).toBeUndefined();
-    expect(ran.overview.data).toMatchObject({ phase: 'requirements', status: 'blocked', blockedKind: 'agent', iterations: 2 });
+    expect(ran.overview.data).toMatchObject({
+      phase: 'requirements',
+      status: 'blocked',
+      blockedKind: 'agent',
+      iterations: 2,
+    });
     expect(ran.result.stderr).toContain('signal_missing: re-running once with the problem stated');
 
     const files = logFiles(ran.dir);
@@ -64,7 +97,9 @@ describe('corrective re-run for a missing or unreadable signal', () => {
     expect(a1).toHaveLength(1);
     expect(a2).toHaveLength(1);
     const corrective = readFileSync(join(ran.dir, '_logs', a2[0]!), 'utf8');
-    expect(corrective).toContain('## Correction: your previous attempt at this iteration did not produce a valid signal');
+    expect(corrective).toContain(
+      '## Correction: your previous attempt at this iteration did not produce a valid signal',
+    );
     expect(corrective).toContain(`Problem (signal_missing): ${join(ran.dir, '_signal.json')} was not written`);
     // The first attempt had nothing to correct.
     expect(readFileSync(join(ran.dir, '_logs', a1[0]!), 'utf8')).not.toContain('## Correction');
@@ -103,7 +138,9 @@ describe('problems that block at once, without a corrective re-run', () => {
   test('unknown status', async () => {
     const ran = await runSteps([{ signal: { status: 'finished', summary: 'all good' } }]);
     const last = expectBlocked(ran, 'unknown_status', 'investigation', 1);
-    expect(last.problem).toContain('status="finished" is not a known status; use one of continue, done, blocked, waiting');
+    expect(last.problem).toContain(
+      'status="finished" is not a known status; use one of continue, done, blocked, waiting',
+    );
     expect(last.run).toMatchObject({ attempts: 1, corrective: false });
     expect(logFiles(ran.dir).filter((f) => f.includes('-a2'))).toEqual([]);
   });
@@ -118,7 +155,9 @@ describe('problems that block at once, without a corrective re-run', () => {
   test('a status not allowed in the phase (done in investigation)', async () => {
     const ran = await runSteps([{ signal: { status: 'done', summary: 'nothing to do' } }]);
     const last = expectBlocked(ran, 'status_not_allowed', 'investigation', 1);
-    expect(last.problem).toContain('status "done" is not allowed in phase investigation; allowed here: continue, waiting, blocked');
+    expect(last.problem).toContain(
+      'status "done" is not allowed in phase investigation; allowed here: continue, waiting, blocked',
+    );
     expect(last.signal).toMatchObject({ status: 'done', summary: 'nothing to do' });
     expect(last.run).toMatchObject({ attempts: 1, corrective: false });
   });
@@ -134,14 +173,20 @@ describe('problems that block at once, without a corrective re-run', () => {
   test('a skipped gate (requirements → planning without waiting for the person)', async () => {
     const ran = await runSteps([{ signal: sig.go('requirements') }, { signal: sig.go('planning') }]);
     const last = expectBlocked(ran, 'gate_skipped', 'requirements', 2);
-    expect(last.problem).toContain('phase requirements must wait for the person (status "waiting") before moving to planning');
+    expect(last.problem).toContain(
+      'phase requirements must wait for the person (status "waiting") before moving to planning',
+    );
     expect(ran.overview.data.gatesPassed).toEqual([]);
     expect(ran.iterations).toHaveLength(2);
   });
 
   test('the phase limit (SAMOCODE_PHASE_LIMITS=investigation=2 in the environment) blocks at iteration 2', async () => {
     const ran = await runSteps(
-      [{ signal: sig.stay('investigation') }, { signal: sig.stay('investigation') }, { signal: sig.stay('investigation') }],
+      [
+        { signal: sig.stay('investigation') },
+        { signal: sig.stay('investigation') },
+        { signal: sig.stay('investigation') },
+      ],
       { env: { SAMOCODE_PHASE_LIMITS: 'investigation=2' } },
     );
     const last = expectBlocked(ran, 'phase_limit', 'investigation', 2);
@@ -152,7 +197,14 @@ describe('problems that block at once, without a corrective re-run', () => {
 
   test('the phase limit set by a .samocode line blocks the same way', async () => {
     const ran = await runSteps([{ signal: sig.stay('investigation') }, { signal: sig.stay('investigation') }], {
-      config: ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'PROVIDER=script', 'SAMOCODE_RETRY_DELAY=0', 'PHASE_LIMITS=investigation=1'],
+      config: [
+        'MAIN_REPO=./repo',
+        'WORKTREES=./worktrees',
+        'SESSIONS=./sessions',
+        'PROVIDER=script',
+        'SAMOCODE_RETRY_DELAY=0',
+        'PHASE_LIMITS=investigation=1',
+      ],
     });
     const last = expectBlocked(ran, 'phase_limit', 'investigation', 1);
     expect(last.problem).toContain('reached its limit of 1 iterations');
@@ -183,18 +235,36 @@ describe('blocked by the agent, and resuming', () => {
     expect(result.stderr).toContain('needs: start postgres');
     expect(result.stderr).toContain(`then run: orchestrate --config ${project.configFile} --session ${SESSION}`);
     expect(iterations).toHaveLength(1);
-    expect(iterations[0]).toMatchObject({ validation: 'ok', statusAfter: 'blocked', signal: { status: 'blocked', reason: 'no db', needs: 'start postgres' } });
-    expect(overview.data).toMatchObject({ status: 'blocked', blockedKind: 'agent', blockedReason: 'no db', needs: 'start postgres', phase: 'investigation' });
+    expect(iterations[0]).toMatchObject({
+      validation: 'ok',
+      statusAfter: 'blocked',
+      signal: { status: 'blocked', reason: 'no db', needs: 'start postgres' },
+    });
+    expect(overview.data).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'agent',
+      blockedReason: 'no db',
+      needs: 'start postgres',
+      phase: 'investigation',
+    });
   });
 
   test('a plain re-run resumes a blocked session and runs the next iteration in the same phase', async () => {
     const project = createProject();
-    const scenario = project.scenario([{ signal: { status: 'finished' } }, { signal: sig.go('requirements', 'recovered') }, { signal: sig.wait('qa_answers') }]);
+    const scenario = project.scenario([
+      { signal: { status: 'finished' } },
+      { signal: sig.go('requirements', 'recovered') },
+      { signal: sig.wait('qa_answers') },
+    ]);
     const args = sessionArgs(project, SESSION, scenario);
     const first = await project.run(args);
     expect(first.exitCode).toBe(4);
     const dir = project.sessionDir(SESSION);
-    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'unknown_status', phase: 'investigation' });
+    expect(readOverview(dir).data).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'unknown_status',
+      phase: 'investigation',
+    });
 
     const second = await project.run(args);
     expect(second.stderr).toContain('resumed in investigation (run again)');
@@ -202,11 +272,28 @@ describe('blocked by the agent, and resuming', () => {
     expect(second.exitCode).toBe(5);
     const history = readHistory(dir);
     expect(history.map((e) => e.event)).toEqual(['iteration', 'resumed', 'iteration', 'iteration']);
-    expect(history[1]).toMatchObject({ event: 'resumed', from: 'blocked', how: 'run again', phase: 'investigation', iteration: 1 });
-    expect(history[2]).toMatchObject({ event: 'iteration', iteration: 2, phase: 'investigation', phaseAfter: 'requirements', validation: 'ok' });
+    expect(history[1]).toMatchObject({
+      event: 'resumed',
+      from: 'blocked',
+      how: 'run again',
+      phase: 'investigation',
+      iteration: 1,
+    });
+    expect(history[2]).toMatchObject({
+      event: 'iteration',
+      iteration: 2,
+      phase: 'investigation',
+      phaseAfter: 'requirements',
+      validation: 'ok',
+    });
     expect(history.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     const overview = readOverview(dir).data;
-    expect(overview).toMatchObject({ status: 'waiting', phase: 'requirements', waitingFor: 'qa_answers', iterations: 3 });
+    expect(overview).toMatchObject({
+      status: 'waiting',
+      phase: 'requirements',
+      waitingFor: 'qa_answers',
+      iterations: 3,
+    });
     expect(overview.blockedKind).toBeUndefined();
     expect(overview.blockedReason).toBeUndefined();
     expect(existsSync(join(dir, '.lock'))).toBe(false);

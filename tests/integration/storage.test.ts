@@ -11,13 +11,25 @@ import { StorageError } from '../../src/errors.js';
 import { HistoryLog } from '../../src/io/history-log.js';
 import { StateStore } from '../../src/io/state-store.js';
 import { fakeState } from '../helpers/fake-state.js';
-import { answerEverything, createProject, fullSessionSteps, readHistory, readOverview, sessionArgs, tempDir, type Project } from '../helpers/rig.js';
+import {
+  answerEverything,
+  createProject,
+  fullSessionSteps,
+  readHistory,
+  readOverview,
+  sessionArgs,
+  tempDir,
+  type Project,
+} from '../helpers/rig.js';
 
 const NOBODY = 65534;
 
 function sh(command: string, ...args: string[]): { ok: boolean; output: string } {
   const result = spawnSync(command, args, { encoding: 'utf8' });
-  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.trim() };
+  return {
+    ok: result.status === 0,
+    output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`.trim(),
+  };
 }
 
 /** Skip the test, saying why: the environment cannot stage this failure. */
@@ -78,8 +90,14 @@ describe('disk full', () => {
 
     const full = await project.run(args);
     expect(full.exitCode, full.stderr).toBe(8);
-    expectNamedStorageError(full.stderr, /cannot write \S+\/(_signal_history\.jsonl|_overview\.md): /, /no space left on the device \(ENOSPC/);
-    expect(full.stderr).toMatch(new RegExp(`needs at least \\d+ bytes free on ${project.sessions} \\(tmpfs\\) \\(\\d+ bytes free now\\)`));
+    expectNamedStorageError(
+      full.stderr,
+      /cannot write \S+\/(_signal_history\.jsonl|_overview\.md): /,
+      /no space left on the device \(ENOSPC/,
+    );
+    expect(full.stderr).toMatch(
+      new RegExp(`needs at least \\d+ bytes free on ${project.sessions} \\(tmpfs\\) \\(\\d+ bytes free now\\)`),
+    );
     const dir = project.sessionDir('full');
     expectWholeHistory(dir);
     expect(readOverview(dir).data.iterations).toBe(0);
@@ -106,14 +124,24 @@ describe('an append cut short by a full disk', () => {
     const file = join(disk, '_signal_history.jsonl');
     const log = new HistoryLog(file);
     const entry = (seq: number, summary: string) =>
-      ({ seq, time: 't', event: 'resumed', iteration: 1, phase: 'requirements', from: 'waiting', how: summary }) as const;
+      ({
+        seq,
+        time: 't',
+        event: 'resumed',
+        iteration: 1,
+        phase: 'requirements',
+        from: 'waiting',
+        how: summary,
+      }) as const;
     await log.append(entry(1, 'short'));
     const before = readFileSync(file, 'utf8');
     // Fill the disk: what is left is the slack in the history's last page (under 4 KB), less than the next line.
     fillDisk(join(disk, 'filler'));
     const error = await log.append(entry(2, 'x'.repeat(8192))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
-    expect((error as StorageError).message).toMatch(/appending history entry 2 \(resumed, iteration 1\): no space left on the device \(ENOSPC on write\)\. It needs at least 82\d\d bytes free on /);
+    expect((error as StorageError).message).toMatch(
+      /appending history entry 2 \(resumed, iteration 1\): no space left on the device \(ENOSPC on write\)\. It needs at least 82\d\d bytes free on /,
+    );
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(log.repair()).toBeUndefined();
   });
@@ -130,9 +158,15 @@ describe('a state write on a full disk', () => {
     await store.write(fakeState({ historySeq: 1 }), '\n# Notes\n');
     const before = readFileSync(file, 'utf8');
     fillDisk(join(disk, 'filler'), 40 * 1024);
-    const error = await store.write(fakeState({ historySeq: 2, lastSummary: 'y'.repeat(30 * 1024) })).catch((e: unknown) => e);
+    const error = await store
+      .write(fakeState({ historySeq: 2, lastSummary: 'y'.repeat(30 * 1024) }))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
-    expect((error as StorageError).message).toMatch(new RegExp(`cannot write ${file}: writing the session state \\(up to history entry 2\\): no space left on the device \\(ENOSPC on write\\)\\. It needs at least \\d+ bytes free on ${disk} \\(tmpfs\\)`));
+    expect((error as StorageError).message).toMatch(
+      new RegExp(
+        `cannot write ${file}: writing the session state \\(up to history entry 2\\): no space left on the device \\(ENOSPC on write\\)\\. It needs at least \\d+ bytes free on ${disk} \\(tmpfs\\)`,
+      ),
+    );
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(readdirSync(disk).sort()).toEqual(['_overview.md', 'filler']);
   });
@@ -163,33 +197,48 @@ describe('the history file cannot be written', () => {
     },
   ];
 
-  test.for(cases)('$name: exit 8 naming the history file; writable again, the run goes on', async ({ errno, protect }, ctx) => {
-    const project = createProject();
-    const args = sessionArgs(project, 'locked-out', project.scenario(fullSessionSteps()));
-    expect((await project.run(args)).exitCode).toBe(5);
-    const dir = project.sessionDir('locked-out');
-    const history = join(dir, '_signal_history.jsonl');
-    const before = expectWholeHistory(dir).length;
-    const release = protect(ctx, history);
+  test.for(cases)(
+    '$name: exit 8 naming the history file; writable again, the run goes on',
+    async ({ errno, protect }, ctx) => {
+      const project = createProject();
+      const args = sessionArgs(project, 'locked-out', project.scenario(fullSessionSteps()));
+      expect((await project.run(args)).exitCode).toBe(5);
+      const dir = project.sessionDir('locked-out');
+      const history = join(dir, '_signal_history.jsonl');
+      const before = expectWholeHistory(dir).length;
+      const release = protect(ctx, history);
 
-    answerEverything(dir);
-    const refused = await project.run(args);
-    expect(refused.exitCode, refused.stderr).toBe(8);
-    expectNamedStorageError(refused.stderr, new RegExp(`cannot write ${history}: appending history entry ${before + 1} \\(resumed`), errno);
-    expect(expectWholeHistory(dir)).toHaveLength(before);
-    expect(readOverview(dir).data).toMatchObject({ status: 'waiting', historySeq: before });
+      answerEverything(dir);
+      const refused = await project.run(args);
+      expect(refused.exitCode, refused.stderr).toBe(8);
+      expectNamedStorageError(
+        refused.stderr,
+        new RegExp(`cannot write ${history}: appending history entry ${before + 1} \\(resumed`),
+        errno,
+      );
+      expect(expectWholeHistory(dir)).toHaveLength(before);
+      expect(readOverview(dir).data).toMatchObject({ status: 'waiting', historySeq: before });
 
-    release();
-    await runToDone(project, args, dir);
-    expect(readOverview(dir).data.status).toBe('done');
-    expectWholeHistory(dir);
-  });
+      release();
+      await runToDone(project, args, dir);
+      expect(readOverview(dir).data.status).toBe('done');
+      expectWholeHistory(dir);
+    },
+  );
 });
 
 describe('no permission', () => {
   test('the CLI run by a user who may not write the history: exit 8, EACCES with the uid; given access, the run goes on', async (ctx) => {
     if (process.getuid?.() !== 0) skipBecause(ctx, 'needs root, to run the CLI as an unprivileged user with setpriv');
-    const probe = sh('setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '-e', '0');
+    const probe = sh(
+      'setpriv',
+      `--reuid=${NOBODY}`,
+      `--regid=${NOBODY}`,
+      '--clear-groups',
+      process.execPath,
+      '-e',
+      '0',
+    );
     if (!probe.ok) skipBecause(ctx, `setpriv cannot run node as uid ${NOBODY} here: ${probe.output}`);
     // Standalone (not a git repo): git refuses repositories owned by another user, which is not what this is about.
     const project = createProject({ git: false });
@@ -207,7 +256,11 @@ describe('no permission', () => {
     answerEverything(dir);
     const refused = await asNobody();
     expect(refused.exitCode, refused.stderr).toBe(8);
-    expectNamedStorageError(refused.stderr, new RegExp(`cannot write ${history}: appending history entry ${before + 1} \\(resumed`), /permission denied \(EACCES/);
+    expectNamedStorageError(
+      refused.stderr,
+      new RegExp(`cannot write ${history}: appending history entry ${before + 1} \\(resumed`),
+      /permission denied \(EACCES/,
+    );
     expect(refused.stderr).toContain(`uid ${NOBODY}`);
     expect(expectWholeHistory(dir)).toHaveLength(before);
 
@@ -224,13 +277,19 @@ describe('no permission', () => {
 
 describe('a sessions folder that cannot be created', () => {
   test('SESSIONS=/proc/x: exit 8 at once naming the folder (it spun at full CPU for ever), and SIGTERM is obeyed', async () => {
-    const project = createProject({ config: ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=/proc/x/sessions', 'PROVIDER=script'] });
+    const project = createProject({
+      config: ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=/proc/x/sessions', 'PROVIDER=script'],
+    });
     const args = sessionArgs(project, 'proc', project.scenario(fullSessionSteps()));
     const result = await project.run(args, { timeoutMs: 30_000 });
     expect(result.signal).toBeNull();
     expect(result.exitCode, result.stderr).toBe(8);
-    expect(result.stderr).toContain('cannot create /proc/x/sessions: the sessions folder (SESSIONS): /proc does not allow new folders');
-    expect(result.stderr).toContain('Fix: point SESSIONS to another folder, on an ordinary writable disk, then run again.');
+    expect(result.stderr).toContain(
+      'cannot create /proc/x/sessions: the sessions folder (SESSIONS): /proc does not allow new folders',
+    );
+    expect(result.stderr).toContain(
+      'Fix: point SESSIONS to another folder, on an ordinary writable disk, then run again.',
+    );
     expect(result.stderr).not.toContain('internal error');
 
     // SIGTERM a second in: it has ended by then (8), or it obeys (143). It used to spin deaf to it until SIGKILL.
@@ -238,7 +297,10 @@ describe('a sessions folder that cannot be created', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     child.kill('SIGTERM');
     const stopped = await child.result;
-    expect(stopped.signal === 'SIGTERM' || stopped.exitCode === 143 || stopped.exitCode === 8, JSON.stringify(stopped)).toBe(true);
+    expect(
+      stopped.signal === 'SIGTERM' || stopped.exitCode === 143 || stopped.exitCode === 8,
+      JSON.stringify(stopped),
+    ).toBe(true);
   });
 });
 
@@ -246,7 +308,7 @@ describe('a sessions folder that cannot be created', () => {
 function fillDisk(file: string, bytes = Infinity): void {
   const fd = openSync(file, 'w');
   try {
-    for (let written = 0; written < bytes; ) written += writeSync(fd, Buffer.alloc(Math.min(4096, bytes - written)));
+    for (let written = 0; written < bytes;) written += writeSync(fd, Buffer.alloc(Math.min(4096, bytes - written)));
   } catch (error) {
     expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
   } finally {
@@ -266,12 +328,23 @@ function chownTree(path: string, uid: number): void {
 /** The CLI as the unprivileged user, with the project's environment (HOME included). */
 function runAs(project: Project, args: string[]) {
   return new Promise<{ exitCode: number | null; stderr: string }>((done) => {
-    const result = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, join(import.meta.dirname, '../../dist/cli.js'), ...args], {
-      cwd: project.root,
-      env: project.env,
-      encoding: 'utf8',
-      timeout: 45_000,
-    });
+    const result = spawnSync(
+      'setpriv',
+      [
+        `--reuid=${NOBODY}`,
+        `--regid=${NOBODY}`,
+        '--clear-groups',
+        process.execPath,
+        join(import.meta.dirname, '../../dist/cli.js'),
+        ...args,
+      ],
+      {
+        cwd: project.root,
+        env: project.env,
+        encoding: 'utf8',
+        timeout: 45_000,
+      },
+    );
     done({ exitCode: result.status, stderr: result.stderr });
   });
 }

@@ -71,7 +71,9 @@ describe('per-iteration timeout', () => {
     const project = createProject();
     reapLeftovers(project);
     const scenario = project.scenario([{ grandchildPidFile: 'grandchild.pid', hang: true }]);
-    const child = project.start(sessionArgs(project, 'timeout', scenario, ['--timeout', '2', '--max-retries', '0']), { env: FAST });
+    const child = project.start(sessionArgs(project, 'timeout', scenario, ['--timeout', '2', '--max-retries', '0']), {
+      env: FAST,
+    });
     const agent = await agentPid(project, 'timeout');
     const grandchild = await pidFile(project, 'timeout', 'grandchild.pid');
     const result = await child.result;
@@ -86,7 +88,11 @@ describe('per-iteration timeout', () => {
     expect(entry).toMatchObject({ iteration: 1, validation: 'agent_failed', statusAfter: 'blocked' });
     expect(entry.run).toMatchObject({ timedOut: true, attempts: 1 });
     expect(entry.problem).toContain('timed out');
-    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'agent_failed', phase: 'investigation' });
+    expect(readOverview(dir).data).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'agent_failed',
+      phase: 'investigation',
+    });
     expect(existsSync(join(dir, '.lock'))).toBe(false);
     expectContiguousSeq(dir);
   });
@@ -95,7 +101,9 @@ describe('per-iteration timeout', () => {
     const project = createProject();
     reapLeftovers(project);
     const scenario = project.scenario([{ ignoreSigterm: true, grandchildPidFile: 'grandchild.pid', hang: true }]);
-    const child = project.start(sessionArgs(project, 'deaf', scenario, ['--timeout', '2', '--max-retries', '0']), { env: FAST });
+    const child = project.start(sessionArgs(project, 'deaf', scenario, ['--timeout', '2', '--max-retries', '0']), {
+      env: FAST,
+    });
     const agent = await agentPid(project, 'deaf');
     const grandchild = await pidFile(project, 'deaf', 'grandchild.pid');
     const result = await child.result;
@@ -114,7 +122,10 @@ describe('leftovers of an agent that exited normally', () => {
   test('a grandchild still running after the agent exits is stopped, and the session goes on', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const scenario = project.scenario([{ grandchildPidFile: 'grandchild.pid', signal: sig.go('requirements') }, waitForQa]);
+    const scenario = project.scenario([
+      { grandchildPidFile: 'grandchild.pid', signal: sig.go('requirements') },
+      waitForQa,
+    ]);
     const result = await project.run(sessionArgs(project, 'leftover', scenario), { env: FAST });
 
     expect(result.exitCode).toBe(5);
@@ -126,15 +137,22 @@ describe('leftovers of an agent that exited normally', () => {
     // Stopping the leftover does not turn the agent's successful iteration into a failure.
     expect(iterations[0]).toMatchObject({ validation: 'ok', phaseAfter: 'requirements' });
     expect(iterations[0]!.run).toMatchObject({ exitCode: 0, timedOut: false, attempts: 1 });
-    expect(readOverview(dir).data).toMatchObject({ phase: 'requirements', status: 'waiting', waitingFor: 'qa_answers' });
+    expect(readOverview(dir).data).toMatchObject({
+      phase: 'requirements',
+      status: 'waiting',
+      waitingFor: 'qa_answers',
+    });
   });
 });
 
 describe('stopping the orchestrator', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     test(`${signal} stops the agent tree, records the interruption, exits ${code}, and a re-run resumes the same iteration`, async () => {
       const project = createProject();
-    reapLeftovers(project);
+      reapLeftovers(project);
       const hanging: Step[] = [toRequirements, { grandchildPidFile: 'grandchild.pid', hang: true }];
       const scenario = project.scenario(hanging);
       const args = sessionArgs(project, 'stopme', scenario);
@@ -157,7 +175,12 @@ describe('stopping the orchestrator', () => {
       expect(history.at(-1)).toMatchObject({ event: 'interrupted', signal, iteration: 2, phase: 'requirements' });
       expectContiguousSeq(dir);
       const overview = readOverview(dir).data;
-      expect(overview).toMatchObject({ phase: 'requirements', status: 'running', iterations: 1, historySeq: history.length });
+      expect(overview).toMatchObject({
+        phase: 'requirements',
+        status: 'running',
+        iterations: 1,
+        historySeq: history.length,
+      });
 
       // The person fixes whatever hung; the same iteration runs again in the same phase.
       project.scenario([toRequirements, waitForQa]);
@@ -166,7 +189,9 @@ describe('stopping the orchestrator', () => {
       const after = readHistory(dir);
       const next = after.slice(history.length);
       expect(next.filter((e) => e.event === 'resumed')).toEqual([]);
-      expect(next.filter((e) => e.event === 'iteration')).toMatchObject([{ iteration: 2, phase: 'requirements', validation: 'ok', statusAfter: 'waiting' }]);
+      expect(next.filter((e) => e.event === 'iteration')).toMatchObject([
+        { iteration: 2, phase: 'requirements', validation: 'ok', statusAfter: 'waiting' },
+      ]);
       expect(after.filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([1, 2]);
       expectContiguousSeq(dir);
       expect(readOverview(dir).data).toMatchObject({ phase: 'requirements', status: 'waiting', iterations: 2 });
@@ -179,7 +204,10 @@ describe('retries', () => {
     const project = createProject();
     reapLeftovers(project);
     const scenario = project.scenario([
-      { attempts: [{ exitCode: 1, signal: null, stderr: ['first attempt fails'] }, {}], signal: sig.go('requirements') },
+      {
+        attempts: [{ exitCode: 1, signal: null, stderr: ['first attempt fails'] }, {}],
+        signal: sig.go('requirements'),
+      },
       waitForQa,
     ]);
     const result = await project.run(sessionArgs(project, 'retry', scenario, ['--max-retries', '2']), { env: FAST });
@@ -198,7 +226,9 @@ describe('retries', () => {
   test('the same failure twice in a row stops the session as agent_failed (exit 7), naming the exit code and the last stderr line', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const scenario = project.scenario([{ exitCode: 1, stderr: ['warming up', 'boom'], signal: sig.go('requirements') }]);
+    const scenario = project.scenario([
+      { exitCode: 1, stderr: ['warming up', 'boom'], signal: sig.go('requirements') },
+    ]);
     const result = await project.run(sessionArgs(project, 'fails', scenario, ['--max-retries', '2']), { env: FAST });
 
     expect(result.exitCode).toBe(7);
@@ -212,7 +242,12 @@ describe('retries', () => {
     expect(entry.problem).toContain('boom');
     expect(result.stderr).toContain('exited with code 1');
     expect(result.stderr).toContain('boom');
-    expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'agent_failed', phase: 'investigation', iterations: 1 });
+    expect(readOverview(dir).data).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'agent_failed',
+      phase: 'investigation',
+      iterations: 1,
+    });
   });
 });
 
@@ -224,7 +259,9 @@ describe('agents that cannot be started', () => {
     const fake = join(project.root, 'not-executable-claude');
     writeFileSync(fake, '#!/bin/sh\nexit 0\n');
     chmodSync(fake, 0o644);
-    const result = await project.run(sessionArgs(project, 'noclaude', scenario, ['--provider', 'claude']), { env: { CLAUDE_PATH: fake } });
+    const result = await project.run(sessionArgs(project, 'noclaude', scenario, ['--provider', 'claude']), {
+      env: { CLAUDE_PATH: fake },
+    });
 
     expect(result.exitCode).toBe(3);
     expect(result.stderr).toContain('CLAUDE_PATH');
@@ -241,9 +278,12 @@ describe('agents that cannot be started', () => {
     const fake = join(project.root, 'claude-with-missing-interpreter');
     writeFileSync(fake, '#!/nonexistent/interpreter\n');
     chmodSync(fake, 0o755);
-    const result = await project.run(sessionArgs(project, 'nospawn', scenario, ['--provider', 'claude', '--max-retries', '1']), {
-      env: { ...FAST, CLAUDE_PATH: fake },
-    });
+    const result = await project.run(
+      sessionArgs(project, 'nospawn', scenario, ['--provider', 'claude', '--max-retries', '1']),
+      {
+        env: { ...FAST, CLAUDE_PATH: fake },
+      },
+    );
 
     expect(result.exitCode).toBe(7);
     const dir = project.sessionDir('nospawn');
@@ -309,7 +349,10 @@ describe('processes that escaped the process group (setsid)', () => {
   test('the per-iteration timeout', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const child = project.start(sessionArgs(project, 'esc-timeout', project.scenario([escaping]), ['--timeout', '2', '--max-retries', '0']), { env: FAST });
+    const child = project.start(
+      sessionArgs(project, 'esc-timeout', project.scenario([escaping]), ['--timeout', '2', '--max-retries', '0']),
+      { env: FAST },
+    );
     const { grandchild, escaped } = await descendants(project, 'esc-timeout');
     const result = await child.result;
     expect(result.exitCode).toBe(7);
@@ -320,7 +363,10 @@ describe('processes that escaped the process group (setsid)', () => {
   test('the idle timeout', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const child = project.start(sessionArgs(project, 'esc-idle', project.scenario([escaping]), ['--max-retries', '0']), { env: { ...FAST, SAMOCODE_IDLE_TIMEOUT: '1' } });
+    const child = project.start(
+      sessionArgs(project, 'esc-idle', project.scenario([escaping]), ['--max-retries', '0']),
+      { env: { ...FAST, SAMOCODE_IDLE_TIMEOUT: '1' } },
+    );
     const { grandchild, escaped } = await descendants(project, 'esc-idle');
     const result = await child.result;
     expect(result.exitCode).toBe(7);
@@ -329,7 +375,10 @@ describe('processes that escaped the process group (setsid)', () => {
     expect(isRunning(escaped)).toBe(false);
   });
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     test(`${signal} of the orchestrator`, async () => {
       const project = createProject();
       reapLeftovers(project);
@@ -348,7 +397,9 @@ describe('processes that escaped the process group (setsid)', () => {
     reapLeftovers(project);
     // The agent ignores SIGTERM and the grace is long: the first Ctrl-C is still waiting when the second comes.
     const scenario = project.scenario([{ ...escaping, ignoreSigterm: true }]);
-    const child = project.start(sessionArgs(project, 'esc-force', scenario), { env: { ...FAST, SAMOCODE_KILL_GRACE: '30' } });
+    const child = project.start(sessionArgs(project, 'esc-force', scenario), {
+      env: { ...FAST, SAMOCODE_KILL_GRACE: '30' },
+    });
     const agent = await agentPid(project, 'esc-force');
     const { grandchild, escaped } = await descendants(project, 'esc-force');
     let stderr = '';

@@ -83,7 +83,8 @@ async function rig(over: Partial<TelegramDeps> = {}, server?: FakeTelegram): Pro
   return { server: fake, dir, link, stops: () => stops, logs: () => lines.join(''), ask };
 }
 
-const failureLines = (logs: string, operation: string) => logs.split('\n').filter((l) => l.includes(`telegram: ${operation} failed`));
+const failureLines = (logs: string, operation: string) =>
+  logs.split('\n').filter((l) => l.includes(`telegram: ${operation} failed`));
 
 describe('notifications', () => {
   test('arrive in order, in HTML, in the configured chat', async () => {
@@ -91,8 +92,14 @@ describe('notifications', () => {
     writeFileSync(join(dir, '_qa.md'), QA);
     link.notifyStarted(fakeState({ phase: 'investigation' }));
     link.notifier.notify({ type: 'iteration-start', state: fakeState(), iteration: 1, attempt: 1 });
-    link.notifier.notify({ type: 'waiting', state: fakeState({ phase: 'requirements', status: 'waiting', waitingFor: 'qa_answers' }) });
-    link.notifier.notify({ type: 'blocked', state: fakeState({ phase: 'testing', status: 'blocked', blockedReason: 'needs <db> & *more*' }) });
+    link.notifier.notify({
+      type: 'waiting',
+      state: fakeState({ phase: 'requirements', status: 'waiting', waitingFor: 'qa_answers' }),
+    });
+    link.notifier.notify({
+      type: 'blocked',
+      state: fakeState({ phase: 'testing', status: 'blocked', blockedReason: 'needs <db> & *more*' }),
+    });
     link.notifier.notify({ type: 'done', state: fakeState({ phase: 'done', status: 'done', iterations: 9 }) });
     await link.flush(10_000);
     expect(server.sent.map((m) => m.text.split('\n')[0])).toEqual([
@@ -117,7 +124,10 @@ describe('answers and commands', () => {
     writeFileSync(join(dir, '_qa.md'), QA);
     const reply = await ask('1A 2C');
     expect(readFileSync(join(dir, '_qa.md'), 'utf8')).toBe(
-      QA.replace('**Suggestion:** A\n**Answer:** _waiting_', '**Suggestion:** A\n**Answer:** A').replace('- C) server-side\n**Answer:** _waiting_', '- C) server-side\n**Answer:** C'),
+      QA.replace('**Suggestion:** A\n**Answer:** _waiting_', '**Suggestion:** A\n**Answer:** A').replace(
+        '- C) server-side\n**Answer:** _waiting_',
+        '- C) server-side\n**Answer:** C',
+      ),
     );
     expect(reply.text).toContain('Q1: A');
     expect(reply.text).toContain('Q2: C');
@@ -127,10 +137,15 @@ describe('answers and commands', () => {
 
   test('"Q3: free text" answers with text; once all are answered the reply says the session goes on', async () => {
     const { dir, ask } = await rig();
-    writeFileSync(join(dir, '_qa.md'), QA.replace(/\*\*Answer:\*\* _waiting_/g, '**Answer:** A').replace(/(Q3[^]*\*\*Answer:\*\*) A/, '$1 _waiting_'));
+    writeFileSync(
+      join(dir, '_qa.md'),
+      QA.replace(/\*\*Answer:\*\* _waiting_/g, '**Answer:** A').replace(/(Q3[^]*\*\*Answer:\*\*) A/, '$1 _waiting_'),
+    );
     const before = readFileSync(join(dir, '_qa.md'), 'utf8');
     const reply = await ask('Q3: use <JWT> & keep_it simple');
-    expect(readFileSync(join(dir, '_qa.md'), 'utf8')).toBe(before.replace(/(Q3[^]*\*\*Answer:\*\*) _waiting_/, '$1 use <JWT> & keep_it simple'));
+    expect(readFileSync(join(dir, '_qa.md'), 'utf8')).toBe(
+      before.replace(/(Q3[^]*\*\*Answer:\*\*) _waiting_/, '$1 use <JWT> & keep_it simple'),
+    );
     expect(reply.text).toContain('Q3: use &lt;JWT&gt; &amp; keep_it simple');
     expect(reply.text).toContain('All questions are answered');
   });
@@ -190,11 +205,18 @@ describe('answers and commands', () => {
   test('messages from another chat are ignored and logged once; the configured chat still works', async () => {
     const { server, dir, ask, logs } = await rig();
     writeFileSync(join(dir, '_qa.md'), QA);
-    const foreign = [server.pushMessage({ chatId: 999, text: '1B 2B' }), server.pushMessage({ chatId: 999, text: '/stop' })];
+    const foreign = [
+      server.pushMessage({ chatId: 999, text: '1B 2B' }),
+      server.pushMessage({ chatId: 999, text: '/stop' }),
+    ];
     await ask('/status'); // handled after the foreign ones: they have been seen by now
     expect(readFileSync(join(dir, '_qa.md'), 'utf8')).toBe(QA);
     expect(server.sent.filter((m) => m.chat_id !== CHAT || foreign.includes(m.reply_to_message_id ?? -1))).toEqual([]);
-    expect(logs().split('\n').filter((l) => l.includes('ignored a message from chat 999'))).toHaveLength(1);
+    expect(
+      logs()
+        .split('\n')
+        .filter((l) => l.includes('ignored a message from chat 999')),
+    ).toHaveLength(1);
   });
 
   test('messages sent before the run started are not acted on', async () => {
@@ -217,14 +239,20 @@ describe('when Telegram fails', () => {
       link.notifier.notify({ type: 'resumed', state: fakeState({ phase: 'testing' }), how: `burst ${i}` });
     }
     expect(performance.now() - started).toBeLessThan(100);
-    await waitFor(() => server.calls.filter((c) => c.method === 'sendMessage').length >= 3, 20_000, 'retries of the first message');
+    await waitFor(
+      () => server.calls.filter((c) => c.method === 'sendMessage').length >= 3,
+      20_000,
+      'retries of the first message',
+    );
     expect(failureLines(logs(), 'sendMessage').length).toBeGreaterThanOrEqual(1);
     expect(failureLines(logs(), 'sendMessage').length).toBeLessThanOrEqual(2);
     expect(server.sent).toHaveLength(0);
 
     server.failNext(0);
     await waitFor(() => server.sent.length === 20, 40_000, 'all 20 messages after recovery');
-    expect(server.sent.map((m) => /burst (\d+)/.exec(m.text)![1])).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1)));
+    expect(server.sent.map((m) => /burst (\d+)/.exec(m.text)![1])).toEqual(
+      Array.from({ length: 20 }, (_, i) => String(i + 1)),
+    );
     expect(logs()).toContain('telegram: sendMessage works again');
     expect(failureLines(logs(), 'sendMessage').length).toBeLessThanOrEqual(2);
   });
@@ -235,7 +263,11 @@ describe('when Telegram fails', () => {
     const started = performance.now();
     for (let i = 1; i <= 20; i++) link.notifier.notify({ type: 'resumed', state: fakeState(), how: `hang ${i}` });
     expect(performance.now() - started).toBeLessThan(100);
-    await waitFor(() => server.calls.filter((c) => c.method === 'sendMessage').length >= 2, 20_000, 'a retry after the first timeout');
+    await waitFor(
+      () => server.calls.filter((c) => c.method === 'sendMessage').length >= 2,
+      20_000,
+      'a retry after the first timeout',
+    );
     const flushStart = performance.now();
     await link.flush(300);
     expect(performance.now() - flushStart).toBeLessThan(5_000);
@@ -256,14 +288,22 @@ describe('when Telegram fails', () => {
     expect(numbers.length).toBeLessThanOrEqual(51);
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     expect(numbers.at(-1)).toBe(60);
-    expect(logs().split('\n').filter((l) => l.includes('dropping the oldest'))).toHaveLength(1);
+    expect(
+      logs()
+        .split('\n')
+        .filter((l) => l.includes('dropping the oldest')),
+    ).toHaveLength(1);
   });
 
   test('a wrong token or an unreachable server is logged without the token', async () => {
     const wrong = await startFakeTelegram({ token: '999:someOtherTokenEntirely' });
     const { link, logs } = await rig({}, wrong);
     link.notifier.notify({ type: 'done', state: fakeState({ phase: 'done', status: 'done' }) });
-    await waitFor(() => failureLines(logs(), 'sendMessage').length > 0 && failureLines(logs(), 'getUpdates').length > 0, 20_000, 'the 401s');
+    await waitFor(
+      () => failureLines(logs(), 'sendMessage').length > 0 && failureLines(logs(), 'getUpdates').length > 0,
+      20_000,
+      'the 401s',
+    );
     expect(logs()).toContain('401 Unauthorized: check TELEGRAM_BOT_TOKEN');
 
     const closed = await startFakeTelegram();

@@ -19,17 +19,51 @@ describe('checkBudget', () => {
     expect(checkBudget(over, budget).exceeded).toEqual({ kind: 'tokens', used: 1000, limit: 1000 });
   });
   test('undefined limits are no limits', () => {
-    expect(checkBudget(fakeState({ iterations: 1e6 }), { iterations: undefined, hours: undefined, cost: undefined, tokens: undefined })).toEqual({ warn: [], exceeded: undefined });
+    expect(
+      checkBudget(fakeState({ iterations: 1e6 }), {
+        iterations: undefined,
+        hours: undefined,
+        cost: undefined,
+        tokens: undefined,
+      }),
+    ).toEqual({ warn: [], exceeded: undefined });
   });
   test('messages name the amount, the limit and the setting', () => {
     expect(describeUse({ kind: 'cost', used: 5.123, limit: 5 })).toBe('$5.12 of $5.00 (102%, SAMOCODE_MAX_COST)');
-    expect(describeUse({ kind: 'iterations', used: 8, limit: 10 })).toBe('8 iterations of 10 iterations (80%, SAMOCODE_MAX_ITERATIONS)');
+    expect(describeUse({ kind: 'iterations', used: 8, limit: 10 })).toBe(
+      '8 iterations of 10 iterations (80%, SAMOCODE_MAX_ITERATIONS)',
+    );
   });
   test('budget entries fold: a warning is remembered, an excess blocks with the way out', () => {
-    const warned = applyEntry(fakeState(), { seq: 1, time: 't', event: 'budget', iteration: 8, phase: 'investigation', level: 'warning', kind: 'cost', used: 4, limit: 5 });
+    const warned = applyEntry(fakeState(), {
+      seq: 1,
+      time: 't',
+      event: 'budget',
+      iteration: 8,
+      phase: 'investigation',
+      level: 'warning',
+      kind: 'cost',
+      used: 4,
+      limit: 5,
+    });
     expect(warned.budgetWarned).toEqual(['cost']);
-    const blocked = applyEntry(warned, { seq: 2, time: 't', event: 'budget', iteration: 9, phase: 'investigation', level: 'exceeded', kind: 'cost', used: 5.5, limit: 5 });
-    expect(blocked).toMatchObject({ status: 'blocked', blockedKind: 'budget_exceeded', blockedReason: 'budget_exceeded: $5.50 of $5.00 (110%, SAMOCODE_MAX_COST)', needs: expect.stringContaining('raise SAMOCODE_MAX_COST') });
+    const blocked = applyEntry(warned, {
+      seq: 2,
+      time: 't',
+      event: 'budget',
+      iteration: 9,
+      phase: 'investigation',
+      level: 'exceeded',
+      kind: 'cost',
+      used: 5.5,
+      limit: 5,
+    });
+    expect(blocked).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'budget_exceeded',
+      blockedReason: 'budget_exceeded: $5.50 of $5.00 (110%, SAMOCODE_MAX_COST)',
+      needs: expect.stringContaining('raise SAMOCODE_MAX_COST'),
+    });
   });
 });
 
@@ -48,7 +82,9 @@ describe('judgeStall', () => {
   test('changed code, moving on, waiting, blocking, no measurement, or detection off: no stall', () => {
     expect(judgeStall(state(2), go, true, { tree: true, session: false }, 3)).toEqual({ stalled: false });
     expect(judgeStall(state(2), go, false, nothing, 3)).toEqual({ stalled: false });
-    expect(judgeStall(state(2), { status: 'waiting', for: 'qa_answers' }, true, nothing, 3)).toEqual({ stalled: false });
+    expect(judgeStall(state(2), { status: 'waiting', for: 'qa_answers' }, true, nothing, 3)).toEqual({
+      stalled: false,
+    });
     expect(judgeStall(state(2), go, true, undefined, 3)).toEqual({ stalled: false });
     expect(judgeStall(state(2), go, true, nothing, 0)).toEqual({ stalled: false });
   });
@@ -58,7 +94,15 @@ describe('judgeStall', () => {
     expect(judgeStall(state(0), go, true, notes, 3)).toEqual({ stalled: true });
   });
   test('progressBetween: an unknown tree counts as changed', () => {
-    expect(progressBetween({ tree: 'a', session: 's' }, { tree: 'a', session: 's' })).toEqual({ tree: false, session: false, treeKnown: true });
-    expect(progressBetween({ session: 's' }, { session: 's' })).toEqual({ tree: true, session: false, treeKnown: false });
+    expect(progressBetween({ tree: 'a', session: 's' }, { tree: 'a', session: 's' })).toEqual({
+      tree: false,
+      session: false,
+      treeKnown: true,
+    });
+    expect(progressBetween({ session: 's' }, { session: 's' })).toEqual({
+      tree: true,
+      session: false,
+      treeKnown: false,
+    });
   });
 });

@@ -19,12 +19,15 @@ const DIR = fileURLToPath(new URL('../fixtures/streams/', import.meta.url));
 const NOW = Date.parse('2026-11-21T23:40:00Z');
 
 function lines(file: string): string[] {
-  return readFileSync(join(DIR, file), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return readFileSync(join(DIR, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 function summarize(streamLines: string[], provider: 'claude' | 'codex'): StreamSummary {
   const acc = new StreamAccumulator();
-  for (const line of streamLines) for (const e of (provider === 'claude' ? parseClaudeLine : parseCodexLine)(line)) acc.add(e);
+  for (const line of streamLines)
+    for (const e of (provider === 'claude' ? parseClaudeLine : parseCodexLine)(line)) acc.add(e);
   return acc.summary();
 }
 
@@ -33,12 +36,29 @@ const EMPTY = summarize([], 'claude');
 const CODEX_STDERR = 'Reading additional input from stdin...\n';
 
 function input(over: Partial<FailureInput>): FailureInput {
-  return { provider: 'claude', exitCode: 0, killSignal: null, timedOut: false, idle: false, stderrTail: '', summary: EMPTY, signalWritten: true, now: NOW, ...over };
+  return {
+    provider: 'claude',
+    exitCode: 0,
+    killSignal: null,
+    timedOut: false,
+    idle: false,
+    stderrTail: '',
+    summary: EMPTY,
+    signalWritten: true,
+    now: NOW,
+    ...over,
+  };
 }
 
 function recorded(file: string, exitCode: number, signalWritten: boolean): FailureInput {
   const provider = file.startsWith('codex') ? 'codex' : 'claude';
-  return input({ provider, exitCode, signalWritten, summary: summarize(lines(file), provider), stderrTail: provider === 'codex' ? CODEX_STDERR : '' });
+  return input({
+    provider,
+    exitCode,
+    signalWritten,
+    summary: summarize(lines(file), provider),
+    stderrTail: provider === 'codex' ? CODEX_STDERR : '',
+  });
 }
 
 const HARD: FailureClass[] = ['auth', 'cli_missing', 'cli_usage', 'root_refused'];
@@ -55,7 +75,13 @@ describe('classifyFailure over the recorded streams', () => {
   test.each([
     ['claude-stream-example.jsonl', 0, true, undefined, ''],
     ['claude-transient-529.jsonl', 0, true, undefined, ''],
-    ['claude-err-401.default-retries.jsonl', 1, false, 'auth', 'Invalid API key · Fix external API key (after 10 retries by the CLI)'],
+    [
+      'claude-err-401.default-retries.jsonl',
+      1,
+      false,
+      'auth',
+      'Invalid API key · Fix external API key (after 10 retries by the CLI)',
+    ],
     ['claude-err-401.max-retries-0.jsonl', 1, false, 'auth', 'Invalid API key'],
     ['claude-err-429.default-retries.jsonl', 1, false, 'rate_limited', 'Request rejected (429)'],
     ['claude-err-429.max-retries-0.jsonl', 1, false, 'rate_limited', 'Request rejected (429)'],
@@ -63,9 +89,21 @@ describe('classifyFailure over the recorded streams', () => {
     ['claude-err-500.max-retries-0.jsonl', 1, false, 'server_error', 'API Error: 500'],
     ['claude-err-529.default-retries.jsonl', 1, false, 'overloaded', 'API Error: 529 Overloaded'],
     ['claude-err-529.max-retries-0.jsonl', 1, false, 'overloaded', 'API Error: 529 Overloaded'],
-    ['claude-connection-refused.max-retries-0.jsonl', 1, false, 'connection', 'Unable to connect to API (ConnectionRefused)'],
+    [
+      'claude-connection-refused.max-retries-0.jsonl',
+      1,
+      false,
+      'connection',
+      'Unable to connect to API (ConnectionRefused)',
+    ],
     ['claude-max-turns-2.jsonl', 1, false, 'max_turns', 'claude stopped: Reached maximum number of turns (2)'],
-    ['claude-permission-default-denied.jsonl', 0, false, 'permission_denied', 'the agent was not allowed to write /tmp/h/p-default/sig/_signal.json (Write)'],
+    [
+      'claude-permission-default-denied.jsonl',
+      0,
+      false,
+      'permission_denied',
+      'the agent was not allowed to write /tmp/h/p-default/sig/_signal.json (Write)',
+    ],
     ['claude-permission-default-denied.jsonl', 0, true, undefined, ''],
     // Only with a stale signal left in place (the loop deletes it before each run): the CLI itself reports success.
     ['claude-signal-exists-write-rejected.jsonl', 0, true, undefined, ''],
@@ -81,7 +119,13 @@ describe('classifyFailure over the recorded streams', () => {
     ['codex-err-500.default-retries.jsonl', 1, false, 'server_error', 'high demand'],
     ['codex-err-500.no-retries.jsonl', 1, false, 'server_error', 'high demand'],
     ['codex-transient-500.no-retries.jsonl', 1, false, 'server_error', 'high demand'],
-    ['codex-failed-event.default-retries.jsonl', 1, false, 'connection', 'stream disconnected before completion: mock response.failed (after 5 retries by the CLI)'],
+    [
+      'codex-failed-event.default-retries.jsonl',
+      1,
+      false,
+      'connection',
+      'stream disconnected before completion: mock response.failed (after 5 retries by the CLI)',
+    ],
     ['codex-failed-event.no-retries.jsonl', 1, false, 'connection', 'stream disconnected before completion'],
     ['codex-truncated-stream.default-retries.jsonl', 1, false, 'connection', 'stream closed before response.completed'],
     ['codex-truncated-stream.no-retries.jsonl', 1, false, 'connection', 'stream closed before response.completed'],
@@ -92,7 +136,9 @@ describe('classifyFailure over the recorded streams', () => {
   });
 
   test('fixes name what to do', () => {
-    expect(classifyFailure(recorded('claude-err-401.max-retries-0.jsonl', 1, false))?.fix).toContain('ANTHROPIC_API_KEY');
+    expect(classifyFailure(recorded('claude-err-401.max-retries-0.jsonl', 1, false))?.fix).toContain(
+      'ANTHROPIC_API_KEY',
+    );
     expect(classifyFailure(recorded('codex-err-401.no-retries.jsonl', 1, false))?.fix).toContain('OPENAI_API_KEY');
     expect(classifyFailure(recorded('claude-permission-default-denied.jsonl', 0, false))?.fix).toContain('--add-dir');
   });
@@ -103,7 +149,12 @@ describe('classifyFailure over the recorded streams', () => {
   });
 
   test('a timeout during API retries says what the CLI was retrying', () => {
-    const got = classifyFailure({ ...recorded('claude-err-429.default-retries.jsonl', 1, false), exitCode: null, killSignal: 'SIGTERM', timedOut: true });
+    const got = classifyFailure({
+      ...recorded('claude-err-429.default-retries.jsonl', 1, false),
+      exitCode: null,
+      killSignal: 'SIGTERM',
+      timedOut: true,
+    });
     expectClass(got, 'timeout');
     expect(got?.detail).toContain('retrying the API (10×, last: 429 rate_limit)');
   });
@@ -116,42 +167,81 @@ describe('classifyFailure on synthetic runs', () => {
 
   test.each([
     ['claude not installed', input({ exitCode: null, spawnError: ENOENT }), 'cli_missing', 'CLAUDE_PATH'],
-    ['codex not executable', input({ provider: 'codex', exitCode: null, spawnError: EACCES }), 'cli_missing', 'CODEX_PATH'],
-    ['script agent missing', input({ provider: 'script', exitCode: null, spawnError: ENOENT }), 'cli_missing', 'npm run build'],
+    [
+      'codex not executable',
+      input({ provider: 'codex', exitCode: null, spawnError: EACCES }),
+      'cli_missing',
+      'CODEX_PATH',
+    ],
+    [
+      'script agent missing',
+      input({ provider: 'script', exitCode: null, spawnError: ENOENT }),
+      'cli_missing',
+      'npm run build',
+    ],
     [
       'E2BIG is not "not found"',
-      input({ exitCode: null, spawnError: 'E2BIG: spawn E2BIG: argument 9 ("xxx…") is 195.3 KiB, over the 128 KiB the system allows for one argument' }),
+      input({
+        exitCode: null,
+        spawnError:
+          'E2BIG: spawn E2BIG: argument 9 ("xxx…") is 195.3 KiB, over the 128 KiB the system allows for one argument',
+      }),
       'args_too_long',
       'shorten CLAUDE_ARGS (the prompt',
     ],
     [
       'E2BIG from a huge environment variable',
-      input({ provider: 'codex', exitCode: null, spawnError: 'E2BIG: spawn E2BIG: environment variable BIG is 300.0 KiB, over the 128 KiB the system allows for one variable' }),
+      input({
+        provider: 'codex',
+        exitCode: null,
+        spawnError:
+          'E2BIG: spawn E2BIG: environment variable BIG is 300.0 KiB, over the 128 KiB the system allows for one variable',
+      }),
       'args_too_long',
       'shorten the environment variable BIG (the prompt',
     ],
-    ['a wrapper: command not found', input({ exitCode: 127, stderrTail: 'sh: 1: claude: not found\n' }), 'cli_missing', '@anthropic-ai/claude-code'],
+    [
+      'a wrapper: command not found',
+      input({ exitCode: 127, stderrTail: 'sh: 1: claude: not found\n' }),
+      'cli_missing',
+      '@anthropic-ai/claude-code',
+    ],
     [
       'codex rejects --full-auto (exit 2, clap)',
       input({
         provider: 'codex',
         exitCode: 2,
         signalWritten: false,
-        stderrTail: "error: unexpected argument '--full-auto' found\n\nUsage: codex exec [OPTIONS] [PROMPT]\n\nFor more information, try '--help'.\n",
+        stderrTail:
+          "error: unexpected argument '--full-auto' found\n\nUsage: codex exec [OPTIONS] [PROMPT]\n\nFor more information, try '--help'.\n",
       }),
       'cli_usage',
       'the installed codex does not accept --full-auto; upgrade/downgrade codex or remove it from CODEX_ARGS',
     ],
     [
       'codex invalid value',
-      input({ provider: 'codex', exitCode: 2, signalWritten: false, stderrTail: "error: invalid value 'strict' for '--sandbox <SANDBOX_MODE>'\n" }),
+      input({
+        provider: 'codex',
+        exitCode: 2,
+        signalWritten: false,
+        stderrTail: "error: invalid value 'strict' for '--sandbox <SANDBOX_MODE>'\n",
+      }),
       'cli_usage',
       'does not accept --sandbox',
     ],
-    ['claude unknown option (commander, exit 1)', input({ exitCode: 1, signalWritten: false, stderrTail: "error: unknown option '--foo'\n" }), 'cli_usage', 'CLAUDE_ARGS'],
+    [
+      'claude unknown option (commander, exit 1)',
+      input({ exitCode: 1, signalWritten: false, stderrTail: "error: unknown option '--foo'\n" }),
+      'cli_usage',
+      'CLAUDE_ARGS',
+    ],
     [
       'root refusal',
-      input({ exitCode: 1, signalWritten: false, stderrTail: '--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons\n' }),
+      input({
+        exitCode: 1,
+        signalWritten: false,
+        stderrTail: '--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons\n',
+      }),
       'root_refused',
       'IS_SANDBOX=1',
     ],
@@ -169,16 +259,29 @@ describe('classifyFailure on synthetic runs', () => {
     ['killed by a signal', input({ exitCode: null, killSignal: 'SIGKILL' }), 'crashed'],
     ['exit 1, empty stream', input({ exitCode: 1, stderrTail: 'Segmentation fault\n' }), 'crashed'],
     ['script agent exit 3', input({ provider: 'script', exitCode: 3 }), 'crashed'],
-    ['exit 1, stderr names a refused connection', input({ exitCode: 1, stderrTail: 'connect ECONNREFUSED 127.0.0.1:443\n' }), 'connection'],
+    [
+      'exit 1, stderr names a refused connection',
+      input({ exitCode: 1, stderrTail: 'connect ECONNREFUSED 127.0.0.1:443\n' }),
+      'connection',
+    ],
   ] as const)('%s → %s', (_name, run, cls) => {
     expectClass(classifyFailure(run), cls);
   });
 
   test('exit 0 with denials and no signal names the tool and target; with the signal written it is no failure', () => {
-    const summary: StreamSummary = { ...EMPTY, sawResult: true, permissionDenials: [{ tool: 'Bash', target: 'rm -rf build' }, { tool: 'Edit', target: 'src/a.ts' }] };
+    const summary: StreamSummary = {
+      ...EMPTY,
+      sawResult: true,
+      permissionDenials: [
+        { tool: 'Bash', target: 'rm -rf build' },
+        { tool: 'Edit', target: 'src/a.ts' },
+      ],
+    };
     const got = classifyFailure(input({ summary, signalWritten: false }));
     expectClass(got, 'permission_denied');
-    expect(got?.detail).toBe('the agent was not allowed to run rm -rf build (Bash), write src/a.ts (Edit), and wrote no signal');
+    expect(got?.detail).toBe(
+      'the agent was not allowed to run rm -rf build (Bash), write src/a.ts (Edit), and wrote no signal',
+    );
     expect(classifyFailure(input({ summary, signalWritten: true }))).toBeUndefined();
   });
 
@@ -190,7 +293,9 @@ describe('classifyFailure on synthetic runs', () => {
 
   test('timeout and idle win over what the stream had so far', () => {
     const summary = summarize(lines('codex-err-500.default-retries.jsonl'), 'codex');
-    expect(classifyFailure(input({ provider: 'codex', exitCode: null, killSignal: 'SIGTERM', idle: true, summary }))?.cls).toBe('idle');
+    expect(
+      classifyFailure(input({ provider: 'codex', exitCode: null, killSignal: 'SIGTERM', idle: true, summary }))?.cls,
+    ).toBe('idle');
   });
 
   test('a usage-limit result with a reset epoch (Claude subscription) → wait until then', () => {
@@ -223,17 +328,38 @@ describe('retryAfterMs', () => {
 
 describe('FAILURE_POLICY', () => {
   test('rate limits wait without counting; max turns continue; hard problems block', () => {
-    expect(FAILURE_POLICY.rate_limited).toMatchObject({ action: 'wait', countsAsFailedAttempt: false, fallbackWorthy: true });
-    expect(FAILURE_POLICY.max_turns).toMatchObject({ action: 'continue', countsAsFailedAttempt: false, fallbackWorthy: false });
-    for (const cls of ['auth', 'cli_missing', 'cli_usage', 'root_refused', 'permission_denied'] as const) expect(FAILURE_POLICY[cls].action).toBe('block');
+    expect(FAILURE_POLICY.rate_limited).toMatchObject({
+      action: 'wait',
+      countsAsFailedAttempt: false,
+      fallbackWorthy: true,
+    });
+    expect(FAILURE_POLICY.max_turns).toMatchObject({
+      action: 'continue',
+      countsAsFailedAttempt: false,
+      fallbackWorthy: false,
+    });
+    for (const cls of ['auth', 'cli_missing', 'cli_usage', 'root_refused', 'permission_denied'] as const)
+      expect(FAILURE_POLICY[cls].action).toBe('block');
     for (const cls of ['overloaded', 'server_error', 'connection', 'timeout', 'idle', 'crashed'] as const) {
       expect(FAILURE_POLICY[cls]).toMatchObject({ action: 'backoff', countsAsFailedAttempt: true });
     }
   });
 
   test('only an unusable provider is worth a fallback, not a problem with the content', () => {
-    const worthy = Object.entries(FAILURE_POLICY).filter(([, p]) => p.fallbackWorthy).map(([cls]) => cls).sort();
-    expect(worthy).toEqual(['auth', 'cli_missing', 'cli_usage', 'connection', 'overloaded', 'rate_limited', 'root_refused', 'server_error']);
+    const worthy = Object.entries(FAILURE_POLICY)
+      .filter(([, p]) => p.fallbackWorthy)
+      .map(([cls]) => cls)
+      .sort();
+    expect(worthy).toEqual([
+      'auth',
+      'cli_missing',
+      'cli_usage',
+      'connection',
+      'overloaded',
+      'rate_limited',
+      'root_refused',
+      'server_error',
+    ]);
     expect(Object.values(FAILURE_POLICY).every((p) => p.label.length > 0)).toBe(true);
   });
 });

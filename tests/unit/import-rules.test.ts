@@ -19,7 +19,10 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
 /** What the pure core may take from outside src/: no fs, child_process, timers or logger. */
 const CORE_PACKAGES = /^(zod|gray-matter|node:util|node:path|@secretlint\/.+)$/;
 
-interface Edge { from: string; to: string }
+interface Edge {
+  from: string;
+  to: string;
+}
 
 /** `core/x.ts` → core; `commands/run/run.ts` → commands/run (each command is a room); `cli.ts` → cli. */
 function roomOf(file: string): string {
@@ -46,12 +49,16 @@ function brokenRules(edges: Edge[]): string[] {
       continue;
     }
     const target = join(dirname(from), to).replace(/\.js$/, '.ts');
-    if (!allowed(source, target)) problems.push(`${from} imports ${target}: ${source} may not import ${roomOf(target)}`);
+    if (!allowed(source, target))
+      problems.push(`${from} imports ${target}: ${source} may not import ${roomOf(target)}`);
     if (roomOf(target) !== source) rooms.set(source, (rooms.get(source) ?? new Set()).add(roomOf(target)));
   }
   const reaches = (start: string, goal: string, seen = new Set<string>()): boolean =>
-    [...(rooms.get(start) ?? [])].some((next) => next === goal || (!seen.has(next) && seen.add(next) && reaches(next, goal, seen)));
-  for (const room of rooms.keys()) if (reaches(room, room)) problems.push(`${room} is on a cycle of rooms importing each other`);
+    [...(rooms.get(start) ?? [])].some(
+      (next) => next === goal || (!seen.has(next) && seen.add(next) && reaches(next, goal, seen)),
+    );
+  for (const room of rooms.keys())
+    if (reaches(room, room)) problems.push(`${room} is on a cycle of rooms importing each other`);
   return problems;
 }
 
@@ -59,7 +66,9 @@ const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
 
 function sourceEdges(): Edge[] {
   const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
-  return files.flatMap((file) => [...readFileSync(join(SRC, file), 'utf8').matchAll(IMPORT)].map((m) => ({ from: file, to: m[1]! })));
+  return files.flatMap((file) =>
+    [...readFileSync(join(SRC, file), 'utf8').matchAll(IMPORT)].map((m) => ({ from: file, to: m[1]! })),
+  );
 }
 
 describe('import rules', () => {
@@ -74,7 +83,11 @@ describe('import rules', () => {
     ['core → errors.ts', { from: 'core/a.ts', to: '../errors.js' }, 'core may not import errors'],
     ['core → the file system', { from: 'core/a.ts', to: 'node:fs' }, 'core is pure'],
     ['loop → io', { from: 'loop/run-session.ts', to: '../io/x.js' }, 'loop may not import io'],
-    ['an adapter → loop beyond its ports', { from: 'telegram/a.ts', to: '../loop/run-session.js' }, 'telegram may not import loop'],
+    [
+      'an adapter → loop beyond its ports',
+      { from: 'telegram/a.ts', to: '../loop/run-session.js' },
+      'telegram may not import loop',
+    ],
     ['an adapter → config', { from: 'agent/a.ts', to: '../config/settings.js' }, 'agent may not import config'],
     ['an adapter → a command', { from: 'io/a.ts', to: '../commands/run/run.js' }, 'io may not import commands/run'],
     ['a command → cli.ts', { from: 'commands/run/run.ts', to: '../../cli.js' }, 'commands/run may not import cli'],
@@ -83,9 +96,22 @@ describe('import rules', () => {
   });
 
   test('a cycle of rooms is found, also between two commands', () => {
-    expect(brokenRules([{ from: 'agent/a.ts', to: '../io/b.js' }, { from: 'io/b.ts', to: '../agent/a.js' }])).toContain('agent is on a cycle of rooms importing each other');
-    const commands = [{ from: 'commands/run/a.ts', to: '../inspect/b.js' }, { from: 'commands/inspect/b.ts', to: '../run/a.js' }];
+    expect(
+      brokenRules([
+        { from: 'agent/a.ts', to: '../io/b.js' },
+        { from: 'io/b.ts', to: '../agent/a.js' },
+      ]),
+    ).toContain('agent is on a cycle of rooms importing each other');
+    const commands = [
+      { from: 'commands/run/a.ts', to: '../inspect/b.js' },
+      { from: 'commands/inspect/b.ts', to: '../run/a.js' },
+    ];
     expect(brokenRules(commands)).toContain('commands/run is on a cycle of rooms importing each other');
-    expect(brokenRules([{ from: 'agent/a.ts', to: '../core/b.js' }, { from: 'commands/run/a.ts', to: '../inspect/b.js' }])).toEqual([]);
+    expect(
+      brokenRules([
+        { from: 'agent/a.ts', to: '../core/b.js' },
+        { from: 'commands/run/a.ts', to: '../inspect/b.js' },
+      ]),
+    ).toEqual([]);
   });
 });

@@ -31,7 +31,15 @@ function iteration(seq: number, over: Partial<IterationEntry> = {}): IterationEn
     statusAfter: 'running',
     signal: { status: 'continue', phase: 'investigation', summary: `step ${seq}` },
     validation: 'ok',
-    run: { exitCode: 0, signal: null, timedOut: false, durationMs: 1500, attempts: 1, corrective: false, provider: 'script' },
+    run: {
+      exitCode: 0,
+      signal: null,
+      timedOut: false,
+      durationMs: 1500,
+      attempts: 1,
+      corrective: false,
+      provider: 'script',
+    },
     ...over,
   };
 }
@@ -85,9 +93,9 @@ describe('small formatting helpers', () => {
 
   test('totals show tokens and cost only when there are any', () => {
     expect(formatTotals({ ...ZERO_TOTALS, agentMs: 95_000 })).toBe('agent time 1 min 35 s');
-    expect(formatTotals({ ...ZERO_TOTALS, agentMs: 1_000, costUsd: 1.234, inputTokens: 12_345, outputTokens: 678 })).toBe(
-      'agent time 1.0 s, cost $1.23, tokens 12,345 in / 678 out',
-    );
+    expect(
+      formatTotals({ ...ZERO_TOTALS, agentMs: 1_000, costUsd: 1.234, inputTokens: 12_345, outputTokens: 678 }),
+    ).toBe('agent time 1.0 s, cost $1.23, tokens 12,345 in / 678 out');
   });
 
   test('shell quoting only when needed', () => {
@@ -101,7 +109,12 @@ describe('status', () => {
     const v = view({
       overview: { kind: 'state', state: waitingState },
       gate: { kind: 'qa', file: `${DIR}/_qa.md`, exists: true, questions: 2, unanswered: ['Q2'] },
-      lastIteration: iteration(2, { phase: 'requirements', phaseAfter: 'requirements', statusAfter: 'waiting', signal: { status: 'waiting', for: 'qa_answers', summary: 'Wrote 2 questions', needs: 'Answer them' } }),
+      lastIteration: iteration(2, {
+        phase: 'requirements',
+        phaseAfter: 'requirements',
+        statusAfter: 'waiting',
+        signal: { status: 'waiting', for: 'qa_answers', summary: 'Wrote 2 questions', needs: 'Answer them' },
+      }),
     });
     const facts = statusFacts(v, NOW);
     expect(facts).toMatchObject({
@@ -113,7 +126,15 @@ describe('status', () => {
       needs: 'Answer the questions in _qa.md',
       edit: { file: `${DIR}/_qa.md`, exists: true, questions: 2, unanswered: ['Q2'], approval: null },
       iterations: { total: 2, inPhase: 1, phaseLimit: 10 },
-      lastSignal: { seq: 2, status: 'waiting', for: 'qa_answers', phase: 'requirements', phaseAfter: 'requirements', validation: 'ok', problem: null },
+      lastSignal: {
+        seq: 2,
+        status: 'waiting',
+        for: 'qa_answers',
+        phase: 'requirements',
+        phaseAfter: 'requirements',
+        validation: 'ok',
+        problem: null,
+      },
       updatedAgoMs: 3 * 60_000,
       orchestrator: null,
       paths,
@@ -147,17 +168,33 @@ describe('status', () => {
     });
     const facts = statusFacts(v, NOW);
     expect(facts.edit?.what).toBe('all 2 questions answered');
-    expect(facts.next).toBe('go on: orchestrate resume --config /p/.samocode --session add-auth (the orchestrator, pid 4242, is waiting for you)');
+    expect(facts.next).toBe(
+      'go on: orchestrate resume --config /p/.samocode --session add-auth (the orchestrator, pid 4242, is waiting for you)',
+    );
     expect(formatStatus(facts, NOW)).toContain('orchestrator: pid 4242 is running and waiting for you');
   });
 
   test('plan approval: waiting, rejected with feedback, a missing line', () => {
     const state = { ...waitingState, phase: 'planning' as const, waitingFor: 'plan_approval' };
-    const edit = (approval: Parameters<typeof statusFacts>[0]['gate']) => statusFacts(view({ overview: { kind: 'state', state }, gate: approval }), NOW).edit;
-    expect(edit({ kind: 'plan', file: `${DIR}/_plan.md`, exists: true, approval: { state: 'waiting' } })).toMatchObject({ approval: 'waiting', what: expect.stringContaining('still says _waiting_') });
-    expect(edit({ kind: 'plan', file: `${DIR}/_plan.md`, exists: true, approval: { state: 'rejected', feedback: 'smaller steps' } })).toMatchObject({ approval: 'rejected', feedback: 'smaller steps', what: 'rejected: smaller steps' });
-    expect(edit({ kind: 'plan', file: `${DIR}/_plan.md`, exists: true, approval: { state: 'unclear' } })?.what).toContain('has no "**Approval:**" line');
-    expect(edit({ kind: 'plan', file: `${DIR}/_plan.md`, exists: false, approval: { state: 'unclear' } })).toMatchObject({ exists: false, what: expect.stringContaining('does not exist') });
+    const edit = (approval: Parameters<typeof statusFacts>[0]['gate']) =>
+      statusFacts(view({ overview: { kind: 'state', state }, gate: approval }), NOW).edit;
+    expect(edit({ kind: 'plan', file: `${DIR}/_plan.md`, exists: true, approval: { state: 'waiting' } })).toMatchObject(
+      { approval: 'waiting', what: expect.stringContaining('still says _waiting_') },
+    );
+    expect(
+      edit({
+        kind: 'plan',
+        file: `${DIR}/_plan.md`,
+        exists: true,
+        approval: { state: 'rejected', feedback: 'smaller steps' },
+      }),
+    ).toMatchObject({ approval: 'rejected', feedback: 'smaller steps', what: 'rejected: smaller steps' });
+    expect(
+      edit({ kind: 'plan', file: `${DIR}/_plan.md`, exists: true, approval: { state: 'unclear' } })?.what,
+    ).toContain('has no "**Approval:**" line');
+    expect(
+      edit({ kind: 'plan', file: `${DIR}/_plan.md`, exists: false, approval: { state: 'unclear' } }),
+    ).toMatchObject({ exists: false, what: expect.stringContaining('does not exist') });
   });
 
   test('running: live with its agent, stale lock, another host', () => {
@@ -168,21 +205,44 @@ describe('status', () => {
     expect(formatStatus(live, NOW)).toContain('iteration 1 is running');
 
     const stale = statusFacts(view({ lock: { kind: 'stale', pid: 12 } }), NOW);
-    expect(stale.statusLine).toBe('running? (no orchestrator is running; last run stopped or crashed: run again to resume)');
+    expect(stale.statusLine).toBe(
+      'running? (no orchestrator is running; last run stopped or crashed: run again to resume)',
+    );
     expect(stale.next).toBe('run again to resume: orchestrate --config /p/.samocode --session add-auth');
     expect(statusFacts(view(), NOW).statusLine).toBe(stale.statusLine);
 
-    expect(statusFacts(view({ lock: { kind: 'elsewhere', pid: 9, host: 'box2' } }), NOW).statusLine).toBe('running? (orchestrator pid 9 on host box2: cannot check it from here)');
+    expect(statusFacts(view({ lock: { kind: 'elsewhere', pid: 9, host: 'box2' } }), NOW).statusLine).toBe(
+      'running? (orchestrator pid 9 on host box2: cannot check it from here)',
+    );
   });
 
   test('blocked: kind, reason, needs, and how to unblock; a rejected signal shows its problem', () => {
-    const state = fakeState({ status: 'blocked', blockedKind: 'phase_limit', blockedReason: 'investigation ran 10 iterations', needs: 'raise the limit' });
+    const state = fakeState({
+      status: 'blocked',
+      blockedKind: 'phase_limit',
+      blockedReason: 'investigation ran 10 iterations',
+      needs: 'raise the limit',
+    });
     const facts = statusFacts(
-      view({ overview: { kind: 'state', state }, lastIteration: iteration(10, { statusAfter: 'blocked', validation: 'phase_limit', problem: 'investigation ran 10 iterations (limit 10)' }) }),
+      view({
+        overview: { kind: 'state', state },
+        lastIteration: iteration(10, {
+          statusAfter: 'blocked',
+          validation: 'phase_limit',
+          problem: 'investigation ran 10 iterations (limit 10)',
+        }),
+      }),
       NOW,
     );
-    expect(facts).toMatchObject({ statusLine: 'blocked: phase_limit: investigation ran 10 iterations', blockedKind: 'phase_limit', needs: 'raise the limit', edit: null });
-    expect(facts.next).toContain(`fix the cause (notes for the agent go in ${DIR}/_overview.md), then run: orchestrate --config`);
+    expect(facts).toMatchObject({
+      statusLine: 'blocked: phase_limit: investigation ran 10 iterations',
+      blockedKind: 'phase_limit',
+      needs: 'raise the limit',
+      edit: null,
+    });
+    expect(facts.next).toContain(
+      `fix the cause (notes for the agent go in ${DIR}/_overview.md), then run: orchestrate --config`,
+    );
     const text = formatStatus(facts, NOW);
     expect(text).toContain('needs:        raise the limit');
     expect(text).toContain('rejected (phase_limit): investigation ran 10 iterations (limit 10)');
@@ -191,20 +251,63 @@ describe('status', () => {
   test('legacy, invalid and missing _overview.md are reported, not thrown, with the same JSON keys', () => {
     const ok = statusFacts(view(), NOW);
     const legacy = statusFacts(view({ overview: { kind: 'legacy', phase: 'implementation', iterations: 7 } }), NOW);
-    expect(legacy).toMatchObject({ overview: 'legacy', phase: 'implementation', status: null, iterations: { total: 7, inPhase: null, phaseLimit: 10 } });
+    expect(legacy).toMatchObject({
+      overview: 'legacy',
+      phase: 'implementation',
+      status: null,
+      iterations: { total: 7, inPhase: null, phaseLimit: 10 },
+    });
     expect(legacy.statusLine).toContain('Python samocode format (phase implementation, iteration 7)');
 
-    const invalid = statusFacts(view({ overview: { kind: 'invalid', message: 'front matter field phase="x": bad' }, lastIteration: iteration(3, { phaseAfter: 'requirements' }) }), NOW);
-    expect(invalid).toMatchObject({ overview: 'invalid', problem: 'front matter field phase="x": bad', phase: null, status: null, statusLine: 'unreadable: front matter field phase="x": bad' });
-    expect(formatStatus(invalid, NOW)).toContain("phase:        unknown (the history's last iteration, 3, ended in requirements)");
+    const invalid = statusFacts(
+      view({
+        overview: { kind: 'invalid', message: 'front matter field phase="x": bad' },
+        lastIteration: iteration(3, { phaseAfter: 'requirements' }),
+      }),
+      NOW,
+    );
+    expect(invalid).toMatchObject({
+      overview: 'invalid',
+      problem: 'front matter field phase="x": bad',
+      phase: null,
+      status: null,
+      statusLine: 'unreadable: front matter field phase="x": bad',
+    });
+    expect(formatStatus(invalid, NOW)).toContain(
+      "phase:        unknown (the history's last iteration, 3, ended in requirements)",
+    );
 
     const missing = statusFacts(view({ overview: { kind: 'missing' } }), NOW);
     expect(missing.statusLine).toBe(`not started: ${DIR}/_overview.md does not exist`);
 
     for (const facts of [legacy, invalid, missing]) expect(Object.keys(facts)).toEqual(Object.keys(ok));
     expect(Object.keys(ok)).toEqual([
-      'session', 'name', 'overview', 'problem', 'phase', 'status', 'statusLine', 'orchestrator', 'waitingFor', 'needs', 'blockedKind', 'blockedReason', 'edit', 'next',
-      'iterations', 'lastSignal', 'lastSummary', 'totals', 'startedAt', 'updatedAt', 'updatedAgoMs', 'workingDir', 'branch', 'baseBranch', 'standalone', 'paths',
+      'session',
+      'name',
+      'overview',
+      'problem',
+      'phase',
+      'status',
+      'statusLine',
+      'orchestrator',
+      'waitingFor',
+      'needs',
+      'blockedKind',
+      'blockedReason',
+      'edit',
+      'next',
+      'iterations',
+      'lastSignal',
+      'lastSummary',
+      'totals',
+      'startedAt',
+      'updatedAt',
+      'updatedAgoMs',
+      'workingDir',
+      'branch',
+      'baseBranch',
+      'standalone',
+      'paths',
     ]);
   });
 });
@@ -213,12 +316,57 @@ describe('history', () => {
   const long = 'a summary that goes on and on '.repeat(10);
   const entries: HistoryEntry[] = [
     iteration(1, { phaseAfter: 'requirements', signal: { status: 'continue', phase: 'requirements', summary: long } }),
-    iteration(2, { phase: 'requirements', phaseAfter: 'requirements', statusAfter: 'waiting', signal: { status: 'waiting', for: 'qa_answers', summary: 'asked' } }),
-    { seq: 3, time: at(6, 7, 30, 5), iteration: 2, phase: 'requirements', event: 'resumed', from: 'waiting', how: 'run again' },
-    { seq: 4, time: at(6, 7, 31), iteration: 3, phase: 'requirements', event: 'interrupted', signal: 'SIGINT', attempts: 1 },
-    iteration(5, { iteration: 3, time: at(6, 7, 40), phase: 'requirements', phaseAfter: 'requirements', statusAfter: 'blocked', signal: null, validation: 'agent_failed', problem: 'exit code 1', run: { exitCode: 1, signal: null, timedOut: false, durationMs: 125_000, attempts: 3, corrective: false, provider: 'script' } }),
+    iteration(2, {
+      phase: 'requirements',
+      phaseAfter: 'requirements',
+      statusAfter: 'waiting',
+      signal: { status: 'waiting', for: 'qa_answers', summary: 'asked' },
+    }),
+    {
+      seq: 3,
+      time: at(6, 7, 30, 5),
+      iteration: 2,
+      phase: 'requirements',
+      event: 'resumed',
+      from: 'waiting',
+      how: 'run again',
+    },
+    {
+      seq: 4,
+      time: at(6, 7, 31),
+      iteration: 3,
+      phase: 'requirements',
+      event: 'interrupted',
+      signal: 'SIGINT',
+      attempts: 1,
+    },
+    iteration(5, {
+      iteration: 3,
+      time: at(6, 7, 40),
+      phase: 'requirements',
+      phaseAfter: 'requirements',
+      statusAfter: 'blocked',
+      signal: null,
+      validation: 'agent_failed',
+      problem: 'exit code 1',
+      run: {
+        exitCode: 1,
+        signal: null,
+        timedOut: false,
+        durationMs: 125_000,
+        attempts: 3,
+        corrective: false,
+        provider: 'script',
+      },
+    }),
   ];
-  const read = (over: Partial<HistoryRead> = {}): HistoryRead => ({ entries, skipped: [], file: paths.history, exists: true, ...over });
+  const read = (over: Partial<HistoryRead> = {}): HistoryRead => ({
+    entries,
+    skipped: [],
+    file: paths.history,
+    exists: true,
+    ...over,
+  });
 
   test('a table in order, with the date when it changes, distinct resumed and interrupted rows, within 120 columns', () => {
     const text = formatHistory(read());
@@ -226,13 +374,17 @@ describe('history', () => {
     expect(lines[0]).toBe(`history of ${paths.history}`);
     expect(lines[1]).toMatch(/^seq +time +iter +event +phase +status \/ validation +att +took +summary \/ problem$/);
     expect(lines[2]).toBe('-- 2026-01-05');
-    expect(lines[3]).toMatch(/^ +1 +09:01:00 +1 +iteration +inv → req +continue \/ ok +1 +1\.5 s +a summary that goes on/);
+    expect(lines[3]).toMatch(
+      /^ +1 +09:01:00 +1 +iteration +inv → req +continue \/ ok +1 +1\.5 s +a summary that goes on/,
+    );
     expect(lines[3]).toMatch(/…$/);
     expect(lines[4]).toMatch(/^ +2 +09:02:00 +2 +iteration +req → req +waiting \/ ok .* asked \(for qa_answers\)$/);
     expect(lines[5]).toBe('-- 2026-01-06');
     expect(lines[6]).toMatch(/^ +3 +07:30:05 +2 +» resumed +req +from waiting +run again$/);
     expect(lines[7]).toMatch(/^ +4 +07:31:00 +3 +! interrupted +req +SIGINT +1 +stopped; iteration 3 runs again$/);
-    expect(lines[8]).toMatch(/^ +5 +07:40:00 +3 +iteration +req → req +no signal \/ agent_failed +3 +2 min 5 s +exit code 1$/);
+    expect(lines[8]).toMatch(
+      /^ +5 +07:40:00 +3 +iteration +req → req +no signal \/ agent_failed +3 +2 min 5 s +exit code 1$/,
+    );
     expect(lines.at(-1)).toBe('5 entries, 3 iterations (inv = investigation, req = requirements)');
     for (const line of lines.filter((l) => !l.startsWith('history of'))) expect(line.length).toBeLessThanOrEqual(WIDTH);
   });
@@ -246,12 +398,23 @@ describe('history', () => {
   test('unreadable lines are counted at the end; no entries says so', () => {
     expect(formatHistory(read({ skipped: [6] }))).toContain('\n1 unreadable line skipped (line 6)');
     expect(formatHistory(read({ skipped: [1, 2, 3, 4, 5, 6, 7] }))).toContain('\n7 unreadable lines skipped:');
-    expect(formatHistory(read({ entries: [], exists: false }))).toBe(`history of ${paths.history}\nno history yet: the session has not run an iteration\n`);
+    expect(formatHistory(read({ entries: [], exists: false }))).toBe(
+      `history of ${paths.history}\nno history yet: the session has not run an iteration\n`,
+    );
     expect(formatHistory(read({ entries: [], exists: true, skipped: [1] }))).toContain('1 unreadable line skipped');
   });
 
   test('an entry with missing or unknown fields is shown, not thrown', () => {
-    const odd = [{ seq: 1, time: 'whenever', event: 'something-new' } as unknown as HistoryEntry, { seq: 2, time: at(5, 9, 0), event: 'iteration', iteration: 1, phase: 'investigation' } as unknown as HistoryEntry];
+    const odd = [
+      { seq: 1, time: 'whenever', event: 'something-new' } as unknown as HistoryEntry,
+      {
+        seq: 2,
+        time: at(5, 9, 0),
+        event: 'iteration',
+        iteration: 1,
+        phase: 'investigation',
+      } as unknown as HistoryEntry,
+    ];
     const text = formatHistory(read({ entries: odd }));
     expect(text).toContain('something-new');
     expect(text).toContain('whenever');
@@ -259,7 +422,11 @@ describe('history', () => {
 });
 
 describe('list', () => {
-  const input = (folder: string, overview: ListInput['overview'], lock: ListInput['lock'] = { kind: 'none' }): ListInput => ({
+  const input = (
+    folder: string,
+    overview: ListInput['overview'],
+    lock: ListInput['lock'] = { kind: 'none' },
+  ): ListInput => ({
     folder,
     name: folder.replace(/^\d{2}-\d{2}-\d{2}-/, ''),
     path: `/s/${folder}`,
@@ -272,10 +439,29 @@ describe('list', () => {
     const rows = listFacts(
       [
         input('20-01-01-old', { kind: 'legacy', phase: 'implementation', iterations: 7 }),
-        input('26-01-01-waits', state({ status: 'waiting', waitingFor: 'plan_approval', phase: 'planning', iterations: 4, updatedAt: at(5, 9, 0) })),
-        input('26-01-04-runs', state({ status: 'running', iterations: 1, updatedAt: at(5, 9, 55) }), { kind: 'live', pid: 77, agentPid: 78 }),
-        input('26-01-03-crashed', state({ status: 'running', iterations: 2, updatedAt: at(4, 9, 0) }), { kind: 'stale', pid: 66 }),
-        input('26-01-02-stuck', state({ status: 'blocked', blockedKind: 'agent', blockedReason: 'no database', updatedAt: at(5, 9, 30) })),
+        input(
+          '26-01-01-waits',
+          state({
+            status: 'waiting',
+            waitingFor: 'plan_approval',
+            phase: 'planning',
+            iterations: 4,
+            updatedAt: at(5, 9, 0),
+          }),
+        ),
+        input('26-01-04-runs', state({ status: 'running', iterations: 1, updatedAt: at(5, 9, 55) }), {
+          kind: 'live',
+          pid: 77,
+          agentPid: 78,
+        }),
+        input('26-01-03-crashed', state({ status: 'running', iterations: 2, updatedAt: at(4, 9, 0) }), {
+          kind: 'stale',
+          pid: 66,
+        }),
+        input(
+          '26-01-02-stuck',
+          state({ status: 'blocked', blockedKind: 'agent', blockedReason: 'no database', updatedAt: at(5, 9, 30) }),
+        ),
         input('25-12-30-broken', { kind: 'invalid', message: 'bad yaml' }),
       ],
       NOW,
@@ -316,7 +502,10 @@ describe('list', () => {
   });
 
   test('a long blocked reason is cut to keep the line within 120 columns', () => {
-    const rows = listFacts([input('26-01-02-stuck', state({ status: 'blocked', blockedKind: 'agent', blockedReason: 'x'.repeat(300) }))], NOW);
+    const rows = listFacts(
+      [input('26-01-02-stuck', state({ status: 'blocked', blockedKind: 'agent', blockedReason: 'x'.repeat(300) }))],
+      NOW,
+    );
     const line = formatList(rows, { sessions: '/s', configFile: '/p/.samocode' }).split('\n')[2]!;
     expect(line.length).toBeLessThanOrEqual(WIDTH);
     expect(line).toContain('blocked: agent: xxx');

@@ -62,7 +62,8 @@ function fakeDisk(files: Record<string, string | 'folder'> = {}, dirs: string[] 
 function state(disk: FakeDisk): DiskState {
   const entries: Record<string, DiskEntry> = {};
   for (const [path, content] of disk.files) {
-    entries[path] = content === 'folder' ? { kind: 'other', what: 'folder' } : { kind: 'file', sha256: sha256(content) };
+    entries[path] =
+      content === 'folder' ? { kind: 'other', what: 'folder' } : { kind: 'file', sha256: sha256(content) };
   }
   return { entries, dirs: [...disk.dirs] };
 }
@@ -130,13 +131,26 @@ describe('install', () => {
         const first = installed();
         return { files: pkg(SKILL('new text\n')), disk: first.disk, manifest: first.manifest };
       },
-      expect: { [P.claudeSkill]: 'updated', [P.codexSkill]: 'updated', [P.claudeCommand]: 'unchanged', [P.codexCommand]: 'unchanged' },
+      expect: {
+        [P.claudeSkill]: 'updated',
+        [P.codexSkill]: 'updated',
+        [P.claudeCommand]: 'unchanged',
+        [P.codexCommand]: 'unchanged',
+      },
       recorded: ALL,
     },
     {
       name: "the person's own command file is never overwritten",
-      given: () => ({ files: pkg(), disk: fakeDisk({ [P.claudeCommand]: 'my own y\n' }, [`${HOME}/.claude`, `${HOME}/.claude/commands`]) }),
-      expect: { [P.claudeSkill]: 'installed', [P.claudeCommand]: 'skipped', [P.codexSkill]: 'installed', [P.codexCommand]: 'installed' },
+      given: () => ({
+        files: pkg(),
+        disk: fakeDisk({ [P.claudeCommand]: 'my own y\n' }, [`${HOME}/.claude`, `${HOME}/.claude/commands`]),
+      }),
+      expect: {
+        [P.claudeSkill]: 'installed',
+        [P.claudeCommand]: 'skipped',
+        [P.codexSkill]: 'installed',
+        [P.codexCommand]: 'installed',
+      },
       reasons: { [P.claudeCommand]: REASONS.notOurs },
       recorded: [P.claudeSkill, P.codexSkill, P.codexCommand],
     },
@@ -147,7 +161,12 @@ describe('install', () => {
         first.disk.files.set(P.claudeSkill, `${SKILL()}my note\n`);
         return { files: pkg(SKILL('new text\n')), disk: first.disk, manifest: first.manifest };
       },
-      expect: { [P.claudeSkill]: 'skipped', [P.codexSkill]: 'updated', [P.claudeCommand]: 'unchanged', [P.codexCommand]: 'unchanged' },
+      expect: {
+        [P.claudeSkill]: 'skipped',
+        [P.codexSkill]: 'updated',
+        [P.claudeCommand]: 'unchanged',
+        [P.codexCommand]: 'unchanged',
+      },
       reasons: { [P.claudeSkill]: REASONS.changedSkip },
       recorded: ALL,
     },
@@ -158,20 +177,45 @@ describe('install', () => {
         first.disk.files.delete(P.codexCommand);
         return { files: pkg(), disk: first.disk, manifest: first.manifest };
       },
-      expect: { [P.claudeSkill]: 'unchanged', [P.codexSkill]: 'unchanged', [P.claudeCommand]: 'unchanged', [P.codexCommand]: 'installed' },
+      expect: {
+        [P.claudeSkill]: 'unchanged',
+        [P.codexSkill]: 'unchanged',
+        [P.claudeCommand]: 'unchanged',
+        [P.codexCommand]: 'installed',
+      },
       recorded: ALL,
     },
     {
       name: 'a folder where a file goes is left alone',
-      given: () => ({ files: pkg(), disk: fakeDisk({ [P.claudeCommand]: 'folder' }, [`${HOME}/.claude`, `${HOME}/.claude/commands`, P.claudeCommand]) }),
-      expect: { [P.claudeSkill]: 'installed', [P.claudeCommand]: 'skipped', [P.codexSkill]: 'installed', [P.codexCommand]: 'installed' },
+      given: () => ({
+        files: pkg(),
+        disk: fakeDisk({ [P.claudeCommand]: 'folder' }, [
+          `${HOME}/.claude`,
+          `${HOME}/.claude/commands`,
+          P.claudeCommand,
+        ]),
+      }),
+      expect: {
+        [P.claudeSkill]: 'installed',
+        [P.claudeCommand]: 'skipped',
+        [P.codexSkill]: 'installed',
+        [P.codexCommand]: 'installed',
+      },
       reasons: { [P.claudeCommand]: REASONS.notAFile('folder') },
       recorded: [P.claudeSkill, P.codexSkill, P.codexCommand],
     },
     {
       name: "a file with exactly samocode's content but no record is taken over, not rewritten",
-      given: () => ({ files: pkg(), disk: fakeDisk({ [P.claudeCommand]: COMMAND }, [`${HOME}/.claude`, `${HOME}/.claude/commands`]) }),
-      expect: { [P.claudeSkill]: 'installed', [P.claudeCommand]: 'unchanged', [P.codexSkill]: 'installed', [P.codexCommand]: 'installed' },
+      given: () => ({
+        files: pkg(),
+        disk: fakeDisk({ [P.claudeCommand]: COMMAND }, [`${HOME}/.claude`, `${HOME}/.claude/commands`]),
+      }),
+      expect: {
+        [P.claudeSkill]: 'installed',
+        [P.claudeCommand]: 'unchanged',
+        [P.codexSkill]: 'installed',
+        [P.codexCommand]: 'installed',
+      },
       recorded: ALL,
     },
   ];
@@ -180,7 +224,8 @@ describe('install', () => {
     const given = c.given();
     const { plan, manifest } = install(given.files, given.disk, given.manifest);
     expect(statuses(plan)).toEqual(c.expect);
-    for (const [path, reason] of Object.entries(c.reasons ?? {})) expect(plan.files.find((s) => s.path === path)?.reason).toBe(reason);
+    for (const [path, reason] of Object.entries(c.reasons ?? {}))
+      expect(plan.files.find((s) => s.path === path)?.reason).toBe(reason);
     expect(manifest?.files.map((f) => `${HOME}/${f.path}`).sort()).toEqual([...c.recorded].sort());
     // Nothing is ever written over a file that is not recorded as samocode's, or that changed since.
     for (const step of plan.files.filter((s) => s.status === 'updated')) {
@@ -224,12 +269,19 @@ describe('install', () => {
   });
 
   test('a skill an older version installed and this one no longer ships is removed, with its empty folders', () => {
-    const older = pkg().concat({ kind: 'skill', name: 'samocode-old', rel: 'SKILL.md', content: SKILL().replace('samocode-x', 'samocode-old') });
+    const older = pkg().concat({
+      kind: 'skill',
+      name: 'samocode-old',
+      rel: 'SKILL.md',
+      content: SKILL().replace('samocode-x', 'samocode-old'),
+    });
     const first = installed(older);
     const { plan, manifest, disk } = install(pkg(), first.disk, first.manifest);
     const old = `${HOME}/.claude/skills/samocode-old/SKILL.md`;
     expect(plan.files.find((s) => s.path === old)).toMatchObject({ status: 'removed', reason: REASONS.retired });
-    expect(plan.rmdirs).toEqual([`${HOME}/.claude/skills/samocode-old`, `${HOME}/.agents/skills/samocode-old`].sort().reverse());
+    expect(plan.rmdirs).toEqual(
+      [`${HOME}/.claude/skills/samocode-old`, `${HOME}/.agents/skills/samocode-old`].sort().reverse(),
+    );
     expect(manifest?.files.some((f) => f.path.includes('samocode-old'))).toBe(false);
     expect(manifest?.dirs.some((d) => d.includes('samocode-old'))).toBe(false);
     expect([...disk.dirs].some((d) => d.includes('samocode-old'))).toBe(false);
@@ -242,24 +294,43 @@ describe('install', () => {
     const old = first.manifest!.files.find((f) => f.path === '.claude/skills/samocode-x/SKILL.md');
     expect(failed?.files.find((f) => f.path === old!.path)).toEqual(old);
     const fresh = install(pkg(), fakeDisk()).plan;
-    expect(manifestAfter(fresh, new Set([P.codexCommand]))?.files.some((f) => f.path === '.agents/skills/samocode-y/SKILL.md')).toBe(false);
+    expect(
+      manifestAfter(fresh, new Set([P.codexCommand]))?.files.some(
+        (f) => f.path === '.agents/skills/samocode-y/SKILL.md',
+      ),
+    ).toBe(false);
   });
 });
 
 describe('uninstall', () => {
   test('removes exactly the unchanged installed files, keeps edited ones, then the empty folders it created', () => {
-    const first = install(pkg(), fakeDisk({ [`${HOME}/.claude/commands/mine.md`]: 'mine\n' }, [`${HOME}/.claude`, `${HOME}/.claude/commands`]));
+    const first = install(
+      pkg(),
+      fakeDisk({ [`${HOME}/.claude/commands/mine.md`]: 'mine\n' }, [`${HOME}/.claude`, `${HOME}/.claude/commands`]),
+    );
     first.disk.files.set(P.codexSkill, `${SKILL()}edited\n`);
     first.disk.files.delete(P.claudeSkill);
     const { plan, manifest, disk } = uninstall(first.disk, first.manifest);
-    expect(statuses(plan)).toEqual({ [P.claudeSkill]: 'gone', [P.claudeCommand]: 'removed', [P.codexSkill]: 'kept', [P.codexCommand]: 'removed' });
+    expect(statuses(plan)).toEqual({
+      [P.claudeSkill]: 'gone',
+      [P.claudeCommand]: 'removed',
+      [P.codexSkill]: 'kept',
+      [P.codexCommand]: 'removed',
+    });
     expect(plan.files.find((s) => s.path === P.codexSkill)?.reason).toBe(REASONS.changedKeep);
     expect(manifest).toBeUndefined();
     // The person's files are all still there; samocode's unchanged ones are gone.
     expect([...disk.files.keys()].sort()).toEqual([`${HOME}/.claude/commands/mine.md`, P.codexSkill].sort());
     // Empty folders samocode created are gone; the ones holding the person's files, and the ones it didn't create, stay.
     expect([...disk.dirs].filter((d) => d.startsWith(HOME)).sort()).toEqual(
-      [HOME, `${HOME}/.claude`, `${HOME}/.claude/commands`, `${HOME}/.agents`, `${HOME}/.agents/skills`, `${HOME}/.agents/skills/samocode-x`].sort(),
+      [
+        HOME,
+        `${HOME}/.claude`,
+        `${HOME}/.claude/commands`,
+        `${HOME}/.agents`,
+        `${HOME}/.agents/skills`,
+        `${HOME}/.agents/skills/samocode-x`,
+      ].sort(),
     );
   });
 
@@ -333,8 +404,12 @@ describe('layouts', () => {
   });
 
   test('report paths: ~ under the home, relative in a project', () => {
-    expect(displayPath(userLayout('/home/ann', {}), P.claudeSkill.replace(HOME, '/home/ann'))).toBe('~/.claude/skills/samocode-x/SKILL.md');
-    expect(displayPath(projectLayout('/work/repo'), '/work/repo/.agents/skills/a/SKILL.md')).toBe('.agents/skills/a/SKILL.md');
+    expect(displayPath(userLayout('/home/ann', {}), P.claudeSkill.replace(HOME, '/home/ann'))).toBe(
+      '~/.claude/skills/samocode-x/SKILL.md',
+    );
+    expect(displayPath(projectLayout('/work/repo'), '/work/repo/.agents/skills/a/SKILL.md')).toBe(
+      '.agents/skills/a/SKILL.md',
+    );
     expect(displayPath(userLayout('/home/ann', {}), '/elsewhere/x')).toBe('/elsewhere/x');
   });
 });
@@ -360,7 +435,10 @@ describe('manifest', () => {
     ['{not json', /not valid JSON/],
     ['[]', /not a samocode install manifest/],
     ['{"version":2,"samocode":"1","scope":"user","files":[],"dirs":[]}', /version/],
-    ['{"version":1,"samocode":"1","scope":"user","files":[{"path":"a","sha256":"zz","agent":"claude"}],"dirs":[]}', /files\.0\.sha256/],
+    [
+      '{"version":1,"samocode":"1","scope":"user","files":[{"path":"a","sha256":"zz","agent":"claude"}],"dirs":[]}',
+      /files\.0\.sha256/,
+    ],
   ])('rejects %s', (text, message) => {
     const read = parseManifest(text);
     expect(read.ok).toBe(false);
@@ -372,7 +450,8 @@ describe("the package's skills and commands", () => {
   const files = readPackage(ROOT);
   const workflow = readFileSync(join(ROOT, 'workflow.md'), 'utf8');
   const text = (kind: 'skill' | 'command', name: string) =>
-    files.find((f) => f.kind === kind && f.name === name && (kind === 'command' || f.rel === 'SKILL.md'))?.content ?? '';
+    files.find((f) => f.kind === kind && f.name === name && (kind === 'command' || f.rel === 'SKILL.md'))?.content ??
+    '';
 
   test('are what install promises', () => {
     expect([...new Set(files.filter((f) => f.kind === 'skill').map((f) => f.name))].sort()).toEqual([
@@ -381,7 +460,12 @@ describe("the package's skills and commands", () => {
       'samocode-qa',
       'samocode-signal-protocol',
     ]);
-    expect(files.filter((f) => f.kind === 'command').map((f) => f.name).sort()).toEqual(['samocode-answer', 'samocode-signal', 'samocode-status']);
+    expect(
+      files
+        .filter((f) => f.kind === 'command')
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(['samocode-answer', 'samocode-signal', 'samocode-status']);
   });
 
   test('have the front matter Claude Code and Codex read, and no name clashes', () => {
@@ -396,7 +480,12 @@ describe("the package's skills and commands", () => {
   test('checkPackage catches a clash, a missing description and a command without $ARGUMENTS', () => {
     const broken: PackageFile[] = [
       { kind: 'skill', name: 'samocode-y', rel: 'SKILL.md', content: '---\nname: samocode-y\n---\nbody\n' },
-      { kind: 'command', name: 'samocode-y', rel: 'samocode-y.md', content: '---\ndescription: y\n---\nno arguments\n' },
+      {
+        kind: 'command',
+        name: 'samocode-y',
+        rel: 'samocode-y.md',
+        content: '---\ndescription: y\n---\nno arguments\n',
+      },
     ];
     const problems = checkPackage(broken).join('\n');
     expect(problems).toContain('both a skill and a command');
@@ -405,7 +494,15 @@ describe("the package's skills and commands", () => {
   });
 
   test('use the workflow’s exact markers and names', () => {
-    for (const marker of ['**Answer:** _waiting_', '**Approval:** _waiting_', '_signal.json', '_qa.md', '_plan.md', 'qa_answers', 'plan_approval']) {
+    for (const marker of [
+      '**Answer:** _waiting_',
+      '**Approval:** _waiting_',
+      '_signal.json',
+      '_qa.md',
+      '_plan.md',
+      'qa_answers',
+      'plan_approval',
+    ]) {
       expect(workflow).toContain(marker);
     }
     expect(text('skill', 'samocode-qa')).toContain('**Answer:** _waiting_');
@@ -417,7 +514,8 @@ describe("the package's skills and commands", () => {
       expect(text('skill', 'samocode-signal-protocol')).toContain(`\`${field}\``);
       expect(text('command', 'samocode-signal')).toContain(`\`${field}\``);
     }
-    for (const waitingFor of ['qa_answers', 'plan_approval', 'file_update', 'human_action']) expect(text('command', 'samocode-signal')).toContain(waitingFor);
+    for (const waitingFor of ['qa_answers', 'plan_approval', 'file_update', 'human_action'])
+      expect(text('command', 'samocode-signal')).toContain(waitingFor);
   });
 
   test('every signal example in them is one valid JSON object', () => {

@@ -6,7 +6,14 @@ import { applyEntry, type IterationEntry } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
 
 describe('_overview.md round trip', () => {
-  const bodies = ['', '\n# Notes\n', '# no leading newline', 'trailing spaces   \n\n\n', 'unicode: ✓ — ü\r\nwindows line\r\n', '---\nlooks like front matter\n---\n'];
+  const bodies = [
+    '',
+    '\n# Notes\n',
+    '# no leading newline',
+    'trailing spaces   \n\n\n',
+    'unicode: ✓ — ü\r\nwindows line\r\n',
+    '---\nlooks like front matter\n---\n',
+  ];
   test.each(bodies)('body %j is kept byte for byte', (body) => {
     const state = fakeState({ dive: 'auth', lastSummary: 'multi\nline: "quoted"' });
     const text = renderOverview(state, body);
@@ -33,7 +40,12 @@ describe('_overview.md round trip', () => {
 
   test('a Python-era overview is migrated, its text kept as the body', () => {
     const legacy = '# Session: auth\n\n## Status\n- **Phase**: implementation\nIteration: 7\n\n## Notes\nkeep me\n';
-    expect(parseOverview(legacy, 'o.md')).toEqual({ kind: 'legacy', phase: 'implementation', iterations: 7, body: legacy });
+    expect(parseOverview(legacy, 'o.md')).toEqual({
+      kind: 'legacy',
+      phase: 'implementation',
+      iterations: 7,
+      body: legacy,
+    });
   });
 
   test('a legacy file with an unknown phase is refused with the line to fix', () => {
@@ -57,45 +69,118 @@ describe('applyEntry', () => {
     statusAfter: 'running',
     signal: { status: 'continue', summary: 'looked' },
     validation: 'ok',
-    run: { exitCode: 0, signal: null, timedOut: false, durationMs: 100, attempts: 1, corrective: false, provider: 'script', costUsd: 0.5, tokens: { inputTokens: 10, outputTokens: 2, cacheReadTokens: 1, cacheWriteTokens: 0 } },
+    run: {
+      exitCode: 0,
+      signal: null,
+      timedOut: false,
+      durationMs: 100,
+      attempts: 1,
+      corrective: false,
+      provider: 'script',
+      costUsd: 0.5,
+      tokens: { inputTokens: 10, outputTokens: 2, cacheReadTokens: 1, cacheWriteTokens: 0 },
+    },
     ...over,
   });
 
   test('staying counts a phase iteration; moving resets it; totals add up', () => {
     let state = applyEntry(fakeState(), iteration({}));
-    expect(state).toMatchObject({ iterations: 1, phaseIterations: 1, historySeq: 1, lastSummary: 'looked', totals: { agentMs: 100, costUsd: 0.5, inputTokens: 10 } });
+    expect(state).toMatchObject({
+      iterations: 1,
+      phaseIterations: 1,
+      historySeq: 1,
+      lastSummary: 'looked',
+      totals: { agentMs: 100, costUsd: 0.5, inputTokens: 10 },
+    });
     state = applyEntry(state, iteration({ seq: 2, iteration: 2, phaseAfter: 'requirements' }));
-    expect(state).toMatchObject({ phase: 'requirements', iterations: 2, phaseIterations: 0, totals: { agentMs: 200, costUsd: 1 } });
+    expect(state).toMatchObject({
+      phase: 'requirements',
+      iterations: 2,
+      phaseIterations: 0,
+      totals: { agentMs: 200, costUsd: 1 },
+    });
   });
 
   test('waiting records what for; resuming passes the gate of the phase', () => {
     let state = applyEntry(
       fakeState({ phase: 'requirements' }),
-      iteration({ phase: 'requirements', phaseAfter: 'requirements', statusAfter: 'waiting', signal: { status: 'waiting', for: 'qa_answers', needs: 'answers' }, waitQuestions: 3 }),
+      iteration({
+        phase: 'requirements',
+        phaseAfter: 'requirements',
+        statusAfter: 'waiting',
+        signal: { status: 'waiting', for: 'qa_answers', needs: 'answers' },
+        waitQuestions: 3,
+      }),
     );
     expect(state).toMatchObject({ status: 'waiting', waitingFor: 'qa_answers', needs: 'answers', waitQuestions: 3 });
     // The question count is state like the rest: it survives the front matter.
-    expect(parseOverview(renderOverview(state, ''), '_overview.md')).toMatchObject({ kind: 'state', state: { waitQuestions: 3 } });
-    state = applyEntry(state, { seq: 2, time: 't', event: 'resumed', iteration: 1, phase: 'requirements', from: 'waiting', how: 'edit' });
-    expect(state).toMatchObject({ status: 'running', gatesPassed: ['requirements'], waitingFor: undefined, needs: undefined, historySeq: 2 });
+    expect(parseOverview(renderOverview(state, ''), '_overview.md')).toMatchObject({
+      kind: 'state',
+      state: { waitQuestions: 3 },
+    });
+    state = applyEntry(state, {
+      seq: 2,
+      time: 't',
+      event: 'resumed',
+      iteration: 1,
+      phase: 'requirements',
+      from: 'waiting',
+      how: 'edit',
+    });
+    expect(state).toMatchObject({
+      status: 'running',
+      gatesPassed: ['requirements'],
+      waitingFor: undefined,
+      needs: undefined,
+      historySeq: 2,
+    });
     expect(state.waitQuestions).toBeUndefined();
   });
 
   test('a problem blocks with its kind and message; resuming a block passes no gate', () => {
-    let state = applyEntry(fakeState({ phase: 'planning' }), iteration({ phase: 'planning', phaseAfter: 'planning', statusAfter: 'blocked', signal: null, validation: 'gate_skipped', problem: 'must wait' }));
+    let state = applyEntry(
+      fakeState({ phase: 'planning' }),
+      iteration({
+        phase: 'planning',
+        phaseAfter: 'planning',
+        statusAfter: 'blocked',
+        signal: null,
+        validation: 'gate_skipped',
+        problem: 'must wait',
+      }),
+    );
     expect(state).toMatchObject({ status: 'blocked', blockedKind: 'gate_skipped', blockedReason: 'must wait' });
-    state = applyEntry(state, { seq: 2, time: 't', event: 'resumed', iteration: 1, phase: 'planning', from: 'blocked', how: 'run again' });
+    state = applyEntry(state, {
+      seq: 2,
+      time: 't',
+      event: 'resumed',
+      iteration: 1,
+      phase: 'planning',
+      from: 'blocked',
+      how: 'run again',
+    });
     expect(state).toMatchObject({ status: 'running', gatesPassed: [], blockedKind: undefined });
   });
 
   test('an agent-declared block keeps the agent reason', () => {
-    const state = applyEntry(fakeState(), iteration({ statusAfter: 'blocked', signal: { status: 'blocked', reason: 'no db', needs: 'start it' } }));
+    const state = applyEntry(
+      fakeState(),
+      iteration({ statusAfter: 'blocked', signal: { status: 'blocked', reason: 'no db', needs: 'start it' } }),
+    );
     expect(state).toMatchObject({ blockedKind: 'agent', blockedReason: 'no db', needs: 'start it' });
   });
 
   test('an interruption changes nothing but the sequence', () => {
     const before = fakeState({ iterations: 4, phaseIterations: 2 });
-    const after = applyEntry(before, { seq: 1, time: 't', event: 'interrupted', iteration: 5, phase: 'investigation', signal: 'SIGINT', attempts: 1 });
+    const after = applyEntry(before, {
+      seq: 1,
+      time: 't',
+      event: 'interrupted',
+      iteration: 5,
+      phase: 'investigation',
+      signal: 'SIGINT',
+      attempts: 1,
+    });
     expect(after).toEqual({ ...before, historySeq: 1, updatedAt: 't' });
   });
 });
@@ -119,11 +204,28 @@ describe('overviewBody (the fast split used on every write)', () => {
 });
 
 describe('applyEntry: the person at the gates', () => {
-  const resumed = (over: Record<string, unknown>) => ({ seq: 2, time: 't', event: 'resumed' as const, iteration: 4, phase: 'planning' as const, from: 'waiting' as const, how: 'x', ...over });
-  const planning = fakeState({ phase: 'planning', status: 'waiting', waitingFor: 'plan_approval', phaseIterations: 1, gatesPassed: ['requirements'] });
+  const resumed = (over: Record<string, unknown>) => ({
+    seq: 2,
+    time: 't',
+    event: 'resumed' as const,
+    iteration: 4,
+    phase: 'planning' as const,
+    from: 'waiting' as const,
+    how: 'x',
+    ...over,
+  });
+  const planning = fakeState({
+    phase: 'planning',
+    status: 'waiting',
+    waitingFor: 'plan_approval',
+    phaseIterations: 1,
+    gatesPassed: ['requirements'],
+  });
 
   test('an approval passes the gate, moves to implementation and names the plan', () => {
-    expect(applyEntry(planning, resumed({ gatePassed: true, phaseAfter: 'implementation', approvedPlan: '_plan.md' }))).toMatchObject({
+    expect(
+      applyEntry(planning, resumed({ gatePassed: true, phaseAfter: 'implementation', approvedPlan: '_plan.md' })),
+    ).toMatchObject({
       phase: 'implementation',
       phaseIterations: 0,
       status: 'running',
@@ -135,7 +237,12 @@ describe('applyEntry: the person at the gates', () => {
 
   test('a rejection keeps planning, passes no gate, and keeps the feedback for exactly the next iteration', () => {
     const rejected = applyEntry(planning, resumed({ gatePassed: false, feedback: 'smaller steps' }));
-    expect(rejected).toMatchObject({ phase: 'planning', phaseIterations: 1, gatesPassed: ['requirements'], planFeedback: 'smaller steps' });
+    expect(rejected).toMatchObject({
+      phase: 'planning',
+      phaseIterations: 1,
+      gatesPassed: ['requirements'],
+      planFeedback: 'smaller steps',
+    });
     const next = applyEntry(rejected, {
       seq: 3,
       time: 't2',
@@ -146,7 +253,15 @@ describe('applyEntry: the person at the gates', () => {
       statusAfter: 'waiting',
       signal: { status: 'waiting', for: 'plan_approval' },
       validation: 'ok',
-      run: { exitCode: 0, signal: null, timedOut: false, durationMs: 1, attempts: 1, corrective: false, provider: 'script' },
+      run: {
+        exitCode: 0,
+        signal: null,
+        timedOut: false,
+        durationMs: 1,
+        attempts: 1,
+        corrective: false,
+        provider: 'script',
+      },
     });
     expect(next.planFeedback).toBeUndefined();
   });

@@ -5,7 +5,11 @@ import { isAlive, processesOfRun, stopRun } from '../../src/io/process-group.js'
 
 /** A process that sleeps, in its own session (setsid), with `SAMOCODE_RUN_ID` set. */
 function sleeper(runId: string): number {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true, env: { ...process.env, SAMOCODE_RUN_ID: runId } });
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {
+    stdio: 'ignore',
+    detached: true,
+    env: { ...process.env, SAMOCODE_RUN_ID: runId },
+  });
   child.unref();
   onTestFinished(() => void child.kill('SIGKILL'));
   return child.pid!;

@@ -20,7 +20,16 @@ describe('buildPrompt', () => {
     const prompt = buildPrompt(input());
     expect(prompt.indexOf('# WORKFLOW')).toBeLessThan(prompt.indexOf('# PHASE AGENT'));
     expect(prompt.indexOf('# PHASE AGENT')).toBeLessThan(prompt.indexOf('## Session context'));
-    for (const text of ['Session folder: /s/26-01-02-test', 'Working dir: /work/tree (git worktree on branch samocode/test, from main)', 'Phase: investigation (iteration 1 of at most 10', 'Time limit for this iteration: 30 min', 'Signal file: /s/26-01-02-test/_signal.json', 'continue → investigation | requirements', '## Task\ndo the thing', '## Dive focus\nthe auth module']) {
+    for (const text of [
+      'Session folder: /s/26-01-02-test',
+      'Working dir: /work/tree (git worktree on branch samocode/test, from main)',
+      'Phase: investigation (iteration 1 of at most 10',
+      'Time limit for this iteration: 30 min',
+      'Signal file: /s/26-01-02-test/_signal.json',
+      'continue → investigation | requirements',
+      '## Task\ndo the thing',
+      '## Dive focus\nthe auth module',
+    ]) {
       expect(prompt).toContain(text);
     }
   });
@@ -29,19 +38,28 @@ describe('buildPrompt', () => {
     const again = buildPrompt(input({ iteration: 2 }));
     expect(again).toContain('## Task\ndo the thing');
     expect(again).toContain('## Dive focus\nthe auth module');
-    const later = buildPrompt(input({ iteration: 3, state: fakeState({ phase: 'requirements', task: 'do the thing', dive: 'the auth module' }) }));
+    const later = buildPrompt(
+      input({
+        iteration: 3,
+        state: fakeState({ phase: 'requirements', task: 'do the thing', dive: 'the auth module' }),
+      }),
+    );
     expect(later).not.toContain('## Task');
     expect(later).not.toContain('## Dive focus');
   });
 
   test('a gated phase says it must wait first; a standalone session says there is no branch', () => {
-    const prompt = buildPrompt(input({ state: fakeState({ phase: 'planning', standalone: true, workingDir: '/repo' }) }));
+    const prompt = buildPrompt(
+      input({ state: fakeState({ phase: 'planning', standalone: true, workingDir: '/repo' }) }),
+    );
     expect(prompt).toContain('Gate: this phase must signal "waiting"');
     expect(prompt).toContain('standalone');
   });
 
   test('a corrective re-run states the exact problem', () => {
-    const prompt = buildPrompt(input({ correction: { kind: 'signal_not_json', message: '_signal.json is not valid JSON' } }));
+    const prompt = buildPrompt(
+      input({ correction: { kind: 'signal_not_json', message: '_signal.json is not valid JSON' } }),
+    );
     expect(prompt).toContain('## Correction');
     expect(prompt).toContain('Problem (signal_not_json): _signal.json is not valid JSON');
   });

@@ -5,7 +5,16 @@ import { describe, expect, test } from 'vitest';
 import type { Classified } from '../../src/core/failure-class.js';
 import { runSession } from '../../src/loop/run-session.js';
 import { fakeState } from '../helpers/fake-state.js';
-import { MISSING, ScriptedProbe, block, go, loopRig, wait, type LoopRig, type ScriptedAttempt } from '../helpers/loop-fakes.js';
+import {
+  MISSING,
+  ScriptedProbe,
+  block,
+  go,
+  loopRig,
+  wait,
+  type LoopRig,
+  type ScriptedAttempt,
+} from '../helpers/loop-fakes.js';
 
 const crash: Classified = { cls: 'crashed', detail: 'the scripted agent exited with code 1' };
 const stay = (summary?: string) => go('investigation', summary);
@@ -16,14 +25,24 @@ async function run(rig: LoopRig, state = fakeState()) {
 
 describe('retries', () => {
   test('a failed attempt is backed off and retried; the iteration succeeds on the second, with its log', async () => {
-    const rig = loopRig([{ failure: crash, stderrTail: 'boom\n' }, { signal: go('requirements') }, { signal: block('end') }]);
+    const rig = loopRig([
+      { failure: crash, stderrTail: 'boom\n' },
+      { signal: go('requirements') },
+      { signal: block('end') },
+    ]);
     const outcome = await run(rig);
     expect(outcome.kind).toBe('blocked');
     expect(rig.notifier.order).toEqual(['start 1.1', 'retry', 'start 1.2', 'end 1', 'start 2.1', 'end 2', 'blocked']);
     expect(rig.clock.sleeps).toEqual([1000]);
     expect(rig.store.iterations[0]).toMatchObject({ iteration: 1, validation: 'ok', phaseAfter: 'requirements' });
     // The attempts, their runs and the delay between them all count in the iteration's time.
-    expect(rig.store.iterations[0]!.run).toMatchObject({ attempts: 2, exitCode: 0, log: '_logs/1-a2.jsonl', iterationMs: 3000, durationMs: 1000 });
+    expect(rig.store.iterations[0]!.run).toMatchObject({
+      attempts: 2,
+      exitCode: 0,
+      log: '_logs/1-a2.jsonl',
+      iterationMs: 3000,
+      durationMs: 1000,
+    });
     // History first, then the state, for every entry.
     expect(rig.store.writes).toEqual(['append', 'state', 'append', 'state']);
   });
@@ -34,7 +53,10 @@ describe('retries', () => {
       { failure: crash, stderrTail: 'warming up\nboom\n' },
     ]);
     const outcome = await run(rig);
-    expect(outcome).toMatchObject({ kind: 'blocked', state: { status: 'blocked', blockedKind: 'agent_failed', phase: 'investigation', iterations: 1 } });
+    expect(outcome).toMatchObject({
+      kind: 'blocked',
+      state: { status: 'blocked', blockedKind: 'agent_failed', phase: 'investigation', iterations: 1 },
+    });
     const entry = rig.store.iterations[0]!;
     expect(entry).toMatchObject({ iteration: 1, validation: 'agent_failed', statusAfter: 'blocked' });
     expect(entry.run).toMatchObject({ attempts: 2, exitCode: 1, failure: 'crashed' });
@@ -46,12 +68,22 @@ describe('retries', () => {
   test('rate limits are waited out (the CLI says how long) and do not count as failed attempts', async () => {
     const limited: ScriptedAttempt = { failure: { cls: 'rate_limited', detail: '429', retryAfterMs: 5000 } };
     const rig = loopRig([limited, limited, limited, { signal: go('requirements') }, { signal: block('end') }], {
-      deps: { retry: { maxRetries: 0, baseDelayMs: 1000, maxDelayMs: 300_000, maxRateLimitWaitMs: 120_000, maxRateLimitWaits: 8 } },
+      deps: {
+        retry: {
+          maxRetries: 0,
+          baseDelayMs: 1000,
+          maxDelayMs: 300_000,
+          maxRateLimitWaitMs: 120_000,
+          maxRateLimitWaits: 8,
+        },
+      },
     });
     await run(rig);
     expect(rig.clock.sleeps).toEqual([5000, 5000, 5000]);
     expect(rig.store.iterations[0]).toMatchObject({ validation: 'ok', run: { attempts: 4 } });
-    expect(rig.notifier.events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.why)).toEqual(Array(3).fill('rate limited: 429'));
+    expect(rig.notifier.events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.why)).toEqual(
+      Array(3).fill('rate limited: 429'),
+    );
   });
 });
 
@@ -59,39 +91,71 @@ describe('provider fallback', () => {
   const auth: Classified = { cls: 'auth', detail: '401 Invalid API key', fix: 'set ANTHROPIC_API_KEY' };
 
   test('a hard failure of the primary is retried at once on the fallback, recorded in the history; the next iteration starts on the primary', async () => {
-    const rig = loopRig([{ failure: auth }, { signal: go('requirements') }, { signal: block('end') }], { deps: { fallback: 'codex' } });
+    const rig = loopRig([{ failure: auth }, { signal: go('requirements') }, { signal: block('end') }], {
+      deps: { fallback: 'codex' },
+    });
     await run(rig);
     expect(rig.agent.requests.map((r) => r.provider)).toEqual([undefined, 'codex', undefined]);
     expect(rig.clock.sleeps).toEqual([]);
     const retry = rig.notifier.events.find((e) => e.type === 'retry');
-    expect(retry).toMatchObject({ delayMs: 0, why: 'authentication failed: 401 Invalid API key; trying the fallback provider codex' });
-    expect(rig.store.iterations[0]).toMatchObject({ validation: 'ok', phaseAfter: 'requirements', run: { attempts: 2, provider: 'codex', fallbackFrom: 'claude' } });
+    expect(retry).toMatchObject({
+      delayMs: 0,
+      why: 'authentication failed: 401 Invalid API key; trying the fallback provider codex',
+    });
+    expect(rig.store.iterations[0]).toMatchObject({
+      validation: 'ok',
+      phaseAfter: 'requirements',
+      run: { attempts: 2, provider: 'codex', fallbackFrom: 'claude' },
+    });
     expect(rig.store.iterations[1]!.run).toMatchObject({ provider: 'claude', fallbackFrom: undefined });
   });
 
   test('the fallback is tried once: failing there too gives up with the fix', async () => {
     const rig = loopRig([{ failure: auth }, { failure: auth }], { deps: { fallback: 'codex' } });
     await run(rig);
-    expect(rig.store.iterations[0]).toMatchObject({ validation: 'agent_failed', run: { attempts: 2, provider: 'codex', fallbackFrom: 'claude' } });
-    expect(rig.store.iterations[0]!.problem).toBe('authentication failed: 401 Invalid API key. Fix: set ANTHROPIC_API_KEY');
+    expect(rig.store.iterations[0]).toMatchObject({
+      validation: 'agent_failed',
+      run: { attempts: 2, provider: 'codex', fallbackFrom: 'claude' },
+    });
+    expect(rig.store.iterations[0]!.problem).toBe(
+      'authentication failed: 401 Invalid API key. Fix: set ANTHROPIC_API_KEY',
+    );
   });
 });
 
 describe('corrective re-run for a missing or unreadable signal', () => {
   test('a missing signal once: one re-run with the problem stated, then the good signal is accepted', async () => {
-    const rig = loopRig([{ signal: MISSING }, { signal: go('requirements', 'investigated') }, { signal: block('stop here') }]);
+    const rig = loopRig([
+      { signal: MISSING },
+      { signal: go('requirements', 'investigated') },
+      { signal: block('stop here') },
+    ]);
     await run(rig);
     expect(rig.notifier.order.slice(0, 4)).toEqual(['start 1.1', 'corrective', 'start 1.2', 'end 1']);
     expect(rig.agent.requests.map((r) => r.correction)).toEqual([undefined, MISSING, undefined]);
-    expect(rig.store.iterations[0]).toMatchObject({ validation: 'ok', phaseAfter: 'requirements', run: { attempts: 2, corrective: true } });
+    expect(rig.store.iterations[0]).toMatchObject({
+      validation: 'ok',
+      phaseAfter: 'requirements',
+      run: { attempts: 2, corrective: true },
+    });
   });
 
   test('a signal missing twice blocks with signal_missing after exactly one corrective re-run', async () => {
     const rig = loopRig([{ signal: MISSING }, { signal: MISSING }]);
     const outcome = await run(rig);
     expect(rig.agent.requests).toHaveLength(2);
-    expect(rig.store.iterations[0]).toMatchObject({ validation: 'signal_missing', statusAfter: 'blocked', signal: null, problem: MISSING.message, run: { attempts: 2, corrective: true } });
-    expect(outcome.state).toMatchObject({ status: 'blocked', blockedKind: 'signal_missing', blockedReason: MISSING.message });
+    expect(rig.store.iterations[0]).toMatchObject({
+      validation: 'signal_missing',
+      statusAfter: 'blocked',
+      signal: null,
+      problem: MISSING.message,
+      run: { attempts: 2, corrective: true },
+    });
+    expect(outcome.state).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'signal_missing',
+      blockedReason: MISSING.message,
+    });
   });
 
   // Moved from tests/integration/signal-protocol.test.ts: the same assertions, through the ports.
@@ -99,7 +163,11 @@ describe('corrective re-run for a missing or unreadable signal', () => {
     const notJson = { kind: 'signal_not_json' as const, message: '/s/_signal.json is not valid JSON: "{oops"' };
     const rig = loopRig([{ signal: notJson }, { signal: go('requirements') }, { signal: block('stop') }]);
     const outcome = await run(rig);
-    expect(rig.store.iterations[0]).toMatchObject({ validation: 'ok', phaseAfter: 'requirements', run: { attempts: 2, corrective: true } });
+    expect(rig.store.iterations[0]).toMatchObject({
+      validation: 'ok',
+      phaseAfter: 'requirements',
+      run: { attempts: 2, corrective: true },
+    });
     expect(outcome.state).toMatchObject({ phase: 'requirements', blockedKind: 'agent' });
   });
 
@@ -107,7 +175,10 @@ describe('corrective re-run for a missing or unreadable signal', () => {
     const rig = loopRig([{ signal: go('planning') }]);
     await run(rig);
     expect(rig.agent.requests).toHaveLength(1);
-    expect(rig.store.iterations[0]).toMatchObject({ validation: 'illegal_transition', run: { attempts: 1, corrective: false } });
+    expect(rig.store.iterations[0]).toMatchObject({
+      validation: 'illegal_transition',
+      run: { attempts: 1, corrective: false },
+    });
   });
 });
 
@@ -118,21 +189,39 @@ describe('budgets', () => {
   test('warned once at 80% before the iteration that reaches it, blocked before the one past the limit; a raised limit goes on without warning again', async () => {
     const rig = loopRig(staying, { deps: { budget: iterations(5) } });
     const first = await run(rig);
-    expect(first.state).toMatchObject({ status: 'blocked', blockedKind: 'budget_exceeded', iterations: 5, budgetWarned: ['iterations'] });
-    expect(rig.store.history.map((e) => (e.event === 'budget' ? [e.level, e.kind, e.used, e.limit] : e.event))).toEqual([
-      'iteration',
-      'iteration',
-      'iteration',
-      'iteration',
-      ['warning', 'iterations', 4, 5],
-      'iteration',
-      ['exceeded', 'iterations', 5, 5],
+    expect(first.state).toMatchObject({
+      status: 'blocked',
+      blockedKind: 'budget_exceeded',
+      iterations: 5,
+      budgetWarned: ['iterations'],
+    });
+    expect(rig.store.history.map((e) => (e.event === 'budget' ? [e.level, e.kind, e.used, e.limit] : e.event))).toEqual(
+      [
+        'iteration',
+        'iteration',
+        'iteration',
+        'iteration',
+        ['warning', 'iterations', 4, 5],
+        'iteration',
+        ['exceeded', 'iterations', 5, 5],
+      ],
+    );
+    expect(rig.notifier.order.slice(-5)).toEqual([
+      'budget warning',
+      'start 5.1',
+      'end 5',
+      'budget exceeded',
+      'blocked',
     ]);
-    expect(rig.notifier.order.slice(-5)).toEqual(['budget warning', 'start 5.1', 'end 5', 'budget exceeded', 'blocked']);
-    expect(first.state.blockedReason).toBe('budget_exceeded: 5 iterations of 5 iterations (100%, SAMOCODE_MAX_ITERATIONS)');
+    expect(first.state.blockedReason).toBe(
+      'budget_exceeded: 5 iterations of 5 iterations (100%, SAMOCODE_MAX_ITERATIONS)',
+    );
 
     // The next run, with the limit raised: the person's re-run resumes it, and it goes on to the new limit.
-    const again = loopRig(staying, { deps: { budget: iterations(7) }, gate: [{ how: 'run again', gatePassed: false }] });
+    const again = loopRig(staying, {
+      deps: { budget: iterations(7) },
+      gate: [{ how: 'run again', gatePassed: false }],
+    });
     const second = await runSession(first.state, again.deps);
     expect(second.state).toMatchObject({ iterations: 7, blockedKind: 'budget_exceeded' });
     expect(again.store.history.map((e) => e.event)).toEqual(['resumed', 'iteration', 'iteration', 'budget']);
@@ -143,11 +232,26 @@ describe('budgets', () => {
 describe('interrupts', () => {
   test('Ctrl-C or SIGTERM during an attempt records the interruption and leaves the state at the last iteration', async () => {
     let rig: LoopRig | undefined;
-    const stopped: ScriptedAttempt = { during: () => rig!.controller.abort('SIGTERM'), outcome: { cancelled: true, exitCode: null, killSignal: 'SIGTERM' } };
+    const stopped: ScriptedAttempt = {
+      during: () => rig!.controller.abort('SIGTERM'),
+      outcome: { cancelled: true, exitCode: null, killSignal: 'SIGTERM' },
+    };
     rig = loopRig([{ signal: go('requirements') }, stopped]);
     const outcome = await run(rig);
-    expect(outcome).toMatchObject({ kind: 'interrupted', signal: 'SIGTERM', state: { phase: 'requirements', status: 'running', iterations: 1, historySeq: 2 } });
-    expect(rig.store.history.at(-1)).toEqual({ seq: 2, time: expect.any(String), phase: 'requirements', event: 'interrupted', iteration: 2, signal: 'SIGTERM', attempts: 1 });
+    expect(outcome).toMatchObject({
+      kind: 'interrupted',
+      signal: 'SIGTERM',
+      state: { phase: 'requirements', status: 'running', iterations: 1, historySeq: 2 },
+    });
+    expect(rig.store.history.at(-1)).toEqual({
+      seq: 2,
+      time: expect.any(String),
+      phase: 'requirements',
+      event: 'interrupted',
+      iteration: 2,
+      signal: 'SIGTERM',
+      attempts: 1,
+    });
     expect(rig.notifier.order.slice(-2)).toEqual(['start 2.1', 'interrupted']);
   });
 
@@ -162,7 +266,13 @@ describe('interrupts', () => {
 
   test('Ctrl-C while waiting for the person writes nothing and leaves the session waiting', async () => {
     const rig = loopRig([], { gate: ['ctrl-c'] });
-    const waiting = fakeState({ phase: 'requirements', status: 'waiting', waitingFor: 'qa_answers', iterations: 1, historySeq: 1 });
+    const waiting = fakeState({
+      phase: 'requirements',
+      status: 'waiting',
+      waitingFor: 'qa_answers',
+      iterations: 1,
+      historySeq: 1,
+    });
     const outcome = await run(rig, waiting);
     expect(outcome).toEqual({ kind: 'interrupted', signal: 'SIGINT', state: waiting });
     expect(rig.store.writes).toEqual([]);
@@ -172,14 +282,37 @@ describe('interrupts', () => {
 
 describe('resuming', () => {
   test('a blocked session resumed at start records `resumed`, runs the next iteration in the same phase, and ends the run at the next wait', async () => {
-    const rig = loopRig([{ signal: go('requirements', 'recovered') }, { signal: wait('qa_answers') }], { gate: [{ how: 'run again', gatePassed: false }] });
-    const blocked = fakeState({ status: 'blocked', blockedKind: 'unknown_status', blockedReason: 'x', iterations: 1, historySeq: 1 });
+    const rig = loopRig([{ signal: go('requirements', 'recovered') }, { signal: wait('qa_answers') }], {
+      gate: [{ how: 'run again', gatePassed: false }],
+    });
+    const blocked = fakeState({
+      status: 'blocked',
+      blockedKind: 'unknown_status',
+      blockedReason: 'x',
+      iterations: 1,
+      historySeq: 1,
+    });
     const outcome = await run(rig, blocked);
-    expect(outcome).toMatchObject({ kind: 'waiting', state: { status: 'waiting', phase: 'requirements', waitingFor: 'qa_answers', iterations: 3 } });
+    expect(outcome).toMatchObject({
+      kind: 'waiting',
+      state: { status: 'waiting', phase: 'requirements', waitingFor: 'qa_answers', iterations: 3 },
+    });
     expect(outcome.state.blockedKind).toBeUndefined();
     expect(rig.store.history.map((e) => e.event)).toEqual(['resumed', 'iteration', 'iteration']);
-    expect(rig.store.history[0]).toMatchObject({ event: 'resumed', from: 'blocked', how: 'run again', phase: 'investigation', iteration: 1 });
-    expect(rig.store.history[1]).toMatchObject({ event: 'iteration', iteration: 2, phase: 'investigation', phaseAfter: 'requirements', validation: 'ok' });
+    expect(rig.store.history[0]).toMatchObject({
+      event: 'resumed',
+      from: 'blocked',
+      how: 'run again',
+      phase: 'investigation',
+      iteration: 1,
+    });
+    expect(rig.store.history[1]).toMatchObject({
+      event: 'iteration',
+      iteration: 2,
+      phase: 'investigation',
+      phaseAfter: 'requirements',
+      validation: 'ok',
+    });
     expect(rig.store.history.map((e) => e.seq)).toEqual([2, 3, 4]);
     expect(rig.gate.calls).toEqual([
       { status: 'blocked', startup: true },
@@ -197,12 +330,20 @@ describe('resuming', () => {
 });
 
 describe('the turn limit', () => {
-  const outOfTurns: ScriptedAttempt = { failure: { cls: 'max_turns', detail: 'claude stopped: reached the maximum number of turns (2 turns)' }, signal: MISSING };
+  const outOfTurns: ScriptedAttempt = {
+    failure: { cls: 'max_turns', detail: 'claude stopped: reached the maximum number of turns (2 turns)' },
+    signal: MISSING,
+  };
 
   test('out of turns without a signal: the session goes on in the same phase, and the next attempt is told so', async () => {
     const rig = loopRig([outOfTurns, { signal: block('end') }]);
     await run(rig);
-    expect(rig.store.iterations[0]).toMatchObject({ validation: 'max_turns', statusAfter: 'running', phaseAfter: 'investigation', run: { attempts: 1, failure: 'max_turns' } });
+    expect(rig.store.iterations[0]).toMatchObject({
+      validation: 'max_turns',
+      statusAfter: 'running',
+      phaseAfter: 'investigation',
+      run: { attempts: 1, failure: 'max_turns' },
+    });
     expect(rig.agent.requests[1]!.state.carryNote).toBe('max_turns');
   });
 
@@ -220,14 +361,20 @@ describe('the turn limit', () => {
   test('out of turns with a signal written: the signal counts', async () => {
     const rig = loopRig([{ ...outOfTurns, signal: go('requirements') }, { signal: block('end') }]);
     await run(rig);
-    expect(rig.store.iterations[0]).toMatchObject({ validation: 'ok', phaseAfter: 'requirements', run: { failure: 'max_turns' } });
+    expect(rig.store.iterations[0]).toMatchObject({
+      validation: 'ok',
+      phaseAfter: 'requirements',
+      run: { failure: 'max_turns' },
+    });
   });
 });
 
 describe('stall detection', () => {
   test('no change while staying: counted from the second iteration of a run, blocked at the limit', async () => {
     const probe = new ScriptedProbe([{ session: 's', tree: 't' }]);
-    const rig = loopRig([{ signal: stay() }, { signal: stay() }, { signal: stay() }], { deps: { probe, stallLimit: 2 } });
+    const rig = loopRig([{ signal: stay() }, { signal: stay() }, { signal: stay() }], {
+      deps: { probe, stallLimit: 2 },
+    });
     const outcome = await run(rig);
     expect(rig.store.iterations.map((e) => [e.iteration, e.changed ?? null, e.stalled ?? false])).toEqual([
       [1, null, false],
@@ -235,14 +382,18 @@ describe('stall detection', () => {
       [3, false, true],
     ]);
     expect(rig.store.iterations.at(-1)).toMatchObject({ validation: 'stalled', statusAfter: 'blocked' });
-    expect(rig.store.iterations.at(-1)!.problem).toContain('stalled: 2 iterations in a row in investigation changed nothing');
+    expect(rig.store.iterations.at(-1)!.problem).toContain(
+      'stalled: 2 iterations in a row in investigation changed nothing',
+    );
     expect(outcome.state).toMatchObject({ blockedKind: 'stalled', stallCount: 2 });
   });
 
   test('the working tree is only looked at when the iteration could be a stall', async () => {
     // New summaries and a changing session folder: visible work, no git call.
     const probe = new ScriptedProbe([{ session: 's1' }, { session: 's2' }, { session: 's3' }]);
-    const rig = loopRig([{ signal: stay('a') }, { signal: stay('b') }, { signal: block('end') }], { deps: { probe, stallLimit: 2 } });
+    const rig = loopRig([{ signal: stay('a') }, { signal: stay('b') }, { signal: block('end') }], {
+      deps: { probe, stallLimit: 2 },
+    });
     await run(rig);
     expect(probe.treeLooks).toBe(0);
     expect(rig.store.iterations.map((e) => e.changed ?? null)).toEqual([null, true, true]);
@@ -250,7 +401,9 @@ describe('stall detection', () => {
 
   test('SAMOCODE_STALL_LIMIT=0 turns it off: the probe is never asked', async () => {
     const probe = new ScriptedProbe([{ session: 's', tree: 't' }]);
-    const rig = loopRig([...Array.from({ length: 5 }, () => ({ signal: stay() })), { signal: block('end') }], { deps: { probe, stallLimit: 0 } });
+    const rig = loopRig([...Array.from({ length: 5 }, () => ({ signal: stay() })), { signal: block('end') }], {
+      deps: { probe, stallLimit: 0 },
+    });
     const outcome = await run(rig);
     expect(outcome.state).toMatchObject({ blockedKind: 'agent', iterations: 6 });
     expect(probe.treeLooks).toBe(0);

@@ -46,12 +46,28 @@ describe('secretValues', () => {
       ['LANG', 'C.UTF-8'],
     ]);
     expect(values.sort()).toEqual(
-      ['Pw9d%40Secret', 'Pw9d@Secret', 'ghp_R8sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2o', 'patvalue-Zq8v31xLm0pRt6Ws', 'wJalrXUtnFEMIq7K7MDENGrbPxRfiCYzq9EXAMPLE'].sort(),
+      [
+        'Pw9d%40Secret',
+        'Pw9d@Secret',
+        'ghp_R8sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2o',
+        'patvalue-Zq8v31xLm0pRt6Ws',
+        'wJalrXUtnFEMIq7K7MDENGrbPxRfiCYzq9EXAMPLE',
+      ].sort(),
     );
   });
 
   test('trivial values under a secret name are not secrets: they would be cut out of every line', () => {
-    expect(secretValues([['FEATURE_AUTH', 'true'], ['USE_TOKEN', '1'], ['API_KEY', 'short'], ['SSH_KEY_PATH', '/root/.ssh/id_ed25519'], ['ANTHROPIC_API_KEY', ''], ['X_TOKEN', undefined], ['MAX_TOKENS', '20000']])).toEqual([]);
+    expect(
+      secretValues([
+        ['FEATURE_AUTH', 'true'],
+        ['USE_TOKEN', '1'],
+        ['API_KEY', 'short'],
+        ['SSH_KEY_PATH', '/root/.ssh/id_ed25519'],
+        ['ANTHROPIC_API_KEY', ''],
+        ['X_TOKEN', undefined],
+        ['MAX_TOKENS', '20000'],
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -61,7 +77,16 @@ describe('makeScrubber', () => {
   const scrub = makeScrubber([token, secret]);
 
   test('a known value in every spelling a sink gives it', () => {
-    for (const text of [token, encodeURIComponent(token), token.slice(token.indexOf(':') + 1), secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1), 'p@ss"w&lt;rd&gt;&amp;Zq8v31', 'p@ss&quot;w&lt;rd&gt;&amp;Zq8v31']) {
+    for (const text of [
+      token,
+      encodeURIComponent(token),
+      token.slice(token.indexOf(':') + 1),
+      secret,
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+      'p@ss"w&lt;rd&gt;&amp;Zq8v31',
+      'p@ss&quot;w&lt;rd&gt;&amp;Zq8v31',
+    ]) {
       expect(scrub(`before ${text} after`)).toBe(`before ${REDACTED} after`);
     }
   });
@@ -77,12 +102,28 @@ describe('makeScrubber', () => {
     ['Telegram bot token', 'bot 5120934876:AAGz8Xw2Vq4Tn6Lm0Pk9Rj3Hs5Fd7Bc1Nq', `bot ${REDACTED}`],
     ['npm token', 'npm_abcdefghijklmnopqrstuvwxyz0123456789', REDACTED],
     ['JWT', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', REDACTED],
-    ['URL credentials', 'postgres://app:pw@db/app and redis://:hunter2@cache:6379', `postgres://app:${REDACTED}@db/app and redis://:${REDACTED}@cache:6379`],
+    [
+      'URL credentials',
+      'postgres://app:pw@db/app and redis://:hunter2@cache:6379',
+      `postgres://app:${REDACTED}@db/app and redis://:${REDACTED}@cache:6379`,
+    ],
     ['bearer header', 'Authorization: Bearer abcdefghijklmnop0123', `Authorization: Bearer ${REDACTED}`],
-    ['assignment', 'export AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMIq7K7MDENGrbPxRfiCYzq9EXAMPLE"', `export AWS_SECRET_ACCESS_KEY="${REDACTED}"`],
+    [
+      'assignment',
+      'export AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMIq7K7MDENGrbPxRfiCYzq9EXAMPLE"',
+      `export AWS_SECRET_ACCESS_KEY="${REDACTED}"`,
+    ],
     ['assignment of a PAT', 'GH_PAT=patvalue-Zq8v31xLm0pRt6Ws gh auth login', `GH_PAT=${REDACTED} gh auth login`],
-    ['private key block', 'x -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7V8z8Q0c\n-----END RSA PRIVATE KEY----- y', `x ${REDACTED} y`],
-    ['private key in a JSON line', '{"msg":"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXk\\n-----END OPENSSH PRIVATE KEY-----"}', `{"msg":"${REDACTED}"}`],
+    [
+      'private key block',
+      'x -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7V8z8Q0c\n-----END RSA PRIVATE KEY----- y',
+      `x ${REDACTED} y`,
+    ],
+    [
+      'private key in a JSON line',
+      '{"msg":"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXk\\n-----END OPENSSH PRIVATE KEY-----"}',
+      `{"msg":"${REDACTED}"}`,
+    ],
   ])('shape: %s', (_name, text, expected) => {
     expect(makeScrubber([])(text)).toBe(expected);
   });
@@ -105,7 +146,10 @@ describe('makeScrubber', () => {
   });
 
   test('scrubStrings reaches every string of plain data', () => {
-    const scrubbed = scrubStrings({ a: 'x Zq8v31xLm0pRt6Ws', b: ['Zq8v31xLm0pRt6Ws', 3], c: { d: null, e: true } }, makeScrubber(['Zq8v31xLm0pRt6Ws']));
+    const scrubbed = scrubStrings(
+      { a: 'x Zq8v31xLm0pRt6Ws', b: ['Zq8v31xLm0pRt6Ws', 3], c: { d: null, e: true } },
+      makeScrubber(['Zq8v31xLm0pRt6Ws']),
+    );
     expect(scrubbed).toEqual({ a: `x ${REDACTED}`, b: [REDACTED, 3], c: { d: null, e: true } });
   });
 });
@@ -120,7 +164,13 @@ describe('secretlint over agent text', () => {
   });
 
   test('redactRanges merges overlapping spans and keeps a span the first net already redacted', () => {
-    expect(redactRanges('abcdefghij', [[1, 4], [3, 6], [8, 9]])).toBe(`a${REDACTED}gh${REDACTED}j`);
+    expect(
+      redactRanges('abcdefghij', [
+        [1, 4],
+        [3, 6],
+        [8, 9],
+      ]),
+    ).toBe(`a${REDACTED}gh${REDACTED}j`);
     const url = `postgres://u:${REDACTED}@db/app`;
     expect(redactRanges(`x ${url}`, [[2, 2 + url.length]])).toBe(`x ${url}`);
   });

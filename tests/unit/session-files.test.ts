@@ -30,7 +30,11 @@ describe('session-folder vocabulary', () => {
     ['a relative name, in the session folder', { ...waiting, waitingFile: 'notes/db.md' }, `${dir}/notes/db.md`],
     ['an absolute name in the working dir', { ...waiting, waitingFile: '/work/tree/a.md' }, '/work/tree/a.md'],
     ['a name that leads out (an old state)', { ...waiting, waitingFile: '../../etc/hostname' }, `${dir}/_overview.md`],
-    ['a state that is not waiting', { ...waiting, status: 'blocked' as const, waitingFile: 'notes/db.md' }, `${dir}/_overview.md`],
+    [
+      'a state that is not waiting',
+      { ...waiting, status: 'blocked' as const, waitingFile: 'notes/db.md' },
+      `${dir}/_overview.md`,
+    ],
   ])('watchedFile: %s', (_, state, file) => {
     expect(watchedFile(state, dir)).toBe(file);
   });

@@ -51,7 +51,12 @@ describe('SessionLock', () => {
   test('release leaves a lock that is no longer ours alone', async () => {
     const file = lockFile();
     const { lock } = await SessionLock.acquire(file, 'run-1', NOW);
-    const other = JSON.stringify({ pid: process.pid, host: hostname(), runId: 'someone-else', startedAt: NOW.toISOString() });
+    const other = JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      runId: 'someone-else',
+      startedAt: NOW.toISOString(),
+    });
     writeFileSync(file, other);
     lock.release();
     expect(readFileSync(file, 'utf8')).toBe(other);

@@ -1,10 +1,20 @@
 import { describe, expect, test } from 'vitest';
-import { checkSessionName, datedFolderName, findSessionFolder, refFormatProblem, shortName, suggestSessionName } from '../../src/core/session-name.js';
+import {
+  checkSessionName,
+  datedFolderName,
+  findSessionFolder,
+  refFormatProblem,
+  shortName,
+  suggestSessionName,
+} from '../../src/core/session-name.js';
 
 describe('session names are names, never paths', () => {
-  test.each(['', '  ', '..', '../x', 'a/b', 'a\\b', '/abs', 'a..b', '.hidden', '-flag', 'sp ace', 'x'.repeat(81)])('%j is refused', (name) => {
-    expect(checkSessionName(name)).toMatch(/--session/);
-  });
+  test.each(['', '  ', '..', '../x', 'a/b', 'a\\b', '/abs', 'a..b', '.hidden', '-flag', 'sp ace', 'x'.repeat(81)])(
+    '%j is refused',
+    (name) => {
+      expect(checkSessionName(name)).toMatch(/--session/);
+    },
+  );
   test.each(['add-auth', 'v2.1_fix', 'A'])('%j is fine', (name) => {
     expect(checkSessionName(name)).toBeUndefined();
   });
@@ -22,7 +32,10 @@ describe('session folders', () => {
     expect(findSessionFolder('add', entries)).toEqual({ kind: 'none' });
   });
   test('two dated folders for one name are ambiguous', () => {
-    expect(findSessionFolder('x', ['26-01-02-x', '26-02-02-x'])).toEqual({ kind: 'ambiguous', folders: ['26-01-02-x', '26-02-02-x'] });
+    expect(findSessionFolder('x', ['26-01-02-x', '26-02-02-x'])).toEqual({
+      kind: 'ambiguous',
+      folders: ['26-01-02-x', '26-02-02-x'],
+    });
   });
   test('shortName strips the date', () => {
     expect(shortName('26-01-02-add-auth')).toBe('add-auth');
@@ -43,7 +56,9 @@ describe('session names are valid git branch components (git check-ref-format)',
   });
   test('the whole branch is checked with the prefix', () => {
     expect(checkSessionName('fine', 'samocode/')).toBeUndefined();
-    expect(checkSessionName('fine', 'x.lock/')).toContain('the session branch "x.lock/fine" (BRANCH_PREFIX + --session) has a part that ends with ".lock" ("x.lock")');
+    expect(checkSessionName('fine', 'x.lock/')).toContain(
+      'the session branch "x.lock/fine" (BRANCH_PREFIX + --session) has a part that ends with ".lock" ("x.lock")',
+    );
   });
   test.each([
     ['samocode/add-auth', undefined],

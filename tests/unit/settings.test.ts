@@ -29,15 +29,33 @@ describe('resolveSettings', () => {
 
   test('every problem is reported at once, each with source, key, value and fix', () => {
     const result = resolveSettings(
-      layers({ SAMOCODE_TIMEOUT: 'abc', SAMOCODE_MAX_RETRIES: { value: '-1', source: 'environment SAMOCODE_MAX_RETRIES', baseDir: '/' }, SAMOCODE_PROVIDER: 'gpt', SAMOCODE_PHASE_LIMITS: 'deploy=3' }),
+      layers({
+        SAMOCODE_TIMEOUT: 'abc',
+        SAMOCODE_MAX_RETRIES: { value: '-1', source: 'environment SAMOCODE_MAX_RETRIES', baseDir: '/' },
+        SAMOCODE_PROVIDER: 'gpt',
+        SAMOCODE_PHASE_LIMITS: 'deploy=3',
+      }),
       FILE,
       '/h',
     );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     const byKey = Object.fromEntries(result.problems.map((p) => [p.key, p]));
-    expect(Object.keys(byKey).sort()).toEqual(['MAIN_REPO', 'SAMOCODE_MAX_RETRIES', 'SAMOCODE_PHASE_LIMITS', 'SAMOCODE_PROVIDER', 'SAMOCODE_TIMEOUT', 'SESSIONS', 'WORKTREES']);
-    expect(byKey.SAMOCODE_TIMEOUT).toMatchObject({ source: FILE, value: 'abc', message: expect.stringContaining('seconds'), fix: expect.stringContaining('SAMOCODE_TIMEOUT=1800') });
+    expect(Object.keys(byKey).sort()).toEqual([
+      'MAIN_REPO',
+      'SAMOCODE_MAX_RETRIES',
+      'SAMOCODE_PHASE_LIMITS',
+      'SAMOCODE_PROVIDER',
+      'SAMOCODE_TIMEOUT',
+      'SESSIONS',
+      'WORKTREES',
+    ]);
+    expect(byKey.SAMOCODE_TIMEOUT).toMatchObject({
+      source: FILE,
+      value: 'abc',
+      message: expect.stringContaining('seconds'),
+      fix: expect.stringContaining('SAMOCODE_TIMEOUT=1800'),
+    });
     expect(byKey.SAMOCODE_MAX_RETRIES).toMatchObject({ source: 'environment SAMOCODE_MAX_RETRIES', value: '-1' });
     expect(byKey.SAMOCODE_PROVIDER!.message).toContain('claude, codex, script');
     expect(byKey.SAMOCODE_PHASE_LIMITS!.message).toContain('"deploy"');
@@ -45,7 +63,11 @@ describe('resolveSettings', () => {
   });
 
   test('phase limits override the defaults one by one', () => {
-    const result = resolveSettings(layers({ ...required, SAMOCODE_PHASE_LIMITS: 'implementation=80, testing=2' }), FILE, '/h');
+    const result = resolveSettings(
+      layers({ ...required, SAMOCODE_PHASE_LIMITS: 'implementation=80, testing=2' }),
+      FILE,
+      '/h',
+    );
     expect(result.ok && result.config.phaseLimits).toMatchObject({ implementation: 80, testing: 2, planning: 10 });
   });
 
@@ -55,7 +77,11 @@ describe('resolveSettings', () => {
     expect(!half.ok && half.problems.map((p) => p.key)).toEqual(['TELEGRAM_CHAT_ID']);
     const bad = resolveSettings(layers({ ...required, TELEGRAM_BOT_TOKEN: 'not-a-token-but-secret' }), FILE, '/h');
     expect(JSON.stringify(bad)).not.toContain('not-a-token-but-secret');
-    const both = resolveSettings(layers({ ...required, TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: '-1001234' }), FILE, '/h');
+    const both = resolveSettings(
+      layers({ ...required, TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: '-1001234' }),
+      FILE,
+      '/h',
+    );
     expect(both.ok && both.config.telegram).toEqual({ token, chatId: '-1001234' });
     expect(both.ok && both.config.secrets).toContain(token);
   });

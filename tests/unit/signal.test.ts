@@ -28,7 +28,9 @@ describe('parseSignal', () => {
   });
 
   test('a valid signal, with unknown extra fields tolerated', () => {
-    expect(parseSignal('{"status":"waiting","for":"qa_answers","needs":"answer","summary":"asked","extra":1}', FILE)).toEqual({
+    expect(
+      parseSignal('{"status":"waiting","for":"qa_answers","needs":"answer","summary":"asked","extra":1}', FILE),
+    ).toEqual({
       ok: true,
       signal: { status: 'waiting', for: 'qa_answers', needs: 'answer', summary: 'asked', extra: 1 },
     });
@@ -41,32 +43,55 @@ describe('parseSignal', () => {
 
   test('only a missing or unreadable signal is worth a corrective re-run', () => {
     expect(['signal_missing', 'signal_empty', 'signal_not_json'].every((k) => isCorrectable(k as never))).toBe(true);
-    expect(['unknown_status', 'illegal_transition', 'gate_skipped', 'phase_limit', 'signal_invalid'].some((k) => isCorrectable(k as never))).toBe(false);
+    expect(
+      ['unknown_status', 'illegal_transition', 'gate_skipped', 'phase_limit', 'signal_invalid'].some((k) =>
+        isCorrectable(k as never),
+      ),
+    ).toBe(false);
   });
 });
 
 describe('parseSignal on hostile content', () => {
   test('duplicate top-level keys are signal_invalid, naming the key (escaped spellings count)', () => {
-    for (const raw of ['{"status":"continue","status":"done"}', '{"status":"done", "\\u0073tatus" : "continue"}', '{"summary":"a","x":{"summary":1},"summary":"b","status":"continue"}']) {
+    for (const raw of [
+      '{"status":"continue","status":"done"}',
+      '{"status":"done", "\\u0073tatus" : "continue"}',
+      '{"summary":"a","x":{"summary":1},"summary":"b","status":"continue"}',
+    ]) {
       const read = parseSignal(raw, FILE);
       expect(read).toMatchObject({ ok: false, problem: { kind: 'signal_invalid' } });
       expect(!read.ok && read.problem.message).toMatch(/key "(status|summary)" appears twice/);
     }
     // The same key in nested objects and arrays, or as a value, is not a duplicate.
-    expect(parseSignal('{"status":"continue","a":{"status":1},"b":[{"status":2},"status"],"summary":"status"}', FILE)).toMatchObject({ ok: true });
+    expect(
+      parseSignal('{"status":"continue","a":{"status":1},"b":[{"status":2},"status"],"summary":"status"}', FILE),
+    ).toMatchObject({ ok: true });
   });
 
   test('a UTF-8 byte-order mark is accepted', () => {
-    expect(parseSignal('\ufeff{"status":"continue","summary":"s"}', FILE)).toEqual({ ok: true, signal: { status: 'continue', summary: 's' } });
+    expect(parseSignal('\ufeff{"status":"continue","summary":"s"}', FILE)).toEqual({
+      ok: true,
+      signal: { status: 'continue', summary: 's' },
+    });
   });
 
   test('text fields lose control characters and escape sequences; only-control text counts as absent', () => {
-    const read = parseSignal(JSON.stringify({ status: 'blocked', reason: 'a\u0000b\u001b[1mc\u001b]8;;http://x\u001b\\d\u009be', summary: '\u0000\u0007' }), FILE);
+    const read = parseSignal(
+      JSON.stringify({
+        status: 'blocked',
+        reason: 'a\u0000b\u001b[1mc\u001b]8;;http://x\u001b\\d\u009be',
+        summary: '\u0000\u0007',
+      }),
+      FILE,
+    );
     expect(read).toEqual({ ok: true, signal: { status: 'blocked', reason: 'abcde' } });
   });
 
   test('text fields are cut to 4 KB with a note of how much was cut', () => {
-    const read = parseSignal(JSON.stringify({ status: 'blocked', reason: 'r'.repeat(10_000), needs: 'n'.repeat(5000) }), FILE);
+    const read = parseSignal(
+      JSON.stringify({ status: 'blocked', reason: 'r'.repeat(10_000), needs: 'n'.repeat(5000) }),
+      FILE,
+    );
     expect(read.ok && read.signal.reason).toBe(`${'r'.repeat(4096)}… (cut: 5904 more characters)`);
     expect(read.ok && read.signal.needs).toBe(`${'n'.repeat(4096)}… (cut: 904 more characters)`);
   });

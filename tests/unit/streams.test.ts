@@ -12,7 +12,9 @@ const DIR = fileURLToPath(new URL('../fixtures/streams/', import.meta.url));
 const RECORDINGS = readdirSync(DIR).filter((f) => f.endsWith('.jsonl'));
 
 function lines(file: string): string[] {
-  return readFileSync(join(DIR, file), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  return readFileSync(join(DIR, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 function parserOf(file: string): (line: string) => AgentEvent[] {
@@ -85,7 +87,13 @@ describe('Claude recordings', () => {
 
   // [file, HTTP status, retries printed, retry `error`, words of the error text]
   test.each([
-    ['claude-err-401.default-retries.jsonl', 401, 10, 'authentication_failed', 'Invalid API key · Fix external API key'],
+    [
+      'claude-err-401.default-retries.jsonl',
+      401,
+      10,
+      'authentication_failed',
+      'Invalid API key · Fix external API key',
+    ],
     ['claude-err-401.max-retries-0.jsonl', 401, 0, undefined, 'Invalid API key · Fix external API key'],
     ['claude-err-429.default-retries.jsonl', 429, 10, 'rate_limit', 'API Error: Request rejected (429)'],
     ['claude-err-429.max-retries-0.jsonl', 429, 0, undefined, 'API Error: Request rejected (429)'],
@@ -113,14 +121,21 @@ describe('Claude recordings', () => {
     // The synthetic error message is not the model's text.
     expect(summary.lastText).toBeUndefined();
     const retryEvents = events.filter((e) => e.kind === 'api_retry');
-    expect(retryEvents.map((e) => e.kind === 'api_retry' && e.attempt)).toEqual(Array.from({ length: retries }, (_, i) => i + 1));
+    expect(retryEvents.map((e) => e.kind === 'api_retry' && e.attempt)).toEqual(
+      Array.from({ length: retries }, (_, i) => i + 1),
+    );
     for (const e of retryEvents) expect(e).toMatchObject({ maxRetries: 10, delayMs: expect.any(Number) });
     expect(events.find((e) => e.kind === 'error')).toMatchObject({ code: expect.any(String) });
   });
 
   test('429 with default retries: the delays honour retry-after: 1 (1000 ms first)', () => {
     const { events } = replay('claude-err-429.default-retries.jsonl');
-    expect(events.find((e) => e.kind === 'api_retry')).toMatchObject({ attempt: 1, delayMs: 1000, status: 429, error: 'rate_limit' });
+    expect(events.find((e) => e.kind === 'api_retry')).toMatchObject({
+      attempt: 1,
+      delayMs: 1000,
+      status: 429,
+      error: 'rate_limit',
+    });
   });
 
   test('529: the message carries error "server_error" although the status is 529', () => {
@@ -175,12 +190,20 @@ describe('Claude recordings', () => {
 
   test('transient 529: two retries, then a normal run', () => {
     const { events, summary } = replay('claude-transient-529.jsonl');
-    expect(summary).toMatchObject({ isError: false, retryCount: 2, costUsd: 0.011637000000000002, lastText: 'done', turns: 2 });
+    expect(summary).toMatchObject({
+      isError: false,
+      retryCount: 2,
+      costUsd: 0.011637000000000002,
+      lastText: 'done',
+      turns: 2,
+    });
     expect(summary.retries).toEqual([
       { status: 529, error: 'overloaded' },
       { status: 529, error: 'overloaded' },
     ]);
-    expect(tools(events)).toEqual([{ kind: 'tool', name: 'Write', detail: '/tmp/h/fd-transient-529/sig/_signal.json' }]);
+    expect(tools(events)).toEqual([
+      { kind: 'tool', name: 'Write', detail: '/tmp/h/fd-transient-529/sig/_signal.json' },
+    ]);
   });
 });
 
@@ -192,7 +215,11 @@ describe('Codex recordings', () => {
     expect(events[0]).toEqual({ kind: 'init', sessionId: '01a2007c-f04c-7b82-b596-c2286571a28d' });
     // One tool event per command, from item.completed (item.started is not counted twice).
     expect(tools(events)).toEqual([
-      { kind: 'tool', name: 'Bash', detail: `printf '%s\\n' '{"status":"continue","phase":"investigation"}' > '/tmp/run/ex-codex/sig/_signal.json'` },
+      {
+        kind: 'tool',
+        name: 'Bash',
+        detail: `printf '%s\\n' '{"status":"continue","phase":"investigation"}' > '/tmp/run/ex-codex/sig/_signal.json'`,
+      },
     ]);
     expect(summary).toMatchObject({
       tokens: { inputTokens: 13975, outputTokens: 132, cacheReadTokens: 0, cacheWriteTokens: 0 },
@@ -219,7 +246,12 @@ describe('Codex recordings', () => {
 
   test('transient 500: HTTP-level retries are silent, the run looks clean', () => {
     const { events, summary } = replay('codex-transient-500.default-retries.jsonl');
-    expect(summary).toMatchObject({ retryCount: 0, errors: [], lastText: 'done', tokens: { inputTokens: 10498, outputTokens: 135 } });
+    expect(summary).toMatchObject({
+      retryCount: 0,
+      errors: [],
+      lastText: 'done',
+      tokens: { inputTokens: 10498, outputTokens: 135 },
+    });
     expect(tools(events)).toHaveLength(1);
     // gpt-5-codex is not in the 0.169 catalog: a non-fatal `error` item.
     expect(summary.warnings).toEqual([expect.stringContaining('Model metadata for `gpt-5-codex` not found')]);
@@ -241,17 +273,41 @@ describe('Codex recordings', () => {
     ['codex-err-500.default-retries.jsonl', 5, undefined, 'We’re currently experiencing high demand'],
     ['codex-err-500.no-retries.jsonl', 0, undefined, 'We’re currently experiencing high demand'],
     ['codex-transient-500.no-retries.jsonl', 0, undefined, 'We’re currently experiencing high demand'],
-    ['codex-failed-event.default-retries.jsonl', 5, undefined, 'stream disconnected before completion: mock response.failed'],
-    ['codex-failed-event.no-retries.jsonl', 0, undefined, 'stream disconnected before completion: mock response.failed'],
-    ['codex-truncated-stream.default-retries.jsonl', 5, undefined, 'stream disconnected before completion: stream closed before response.completed'],
-    ['codex-truncated-stream.no-retries.jsonl', 0, undefined, 'stream disconnected before completion: stream closed before response.completed'],
+    [
+      'codex-failed-event.default-retries.jsonl',
+      5,
+      undefined,
+      'stream disconnected before completion: mock response.failed',
+    ],
+    [
+      'codex-failed-event.no-retries.jsonl',
+      0,
+      undefined,
+      'stream disconnected before completion: mock response.failed',
+    ],
+    [
+      'codex-truncated-stream.default-retries.jsonl',
+      5,
+      undefined,
+      'stream disconnected before completion: stream closed before response.completed',
+    ],
+    [
+      'codex-truncated-stream.no-retries.jsonl',
+      0,
+      undefined,
+      'stream disconnected before completion: stream closed before response.completed',
+    ],
   ])('%s: %i "Reconnecting" retries, then turn.failed', (file, retries, status, message) => {
     const { events, summary } = replay(file);
     expect(summary.turnFailed).toContain(message);
     expect(summary.retryCount).toBe(retries);
     const attempts = events.flatMap((e) => (e.kind === 'api_retry' ? [[e.attempt, e.maxRetries]] : []));
     expect(attempts).toEqual(Array.from({ length: retries }, (_, i) => [i + 1, 5]));
-    expect(summary.retries.every((r) => r.status === status && r.error !== undefined && message.startsWith(r.error.slice(0, 20)))).toBe(true);
+    expect(
+      summary.retries.every(
+        (r) => r.status === status && r.error !== undefined && message.startsWith(r.error.slice(0, 20)),
+      ),
+    ).toBe(true);
     // Only the final error counts as one; the Reconnecting lines are retries.
     expect(summary.errors).toEqual([expect.stringContaining(message)]);
     expect(summary.tokens).toEqual(ZERO);
@@ -267,7 +323,8 @@ describe('Codex recordings', () => {
 
   test('tokens are summed over turn.completed events; cached and cache-written input kept apart', () => {
     const acc = new StreamAccumulator({ pricePerMTok: PRICE });
-    const turn = '{"type":"turn.completed","usage":{"input_tokens":1000,"cached_input_tokens":600,"cache_write_input_tokens":100,"output_tokens":50,"reasoning_output_tokens":20}}';
+    const turn =
+      '{"type":"turn.completed","usage":{"input_tokens":1000,"cached_input_tokens":600,"cache_write_input_tokens":100,"output_tokens":50,"reasoning_output_tokens":20}}';
     for (const e of [...parseCodexLine(turn), ...parseCodexLine(turn)]) acc.add(e);
     const s = acc.summary();
     expect(s.tokens).toEqual({ inputTokens: 600, outputTokens: 100, cacheReadTokens: 1200, cacheWriteTokens: 200 });
@@ -283,32 +340,56 @@ describe('tolerance', () => {
     expect(parseClaudeLine('{"type":"stream_event","event":{"type":"message_start"}}')).toEqual([]);
     expect(parseClaudeLine('{"type":"system","subtype":"compact_boundary","compact_metadata":{}}')).toEqual([]);
     expect(parseCodexLine('{"type":"item.updated","item":{"id":"i","type":"todo_list","items":[]}}')).toEqual([]);
-    expect(parseCodexLine('{"type":"item.completed","item":{"id":"i","type":"reasoning","text":"thinking"}}')).toEqual([]);
-    expect(parseCodexLine('{"type":"thread.started","thread_id":"t","brand_new":{"x":1}}')).toEqual([{ kind: 'init', sessionId: 't' }]);
+    expect(parseCodexLine('{"type":"item.completed","item":{"id":"i","type":"reasoning","text":"thinking"}}')).toEqual(
+      [],
+    );
+    expect(parseCodexLine('{"type":"thread.started","thread_id":"t","brand_new":{"x":1}}')).toEqual([
+      { kind: 'init', sessionId: 't' },
+    ]);
     const extra = JSON.stringify({ ...JSON.parse(resultLine), brand_new_field: [1, 2, 3] });
     expect(parseClaudeLine(extra)).toEqual(parseClaudeLine(resultLine));
   });
 
   test('a known field of the wrong type loses that field, not the line', () => {
-    const bad = JSON.stringify({ ...JSON.parse(resultLine), num_turns: 'two', usage: 'lots', permission_denials: 'none' });
+    const bad = JSON.stringify({
+      ...JSON.parse(resultLine),
+      num_turns: 'two',
+      usage: 'lots',
+      permission_denials: 'none',
+    });
     const [event] = parseClaudeLine(bad);
-    expect(event).toMatchObject({ kind: 'result', isError: false, costUsd: 0.011958, text: 'done', permissionDenials: [] });
+    expect(event).toMatchObject({
+      kind: 'result',
+      isError: false,
+      costUsd: 0.011958,
+      text: 'done',
+      permissionDenials: [],
+    });
     expect(event?.kind === 'result' && event.numTurns).toBeUndefined();
     expect(parseCodexLine('{"type":"turn.completed","usage":{"input_tokens":"many","output_tokens":5}}')).toEqual([
       { kind: 'usage', tokens: { inputTokens: 0, outputTokens: 5, cacheReadTokens: 0, cacheWriteTokens: 0 } },
     ]);
   });
 
-  test.each(['', '   ', 'not json', '{"type":"result",', '[1,2]', '"result"', 'null', '42', '{"no_type":1}', '{"type":7}'])(
-    'a line that is not one JSON event (%j) gives no events',
-    (line) => {
-      expect(parseClaudeLine(line)).toEqual([]);
-      expect(parseCodexLine(line)).toEqual([]);
-    },
-  );
+  test.each([
+    '',
+    '   ',
+    'not json',
+    '{"type":"result",',
+    '[1,2]',
+    '"result"',
+    'null',
+    '42',
+    '{"no_type":1}',
+    '{"type":7}',
+  ])('a line that is not one JSON event (%j) gives no events', (line) => {
+    expect(parseClaudeLine(line)).toEqual([]);
+    expect(parseCodexLine(line)).toEqual([]);
+  });
 
   test('a 2 MB line is dropped unparsed; a line under 1 MB still parses', () => {
-    const text = (n: number, ch = 'x') => JSON.stringify({ type: 'item.completed', item: { id: 'i', type: 'agent_message', text: ch.repeat(n) } });
+    const text = (n: number, ch = 'x') =>
+      JSON.stringify({ type: 'item.completed', item: { id: 'i', type: 'agent_message', text: ch.repeat(n) } });
     expect(parseCodexLine(text(2 * 1024 * 1024))).toEqual([]);
     expect(parseCodexLine(text(900 * 1024))).toHaveLength(1);
     // Counted in UTF-8 bytes: 400 k euro signs are 1.2 MB.
@@ -378,7 +459,11 @@ describe('tool details', () => {
     ['Grep', { pattern: 'export function' }, '"export function"'],
     ['Glob', { pattern: '**/*.test.ts', path: 'tests' }, '**/*.test.ts in tests'],
     ['Glob', { pattern: 'src/**/*.ts' }, 'src/**/*.ts'],
-    ['Task', { description: 'Find the auth code', prompt: 'Look for…', subagent_type: 'Explore' }, 'Explore: Find the auth code'],
+    [
+      'Task',
+      { description: 'Find the auth code', prompt: 'Look for…', subagent_type: 'Explore' },
+      'Explore: Find the auth code',
+    ],
     ['TodoWrite', { todos }, '3 todos, 1 done; now: Fixing auth'],
     ['TodoWrite', { todos: [todos[0]] }, '1 todo, 1 done'],
     ['WebFetch', { url: 'https://example.com/doc', prompt: 'summarise' }, 'https://example.com/doc'],
@@ -404,7 +489,10 @@ describe('tool details', () => {
 
   test.each([
     ['/bin/bash -c "npm test"', 'npm test'],
-    [`/bin/bash -c "printf '%s\\\\n' '{\\"a\\":1}' > '/s/_signal.json'"`, `printf '%s\\n' '{"a":1}' > '/s/_signal.json'`],
+    [
+      `/bin/bash -c "printf '%s\\\\n' '{\\"a\\":1}' > '/s/_signal.json'"`,
+      `printf '%s\\n' '{"a":1}' > '/s/_signal.json'`,
+    ],
     ["bash -lc 'echo '\\''hi'\\'''", "echo 'hi'"],
     ['/usr/bin/zsh -lc "echo \\$HOME"', 'echo $HOME'],
     ['/bin/sh -c "ls"', 'ls'],

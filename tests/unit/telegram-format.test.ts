@@ -1,10 +1,22 @@
 import { describe, expect, test } from 'vitest';
 import type { SessionEvent } from '../../src/loop/ports.js';
-import { escapeHtml, formatCrashed, formatEvent, formatStarted, splitMessage, TELEGRAM_LIMIT, type FormatContext } from '../../src/telegram/format.js';
+import {
+  escapeHtml,
+  formatCrashed,
+  formatEvent,
+  formatStarted,
+  splitMessage,
+  TELEGRAM_LIMIT,
+  type FormatContext,
+} from '../../src/telegram/format.js';
 import { htmlToPlain } from '../../src/telegram/html.js';
 import { fakeState } from '../helpers/fake-state.js';
 
-const ctx: FormatContext = { sessionName: 'add-auth', sessionDir: '/s/26-01-02-add-auth', rerunCommand: 'orchestrate --config ./.samocode --session add-auth' };
+const ctx: FormatContext = {
+  sessionName: 'add-auth',
+  sessionDir: '/s/26-01-02-add-auth',
+  rerunCommand: 'orchestrate --config ./.samocode --session add-auth',
+};
 
 const QA = [
   '# Questions',
@@ -46,7 +58,10 @@ describe('escapeHtml', () => {
 
   test('agent text with _ * <tag> & in a blocked reason arrives intact', () => {
     const reason = 'snake_case *bold* <script>alert(1)</script> & a_b';
-    const html = formatEvent({ type: 'blocked', state: fakeState({ status: 'blocked', blockedReason: reason, blockedKind: 'agent' }) }, ctx)!;
+    const html = formatEvent(
+      { type: 'blocked', state: fakeState({ status: 'blocked', blockedReason: reason, blockedKind: 'agent' }) },
+      ctx,
+    )!;
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; a_b');
     expect(htmlToPlain(html)).toContain(reason);
@@ -128,8 +143,24 @@ describe('formatEvent', () => {
     const events: SessionEvent[] = [
       { type: 'waiting', state: fakeState({ phase: 'requirements', status: 'waiting', waitingFor: 'qa_answers' }) },
       { type: 'waiting', state: fakeState({ phase: 'planning', status: 'waiting', waitingFor: 'plan_approval' }) },
-      { type: 'waiting', state: fakeState({ phase: 'testing', status: 'waiting', waitingFor: 'human_action', needs: 'plug in the <device>' }) },
-      { type: 'blocked', state: fakeState({ phase: 'implementation', status: 'blocked', blockedReason: 'no db', blockedKind: 'phase_limit' }) },
+      {
+        type: 'waiting',
+        state: fakeState({
+          phase: 'testing',
+          status: 'waiting',
+          waitingFor: 'human_action',
+          needs: 'plug in the <device>',
+        }),
+      },
+      {
+        type: 'blocked',
+        state: fakeState({
+          phase: 'implementation',
+          status: 'blocked',
+          blockedReason: 'no db',
+          blockedKind: 'phase_limit',
+        }),
+      },
       { type: 'done', state: fakeState({ phase: 'done', status: 'done' }) },
       { type: 'interrupted', state: fakeState({ phase: 'quality' }), signal: 'SIGTERM' },
       { type: 'resumed', state: fakeState({ phase: 'planning' }), how: 'telegram /resume' },
@@ -142,7 +173,9 @@ describe('formatEvent', () => {
   test('loop chatter is not worth a message', () => {
     const state = fakeState();
     expect(formatEvent({ type: 'iteration-start', state, iteration: 1, attempt: 1 }, ctx)).toBeUndefined();
-    expect(formatEvent({ type: 'retry', state, iteration: 1, attempt: 2, delayMs: 1000, why: 'exited 1' }, ctx)).toBeUndefined();
+    expect(
+      formatEvent({ type: 'retry', state, iteration: 1, attempt: 2, delayMs: 1000, why: 'exited 1' }, ctx),
+    ).toBeUndefined();
   });
 
   test('waiting for answers: the open questions with their options and suggestion, and how to reply', () => {
@@ -173,17 +206,31 @@ describe('formatEvent', () => {
   });
 
   test('other waits: what is needed and /resume', () => {
-    const state = fakeState({ phase: 'testing', status: 'waiting', waitingFor: 'human_action', needs: 'Start Postgres on :5432' });
+    const state = fakeState({
+      phase: 'testing',
+      status: 'waiting',
+      waitingFor: 'human_action',
+      needs: 'Start Postgres on :5432',
+    });
     const html = formatEvent({ type: 'waiting', state }, ctx)!;
     expect(html).toContain('Start Postgres on :5432');
     expect(html).toContain('/resume');
     expect(html).toContain('<code>/s/26-01-02-add-auth/_overview.md</code>');
-    const named = formatEvent({ type: 'waiting', state: { ...state, waitingFor: 'file_update', waitingFile: 'notes/db.md' } }, ctx)!;
+    const named = formatEvent(
+      { type: 'waiting', state: { ...state, waitingFor: 'file_update', waitingFile: 'notes/db.md' } },
+      ctx,
+    )!;
     expect(named).toContain('<code>/s/26-01-02-add-auth/notes/db.md</code>');
   });
 
   test('blocked: reason, needs, and how to unblock', () => {
-    const state = fakeState({ phase: 'implementation', status: 'blocked', blockedReason: 'tests need Postgres', blockedKind: 'agent', needs: 'start it' });
+    const state = fakeState({
+      phase: 'implementation',
+      status: 'blocked',
+      blockedReason: 'tests need Postgres',
+      blockedKind: 'agent',
+      needs: 'start it',
+    });
     const html = formatEvent({ type: 'blocked', state }, ctx)!;
     expect(html).toContain('tests need Postgres');
     expect(html).toContain('start it');
@@ -200,24 +247,57 @@ describe('formatEvent', () => {
       lastSummary: 'Auth added; 40 tests',
       startedAt: '2026-01-02T03:00:00.000Z',
       updatedAt: '2026-01-02T05:30:00.000Z',
-      totals: { costUsd: 3.456, inputTokens: 1_200_000, outputTokens: 45_000, cacheReadTokens: 0, cacheWriteTokens: 0, agentMs: 3_600_000, activeMs: 3_700_000 },
+      totals: {
+        costUsd: 3.456,
+        inputTokens: 1_200_000,
+        outputTokens: 45_000,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        agentMs: 3_600_000,
+        activeMs: 3_700_000,
+      },
     });
     const html = formatEvent({ type: 'done', state }, ctx)!;
-    for (const part of ['Auth added; 40 tests', '12 iterations', 'wall time 2 h 30 min', 'agent time 1 h 0 min', 'cost $3.46', 'tokens 1.2M in / 45k out']) {
+    for (const part of [
+      'Auth added; 40 tests',
+      '12 iterations',
+      'wall time 2 h 30 min',
+      'agent time 1 h 0 min',
+      'cost $3.46',
+      'tokens 1.2M in / 45k out',
+    ]) {
       expect(html).toContain(part);
     }
-    const bare = formatEvent({ type: 'done', state: fakeState({ phase: 'done', status: 'done', iterations: 1 }) }, ctx)!;
+    const bare = formatEvent(
+      { type: 'done', state: fakeState({ phase: 'done', status: 'done', iterations: 1 }) },
+      ctx,
+    )!;
     expect(bare).not.toMatch(/cost|tokens|agent time/);
   });
 
   test('done: a cost computed from CODEX_PRICE is shown as an estimate', () => {
-    const totals = { costUsd: 0.451, inputTokens: 100_000, outputTokens: 2_000, cacheReadTokens: 0, cacheWriteTokens: 0, agentMs: 60_000, activeMs: 60_000, costEstimated: true };
-    const html = formatEvent({ type: 'done', state: fakeState({ phase: 'done', status: 'done', iterations: 3, totals }) }, ctx)!;
+    const totals = {
+      costUsd: 0.451,
+      inputTokens: 100_000,
+      outputTokens: 2_000,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      agentMs: 60_000,
+      activeMs: 60_000,
+      costEstimated: true,
+    };
+    const html = formatEvent(
+      { type: 'done', state: fakeState({ phase: 'done', status: 'done', iterations: 3, totals }) },
+      ctx,
+    )!;
     expect(html).toContain('cost ~$0.45 est.');
   });
 
   test('interrupted and crashed say the session is resumable and how', () => {
-    const interrupted = formatEvent({ type: 'interrupted', state: fakeState({ phase: 'quality' }), signal: 'SIGINT' }, ctx)!;
+    const interrupted = formatEvent(
+      { type: 'interrupted', state: fakeState({ phase: 'quality' }), signal: 'SIGINT' },
+      ctx,
+    )!;
     expect(interrupted).toContain('SIGINT');
     expect(interrupted).toContain('orchestrate --config ./.samocode --session add-auth');
     const crashed = formatCrashed('boom <x>', undefined, { sessionName: 'add-auth', sessionDir: '/s/x' })!;
@@ -230,8 +310,13 @@ describe('formatEvent', () => {
 test('a budget warning is a message; an excess leaves it to the blocked message', () => {
   const state = fakeState({ phase: 'implementation' });
   const ctx = { sessionName: 'auth', sessionDir: '/s/auth' };
-  const warning = formatEvent({ type: 'budget', state, level: 'warning', use: { kind: 'cost', used: 40, limit: 50 } }, ctx);
+  const warning = formatEvent(
+    { type: 'budget', state, level: 'warning', use: { kind: 'cost', used: 40, limit: 50 } },
+    ctx,
+  );
   expect(warning).toContain('budget at $40.00 of $50.00 (80%, SAMOCODE_MAX_COST)');
   expect(warning).toContain('auth');
-  expect(formatEvent({ type: 'budget', state, level: 'exceeded', use: { kind: 'cost', used: 50, limit: 50 } }, ctx)).toBeUndefined();
+  expect(
+    formatEvent({ type: 'budget', state, level: 'exceeded', use: { kind: 'cost', used: 50, limit: 50 } }, ctx),
+  ).toBeUndefined();
 });

@@ -10,7 +10,12 @@ const record = z.record(z.string(), z.unknown()).catch({});
 
 const envelope = z.object({ type: z.string(), subtype: optString });
 
-const initLine = z.object({ model: optString, session_id: optString, claude_code_version: optString, permissionMode: optString });
+const initLine = z.object({
+  model: optString,
+  session_id: optString,
+  claude_code_version: optString,
+  permissionMode: optString,
+});
 
 const retryLine = z.object({
   attempt: z.number().catch(0),
@@ -34,7 +39,10 @@ const toolUseBlock = z.object({ type: z.literal('tool_use'), name: z.string(), i
 const toolResultBlock = z.object({
   type: z.literal('tool_result'),
   is_error: z.boolean().optional().catch(undefined),
-  content: z.union([z.string(), z.array(z.unknown())]).optional().catch(undefined),
+  content: z
+    .union([z.string(), z.array(z.unknown())])
+    .optional()
+    .catch(undefined),
 });
 
 const usageShape = z.object({
@@ -94,7 +102,16 @@ function retry(data: unknown): AgentEvent[] {
   const parsed = retryLine.safeParse(data);
   if (!parsed.success) return [];
   const r = parsed.data;
-  return [{ kind: 'api_retry', attempt: r.attempt, maxRetries: r.max_retries, delayMs: r.retry_delay_ms, status: r.error_status ?? undefined, error: r.error }];
+  return [
+    {
+      kind: 'api_retry',
+      attempt: r.attempt,
+      maxRetries: r.max_retries,
+      delayMs: r.retry_delay_ms,
+      status: r.error_status ?? undefined,
+      error: r.error,
+    },
+  ];
 }
 
 function assistant(data: unknown): AgentEvent[] {
@@ -104,7 +121,11 @@ function assistant(data: unknown): AgentEvent[] {
   const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
   if (error !== undefined) {
     // Claude Code's own message about a failed API call (model "<synthetic>"): an error, not the model's text.
-    const text = blocks.map((b) => textBlock.safeParse(b)).flatMap((b) => (b.success ? [b.data.text] : [])).join('\n').trim();
+    const text = blocks
+      .map((b) => textBlock.safeParse(b))
+      .flatMap((b) => (b.success ? [b.data.text] : []))
+      .join('\n')
+      .trim();
     return [{ kind: 'error', message: text || error, code: error }];
   }
   const events: AgentEvent[] = [];
@@ -112,11 +133,13 @@ function assistant(data: unknown): AgentEvent[] {
   for (const block of blocks) {
     const text = textBlock.safeParse(block);
     if (text.success) {
-      if (parent_tool_use_id == null && text.data.text.trim() !== '') events.push({ kind: 'text', text: text.data.text });
+      if (parent_tool_use_id == null && text.data.text.trim() !== '')
+        events.push({ kind: 'text', text: text.data.text });
       continue;
     }
     const tool = toolUseBlock.safeParse(block);
-    if (tool.success) events.push({ kind: 'tool', name: tool.data.name, detail: toolDetail(tool.data.name, tool.data.input) });
+    if (tool.success)
+      events.push({ kind: 'tool', name: tool.data.name, detail: toolDetail(tool.data.name, tool.data.input) });
   }
   return events;
 }
@@ -132,10 +155,12 @@ function user(data: unknown): AgentEvent[] {
     const text =
       typeof content === 'string'
         ? content
-        : (content ?? []).flatMap((c) => {
-            const t = textBlock.safeParse(c);
-            return t.success ? [t.data.text] : [];
-          }).join(' ');
+        : (content ?? [])
+            .flatMap((c) => {
+              const t = textBlock.safeParse(c);
+              return t.success ? [t.data.text] : [];
+            })
+            .join(' ');
     events.push({ kind: 'tool_error', message: detailLine(text.replace(/<\/?tool_use_error>/g, ''), 500) });
   }
   return events;
@@ -218,7 +243,8 @@ export function toolDetail(name: string, input: Record<string, unknown>): string
     case 'Skill':
       return detailLine(s('skill') ?? s('command') ?? s('name') ?? '');
     default: {
-      const known = s('file_path') ?? s('path') ?? s('command') ?? s('pattern') ?? s('url') ?? s('query') ?? s('description');
+      const known =
+        s('file_path') ?? s('path') ?? s('command') ?? s('pattern') ?? s('url') ?? s('query') ?? s('description');
       const first = Object.values(input).find((v): v is string => typeof v === 'string' && v.trim() !== '');
       return detailLine(known ?? first ?? '');
     }

@@ -19,7 +19,9 @@ const turnCompleted = z.object({
 });
 
 const commandItem = z.object({ command: z.string() });
-const fileChangeItem = z.object({ changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]) });
+const fileChangeItem = z.object({
+  changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]),
+});
 const textItem = z.object({ text: z.string() });
 const mcpItem = z.object({ server: optString, tool: optString });
 const webSearchItem = z.object({ query: optString });
@@ -108,7 +110,9 @@ function item(data: unknown): AgentEvent[] {
     }
     case 'mcp_tool_call': {
       const m = mcpItem.safeParse(it);
-      return m.success ? [{ kind: 'tool', name: [m.data.server, m.data.tool].filter(Boolean).join('.') || 'mcp', detail: '' }] : [];
+      return m.success
+        ? [{ kind: 'tool', name: [m.data.server, m.data.tool].filter(Boolean).join('.') || 'mcp', detail: '' }]
+        : [];
     }
     case 'web_search': {
       const w = webSearchItem.safeParse(it);

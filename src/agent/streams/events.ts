@@ -3,7 +3,12 @@
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
 import { oneLine } from '../../core/text.js';
 
-export const ZERO_TOKENS: Readonly<TokenUsage> = Object.freeze({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
+export const ZERO_TOKENS: Readonly<TokenUsage> = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+});
 
 export function addTokens(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {
@@ -15,13 +20,26 @@ export function addTokens(a: TokenUsage, b: TokenUsage): TokenUsage {
 }
 
 export type AgentEvent =
-  | { kind: 'init'; model?: string | undefined; sessionId?: string | undefined; cliVersion?: string | undefined; permissionMode?: string | undefined }
+  | {
+      kind: 'init';
+      model?: string | undefined;
+      sessionId?: string | undefined;
+      cliVersion?: string | undefined;
+      permissionMode?: string | undefined;
+    }
   /** One per tool use, e.g. {name:'Edit', detail:'src/auth.ts'}, {name:'Bash', detail:'npm test'}. `detail` is one line. */
   | { kind: 'tool'; name: string; detail: string }
   /** Text the model wrote (Claude assistant text of the main agent, Codex agent_message). */
   | { kind: 'text'; text: string }
   /** The CLI is retrying a failed API request (Claude system/api_retry; Codex "Reconnecting... n/m"). */
-  | { kind: 'api_retry'; attempt: number; maxRetries?: number | undefined; delayMs?: number | undefined; status?: number | undefined; error?: string | undefined }
+  | {
+      kind: 'api_retry';
+      attempt: number;
+      maxRetries?: number | undefined;
+      delayMs?: number | undefined;
+      status?: number | undefined;
+      error?: string | undefined;
+    }
   /** Codex turn.completed. */
   | { kind: 'usage'; tokens: TokenUsage }
   /** Claude's last line. `isError`, not `subtype`, says an API error (those come with subtype "success"). */
@@ -65,7 +83,9 @@ function parseJsonObject(line: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+  return typeof data === 'object' && data !== null && !Array.isArray(data)
+    ? (data as Record<string, unknown>)
+    : undefined;
 }
 
 /** The shape check of a line's envelope (its `type`, …): a zod schema's safeParse, without importing zod here. */
@@ -74,7 +94,10 @@ interface EnvelopeSchema<T> {
 }
 
 /** One stream line as a JSON object and its checked envelope; undefined for anything else (the line is skipped). */
-export function readStreamLine<T>(line: string, envelope: EnvelopeSchema<T>): { data: Record<string, unknown>; head: T } | undefined {
+export function readStreamLine<T>(
+  line: string,
+  envelope: EnvelopeSchema<T>,
+): { data: Record<string, unknown>; head: T } | undefined {
   const data = parseJsonObject(line);
   if (!data) return undefined;
   const head = envelope.safeParse(data);

@@ -54,7 +54,10 @@ export class StreamAccumulator {
         return;
       case 'api_retry':
         s.retryCount += 1;
-        push(s.retries, { status: event.status, error: event.error === undefined ? undefined : cut(event.error, MAX_ITEM) });
+        push(s.retries, {
+          status: event.status,
+          error: event.error === undefined ? undefined : cut(event.error, MAX_ITEM),
+        });
         return;
       case 'usage':
         this.usage = addTokens(this.usage ?? ZERO_TOKENS, event.tokens);
@@ -110,7 +113,9 @@ export class StreamAccumulator {
 /** Cache writes are charged at the input price: the price table has no rate of its own for them. */
 export function costOf(tokens: TokenUsage, price: TokenPrice): number {
   return (
-    ((tokens.inputTokens + tokens.cacheWriteTokens) * price.input + tokens.cacheReadTokens * price.cachedInput + tokens.outputTokens * price.output) /
+    ((tokens.inputTokens + tokens.cacheWriteTokens) * price.input +
+      tokens.cacheReadTokens * price.cachedInput +
+      tokens.outputTokens * price.output) /
     1e6
   );
 }

@@ -49,11 +49,27 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await execa('git', ['init', '-q', '-b', 'main', repo]);
     writeFileSync(join(repo, 'README.md'), '# demo\n\nA tiny repository for the samocode demo.\n');
     await git('add', '-A');
-    await git('-c', 'user.name=samocode demo', '-c', 'user.email=demo@samocode.invalid', 'commit', '-q', '-m', 'Initial commit');
+    await git(
+      '-c',
+      'user.name=samocode demo',
+      '-c',
+      'user.email=demo@samocode.invalid',
+      'commit',
+      '-q',
+      '-m',
+      'Initial commit',
+    );
     const configFile = join(root, '.samocode');
-    writeFileSync(configFile, ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'PROVIDER=script', ''].join('\n'));
+    writeFileSync(
+      configFile,
+      ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'PROVIDER=script', ''].join('\n'),
+    );
 
-    say(opts.keep ? `demo: a throwaway repository in ${root}\n` : 'demo: a whole session in a throwaway repository (removed at the end; --keep keeps it)\n');
+    say(
+      opts.keep
+        ? `demo: a throwaway repository in ${root}\n`
+        : 'demo: a whole session in a throwaway repository (removed at the end; --keep keeps it)\n',
+    );
     const result = await runOrchestrator({
       configPath: configFile,
       session: 'demo',
@@ -63,7 +79,13 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       flagNames: { ...opts.flagNames, SAMOCODE_SCRIPT: 'demo scenario', SAMOCODE_PROVIDER: 'demo' },
       quiet: opts.quiet,
       // Commits made by the scripted agent need an identity even on a machine without git config.
-      env: { ...process.env, GIT_AUTHOR_NAME: 'samocode demo', GIT_AUTHOR_EMAIL: 'demo@samocode.invalid', GIT_COMMITTER_NAME: 'samocode demo', GIT_COMMITTER_EMAIL: 'demo@samocode.invalid' },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'samocode demo',
+        GIT_AUTHOR_EMAIL: 'demo@samocode.invalid',
+        GIT_COMMITTER_NAME: 'samocode demo',
+        GIT_COMMITTER_EMAIL: 'demo@samocode.invalid',
+      },
       cwd: root,
       home: homedir(),
       shutdown: opts.shutdown,
@@ -72,14 +94,19 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     });
     // Without --keep the folders are gone by the time this is read: say what happened, not where.
     const state = result.outcome?.state;
-    const ended = !opts.keep && result.outcome?.kind === 'done' && state ? `session ${state.session} is done after ${state.iterations} iterations.` : result.message;
+    const ended =
+      !opts.keep && result.outcome?.kind === 'done' && state
+        ? `session ${state.session} is done after ${state.iterations} iterations.`
+        : result.message;
     process.stderr.write(`\n${ended}\n`);
     if (opts.keep) {
       process.stderr.write(
         `\ndemo: look around —\n  session folder: ${result.sessionDir}\n    _overview.md (state + notes), _signal_history.jsonl (every iteration), _logs/ (prompts and agent output), session.log\n  worktree:       ${join(root, 'worktrees', 'demo')} (git log shows the agent's commits)\n  remove it when done: rm -rf ${root}\n`,
       );
     } else {
-      say('\ndemo: removed its temp folder; run orchestrate demo --keep to look at the session folder and worktree it leaves\n');
+      say(
+        '\ndemo: removed its temp folder; run orchestrate demo --keep to look at the session folder and worktree it leaves\n',
+      );
     }
     return result.exitCode;
   } finally {
@@ -96,8 +123,15 @@ function demoGate(sessionsDir: string, person: HumanGate, say: (text: string) =>
   return {
     async wait(state, signal, opts) {
       const sessionDir = join(sessionsDir, state.session);
-      if (state.waitingFor === 'qa_answers') answer(join(sessionDir, QA_FILE), /\*\*Answer:\*\* _waiting_/g, '**Answer:** A (demo: took the suggestion)', say);
-      if (state.waitingFor === 'plan_approval') answer(join(sessionDir, PLAN_FILE), /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved', say);
+      if (state.waitingFor === 'qa_answers')
+        answer(
+          join(sessionDir, QA_FILE),
+          /\*\*Answer:\*\* _waiting_/g,
+          '**Answer:** A (demo: took the suggestion)',
+          say,
+        );
+      if (state.waitingFor === 'plan_approval')
+        answer(join(sessionDir, PLAN_FILE), /\*\*Approval:\*\* _waiting_/g, '**Approval:** approved', say);
       return person.wait(state, signal, opts);
     },
   };

@@ -38,7 +38,15 @@ function entryCells(entry: HistoryEntry, short: boolean): string[] {
     case 'resumed':
       return [...common, '» resumed', phaseName(entry.phase), `from ${entry.from}`, '', '', String(entry.how ?? '')];
     case 'interrupted':
-      return [...common, '! interrupted', phaseName(entry.phase), String(entry.signal), String(entry.attempts ?? ''), '', `stopped; iteration ${entry.iteration} runs again`];
+      return [
+        ...common,
+        '! interrupted',
+        phaseName(entry.phase),
+        String(entry.signal),
+        String(entry.attempts ?? ''),
+        '',
+        `stopped; iteration ${entry.iteration} runs again`,
+      ];
     default: {
       const unknown = entry as { event?: unknown; phase?: string };
       return [...common, String(unknown.event ?? '?'), phaseName(unknown.phase), '', '', '', ''];
@@ -60,14 +68,21 @@ const HISTORY_COLUMNS: Column[] = [
 
 /** The widest a table gets apart from its flex column. */
 function fixedWidth(rows: string[][], columns: Column[]): number {
-  return columns.reduce((sum, c, i) => (c.flex ? sum : sum + Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)) + 2), 0);
+  return columns.reduce(
+    (sum, c, i) => (c.flex ? sum : sum + Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)) + 2),
+    0,
+  );
 }
 
 /** `width`: the terminal's; Infinity (piped) prints every summary whole. */
 export function formatHistory(read: HistoryRead, width = WIDTH): string {
   const lines = [`history of ${read.file}`];
   if (read.entries.length === 0) {
-    lines.push(read.exists ? 'no entries yet: the session has not finished an iteration' : 'no history yet: the session has not run an iteration');
+    lines.push(
+      read.exists
+        ? 'no entries yet: the session has not finished an iteration'
+        : 'no history yet: the session has not run an iteration',
+    );
   } else {
     // Full phase names when they leave the summary room enough; else the short labels (inv, req, plan …).
     let short = false;
@@ -90,13 +105,21 @@ export function formatHistory(read: HistoryRead, width = WIDTH): string {
     lines.push(...table(HISTORY_COLUMNS, rows, width));
     const iterations = read.entries.filter((e) => e.event === 'iteration').length;
     const count = `${read.entries.length} ${read.entries.length === 1 ? 'entry' : 'entries'}`;
-    const used = [...new Set(read.entries.flatMap((e) => [e.phase, e.event === 'iteration' ? e.phaseAfter : e.phase]))].filter(isPhase);
+    const used = [
+      ...new Set(read.entries.flatMap((e) => [e.phase, e.event === 'iteration' ? e.phaseAfter : e.phase])),
+    ].filter(isPhase);
     const legend = used.filter((p) => shortPhase(p) !== p).map((p) => `${shortPhase(p)} = ${p}`);
-    lines.push('', `${count}, ${plural(iterations, 'iteration')}${short && legend.length ? ` (${legend.join(', ')})` : ''}`);
+    lines.push(
+      '',
+      `${count}, ${plural(iterations, 'iteration')}${short && legend.length ? ` (${legend.join(', ')})` : ''}`,
+    );
   }
   if (read.skipped.length > 0) {
-    const where = read.skipped.length <= 5 ? ` (line${read.skipped.length === 1 ? '' : 's'} ${read.skipped.join(', ')})` : '';
-    lines.push(`${plural(read.skipped.length, 'unreadable line')} skipped${where}: torn by a crash mid-write, or edited by hand`);
+    const where =
+      read.skipped.length <= 5 ? ` (line${read.skipped.length === 1 ? '' : 's'} ${read.skipped.join(', ')})` : '';
+    lines.push(
+      `${plural(read.skipped.length, 'unreadable line')} skipped${where}: torn by a crash mid-write, or edited by hand`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

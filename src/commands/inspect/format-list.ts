@@ -36,7 +36,9 @@ function sortTime(row: ListFacts): number {
   const updated = row.updatedAt ? Date.parse(row.updatedAt) : Number.NaN;
   if (!Number.isNaN(updated)) return updated;
   const dated = FOLDER_DATE.exec(row.session);
-  return dated ? new Date(2000 + Number(dated[1]), Number(dated[2]) - 1, Number(dated[3])).getTime() : Number.NEGATIVE_INFINITY;
+  return dated
+    ? new Date(2000 + Number(dated[1]), Number(dated[2]) - 1, Number(dated[3])).getTime()
+    : Number.NEGATIVE_INFINITY;
 }
 
 function briefStatus(input: ListInput): string {
@@ -84,7 +86,10 @@ export function listFacts(inputs: ListInput[], now: Date): ListFacts[] {
   return rows.sort((a, b) => sortTime(b) - sortTime(a) || (a.session < b.session ? 1 : a.session > b.session ? -1 : 0));
 }
 
-export function formatList(rows: ListFacts[], opts: { sessions: string; configFile: string; width?: number | undefined }): string {
+export function formatList(
+  rows: ListFacts[],
+  opts: { sessions: string; configFile: string; width?: number | undefined },
+): string {
   const command = `orchestrate --config ${shellQuote(opts.configFile)}`;
   if (rows.length === 0) {
     return `no sessions under ${opts.sessions} yet; start one with ${command} --session <name> --task "what to do"\n`;
@@ -106,6 +111,9 @@ export function formatList(rows: ListFacts[], opts: { sessions: string; configFi
     r.session,
   ]);
   const lines = [`sessions under ${opts.sessions}, newest first:`, ...table(columns, cells, opts.width ?? WIDTH)];
-  lines.push('', `${plural(rows.length, 'session')}; details: orchestrate status --config ${shellQuote(opts.configFile)} --session <name>`);
+  lines.push(
+    '',
+    `${plural(rows.length, 'session')}; details: orchestrate status --config ${shellQuote(opts.configFile)} --session <name>`,
+  );
   return `${lines.join('\n')}\n`;
 }

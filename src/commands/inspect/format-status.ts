@@ -91,7 +91,13 @@ function orchestratorFacts(lock: Liveness): OrchestratorFacts | null {
     case 'none':
       return null;
     case 'live':
-      return { live: true, pid: lock.pid, host: null, agentPid: lock.agentPid ?? null, startedAt: lock.startedAt ?? null };
+      return {
+        live: true,
+        pid: lock.pid,
+        host: null,
+        agentPid: lock.agentPid ?? null,
+        startedAt: lock.startedAt ?? null,
+      };
     case 'stale':
       return { live: false, pid: lock.pid, host: null, agentPid: null, startedAt: lock.startedAt ?? null };
     case 'elsewhere':
@@ -116,8 +122,10 @@ export function statusLine(overview: OverviewView, lock: Liveness, file = OVERVI
   const state = overview.state;
   switch (state.status) {
     case 'running':
-      if (lock.kind === 'live') return `running (pid ${lock.pid}${lock.agentPid ? `, agent pid ${lock.agentPid}` : ''})`;
-      if (lock.kind === 'elsewhere') return `running? (orchestrator pid ${lock.pid} on host ${lock.host}: cannot check it from here)`;
+      if (lock.kind === 'live')
+        return `running (pid ${lock.pid}${lock.agentPid ? `, agent pid ${lock.agentPid}` : ''})`;
+      if (lock.kind === 'elsewhere')
+        return `running? (orchestrator pid ${lock.pid} on host ${lock.host}: cannot check it from here)`;
       return NOT_RUNNING;
     case 'waiting':
       return `waiting for ${state.waitingFor ?? 'you'}`;
@@ -130,12 +138,21 @@ export function statusLine(overview: OverviewView, lock: Liveness, file = OVERVI
 
 function editFacts(gate: GateView | undefined): EditFacts | null {
   if (!gate) return null;
-  const base = { file: gate.file, exists: gate.kind === 'other' ? true : gate.exists, what: '', questions: null, unanswered: null, approval: null, feedback: null };
+  const base = {
+    file: gate.file,
+    exists: gate.kind === 'other' ? true : gate.exists,
+    what: '',
+    questions: null,
+    unanswered: null,
+    approval: null,
+    feedback: null,
+  };
   switch (gate.kind) {
     case 'other':
       return { ...base, what: `do what the agent asked (see needs); notes for the agent go in ${gate.file}` };
     case 'qa': {
-      if (!gate.exists) return { ...base, what: `${gate.file} does not exist: the agent did not write its questions there; see needs` };
+      if (!gate.exists)
+        return { ...base, what: `${gate.file} does not exist: the agent did not write its questions there; see needs` };
       const left = gate.unanswered.length;
       const what =
         left === 0
@@ -144,7 +161,8 @@ function editFacts(gate: GateView | undefined): EditFacts | null {
       return { ...base, what, questions: gate.questions, unanswered: gate.unanswered };
     }
     case 'plan': {
-      if (!gate.exists) return { ...base, what: `${gate.file} does not exist: the agent did not write its plan there; see needs` };
+      if (!gate.exists)
+        return { ...base, what: `${gate.file} does not exist: the agent did not write its plan there; see needs` };
       const approval = gate.approval;
       const what =
         approval.state === 'waiting'
@@ -156,7 +174,12 @@ function editFacts(gate: GateView | undefined): EditFacts | null {
               : approval.line === undefined
                 ? 'has no "**Approval:**" line: add "**Approval:** approved" or "**Approval:** rejected: <what to change>" at the end'
                 : `the approval line says ${JSON.stringify(approval.line)}: write "approved" or "rejected: <what to change>"`;
-      return { ...base, what, approval: approval.state, feedback: approval.state === 'rejected' ? approval.feedback : null };
+      return {
+        ...base,
+        what,
+        approval: approval.state,
+        feedback: approval.state === 'rejected' ? approval.feedback : null,
+      };
     }
   }
 }
@@ -201,7 +224,10 @@ function nextStep(view: StatusView, edit: EditFacts | null): string | null {
     case 'running':
       return lock.kind === 'live' || lock.kind === 'elsewhere' ? null : `run again to resume: ${view.rerun}`;
     case 'waiting': {
-      const ready = (edit?.unanswered?.length === 0 && edit.questions !== 0) || edit?.approval === 'approved' || edit?.approval === 'rejected';
+      const ready =
+        (edit?.unanswered?.length === 0 && edit.questions !== 0) ||
+        edit?.approval === 'approved' ||
+        edit?.approval === 'rejected';
       return ready ? `go on: ${go}` : `when you are done, run: ${go}`;
     }
     case 'blocked':
@@ -257,7 +283,8 @@ export function statusFacts(view: StatusView, now: Date): StatusFacts {
 
 export function formatTotals(totals: Totals): string {
   const parts = [`agent time ${formatDuration(totals.agentMs)}`];
-  if (totals.costUsd > 0) parts.push(`cost ${formatCost(totals.costUsd, totals.costEstimated, totals.costUsd < 0.01 ? 4 : 2)}`);
+  if (totals.costUsd > 0)
+    parts.push(`cost ${formatCost(totals.costUsd, totals.costEstimated, totals.costUsd < 0.01 ? 4 : 2)}`);
   const tokens = [
     [totals.inputTokens, 'in'],
     [totals.outputTokens, 'out'],
@@ -292,9 +319,15 @@ export function formatStatus(facts: StatusFacts, now: Date): string {
   row('status', facts.statusLine);
   const orchestrator = facts.orchestrator;
   if (orchestrator?.live && facts.status !== 'running') {
-    row('orchestrator', `pid ${orchestrator.pid} is running${facts.status === 'waiting' || facts.status === 'blocked' ? ' and waiting for you' : ''}`);
+    row(
+      'orchestrator',
+      `pid ${orchestrator.pid} is running${facts.status === 'waiting' || facts.status === 'blocked' ? ' and waiting for you' : ''}`,
+    );
   } else if (orchestrator?.live === false && facts.status !== 'running') {
-    row('orchestrator', `none running (a lock left by pid ${orchestrator.pid}, which is gone, is taken over by the next run)`);
+    row(
+      'orchestrator',
+      `none running (a lock left by pid ${orchestrator.pid}, which is gone, is taken over by the next run)`,
+    );
   }
   if (facts.needs) row('needs', facts.needs);
   if (facts.edit) row('edit', `${facts.edit.file}: ${facts.edit.what}`);
@@ -302,23 +335,42 @@ export function formatStatus(facts: StatusFacts, now: Date): string {
   if (facts.phase !== null) {
     const { total, inPhase, phaseLimit } = facts.iterations;
     const parts: string[] = [];
-    if (inPhase !== null) parts.push(`${plural(inPhase, 'iteration')} in this phase${phaseLimit !== null ? ` (limit ${phaseLimit})` : ''}`);
+    if (inPhase !== null)
+      parts.push(`${plural(inPhase, 'iteration')} in this phase${phaseLimit !== null ? ` (limit ${phaseLimit})` : ''}`);
     if (total !== null) parts.push(`${total} in total`);
-    if (total !== null && facts.status === 'running' && orchestrator?.live) parts.push(`iteration ${total + 1} is running`);
+    if (total !== null && facts.status === 'running' && orchestrator?.live)
+      parts.push(`iteration ${total + 1} is running`);
     row('phase', `${facts.phase}${parts.length ? `: ${parts.join(', ')}` : ''}`);
   } else if (facts.lastSignal) {
-    row('phase', `unknown (the history's last iteration, ${facts.lastSignal.iteration}, ended in ${facts.lastSignal.phaseAfter})`);
+    row(
+      'phase',
+      `unknown (the history's last iteration, ${facts.lastSignal.iteration}, ended in ${facts.lastSignal.phaseAfter})`,
+    );
   }
   if (facts.lastSignal) row('last signal', describeSignal(facts.lastSignal, now));
-  if (facts.lastSummary && facts.lastSummary !== facts.lastSignal?.summary) row('last summary', fit(facts.lastSummary, 300));
+  if (facts.lastSummary && facts.lastSummary !== facts.lastSignal?.summary)
+    row('last summary', fit(facts.lastSummary, 300));
   if (facts.totals) row('totals', formatTotals(facts.totals));
   if (facts.startedAt) row('started', `${localDateTime(facts.startedAt)}${agoSuffix(facts.startedAt, now)}`);
   if (facts.updatedAt) row('updated', `${localDateTime(facts.updatedAt)}${agoSuffix(facts.updatedAt, now)}`);
   if (facts.workingDir) {
-    const where = facts.standalone ? 'standalone: no git worktree' : facts.branch ? `branch ${facts.branch}${facts.baseBranch ? ` from ${facts.baseBranch}` : ''}` : undefined;
+    const where = facts.standalone
+      ? 'standalone: no git worktree'
+      : facts.branch
+        ? `branch ${facts.branch}${facts.baseBranch ? ` from ${facts.baseBranch}` : ''}`
+        : undefined;
     row('working dir', `${facts.workingDir}${where ? ` (${where})` : ''}`);
   }
   const p = facts.paths;
-  row('files', [`${p.folder}  (session folder)`, `${p.overview}  (state and the agent's notes)`, `${p.history}  (every iteration: orchestrate history)`, `${p.logs}/  (each agent run's prompt and output)`, `${p.sessionLog}  (orchestrator log)`].join('\n'));
+  row(
+    'files',
+    [
+      `${p.folder}  (session folder)`,
+      `${p.overview}  (state and the agent's notes)`,
+      `${p.history}  (every iteration: orchestrate history)`,
+      `${p.logs}/  (each agent run's prompt and output)`,
+      `${p.sessionLog}  (orchestrator log)`,
+    ].join('\n'),
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -23,12 +23,34 @@ import { listFolders } from '../../io/list-folders.js';
 import { sessionFolderFor } from '../../io/session-folder.js';
 
 /** `orchestrate status`, `history` and `list`, from the command line. */
-export async function inspectCommand({ name, values, help }: CommandInput, view: 'status' | 'history' | 'list'): Promise<number> {
-  if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
-  if (view !== 'list' && values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${help(name)}`);
-  const { config } = loadConfig({ configPath: values.config, flags: {}, flagNames: {}, env: process.env, cwd: process.cwd(), home: homedir(), forRun: false });
-  const opts = { json: values.json ?? false, now: new Date(), width: process.stdout.isTTY ? process.stdout.columns : undefined };
-  const text = view === 'list' ? listReport(config, opts) : view === 'status' ? statusReport(config, values.session!, opts) : historyReport(config, values.session!, opts);
+export async function inspectCommand(
+  { name, values, help }: CommandInput,
+  view: 'status' | 'history' | 'list',
+): Promise<number> {
+  if (!values.config)
+    throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+  if (view !== 'list' && values.session === undefined)
+    throw new UsageError(`--session is required: the session to show\n\n${help(name)}`);
+  const { config } = loadConfig({
+    configPath: values.config,
+    flags: {},
+    flagNames: {},
+    env: process.env,
+    cwd: process.cwd(),
+    home: homedir(),
+    forRun: false,
+  });
+  const opts = {
+    json: values.json ?? false,
+    now: new Date(),
+    width: process.stdout.isTTY ? process.stdout.columns : undefined,
+  };
+  const text =
+    view === 'list'
+      ? listReport(config, opts)
+      : view === 'status'
+        ? statusReport(config, values.session!, opts)
+        : historyReport(config, values.session!, opts);
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   return EXIT_CODES.done;
 }
@@ -59,10 +81,19 @@ export function statusReport(config: Config, session: string, opts: { json: bool
 }
 
 /** `width`: the terminal's columns when stdout is one; piped (undefined), summaries are printed whole. */
-export function historyReport(config: Config, session: string, opts: { json: boolean; width?: number | undefined }): string {
+export function historyReport(
+  config: Config,
+  session: string,
+  opts: { json: boolean; width?: number | undefined },
+): string {
   const { dir } = existingSession(config, session);
   const read = scrubStrings(readHistoryFile(join(dir, HISTORY_FILE)), cleaner(config));
-  return scrubbed(config, opts.json ? `${JSON.stringify(read.entries, null, 2)}\n` : formatHistory(read, opts.width ?? Number.POSITIVE_INFINITY));
+  return scrubbed(
+    config,
+    opts.json
+      ? `${JSON.stringify(read.entries, null, 2)}\n`
+      : formatHistory(read, opts.width ?? Number.POSITIVE_INFINITY),
+  );
 }
 
 export function listReport(config: Config, opts: { json: boolean; now: Date; width?: number | undefined }): string {
@@ -73,10 +104,21 @@ export function listReport(config: Config, opts: { json: boolean; now: Date; wid
     const overview = readOverviewView(join(dir, OVERVIEW_FILE));
     // A folder without `_overview.md` is not a session (a crash before init, or something else living there).
     if (overview.kind === 'missing') continue;
-    inputs.push({ folder, name: sessionArg(folder, folders), path: dir, overview, lock: readLiveness(join(dir, LOCK_FILE)) });
+    inputs.push({
+      folder,
+      name: sessionArg(folder, folders),
+      path: dir,
+      overview,
+      lock: readLiveness(join(dir, LOCK_FILE)),
+    });
   }
   const rows = listFacts(scrubStrings(inputs, cleaner(config)), opts.now);
-  return scrubbed(config, opts.json ? `${JSON.stringify(rows, null, 2)}\n` : formatList(rows, { sessions: config.sessions, configFile: config.configFile, width: opts.width }));
+  return scrubbed(
+    config,
+    opts.json
+      ? `${JSON.stringify(rows, null, 2)}\n`
+      : formatList(rows, { sessions: config.sessions, configFile: config.configFile, width: opts.width }),
+  );
 }
 
 /**
@@ -108,9 +150,14 @@ function existingSession(config: Config, session: string): { folder: string; dir
   const { folder, exists } = sessionFolderFor(config, session);
   if (exists) return { folder, dir: join(config.sessions, folder) };
   const folders = listFolders(config.sessions);
-  const sessions = folders.filter((f) => existsSync(join(config.sessions, f, OVERVIEW_FILE))).map((f) => sessionArg(f, folders));
-  const known = sessions.length > 0 ? `sessions there: ${sessions.sort().join(', ')}` : 'there are no sessions there yet';
-  throw new UsageError(`there is no session "${session}" under ${config.sessions}; ${known} (orchestrate list --config ${shellQuote(config.configFile)} shows them)`);
+  const sessions = folders
+    .filter((f) => existsSync(join(config.sessions, f, OVERVIEW_FILE)))
+    .map((f) => sessionArg(f, folders));
+  const known =
+    sessions.length > 0 ? `sessions there: ${sessions.sort().join(', ')}` : 'there are no sessions there yet';
+  throw new UsageError(
+    `there is no session "${session}" under ${config.sessions}; ${known} (orchestrate list --config ${shellQuote(config.configFile)} shows them)`,
+  );
 }
 
 /** What to pass to --session for `folder`: its short name, unless that names several sessions. */

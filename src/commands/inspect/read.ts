@@ -57,7 +57,8 @@ export function readLiveness(lockFile: string): Liveness {
   if (host !== undefined && host !== hostname()) return { kind: 'elsewhere', pid, host, startedAt };
   if (!isAlive(pid)) return { kind: 'stale', pid, startedAt };
   const agent = readJson(`${lockFile}.agent`);
-  const agentPid = agent && typeof agent.pid === 'number' && agent.runId === lock.runId && isAlive(agent.pid) ? agent.pid : undefined;
+  const agentPid =
+    agent && typeof agent.pid === 'number' && agent.runId === lock.runId && isAlive(agent.pid) ? agent.pid : undefined;
   return { kind: 'live', pid, startedAt, agentPid };
 }
 
@@ -70,7 +71,13 @@ export function readGate(sessionDir: string, state: SessionState): GateView | un
     const text = 'text' in read ? read.text : undefined;
     if (text === undefined) return { kind: 'qa', file, exists: false, questions: 0, unanswered: [] };
     const questions = parseQuestions(text).filter((q) => q.answerLine !== undefined);
-    return { kind: 'qa', file, exists: true, questions: questions.length, unanswered: unanswered(questions).map((q) => q.id) };
+    return {
+      kind: 'qa',
+      file,
+      exists: true,
+      questions: questions.length,
+      unanswered: unanswered(questions).map((q) => q.id),
+    };
   }
   if (state.waitingFor === 'plan_approval') {
     const file = join(sessionDir, PLAN_FILE);

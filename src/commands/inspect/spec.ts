@@ -6,15 +6,23 @@ export const INSPECT_COMMANDS = {
     summary: 'phase, running / waiting / blocked / done, iterations, totals, where the logs are, what to do next',
     usage: ['orchestrate status --config <.samocode> --session <name> [--json]'],
     flags: ['config', 'session', 'json'],
-    examples: [`orchestrate status --config ${CONFIG} --session add-auth`, `orchestrate status --config ${CONFIG} --session add-auth --json`],
-    notes: ["Only reads the session folder: no lock, no agent; works while a run is going and without the agent's binary."],
+    examples: [
+      `orchestrate status --config ${CONFIG} --session add-auth`,
+      `orchestrate status --config ${CONFIG} --session add-auth --json`,
+    ],
+    notes: [
+      "Only reads the session folder: no lock, no agent; works while a run is going and without the agent's binary.",
+    ],
     main: async (input) => (await import('./inspect.js')).inspectCommand(input, 'status'),
   },
   history: {
     summary: 'the signal timeline of a session as a table',
     usage: ['orchestrate history --config <.samocode> --session <name> [--json]'],
     flags: ['config', 'session', 'json'],
-    examples: [`orchestrate history --config ${CONFIG} --session add-auth`, `orchestrate history --config ${CONFIG} --session add-auth | less -S`],
+    examples: [
+      `orchestrate history --config ${CONFIG} --session add-auth`,
+      `orchestrate history --config ${CONFIG} --session add-auth | less -S`,
+    ],
     notes: ['Summaries are fitted to the terminal width; piped, they are printed whole.'],
     main: async (input) => (await import('./inspect.js')).inspectCommand(input, 'history'),
   },

@@ -29,14 +29,24 @@ export function readPackage(root: string): PackageFile[] {
     if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
     const dir = join(skillsDir, entry.name);
     for (const path of walk(dir)) {
-      files.push({ kind: 'skill', name: entry.name, rel: relative(dir, path).split('\\').join('/'), content: readFileSync(path, 'utf8') });
+      files.push({
+        kind: 'skill',
+        name: entry.name,
+        rel: relative(dir, path).split('\\').join('/'),
+        content: readFileSync(path, 'utf8'),
+      });
     }
   }
   const commandsDir = join(root, 'commands');
   for (const entry of listDir(commandsDir)) {
     if (!entry.isFile() || !entry.name.endsWith('.md') || entry.name.startsWith('.')) continue;
     const name = entry.name.slice(0, -'.md'.length);
-    files.push({ kind: 'command', name, rel: entry.name, content: readFileSync(join(commandsDir, entry.name), 'utf8') });
+    files.push({
+      kind: 'command',
+      name,
+      rel: entry.name,
+      content: readFileSync(join(commandsDir, entry.name), 'utf8'),
+    });
   }
   return files;
 }
@@ -73,7 +83,11 @@ export function packageVersion(root: string): string {
 /** `--project`: the top of the git work tree holding `cwd`, or `cwd` itself outside git (or without git). */
 export function projectRoot(cwd: string): string {
   try {
-    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return top === '' ? cwd : top;
   } catch {
     return cwd;
@@ -85,7 +99,8 @@ export function readManifest(layout: Layout): Manifest | undefined {
   try {
     text = readFileSync(layout.manifest, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new InstallError(`cannot read ${layout.manifest}: ${describe(error)}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new InstallError(`cannot read ${layout.manifest}: ${describe(error)}`);
   }
   const read = parseManifest(text);
   if (!read.ok) {
@@ -196,7 +211,6 @@ export function execute(plan: Plan, previous: Manifest | undefined): Outcome {
   }
   return { failed, removedDirs, manifest };
 }
-
 
 function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;

@@ -5,7 +5,17 @@ import { PACKAGE_ROOT } from '../../agent/prompt-source.js';
 import { EXIT_CODES, InstallError } from '../../errors.js';
 import type { CommandInput } from '../flags.js';
 import { execute, packageVersion, projectRoot, readDisk, readManifest, readPackage, type Outcome } from './disk.js';
-import { checkPackage, pathsToRead, planInstall, planUninstall, projectLayout, targets, userLayout, type Plan, type Target } from './plan.js';
+import {
+  checkPackage,
+  pathsToRead,
+  planInstall,
+  planUninstall,
+  projectLayout,
+  targets,
+  userLayout,
+  type Plan,
+  type Target,
+} from './plan.js';
 import { formatReport } from './report.js';
 
 export interface InstallOptions {
@@ -19,7 +29,13 @@ export interface InstallOptions {
 
 /** `orchestrate install` and `uninstall`, from the command line. */
 export async function installCommand({ values }: CommandInput, { uninstall }: { uninstall: boolean }): Promise<number> {
-  const text = runInstall({ project: values.project ?? false, uninstall, cwd: process.cwd(), home: homedir(), env: process.env });
+  const text = runInstall({
+    project: values.project ?? false,
+    uninstall,
+    cwd: process.cwd(),
+    home: homedir(),
+    env: process.env,
+  });
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   return EXIT_CODES.done;
 }
@@ -38,7 +54,8 @@ export function runInstall(opts: InstallOptions): string {
   const files = readPackage(PACKAGE_ROOT);
   const problems = checkPackage(files);
   // The package's own files are checked by the tests; a broken one here is a bug, not something to work around.
-  if (problems.length > 0) throw new Error(`samocode's skills and commands in ${PACKAGE_ROOT} are broken:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`samocode's skills and commands in ${PACKAGE_ROOT} are broken:\n  ${problems.join('\n  ')}`);
   const list = targets(files, layout);
   const disk = readDisk(pathsToRead(layout, list, manifest));
   const plan = planInstall({ layout, targets: list, manifest, disk, version: packageVersion(PACKAGE_ROOT) });

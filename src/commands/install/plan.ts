@@ -87,10 +87,28 @@ export function targets(files: PackageFile[], layout: Layout): Target[] {
   for (const file of sortFiles(files)) {
     if (file.kind === 'skill') {
       const content = file.content;
-      out.push({ agent: 'claude', kind: 'skill', name: file.name, path: resolve(layout.claudeDir, 'skills', file.name, file.rel), content });
-      out.push({ agent: 'codex', kind: 'skill', name: file.name, path: resolve(layout.codexSkillsDir, file.name, file.rel), content });
+      out.push({
+        agent: 'claude',
+        kind: 'skill',
+        name: file.name,
+        path: resolve(layout.claudeDir, 'skills', file.name, file.rel),
+        content,
+      });
+      out.push({
+        agent: 'codex',
+        kind: 'skill',
+        name: file.name,
+        path: resolve(layout.codexSkillsDir, file.name, file.rel),
+        content,
+      });
     } else {
-      out.push({ agent: 'claude', kind: 'command', name: file.name, path: resolve(layout.claudeDir, 'commands', `${file.name}.md`), content: file.content });
+      out.push({
+        agent: 'claude',
+        kind: 'command',
+        name: file.name,
+        path: resolve(layout.claudeDir, 'commands', `${file.name}.md`),
+        content: file.content,
+      });
       out.push({
         agent: 'codex',
         kind: 'command',
@@ -115,7 +133,8 @@ function sortFiles(files: PackageFile[]): PackageFile[] {
  */
 export function codexSkillFromCommand(name: string, content: string): string {
   const parsed = splitFrontMatter(content);
-  const description = typeof parsed.data.description === 'string' ? oneLine(parsed.data.description) : `samocode ${name}`;
+  const description =
+    typeof parsed.data.description === 'string' ? oneLine(parsed.data.description) : `samocode ${name}`;
   const hint = typeof parsed.data['argument-hint'] === 'string' ? ` ${oneLine(parsed.data['argument-hint'])}` : '';
   return [
     '---',
@@ -130,7 +149,11 @@ export function codexSkillFromCommand(name: string, content: string): string {
 }
 
 /** Front matter and body, split where Claude Code and Codex split them (first line `---` up to the next `---`). */
-export function splitFrontMatter(content: string): { data: Record<string, unknown>; body: string; hasFrontMatter: boolean } {
+export function splitFrontMatter(content: string): {
+  data: Record<string, unknown>;
+  body: string;
+  hasFrontMatter: boolean;
+} {
   if (!/^---\r?\n/.test(content)) return { data: {}, body: content, hasFrontMatter: false };
   // Options turn off gray-matter's cache (it would keep every text it saw).
   const parsed = matter(content, { language: 'yaml' });
@@ -143,10 +166,14 @@ export function checkPackage(files: PackageFile[]): string[] {
   const skills = new Set(files.filter((f) => f.kind === 'skill').map((f) => f.name));
   const commands = new Set(files.filter((f) => f.kind === 'command').map((f) => f.name));
   for (const name of [...skills, ...commands]) {
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) || name.length > 64) problems.push(`"${name}": names are lowercase letters, digits and hyphens, at most 64`);
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name) || name.length > 64)
+      problems.push(`"${name}": names are lowercase letters, digits and hyphens, at most 64`);
   }
   for (const name of skills) {
-    if (commands.has(name)) problems.push(`"${name}" is both a skill and a command (Claude Code would hide the command; Codex gets both in one folder)`);
+    if (commands.has(name))
+      problems.push(
+        `"${name}" is both a skill and a command (Claude Code would hide the command; Codex gets both in one folder)`,
+      );
     const main = files.find((f) => f.kind === 'skill' && f.name === name && f.rel === 'SKILL.md');
     if (!main) {
       problems.push(`skills/${name}/SKILL.md is missing`);
@@ -171,8 +198,10 @@ function checkFrontMatter(label: string, content: string, expect: { name?: strin
   if (!parsed.hasFrontMatter) return [`${label}: no front matter (--- … ---)`];
   const problems: string[] = [];
   const { name, description } = parsed.data;
-  if (expect.name !== undefined && name !== expect.name) problems.push(`${label}: front matter name is ${JSON.stringify(name)}, expected "${expect.name}"`);
-  if (typeof description !== 'string' || description.trim() === '') problems.push(`${label}: front matter has no description`);
+  if (expect.name !== undefined && name !== expect.name)
+    problems.push(`${label}: front matter name is ${JSON.stringify(name)}, expected "${expect.name}"`);
+  if (typeof description !== 'string' || description.trim() === '')
+    problems.push(`${label}: front matter has no description`);
   else if (description.length > 1024) problems.push(`${label}: description is longer than 1024 characters`);
   return problems;
 }
@@ -188,7 +217,13 @@ const manifestSchema = z.object({
   version: z.literal(1),
   samocode: z.string(),
   scope: z.enum(['user', 'project']),
-  files: z.array(z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), agent: z.enum(['claude', 'codex']) })),
+  files: z.array(
+    z.object({
+      path: z.string().min(1),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      agent: z.enum(['claude', 'codex']),
+    }),
+  ),
   dirs: z.array(z.string().min(1)),
 });
 
@@ -210,7 +245,10 @@ export function parseManifest(text: string | undefined): ManifestRead {
   const parsed = manifestSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { ok: false, message: `is not a samocode install manifest (${issue.path.join('.') || 'top level'}: ${issue.message})` };
+    return {
+      ok: false,
+      message: `is not a samocode install manifest (${issue.path.join('.') || 'top level'}: ${issue.message})`,
+    };
   }
   return { ok: true, manifest: parsed.data };
 }
@@ -234,11 +272,16 @@ export interface DiskState {
 }
 
 /** The paths whose state an install plan needs: every target, every recorded file, and the folders above targets. */
-export function pathsToRead(layout: Layout, targetList: Target[], manifest: Manifest | undefined): { files: string[]; dirs: string[] } {
+export function pathsToRead(
+  layout: Layout,
+  targetList: Target[],
+  manifest: Manifest | undefined,
+): { files: string[]; dirs: string[] } {
   const files = new Set(targetList.map((t) => t.path));
   for (const file of manifest?.files ?? []) files.add(resolve(layout.base, file.path));
   const dirs = new Set<string>();
-  for (const path of [...targetList.map((t) => t.path), layout.manifest]) for (const dir of ancestors(path)) dirs.add(dir);
+  for (const path of [...targetList.map((t) => t.path), layout.manifest])
+    for (const dir of ancestors(path)) dirs.add(dir);
   for (const dir of manifest?.dirs ?? []) dirs.add(resolve(layout.base, dir));
   return { files: [...files], dirs: [...dirs] };
 }
@@ -306,7 +349,8 @@ export interface InstallInput {
 
 export const REASONS = {
   notOurs: 'not installed by samocode: a file of yours is already there; samocode leaves it alone',
-  changedSkip: 'changed since samocode installed it; left as you made it (delete it and run install again to get the new version)',
+  changedSkip:
+    'changed since samocode installed it; left as you made it (delete it and run install again to get the new version)',
   changedKeep: 'changed since samocode installed it; left as you made it',
   retired: 'no longer part of samocode',
   notAFile: (what: string) => `a ${what} is there, not a file samocode installed; left alone`,
@@ -316,7 +360,11 @@ export function planInstall(input: InstallInput): Plan {
   const { layout, disk } = input;
   const recorded = new Map((input.manifest?.files ?? []).map((f) => [resolve(layout.base, f.path), f]));
   const steps: FileStep[] = [];
-  const record = (t: Target, hash: string): ManifestFile => ({ path: toManifestPath(layout, t.path), sha256: hash, agent: t.agent });
+  const record = (t: Target, hash: string): ManifestFile => ({
+    path: toManifestPath(layout, t.path),
+    sha256: hash,
+    agent: t.agent,
+  });
 
   for (const t of input.targets) {
     const hash = sha256(t.content);
@@ -334,7 +382,13 @@ export function planInstall(input: InstallInput): Plan {
       steps.push({ ...base, status: 'updated', content: t.content, record: record(t, hash), recordIfFailed: previous });
     } else if (previous) {
       // Edited by the person: keep it, and keep knowing it was ours (uninstall will keep it too, since it changed).
-      steps.push({ ...base, status: 'skipped', reason: REASONS.changedSkip, record: previous, recordIfFailed: previous });
+      steps.push({
+        ...base,
+        status: 'skipped',
+        reason: REASONS.changedSkip,
+        record: previous,
+        recordIfFailed: previous,
+      });
     } else {
       steps.push({ ...base, status: 'skipped', reason: REASONS.notOurs });
     }
@@ -350,7 +404,11 @@ export function planInstall(input: InstallInput): Plan {
     if (entry.kind === 'file' && entry.sha256 === previous.sha256) {
       steps.push({ ...base, status: 'removed', reason: REASONS.retired, recordIfFailed: previous });
     } else {
-      steps.push({ ...base, status: 'kept', reason: entry.kind === 'file' ? REASONS.changedKeep : REASONS.notAFile(entry.what) });
+      steps.push({
+        ...base,
+        status: 'kept',
+        reason: entry.kind === 'file' ? REASONS.changedKeep : REASONS.notAFile(entry.what),
+      });
     }
   }
 
@@ -397,10 +455,19 @@ export function planUninstall(input: UninstallInput): Plan {
     const entry = disk.entries[path];
     const base = { path, agent: file.agent };
     if (entry === undefined) steps.push({ ...base, status: 'gone' });
-    else if (entry.kind === 'file' && entry.sha256 === file.sha256) steps.push({ ...base, status: 'removed', recordIfFailed: file });
-    else steps.push({ ...base, status: 'kept', reason: entry.kind === 'file' ? REASONS.changedKeep : REASONS.notAFile(entry.what) });
+    else if (entry.kind === 'file' && entry.sha256 === file.sha256)
+      steps.push({ ...base, status: 'removed', recordIfFailed: file });
+    else
+      steps.push({
+        ...base,
+        status: 'kept',
+        reason: entry.kind === 'file' ? REASONS.changedKeep : REASONS.notAFile(entry.what),
+      });
   }
-  steps.sort((a, b) => Number(a.agent === 'codex') - Number(b.agent === 'codex') || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  steps.sort(
+    (a, b) =>
+      Number(a.agent === 'codex') - Number(b.agent === 'codex') || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
   const dirs = (manifest?.dirs ?? []).map((d) => resolve(layout.base, d));
   return {
     action: 'uninstall',
@@ -418,7 +485,10 @@ export function planUninstall(input: UninstallInput): Plan {
  * The manifest once the plan has been carried out, given the paths whose step failed; undefined when nothing is
  * left to record (uninstall, or an install that installed nothing), so the manifest file goes.
  */
-export function manifestAfter(plan: Plan, failed: { has(path: string): boolean } = new Set<string>()): Manifest | undefined {
+export function manifestAfter(
+  plan: Plan,
+  failed: { has(path: string): boolean } = new Set<string>(),
+): Manifest | undefined {
   const files = plan.files
     .map((step) => (failed.has(step.path) ? step.recordIfFailed : step.record))
     .filter((f): f is ManifestFile => f !== undefined)

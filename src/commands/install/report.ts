@@ -38,8 +38,12 @@ export function formatReport(plan: Plan, outcome: ReportOutcome, targetList: Tar
     .filter((s) => counts.has(s))
     .map((s) => `${counts.get(s)} ${s === 'failed' ? 'failed' : LABEL[s]}`)
     .join(', ');
-  const changed = plan.files.some((s) => ['installed', 'updated', 'removed'].includes(s.status)) || outcome.removedDirs.length > 0;
-  const headline = plan.action === 'install' && !changed && outcome.failed.size === 0 ? `already up to date, nothing changed (${tally})` : tally || 'no files';
+  const changed =
+    plan.files.some((s) => ['installed', 'updated', 'removed'].includes(s.status)) || outcome.removedDirs.length > 0;
+  const headline =
+    plan.action === 'install' && !changed && outcome.failed.size === 0
+      ? `already up to date, nothing changed (${tally})`
+      : tally || 'no files';
   lines.push(`samocode ${plan.action} (${where}): ${headline}`);
 
   const width = Math.max(...[...Object.values(LABEL), 'failed'].map((l) => l.length)) + 2;
@@ -53,7 +57,9 @@ export function formatReport(plan: Plan, outcome: ReportOutcome, targetList: Tar
   const removed = new Set(outcome.removedDirs);
   for (const dir of outcome.removedDirs.filter((d) => !removed.has(dirname(d))).sort()) {
     const tree = outcome.removedDirs.some((d) => dirname(d) === dir);
-    lines.push(`  ${'removed'.padEnd(width)}${show(dir)}/ (${tree ? 'empty folders' : 'empty folder'} samocode had created)`);
+    lines.push(
+      `  ${'removed'.padEnd(width)}${show(dir)}/ (${tree ? 'empty folders' : 'empty folder'} samocode had created)`,
+    );
   }
   // Folders that could not be made: only the outermost (those below it fail with it).
   for (const [path, why] of outcome.failed) {
@@ -70,13 +76,18 @@ export function formatReport(plan: Plan, outcome: ReportOutcome, targetList: Tar
 
   if (plan.action === 'install') lines.push('', ...whereToFind(plan.layout, targetList, show));
   if (outcome.failed.size > 0) {
-    lines.push('', `Some files could not be ${plan.action === 'install' ? 'written' : 'removed'} (above). Fix the cause (permissions, something in the way) and run the same command again.`);
+    lines.push(
+      '',
+      `Some files could not be ${plan.action === 'install' ? 'written' : 'removed'} (above). Fix the cause (permissions, something in the way) and run the same command again.`,
+    );
   }
   return lines.join('\n');
 }
 
 function whereToFind(layout: Layout, targetList: Target[], show: (p: string) => string): string[] {
-  const names = (kind: Target['kind']) => [...new Set(targetList.filter((t) => t.kind === kind && t.agent === 'claude').map((t) => t.name))];
+  const names = (kind: Target['kind']) => [
+    ...new Set(targetList.filter((t) => t.kind === kind && t.agent === 'claude').map((t) => t.name)),
+  ];
   const skills = names('skill');
   const commands = names('command');
   const claude = show(layout.claudeDir);

@@ -56,14 +56,23 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
   );
   if (lock.tookOverFrom) {
     const leftovers = [
-      ...(lock.killedLeftoverAgent ? [`stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running`] : []),
-      ...(lock.stoppedLeftovers ? [`stopped ${lock.stoppedLeftovers} process${lock.stoppedLeftovers === 1 ? '' : 'es'} still carrying its run id`] : []),
+      ...(lock.killedLeftoverAgent
+        ? [`stopped its agent (pid ${lock.killedLeftoverAgent}) that was still running`]
+        : []),
+      ...(lock.stoppedLeftovers
+        ? [
+            `stopped ${lock.stoppedLeftovers} process${lock.stoppedLeftovers === 1 ? '' : 'es'} still carrying its run id`,
+          ]
+        : []),
     ];
     // A reused pid is worth a warning: the person may wonder why the lock of a live pid was taken.
     const said = lock.tookOverFrom.why.startsWith('which is gone') ? warnings : notes;
-    said.push(`took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, ${lock.tookOverFrom.why}${leftovers.map((l) => `; ${l}`).join('')}`);
+    said.push(
+      `took over the lock of orchestrator pid ${lock.tookOverFrom.pid}, ${lock.tookOverFrom.why}${leftovers.map((l) => `; ${l}`).join('')}`,
+    );
   }
-  if (lock.tookOverUnreadable) warnings.push(`took over the unreadable lock ${lockFile} (${lock.tookOverUnreadable}, unchanged for over 5 s)`);
+  if (lock.tookOverUnreadable)
+    warnings.push(`took over the unreadable lock ${lockFile} (${lock.tookOverUnreadable}, unchanged for over 5 s)`);
   try {
     const store = new StateStore(join(sessionDir, OVERVIEW_FILE), req.scrub);
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), req.scrub);
@@ -78,14 +87,31 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
           'To work on a new task, start a new session: use a new --session name with --task.',
       );
     }
-    return { sessionDir, state, store, history, lock, notes, warnings, alreadyDone: state.status === 'done', taskIgnored };
+    return {
+      sessionDir,
+      state,
+      store,
+      history,
+      lock,
+      notes,
+      warnings,
+      alreadyDone: state.status === 'done',
+      taskIgnored,
+    };
   } catch (error) {
     lock.lock.release();
     throw error;
   }
 }
 
-async function loadOrInit(config: Config, req: OpenRequest, folder: string, store: StateStore, history: HistoryLog, notes: string[]): Promise<SessionState> {
+async function loadOrInit(
+  config: Config,
+  req: OpenRequest,
+  folder: string,
+  store: StateStore,
+  history: HistoryLog,
+  notes: string[],
+): Promise<SessionState> {
   const read = await store.read();
   if (read?.kind === 'invalid') throw new SessionStateError(read.message);
 
@@ -96,14 +122,25 @@ async function loadOrInit(config: Config, req: OpenRequest, folder: string, stor
       // The previous run appended this entry and died before writing the state: finish its work.
       state = applyEntry(state, last);
       await store.write(state);
-      notes.push(`recovered history entry ${last.seq} (${last.event}, iteration ${last.iteration}) that the previous run recorded but had not applied`);
+      notes.push(
+        `recovered history entry ${last.seq} (${last.event}, iteration ${last.iteration}) that the previous run recorded but had not applied`,
+      );
     } else if (last && last.seq > state.historySeq + 1) {
-      notes.push(`warning: ${HISTORY_FILE} is ahead of ${OVERVIEW_FILE} by ${last.seq - state.historySeq} entries; continuing from ${OVERVIEW_FILE}`);
+      notes.push(
+        `warning: ${HISTORY_FILE} is ahead of ${OVERVIEW_FILE} by ${last.seq - state.historySeq} entries; continuing from ${OVERVIEW_FILE}`,
+      );
     }
     if (state.status !== 'done' && !state.standalone) {
-      const workspace = await ensureWorkspace({ mainRepo: config.mainRepo, worktrees: config.worktrees, name: state.name, branchPrefix: config.branchPrefix, baseBranch: state.baseBranch ?? config.baseBranch });
+      const workspace = await ensureWorkspace({
+        mainRepo: config.mainRepo,
+        worktrees: config.worktrees,
+        name: state.name,
+        branchPrefix: config.branchPrefix,
+        baseBranch: state.baseBranch ?? config.baseBranch,
+      });
       notes.push(workspace.note);
-      if (workspace.workingDir !== state.workingDir) notes.push(`working dir moved: ${state.workingDir} → ${workspace.workingDir}`);
+      if (workspace.workingDir !== state.workingDir)
+        notes.push(`working dir moved: ${state.workingDir} → ${workspace.workingDir}`);
       state = { ...state, workingDir: workspace.workingDir };
     }
     return state;
@@ -111,7 +148,13 @@ async function loadOrInit(config: Config, req: OpenRequest, folder: string, stor
 
   // New session (or a Python-era one): init is ours, deterministic, no agent involved.
   const name = req.name.replace(/^\d{2}-\d{2}-\d{2}-/, '');
-  const workspace = await ensureWorkspace({ mainRepo: config.mainRepo, worktrees: config.worktrees, name, branchPrefix: config.branchPrefix, baseBranch: config.baseBranch });
+  const workspace = await ensureWorkspace({
+    mainRepo: config.mainRepo,
+    worktrees: config.worktrees,
+    name,
+    branchPrefix: config.branchPrefix,
+    baseBranch: config.baseBranch,
+  });
   notes.push(workspace.note);
   const now = req.now.toISOString();
   const state: SessionState = {
@@ -134,7 +177,9 @@ async function loadOrInit(config: Config, req: OpenRequest, folder: string, stor
     totals: ZERO_TOTALS,
   };
   if (read?.kind === 'legacy') {
-    notes.push(`migrated ${OVERVIEW_FILE} from the Python samocode format (phase ${read.phase}, iteration ${read.iterations}); its text is kept as the body`);
+    notes.push(
+      `migrated ${OVERVIEW_FILE} from the Python samocode format (phase ${read.phase}, iteration ${read.iterations}); its text is kept as the body`,
+    );
     await store.write(state);
   } else {
     await store.write(state, initialBody(state));

@@ -18,7 +18,15 @@ import type { AgentPort, Clock, HumanGate, Notifier } from '../../loop/ports.js'
 import { createLogger } from '../../log/logger.js';
 import { makeScrubber, type Scrub } from '../../core/secrets.js';
 import { logNotifier } from '../../log/log-notifier.js';
-import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE, PLAN_FILE, QA_FILE, SESSION_LOG } from '../../core/session-files.js';
+import {
+  HISTORY_FILE,
+  LOCK_FILE,
+  LOGS_DIR,
+  OVERVIEW_FILE,
+  PLAN_FILE,
+  QA_FILE,
+  SESSION_LOG,
+} from '../../core/session-files.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
 import { openSession } from './open-session.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
@@ -66,12 +74,17 @@ export interface RunResult {
 }
 
 /** `orchestrate run` and `resume`, from the command line. */
-export async function runCommand({ name, values, help }: CommandInput, { resume }: { resume: boolean }): Promise<number> {
+export async function runCommand(
+  { name, values, help }: CommandInput,
+  { resume }: { resume: boolean },
+): Promise<number> {
   const { flags, flagNames } = settingFlags(values);
   const shutdown = installShutdown();
   try {
-    if (!values.config) throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
-    if (values.session === undefined) throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${help(name)}`);
+    if (!values.config)
+      throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+    if (values.session === undefined)
+      throw new UsageError(`--session is required: a name for the session, e.g. --session add-auth\n\n${help(name)}`);
     const result = await runOrchestrator({
       configPath: values.config,
       session: values.session,
@@ -100,7 +113,16 @@ export const realClock: Clock = {
 };
 
 export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
-  const load = (forRun: boolean) => loadConfig({ configPath: opts.configPath, flags: opts.flags, flagNames: opts.flagNames, env: opts.env, cwd: opts.cwd, home: opts.home, forRun });
+  const load = (forRun: boolean) =>
+    loadConfig({
+      configPath: opts.configPath,
+      flags: opts.flags,
+      flagNames: opts.flagNames,
+      env: opts.env,
+      cwd: opts.cwd,
+      home: opts.home,
+      forRun,
+    });
   if (opts.resumeCommand) {
     // Waking a run that is already going needs no agent here, so no agent settings either.
     const woken = wakeRunningSession(load(false).config, opts.session);
@@ -138,7 +160,13 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // Started with the first agent (off the path to its spawn): stops the agent if this process dies without cleaning up.
   let watchdog: Watchdog | undefined;
   try {
-    const log = await createLogger({ level: config.logLevel, format: config.logFormat, quiet: opts.quiet, sessionLog: join(sessionDir, SESSION_LOG), scrub });
+    const log = await createLogger({
+      level: config.logLevel,
+      format: config.logFormat,
+      quiet: opts.quiet,
+      sessionLog: join(sessionDir, SESSION_LOG),
+      scrub,
+    });
     for (const warning of warnings) log.warn(warning);
     for (const note of opened.notes) log.info(note);
     for (const warning of opened.warnings) log.warn(warning);
@@ -149,29 +177,44 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     );
 
     const notifier = logNotifier(log);
-    const gate = personGate({ sessionDir, waitOnWaiting: opts.wait.onWaiting, waitOnBlocked: opts.wait.onBlocked, force: opts.resumeCommand ?? false, log });
-    const telegram = config.telegram ? await connectTelegramFor(config, opts, state, sessionDir, log, scrub) : undefined;
+    const gate = personGate({
+      sessionDir,
+      waitOnWaiting: opts.wait.onWaiting,
+      waitOnBlocked: opts.wait.onBlocked,
+      force: opts.resumeCommand ?? false,
+      log,
+    });
+    const telegram = config.telegram
+      ? await connectTelegramFor(config, opts, state, sessionDir, log, scrub)
+      : undefined;
     telegram?.notifyStarted(state);
     const listeners = [notifier, ...(telegram ? [telegram.notifier] : []), ...(opts.notifiers ?? [])];
     let last = state;
     try {
       const outcome = await runSession(state, {
-        agent: namedStorageErrors(sessionDir, createSessionAgent({
-          config,
+        agent: namedStorageErrors(
           sessionDir,
-          runId,
-          prompts: packagePrompts(),
-          clock: realClock,
-          env: opts.env,
-          scrub,
-          progress: (request, text) => log.info({ event: 'agent-action', iteration: request.iteration, phase: request.state.phase }, `#${request.iteration} ${PHASE_RULES[request.state.phase].short}  ${text}`),
-          onAgent: (pid) => {
-            agentPid = pid;
-            if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
-            watchdog?.agent(pid);
-            return pid === undefined ? undefined : lock.lock.setAgent(pid);
-          },
-        })),
+          createSessionAgent({
+            config,
+            sessionDir,
+            runId,
+            prompts: packagePrompts(),
+            clock: realClock,
+            env: opts.env,
+            scrub,
+            progress: (request, text) =>
+              log.info(
+                { event: 'agent-action', iteration: request.iteration, phase: request.state.phase },
+                `#${request.iteration} ${PHASE_RULES[request.state.phase].short}  ${text}`,
+              ),
+            onAgent: (pid) => {
+              agentPid = pid;
+              if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
+              watchdog?.agent(pid);
+              return pid === undefined ? undefined : lock.lock.setAgent(pid);
+            },
+          }),
+        ),
         store: { append: (entry) => opened.history.append(entry), writeState: (s) => opened.store.write(s) },
         gate: opts.gate ? opts.gate(gate) : gate,
         notifier: {
@@ -182,13 +225,21 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         },
         clock: realClock,
         limits: config.phaseLimits,
-        retry: { maxRetries: config.maxRetries, baseDelayMs: config.retryDelayMs, maxRateLimitWaitMs: config.rateLimitWaitMs, ...RETRY_LIMITS },
+        retry: {
+          maxRetries: config.maxRetries,
+          baseDelayMs: config.retryDelayMs,
+          maxRateLimitWaitMs: config.rateLimitWaitMs,
+          ...RETRY_LIMITS,
+        },
         fallback: config.fallbackProvider,
         provider: config.provider,
         abort: opts.shutdown.signal,
         budget: config.budget,
         stallLimit: config.stallLimit,
-        probe: { session: () => sessionSnapshot(sessionDir), tree: (current) => treeSnapshot(current.workingDir, current.standalone) },
+        probe: {
+          session: () => sessionSnapshot(sessionDir),
+          tree: (current) => treeSnapshot(current.workingDir, current.standalone),
+        },
         waitFacts: (current, signal) => waitSignalFacts(sessionDir, current, signal),
       });
       log.flush();
@@ -214,12 +265,25 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
 function namedStorageErrors(sessionDir: string, agent: AgentPort): AgentPort {
   return {
     attempt: (request) =>
-      guardWriteAsync({ file: join(sessionDir, LOGS_DIR), what: `starting iteration ${request.iteration} (its prompt and log files)` }, () => agent.attempt(request)),
+      guardWriteAsync(
+        {
+          file: join(sessionDir, LOGS_DIR),
+          what: `starting iteration ${request.iteration} (its prompt and log files)`,
+        },
+        () => agent.attempt(request),
+      ),
   };
 }
 
 /** Telegram is loaded only when configured: its library stays off the start-up path of everyone else. */
-async function connectTelegramFor(config: Config, opts: RunOptions, state: SessionState, sessionDir: string, log: Logger, scrub: Scrub) {
+async function connectTelegramFor(
+  config: Config,
+  opts: RunOptions,
+  state: SessionState,
+  sessionDir: string,
+  log: Logger,
+  scrub: Scrub,
+) {
   const { connectTelegram } = await import('../../telegram/link.js');
   const { statusReport } = await import('../inspect/inspect.js');
   const telegram = config.telegram!;
@@ -237,7 +301,12 @@ async function connectTelegramFor(config: Config, opts: RunOptions, state: Sessi
   });
 }
 
-function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions, opened: { alreadyDone: boolean; taskIgnored: boolean }): { exitCode: ExitCode; message: string } {
+function describe(
+  outcome: SessionOutcome,
+  sessionDir: string,
+  opts: RunOptions,
+  opened: { alreadyDone: boolean; taskIgnored: boolean },
+): { exitCode: ExitCode; message: string } {
   const { state } = outcome;
   const rerun = `orchestrate --config ${opts.configPath} --session ${state.name}`;
   switch (outcome.kind) {
@@ -250,7 +319,10 @@ function describe(outcome: SessionOutcome, sessionDir: string, opts: RunOptions,
             `  to start new work, use a new --session name: orchestrate --config ${opts.configPath} --session <new-name> --task "…"`,
         };
       }
-      return { exitCode: EXIT_CODES.done, message: `session ${state.session} is done after ${state.iterations} iterations. Summary and files: ${sessionDir}` };
+      return {
+        exitCode: EXIT_CODES.done,
+        message: `session ${state.session} is done after ${state.iterations} iterations. Summary and files: ${sessionDir}`,
+      };
     case 'waiting': {
       const what = waitingInstructions(state.waitingFor, sessionDir);
       const pending = pendingReason(state, sessionDir);
@@ -298,7 +370,11 @@ function wakeRunningSession(config: Config, session: string): RunResult | undefi
   const holder = liveHolder(join(sessionDir, LOCK_FILE));
   if (!holder) return undefined;
   requestResume(sessionDir, 'orchestrate resume');
-  return { sessionDir, exitCode: EXIT_CODES.done, message: `asked the orchestrator running session ${folder} (pid ${holder.pid}) to go on; it resumes within a moment` };
+  return {
+    sessionDir,
+    exitCode: EXIT_CODES.done,
+    message: `asked the orchestrator running session ${folder} (pid ${holder.pid}) to go on; it resumes within a moment`,
+  };
 }
 
 function waitingInstructions(waitingFor: string | undefined, sessionDir: string): string {

@@ -11,7 +11,10 @@ export const RUN_COMMANDS = {
       `orchestrate --config ${CONFIG} --session add-auth          # resume it (no --task)`,
       `orchestrate --config ${CONFIG} --session add-auth --provider codex --budget quick`,
     ],
-    notes: ['A new session needs --task; an existing one resumes where it was and keeps its task.', 'Each setting flag wins over the environment, .env and .samocode (README "Configuration").'],
+    notes: [
+      'A new session needs --task; an existing one resumes where it was and keeps its task.',
+      'Each setting flag wins over the environment, .env and .samocode (README "Configuration").',
+    ],
     exitCodes: true,
     main: async (input) => (await import('./run.js')).runCommand(input, { resume: false }),
   },
@@ -20,7 +23,9 @@ export const RUN_COMMANDS = {
     usage: ['orchestrate resume --config <.samocode> --session <name> [flags]'],
     flags: RUN_FLAGS.filter((flag) => flag !== 'task' && flag !== 'dive'),
     examples: [`orchestrate resume --config ${CONFIG} --session add-auth`],
-    notes: ['If no run is waiting, the session resumes right away, even with answers missing (the agent is told what is there).'],
+    notes: [
+      'If no run is waiting, the session resumes right away, even with answers missing (the agent is told what is there).',
+    ],
     exitCodes: true,
     main: async (input) => (await import('./run.js')).runCommand(input, { resume: true }),
   },

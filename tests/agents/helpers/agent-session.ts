@@ -29,7 +29,8 @@ export const MODELS: Record<AgentProvider, string> = { claude: 'claude-sonnet-4-
 export function cliPath(provider: AgentProvider): string {
   const fromEnv = provider === 'claude' ? process.env.CLAUDE_PATH : process.env.CODEX_PATH;
   const path = fromEnv ?? join(ROOT, 'tests', 'agents', '.cli', 'node_modules', '.bin', provider);
-  if (!existsSync(path)) throw new Error(`${provider} CLI not found at ${path}: run \`npm run test:agents\`, which installs it`);
+  if (!existsSync(path))
+    throw new Error(`${provider} CLI not found at ${path}: run \`npm run test:agents\`, which installs it`);
   return resolve(path);
 }
 
@@ -71,7 +72,11 @@ export interface SessionOptions {
   unreachable?: boolean;
 }
 
-export async function agentSession(provider: AgentProvider, turns: Turn[], opts: SessionOptions = {}): Promise<AgentSession> {
+export async function agentSession(
+  provider: AgentProvider,
+  turns: Turn[],
+  opts: SessionOptions = {},
+): Promise<AgentSession> {
   const script = new Script(turns);
   const server = provider === 'claude' ? await startAnthropicServer(script) : await startOpenAIServer(script);
   const trap = await startEgressTrap();
@@ -102,7 +107,9 @@ export async function agentSession(provider: AgentProvider, turns: Turn[], opts:
   );
   reapLeftovers(project);
 
-  const apiUrl = opts.unreachable ? `http://127.0.0.1:${await closedPort()}${provider === 'codex' ? '/v1' : ''}` : server.url;
+  const apiUrl = opts.unreachable
+    ? `http://127.0.0.1:${await closedPort()}${provider === 'codex' ? '/v1' : ''}`
+    : server.url;
   const home = project.env.HOME!;
   const tmp = join(project.root, 'tmp');
   const codexHome = join(home, '.codex');
@@ -113,7 +120,8 @@ export async function agentSession(provider: AgentProvider, turns: Turn[], opts:
   // Nothing from the developer's shell that would reach a real API or change the CLIs, and in particular no
   // IS_SANDBOX: samocode must set it itself (Claude Code refuses --dangerously-skip-permissions as root without it).
   for (const key of Object.keys(project.env)) {
-    if (/^(ANTHROPIC_|OPENAI_|CLAUDE|CODEX|IS_SANDBOX$|DISABLE_|(HTTPS?|ALL|NO)_PROXY$)/i.test(key)) delete project.env[key];
+    if (/^(ANTHROPIC_|OPENAI_|CLAUDE|CODEX|IS_SANDBOX$|DISABLE_|(HTTPS?|ALL|NO)_PROXY$)/i.test(key))
+      delete project.env[key];
   }
   Object.assign(project.env, {
     LANG: 'C.UTF-8',
@@ -139,7 +147,17 @@ export async function agentSession(provider: AgentProvider, turns: Turn[], opts:
   });
 
   const name = opts.name ?? 'agent-e2e';
-  const args = ['--config', project.configFile, '--session', name, '--task', opts.task ?? 'Add a feature file', '--no-wait', '--provider', provider];
+  const args = [
+    '--config',
+    project.configFile,
+    '--session',
+    name,
+    '--task',
+    opts.task ?? 'Add a feature file',
+    '--no-wait',
+    '--provider',
+    provider,
+  ];
   const runs: AgentRun[] = [];
 
   const session: AgentSession = {
@@ -157,7 +175,20 @@ export async function agentSession(provider: AgentProvider, turns: Turn[], opts:
       // For KEEP_OUTPUT=1 post-mortems: what the model server saw.
       writeFileSync(
         join(project.root, 'model-requests.jsonl'),
-        script.requests.map((r) => JSON.stringify({ n: r.n, time: r.time, method: r.method, url: r.url, kind: r.kind, status: r.status, action: r.action, prompt: r.prompt })).join('\n') + '\n',
+        script.requests
+          .map((r) =>
+            JSON.stringify({
+              n: r.n,
+              time: r.time,
+              method: r.method,
+              url: r.url,
+              kind: r.kind,
+              status: r.status,
+              action: r.action,
+              prompt: r.prompt,
+            }),
+          )
+          .join('\n') + '\n',
       );
       return run;
     },
@@ -167,7 +198,12 @@ export async function agentSession(provider: AgentProvider, turns: Turn[], opts:
     overview: () => readOverview(session.dir()).data,
     logs() {
       const logs = join(session.dir(), '_logs');
-      return existsSync(logs) ? readdirSync(logs).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(logs, f)) : [];
+      return existsSync(logs)
+        ? readdirSync(logs)
+            .filter((f) => f.endsWith('.jsonl'))
+            .sort()
+            .map((f) => join(logs, f))
+        : [];
     },
     events(log) {
       return readFileSync(log, 'utf8')
@@ -191,16 +227,24 @@ export async function agentSession(provider: AgentProvider, turns: Turn[], opts:
     },
     explain(run = runs.at(-1)) {
       const lines: string[] = [];
-      if (run) lines.push(`orchestrate exit ${run.exitCode} (signal ${run.signal}) after ${run.ms} ms`, `stderr:\n${run.stderr.slice(-3000)}`);
+      if (run)
+        lines.push(
+          `orchestrate exit ${run.exitCode} (signal ${run.signal}) after ${run.ms} ms`,
+          `stderr:\n${run.stderr.slice(-3000)}`,
+        );
       const requests = script.requests.map((r) => `${r.method} ${r.url.split('?')[0]} → ${r.status} ${r.action ?? ''}`);
-      lines.push(`model API requests (${requests.length}): ${requests.slice(0, 12).join('; ')}${requests.length > 12 ? '; …' : ''}`);
+      lines.push(
+        `model API requests (${requests.length}): ${requests.slice(0, 12).join('; ')}${requests.length > 12 ? '; …' : ''}`,
+      );
       try {
         const history = session.history();
         const validations = history.filter((e) => e.event === 'iteration').map((e) => e.validation);
         const counts = new Map<string, number>();
         for (const v of validations) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
         const tally = [...counts].map(([v, n]) => `${v}×${n}`);
-        lines.push(`history: ${history.length} entries (iteration validations: ${tally.join(', ') || 'none'})${history.length > 6 ? '; the last 6:' : ''}`);
+        lines.push(
+          `history: ${history.length} entries (iteration validations: ${tally.join(', ') || 'none'})${history.length > 6 ? '; the last 6:' : ''}`,
+        );
         for (const entry of history.slice(-6)) lines.push(`  ${JSON.stringify(entry).slice(0, 800)}`);
         const last = session.logs().at(-1);
         if (last) {
@@ -275,15 +319,27 @@ export function approvePlan(dir: string): void {
 /** Signals with the usual meaning. */
 export const sig = {
   go: (phase: string, summary = `on to ${phase}`) => ({ status: 'continue', phase, summary }),
-  wait: (what: string, needs: string, summary = `waiting for ${what}`) => ({ status: 'waiting', for: what, needs, summary }),
+  wait: (what: string, needs: string, summary = `waiting for ${what}`) => ({
+    status: 'waiting',
+    for: what,
+    needs,
+    summary,
+  }),
   /** Ends a short test: the session waits for a human action, so `--no-wait` exits 5 after one iteration. */
-  pause: () => ({ status: 'waiting', for: 'human_action', needs: 'nothing: this is where the test script ends', summary: 'iteration done' }),
+  pause: () => ({
+    status: 'waiting',
+    for: 'human_action',
+    needs: 'nothing: this is where the test script ends',
+    summary: 'iteration done',
+  }),
   done: () => ({ status: 'done', phase: 'done', summary: 'feature added; see _summary.md' }),
 };
 
-export const QA = '# Questions\n\n### Q1: Where should the feature live?\n- A) feature.txt at the repo root\n- B) somewhere else\n**Suggestion:** A — simplest.\n**Answer:** _waiting_\n';
+export const QA =
+  '# Questions\n\n### Q1: Where should the feature live?\n- A) feature.txt at the repo root\n- B) somewhere else\n**Suggestion:** A — simplest.\n**Answer:** _waiting_\n';
 export const PLAN = '# Plan\n\n1. Add feature.txt and commit it ("Add feature").\n\n**Approval:** _waiting_\n';
-export const COMMIT_FEATURE = 'printf "feature\\n" > feature.txt && git add feature.txt && git commit -q -m "Add feature" && git log --oneline -1';
+export const COMMIT_FEATURE =
+  'printf "feature\\n" > feature.txt && git add feature.txt && git commit -q -m "Add feature" && git log --oneline -1';
 
 /** The CLI's last `result` event (Claude) in a stdout log, if any. */
 export function claudeResult(events: Record<string, any>[]): Record<string, any> | undefined {

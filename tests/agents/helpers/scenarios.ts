@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { git } from '../../helpers/rig.js';
 import { iteration, turn, type CodexWriteTool, type Turn } from '../model-servers/script.js';
-import { COMMIT_FEATURE, PLAN, QA, answerQuestions, approvePlan, sig, type AgentProvider, type AgentSession } from './agent-session.js';
+import {
+  COMMIT_FEATURE,
+  PLAN,
+  QA,
+  answerQuestions,
+  approvePlan,
+  sig,
+  type AgentProvider,
+  type AgentSession,
+} from './agent-session.js';
 
 /**
  * A whole session, investigation → done, as turns of the model: eight iterations, two of them waits for the person.
@@ -14,13 +23,29 @@ export function fullSessionTurns(): Turn[] {
   const patch: { codexTool: CodexWriteTool } = { codexTool: 'apply_patch' };
   const shell: { codexTool: CodexWriteTool } = { codexTool: 'exec_command' };
   return [
-    ...iteration(sig.go('requirements', 'Mapped the repo: one README'), { '_investigation.md': '# Investigation\n\nA README and nothing else.\n' }, patch),
-    ...iteration(sig.wait('qa_answers', 'Answer Q1 in _qa.md', 'Asked where the feature goes'), { '_qa.md': QA }, shell),
+    ...iteration(
+      sig.go('requirements', 'Mapped the repo: one README'),
+      { '_investigation.md': '# Investigation\n\nA README and nothing else.\n' },
+      patch,
+    ),
+    ...iteration(
+      sig.wait('qa_answers', 'Answer Q1 in _qa.md', 'Asked where the feature goes'),
+      { '_qa.md': QA },
+      shell,
+    ),
     ...iteration(sig.go('planning', 'Requirements settled: feature.txt at the root'), {}, shell),
-    ...iteration(sig.wait('plan_approval', 'Approve or reject the plan in _plan.md', 'Plan ready'), { '_plan.md': PLAN }, patch),
+    ...iteration(
+      sig.wait('plan_approval', 'Approve or reject the plan in _plan.md', 'Plan ready'),
+      { '_plan.md': PLAN },
+      patch,
+    ),
     turn.bash(COMMIT_FEATURE),
     ...iteration(sig.go('testing', 'Implemented the plan: feature.txt committed'), {}, patch),
-    ...iteration(sig.go('quality', 'Checked feature.txt'), { '_testing.md': '# Testing\n\ncat feature.txt: ok\n' }, shell),
+    ...iteration(
+      sig.go('quality', 'Checked feature.txt'),
+      { '_testing.md': '# Testing\n\ncat feature.txt: ok\n' },
+      shell,
+    ),
     ...iteration(sig.go('done', 'Reviewed: nothing to fix'), {}, patch),
     ...iteration(sig.done(), { '_summary.md': '# Summary\n\nAdded feature.txt.\n' }, shell),
   ];
@@ -32,7 +57,12 @@ export async function playFullSession(session: AgentSession, provider: AgentProv
   expect(first.exitCode, session.explain(first)).toBe(5);
   expect(first.stderr).toContain('waiting for you (qa_answers)');
   const dir = session.dir();
-  expect(session.overview()).toMatchObject({ phase: 'requirements', status: 'waiting', waitingFor: 'qa_answers', iterations: 2 });
+  expect(session.overview()).toMatchObject({
+    phase: 'requirements',
+    status: 'waiting',
+    waitingFor: 'qa_answers',
+    iterations: 2,
+  });
 
   answerQuestions(dir);
   const second = await session.run();
@@ -45,7 +75,12 @@ export async function playFullSession(session: AgentSession, provider: AgentProv
   expect(third.exitCode, session.explain(third)).toBe(0);
   expect(third.stderr).toContain('is done after 8 iterations');
 
-  expect(session.overview()).toMatchObject({ phase: 'done', status: 'done', iterations: 8, gatesPassed: ['requirements', 'planning'] });
+  expect(session.overview()).toMatchObject({
+    phase: 'done',
+    status: 'done',
+    iterations: 8,
+    gatesPassed: ['requirements', 'planning'],
+  });
   const iterations = session.iterations();
   expect(iterations.map((e) => `${e.phase}>${e.phaseAfter}`)).toEqual([
     'investigation>requirements',
@@ -58,7 +93,9 @@ export async function playFullSession(session: AgentSession, provider: AgentProv
     'done>done',
   ]);
   for (const entry of iterations) {
-    expect.soft(entry.run, `iteration ${entry.iteration}`).toMatchObject({ exitCode: 0, attempts: 1, provider, timedOut: false });
+    expect
+      .soft(entry.run, `iteration ${entry.iteration}`)
+      .toMatchObject({ exitCode: 0, attempts: 1, provider, timedOut: false });
     expect.soft(entry.validation, `iteration ${entry.iteration}`).toBe('ok');
   }
 
@@ -68,10 +105,22 @@ export async function playFullSession(session: AgentSession, provider: AgentProv
   for (const log of logs) {
     const events = session.events(log);
     if (provider === 'claude') {
-      expect.soft(events.filter((e) => e.type === 'result').at(-1), log).toMatchObject({ is_error: false, subtype: 'success' });
+      expect
+        .soft(events.filter((e) => e.type === 'result').at(-1), log)
+        .toMatchObject({ is_error: false, subtype: 'success' });
     } else {
-      expect.soft(events.some((e) => e.type === 'turn.completed'), `${log} has turn.completed`).toBe(true);
-      expect.soft(events.filter((e) => e.type === 'turn.failed' || e.type === 'error'), log).toEqual([]);
+      expect
+        .soft(
+          events.some((e) => e.type === 'turn.completed'),
+          `${log} has turn.completed`,
+        )
+        .toBe(true);
+      expect
+        .soft(
+          events.filter((e) => e.type === 'turn.failed' || e.type === 'error'),
+          log,
+        )
+        .toEqual([]);
     }
   }
 
@@ -81,7 +130,10 @@ export async function playFullSession(session: AgentSession, provider: AgentProv
   }
   const worktree = join(session.project.worktrees, session.name);
   expect
-    .soft(git(worktree, 'log', '--format=%s'), `the implementation iteration's commit; what the commit command returned to the model:\n${toolOutputAfter(session, 'printf "feature')}`)
+    .soft(
+      git(worktree, 'log', '--format=%s'),
+      `the implementation iteration's commit; what the commit command returned to the model:\n${toolOutputAfter(session, 'printf "feature')}`,
+    )
     .toContain('Add feature');
   expect.soft(existsSync(join(worktree, 'feature.txt')), 'feature.txt in the worktree').toBe(true);
 
@@ -102,18 +154,24 @@ export function toolOutputAfter(session: AgentSession, needle: string): string {
   for (const item of body.input ?? []) if (item?.type === 'function_call_output') outputs.push(String(item.output));
   const last = body.messages?.at(-1);
   for (const block of Array.isArray(last?.content) ? last.content : []) {
-    if (block?.type === 'tool_result') outputs.push(typeof block.content === 'string' ? block.content : JSON.stringify(block.content));
+    if (block?.type === 'tool_result')
+      outputs.push(typeof block.content === 'string' ? block.content : JSON.stringify(block.content));
   }
   return outputs.at(-1) ?? '(no tool output in the next request)';
 }
 
 /** The CLI's retries in the stream: Claude prints `api_retry` events, Codex's HTTP-level retries are silent. */
 export function apiRetries(session: AgentSession): Record<string, any>[] {
-  return session.logs().flatMap((log) => session.events(log).filter((e) => e.type === 'system' && e.subtype === 'api_retry'));
+  return session
+    .logs()
+    .flatMap((log) => session.events(log).filter((e) => e.type === 'system' && e.subtype === 'api_retry'));
 }
 
 /** No stack trace and no internal-error exit: what "handled without a crash" means for the orchestrator. */
-export function expectNoCrash(run: { exitCode: number | null; signal: string | null; stderr: string }, explain: string): void {
+export function expectNoCrash(
+  run: { exitCode: number | null; signal: string | null; stderr: string },
+  explain: string,
+): void {
   expect(run.signal, explain).toBeNull();
   expect(run.exitCode, explain).not.toBe(1);
   expect(run.stderr, explain).not.toMatch(/\n\s+at .+:\d+:\d+\)?\s*\n/);

@@ -45,8 +45,17 @@ export async function startAnthropicServer(script: Script): Promise<ModelServer>
     const main = Array.isArray(body?.tools) && body.tools.length > 0;
     record.kind = main ? 'main' : 'side';
     record.prompt = promptFacts(body);
-    const action: Action = main ? script.next(record.prompt) : { kind: 'text', text: 'ok', usage: { input: 10, output: 1, cacheRead: 0, cacheWrite: 0 } };
-    record.action = action.kind === 'write' ? `Write ${action.path}` : action.kind === 'bash' ? `Bash ${action.command}` : action.kind === 'error' ? `HTTP ${action.status}` : 'text';
+    const action: Action = main
+      ? script.next(record.prompt)
+      : { kind: 'text', text: 'ok', usage: { input: 10, output: 1, cacheRead: 0, cacheWrite: 0 } };
+    record.action =
+      action.kind === 'write'
+        ? `Write ${action.path}`
+        : action.kind === 'bash'
+          ? `Bash ${action.command}`
+          : action.kind === 'error'
+            ? `HTTP ${action.status}`
+            : 'text';
 
     if (action.kind === 'error') {
       record.status = action.status;
@@ -62,9 +71,19 @@ export async function startAnthropicServer(script: Script): Promise<ModelServer>
     if (action.kind === 'text') blocks.push({ type: 'text', text: action.text });
     else if (action.kind === 'write') {
       blocks.push({ type: 'text', text: `Writing ${action.path}.` });
-      blocks.push({ type: 'tool_use', id: id('toolu'), name: 'Write', input: { file_path: action.path, content: action.content } });
+      blocks.push({
+        type: 'tool_use',
+        id: id('toolu'),
+        name: 'Write',
+        input: { file_path: action.path, content: action.content },
+      });
     } else {
-      blocks.push({ type: 'tool_use', id: id('toolu'), name: 'Bash', input: { command: action.command, description: 'scripted command' } });
+      blocks.push({
+        type: 'tool_use',
+        id: id('toolu'),
+        name: 'Bash',
+        input: { command: action.command, description: 'scripted command' },
+      });
     }
     const stopReason = blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
     const usage = action.usage;
@@ -79,7 +98,12 @@ export async function startAnthropicServer(script: Script): Promise<ModelServer>
         content: blocks,
         stop_reason: stopReason,
         stop_sequence: null,
-        usage: { input_tokens: usage.input, output_tokens: usage.output, cache_read_input_tokens: usage.cacheRead, cache_creation_input_tokens: usage.cacheWrite },
+        usage: {
+          input_tokens: usage.input,
+          output_tokens: usage.output,
+          cache_read_input_tokens: usage.cacheRead,
+          cache_creation_input_tokens: usage.cacheWrite,
+        },
       });
       return;
     }
@@ -95,33 +119,59 @@ export async function startAnthropicServer(script: Script): Promise<ModelServer>
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: usage.input, cache_creation_input_tokens: usage.cacheWrite, cache_read_input_tokens: usage.cacheRead, output_tokens: 1 },
+        usage: {
+          input_tokens: usage.input,
+          cache_creation_input_tokens: usage.cacheWrite,
+          cache_read_input_tokens: usage.cacheRead,
+          output_tokens: 1,
+        },
       },
     });
     sse(res, 'ping', { type: 'ping' });
     blocks.forEach((block, index) => {
       if (block.type === 'text') {
-        sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-        sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: block.text } });
+        sse(res, 'content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'text', text: '' },
+        });
+        sse(res, 'content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'text_delta', text: block.text },
+        });
       } else {
-        sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
+        sse(res, 'content_block_start', {
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+        });
         // The arguments arrive in pieces, as they do from the real API.
         const input = JSON.stringify(block.input);
         const cut = Math.floor(input.length / 2);
         for (const part of [input.slice(0, cut), input.slice(cut)]) {
-          sse(res, 'content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: part } });
+          sse(res, 'content_block_delta', {
+            type: 'content_block_delta',
+            index,
+            delta: { type: 'input_json_delta', partial_json: part },
+          });
         }
       }
       sse(res, 'content_block_stop', { type: 'content_block_stop', index });
     });
-    sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } });
+    sse(res, 'message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: usage.output },
+    });
     sse(res, 'message_stop', { type: 'message_stop' });
     res.end();
   });
   return listen(server, script, '');
 }
 
-type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+type Block =
+  { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
 function errorBody(status: number, message: string): unknown {
   return { type: 'error', error: { type: ERROR_TYPES[status] ?? 'api_error', message } };

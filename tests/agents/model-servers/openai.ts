@@ -33,9 +33,17 @@ export async function startOpenAIServer(script: Script): Promise<ModelServer> {
     const main = Array.isArray(body?.tools) && body.tools.length > 0;
     record.kind = main ? 'main' : 'side';
     record.prompt = promptFacts(body);
-    const action: Action = main ? script.next(record.prompt) : { kind: 'text', text: 'ok', usage: { input: 10, output: 1, cacheRead: 0, cacheWrite: 0 } };
+    const action: Action = main
+      ? script.next(record.prompt)
+      : { kind: 'text', text: 'ok', usage: { input: 10, output: 1, cacheRead: 0, cacheWrite: 0 } };
     record.action =
-      action.kind === 'write' ? `${action.codexTool} ${action.path}` : action.kind === 'bash' ? `exec_command ${action.command}` : action.kind === 'error' ? `HTTP ${action.status}` : 'text';
+      action.kind === 'write'
+        ? `${action.codexTool} ${action.path}`
+        : action.kind === 'bash'
+          ? `exec_command ${action.command}`
+          : action.kind === 'error'
+            ? `HTTP ${action.status}`
+            : 'text';
 
     if (action.kind === 'error') {
       record.status = action.status;
@@ -49,17 +57,46 @@ export async function startOpenAIServer(script: Script): Promise<ModelServer> {
     const model = typeof body?.model === 'string' ? body.model : 'gpt-5.5';
     const items: any[] = [];
     if (action.kind === 'text') {
-      items.push({ type: 'message', id: id('msg'), role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: action.text, annotations: [] }] });
+      items.push({
+        type: 'message',
+        id: id('msg'),
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: action.text, annotations: [] }],
+      });
     } else if (action.kind === 'write' && action.codexTool === 'apply_patch') {
-      items.push({ type: 'custom_tool_call', id: id('ctc'), call_id: id('call'), name: 'apply_patch', status: 'completed', input: addFilePatch(action.path, action.content) });
+      items.push({
+        type: 'custom_tool_call',
+        id: id('ctc'),
+        call_id: id('call'),
+        name: 'apply_patch',
+        status: 'completed',
+        input: addFilePatch(action.path, action.content),
+      });
     } else {
       const cmd = action.kind === 'bash' ? action.command : writeCommand(action.path, action.content);
-      items.push({ type: 'function_call', id: id('fc'), call_id: id('call'), name: 'exec_command', status: 'completed', arguments: JSON.stringify({ cmd, login: false, yield_time_ms: 2000 }) });
+      items.push({
+        type: 'function_call',
+        id: id('fc'),
+        call_id: id('call'),
+        name: 'exec_command',
+        status: 'completed',
+        arguments: JSON.stringify({ cmd, login: false, yield_time_ms: 2000 }),
+      });
     }
 
     const responseId = id('resp');
     const created = Math.floor(Date.now() / 1000);
-    const base = { id: responseId, object: 'response', created_at: created, model, output: [] as unknown[], usage: null as unknown, error: null, incomplete_details: null };
+    const base = {
+      id: responseId,
+      object: 'response',
+      created_at: created,
+      model,
+      output: [] as unknown[],
+      usage: null as unknown,
+      error: null,
+      incomplete_details: null,
+    };
     let seq = 0;
     const emit = (type: string, data: Record<string, unknown>) => {
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
@@ -69,21 +106,63 @@ export async function startOpenAIServer(script: Script): Promise<ModelServer> {
     emit('response.in_progress', { response: { ...base, status: 'in_progress' } });
     items.forEach((item, outputIndex) => {
       if (item.type === 'message') {
-        emit('response.output_item.added', { output_index: outputIndex, item: { ...item, status: 'in_progress', content: [] } });
+        emit('response.output_item.added', {
+          output_index: outputIndex,
+          item: { ...item, status: 'in_progress', content: [] },
+        });
         const part = { type: 'output_text', text: '', annotations: [] };
         emit('response.content_part.added', { item_id: item.id, output_index: outputIndex, content_index: 0, part });
         const textOut = item.content[0].text as string;
-        emit('response.output_text.delta', { item_id: item.id, output_index: outputIndex, content_index: 0, delta: textOut, logprobs: [] });
-        emit('response.output_text.done', { item_id: item.id, output_index: outputIndex, content_index: 0, text: textOut, logprobs: [] });
-        emit('response.content_part.done', { item_id: item.id, output_index: outputIndex, content_index: 0, part: { ...part, text: textOut } });
+        emit('response.output_text.delta', {
+          item_id: item.id,
+          output_index: outputIndex,
+          content_index: 0,
+          delta: textOut,
+          logprobs: [],
+        });
+        emit('response.output_text.done', {
+          item_id: item.id,
+          output_index: outputIndex,
+          content_index: 0,
+          text: textOut,
+          logprobs: [],
+        });
+        emit('response.content_part.done', {
+          item_id: item.id,
+          output_index: outputIndex,
+          content_index: 0,
+          part: { ...part, text: textOut },
+        });
       } else if (item.type === 'function_call') {
-        emit('response.output_item.added', { output_index: outputIndex, item: { ...item, status: 'in_progress', arguments: '' } });
-        emit('response.function_call_arguments.delta', { item_id: item.id, output_index: outputIndex, delta: item.arguments });
-        emit('response.function_call_arguments.done', { item_id: item.id, output_index: outputIndex, arguments: item.arguments });
+        emit('response.output_item.added', {
+          output_index: outputIndex,
+          item: { ...item, status: 'in_progress', arguments: '' },
+        });
+        emit('response.function_call_arguments.delta', {
+          item_id: item.id,
+          output_index: outputIndex,
+          delta: item.arguments,
+        });
+        emit('response.function_call_arguments.done', {
+          item_id: item.id,
+          output_index: outputIndex,
+          arguments: item.arguments,
+        });
       } else {
-        emit('response.output_item.added', { output_index: outputIndex, item: { ...item, status: 'in_progress', input: '' } });
-        emit('response.custom_tool_call_input.delta', { item_id: item.id, output_index: outputIndex, delta: item.input });
-        emit('response.custom_tool_call_input.done', { item_id: item.id, output_index: outputIndex, input: item.input });
+        emit('response.output_item.added', {
+          output_index: outputIndex,
+          item: { ...item, status: 'in_progress', input: '' },
+        });
+        emit('response.custom_tool_call_input.delta', {
+          item_id: item.id,
+          output_index: outputIndex,
+          delta: item.input,
+        });
+        emit('response.custom_tool_call_input.done', {
+          item_id: item.id,
+          output_index: outputIndex,
+          input: item.input,
+        });
       }
       emit('response.output_item.done', { output_index: outputIndex, item });
     });

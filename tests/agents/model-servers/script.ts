@@ -18,15 +18,23 @@ export type CodexWriteTool = 'apply_patch' | 'exec_command';
 
 export type Turn = (
   | /** Write `_signal.json` (the path from the prompt's `Signal file:` line) with this object. */
-  { kind: 'signal'; signal: Record<string, unknown>; codexTool?: CodexWriteTool }
-  | /** Write a file; a relative path is taken from the session folder named in the prompt. */
-  { kind: 'write'; path: string; content: string; codexTool?: CodexWriteTool }
-  | /** Run a shell command (Claude's Bash tool, Codex's exec_command). */
-  { kind: 'bash'; command: string }
-  | /** A plain assistant message that ends the turn (Claude: stop_reason end_turn). */
-  { kind: 'text'; text: string }
-  | /** An HTTP error with the provider's error body. */
-  { kind: 'error'; status: number; message?: string; retryAfter?: number }
+    {
+      kind: 'signal';
+      signal: Record<string, unknown>;
+      codexTool?: CodexWriteTool;
+    } /** Write a file; a relative path is taken from the session folder named in the prompt. */
+  | {
+      kind: 'write';
+      path: string;
+      content: string;
+      codexTool?: CodexWriteTool;
+    } /** Run a shell command (Claude's Bash tool, Codex's exec_command). */
+  | {
+      kind: 'bash';
+      command: string;
+    } /** A plain assistant message that ends the turn (Claude: stop_reason end_turn). */
+  | { kind: 'text'; text: string } /** An HTTP error with the provider's error body. */
+  | { kind: 'error'; status: number; message?: string; retryAfter?: number }
 ) & {
   /** How many requests this turn answers before the next one is played (default 1; Infinity: for ever). */
   times?: number;
@@ -34,16 +42,38 @@ export type Turn = (
 };
 
 export const turn = {
-  signal: (signal: Record<string, unknown>, opts: { codexTool?: CodexWriteTool } = {}): Turn => ({ kind: 'signal', signal, ...opts }),
-  write: (path: string, content: string, opts: { codexTool?: CodexWriteTool } = {}): Turn => ({ kind: 'write', path, content, ...opts }),
+  signal: (signal: Record<string, unknown>, opts: { codexTool?: CodexWriteTool } = {}): Turn => ({
+    kind: 'signal',
+    signal,
+    ...opts,
+  }),
+  write: (path: string, content: string, opts: { codexTool?: CodexWriteTool } = {}): Turn => ({
+    kind: 'write',
+    path,
+    content,
+    ...opts,
+  }),
   bash: (command: string, times = 1): Turn => ({ kind: 'bash', command, times }),
   text: (text = 'Done: the signal is written.'): Turn => ({ kind: 'text', text }),
-  error: (status: number, times = 1, opts: { message?: string; retryAfter?: number } = {}): Turn => ({ kind: 'error', status, times, ...opts }),
+  error: (status: number, times = 1, opts: { message?: string; retryAfter?: number } = {}): Turn => ({
+    kind: 'error',
+    status,
+    times,
+    ...opts,
+  }),
 };
 
 /** One agent iteration as most tests script it: write some session files, write the signal, say so. */
-export function iteration(signal: Record<string, unknown>, files: Record<string, string> = {}, opts: { codexTool?: CodexWriteTool } = {}): Turn[] {
-  return [...Object.entries(files).map(([path, content]) => turn.write(path, content, opts)), turn.signal(signal, opts), turn.text()];
+export function iteration(
+  signal: Record<string, unknown>,
+  files: Record<string, string> = {},
+  opts: { codexTool?: CodexWriteTool } = {},
+): Turn[] {
+  return [
+    ...Object.entries(files).map(([path, content]) => turn.write(path, content, opts)),
+    turn.signal(signal, opts),
+    turn.text(),
+  ];
 }
 
 /** What the server could read from the prompt in a request. */
@@ -122,19 +152,32 @@ export class Script {
     const usage = { ...DEFAULT_USAGE, ...head.usage };
     switch (head.kind) {
       case 'error':
-        return { kind: 'error', status: head.status, message: head.message ?? defaultErrorMessage(head.status), retryAfter: head.retryAfter };
+        return {
+          kind: 'error',
+          status: head.status,
+          message: head.message ?? defaultErrorMessage(head.status),
+          retryAfter: head.retryAfter,
+        };
       case 'text':
         return { kind: 'text', text: head.text, usage };
       case 'bash':
         return { kind: 'bash', command: head.command, usage };
       case 'signal': {
-        if (!prompt.signalFile) return { kind: 'error', status: 400, message: 'scripted model: no "- Signal file:" line in the prompt' };
-        return { kind: 'write', path: prompt.signalFile, content: `${JSON.stringify(head.signal)}\n`, codexTool: head.codexTool ?? 'apply_patch', usage };
+        if (!prompt.signalFile)
+          return { kind: 'error', status: 400, message: 'scripted model: no "- Signal file:" line in the prompt' };
+        return {
+          kind: 'write',
+          path: prompt.signalFile,
+          content: `${JSON.stringify(head.signal)}\n`,
+          codexTool: head.codexTool ?? 'apply_patch',
+          usage,
+        };
       }
       case 'write': {
         let path = head.path;
         if (!isAbsolute(path)) {
-          if (!prompt.sessionDir) return { kind: 'error', status: 400, message: 'scripted model: no "- Session folder:" line in the prompt' };
+          if (!prompt.sessionDir)
+            return { kind: 'error', status: 400, message: 'scripted model: no "- Session folder:" line in the prompt' };
           path = join(prompt.sessionDir, path);
         }
         return { kind: 'write', path, content: head.content, codexTool: head.codexTool ?? 'apply_patch', usage };
@@ -181,7 +224,10 @@ export function promptFacts(body: unknown): PromptFacts {
 }
 
 /** Read and record one request (every request a model server sees is kept for the tests' assertions). */
-export async function recordRequest(script: Script, req: import('node:http').IncomingMessage): Promise<{ record: RecordedRequest; body: any; path: string }> {
+export async function recordRequest(
+  script: Script,
+  req: import('node:http').IncomingMessage,
+): Promise<{ record: RecordedRequest; body: any; path: string }> {
   const body = parseJson(await readBody(req));
   const record: RecordedRequest = {
     n: script.requests.length + 1,
