@@ -4,7 +4,8 @@
 import { EXIT_CODES } from '../errors.js';
 
 export interface Shutdown {
-  signal: AbortSignal;
+  /** Aborted by the first Ctrl-C / SIGTERM (its reason is the signal's name) or by stop(). */
+  abort: AbortSignal;
   /** Stop the run as Ctrl-C would (Telegram's /stop). */
   stop(): void;
   /** Register a synchronous cleanup for a forced exit; returns a function that unregisters it. */
@@ -33,7 +34,7 @@ export function installShutdown(): Shutdown {
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return {
-    signal: controller.signal,
+    abort: controller.signal,
     stop() {
       if (!controller.signal.aborted) controller.abort('SIGINT');
     },

@@ -106,8 +106,8 @@ export function logNotifier(log: Logger): Notifier {
           return;
         case 'interrupted':
           log.warn(
-            { event: event.type, signal: event.signal },
-            `interrupted by ${event.signal}; the session is resumable in ${state.phase}`,
+            { event: event.type, signal: event.stopSignal },
+            `interrupted by ${event.stopSignal}; the session is resumable in ${state.phase}`,
           );
           return;
       }

@@ -63,7 +63,7 @@ export type SessionEvent =
   | { type: 'waiting'; state: SessionState }
   | { type: 'blocked'; state: SessionState }
   | { type: 'done'; state: SessionState }
-  | { type: 'interrupted'; state: SessionState; signal: 'SIGINT' | 'SIGTERM' }
+  | { type: 'interrupted'; state: SessionState; stopSignal: 'SIGINT' | 'SIGTERM' }
   | { type: 'budget'; state: SessionState; level: 'warning' | 'exceeded'; use: BudgetUse };
 
 /** Everything a person might want to hear about: the console, session.log, and later Telegram. */

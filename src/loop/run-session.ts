@@ -35,7 +35,7 @@ export interface LoopDeps {
 
 export type SessionOutcome =
   | { kind: 'done' | 'waiting' | 'blocked'; state: SessionState }
-  | { kind: 'interrupted'; state: SessionState; signal: 'SIGINT' | 'SIGTERM' };
+  | { kind: 'interrupted'; state: SessionState; stopSignal: 'SIGINT' | 'SIGTERM' };
 
 export async function runSession(initial: SessionState, deps: LoopDeps): Promise<SessionOutcome> {
   let state = initial;
@@ -202,6 +202,6 @@ function stopSignal(abort: AbortSignal): 'SIGINT' | 'SIGTERM' {
 
 function interrupted(state: SessionState, deps: LoopDeps): SessionOutcome {
   const signal = stopSignal(deps.abort);
-  deps.notifier.notify({ type: 'interrupted', state, signal });
-  return { kind: 'interrupted', state, signal };
+  deps.notifier.notify({ type: 'interrupted', state, stopSignal: signal });
+  return { kind: 'interrupted', state, stopSignal: signal };
 }

@@ -41,7 +41,7 @@ export function formatEvent(event: SessionEvent, ctx: FormatContext): string | u
       return formatDone(state, ctx);
     case 'interrupted':
       return lines(
-        header('⏸', ctx, state.phase, `stopped by ${event.signal}`),
+        header('⏸', ctx, state.phase, `stopped by ${event.stopSignal}`),
         `The session is resumable: ${rerun(ctx)}`,
       );
     case 'resumed':

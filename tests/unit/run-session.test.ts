@@ -240,7 +240,7 @@ describe('interrupts', () => {
     const outcome = await run(rig);
     expect(outcome).toMatchObject({
       kind: 'interrupted',
-      signal: 'SIGTERM',
+      stopSignal: 'SIGTERM',
       state: { phase: 'requirements', status: 'running', iterations: 1, historySeq: 2 },
     });
     expect(rig.store.history.at(-1)).toEqual({
@@ -259,7 +259,7 @@ describe('interrupts', () => {
     const rig = loopRig([{ failure: crash }]);
     rig.clock.onSleep = () => rig.controller.abort('SIGINT');
     const outcome = await run(rig);
-    expect(outcome).toMatchObject({ kind: 'interrupted', signal: 'SIGINT' });
+    expect(outcome).toMatchObject({ kind: 'interrupted', stopSignal: 'SIGINT' });
     expect(rig.agent.requests).toHaveLength(1);
     expect(rig.store.history).toMatchObject([{ event: 'interrupted', iteration: 1, signal: 'SIGINT', attempts: 1 }]);
   });
@@ -274,7 +274,7 @@ describe('interrupts', () => {
       historySeq: 1,
     });
     const outcome = await run(rig, waiting);
-    expect(outcome).toEqual({ kind: 'interrupted', signal: 'SIGINT', state: waiting });
+    expect(outcome).toEqual({ kind: 'interrupted', stopSignal: 'SIGINT', state: waiting });
     expect(rig.store.writes).toEqual([]);
     expect(rig.notifier.order).toEqual(['interrupted']);
   });

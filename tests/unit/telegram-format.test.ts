@@ -162,7 +162,7 @@ describe('formatEvent', () => {
         }),
       },
       { type: 'done', state: fakeState({ phase: 'done', status: 'done' }) },
-      { type: 'interrupted', state: fakeState({ phase: 'quality' }), signal: 'SIGTERM' },
+      { type: 'interrupted', state: fakeState({ phase: 'quality' }), stopSignal: 'SIGTERM' },
       { type: 'resumed', state: fakeState({ phase: 'planning' }), how: 'telegram /resume' },
     ];
     for (const event of events) header(formatEvent(event, ctx), event.state.phase);
@@ -295,7 +295,7 @@ describe('formatEvent', () => {
 
   test('interrupted and crashed say the session is resumable and how', () => {
     const interrupted = formatEvent(
-      { type: 'interrupted', state: fakeState({ phase: 'quality' }), signal: 'SIGINT' },
+      { type: 'interrupted', state: fakeState({ phase: 'quality' }), stopSignal: 'SIGINT' },
       ctx,
     )!;
     expect(interrupted).toContain('SIGINT');

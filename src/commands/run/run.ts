@@ -233,7 +233,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         },
         fallback: config.fallbackProvider,
         provider: config.provider,
-        abort: opts.shutdown.signal,
+        abort: opts.shutdown.abort,
         budget: config.budget,
         stallLimit: config.stallLimit,
         probe: {
@@ -348,8 +348,8 @@ function describe(
     }
     case 'interrupted':
       return {
-        exitCode: outcome.signal === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint,
-        message: `stopped by ${outcome.signal}; session ${state.session} is resumable in ${state.phase}: ${rerun}`,
+        exitCode: outcome.stopSignal === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint,
+        message: `stopped by ${outcome.stopSignal}; session ${state.session} is resumable in ${state.phase}: ${rerun}`,
       };
   }
 }
