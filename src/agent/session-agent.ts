@@ -1,6 +1,6 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
-import { statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../core/config.js';
 import { buildPrompt } from '../core/prompt.js';
@@ -20,7 +20,7 @@ import type { PromptSource } from './prompt-source.js';
 import { clearSignalFile, readSignalFile } from '../io/signal-file.js';
 import { agentText, withoutControls } from '../core/agent-text.js';
 import type { SignalRead } from '../core/signal.js';
-import { capLogFile, capWhileRunning } from '../io/log-cap.js';
+import { capWhileRunning } from '../io/log-cap.js';
 import { scrubStrings } from '../core/secrets.js';
 import { scanStrings } from '../core/secret-scan.js';
 import { LOGS_DIR, SIGNAL_FILE } from '../core/session-files.js';
@@ -121,15 +121,11 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       clearInterval(capTimer);
       const summary = stream.finish();
       // The raw logs are the agent's, written as fast as it prints: keep their head and tail (io/log-cap.ts).
-      for (const [file, running] of [
+      for (const [file, cap] of [
         [stdoutFile, stdoutCap],
         [stderrFile, stderrCap],
       ] as const) {
-        const cut =
-          capLogFile(file, deps.config.logMaxBytes, running.cutBytes) ??
-          (running.cutBytes > 0
-            ? { cutBytes: running.cutBytes, sizeBytes: running.cutBytes + statSync(file).size }
-            : undefined);
+        const cut = cap.finish();
         if (cut)
           deps.progress?.(
             request,

@@ -38,6 +38,8 @@ export interface RunningCap {
   check(hooks?: { before(): void; after(end: number, lost: boolean): void }): void;
   /** Bytes cut so far. */
   readonly cutBytes: number;
+  /** After the run: cut the file to the cap; what was cut in all (while it ran and now), or undefined if nothing. */
+  finish(): Cut | undefined;
 }
 
 export function capWhileRunning(file: string, maxBytes: number): RunningCap {
@@ -66,6 +68,11 @@ export function capWhileRunning(file: string, maxBytes: number): RunningCap {
         cut += cutBytes + lost;
         hooks?.after(end, lost > 0);
       });
+    },
+    finish() {
+      const last = capLogFile(file, maxBytes, cut);
+      if (last) return { cutBytes: last.cutBytes + cut, sizeBytes: last.sizeBytes };
+      return cut > 0 ? withFile(file, (fd) => ({ cutBytes: cut, sizeBytes: cut + fstatSync(fd).size })) : undefined;
     },
   };
 }
