@@ -222,7 +222,7 @@ export const CHECK_OUTPUT_RULES: readonly CheckOutputRule[] = [
   },
   {
     id: 'go_test_failed',
-    matches: 'go test `--- FAIL: TestX`, `FAIL\tpkg\t0.01s`',
+    matches: 'go test `--- FAIL: TestX`, `FAIL  pkg  0.01s` (tab-separated)',
     hint: `Go tests fail: each --- FAIL below names the test, followed by its t.Error/t.Fatal messages (file_test.go:line). ${TESTS_HONEST}`,
     line: /^[ \t]*--- FAIL: \S|^FAIL[ \t]+\S+[ \t]+[\d.]+s$/,
     anchor: /^[ \t]*--- FAIL: \S/,

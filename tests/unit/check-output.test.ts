@@ -154,6 +154,15 @@ describe('CHECK_OUTPUT_RULES', () => {
   });
 });
 
+describe('the README', () => {
+  test('its "Check output classes" table lists every rule, in priority order, with what it matches', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('### Check output classes'));
+    const rows = [...section.matchAll(/^\| (\d+) \| `([a-z_]+)` \| (.+) \|$/gm)].map((m) => [Number(m[1]), m[2], m[3]]);
+    expect(rows).toEqual(CHECK_OUTPUT_RULES.map((r, i) => [i + 1, r.id, r.matches.replace(/\|/g, '\\|')]));
+  });
+});
+
 describe('classifyCheckOutput: each rule on real output', () => {
   test.each(POSITIVES)('%s (exit %i) → %s', (file, exitCode, cls, shows) => {
     const result = classify(sample(file), exitCode);
