@@ -72,6 +72,16 @@ describe('failed tool calls on the console and in the history', () => {
     expect(iterations[0]!.run).toMatchObject({ toolCalls: 2, toolFailures: 1 });
   });
 
+  test('a Write that failed and left no signal: the blocked iteration says how many tool calls failed', async () => {
+    // The case of the issue: the agent's Write of its file was refused, and nothing may pass for a success.
+    const { result, iterations } = await runWith('claude', [
+      { stdout: fixture('streams/claude-signal-exists-write-rejected.jsonl') },
+    ]);
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toMatch(/ERROR: #1 inv {2}signal_missing: .*\(1 tool call, 1 failed\)\n/);
+    expect(iterations.at(-1)!.run).toMatchObject({ toolCalls: 1, toolFailures: 1, corrective: true });
+  });
+
   test('a failure shows with --quiet; a secret in the error is scrubbed; an iteration without failures says none', async () => {
     const key = 'ghp_R8sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2o';
     const stream = fixture('tool-failures/claude-bash-failed.jsonl').map((line) =>
