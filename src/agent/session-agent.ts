@@ -238,8 +238,10 @@ async function watchStream(
     for (const event of parse(line)) {
       accumulator.add(event);
       const line = describeEvent(event);
-      // The agent's words and its tools' errors: no escape sequence reaches the terminal, no secret the console.
-      if (line) progress(deps.scrub(withoutControls(line.text)), line.failed);
+      // No escape sequence from the stream reaches the terminal. The logger scrubs every line; a tool's error text is
+      // new content of the agent's, so it is scrubbed here as well, before anything else sees it.
+      if (line)
+        progress(line.failed ? deps.scrub(withoutControls(line.text)) : withoutControls(line.text), line.failed);
     }
   });
   return {

@@ -183,7 +183,7 @@ export const CHECK_OUTPUT_RULES: readonly CheckOutputRule[] = [
     hint: `Vitest tests fail: each FAIL below names the file and test, followed by the assertion error, the expected/received diff and the line. ${TESTS_HONEST}`,
     line: /^[ \t]*(?:Test Files|Tests)[ \t]+[1-9]\d* failed\b/,
     anchor: /^[ \t]*FAIL[ \t]+\S/,
-    context: { before: 0, after: 10 },
+    context: { before: 0, after: 14 },
     summary: /^[ \t]*(?:Test Files|Tests)[ \t]+\d+ failed\b/,
   },
   {
@@ -283,7 +283,7 @@ export const CHECK_OUTPUT_RULES: readonly CheckOutputRule[] = [
 /** The class when no rule matches: `exit_<code>`, or `killed` when there is no exit code. Its row in the README. */
 export const FALLBACK_RULE = {
   id: 'exit_<code>',
-  matches: 'any other non-zero exit (`killed`: ended by a signal, no exit code)',
+  matches: 'any other non-zero exit (`killed`: no exit code: ended by a signal, or not started)',
 } as const;
 
 export function classifyCheckOutput(output: string, run: CheckRunEnd): CheckOutputClass {
@@ -295,7 +295,10 @@ export function classifyCheckOutput(output: string, run: CheckRunEnd): CheckOutp
     return { cls: rule.id, hint: rule.hint, excerpt: excerptFor(rule, text, found) };
   }
   const cls = run.exitCode === null ? 'killed' : `exit_${run.exitCode}`;
-  const how = run.exitCode === null ? 'was ended by a signal' : `failed with exit code ${run.exitCode}`;
+  const how =
+    run.exitCode === null
+      ? 'ended without an exit code (killed by a signal, or it could not be started)'
+      : `failed with exit code ${run.exitCode}`;
   return {
     cls,
     hint: `The check ${how}, with output samocode has no rule for: read the end of its output below and fix the cause.`,
@@ -443,7 +446,9 @@ function render(text: ScanText, chosen: readonly Range[]): string {
     out.push(text);
     bytes += utf8Length(text) + 1;
   };
-  for (const [start, end] of ranges) {
+  for (const [from, end] of ranges) {
+    // A one-line gap costs a line either way: the line itself says more than the note.
+    const start = from - at === 1 ? at : from;
     if (start > at) {
       if (!fits(gapNote(start - at), 1)) break;
       push(gapNote(start - at));
