@@ -7,6 +7,7 @@ import { BUDGET_PROFILES, type Budget, type BudgetProfile } from '../core/budget
 import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.js';
 import { refFormatProblem } from '../core/session-name.js';
 import { LOG_FORMATS, type Config } from '../core/config.js';
+import { DELIVER_MODES } from '../core/delivery.js';
 import { PROVIDERS, STREAM_FORMATS, type Provider } from '../core/provider-facts.js';
 import type { ConfigProblem } from '../errors.js';
 
@@ -390,6 +391,27 @@ export const SETTINGS = {
     default: 3,
     parse: integer(0),
   },
+  DELIVER: {
+    key: 'DELIVER',
+    doc: 'What a done session hands over: `patch` (`_delivery/`: the patches, combined.mbox, summary.md), `push` (also pushes the branch to DELIVER_REMOTE), `pr` (pushes and opens a pull request with gh).',
+    example: 'DELIVER=pr',
+    default: 'patch',
+    parse: oneOf(DELIVER_MODES),
+  },
+  DELIVER_REMOTE: {
+    key: 'DELIVER_REMOTE',
+    doc: 'The git remote DELIVER=push and pr push the session branch to.',
+    example: 'DELIVER_REMOTE=origin',
+    default: 'origin',
+    parse: text,
+  },
+  DELIVER_TIMEOUT: {
+    key: 'DELIVER_TIMEOUT',
+    doc: 'Seconds each git or gh call of the delivery may take (a push to a remote that does not answer).',
+    example: 'DELIVER_TIMEOUT=300',
+    default: 300_000,
+    parse: seconds(1),
+  },
   TELEGRAM_BOT_TOKEN: {
     key: 'TELEGRAM_BOT_TOKEN',
     doc: 'Telegram bot token for notifications (secret: never logged).',
@@ -531,6 +553,7 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
         tokens: get('SAMOCODE_MAX_TOKENS'),
       }),
       stallLimit: get('SAMOCODE_STALL_LIMIT'),
+      delivery: { mode: get('DELIVER'), remote: get('DELIVER_REMOTE'), timeoutMs: get('DELIVER_TIMEOUT') },
       telegram: token && chatId ? { token, chatId, apiRoot: get('TELEGRAM_API_ROOT') } : undefined,
       logLevel: get('SAMOCODE_LOG_LEVEL'),
       logFormat: get('SAMOCODE_LOG_FORMAT'),

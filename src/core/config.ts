@@ -2,6 +2,7 @@
 // every other room reads. Types only (and the closed list of log formats), so the loop and the adapters can name a
 // setting without depending on how settings are loaded. The providers are listed with their facts (provider-facts.ts).
 import type { Budget } from './budget.js';
+import type { DeliverMode } from './delivery.js';
 import type { Phase } from './phases.js';
 import type { Provider, StreamFormat } from './provider-facts.js';
 
@@ -39,6 +40,8 @@ export interface Config {
   phaseLimits: Record<Phase, number>;
   budget: Budget;
   stallLimit: number;
+  /** What a done session hands over (gates/delivery.ts). */
+  delivery: { mode: DeliverMode; remote: string; timeoutMs: number };
   telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
   logLevel: string;
   logFormat: LogFormat;

@@ -2,6 +2,7 @@
 // session reaches its first spawn without loading it. Pure: the file IO is in io/state-store.ts.
 import matter from 'gray-matter';
 import { z } from 'zod';
+import { DELIVER_MODES } from './delivery.js';
 import { PHASES, type Phase } from './phases.js';
 import { FRONT_MATTER_OPEN } from './overview-format.js';
 import { ZERO_TOTALS, type SessionState } from './state.js';
@@ -55,6 +56,19 @@ const frontMatterSchema = z.object({
       costEstimated: z.boolean().optional(),
     })
     .default(ZERO_TOTALS),
+  delivery: z
+    .object({
+      dir: z.string().min(1),
+      mode: z.enum(DELIVER_MODES),
+      time: isoTime,
+      commits: count,
+      diffstat: optionalText,
+      patches: count,
+      pushed: optionalText,
+      prUrl: optionalText,
+      problems: count,
+    })
+    .optional(),
 });
 
 export type OverviewRead =

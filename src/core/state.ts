@@ -5,6 +5,7 @@
 import { BUDGET_SETTING, describeUse, type BudgetKind } from './budget.js';
 import type { Phase } from './phases.js';
 import { FIELD_CAP, capText } from './agent-text.js';
+import { deliveryRecord, type DeliveryFacts, type DeliveryRecord } from './delivery.js';
 
 /**
  * The most kept of an agent's text in the front matter (lastSummary, blockedReason, needs). The signal's fields are
@@ -92,6 +93,8 @@ export interface SessionState {
   /** True when MAIN_REPO is not a git repository and the agent works in it directly. */
   standalone: boolean;
   totals: Totals;
+  /** The last delivery written (core/delivery.ts); unset until the session is done and delivered. */
+  delivery?: DeliveryRecord | undefined;
 }
 
 /** What one spawn of the agent did, as recorded in the history (built in core/iteration.ts; the keys are the file's). */
@@ -185,7 +188,13 @@ export interface InterruptedEntry extends EntryBase {
   attempts: number;
 }
 
-export type HistoryEntry = IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry;
+/** The session reached done and its delivery was made (`_delivery/`, perhaps a push or a pull request). */
+export interface DeliveredEntry extends EntryBase {
+  event: 'delivered';
+  delivery: DeliveryFacts;
+}
+
+export type HistoryEntry = IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry | DeliveredEntry;
 
 /** Fold one history entry into the state. Pure. */
 export function applyEntry(state: SessionState, entry: HistoryEntry): SessionState {
@@ -193,6 +202,9 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
   switch (entry.event) {
     case 'interrupted':
       return base;
+    case 'delivered':
+      // A delivery that could not be written leaves `delivery` unset: the next run of the done session tries again.
+      return { ...base, delivery: deliveryRecord(entry.delivery) ?? state.delivery };
     case 'budget':
       if (entry.level === 'warning') return { ...base, budgetWarned: [...(state.budgetWarned ?? []), entry.kind] };
       return {

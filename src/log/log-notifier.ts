@@ -2,6 +2,7 @@
 // the same lines with their structured fields.
 import type { Logger } from 'pino';
 import { describeUse } from '../core/budget.js';
+import { describeDelivery } from '../core/delivery.js';
 import { formatCost } from '../core/cost.js';
 import { shortCount } from '../core/count-format.js';
 import { PHASE_RULES } from '../core/phases.js';
@@ -91,6 +92,14 @@ export function logNotifier(log: Logger): Notifier {
             { event: event.type, iterations: state.iterations, totals: state.totals },
             `done after ${state.iterations} iterations${state.lastSummary ? `: ${state.lastSummary}` : ''}`,
           );
+          if (event.delivery) {
+            log.info({ event: 'delivered', delivery: event.delivery }, `delivery: ${describeDelivery(event.delivery)}`);
+            for (const problem of event.delivery.problems)
+              log.warn(
+                { event: 'delivery-problem', problem },
+                `delivery ${problem.step} failed: ${problem.what}. Fix: ${problem.fix}${problem.command ? ` (${problem.command})` : ''}`,
+              );
+          }
           return;
         case 'budget':
           if (event.level === 'warning')

@@ -10,7 +10,8 @@ import type { Problem, Signal, SignalRead } from '../core/signal.js';
 import { applyEntry, type HistoryEntry, type SessionState } from '../core/state.js';
 import type { WaitSignalFacts } from '../core/wait.js';
 import type { Provider } from '../core/provider-facts.js';
-import type { AgentPort, Clock, HumanGate, Notifier, ProgressProbe, SessionStorePort } from './ports.js';
+import type { DeliveryFacts } from '../core/delivery.js';
+import type { AgentPort, Clock, DeliveryPort, HumanGate, Notifier, ProgressProbe, SessionStorePort } from './ports.js';
 
 export interface LoopDeps {
   agent: AgentPort;
@@ -31,10 +32,14 @@ export interface LoopDeps {
   probe?: ProgressProbe | undefined;
   /** What the session folder says about a `waiting` signal: questions in `_qa.md`, where its `file` resolves. */
   waitFacts?: ((state: SessionState, signal: Signal) => WaitSignalFacts) | undefined;
+  /** Writes the deliverable once the session is done (gates/delivery.ts). */
+  delivery?: DeliveryPort | undefined;
 }
 
 export type SessionOutcome =
-  | { kind: 'done' | 'waiting' | 'blocked'; state: SessionState }
+  /** `delivery`: made in this run. */
+  | { kind: 'done'; state: SessionState; delivery?: DeliveryFacts | undefined }
+  | { kind: 'waiting' | 'blocked'; state: SessionState }
   | { kind: 'interrupted'; state: SessionState; stopSignal: 'SIGINT' | 'SIGTERM' };
 
 export async function runSession(initial: SessionState, deps: LoopDeps): Promise<SessionOutcome> {
@@ -51,8 +56,15 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
 
   for (;;) {
     if (state.status === 'done') {
-      deps.notifier.notify({ type: 'done', state });
-      return { kind: 'done', state };
+      // Once per session: a delivery that could not be written leaves `state.delivery` unset, so a re-run retries.
+      let delivery: DeliveryFacts | undefined;
+      if (deps.delivery && !state.delivery) {
+        delivery = await deps.delivery.deliver(state, deps.abort);
+        await record({ ...base(), event: 'delivered', iteration: state.iterations, delivery });
+        if (deps.abort.aborted && !delivery.written) return interrupted(state, deps);
+      }
+      deps.notifier.notify({ type: 'done', state, delivery });
+      return { kind: 'done', state, delivery };
     }
     if (state.status === 'waiting' || state.status === 'blocked') {
       const resumption = await deps.gate.wait(state, deps.abort, { startup });

@@ -13,6 +13,8 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
   errors: ['core'],
   loop: ['core'],
   ...Object.fromEntries(['agent', 'io', 'log', 'telegram', 'config'].map((room) => [room, ADAPTER])),
+  // The supervised spawn moves to io/run-process.ts (gates-verify); until then gates/ may use it where it is.
+  gates: [...ADAPTER, 'agent/run-process'],
   commands: 'all',
   cli: 'all',
 };
