@@ -3,7 +3,8 @@
 // says so. The folder is made under a temporary name and renamed into place only when whole, so a crash mid-delivery
 // never leaves a half delivery that looks complete. A failed push or PR is a problem with its fix, never a lost
 // patch: the session is still done (with a delivery warning). Never force-pushes, never pushes the base, never merges.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   COMBINED_MBOX,
@@ -161,26 +162,34 @@ async function writePatches(
     });
     return;
   }
-  facts.patches = readdirSync(temp).filter((f) => /^\d{4}-.*\.patch$/.test(f)).length;
+  const patches = readdirSync(temp)
+    .filter((f) => /^\d{4,}-.*\.patch$/.test(f))
+    .sort()
+    .map((f) => join(temp, f));
+  facts.patches = patches.length;
   facts.mbox = existsSync(mbox) && statSync(mbox).size > 0;
-  facts.verified = await appliesToTree(git, branch, mbox, temp);
+  facts.verified = await appliesToTree(git, branch, patches);
 }
 
-/** Apply the mbox to the fork point in a scratch index and compare the tree with the branch's: no worktree touched. */
-async function appliesToTree(git: Git, branch: BranchFacts, mbox: string, temp: string): Promise<boolean> {
-  const index = join(temp, '.verify-index');
-  const env = { extraEnv: { GIT_INDEX_FILE: index } };
+/** Past this many patches the self-check is skipped (one git call each). */
+const VERIFY_MAX_PATCHES = 200;
+
+/**
+ * Apply the patches in turn to the fork point in a scratch index and compare the tree with the branch's: no worktree
+ * is touched. One by one, because `git apply` of a whole mbox cannot rename a file an earlier patch of it created.
+ */
+async function appliesToTree(git: Git, branch: BranchFacts, patches: string[]): Promise<boolean | undefined> {
+  if (patches.length > VERIFY_MAX_PATCHES) return undefined;
+  const scratch = mkdtempSync(join(tmpdir(), 'samocode-verify-'));
+  const env = { extraEnv: { GIT_INDEX_FILE: join(scratch, 'index') } };
   try {
-    const steps: string[][] = [
-      ['read-tree', branch.baseSha],
-      ['apply', '--cached', '--binary', mbox],
-    ];
-    for (const args of steps) if (!(await git(args, env)).ok) return false;
+    if (!(await git(['read-tree', branch.baseSha], env)).ok) return false;
+    for (const patch of patches) if (!(await git(['apply', '--cached', '--binary', patch], env)).ok) return false;
     const built = await git(['write-tree'], env);
     const want = await git(['rev-parse', `${branch.branch}^{tree}`]);
     return built.ok && want.ok && built.stdout.trim() === want.stdout.trim();
   } finally {
-    rmSync(index, { force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
