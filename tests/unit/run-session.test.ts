@@ -409,3 +409,42 @@ describe('stall detection', () => {
     expect(probe.treeLooks).toBe(0);
   });
 });
+
+describe('delivery', () => {
+  const delivered = (state: { iterations: number }) => ({
+    dir: '/s/_delivery',
+    mode: 'patch' as const,
+    time: 't',
+    commitCount: state.iterations,
+    commits: [],
+    patches: 1,
+    mbox: true,
+    checks: [],
+    problems: [],
+    written: true,
+  });
+
+  test('once the session is done: delivered once, recorded, folded, and carried by the done event', async () => {
+    const calls: number[] = [];
+    const delivery = {
+      deliver: async (state: { iterations: number }) => (calls.push(state.iterations), delivered(state)),
+    };
+    const rig = loopRig([{ signal: go('done') }, { signal: { status: 'done', phase: 'done' } }], {
+      deps: { delivery },
+    });
+    const outcome = await run(rig, fakeState({ phase: 'quality' }));
+    expect(outcome).toMatchObject({ kind: 'done', delivery: { dir: '/s/_delivery' } });
+    expect(calls).toEqual([2]);
+    expect(rig.store.history.at(-1)).toMatchObject({ event: 'delivered', iteration: 2, delivery: { patches: 1 } });
+    expect(rig.store.states.at(-1)!.delivery).toMatchObject({ dir: '/s/_delivery', commits: 2 });
+    expect(rig.notifier.events.at(-1)).toMatchObject({ type: 'done', delivery: { dir: '/s/_delivery' } });
+
+    // A re-run of the delivered session does not deliver again; one whose delivery failed to be written does.
+    const again = loopRig([], { deps: { delivery } });
+    await run(again, rig.store.states.at(-1)!);
+    expect(calls).toEqual([2]);
+    const unwritten = loopRig([], { deps: { delivery } });
+    await run(unwritten, fakeState({ phase: 'done', status: 'done', iterations: 5 }));
+    expect(calls).toEqual([2, 5]);
+  });
+});
