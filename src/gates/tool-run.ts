@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess } from '../agent/run-process.js';
+import { runProcess } from '../io/run-process.js';
 
 export interface ToolOptions {
   cwd: string;

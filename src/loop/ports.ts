@@ -7,6 +7,7 @@ import type { DeliveryFacts } from '../core/delivery.js';
 import type { Problem } from '../core/signal.js';
 import type { HistoryEntry, SessionState } from '../core/state.js';
 import type { Resumption } from '../core/wait.js';
+import type { GateReport, GateRequest } from '../core/gates.js';
 
 export type { AttemptResult };
 
@@ -59,6 +60,14 @@ export interface ProgressProbe {
 export interface DeliveryPort {
   /** Never rejects: what failed is in the facts' `problems` (a failed push or PR never loses the patch). */
   deliver(state: SessionState, abort: AbortSignal): Promise<DeliveryFacts>;
+}
+
+/**
+ * What samocode checks itself before it accepts a move out of implementation/testing/quality or `done`
+ * (src/gates/gates.ts): the checks, the done rules, the review. Aborting stops a running check's whole group.
+ */
+export interface GatesPort {
+  run(state: SessionState, request: GateRequest, abort: AbortSignal): Promise<GateReport>;
 }
 
 export type SessionEvent =
