@@ -3,6 +3,7 @@
 // `summary.md`, the console's end-of-run block, the rows Telegram and `status` show, and the fold of `delivered`.
 import { formatCost } from './cost.js';
 import { groupedCount } from './count-format.js';
+import type { CheckRun } from './gates.js';
 import { formatDuration } from './prompt.js';
 import type { HistoryEntry, SessionState, Totals } from './state.js';
 
@@ -28,14 +29,9 @@ export interface DeliveryProblem {
   command?: string | undefined;
 }
 
-/** One check's latest result, as the summary shows it (from gates-verify's `IterationEntry.checks`, core/gates.ts). */
-export interface CheckLine {
-  name: string;
-  command: string;
-  exitCode: number | null;
-  timedOut: boolean;
-  durationMs: number;
-  cls?: string | undefined;
+/** One check's latest result, as the summary shows it (from `IterationEntry.checks`, core/gates.ts CheckRun). */
+export interface CheckLine extends Pick<CheckRun, 'name' | 'command' | 'exitCode' | 'timedOut' | 'durationMs' | 'cls'> {
+  /** Absent when an older or hand-edited history line has none. */
   log?: string | undefined;
   /** How often this check ran in the session, and how many of those runs failed. */
   runs: number;
@@ -128,8 +124,8 @@ export function checkPassed(check: Pick<CheckLine, 'exitCode' | 'timedOut'>): bo
 }
 
 /**
- * Each check's latest result, in the order the checks first ran. Read defensively: `IterationEntry.checks`
- * (CheckRun[], gates-verify) is a history key written by another part, and older histories have none.
+ * Each check's latest result, in the order the checks first ran. Read defensively: the history is a file (an older
+ * one has no `checks`, a hand-edited one anything).
  */
 export function latestChecks(entries: readonly HistoryEntry[]): CheckLine[] {
   const byName = new Map<string, CheckLine>();

@@ -75,6 +75,7 @@ async function deliver(state: SessionState, abort: AbortSignal, opts: DeliveryOp
   // summary.md names the folder the delivery will have once it is renamed into place.
   facts.dir = final;
   try {
+    removeLeftovers(opts.sessionDir);
     mkdirSync(temp, { recursive: true });
     if (state.standalone) {
       facts.noPatches = `standalone session: MAIN_REPO (${state.workingDir}) is not a git repository, so there are no commits to deliver; the work is in that folder itself`;
@@ -191,6 +192,15 @@ async function appliesToTree(git: Git, branch: BranchFacts, patches: string[]): 
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * A `_delivery.tmp-…` folder is a delivery a crash cut short (the session lock means no other run is making one):
+ * never the delivery, so it goes before the next one is made.
+ */
+function removeLeftovers(sessionDir: string): void {
+  for (const name of readdirSync(sessionDir))
+    if (name.startsWith(`${DELIVERY_DIR}.tmp-`)) rmSync(join(sessionDir, name), { recursive: true, force: true });
 }
 
 /** `_delivery/` ← the finished temp folder; an earlier delivery is kept beside it, renamed by its time. */

@@ -3,6 +3,7 @@
 // rename, an executable bit, a base that moved on meanwhile); DELIVER=push to a local bare remote; DELIVER=pr with
 // a fake `gh`; a failed push or PR keeps the patches, says the fix, and the session is still done; the end of every
 // run says where things stand, on the console, in `status` and in Telegram, with no secret.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -16,6 +17,7 @@ import {
   readOverview,
   sessionArgs,
   sig,
+  waitFor,
   type Project,
   type Step,
 } from '../helpers/rig.js';
@@ -103,6 +105,8 @@ function status(project: Project, name: string, json = false) {
 describe('delivery', () => {
   test('DELIVER=patch: git am of combined.mbox on a fresh clone of the base rebuilds the branch tree exactly', async () => {
     const project = createProject();
+    // samocode's own checks (gates-verify): their results are in the summary, the last words and status.
+    writeFileSync(project.configFile, 'VERIFY=test -f README.md\nVERIFY_APP=test -f lib/app.txt\n', { flag: 'a' });
     const args = sessionArgs(project, 'ship', project.scenario(deliverySteps()));
     expect((await project.run(args)).exitCode).toBe(5);
     // The person goes on working on main meanwhile: the patches still apply where the branch forked.
@@ -161,13 +165,15 @@ describe('delivery', () => {
     expect(summary).toMatch(/\| Changes \| 4 files changed/);
     expect(summary).toContain('Move the app to lib');
     expect(summary).toContain(`git am ${delivery}/combined.mbox`);
-    expect(summary).toContain('No checks ran');
+    expect(summary).toMatch(/\| verify \| `test -f README.md` \| passed \| .* \| \d+ \| `_logs\//);
+    expect(summary).toMatch(/\| app \| `test -f lib\/app.txt` \| passed \| .* \| \d+ \|/);
 
     // The run's last words and `status` say the same: branch, commits, changes, spent, where, next.
     for (const text of [done.stderr, (await status(project, 'ship')).stdout]) {
       expect(text).toMatch(/branch: +samocode\/ship from main/);
       expect(text).toMatch(/commits: +3: /);
       expect(text).toMatch(/changes: +4 files changed/);
+      expect(text).toMatch(/checks: +verify passed in .*; app passed in /);
       expect(text).toMatch(/spent: +wall time .*agent time .*cost \$0\.00, tokens 0 in \/ 0 out/);
       expect(text).toContain(`delivery: `);
       expect(text).toContain(`${delivery}; 3 patches, combined.mbox, summary.md`);
@@ -279,6 +285,50 @@ describe('delivery', () => {
     const delivered = readHistory(dir).find((e) => e.event === 'delivered')!.delivery;
     expect(delivered.prUrl).toBeUndefined();
     expect(delivered.problems.map((p: { step: string }) => p.step)).toEqual(['pr']);
+  });
+});
+
+describe('a crash mid-delivery', () => {
+  test('kill -9 while the mbox is written: no delivery is believed complete, and the next run makes it whole', async () => {
+    const project = createProject();
+    const bin = join(project.root, 'bin');
+    const mark = join(project.root, 'hanging-git.pid');
+    mkdirSync(bin);
+    // A git that hangs in `format-patch --stdout` (the mbox), and is real git for everything else.
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\nfor a in "$@"; do if [ "$a" = --stdout ]; then echo $$ > "${mark}"; exec sleep 600; fi; done\nexec ${realGit} "$@"\n`,
+    );
+    chmodSync(join(bin, 'git'), 0o755);
+    const steps = fullSessionSteps();
+    const args = sessionArgs(project, 'crash', project.scenario(steps));
+    for (let run = 0; run < 2; run++) {
+      expect((await project.run(args)).exitCode).toBe(5);
+      answerEverything(project.sessionDir('crash'));
+    }
+    const child = project.start(args, { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const hung = Number(await waitFor(() => existsSync(mark) && readFileSync(mark, 'utf8').trim(), 30_000, 'the mbox'));
+    child.kill('SIGKILL');
+    await child.result;
+    try {
+      process.kill(hung, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    const dir = project.sessionDir('crash');
+    const names = readdirSync(dir).filter((f) => f.startsWith('_delivery'));
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^_delivery\.tmp-/);
+    expect(readOverview(dir).data).toMatchObject({ status: 'done' });
+    expect(readOverview(dir).data.delivery).toBeUndefined();
+    expect(readHistory(dir).some((e) => e.event === 'delivered')).toBe(false);
+
+    const again = await project.run(args);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('_delivery'))).toEqual(['_delivery']);
+    expect(readdirSync(join(dir, '_delivery'))).toEqual(['0001-Add-feature.patch', 'combined.mbox', 'summary.md']);
+    expect(readHistory(dir).filter((e) => e.event === 'delivered')).toHaveLength(1);
   });
 });
 
