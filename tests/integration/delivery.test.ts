@@ -368,7 +368,8 @@ describe('the end of every run, in Telegram', () => {
     expect(finished).toContain(`delivery: ${join(dir, '_delivery')}; 1 patch`);
     expect(finished).toContain('git am');
     const summary = readFileSync(join(dir, '_delivery', 'summary.md'), 'utf8');
-    for (const text of [...sent, summary, done.stderr, done.stdout]) {
+    const stored = ['_signal_history.jsonl', '_overview.md'].map((f) => readFileSync(join(dir, f), 'utf8'));
+    for (const text of [...sent, summary, ...stored, done.stderr, done.stdout]) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain('TESTTOKEN');
     }
