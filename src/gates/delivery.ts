@@ -145,10 +145,14 @@ async function writePatches(
   facts: DeliveryFacts,
   problem: (p: DeliveryProblem) => void,
 ): Promise<void> {
-  // Fixed options, whatever the person's git config says: a/ b/ prefixes (git am needs them), binary diffs, renames.
-  const common = ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', '-c', 'format.signature='];
+  // Fixed options, whatever the person's git config says: a/ b/ prefixes (git am needs them), binary diffs, renames,
+  // no cover letter, no attachments, no `base:` line (format.useAutoBase fails without an upstream), `.patch` names.
+  const common = [
+    ...['diff.noprefix=false', 'diff.mnemonicPrefix=false', 'diff.srcPrefix=a/', 'diff.dstPrefix=b/'],
+    ...['format.signature=', 'format.coverLetter=false', 'format.useAutoBase=false'],
+  ].flatMap((setting) => ['-c', setting]);
   const range = `${branch.baseSha}..${branch.branch}`;
-  const options = ['--binary', '-M', '--no-color', '--full-index'];
+  const options = ['--binary', '-M', '--no-color', '--full-index', '--no-attach', '--suffix=.patch', '--no-base'];
   const series = await git([...common, 'format-patch', ...options, '-o', temp, range]);
   const mbox = join(temp, COMBINED_MBOX);
   const combined = series.ok

@@ -107,6 +107,14 @@ describe('delivery', () => {
     const project = createProject();
     // samocode's own checks (gates-verify): their results are in the summary, the last words and status.
     writeFileSync(project.configFile, 'VERIFY=test -f README.md\nVERIFY_APP=test -f lib/app.txt\n', { flag: 'a' });
+    // A git config that would break a naive format-patch for git am: no a/ b/ prefixes, a cover letter, other names.
+    for (const [key, value] of [
+      ['diff.noprefix', 'true'],
+      ['format.coverLetter', 'auto'],
+      ['format.suffix', '.txt'],
+      ['format.useAutoBase', 'true'],
+    ])
+      git(project.repo, 'config', key!, value!);
     const args = sessionArgs(project, 'ship', project.scenario(deliverySteps()));
     expect((await project.run(args)).exitCode).toBe(5);
     // The person goes on working on main meanwhile: the patches still apply where the branch forked.

@@ -362,7 +362,8 @@ export function formatStatus(facts: StatusFacts, now: Date): string {
   if (facts.lastSignal) row('last signal', describeSignal(facts.lastSignal, now));
   if (facts.lastSummary && facts.lastSummary !== facts.lastSignal?.summary)
     row('last summary', fit(facts.lastSummary, 300));
-  if (facts.totals) row('totals', formatTotals(facts.totals));
+  // A done session's `spent` row says the totals already.
+  if (facts.totals && !facts.standing) row('totals', formatTotals(facts.totals));
   if (facts.startedAt) row('started', `${localDateTime(facts.startedAt)}${agoSuffix(facts.startedAt, now)}`);
   if (facts.updatedAt) row('updated', `${localDateTime(facts.updatedAt)}${agoSuffix(facts.updatedAt, now)}`);
   if (facts.workingDir) {
