@@ -113,6 +113,15 @@ function splitArgs(text: string): string[] {
   return out;
 }
 
+/** A remote name or URL for `git push`: one word, and never one git would read as an option. */
+const remote: Parser<string> = (raw) => {
+  const value = raw.trim();
+  if (value === '') return { ok: false, message: 'is empty' };
+  if (/\s/.test(value)) return { ok: false, message: 'has a space in it: give one remote name or URL' };
+  if (value.startsWith('-')) return { ok: false, message: 'starts with "-", which git would take as an option' };
+  return { ok: true, value };
+};
+
 /** A positive limit, or `none` for no limit. */
 function limit(): Parser<number | null> {
   return (raw) => {
@@ -438,10 +447,10 @@ export const SETTINGS = {
   },
   DELIVER_REMOTE: {
     key: 'DELIVER_REMOTE',
-    doc: 'The git remote DELIVER=push and pr push the session branch to.',
+    doc: 'The git remote DELIVER=push and pr push the session branch to: a remote name (`git remote -v`) or a URL.',
     example: 'DELIVER_REMOTE=origin',
     default: 'origin',
-    parse: text,
+    parse: remote,
   },
   DELIVER_TIMEOUT: {
     key: 'DELIVER_TIMEOUT',

@@ -296,6 +296,24 @@ describe('delivery', () => {
   });
 });
 
+describe('a run that ends before done', () => {
+  test('blocked: the last words say where things stand, with the commits so far and the command that goes on', async () => {
+    const project = createProject();
+    const steps: Step[] = [
+      { files: { 'a.txt': 'a\n' }, commit: 'Start', signal: sig.block('needs an API key', 'put it in .env') },
+    ];
+    const result = await project.run(sessionArgs(project, 'stuck', project.scenario(steps)));
+    expect(result.exitCode).toBe(4);
+    const tail = result.stderr.slice(result.stderr.indexOf('where things stand:'));
+    expect(tail).toMatch(/branch: +samocode\/stuck from main/);
+    expect(tail).toMatch(/commits: +1\n/);
+    expect(tail).toMatch(/changes: +1 file changed, 1 insertion\(\+\)/);
+    expect(tail).toMatch(/delivery: +not yet: written when the session is done/);
+    expect(tail).toContain(`next:     orchestrate --config ${project.configFile} --session stuck`);
+    expect(existsSync(join(project.sessionDir('stuck'), '_delivery'))).toBe(false);
+  });
+});
+
 describe('a crash mid-delivery', () => {
   test('kill -9 while the mbox is written: no delivery is believed complete, and the next run makes it whole', async () => {
     const project = createProject();

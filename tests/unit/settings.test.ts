@@ -136,3 +136,36 @@ describe('checks: VERIFY and VERIFY_<NAME>', () => {
     expect(one.ok && one.config.verify.checks).toEqual([{ name: 'verify', command: 'x', timeoutMs: 600_000 }]);
   });
 });
+
+describe('delivery: DELIVER, DELIVER_REMOTE, DELIVER_TIMEOUT', () => {
+  test('defaults: patch to origin, 5 minutes a call; any case of the mode; a URL is a remote too', () => {
+    const defaults = resolveSettings(layers(required), FILE, '/h');
+    expect(defaults.ok && defaults.config.delivery).toEqual({ mode: 'patch', remote: 'origin', timeoutMs: 300_000 });
+    const set = resolveSettings(
+      layers({ ...required, DELIVER: 'PR', DELIVER_REMOTE: 'https://git.example/r.git', DELIVER_TIMEOUT: '30' }),
+      FILE,
+      '/h',
+    );
+    expect(set.ok && set.config.delivery).toEqual({
+      mode: 'pr',
+      remote: 'https://git.example/r.git',
+      timeoutMs: 30_000,
+    });
+  });
+
+  test('a mode that is none of them, a remote git would read as an option or two words, no time: named', () => {
+    for (const [key, value, message] of [
+      ['DELIVER', 'merge', 'is not one of patch, push, pr'],
+      ['DELIVER_REMOTE', '--force', 'starts with "-"'],
+      ['DELIVER_REMOTE', 'origin main', 'has a space in it'],
+      ['DELIVER_TIMEOUT', '0', 'seconds ≥ 1'],
+    ] as const) {
+      const result = resolveSettings(layers({ ...required, [key]: value }), FILE, '/h');
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.problems).toEqual([
+        expect.objectContaining({ key, value, message: expect.stringContaining(message), fix: expect.any(String) }),
+      ]);
+    }
+  });
+});
