@@ -478,7 +478,7 @@ describe("samocode's gates", () => {
         { signal: go('testing') },
         { signal: block('x') },
       ],
-      { deps: { gates, gateBlockAfter: 3 }, gate: [{ how: 'orchestrate resume' }, undefined] },
+      { deps: { gates, gateBlockAfter: 3 }, gate: [{ how: 'orchestrate resume', gatePassed: false }, undefined] },
     );
     const outcome = await run(rig, impl());
     const entries = rig.store.iterations;
