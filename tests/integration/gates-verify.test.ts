@@ -2,7 +2,7 @@
 // check keeps the session in its phase and its output reaches the next prompt; the same failure three times blocks;
 // done without a commit, or with a dirty tree, is refused; a check that hangs is killed with its whole group; Ctrl-C
 // during a check leaves nothing running and the session resumes; an agent in a repo without a git identity commits.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -32,17 +32,11 @@ const TO_IMPLEMENTATION: Step[] = [
   { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
 ];
 
-function projectWith(config: string[]): Project {
-  return createProject({
-    config: [
-      'MAIN_REPO=./repo',
-      'WORKTREES=./worktrees',
-      'SESSIONS=./sessions',
-      'PROVIDER=script',
-      'SAMOCODE_RETRY_DELAY=0',
-      ...config,
-    ],
-  });
+/** The rig's project, with these lines added to its .samocode. */
+function projectWith(lines: string[]): Project {
+  const project = createProject();
+  appendFileSync(project.configFile, lines.map((line) => `${line}\n`).join(''));
+  return project;
 }
 
 /** Run, answering the two gates by editing the files as the person would, until the session is neither of them. */
@@ -120,7 +114,7 @@ describe('VERIFY checks', () => {
     reapLeftovers(project);
     const pids = join(project.root, 'pids');
     const check = `sleep 300 & echo $! >> ${pids}; setsid sleep 301 & echo $! >> ${pids}; wait`;
-    writeFileSync(project.configFile, `${readFileSync(project.configFile, 'utf8')}VERIFY=${check}\n`);
+    appendFileSync(project.configFile, `VERIFY=${check}\n`);
     const scenario = project.scenario([
       ...TO_IMPLEMENTATION,
       { files: { 'a.txt': 'a\n' }, commit: 'Try', signal: sig.go('testing') },
@@ -146,7 +140,7 @@ describe('VERIFY checks', () => {
     const pids = join(project.root, 'pids');
     writeFileSync(hang, '');
     const check = `if [ -f ${hang} ]; then sleep 300 & echo $! >> ${pids}; setsid sleep 301 & echo $! >> ${pids}; wait; fi`;
-    writeFileSync(project.configFile, `${readFileSync(project.configFile, 'utf8')}VERIFY=${check}\n`);
+    appendFileSync(project.configFile, `VERIFY=${check}\n`);
     const scenario = project.scenario([
       ...TO_IMPLEMENTATION,
       { files: { 'a.txt': 'a\n' }, commit: 'Work', signal: sig.go('testing') },
@@ -270,7 +264,7 @@ describe('git identity', () => {
 describe('where git cannot tell', () => {
   test('a standalone session (MAIN_REPO is no git repository): the checks run, the done rules do not apply', async () => {
     const project = createProject({ git: false });
-    writeFileSync(project.configFile, `${readFileSync(project.configFile, 'utf8')}VERIFY=test -f ok.txt\n`);
+    appendFileSync(project.configFile, 'VERIFY=test -f ok.txt\n');
     const scenario = project.scenario([
       ...TO_IMPLEMENTATION,
       { files: { 'a.txt': 'a\n' }, signal: sig.go('testing') },
