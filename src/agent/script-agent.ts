@@ -7,6 +7,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import {
   appendFileSync,
+  chmodSync,
   closeSync,
   existsSync,
   ftruncateSync,
@@ -41,6 +42,12 @@ interface Step {
   stdinFile?: string;
   /** Files to write, relative to the working dir. */
   files?: Record<string, string>;
+  /** Files to write with these bytes (base64), relative to the working dir: binary content. */
+  filesBase64?: Record<string, string>;
+  /** Files to move, `{ "from": "to" }`, relative to the working dir (a rename, for git to detect). */
+  renames?: Record<string, string>;
+  /** Files to make executable (mode 755), relative to the working dir. */
+  executable?: string[];
   /** Files to write, relative to the session folder (e.g. `_qa.md`). */
   sessionFiles?: Record<string, string>;
   /** Text appended to the body of `_overview.md`, as an agent keeping notes would. */
@@ -100,7 +107,7 @@ function loadStep(): Step {
   return { ...step, ...override };
 }
 
-function writeFile(base: string, relative: string, content: string): void {
+function writeFile(base: string, relative: string, content: string | Buffer): void {
   const file = isAbsolute(relative) ? relative : join(base, relative);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, content);
@@ -155,6 +162,13 @@ async function main(): Promise<void> {
     appendFileSync(file, `${JSON.stringify({ startedAt: performance.timeOrigin, printMs })}\n`);
   }
   for (const [file, content] of Object.entries(step.files ?? {})) writeFile(workingDir, file, content);
+  for (const [file, content] of Object.entries(step.filesBase64 ?? {}))
+    writeFile(workingDir, file, Buffer.from(content, 'base64'));
+  for (const [from, to] of Object.entries(step.renames ?? {})) {
+    mkdirSync(dirname(join(workingDir, to)), { recursive: true });
+    renameSync(join(workingDir, from), join(workingDir, to));
+  }
+  for (const file of step.executable ?? []) chmodSync(join(workingDir, file), 0o755);
   for (const [file, content] of Object.entries(step.sessionFiles ?? {})) writeFile(sessionDir, file, content);
   if (step.envFile) writeFile(sessionDir, step.envFile, JSON.stringify(process.env));
   if (step.appendOverview) appendFileSync(join(sessionDir, OVERVIEW_FILE), `${step.appendOverview}\n`);

@@ -2,8 +2,10 @@
 // every other room reads. Types only (and the closed list of log formats), so the loop and the adapters can name a
 // setting without depending on how settings are loaded. The providers are listed with their facts (provider-facts.ts).
 import type { Budget } from './budget.js';
+import type { DeliverMode } from './delivery.js';
 import type { Phase } from './phases.js';
 import type { Provider, StreamFormat } from './provider-facts.js';
+import type { CheckSpec } from './gates.js';
 
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -39,9 +41,15 @@ export interface Config {
   phaseLimits: Record<Phase, number>;
   budget: Budget;
   stallLimit: number;
+  /** What a done session hands over (gates/delivery.ts). */
+  delivery: { mode: DeliverMode; remote: string; timeoutMs: number };
   telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
   logLevel: string;
   logFormat: LogFormat;
+  /** What samocode checks itself (src/gates/): VERIFY, VERIFY_<NAME>, VERIFY_BLOCK_AFTER, ALLOW_EMPTY_DONE. */
+  verify: { checks: CheckSpec[]; blockAfter: number; allowEmptyDone: boolean };
+  /** The identity the agent commits with when its repository has none (SAMOCODE_GIT_NAME, SAMOCODE_GIT_EMAIL). */
+  gitIdentity: { name: string; email: string };
   /** Values that must never appear in a log, prompt, history line or notification. */
   secrets: string[];
 }

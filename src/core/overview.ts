@@ -2,9 +2,11 @@
 // session reaches its first spawn without loading it. Pure: the file IO is in io/state-store.ts.
 import matter from 'gray-matter';
 import { z } from 'zod';
+import { DELIVER_MODES } from './delivery.js';
 import { PHASES, type Phase } from './phases.js';
 import { FRONT_MATTER_OPEN } from './overview-format.js';
 import { ZERO_TOTALS, type SessionState } from './state.js';
+import { GATE_REFUSALS } from './gates.js';
 
 const isoTime = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string().min(1));
 const count = z.number().int().min(0);
@@ -13,6 +15,27 @@ const optionalText = z
   .optional()
   .nullable()
   .transform((v) => v ?? undefined);
+
+const checkRun = z.object({
+  name: z.string(),
+  command: z.string(),
+  exitCode: z.number().int().nullable(),
+  timedOut: z.boolean(),
+  durationMs: z.number().min(0),
+  log: z.string(),
+  cls: optionalText,
+  hint: optionalText,
+  excerpt: optionalText,
+});
+
+const gateFailure = z.object({
+  kind: z.enum(GATE_REFUSALS),
+  key: z.string(),
+  count,
+  message: z.string(),
+  check: checkRun.optional(),
+  iteration: count,
+});
 
 const frontMatterSchema = z.object({
   session: z.string().min(1),
@@ -37,6 +60,8 @@ const frontMatterSchema = z.object({
   budgetWarned: z.array(z.enum(['iterations', 'hours', 'cost', 'tokens'])).optional(),
   stallCount: count.optional(),
   carryNote: optionalText,
+  gateFailure: gateFailure.optional(),
+  verifiedTree: optionalText,
   startedAt: isoTime,
   updatedAt: isoTime,
   workingDir: z.string().min(1),
@@ -55,6 +80,19 @@ const frontMatterSchema = z.object({
       costEstimated: z.boolean().optional(),
     })
     .default(ZERO_TOTALS),
+  delivery: z
+    .object({
+      dir: z.string().min(1),
+      mode: z.enum(DELIVER_MODES),
+      time: isoTime,
+      commits: count,
+      diffstat: optionalText,
+      patches: count,
+      pushed: optionalText,
+      prUrl: optionalText,
+      problems: count,
+    })
+    .optional(),
 });
 
 export type OverviewRead =

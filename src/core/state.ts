@@ -5,6 +5,8 @@
 import { BUDGET_SETTING, describeUse, type BudgetKind } from './budget.js';
 import type { Phase } from './phases.js';
 import { FIELD_CAP, capText } from './agent-text.js';
+import { deliveryRecord, type DeliveryFacts, type DeliveryRecord } from './delivery.js';
+import { gateFailureAfter, isGateRefusal, type CheckRun, type GateFailure } from './gates.js';
 
 /**
  * The most kept of an agent's text in the front matter (lastSummary, blockedReason, needs). The signal's fields are
@@ -84,6 +86,10 @@ export interface SessionState {
   stallCount?: number | undefined;
   /** Something the next prompt must mention: `max_turns` when the last iteration ran out of turns unsignalled. */
   carryNote?: string | undefined;
+  /** The last move samocode's gates refused (a failed check, a done rule): told in every prompt until one passes. */
+  gateFailure?: GateFailure | undefined;
+  /** HEAD + `git status` when the checks last passed: a gate on the same tree does not run them again. */
+  verifiedTree?: string | undefined;
   startedAt: string;
   updatedAt: string;
   workingDir: string;
@@ -92,6 +98,8 @@ export interface SessionState {
   /** True when MAIN_REPO is not a git repository and the agent works in it directly. */
   standalone: boolean;
   totals: Totals;
+  /** The last delivery written (core/delivery.ts); unset until the session is done and delivered. */
+  delivery?: DeliveryRecord | undefined;
 }
 
 /** What one spawn of the agent did, as recorded in the history (built in core/iteration.ts; the keys are the file's). */
@@ -157,6 +165,14 @@ export interface IterationEntry extends EntryBase {
   stalled?: boolean | undefined;
   /** Waiting for `qa_answers`: answerable questions `_qa.md` held when the agent signalled (see SessionState). */
   waitQuestions?: number | undefined;
+  /** samocode's gates ran (core/gates.ts): the checks run, in order (empty when none is configured). */
+  checks?: CheckRun[] | undefined;
+  /** The checks were not run again: they had passed on this same HEAD and `git status`. */
+  checksUnchanged?: true | undefined;
+  /** HEAD + `git status` after checks that all passed. */
+  verifiedTree?: string | undefined;
+  /** The review found something: the session waits for the person on this file. */
+  review?: { file: string; findings: number } | undefined;
 }
 
 /** A budget reached 80% (a one-time warning) or 100% (the session is blocked). */
@@ -189,7 +205,13 @@ export interface InterruptedEntry extends EntryBase {
   attempts: number;
 }
 
-export type HistoryEntry = IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry;
+/** The session reached done and its delivery was made (`_delivery/`, perhaps a push or a pull request). */
+export interface DeliveredEntry extends EntryBase {
+  event: 'delivered';
+  delivery: DeliveryFacts;
+}
+
+export type HistoryEntry = IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry | DeliveredEntry;
 
 /** Fold one history entry into the state. Pure. */
 export function applyEntry(state: SessionState, entry: HistoryEntry): SessionState {
@@ -197,6 +219,9 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
   switch (entry.event) {
     case 'interrupted':
       return base;
+    case 'delivered':
+      // A delivery that could not be written leaves `delivery` unset: the next run of the done session tries again.
+      return { ...base, delivery: deliveryRecord(entry.delivery) ?? state.delivery };
     case 'budget':
       if (entry.level === 'warning') return { ...base, budgetWarned: [...(state.budgetWarned ?? []), entry.kind] };
       return {
@@ -217,6 +242,11 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         phaseIterations: phase === state.phase ? state.phaseIterations : 0,
         gatesPassed:
           passed && !state.gatesPassed.includes(state.phase) ? [...state.gatesPassed, state.phase] : state.gatesPassed,
+        // The person looked at a block by the same failure again and again: it counts afresh from here.
+        gateFailure:
+          state.gateFailure && state.status === 'blocked' && isGateRefusal(state.blockedKind ?? '')
+            ? { ...state.gateFailure, count: 0 }
+            : state.gateFailure,
         approvedPlan: entry.approvedPlan ?? state.approvedPlan,
         planFeedback: entry.feedback ?? state.planFeedback,
         waitingFor: undefined,
@@ -236,8 +266,8 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         status: entry.statusAfter,
         iterations: entry.iteration,
         phaseIterations: moved ? 0 : state.phaseIterations + 1,
-        waitingFor: entry.statusAfter === 'waiting' ? entry.signal?.for : undefined,
-        waitingFile: entry.statusAfter === 'waiting' ? entry.signal?.file : undefined,
+        waitingFor: entry.statusAfter === 'waiting' ? (entry.review ? 'review' : entry.signal?.for) : undefined,
+        waitingFile: entry.statusAfter === 'waiting' ? (entry.review?.file ?? entry.signal?.file) : undefined,
         waitQuestions: entry.statusAfter === 'waiting' ? entry.waitQuestions : undefined,
         needs:
           entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? bounded(entry.signal?.needs) : undefined,
@@ -261,6 +291,8 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
             : {}),
         },
         stallCount: entry.stalled ? (state.stallCount ?? 0) + 1 : 0,
+        gateFailure: gateFailureAfter(state, entry),
+        verifiedTree: entry.verifiedTree ?? (isGateRefusal(entry.validation) ? undefined : state.verifiedTree),
       };
     }
   }

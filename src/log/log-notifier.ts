@@ -2,12 +2,14 @@
 // the same lines with their structured fields.
 import type { Logger } from 'pino';
 import { describeUse } from '../core/budget.js';
+import { describeDelivery } from '../core/delivery.js';
 import { formatCost } from '../core/cost.js';
 import { shortCount } from '../core/count-format.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { formatDuration } from '../core/prompt.js';
 import type { RunFacts } from '../core/state.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
+import { isGateRefusal } from '../core/gates.js';
 
 export function logNotifier(log: Logger): Notifier {
   return {
@@ -55,6 +57,13 @@ export function logNotifier(log: Logger): Notifier {
             );
             return;
           }
+          if (entry.statusAfter === 'running' && isGateRefusal(entry.validation)) {
+            log.warn(
+              { event: event.type, entry },
+              `#${entry.iteration} ${short}  refused by samocode (${entry.validation}), stays in ${entry.phaseAfter} (${took}): ${entry.problem ?? ''}`,
+            );
+            return;
+          }
           if (entry.validation !== 'ok') {
             const cls = entry.run.failure ? ` [${entry.run.failure}]` : '';
             // Failed tool calls often explain a refused iteration (a Write that failed, no signal).
@@ -95,6 +104,14 @@ export function logNotifier(log: Logger): Notifier {
             { event: event.type, iterations: state.iterations, totals: state.totals },
             `done after ${state.iterations} iterations${state.lastSummary ? `: ${state.lastSummary}` : ''}`,
           );
+          if (event.delivery) {
+            log.info({ event: 'delivered', delivery: event.delivery }, `delivery: ${describeDelivery(event.delivery)}`);
+            for (const problem of event.delivery.problems)
+              log.warn(
+                { event: 'delivery-problem', problem },
+                `delivery ${problem.step} failed: ${problem.what}. Fix: ${problem.fix}${problem.command ? ` (${problem.command})` : ''}`,
+              );
+          }
           return;
         case 'budget':
           if (event.level === 'warning')

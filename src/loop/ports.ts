@@ -3,9 +3,11 @@
 import type { AttemptResult } from '../core/attempts.js';
 import type { Provider } from '../core/provider-facts.js';
 import type { BudgetUse } from '../core/budget.js';
+import type { DeliveryFacts } from '../core/delivery.js';
 import type { Problem } from '../core/signal.js';
 import type { HistoryEntry, SessionState } from '../core/state.js';
 import type { Resumption } from '../core/wait.js';
+import type { GateReport, GateRequest } from '../core/gates.js';
 
 export type { AttemptResult };
 
@@ -54,6 +56,20 @@ export interface ProgressProbe {
   tree(state: SessionState): Promise<string | undefined>;
 }
 
+/** Hands over a done session's work: `_delivery/` (patches, mbox, summary.md), and a push or PR if configured. */
+export interface DeliveryPort {
+  /** Never rejects: what failed is in the facts' `problems` (a failed push or PR never loses the patch). */
+  deliver(state: SessionState, abort: AbortSignal): Promise<DeliveryFacts>;
+}
+
+/**
+ * What samocode checks itself before it accepts a move out of implementation/testing/quality or `done`
+ * (src/gates/gates.ts): the checks, the done rules, the review. Aborting stops a running check's whole group.
+ */
+export interface GatesPort {
+  run(state: SessionState, request: GateRequest, abort: AbortSignal): Promise<GateReport>;
+}
+
 export type SessionEvent =
   | { type: 'iteration-start'; state: SessionState; iteration: number; attempt: number }
   | { type: 'retry'; state: SessionState; iteration: number; attempt: number; delayMs: number; why: string }
@@ -62,7 +78,8 @@ export type SessionEvent =
   | { type: 'resumed'; state: SessionState; how: string }
   | { type: 'waiting'; state: SessionState }
   | { type: 'blocked'; state: SessionState }
-  | { type: 'done'; state: SessionState }
+  /** `delivery`: made in this run (absent when the session was delivered before, or has no delivery port). */
+  | { type: 'done'; state: SessionState; delivery?: DeliveryFacts | undefined }
   | { type: 'interrupted'; state: SessionState; stopSignal: 'SIGINT' | 'SIGTERM' }
   | { type: 'budget'; state: SessionState; level: 'warning' | 'exceeded'; use: BudgetUse };
 

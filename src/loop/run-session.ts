@@ -10,7 +10,18 @@ import type { Problem, Signal, SignalRead } from '../core/signal.js';
 import { applyEntry, type HistoryEntry, type SessionState } from '../core/state.js';
 import type { WaitSignalFacts } from '../core/wait.js';
 import type { Provider } from '../core/provider-facts.js';
-import type { AgentPort, Clock, HumanGate, Notifier, ProgressProbe, SessionStorePort } from './ports.js';
+import type { DeliveryFacts } from '../core/delivery.js';
+import { DEFAULT_BLOCK_AFTER, gatesDue, judgeGates } from '../core/gates.js';
+import type {
+  AgentPort,
+  Clock,
+  DeliveryPort,
+  GatesPort,
+  HumanGate,
+  Notifier,
+  ProgressProbe,
+  SessionStorePort,
+} from './ports.js';
 
 export interface LoopDeps {
   agent: AgentPort;
@@ -31,10 +42,18 @@ export interface LoopDeps {
   probe?: ProgressProbe | undefined;
   /** What the session folder says about a `waiting` signal: questions in `_qa.md`, where its `file` resolves. */
   waitFacts?: ((state: SessionState, signal: Signal) => WaitSignalFacts) | undefined;
+  /** Writes the deliverable once the session is done (gates/delivery.ts). */
+  delivery?: DeliveryPort | undefined;
+  /** samocode's own checks, done rules and review (src/gates/); without it every signal is believed. */
+  gates?: GatesPort | undefined;
+  /** VERIFY_BLOCK_AFTER: the same gate failure this many times in a row blocks. */
+  gateBlockAfter?: number | undefined;
 }
 
 export type SessionOutcome =
-  | { kind: 'done' | 'waiting' | 'blocked'; state: SessionState }
+  /** `delivery`: made in this run. */
+  | { kind: 'done'; state: SessionState; delivery?: DeliveryFacts | undefined }
+  | { kind: 'waiting' | 'blocked'; state: SessionState }
   | { kind: 'interrupted'; state: SessionState; stopSignal: 'SIGINT' | 'SIGTERM' };
 
 export async function runSession(initial: SessionState, deps: LoopDeps): Promise<SessionOutcome> {
@@ -51,8 +70,15 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
 
   for (;;) {
     if (state.status === 'done') {
-      deps.notifier.notify({ type: 'done', state });
-      return { kind: 'done', state };
+      // Once per session: a delivery that could not be written leaves `state.delivery` unset, so a re-run retries.
+      let delivery: DeliveryFacts | undefined;
+      if (deps.delivery && !state.delivery) {
+        delivery = await deps.delivery.deliver(state, deps.abort);
+        await record({ ...base(), event: 'delivered', iteration: state.iterations, delivery });
+        if (deps.abort.aborted && !delivery.written) return interrupted(state, deps);
+      }
+      deps.notifier.notify({ type: 'done', state, delivery });
+      return { kind: 'done', state, delivery };
     }
     if (state.status === 'waiting' || state.status === 'blocked') {
       const resumption = await deps.gate.wait(state, deps.abort, { startup });
@@ -77,25 +103,31 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
 
     const iteration = state.iterations + 1;
     const finished = await runIteration(state, iteration, deps);
-    if ('interrupted' in finished) {
-      await record({
-        ...base(),
-        event: 'interrupted',
-        iteration,
-        signal: stopSignal(deps.abort),
-        attempts: finished.attempts,
-      });
+    const stopHere = async (attempts: number) => {
+      await record({ ...base(), event: 'interrupted', iteration, signal: stopSignal(deps.abort), attempts });
       return interrupted(state, deps);
-    }
+    };
+    if ('interrupted' in finished) return stopHere(finished.attempts);
     const read = finished.read;
     const waitFacts = read.ok && read.signal.status === 'waiting' ? deps.waitFacts?.(state, read.signal) : undefined;
-    const verdict = judgeIteration(state, finished, deps.limits, waitFacts);
+    const signalled = judgeIteration(state, finished, deps.limits, waitFacts);
+    // Between the verdict and the entry: samocode checks what it can before it believes a move or a `done`.
+    const request = deps.gates ? gatesDue(state, signalled) : undefined;
+    const gates = request ? await deps.gates!.run(state, request, deps.abort) : undefined;
+    // Ctrl-C during a check: the check's group is gone; the iteration runs again at the next start.
+    if (deps.abort.aborted) return stopHere(finished.attempts);
+    const verdict = gates
+      ? judgeGates(state, signalled, gates, {
+          blockAfter: deps.gateBlockAfter ?? DEFAULT_BLOCK_AFTER,
+          phaseLimit: deps.limits[state.phase],
+        })
+      : signalled;
     const measured = await progress.after(state, (sessionUnchanged) =>
       couldStall(state, read, verdict, sessionUnchanged),
     );
     const entry = iterationEntry(
       { ...base(), iteration },
-      { state, finished, verdict, progress: measured, stallLimit: deps.stallLimit, waitFacts },
+      { state, finished, verdict, progress: measured, stallLimit: deps.stallLimit, waitFacts, gates },
     );
     await record(entry);
     deps.notifier.notify({ type: 'iteration-end', state, entry });

@@ -3,6 +3,7 @@
 // several sessions can tell them apart; everything from the agent or the person goes through escapeHtml.
 import { join } from 'node:path';
 import { describeUse } from '../core/budget.js';
+import { SUMMARY_MD, deliveryRows, wallTime, type DeliveryFacts, type StandingRow } from '../core/delivery.js';
 import { formatCost } from '../core/cost.js';
 import { parseQuestions, unanswered, type Question } from '../core/answers.js';
 import { formatDuration } from '../core/prompt.js';
@@ -38,7 +39,7 @@ export function formatEvent(event: SessionEvent, ctx: FormatContext): string | u
     case 'blocked':
       return formatBlocked(state, ctx);
     case 'done':
-      return formatDone(state, ctx);
+      return formatDone(state, ctx, event.delivery);
     case 'interrupted':
       return lines(
         header('⏸', ctx, state.phase, `stopped by ${event.stopSignal}`),
@@ -154,7 +155,33 @@ function formatBlocked(state: SessionState, ctx: FormatContext): string {
   );
 }
 
-function formatDone(state: SessionState, ctx: FormatContext): string {
+/** The end of a run that did not finish the session: what it is waiting for is in its own message already. */
+export function formatStanding(
+  state: SessionState,
+  outcome: string,
+  rows: readonly StandingRow[],
+  ctx: FormatContext,
+): string {
+  return lines(
+    header('📍', ctx, state.phase, `run ended (${esc(outcome)}): where things stand`),
+    ...rows.map(formatRow),
+  );
+}
+
+function formatRow(row: StandingRow): string {
+  return `<b>${esc(row.label)}:</b> ${esc(clip(row.value, 1500))}`;
+}
+
+function formatDone(state: SessionState, ctx: FormatContext, delivery?: DeliveryFacts): string {
+  if (delivery) {
+    return lines(
+      header('✅', ctx, state.phase, delivery.problems.length > 0 ? 'finished, with a delivery warning' : 'finished'),
+      state.lastSummary ? `<b>Summary:</b> ${esc(clip(state.lastSummary, 1500))}` : undefined,
+      `<b>iterations:</b> ${state.iterations}`,
+      ...deliveryRows(delivery, state.totals, wallTime(state, delivery.time)).map(formatRow),
+      `<b>summary.md:</b> <code>${esc(delivery.dir ? join(delivery.dir, SUMMARY_MD) : '(not written)')}</code>`,
+    );
+  }
   const wall = Date.parse(state.updatedAt) - Date.parse(state.startedAt);
   const facts = [
     `${state.iterations} iteration${state.iterations === 1 ? '' : 's'}`,
@@ -165,6 +192,7 @@ function formatDone(state: SessionState, ctx: FormatContext): string {
     header('✅', ctx, state.phase, 'finished'),
     state.lastSummary ? `<b>Summary:</b> ${esc(clip(state.lastSummary, 2000))}` : undefined,
     esc(facts.join(' · ')),
+    state.delivery ? `<b>delivery:</b> <code>${esc(state.delivery.dir)}</code>` : undefined,
     `Files: <code>${esc(ctx.sessionDir)}</code>`,
   );
 }

@@ -12,7 +12,8 @@ import { withoutControls } from '../core/agent-text.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
 import { handleText } from './commands.js';
 import { FailureLog, tokenCleaner } from './failures.js';
-import { formatCrashed, formatEvent, formatStarted, type FormatContext } from './format.js';
+import { formatCrashed, formatEvent, formatStanding, formatStarted, type FormatContext } from './format.js';
+import type { StandingRow } from '../core/delivery.js';
 import { escapeHtml, splitMessage } from './html.js';
 import { startInbox } from './inbox.js';
 import { Outbox } from './outbox.js';
@@ -42,6 +43,8 @@ export interface TelegramLink {
   notifier: Notifier;
   /** Tell the person the run has started (the loop has no event for it). */
   notifyStarted(state: SessionState): void;
+  /** Where things stand at the end of a run that did not finish the session (the console's last rows). */
+  notifyStanding(state: SessionState, outcome: string, rows: readonly StandingRow[]): void;
   /** Tell the person the orchestrator failed; `state` is the last one known, if any. */
   notifyCrash(error: unknown, state?: SessionState | undefined): void;
   /** Stop polling and sending at once; call flush first to deliver what is queued. Never rejects. */
@@ -135,6 +138,9 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
     },
     notifyStarted(state) {
       guarded('started', () => formatStarted(state, context));
+    },
+    notifyStanding(state, outcome, rows) {
+      guarded('standing', () => formatStanding(state, outcome, rows, context));
     },
     notifyCrash(error, state) {
       guarded('crash', () =>

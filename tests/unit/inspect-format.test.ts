@@ -307,6 +307,8 @@ describe('status', () => {
       'branch',
       'baseBranch',
       'standalone',
+      'delivery',
+      'standing',
       'paths',
     ]);
   });

@@ -47,6 +47,17 @@ function entryCells(entry: HistoryEntry, short: boolean): string[] {
         '',
         `stopped; iteration ${entry.iteration} runs again`,
       ];
+    case 'delivered': {
+      const d = entry.delivery;
+      const what = [
+        d.written ? `${d.patches} patch${d.patches === 1 ? '' : 'es'} in ${d.dir ?? '?'}` : 'not written',
+        d.noPatches,
+        d.push ? (d.push.ok ? `pushed to ${d.push.remote}` : `push to ${d.push.remote} failed`) : undefined,
+        d.prUrl ? `PR ${d.prUrl}` : undefined,
+        ...(d.problems ?? []).map((p) => `${p.step} failed: ${p.what}`),
+      ].filter(Boolean);
+      return [...common, '✓ delivered', phaseName(entry.phase), `DELIVER=${d.mode}`, '', '', what.join('; ')];
+    }
     default: {
       const unknown = entry as { event?: unknown; phase?: string };
       return [...common, String(unknown.event ?? '?'), phaseName(unknown.phase), '', '', '', ''];

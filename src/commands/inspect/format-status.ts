@@ -5,6 +5,7 @@ import type { Approval } from '../../core/answers.js';
 import { formatDuration } from '../../core/prompt.js';
 import { formatCost } from '../../core/cost.js';
 import type { IterationEntry, SessionStatus, Totals } from '../../core/state.js';
+import { applyCommands, deliveryRows, wallTime, type DeliveryFacts, type StandingRow } from '../../core/delivery.js';
 import { OVERVIEW_FILE } from '../../core/session-files.js';
 import type { GateView, Liveness, OverviewView, SessionPaths, StatusView } from './views.js';
 import { ageOf, agoSuffix, fit, localDateTime, plural, thousands } from './text.js';
@@ -83,6 +84,10 @@ export interface StatusFacts {
   branch: string | null;
   baseBranch: string | null;
   standalone: boolean | null;
+  /** A done session's delivery (the history's last `delivered` entry): patches, push, PR, checks, problems. */
+  delivery: DeliveryFacts | null;
+  /** Where a done session stands, as the run's last words said it: branch, commits, checks, spent, delivery, next. */
+  standing: StandingRow[] | null;
   paths: SessionPaths;
 }
 
@@ -233,7 +238,7 @@ function nextStep(view: StatusView, edit: EditFacts | null): string | null {
     case 'blocked':
       return `fix the cause (notes for the agent go in ${view.paths.overview}), then run: ${go}`;
     case 'done':
-      return null;
+      return view.lastDelivery ? (applyCommands(view.lastDelivery, view.mainRepo)[0] ?? null) : null;
   }
 }
 
@@ -277,6 +282,11 @@ export function statusFacts(view: StatusView, now: Date): StatusFacts {
     branch: state?.branch ?? null,
     baseBranch: state?.baseBranch ?? null,
     standalone: state?.standalone ?? null,
+    delivery: view.lastDelivery ?? null,
+    standing:
+      state && view.lastDelivery
+        ? deliveryRows(view.lastDelivery, state.totals, wallTime(state, view.lastDelivery.time), view.mainRepo)
+        : null,
     paths: view.paths,
   };
 }
@@ -329,6 +339,8 @@ export function formatStatus(facts: StatusFacts, now: Date): string {
       `none running (a lock left by pid ${orchestrator.pid}, which is gone, is taken over by the next run)`,
     );
   }
+  // A done session: where it stands and how to apply it (its own next row comes from the same rows).
+  for (const r of facts.standing ?? []) if (r.label !== 'next') row(r.label, r.value);
   if (facts.needs) row('needs', facts.needs);
   if (facts.edit) row('edit', `${facts.edit.file}: ${facts.edit.what}`);
   if (facts.next) row('next', facts.next);
@@ -350,7 +362,8 @@ export function formatStatus(facts: StatusFacts, now: Date): string {
   if (facts.lastSignal) row('last signal', describeSignal(facts.lastSignal, now));
   if (facts.lastSummary && facts.lastSummary !== facts.lastSignal?.summary)
     row('last summary', fit(facts.lastSummary, 300));
-  if (facts.totals) row('totals', formatTotals(facts.totals));
+  // A done session's `spent` row says the totals already.
+  if (facts.totals && !facts.standing) row('totals', formatTotals(facts.totals));
   if (facts.startedAt) row('started', `${localDateTime(facts.startedAt)}${agoSuffix(facts.startedAt, now)}`);
   if (facts.updatedAt) row('updated', `${localDateTime(facts.updatedAt)}${agoSuffix(facts.updatedAt, now)}`);
   if (facts.workingDir) {

@@ -18,7 +18,7 @@ import { formatList, listFacts, type ListInput } from './format-list.js';
 import { formatStatus, statusFacts } from './format-status.js';
 import { shellQuote } from './text.js';
 import type { SessionPaths, StatusView } from './views.js';
-import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
+import { lastEntries, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
 import { listFolders } from '../../io/list-folders.js';
 import { sessionFolderFor } from '../../io/session-folder.js';
 
@@ -63,6 +63,7 @@ export function statusReport(config: Config, session: string, opts: { json: bool
   const phase = state?.phase ?? (overview.kind === 'legacy' ? overview.phase : undefined);
   const name = sessionArg(folder, listFolders(config.sessions));
   const command = (verb: string) => `orchestrate ${verb}--config ${shellQuote(config.configFile)} --session ${name}`;
+  const last = lastEntries(paths.history);
   const view: StatusView = {
     folder,
     name,
@@ -70,7 +71,9 @@ export function statusReport(config: Config, session: string, opts: { json: bool
     overview,
     lock: readLiveness(join(dir, LOCK_FILE)),
     gate: state ? readGate(dir, state) : undefined,
-    lastIteration: lastIterationEntry(paths.history),
+    lastIteration: last.iteration,
+    lastDelivery: state?.status === 'done' ? last.delivered?.delivery : undefined,
+    mainRepo: state?.standalone ? undefined : config.mainRepo,
     phaseLimit: phase === undefined ? undefined : config.phaseLimits[phase],
     rerun: command(''),
     resume: command('resume '),

@@ -7,7 +7,7 @@ import { isAlive } from '../../io/process-group.js';
 import { parseQuestions, readApproval, unanswered } from '../../core/answers.js';
 import { parseOverview } from '../../core/overview.js';
 import { OVERVIEW_FILE, PLAN_FILE, QA_FILE } from '../../core/session-files.js';
-import type { HistoryEntry, IterationEntry, SessionState } from '../../core/state.js';
+import type { DeliveredEntry, HistoryEntry, IterationEntry, SessionState } from '../../core/state.js';
 import { parseEntry } from '../../io/history-log.js';
 import { readIfExists } from '../../io/read-if-exists.js';
 import type { HistoryRead } from './format-history.js';
@@ -142,12 +142,18 @@ export function readHistoryFile(file: string): HistoryRead {
   return { entries, skipped, file, exists };
 }
 
-/** The last `iteration` entry of the history, read line by line (resumed/interrupted entries may follow it). */
-export function lastIterationEntry(file: string): IterationEntry | undefined {
-  let last: IterationEntry | undefined;
+/** The last `iteration` and `delivered` entries of the history, in one pass (other entries may follow them). */
+export function lastEntries(file: string): {
+  iteration?: IterationEntry | undefined;
+  delivered?: DeliveredEntry | undefined;
+} {
+  let iteration: IterationEntry | undefined;
+  let delivered: DeliveredEntry | undefined;
   forEachLine(file, (line) => {
     const entry = parseEntry(line);
-    if (entry?.event === 'iteration') last = entry;
+    if (entry?.event === 'iteration') iteration = entry;
+    else if (entry?.event === 'delivered' && typeof entry.delivery === 'object' && entry.delivery !== null)
+      delivered = entry;
   });
-  return last;
+  return { iteration, delivered };
 }

@@ -1,5 +1,6 @@
 // What the read-only views are given: the facts the IO side (read.ts) found in a session folder.
 import type { Approval } from '../../core/answers.js';
+import type { DeliveryFacts } from '../../core/delivery.js';
 import type { Phase } from '../../core/phases.js';
 import type { IterationEntry, SessionState } from '../../core/state.js';
 
@@ -44,6 +45,10 @@ export interface StatusView {
   lock: Liveness;
   gate?: GateView | undefined;
   lastIteration?: IterationEntry | undefined;
+  /** The facts of the last delivery (the history's last `delivered` entry). */
+  lastDelivery?: DeliveryFacts | undefined;
+  /** MAIN_REPO, for the command that merges a delivered branch where it is. */
+  mainRepo?: string | undefined;
   /** The iteration limit of the current phase (SAMOCODE_PHASE_LIMITS). */
   phaseLimit?: number | undefined;
   /** The command that goes on with the session (a plain re-run). */

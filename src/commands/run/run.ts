@@ -41,6 +41,11 @@ import type { Config } from '../../core/config.js';
 import type { SessionState } from '../../core/state.js';
 import type { Logger } from 'pino';
 import { installShutdown, type Shutdown } from '../../io/shutdown.js';
+import { createDelivery } from '../../gates/delivery.js';
+import { runStanding } from '../../gates/standing.js';
+import { doneText, rowsText, standingRows, type StandingRow } from '../../core/delivery.js';
+import { createGates } from '../../gates/gates.js';
+import { identityEnv } from '../../gates/git-identity.js';
 
 export interface RunOptions {
   configPath: string;
@@ -176,6 +181,15 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       `session ${state.session}: ${state.phase}, ${state.status}, iteration ${state.iterations}; folder ${sessionDir}; agent output in ${join(sessionDir, LOGS_DIR)}`,
     );
 
+    // A commit must never fail for want of an identity: the agent gets one when the repository has none.
+    const identity = state.standalone ? {} : await identityEnv(state.workingDir, opts.env, config.gitIdentity);
+    if (Object.keys(identity).length > 0)
+      log.info(
+        `git in ${state.workingDir} has no identity to commit with: the agent gets ${Object.keys(identity).join(', ')} (${config.gitIdentity.name} <${config.gitIdentity.email}>; SAMOCODE_GIT_NAME, SAMOCODE_GIT_EMAIL)`,
+      );
+    const agentEnv = { ...opts.env, ...identity };
+    for (const check of config.verify.checks)
+      log.info(`check ${check.name}: ${check.command} (time limit ${Math.round(check.timeoutMs / 1000)} s)`);
     const notifier = logNotifier(log);
     const gate = personGate({
       sessionDir,
@@ -200,7 +214,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             runId,
             prompts: packagePrompts(),
             clock: realClock,
-            env: opts.env,
+            env: agentEnv,
             scrub,
             // A failed tool call is a warning: it shows with --quiet too, and in its own colour.
             progress: (request, text, failed) =>
@@ -247,10 +261,31 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
           tree: (current) => treeSnapshot(current.workingDir, current.standalone),
         },
         waitFacts: (current, signal) => waitSignalFacts(sessionDir, current, signal),
+        delivery: createDelivery({
+          sessionDir,
+          mainRepo: config.mainRepo,
+          mode: config.delivery.mode,
+          remote: config.delivery.remote,
+          timeoutMs: config.delivery.timeoutMs,
+          killGraceMs: config.killGraceMs,
+          env: opts.env,
+          scrub,
+        }),
+        gates: createGates({
+          config,
+          sessionDir,
+          env: agentEnv,
+          runId,
+          scrub,
+          log: (text) => log.info({ event: 'gates' }, text),
+        }),
+        gateBlockAfter: config.verify.blockAfter,
       });
       log.flush();
       const { exitCode, message } = describe(outcome, sessionDir, opts, opened);
-      return { outcome, sessionDir, exitCode, message: scrub(message) };
+      const end = await endOfRun(outcome, message, { sessionDir, opts, config });
+      if (end.rows) telegram?.notifyStanding(outcome.state, outcome.kind, end.rows);
+      return { outcome, sessionDir, exitCode, message: scrub(end.text) };
     } catch (error) {
       telegram?.notifyCrash(error, last);
       throw error;
@@ -265,6 +300,32 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     watchdog?.dismiss();
     lock.lock.release();
   }
+}
+
+/**
+ * The last words of every run: where things stand. A done session's come from its delivery (the `done` event has
+ * sent them to Telegram already); any other end gathers the branch's facts now, for the console and Telegram.
+ */
+async function endOfRun(
+  outcome: SessionOutcome,
+  message: string,
+  ctx: { sessionDir: string; opts: RunOptions; config: Config },
+): Promise<{ text: string; rows?: StandingRow[] }> {
+  const { state } = outcome;
+  if (outcome.kind === 'done') {
+    if (outcome.delivery)
+      return { text: doneText(state, outcome.delivery, state.standalone ? undefined : ctx.config.mainRepo) };
+    return { text: state.delivery ? `${message}\n  delivery: ${state.delivery.dir}` : message };
+  }
+  const standing = await runStanding(state, {
+    sessionDir: ctx.sessionDir,
+    env: ctx.opts.env,
+    killGraceMs: ctx.config.killGraceMs,
+    next: `orchestrate --config ${ctx.opts.configPath} --session ${state.name}`,
+    now: new Date(),
+  });
+  const rows = standingRows(standing);
+  return { text: `${message}\n  where things stand:\n${rowsText(rows).replace(/^/gm, '  ')}`, rows };
 }
 
 /** A write of an attempt (its prompt and log files, the agent record) refused by the disk is named, not a bug. */
