@@ -33,8 +33,11 @@ export interface SessionAgentDeps {
   clock: Clock;
   env: NodeJS.ProcessEnv;
   scrub: (text: string) => string;
-  /** One line per agent action while it runs (tool uses, API retries), for the console. */
-  progress?: ((request: AttemptRequest, text: string) => void) | undefined;
+  /**
+   * One line per agent action while it runs (tool uses, API retries), for the console; `failed`: a tool call that
+   * failed, on its own line when its result comes (`✗ Write x.ts: <the error's first line>`).
+   */
+  progress?: ((request: AttemptRequest, text: string, failed?: boolean) => void) | undefined;
   /** Told the agent's pid when it starts (recorded beside the lock) and `undefined` when it has ended. */
   onAgent: (pid: number | undefined) => Promise<void> | void;
 }
@@ -89,7 +92,9 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       let recorded: Promise<void> | void = undefined;
       // The real CLIs print their own stream; the scripted agent plays the one SAMOCODE_SCRIPT_FORMAT names, if any.
       const format = PROVIDER_FACTS[provider].stream ?? deps.config.scriptFormat;
-      const stream = await watchStream(stdoutFile, format, deps, (text) => deps.progress?.(request, text));
+      const stream = await watchStream(stdoutFile, format, deps, (text, failed) =>
+        deps.progress?.(request, text, failed),
+      );
       // While it runs, a log that outgrows twice the cap is cut back (checked every second: a stat per file).
       const stdoutCap = capWhileRunning(stdoutFile, deps.config.logMaxBytes);
       const stderrCap = capWhileRunning(stderrFile, deps.config.logMaxBytes);
@@ -179,6 +184,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
             summary.sawResult || summary.tokens.inputTokens + summary.tokens.outputTokens > 0
               ? summary.tokens
               : undefined,
+          // Counted only where the stream is read: the scripted agent without a format prints none.
+          ...(format === 'none' ? {} : { toolCalls: summary.toolUses, toolFailures: summary.toolFailures }),
         },
       };
     },
@@ -213,7 +220,7 @@ async function watchStream(
   file: string,
   format: StreamFormat | 'none',
   deps: SessionAgentDeps,
-  progress: (text: string) => void,
+  progress: (text: string, failed: boolean) => void,
 ): Promise<WatchedStream> {
   if (format === 'none') {
     const follower = deps.config.idleTimeoutMs ? followGrowth(file) : undefined;
@@ -223,15 +230,18 @@ async function watchStream(
     };
   }
   const streams = await import('./streams/index.js');
-  const parse = streams.STREAM_PARSERS[format];
+  const parse = streams.STREAM_PARSERS[format]();
   const accumulator = new StreamAccumulator({
     pricePerMTok: PROVIDER_FACTS[format].costFromTokens ? deps.config.codexPrice : undefined,
   });
   const follower = followLines(file, (line) => {
     for (const event of parse(line)) {
       accumulator.add(event);
-      const text = describeEvent(event);
-      if (text) progress(text);
+      const line = describeEvent(event);
+      // No escape sequence from the stream reaches the terminal. The logger scrubs every line; a tool's error text is
+      // new content of the agent's, so it is scrubbed here as well, before anything else sees it.
+      if (line)
+        progress(line.failed ? deps.scrub(withoutControls(line.text)) : withoutControls(line.text), line.failed);
     }
   });
   return {
@@ -244,11 +254,27 @@ async function watchStream(
   };
 }
 
-/** One compact line for the console per action the agent takes, and per API retry. */
-function describeEvent(event: AgentEvent): string | undefined {
+/** Console line bounds: a failed call is named, then the error's first line. */
+const CALL_CHARS = 160;
+const WHY_CHARS = 200;
+
+/**
+ * One compact line for the console per action the agent takes, and per API retry. A failed tool call is marked `✗`
+ * with the error's first line: Codex reports a command once it ended, so its line is the call and the failure at
+ * once; Claude's result comes after the call, so the failure is a line of its own then, naming the call.
+ */
+function describeEvent(event: AgentEvent): { text: string; failed: boolean } | undefined {
   switch (event.kind) {
-    case 'tool':
-      return `${event.name} ${event.detail}`.slice(0, 160);
+    case 'tool': {
+      const call = `${event.name} ${event.detail}`.trim().slice(0, CALL_CHARS);
+      return event.failure === undefined
+        ? { text: call, failed: false }
+        : { text: `✗ ${call}: ${event.failure.slice(0, WHY_CHARS)}`, failed: true };
+    }
+    case 'tool_error': {
+      const call = (event.call ?? 'tool call').slice(0, CALL_CHARS);
+      return { text: `✗ ${call}: ${(event.firstLine || event.message).slice(0, WHY_CHARS)}`, failed: true };
+    }
     case 'api_retry': {
       const what =
         event.status === 429 || event.error === 'rate_limit'
@@ -257,7 +283,10 @@ function describeEvent(event: AgentEvent): string | undefined {
             ? `API error ${event.status}`
             : (event.error ?? 'API error');
       const when = event.delayMs !== undefined ? ` in ${formatDuration(event.delayMs)}` : '';
-      return `${what}, retry ${event.attempt}${event.maxRetries ? `/${event.maxRetries}` : ''}${when}`;
+      return {
+        text: `${what}, retry ${event.attempt}${event.maxRetries ? `/${event.maxRetries}` : ''}${when}`,
+        failed: false,
+      };
     }
     default:
       return undefined;

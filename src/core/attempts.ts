@@ -22,8 +22,8 @@ export interface AttemptResult {
   provider: string;
   /** The raw stream log, relative to the session folder. */
   log?: string | undefined;
-  /** What the CLI reported: turns, cost and tokens, recorded in the history as they are. */
-  usage: Pick<RunFacts, 'turns' | 'costUsd' | 'costEstimated' | 'tokens'>;
+  /** What the CLI reported: turns, cost, tokens and tool calls, recorded in the history as they are. */
+  usage: Pick<RunFacts, 'turns' | 'costUsd' | 'costEstimated' | 'tokens' | 'toolCalls' | 'toolFailures'>;
 }
 
 export interface RetryPolicy {

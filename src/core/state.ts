@@ -120,6 +120,10 @@ export interface RunFacts {
   failure?: string | undefined;
   /** Model round trips, when the CLI reports them. */
   turns?: number | undefined;
+  /** Tool calls the agent's stream showed, and how many of them failed (a Claude tool result with is_error, a Codex
+   * command with a non-zero exit); absent when the stream is not read. Of the last attempt, like the other facts. */
+  toolCalls?: number | undefined;
+  toolFailures?: number | undefined;
   /** The configured provider, when the last attempt ran on the fallback instead. */
   fallbackFrom?: string | undefined;
   idle?: boolean | undefined;

@@ -42,6 +42,8 @@ export interface StreamSummary {
   errors: string[];
   /** Failed tool calls (a refused Write …), last MAX_LIST. */
   toolErrors: string[];
+  /** Failed tool calls, all counted: Claude tool results with is_error, Codex commands with a non-zero exit. */
+  toolFailures: number;
   /** Non-fatal CLI notices (Codex: unknown model metadata), last MAX_LIST. */
   warnings: string[];
   turnFailed?: string | undefined;

@@ -6,6 +6,7 @@ import { formatCost } from '../core/cost.js';
 import { shortCount } from '../core/count-format.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { formatDuration } from '../core/prompt.js';
+import type { RunFacts } from '../core/state.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
 import { isGateRefusal } from '../core/gates.js';
 
@@ -43,6 +44,7 @@ export function logNotifier(log: Logger): Notifier {
             entry.run.tokens
               ? `${shortCount(entry.run.tokens.inputTokens + entry.run.tokens.cacheReadTokens + entry.run.tokens.cacheWriteTokens)} in / ${shortCount(entry.run.tokens.outputTokens)} out tokens`
               : undefined,
+            toolCount(entry.run),
             entry.run.fallbackFrom ? `on fallback ${entry.run.provider}` : undefined,
           ]
             .filter(Boolean)
@@ -63,9 +65,11 @@ export function logNotifier(log: Logger): Notifier {
           }
           if (entry.validation !== 'ok') {
             const cls = entry.run.failure ? ` [${entry.run.failure}]` : '';
+            // Failed tool calls often explain a refused iteration (a Write that failed, no signal).
+            const tools = entry.run.toolFailures ? ` (${toolCount(entry.run)})` : '';
             log.error(
               { event: event.type, entry },
-              `#${entry.iteration} ${short}  ${entry.validation}${cls}: ${entry.problem ?? ''}`,
+              `#${entry.iteration} ${short}  ${entry.validation}${cls}: ${entry.problem ?? ''}${tools}`,
             );
             return;
           }
@@ -121,4 +125,11 @@ export function logNotifier(log: Logger): Notifier {
       }
     },
   };
+}
+
+/** "3 tool calls, 1 failed": a failed call is counted, so a failed Write never passes for a success. */
+function toolCount(run: RunFacts): string | undefined {
+  if (!run.toolCalls && !run.toolFailures) return undefined;
+  const calls = `${run.toolCalls} tool call${run.toolCalls === 1 ? '' : 's'}`;
+  return run.toolFailures ? `${calls}, ${run.toolFailures} failed` : calls;
 }

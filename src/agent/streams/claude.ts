@@ -2,7 +2,7 @@
 // unknown types and fields are ignored, a malformed field is dropped rather than the line, nothing throws.
 import { z } from 'zod';
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
-import { detailLine, readStreamLine, type AgentEvent } from './events.js';
+import { detailLine, errorLineOf, readStreamLine, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
 const optNumber = z.number().optional().catch(undefined);
@@ -35,9 +35,10 @@ const messageLine = z.object({
 });
 
 const textBlock = z.object({ type: z.literal('text'), text: z.string() });
-const toolUseBlock = z.object({ type: z.literal('tool_use'), name: z.string(), input: record });
+const toolUseBlock = z.object({ type: z.literal('tool_use'), id: optString, name: z.string(), input: record });
 const toolResultBlock = z.object({
   type: z.literal('tool_result'),
+  tool_use_id: optString,
   is_error: z.boolean().optional().catch(undefined),
   content: z
     .union([z.string(), z.array(z.unknown())])
@@ -71,7 +72,26 @@ const denialShape = z.object({ tool_name: z.string(), tool_input: record });
 /** Denials kept from one result line; the count of the rest is not needed to name the problem. */
 const MAX_DENIALS = 20;
 
+/** Tool calls a run's parser remembers, so that a failed result names its call (results come after their calls). */
+const MAX_CALLS = 200;
+
+/** What the parser of one run remembers between lines: tool call id → "Name detail". */
+type Calls = Map<string, string>;
+
+/**
+ * A parser for one run: like parseClaudeLine, and a failed tool result names the call it answers (`tool_error.call`),
+ * from the tool_use id seen earlier in the same stream.
+ */
+export function claudeParser(): (line: string) => AgentEvent[] {
+  const calls: Calls = new Map();
+  return (line) => parse(line, calls);
+}
+
 export function parseClaudeLine(line: string): AgentEvent[] {
+  return parse(line, undefined);
+}
+
+function parse(line: string, calls: Calls | undefined): AgentEvent[] {
   const read = readStreamLine(line, envelope);
   if (!read) return [];
   const { data, head } = read;
@@ -81,9 +101,9 @@ export function parseClaudeLine(line: string): AgentEvent[] {
       if (head.subtype === 'api_retry') return retry(data);
       return [];
     case 'assistant':
-      return assistant(data);
+      return assistant(data, calls);
     case 'user':
-      return user(data);
+      return user(data, calls);
     case 'result':
       return result(data);
     default:
@@ -114,7 +134,7 @@ function retry(data: unknown): AgentEvent[] {
   ];
 }
 
-function assistant(data: unknown): AgentEvent[] {
+function assistant(data: unknown, calls: Calls | undefined): AgentEvent[] {
   const parsed = messageLine.safeParse(data);
   if (!parsed.success) return [];
   const { message, parent_tool_use_id, error } = parsed.data;
@@ -138,13 +158,18 @@ function assistant(data: unknown): AgentEvent[] {
       continue;
     }
     const tool = toolUseBlock.safeParse(block);
-    if (tool.success)
-      events.push({ kind: 'tool', name: tool.data.name, detail: toolDetail(tool.data.name, tool.data.input) });
+    if (!tool.success) continue;
+    const detail = toolDetail(tool.data.name, tool.data.input);
+    events.push({ kind: 'tool', name: tool.data.name, detail });
+    if (calls && tool.data.id !== undefined) {
+      calls.set(tool.data.id, detail ? `${tool.data.name} ${detail}` : tool.data.name);
+      if (calls.size > MAX_CALLS) calls.delete(calls.keys().next().value!);
+    }
   }
   return events;
 }
 
-function user(data: unknown): AgentEvent[] {
+function user(data: unknown, calls: Calls | undefined): AgentEvent[] {
   const parsed = messageLine.safeParse(data);
   if (!parsed.success || typeof parsed.data.message.content === 'string') return [];
   const events: AgentEvent[] = [];
@@ -161,7 +186,14 @@ function user(data: unknown): AgentEvent[] {
               return t.success ? [t.data.text] : [];
             })
             .join(' ');
-    events.push({ kind: 'tool_error', message: detailLine(text.replace(/<\/?tool_use_error>/g, ''), 500) });
+    const clean = text.replace(/<\/?tool_use_error>/g, '');
+    const call = tr.data.tool_use_id === undefined ? undefined : calls?.get(tr.data.tool_use_id);
+    events.push({
+      kind: 'tool_error',
+      message: detailLine(clean, 500),
+      firstLine: errorLineOf(clean),
+      ...(call !== undefined ? { call } : {}),
+    });
   }
   return events;
 }

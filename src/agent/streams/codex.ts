@@ -1,7 +1,7 @@
 // Codex `codex exec --json`: one JSON object per line → AgentEvents. Pure and tolerant: unknown types and fields are
 // ignored, a malformed field is dropped rather than the line, nothing throws.
 import { z } from 'zod';
-import { detailLine, readStreamLine, type AgentEvent } from './events.js';
+import { detailLine, ERROR_LINE, firstLineOf, readStreamLine, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
 const count = z.number().nonnegative().catch(0);
@@ -18,12 +18,24 @@ const turnCompleted = z.object({
     .catch(undefined),
 });
 
-const commandItem = z.object({ command: z.string() });
+const commandItem = z.object({
+  command: z.string(),
+  /** null while it runs; Codex reports the item again, completed, with the code. */
+  exit_code: z.number().nullish().catch(undefined),
+  status: optString,
+  aggregated_output: optString,
+});
 const fileChangeItem = z.object({
   changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]),
+  status: optString,
 });
 const textItem = z.object({ text: z.string() });
-const mcpItem = z.object({ server: optString, tool: optString });
+const mcpItem = z.object({
+  server: optString,
+  tool: optString,
+  status: optString,
+  error: z.object({ message: z.string() }).nullish().catch(undefined),
+});
 const webSearchItem = z.object({ query: optString });
 
 /** Codex prints each stream retry as an `error` event: `Reconnecting... 2/5 (<why>)`. */
@@ -91,13 +103,23 @@ function item(data: unknown): AgentEvent[] {
   switch (it.type) {
     case 'command_execution': {
       const c = commandItem.safeParse(it);
-      return c.success ? [{ kind: 'tool', name: 'Bash', detail: detailLine(unwrapShell(c.data.command)) }] : [];
+      if (!c.success) return [];
+      const failure = commandFailure(c.data);
+      return [
+        {
+          kind: 'tool',
+          name: 'Bash',
+          detail: detailLine(unwrapShell(c.data.command)),
+          ...(failure !== undefined ? { failure } : {}),
+        },
+      ];
     }
     case 'file_change': {
       const f = fileChangeItem.safeParse(it);
       if (!f.success) return [];
       const paths = f.data.changes.map((c) => c.path).filter(Boolean);
-      return [{ kind: 'tool', name: 'Edit', detail: detailLine(paths.join(', ')) }];
+      const failed = f.data.status === 'failed' ? { failure: 'the patch was not applied' } : {};
+      return [{ kind: 'tool', name: 'Edit', detail: detailLine(paths.join(', ')), ...failed }];
     }
     case 'agent_message': {
       const t = textItem.safeParse(it);
@@ -110,9 +132,12 @@ function item(data: unknown): AgentEvent[] {
     }
     case 'mcp_tool_call': {
       const m = mcpItem.safeParse(it);
-      return m.success
-        ? [{ kind: 'tool', name: [m.data.server, m.data.tool].filter(Boolean).join('.') || 'mcp', detail: '' }]
-        : [];
+      if (!m.success) return [];
+      const failed =
+        m.data.status === 'failed' ? { failure: firstLineOf(m.data.error?.message ?? '') || 'failed' } : {};
+      return [
+        { kind: 'tool', name: [m.data.server, m.data.tool].filter(Boolean).join('.') || 'mcp', detail: '', ...failed },
+      ];
     }
     case 'web_search': {
       const w = webSearchItem.safeParse(it);
@@ -121,6 +146,24 @@ function item(data: unknown): AgentEvent[] {
     default:
       return [];
   }
+}
+
+/**
+ * Why a completed command failed, on one line: `exit <code>` and the first line of its output that names an error
+ * (else its last line); undefined when it succeeded. `declined`: the CLI refused to run it.
+ */
+function commandFailure(c: z.infer<typeof commandItem>): string | undefined {
+  const code = c.exit_code;
+  const failed = (typeof code === 'number' && code !== 0) || c.status === 'failed' || c.status === 'declined';
+  if (!failed) return undefined;
+  const head = typeof code === 'number' ? `exit ${code}` : (c.status ?? 'failed');
+  // Only the output's head and tail are read: a runaway command's output is not scanned whole.
+  const output = c.aggregated_output ?? '';
+  const lines = (output.length > 20_000 ? `${output.slice(0, 10_000)}\n${output.slice(-10_000)}` : output)
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const line = lines.find((l) => ERROR_LINE.test(l.slice(0, 500))) ?? lines.at(-1);
+  return line === undefined ? head : `${head}: ${firstLineOf(line, 160)}`;
 }
 
 /** `/bin/bash -c "npm test"` → `npm test`; `bash -lc 'npm test'` → `npm test`; anything else unchanged. */

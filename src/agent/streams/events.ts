@@ -27,8 +27,12 @@ export type AgentEvent =
       cliVersion?: string | undefined;
       permissionMode?: string | undefined;
     }
-  /** One per tool use, e.g. {name:'Edit', detail:'src/auth.ts'}, {name:'Bash', detail:'npm test'}. `detail` is one line. */
-  | { kind: 'tool'; name: string; detail: string }
+  /**
+   * One per tool use, e.g. {name:'Edit', detail:'src/auth.ts'}, {name:'Bash', detail:'npm test'}. `detail` is one line.
+   * `failure`: the call failed, and the stream said so with the call itself (Codex reports a command once it ended:
+   * `exit 1: <its error line>`); one line.
+   */
+  | { kind: 'tool'; name: string; detail: string; failure?: string | undefined }
   /** Text the model wrote (Claude assistant text of the main agent, Codex agent_message). */
   | { kind: 'text'; text: string }
   /** The CLI is retrying a failed API request (Claude system/api_retry; Codex "Reconnecting... n/m"). */
@@ -63,8 +67,12 @@ export type AgentEvent =
   | { kind: 'error'; message: string; code?: string | undefined }
   /** Something the CLI reported that does not end the run (Codex `error` items, e.g. unknown model metadata). */
   | { kind: 'warning'; message: string }
-  /** A tool call the CLI ran and that failed (Claude tool_result with is_error), e.g. a Write refused. */
-  | { kind: 'tool_error'; message: string }
+  /**
+   * A tool call the CLI ran and that failed (Claude tool_result with is_error), e.g. a Write refused; it comes after
+   * the call. `call`: the call it answers ("Write /x/_signal.json"), when the parser saw it; `firstLine`: the error's
+   * first line, for the console.
+   */
+  | { kind: 'tool_error'; message: string; firstLine?: string | undefined; call?: string | undefined }
   | { kind: 'turn_failed'; message: string };
 
 /** Lines longer than this are dropped unparsed (a runaway tool output must not cost a huge JSON.parse). */
@@ -107,4 +115,30 @@ export function readStreamLine<T>(
 /** A tool's detail or an error, as one line of the progress and the summary: at most 200 characters by default. */
 export function detailLine(text: string, max = 200): string {
   return oneLine(text, max);
+}
+
+/** The first non-empty line of a text, as one bounded line ('' when there is none). */
+export function firstLineOf(text: string, max = 200): string {
+  for (const line of text.split('\n', 50)) if (line.trim() !== '') return detailLine(line, max);
+  return '';
+}
+
+/** Lines that name what went wrong, in a failed command's output. */
+export const ERROR_LINE =
+  /\b(?:error|fail(?:ed|ure|s)?|not found|denied|cannot|can't|unable|exception|fatal|no such)\b/i;
+
+/**
+ * A failed tool's error text on one line: its first line, except that a bare `Exit code 2` (Claude's Bash) is followed
+ * by the first line of the output that names the error (else the next line), which says what went wrong.
+ */
+export function errorLineOf(text: string, max = 200): string {
+  const lines = text
+    .slice(0, 20_000)
+    .split('\n', 200)
+    .filter((l) => l.trim() !== '');
+  const first = lines[0]?.trim();
+  if (first === undefined) return '';
+  if (!/^(?:Error: )?Exit code \d+$/.test(first)) return detailLine(first, max);
+  const why = lines.slice(1).find((l) => ERROR_LINE.test(l.slice(0, 500))) ?? lines[1];
+  return detailLine(why === undefined ? first : `${first}: ${why}`, max);
 }

@@ -26,6 +26,7 @@ export class StreamAccumulator {
     retryCount: 0,
     errors: [],
     toolErrors: [],
+    toolFailures: 0,
     warnings: [],
     toolUses: 0,
   };
@@ -48,6 +49,10 @@ export class StreamAccumulator {
         return;
       case 'tool':
         s.toolUses += 1;
+        if (event.failure !== undefined) {
+          s.toolFailures += 1;
+          push(s.toolErrors, cut(`${event.name} ${event.detail}: ${event.failure}`, MAX_ITEM));
+        }
         return;
       case 'text':
         s.lastText = cut(event.text, MAX_TEXT);
@@ -82,6 +87,7 @@ export class StreamAccumulator {
         push(s.warnings, cut(event.message, MAX_ITEM));
         return;
       case 'tool_error':
+        s.toolFailures += 1;
         push(s.toolErrors, cut(event.message, MAX_ITEM));
         return;
       case 'turn_failed':

@@ -213,9 +213,15 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             clock: realClock,
             env: agentEnv,
             scrub,
-            progress: (request, text) =>
-              log.info(
-                { event: 'agent-action', iteration: request.iteration, phase: request.state.phase },
+            // A failed tool call is a warning: it shows with --quiet too, and in its own colour.
+            progress: (request, text, failed) =>
+              log[failed ? 'warn' : 'info'](
+                {
+                  event: 'agent-action',
+                  iteration: request.iteration,
+                  phase: request.state.phase,
+                  ...(failed ? { failed: true } : {}),
+                },
                 `#${request.iteration} ${PHASE_RULES[request.state.phase].short}  ${text}`,
               ),
             onAgent: (pid) => {
