@@ -110,6 +110,9 @@ describe('VERIFY checks', () => {
       [7, 'blocked', 'verify_failed'],
     ]);
     expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'verify_failed' });
+    // Classified by core/check-output.ts: the class is what "the same failure" compares.
+    expect(iterations(dir)[6]!.checks[0]).toMatchObject({ cls: 'typescript', exitCode: 2 });
+    expect(iterations(dir)[6]!.checks[0].hint).toBeTruthy();
   });
 
   test('a check that hangs is stopped at VERIFY_TIMEOUT with its whole group, also what left it with setsid', async () => {
