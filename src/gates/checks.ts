@@ -4,7 +4,7 @@
 // classified for the next prompt.
 import { join } from 'node:path';
 import type { CheckRun, CheckSpec } from '../core/gates.js';
-import { classifyCheckOutput } from '../core/check-output-standin.js';
+import { classifyCheckOutput } from '../core/check-output.js';
 import { withoutControls } from '../core/agent-text.js';
 import { LOGS_DIR } from '../core/session-files.js';
 import { capWhileRunning } from '../io/log-cap.js';

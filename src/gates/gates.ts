@@ -51,7 +51,7 @@ export function createGates(deps: GatesDeps): GatesPort {
       const exclude = ownFolders(workingDir, [deps.config.sessions, deps.sessionDir]);
       const inGit = !state.standalone;
       const report: GateReport = { checks: [] };
-      const what = `${request.from} → ${request.finishing ? 'done' : request.to}`;
+      const what = request.finishing ? `done in ${request.from}` : `${request.from} → ${request.to}`;
 
       if (verify.checks.length > 0) {
         const before = inGit ? await treeState(workingDir, exclude) : undefined;

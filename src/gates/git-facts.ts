@@ -22,8 +22,12 @@ export async function headOf(workingDir: string): Promise<string | undefined> {
 
 /** Commits on HEAD that the base branch does not have; undefined when git cannot tell (the base is gone). */
 export async function commitsBeyond(workingDir: string, base: string): Promise<number | undefined> {
-  const count = await git(workingDir, ['rev-list', '--count', `refs/heads/${base}..HEAD`]);
-  return count.ok ? Number.parseInt(count.out, 10) : undefined;
+  // The local branch first (a tag of the same name must not win); then whatever git makes of the name (origin/main).
+  for (const ref of [`refs/heads/${base}`, base]) {
+    const count = await git(workingDir, ['rev-list', '--count', `${ref}..HEAD`, '--']);
+    if (count.ok) return Number.parseInt(count.out, 10);
+  }
+  return undefined;
 }
 
 /** Folders inside the working dir that are samocode's, not the work: `:(exclude)` pathspecs for git. */

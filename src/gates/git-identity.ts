@@ -18,25 +18,29 @@ export async function identityEnv(
   env: NodeJS.ProcessEnv,
   fallback: Identity,
 ): Promise<Record<string, string>> {
-  const configured = async (key: string) => {
-    const result = await execa('git', ['config', '--get', key], {
-      cwd: workingDir,
-      env: withoutUndefined(env),
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-    });
-    return result.exitCode === 0 && String(result.stdout).trim() !== '';
-  };
+  // One git call for both keys: it is on the way to the first spawn.
+  const found = await execa('git', ['config', '--get-regexp', '^user\\.(name|email)$'], {
+    cwd: workingDir,
+    env: withoutUndefined(env),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+  });
+  const configured = new Set(
+    String(found.stdout)
+      .split('\n')
+      .filter((line) => /^user\.(name|email) \S/.test(line))
+      .map((line) => line.slice(0, line.indexOf(' '))),
+  );
   const extra: Record<string, string> = {};
-  const fill = async (part: 'NAME' | 'EMAIL', key: string, value: string) => {
-    if (env[`GIT_AUTHOR_${part}`] && env[`GIT_COMMITTER_${part}`]) return;
-    if (await configured(key)) return;
+  for (const [part, key, value] of [
+    ['NAME', 'user.name', fallback.name],
+    ['EMAIL', 'user.email', fallback.email],
+  ] as const) {
+    if (configured.has(key)) continue;
     if (!env[`GIT_AUTHOR_${part}`]) extra[`GIT_AUTHOR_${part}`] = value;
     if (!env[`GIT_COMMITTER_${part}`]) extra[`GIT_COMMITTER_${part}`] = value;
-  };
-  await fill('NAME', 'user.name', fallback.name);
-  await fill('EMAIL', 'user.email', fallback.email);
+  }
   return extra;
 }
 

@@ -23,6 +23,7 @@ import {
 } from '../helpers/rig.js';
 import { reapLeftovers, tryRead } from '../helpers/processes.js';
 import { ownFolders, treeState } from '../../src/gates/git-facts.js';
+import { identityEnv } from '../../src/gates/git-identity.js';
 
 /** Iterations 1–4: investigation → requirements (a wait) → planning (a wait); iteration 5 is the first of implementation. */
 const TO_IMPLEMENTATION: Step[] = [
@@ -63,6 +64,8 @@ describe('VERIFY checks', () => {
     const result = await runAnswering(project, sessionArgs(project, 'fails', scenario));
     expect(result.stderr).toContain('is done after 8 iterations');
     expect(result.exitCode).toBe(0);
+    // The rig's environment has an author and committer: no identity is given.
+    expect(result.stderr).not.toContain('has no identity');
     const dir = project.sessionDir('fails');
     const entries = iterations(dir);
     const refused = entries[4]!;
@@ -107,6 +110,9 @@ describe('VERIFY checks', () => {
       [7, 'blocked', 'verify_failed'],
     ]);
     expect(readOverview(dir).data).toMatchObject({ status: 'blocked', blockedKind: 'verify_failed' });
+    // Classified by core/check-output.ts: the class is what "the same failure" compares.
+    expect(iterations(dir)[6]!.checks[0]).toMatchObject({ cls: 'typescript', exitCode: 2 });
+    expect(iterations(dir)[6]!.checks[0].hint).toBeTruthy();
   });
 
   test('a check that hangs is stopped at VERIFY_TIMEOUT with its whole group, also what left it with setsid', async () => {
@@ -258,6 +264,16 @@ describe('git identity', () => {
     );
     // Through the environment only: the repository's config was not written.
     expect(() => git(worktree, 'config', '--local', 'user.name')).toThrow();
+  });
+
+  test('only what is missing is given: a configured user.name, an author already in the environment', async () => {
+    const project = createProject();
+    git(project.repo, 'config', 'user.name', 'Person');
+    const env = { HOME: project.env.HOME, PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_EMAIL: 'a@b.c' };
+    const fallback = { name: 'samocode', email: 'samocode@localhost' };
+    expect(await identityEnv(project.repo, env, fallback)).toEqual({ GIT_COMMITTER_EMAIL: 'samocode@localhost' });
+    git(project.repo, 'config', 'user.email', 'person@example.com');
+    expect(await identityEnv(project.repo, env, fallback)).toEqual({});
   });
 });
 
