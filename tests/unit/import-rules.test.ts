@@ -12,12 +12,12 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
   core: [],
   errors: ['core'],
   loop: ['core'],
-  ...Object.fromEntries(['agent', 'io', 'log', 'telegram', 'config'].map((room) => [room, ADAPTER])),
+  ...Object.fromEntries(['agent', 'io', 'log', 'telegram', 'config', 'gates'].map((room) => [room, ADAPTER])),
   commands: 'all',
   cli: 'all',
 };
 /** What the pure core may take from outside src/: no fs, child_process, timers or logger. */
-const CORE_PACKAGES = /^(zod|gray-matter|node:util|node:path|@secretlint\/.+)$/;
+const CORE_PACKAGES = /^(zod|gray-matter|picomatch|node:util|node:path|@secretlint\/.+)$/;
 
 interface Edge {
   from: string;

@@ -89,17 +89,20 @@ export function parseDiff(text: string): ParsedDiff {
   return { files, notes };
 }
 
+/** `rename from x`, `copy to y`: the path, C-quoted when git had to. */
+const MOVED = /^(rename|copy) (from|to) (.*)$/;
+
 function readHeaderLine(file: DiffFile, line: string): void {
-  if (line.startsWith('new file mode')) file.change = 'added';
+  const moved = MOVED.exec(line);
+  if (moved) {
+    const path = unquote(moved[3]!);
+    if (moved[2] === 'to') file.path = path;
+    else {
+      file.oldPath = path;
+      file.change = moved[1] === 'rename' ? 'renamed' : 'copied';
+    }
+  } else if (line.startsWith('new file mode')) file.change = 'added';
   else if (line.startsWith('deleted file mode')) file.change = 'deleted';
-  else if (line.startsWith('rename from ')) {
-    file.oldPath = unquote(line.slice('rename from '.length));
-    file.change = 'renamed';
-  } else if (line.startsWith('rename to ')) file.path = unquote(line.slice('rename to '.length));
-  else if (line.startsWith('copy from ')) {
-    file.oldPath = unquote(line.slice('copy from '.length));
-    file.change = 'copied';
-  } else if (line.startsWith('copy to ')) file.path = unquote(line.slice('copy to '.length));
   else if (line.startsWith('old mode ') || line.startsWith('new mode ')) file.modeOnly = true;
   else if (line.startsWith('Binary files ') || line === 'GIT binary patch') file.binary = true;
   else if (line.startsWith('--- ') && file.change !== 'added') {

@@ -106,7 +106,7 @@ export function planFiles(planText: string): string[] | undefined {
     const item = /^\s*(?:[-*+]|\d+[.)])?\s*(.*)$/.exec(line)![1]!.trim();
     if (!item) continue;
     const quoted = /`([^`]+)`/.exec(item);
-    const path = (quoted ? quoted[1]! : item.split(/\s+(?:—|–|-|:|\()\s*|\s+/)[0]!).trim();
+    const path = (quoted ? quoted[1]! : item.split(/\s+/)[0]!.replace(/[:;,]$/, '')).trim();
     if (path && !/^\(?(none|n\/a|nothing)\)?\.?$/i.test(path)) out.push(path);
   }
   return out.length > 0 ? out : undefined;
