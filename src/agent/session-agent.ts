@@ -15,7 +15,7 @@ import type { AgentEvent } from './streams/events.js';
 // The accumulator has no dependencies; the parsers (zod) are loaded only for agents whose stream is read.
 import type { StreamSummary } from '../core/stream-summary.js';
 import { StreamAccumulator } from './streams/summary.js';
-import { readTail, runProcess } from './run-process.js';
+import { readTail, runProcess } from '../io/run-process.js';
 import type { PromptSource } from './prompt-source.js';
 import { clearSignalFile, readSignalFile } from '../io/signal-file.js';
 import { agentText, withoutControls } from '../core/agent-text.js';

@@ -1,5 +1,5 @@
 // Follows the agent's stdout log file as it grows and hands over complete lines. The agent writes straight into the
-// file (see run-process.ts), so reading it back costs the agent nothing, and memory stays bounded: only the current
+// file (see io/run-process.ts), so reading it back costs the agent nothing, and memory stays bounded: only the current
 // partial line is held, and a line longer than MAX_LINE is skipped rather than buffered.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';

@@ -8,7 +8,7 @@ import { isDirectory, isFile } from '../io/path-kind.js';
 import { secretValues } from '../core/secrets.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { Config } from '../core/config.js';
-import { KNOWN_NAMES, SETTINGS, resolveSettings, type RawValue, type SettingKey } from './settings.js';
+import { KNOWN_NAMES, SETTINGS, isCheckKey, resolveSettings, type RawValue, type SettingKey } from './settings.js';
 
 export interface LoadInput {
   configPath: string;
@@ -43,7 +43,7 @@ export function loadConfig(input: LoadInput): Loaded {
   const processEnv = new Map<string, RawValue>();
   for (const [name, value] of Object.entries(input.env)) {
     // Only canonical names: an alias such as PROVIDER is too generic to take from a shell's environment.
-    if (value !== undefined && name in SETTINGS)
+    if (value !== undefined && (name in SETTINGS || isCheckKey(name)))
       processEnv.set(name, { value, source: `environment ${name}`, baseDir: input.cwd });
   }
   const flags = new Map<string, RawValue>();
@@ -128,7 +128,7 @@ function readEntries(text: string, file: string, problems: ConfigProblem[], warn
   });
   const entries = new Map<string, RawValue>();
   for (const [name, value] of Object.entries(dotenv.parse(text))) {
-    if (!KNOWN_NAMES.has(name)) {
+    if (!KNOWN_NAMES.has(name) && !isCheckKey(name)) {
       if (file.endsWith('.env')) continue; // a project's .env legitimately holds other variables
       warnings.push(`${file}: unknown key ${name} is ignored${suggest(name)}`);
       continue;

@@ -9,6 +9,7 @@ import { refFormatProblem } from '../core/session-name.js';
 import { LOG_FORMATS, type Config } from '../core/config.js';
 import { PROVIDERS, STREAM_FORMATS, type Provider } from '../core/provider-facts.js';
 import type { ConfigProblem } from '../errors.js';
+import { DEFAULT_BLOCK_AFTER, type CheckSpec } from '../core/gates.js';
 
 /** One value as found in one source, before validation. */
 export interface RawValue {
@@ -163,6 +164,43 @@ const telegramChat: Parser<string> = (raw) =>
   /^(-?\d+|@[A-Za-z0-9_]{5,})$/.test(raw.trim())
     ? { ok: true, value: raw.trim() }
     : { ok: false, message: 'is not a chat id (a number such as 123456789 or -1001234567890) or @channelname' };
+
+/** A shell command line; empty means "no check" (so the environment can switch off one a .samocode sets). */
+const commandLine: Parser<string | undefined> = (raw) => {
+  const value = raw.trim();
+  if (value === '') return { ok: true, value: undefined };
+  if (value.includes('\0')) return { ok: false, message: 'holds a NUL byte' };
+  return { ok: true, value };
+};
+
+const yesNo: Parser<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(value)) return { ok: true, value: true };
+  if (['false', 'no', '0', 'off', ''].includes(value)) return { ok: true, value: false };
+  return { ok: false, message: 'is not true or false' };
+};
+
+const email: Parser<string> = (raw) =>
+  /^[^\s<>@]+@[^\s<>@]+$/.test(raw.trim())
+    ? { ok: true, value: raw.trim() }
+    : { ok: false, message: 'is not an e-mail address (name@host, no spaces or <>)' };
+
+/**
+ * More checks: any key `VERIFY_<NAME>` (letters, digits, _) that is not one of the VERIFY_ settings below, from
+ * .samocode, .env or the environment. The check is named `<name>` in lower case with `-` for `_`
+ * (`VERIFY_TYPE_CHECK` → `type-check`); `VERIFY_TIMEOUT_<NAME>` sets its own time limit. `VERIFY` itself is `verify`.
+ */
+export const NAMED_CHECK = /^VERIFY_([A-Z0-9][A-Z0-9_]*)$/;
+const CHECK_TIMEOUT = /^VERIFY_TIMEOUT_([A-Z0-9][A-Z0-9_]*)$/;
+
+/** Whether a key names a check or a check's time limit (loaded like a setting, though not in SETTINGS). */
+export function isCheckKey(name: string): boolean {
+  return !(name in SETTINGS) && (NAMED_CHECK.test(name) || CHECK_TIMEOUT.test(name));
+}
+
+export function checkName(key: string): string {
+  return key === 'VERIFY' ? 'verify' : key.slice('VERIFY_'.length).toLowerCase().replaceAll('_', '-');
+}
 
 export const SETTINGS = {
   MAIN_REPO: {
@@ -390,6 +428,47 @@ export const SETTINGS = {
     default: 3,
     parse: integer(0),
   },
+  VERIFY: {
+    key: 'VERIFY',
+    doc: 'A check samocode runs itself (`sh -c` in the working dir) before it accepts a move out of implementation, testing or quality to a later phase, and before `done`: a failure keeps the session in its phase and goes to the agent. More checks: `VERIFY_<NAME>=<command>` (named `<name>`; run after VERIFY, by name). An empty value switches a check off.',
+    example: 'VERIFY=npm test',
+    parse: commandLine,
+  },
+  VERIFY_TIMEOUT: {
+    key: 'VERIFY_TIMEOUT',
+    doc: "Seconds each check may take before its whole process group is stopped (a failure of class `timeout`); `VERIFY_TIMEOUT_<NAME>` sets one check's own.",
+    example: 'VERIFY_TIMEOUT=900',
+    default: 600_000,
+    parse: seconds(0.1),
+  },
+  VERIFY_BLOCK_AFTER: {
+    key: 'VERIFY_BLOCK_AFTER',
+    doc: 'The same failure (one check with the same class of output, or one done rule) this many times in a row blocks the session with the output.',
+    example: 'VERIFY_BLOCK_AFTER=5',
+    default: DEFAULT_BLOCK_AFTER,
+    parse: integer(1),
+  },
+  ALLOW_EMPTY_DONE: {
+    key: 'ALLOW_EMPTY_DONE',
+    doc: '`true`: `done` is accepted without a commit on the session branch beyond the base (a research-only task). The tree must still be clean.',
+    example: 'ALLOW_EMPTY_DONE=true',
+    default: false,
+    parse: yesNo,
+  },
+  SAMOCODE_GIT_NAME: {
+    key: 'SAMOCODE_GIT_NAME',
+    doc: "Author and committer name the agent's commits get when the repository has no user.name (set through GIT_AUTHOR_NAME/GIT_COMMITTER_NAME in its environment; your git config is not touched).",
+    example: 'SAMOCODE_GIT_NAME=samocode bot',
+    default: 'samocode',
+    parse: text,
+  },
+  SAMOCODE_GIT_EMAIL: {
+    key: 'SAMOCODE_GIT_EMAIL',
+    doc: 'The e-mail address that goes with SAMOCODE_GIT_NAME, when the repository has no user.email.',
+    example: 'SAMOCODE_GIT_EMAIL=bot@example.com',
+    default: 'samocode@localhost',
+    parse: email,
+  },
   TELEGRAM_BOT_TOKEN: {
     key: 'TELEGRAM_BOT_TOKEN',
     doc: 'Telegram bot token for notifications (secret: never logged).',
@@ -487,6 +566,7 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       fix: `set ${missing}, or remove the other TELEGRAM_ setting`,
     });
   }
+  const checks = checkSpecs(layers, get<string | undefined>('VERIFY'), get<number>('VERIFY_TIMEOUT'), home, problems);
   if (problems.length > 0) return { ok: false, problems, parsed: values };
 
   return {
@@ -534,10 +614,71 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       telegram: token && chatId ? { token, chatId, apiRoot: get('TELEGRAM_API_ROOT') } : undefined,
       logLevel: get('SAMOCODE_LOG_LEVEL'),
       logFormat: get('SAMOCODE_LOG_FORMAT'),
+      verify: {
+        checks,
+        blockAfter: get('VERIFY_BLOCK_AFTER'),
+        allowEmptyDone: get('ALLOW_EMPTY_DONE'),
+      },
+      gitIdentity: { name: get('SAMOCODE_GIT_NAME'), email: get('SAMOCODE_GIT_EMAIL') },
       // The whole token, and its secret half on its own (it is what matters if a URL or message splits it).
       secrets: token ? [token, token.slice(token.indexOf(':') + 1)] : [],
     },
   };
+}
+
+/** VERIFY first, then each VERIFY_<NAME> by name; a VERIFY_TIMEOUT_<NAME> for a check that does not exist is a slip. */
+function checkSpecs(
+  layers: Layers,
+  verify: string | undefined,
+  timeoutMs: number,
+  home: string,
+  problems: ConfigProblem[],
+): CheckSpec[] {
+  const commands = new Map<string, string>();
+  if (verify !== undefined) commands.set('VERIFY', verify);
+  const timeouts = new Map<string, { ms: number }>();
+  for (const [key, raw] of [...layers].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!isCheckKey(key)) continue;
+    const timeout = CHECK_TIMEOUT.exec(key);
+    if (timeout) {
+      const parsed = seconds(0.1)(raw.value, home, raw.baseDir);
+      if (parsed.ok) timeouts.set(`VERIFY_${timeout[1]}`, { ms: parsed.value });
+      else
+        problems.push({
+          source: raw.source,
+          key,
+          value: raw.value,
+          message: parsed.message,
+          fix: `set it like ${key}=900`,
+        });
+      continue;
+    }
+    const parsed = commandLine(raw.value, home, raw.baseDir);
+    if (!parsed.ok)
+      problems.push({
+        source: raw.source,
+        key,
+        value: raw.value,
+        message: parsed.message,
+        fix: `set it like ${key}=npm run lint`,
+      });
+    else if (parsed.value !== undefined) commands.set(key, parsed.value);
+  }
+  for (const key of timeouts.keys()) {
+    if (commands.has(key) || layers.has(key)) continue;
+    problems.push({
+      source: layers.get(`VERIFY_TIMEOUT_${key.slice(7)}`)!.source,
+      key: `VERIFY_TIMEOUT_${key.slice(7)}`,
+      value: undefined,
+      message: `is the time limit of check ${key}, which is not set`,
+      fix: `set ${key}=<command>, or remove VERIFY_TIMEOUT_${key.slice(7)}`,
+    });
+  }
+  return [...commands].map(([key, command]) => ({
+    name: checkName(key),
+    command,
+    timeoutMs: timeouts.get(key)?.ms ?? timeoutMs,
+  }));
 }
 
 /** The profile's limits, each overridden by its own setting when given (`null` = none). */

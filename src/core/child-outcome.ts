@@ -1,5 +1,5 @@
 // What one run of a child process produced, however it ended: one shape for every outcome, as execa has one result
-// for a success, a failure, a timeout and a spawn that never happened. agent/run-process.ts returns it, the failure
+// for a success, a failure, a timeout and a spawn that never happened. io/run-process.ts returns it, the failure
 // classifier reads it, the attempt result carries it, and the history entry is built from it (core/iteration.ts).
 
 export interface ChildOutcome {

@@ -4,6 +4,7 @@
 import type { Budget } from './budget.js';
 import type { Phase } from './phases.js';
 import type { Provider, StreamFormat } from './provider-facts.js';
+import type { CheckSpec } from './gates.js';
 
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -42,6 +43,10 @@ export interface Config {
   telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
   logLevel: string;
   logFormat: LogFormat;
+  /** What samocode checks itself (src/gates/): VERIFY, VERIFY_<NAME>, VERIFY_BLOCK_AFTER, ALLOW_EMPTY_DONE. */
+  verify: { checks: CheckSpec[]; blockAfter: number; allowEmptyDone: boolean };
+  /** The identity the agent commits with when its repository has none (SAMOCODE_GIT_NAME, SAMOCODE_GIT_EMAIL). */
+  gitIdentity: { name: string; email: string };
   /** Values that must never appear in a log, prompt, history line or notification. */
   secrets: string[];
 }

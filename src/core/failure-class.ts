@@ -22,7 +22,7 @@ export type FailureClass =
   | 'idle'
   | 'crashed';
 
-/** The run as agent/run-process.ts reported it, and what else the classifier reads. */
+/** The run as io/run-process.ts reported it, and what else the classifier reads. */
 export interface FailureInput extends Omit<ChildOutcome, 'cancelled' | 'durationMs'> {
   provider: Provider;
   stderrTail: string;

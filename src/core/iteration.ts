@@ -12,6 +12,7 @@ import type { Problem, ProblemKind, Signal, SignalRead } from './signal.js';
 import type { IterationEntry, RunFacts, SessionState, SessionStatus } from './state.js';
 import { SIGNAL_FILE, waitFileAllowed } from './session-files.js';
 import type { WaitSignalFacts } from './wait.js';
+import type { GateReport, WaitFor } from './gates.js';
 
 // ── After one attempt ─────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -57,7 +58,13 @@ export interface FinishedIteration {
   fallbackFrom?: string | undefined;
 }
 
-export type Verdict = { ok: true; phaseAfter: Phase; statusAfter: SessionStatus } | { ok: false; problem: Problem };
+/**
+ * `refused`: samocode's gates refused the move (core/gates.ts): the session stays in its phase, running, and the
+ * problem goes to the next prompt instead of blocking. `waitFor`: a wait samocode itself starts (the review).
+ */
+export type Verdict =
+  | { ok: true; phaseAfter: Phase; statusAfter: SessionStatus; waitFor?: WaitFor | undefined }
+  | { ok: false; problem: Problem; refused?: true | undefined };
 
 /** What the signal (or its absence) means here, before stall detection. */
 export function judgeIteration(
@@ -245,6 +252,8 @@ export interface IterationFacts {
   progress: Progress | undefined;
   stallLimit: number;
   waitFacts: WaitSignalFacts | undefined;
+  /** What samocode's gates found, when they ran (the verdict above already has their judgement). */
+  gates?: GateReport | undefined;
 }
 
 /** The entry the loop appends: its `statusAfter` is the decision (applyEntry in core/state.ts folds it in). */
@@ -252,7 +261,7 @@ export function iterationEntry(
   head: Pick<IterationEntry, 'seq' | 'time' | 'phase' | 'iteration'>,
   facts: IterationFacts,
 ): IterationEntry {
-  const { state, finished, progress, waitFacts } = facts;
+  const { state, finished, progress, waitFacts, gates } = facts;
   const read = finished.read;
   const { verdict, stalled } = withStall(state, read, facts.verdict, progress, facts.stallLimit);
   const signal = read.ok ? read.signal : null;
@@ -260,7 +269,7 @@ export function iterationEntry(
     ...head,
     event: 'iteration',
     phaseAfter: verdict.ok ? verdict.phaseAfter : state.phase,
-    statusAfter: verdict.ok ? verdict.statusAfter : 'blocked',
+    statusAfter: verdict.ok ? verdict.statusAfter : verdict.refused ? 'running' : 'blocked',
     signal: signal && {
       status: signal.status,
       phase: signal.phase,
@@ -278,6 +287,13 @@ export function iterationEntry(
     changed: progress?.session ? true : progress?.treeKnown ? progress.tree : undefined,
     stalled: stalled || undefined,
     waitQuestions: verdict.ok && verdict.statusAfter === 'waiting' ? waitFacts?.questions : undefined,
+    checks: gates?.checks,
+    checksUnchanged: gates?.unchanged,
+    verifiedTree: gates?.tree,
+    review:
+      verdict.ok && verdict.waitFor && gates?.review
+        ? { file: gates.review.file, findings: gates.review.findings.length }
+        : undefined,
   };
 }
 

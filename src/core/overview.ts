@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PHASES, type Phase } from './phases.js';
 import { FRONT_MATTER_OPEN } from './overview-format.js';
 import { ZERO_TOTALS, type SessionState } from './state.js';
+import { GATE_REFUSALS } from './gates.js';
 
 const isoTime = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string().min(1));
 const count = z.number().int().min(0);
@@ -13,6 +14,27 @@ const optionalText = z
   .optional()
   .nullable()
   .transform((v) => v ?? undefined);
+
+const checkRun = z.object({
+  name: z.string(),
+  command: z.string(),
+  exitCode: z.number().int().nullable(),
+  timedOut: z.boolean(),
+  durationMs: z.number().min(0),
+  log: z.string(),
+  cls: optionalText,
+  hint: optionalText,
+  excerpt: optionalText,
+});
+
+const gateFailure = z.object({
+  kind: z.enum(GATE_REFUSALS),
+  key: z.string(),
+  count,
+  message: z.string(),
+  check: checkRun.optional(),
+  iteration: count,
+});
 
 const frontMatterSchema = z.object({
   session: z.string().min(1),
@@ -34,9 +56,13 @@ const frontMatterSchema = z.object({
   lastSummary: optionalText,
   approvedPlan: optionalText,
   planFeedback: optionalText,
+  reviewFeedback: optionalText,
+  reviewFindings: count.optional(),
   budgetWarned: z.array(z.enum(['iterations', 'hours', 'cost', 'tokens'])).optional(),
   stallCount: count.optional(),
   carryNote: optionalText,
+  gateFailure: gateFailure.optional(),
+  verifiedTree: optionalText,
   startedAt: isoTime,
   updatedAt: isoTime,
   workingDir: z.string().min(1),

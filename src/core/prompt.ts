@@ -4,6 +4,7 @@ import type { Problem } from './signal.js';
 import type { SessionState } from './state.js';
 import { withoutControls } from './agent-text.js';
 import { REVIEW_FILE } from './session-files.js';
+import type { GateFailure } from './gates.js';
 
 export interface PromptInput {
   workflow: string;
@@ -63,6 +64,7 @@ export function buildPrompt(input: PromptInput): string {
       'Check what it did (git status, _overview.md), finish that step, and write the signal.',
     );
   }
+  if (state.gateFailure) lines.push('', ...gateFailureLines(state.gateFailure, input.sessionDir));
   if (state.planFeedback) {
     lines.push(
       '',
@@ -94,6 +96,33 @@ export function buildPrompt(input: PromptInput): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What samocode's own gate refused, and the output that says why: the agent fixes it before it tries again. */
+function gateFailureLines(failure: GateFailure, sessionDir: string): string[] {
+  const again = failure.count > 1 ? ` (${failure.count} times in a row)` : '';
+  const check = failure.check;
+  if (!check) {
+    return [
+      `## samocode refused \`done\` (${failure.kind})${again}`,
+      withoutControls(failure.message),
+      'Fix it in this phase, then signal again: samocode checks again before it accepts.',
+    ];
+  }
+  const how = check.timedOut
+    ? `was stopped at its time limit after ${formatDuration(check.durationMs)}`
+    : `exit code ${check.exitCode ?? 'none (killed)'} after ${formatDuration(check.durationMs)}`;
+  const lines = [
+    `## samocode's check "${check.name}" failed: the move was refused${again}`,
+    `samocode ran \`${withoutControls(check.command)}\` in the working dir (iteration ${failure.iteration}): ${how}.`,
+  ];
+  if (check.hint) lines.push(`Hint: ${withoutControls(check.hint)}`);
+  lines.push(`Full output: ${sessionDir}/${check.log}`);
+  if (check.excerpt) lines.push('The relevant output:', '```text', withoutControls(check.excerpt).trimEnd(), '```');
+  lines.push(
+    'Fix the cause (not the check), commit, then signal the move again: samocode runs the check again before it accepts.',
+  );
+  return lines;
 }
 
 export function formatDuration(ms: number): string {

@@ -27,7 +27,12 @@ export type ProblemKind =
   | 'gate_skipped'
   | 'phase_limit'
   | 'stalled'
-  | 'agent_failed';
+  | 'agent_failed'
+  // samocode's own gates (core/gates.ts): a check failed, done without a commit or with a dirty tree, a secret.
+  | 'verify_failed'
+  | 'no_commits'
+  | 'dirty_worktree'
+  | 'secret_in_diff';
 
 export interface Problem {
   kind: ProblemKind;

@@ -5,6 +5,7 @@
 import { BUDGET_SETTING, describeUse, type BudgetKind } from './budget.js';
 import type { Phase } from './phases.js';
 import { FIELD_CAP, capText } from './agent-text.js';
+import { gateFailureAfter, isGateRefusal, type CheckRun, type GateFailure } from './gates.js';
 
 /**
  * The most kept of an agent's text in the front matter (lastSummary, blockedReason, needs). The signal's fields are
@@ -88,6 +89,10 @@ export interface SessionState {
   stallCount?: number | undefined;
   /** Something the next prompt must mention: `max_turns` when the last iteration ran out of turns unsignalled. */
   carryNote?: string | undefined;
+  /** The last move samocode's gates refused (a failed check, a done rule): told in every prompt until one passes. */
+  gateFailure?: GateFailure | undefined;
+  /** HEAD + `git status` when the checks last passed: a gate on the same tree does not run them again. */
+  verifiedTree?: string | undefined;
   startedAt: string;
   updatedAt: string;
   workingDir: string;
@@ -157,6 +162,12 @@ export interface IterationEntry extends EntryBase {
   stalled?: boolean | undefined;
   /** Waiting for `qa_answers`: answerable questions `_qa.md` held when the agent signalled (see SessionState). */
   waitQuestions?: number | undefined;
+  /** samocode's gates ran (core/gates.ts): the checks run, in order (empty when none is configured). */
+  checks?: CheckRun[] | undefined;
+  /** The checks were not run again: they had passed on this same HEAD and `git status`. */
+  checksUnchanged?: true | undefined;
+  /** HEAD + `git status` after checks that all passed. */
+  verifiedTree?: string | undefined;
   /** The review found something: the session waits for the person on this file. */
   review?: { file: string; findings: number } | undefined;
 }
@@ -222,6 +233,11 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         phaseIterations: phase === state.phase ? state.phaseIterations : 0,
         gatesPassed:
           passed && !state.gatesPassed.includes(state.phase) ? [...state.gatesPassed, state.phase] : state.gatesPassed,
+        // The person looked at a block by the same failure again and again: it counts afresh from here.
+        gateFailure:
+          state.gateFailure && state.status === 'blocked' && isGateRefusal(state.blockedKind ?? '')
+            ? { ...state.gateFailure, count: 0 }
+            : state.gateFailure,
         approvedPlan: entry.approvedPlan ?? state.approvedPlan,
         planFeedback: entry.review ? state.planFeedback : (entry.feedback ?? state.planFeedback),
         reviewFeedback: entry.review === 'rejected' ? entry.feedback : state.reviewFeedback,
@@ -243,8 +259,8 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         status: entry.statusAfter,
         iterations: entry.iteration,
         phaseIterations: moved ? 0 : state.phaseIterations + 1,
-        waitingFor: entry.statusAfter === 'waiting' ? entry.signal?.for : undefined,
-        waitingFile: entry.statusAfter === 'waiting' ? entry.signal?.file : undefined,
+        waitingFor: entry.statusAfter === 'waiting' ? (entry.review ? 'review' : entry.signal?.for) : undefined,
+        waitingFile: entry.statusAfter === 'waiting' ? (entry.review?.file ?? entry.signal?.file) : undefined,
         waitQuestions: entry.statusAfter === 'waiting' ? entry.waitQuestions : undefined,
         needs:
           entry.statusAfter === 'waiting' || entry.statusAfter === 'blocked' ? bounded(entry.signal?.needs) : undefined,
@@ -270,6 +286,8 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
             : {}),
         },
         stallCount: entry.stalled ? (state.stallCount ?? 0) + 1 : 0,
+        gateFailure: gateFailureAfter(state, entry),
+        verifiedTree: entry.verifiedTree ?? (isGateRefusal(entry.validation) ? undefined : state.verifiedTree),
       };
     }
   }

@@ -6,6 +6,7 @@ import type { BudgetUse } from '../core/budget.js';
 import type { Problem } from '../core/signal.js';
 import type { HistoryEntry, SessionState } from '../core/state.js';
 import type { Resumption } from '../core/wait.js';
+import type { GateReport, GateRequest } from '../core/gates.js';
 
 export type { AttemptResult };
 
@@ -52,6 +53,14 @@ export interface ProgressProbe {
   session(state: SessionState): string;
   /** The working tree (a `git status`): only taken when the iteration could be a stall, or undefined if unknown. */
   tree(state: SessionState): Promise<string | undefined>;
+}
+
+/**
+ * What samocode checks itself before it accepts a move out of implementation/testing/quality or `done`
+ * (src/gates/gates.ts): the checks, the done rules, the review. Aborting stops a running check's whole group.
+ */
+export interface GatesPort {
+  run(state: SessionState, request: GateRequest, abort: AbortSignal): Promise<GateReport>;
 }
 
 export type SessionEvent =

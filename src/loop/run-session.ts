@@ -10,7 +10,8 @@ import type { Problem, Signal, SignalRead } from '../core/signal.js';
 import { applyEntry, type HistoryEntry, type SessionState } from '../core/state.js';
 import type { WaitSignalFacts } from '../core/wait.js';
 import type { Provider } from '../core/provider-facts.js';
-import type { AgentPort, Clock, HumanGate, Notifier, ProgressProbe, SessionStorePort } from './ports.js';
+import { DEFAULT_BLOCK_AFTER, gatesDue, judgeGates } from '../core/gates.js';
+import type { AgentPort, Clock, GatesPort, HumanGate, Notifier, ProgressProbe, SessionStorePort } from './ports.js';
 
 export interface LoopDeps {
   agent: AgentPort;
@@ -31,6 +32,10 @@ export interface LoopDeps {
   probe?: ProgressProbe | undefined;
   /** What the session folder says about a `waiting` signal: questions in `_qa.md`, where its `file` resolves. */
   waitFacts?: ((state: SessionState, signal: Signal) => WaitSignalFacts) | undefined;
+  /** samocode's own checks, done rules and review (src/gates/); without it every signal is believed. */
+  gates?: GatesPort | undefined;
+  /** VERIFY_BLOCK_AFTER: the same gate failure this many times in a row blocks. */
+  gateBlockAfter?: number | undefined;
 }
 
 export type SessionOutcome =
@@ -91,13 +96,33 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
     }
     const read = finished.read;
     const waitFacts = read.ok && read.signal.status === 'waiting' ? deps.waitFacts?.(state, read.signal) : undefined;
-    const verdict = judgeIteration(state, finished, deps.limits, waitFacts);
+    const signalled = judgeIteration(state, finished, deps.limits, waitFacts);
+    // Between the verdict and the entry: samocode checks what it can before it believes a move or a `done`.
+    const request = deps.gates ? gatesDue(state, signalled) : undefined;
+    const gates = request ? await deps.gates!.run(state, request, deps.abort) : undefined;
+    if (deps.abort.aborted) {
+      // Ctrl-C during a check: the check's group is gone; the iteration runs again at the next start.
+      await record({
+        ...base(),
+        event: 'interrupted',
+        iteration,
+        signal: stopSignal(deps.abort),
+        attempts: finished.attempts,
+      });
+      return interrupted(state, deps);
+    }
+    const verdict = gates
+      ? judgeGates(state, signalled, gates, {
+          blockAfter: deps.gateBlockAfter ?? DEFAULT_BLOCK_AFTER,
+          phaseLimit: deps.limits[state.phase],
+        })
+      : signalled;
     const measured = await progress.after(state, (sessionUnchanged) =>
       couldStall(state, read, verdict, sessionUnchanged),
     );
     const entry = iterationEntry(
       { ...base(), iteration },
-      { state, finished, verdict, progress: measured, stallLimit: deps.stallLimit, waitFacts },
+      { state, finished, verdict, progress: measured, stallLimit: deps.stallLimit, waitFacts, gates },
     );
     await record(entry);
     deps.notifier.notify({ type: 'iteration-end', state, entry });

@@ -204,7 +204,7 @@ async function samocodeInvocations(scratch, paths) {
     attempt: 1,
     runId: 'flag-check',
   };
-  // samocode gives the agent its prompt on stdin, from this file (src/agent/run-process.ts): the probe does the same.
+  // samocode gives the agent its prompt on stdin, from this file (src/io/run-process.ts): the probe does the same.
   writeFileSync(ctx.promptFile, ctx.prompt);
   const configFor = (provider, settings) => {
     const values = {

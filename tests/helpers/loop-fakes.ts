@@ -9,10 +9,12 @@ import type { Problem, Signal, SignalRead } from '../../src/core/signal.js';
 import type { HistoryEntry, IterationEntry, SessionState } from '../../src/core/state.js';
 import type { Resumption } from '../../src/core/wait.js';
 import type { LoopDeps } from '../../src/loop/run-session.js';
+import type { GateReport, GateRequest } from '../../src/core/gates.js';
 import type {
   AgentPort,
   AttemptRequest,
   Clock,
+  GatesPort,
   HumanGate,
   Notifier,
   ProgressProbe,
@@ -165,6 +167,19 @@ export class ScriptedProbe implements ProgressProbe {
   }
   private at(i: number) {
     return this.script[Math.min(i, this.script.length - 1)]!;
+  }
+}
+
+/** The gates' reports, in order (the last one repeats); every request is kept, with the state it came with. */
+export class ScriptedGates implements GatesPort {
+  readonly requests: { request: GateRequest; iteration: number }[] = [];
+  /** Runs while the gates are "running", e.g. to press Ctrl-C during a check. */
+  during?: (() => void) | undefined;
+  constructor(private readonly reports: GateReport[]) {}
+  async run(state: SessionState, request: GateRequest): Promise<GateReport> {
+    this.requests.push({ request, iteration: state.iterations + 1 });
+    this.during?.();
+    return this.reports[Math.min(this.requests.length - 1, this.reports.length - 1)] ?? { checks: [] };
   }
 }
 

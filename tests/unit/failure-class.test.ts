@@ -161,7 +161,7 @@ describe('classifyFailure over the recorded streams', () => {
 });
 
 describe('classifyFailure on synthetic runs', () => {
-  // spawnError strings as src/agent/run-process.ts builds them from execa 9 (captured from real failed spawns).
+  // spawnError strings as src/io/run-process.ts builds them from execa 9 (captured from real failed spawns).
   const ENOENT = 'ENOENT: Command failed with ENOENT: claude -p x\nspawn claude ENOENT';
   const EACCES = 'EACCES: Command failed with EACCES: /opt/codex -p x\nspawn /opt/codex EACCES';
 

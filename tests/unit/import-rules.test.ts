@@ -88,6 +88,7 @@ describe('import rules', () => {
       { from: 'telegram/a.ts', to: '../loop/run-session.js' },
       'telegram may not import loop',
     ],
+    ['gates → config', { from: 'gates/a.ts', to: '../config/settings.js' }, 'gates may not import config'],
     ['an adapter → config', { from: 'agent/a.ts', to: '../config/settings.js' }, 'agent may not import config'],
     ['an adapter → a command', { from: 'io/a.ts', to: '../commands/run/run.js' }, 'io may not import commands/run'],
     ['a command → cli.ts', { from: 'commands/run/run.ts', to: '../../cli.js' }, 'commands/run may not import cli'],

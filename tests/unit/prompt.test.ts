@@ -73,3 +73,55 @@ test.each([
   [1_800_000, '30 min'],
   [5_400_000, '1 h 30 min'],
 ])('formatDuration(%d) = %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+
+describe("the failure of samocode's own gate, carried into the prompt", () => {
+  const check = {
+    name: 'lint',
+    command: 'npm run lint',
+    exitCode: 2,
+    timedOut: false,
+    durationMs: 4200,
+    log: '_logs/x-check-lint.log',
+    cls: 'eslint',
+    hint: 'Fix the lint errors named below.',
+    excerpt: 'src/a.ts\n  3:1  error  no-unused-vars\u001b[31m',
+  };
+  test('a failed check: its name, command, exit code, hint, log and the excerpt (without control characters)', () => {
+    const prompt = buildPrompt(
+      input({
+        state: fakeState({
+          phase: 'implementation',
+          gateFailure: { kind: 'verify_failed', key: 'k', count: 2, message: 'm', check, iteration: 6 },
+        }),
+      }),
+    );
+    for (const text of [
+      `## samocode's check "lint" failed: the move was refused (2 times in a row)`,
+      'samocode ran `npm run lint` in the working dir (iteration 6): exit code 2 after 4.2 s.',
+      'Hint: Fix the lint errors named below.',
+      'Full output: /s/26-01-02-test/_logs/x-check-lint.log',
+      '```text\nsrc/a.ts\n  3:1  error  no-unused-vars\n```',
+    ])
+      expect(prompt).toContain(text);
+    expect(prompt).not.toContain('\u001b');
+  });
+
+  test('a done rule: what was refused and why; nothing without a failure', () => {
+    const refused = buildPrompt(
+      input({
+        state: fakeState({
+          phase: 'done',
+          gateFailure: {
+            kind: 'dirty_worktree',
+            key: 'dirty_worktree',
+            count: 1,
+            message: 'dirty_worktree: ?? x.txt',
+            iteration: 3,
+          },
+        }),
+      }),
+    );
+    expect(refused).toContain('## samocode refused `done` (dirty_worktree)\ndirty_worktree: ?? x.txt');
+    expect(buildPrompt(input())).not.toContain('samocode refused');
+  });
+});

@@ -41,7 +41,7 @@ describe('claude command line', () => {
       {},
     );
     expect(call.command).toBe('claude');
-    // The prompt is not in argv: `-p` alone reads it from stdin (the prompt file, see run-process.ts).
+    // The prompt is not in argv: `-p` alone reads it from stdin (the prompt file, see io/run-process.ts).
     expect(call.args).not.toContain('/s/p.md');
     expect(call.args).toEqual([
       '-p',

@@ -5,8 +5,10 @@ import { describe, expect, test } from 'vitest';
 import type { Classified } from '../../src/core/failure-class.js';
 import { runSession } from '../../src/loop/run-session.js';
 import { fakeState } from '../helpers/fake-state.js';
+import type { GateReport } from '../../src/core/gates.js';
 import {
   MISSING,
+  ScriptedGates,
   ScriptedProbe,
   block,
   go,
@@ -407,5 +409,157 @@ describe('stall detection', () => {
     const outcome = await run(rig);
     expect(outcome.state).toMatchObject({ blockedKind: 'agent', iterations: 6 });
     expect(probe.treeLooks).toBe(0);
+  });
+});
+
+describe("samocode's gates", () => {
+  const failed = (cls = 'exit_1'): GateReport => ({
+    checks: [
+      {
+        name: 'verify',
+        command: 'npm test',
+        exitCode: 1,
+        timedOut: false,
+        durationMs: 5,
+        log: '_logs/x.log',
+        cls,
+        excerpt: 'FAIL a.test.ts',
+      },
+    ],
+  });
+  const passed: GateReport = {
+    checks: [{ name: 'verify', command: 'npm test', exitCode: 0, timedOut: false, durationMs: 5, log: '_logs/y.log' }],
+    tree: 'HEAD abc',
+  };
+  const impl = () => fakeState({ phase: 'implementation' });
+
+  test('run between the verdict and the entry, only for a move onward; a refusal stays, running, and is carried', async () => {
+    const gates = new ScriptedGates([failed(), passed]);
+    const rig = loopRig(
+      [
+        { signal: go('implementation') },
+        { signal: go('testing') },
+        { signal: go('implementation') },
+        { signal: go('testing') },
+        { signal: block('end') },
+      ],
+      { deps: { gates } },
+    );
+    await run(rig, impl());
+    // Staying in implementation runs nothing; each attempt to move on runs the gates once, before its entry.
+    expect(gates.requests).toEqual([
+      { request: { from: 'implementation', to: 'testing', finishing: false }, iteration: 2 },
+      { request: { from: 'implementation', to: 'testing', finishing: false }, iteration: 4 },
+    ]);
+    const entries = rig.store.iterations;
+    expect(entries.map((e) => [e.phaseAfter, e.statusAfter, e.validation])).toEqual([
+      ['implementation', 'running', 'ok'],
+      ['implementation', 'running', 'verify_failed'],
+      ['implementation', 'running', 'ok'],
+      ['testing', 'running', 'ok'],
+      ['testing', 'blocked', 'ok'],
+    ]);
+    expect(entries[0]!.checks).toBeUndefined();
+    expect(entries[1]!.checks).toEqual(failed().checks);
+    // The failure reaches every prompt until a gate passes, then it is gone.
+    expect(rig.agent.requests[2]!.state.gateFailure).toMatchObject({ kind: 'verify_failed', count: 1, iteration: 2 });
+    expect(rig.agent.requests[3]!.state.gateFailure).toMatchObject({ kind: 'verify_failed', count: 1 });
+    expect(rig.agent.requests[4]!.state.gateFailure).toBeUndefined();
+    expect(rig.agent.requests[4]!.state.verifiedTree).toBe('HEAD abc');
+  });
+
+  test('the same failure VERIFY_BLOCK_AFTER times in a row blocks; a resume counts afresh', async () => {
+    const gates = new ScriptedGates([failed()]);
+    const rig = loopRig(
+      [
+        { signal: go('testing') },
+        { signal: go('testing') },
+        { signal: go('testing') },
+        { signal: go('testing') },
+        { signal: block('x') },
+      ],
+      { deps: { gates, gateBlockAfter: 3 }, gate: [{ how: 'orchestrate resume', gatePassed: false }, undefined] },
+    );
+    const outcome = await run(rig, impl());
+    const entries = rig.store.iterations;
+    expect(entries.map((e) => [e.statusAfter, e.validation])).toEqual([
+      ['running', 'verify_failed'],
+      ['running', 'verify_failed'],
+      ['blocked', 'verify_failed'],
+      ['running', 'verify_failed'],
+      ['blocked', 'ok'],
+    ]);
+    expect(entries[2]!.problem).toContain('the same failure 3 times in a row (VERIFY_BLOCK_AFTER=3)');
+    expect(entries[2]!.problem).toContain('FAIL a.test.ts');
+    // After the resume the failure was counted from 0: one more, not a fourth in a row.
+    expect(outcome.state.gateFailure).toMatchObject({ count: 1 });
+  });
+
+  test('another class of failure starts the count again', async () => {
+    const gates = new ScriptedGates([failed('a'), failed('b'), failed('a'), failed('a')]);
+    const rig = loopRig(
+      [
+        { signal: go('testing') },
+        { signal: go('testing') },
+        { signal: go('testing') },
+        { signal: go('testing') },
+        { signal: block('x') },
+      ],
+      { deps: { gates, gateBlockAfter: 2 } },
+    );
+    await run(rig, impl());
+    expect(rig.store.iterations.map((e) => e.statusAfter)).toEqual(['running', 'running', 'running', 'blocked']);
+  });
+
+  test('done: finishing is asked for; a done rule refuses, a clean report ends the session', async () => {
+    const gates = new ScriptedGates([
+      { checks: [], doneProblem: { kind: 'no_commits', message: 'no_commits: nothing beyond main' } },
+      { checks: [] },
+    ]);
+    const rig = loopRig([{ signal: { status: 'done' } }, { signal: { status: 'done' } }], { deps: { gates } });
+    const outcome = await run(rig, fakeState({ phase: 'done' }));
+    expect(outcome.kind).toBe('done');
+    expect(gates.requests.map((r) => r.request)).toEqual([
+      { from: 'done', to: 'done', finishing: true },
+      { from: 'done', to: 'done', finishing: true },
+    ]);
+    expect(rig.store.iterations.map((e) => [e.statusAfter, e.validation])).toEqual([
+      ['running', 'no_commits'],
+      ['done', 'ok'],
+    ]);
+    expect(rig.agent.requests[1]!.state.gateFailure).toMatchObject({
+      kind: 'no_commits',
+      message: 'no_commits: nothing beyond main',
+    });
+  });
+
+  test('review findings wait for the person on the review file; a secret blocks', async () => {
+    const finding = { rule: 'test_skipped', file: 'a.test.ts', line: 3, excerpt: 'it.skip(' };
+    const review = new ScriptedGates([{ checks: [], review: { file: '_review.md', findings: [finding] } }]);
+    const waits = loopRig([{ signal: { status: 'done' } }], { deps: { gates: review } });
+    const waiting = await run(waits, fakeState({ phase: 'done' }));
+    expect(waiting.state).toMatchObject({ status: 'waiting', waitingFor: 'review', waitingFile: '_review.md' });
+    expect(waits.store.iterations[0]!.review).toEqual({ file: '_review.md', findings: 1 });
+
+    const secret = new ScriptedGates([
+      { checks: [], secrets: [{ rule: 'aws', file: 'k.txt', line: 1, excerpt: '[redacted]' }] },
+    ]);
+    const blocks = loopRig([{ signal: { status: 'done' } }], { deps: { gates: secret } });
+    const blocked = await run(blocks, fakeState({ phase: 'done' }));
+    expect(blocked.state).toMatchObject({ status: 'blocked', blockedKind: 'secret_in_diff' });
+    expect(blocked.state.blockedReason).toContain('k.txt:1 (aws)');
+  });
+
+  test('Ctrl-C during the gates: an interrupted entry, no iteration entry, the session resumable', async () => {
+    const gates = new ScriptedGates([passed]);
+    const rig = loopRig([{ signal: go('testing') }], { deps: { gates } });
+    gates.during = () => rig.controller.abort('SIGINT');
+    const outcome = await run(rig, impl());
+    expect(outcome).toMatchObject({
+      kind: 'interrupted',
+      stopSignal: 'SIGINT',
+      state: { phase: 'implementation', status: 'running' },
+    });
+    expect(rig.store.history.map((e) => e.event)).toEqual(['interrupted']);
   });
 });

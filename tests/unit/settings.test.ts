@@ -86,3 +86,53 @@ describe('resolveSettings', () => {
     expect(both.ok && both.config.secrets).toContain(token);
   });
 });
+
+describe('checks: VERIFY and VERIFY_<NAME>', () => {
+  const resolved = (entries: Record<string, string | RawValue>) =>
+    resolveSettings(layers({ ...required, ...entries }), FILE, '/h');
+  test('VERIFY first, then the named ones by name; names in lower case with - for _; own and common time limits', () => {
+    const result = resolved({
+      VERIFY_TYPE_CHECK: 'npm run typecheck',
+      VERIFY: 'npm test',
+      VERIFY_LINT: 'npm run lint',
+      VERIFY_TIMEOUT: '60',
+      VERIFY_TIMEOUT_LINT: '5',
+      VERIFY_OFF: '  ',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.verify).toEqual({
+      checks: [
+        { name: 'verify', command: 'npm test', timeoutMs: 60_000 },
+        { name: 'lint', command: 'npm run lint', timeoutMs: 5000 },
+        { name: 'type-check', command: 'npm run typecheck', timeoutMs: 60_000 },
+      ],
+      blockAfter: 3,
+      allowEmptyDone: false,
+    });
+    expect(result.config.gitIdentity).toEqual({ name: 'samocode', email: 'samocode@localhost' });
+  });
+
+  test('defaults: no checks, 10 minutes, 3 in a row; bad values are named with the fix', () => {
+    const plain = resolved({});
+    expect(plain.ok && plain.config.verify).toEqual({ checks: [], blockAfter: 3, allowEmptyDone: false });
+    const bad = resolved({
+      VERIFY_BLOCK_AFTER: '0',
+      ALLOW_EMPTY_DONE: 'maybe',
+      VERIFY_TIMEOUT_NOPE: '5',
+      SAMOCODE_GIT_EMAIL: 'not an address',
+    });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.map((p) => `${p.key}: ${p.message}`)).toEqual([
+      'VERIFY_BLOCK_AFTER: is not a whole number ≥ 1',
+      'ALLOW_EMPTY_DONE: is not true or false',
+      'SAMOCODE_GIT_EMAIL: is not an e-mail address (name@host, no spaces or <>)',
+      'VERIFY_TIMEOUT_NOPE: is the time limit of check VERIFY_NOPE, which is not set',
+    ]);
+    const yes = resolved({ ALLOW_EMPTY_DONE: 'true' });
+    expect(yes.ok && yes.config.verify.allowEmptyDone).toBe(true);
+    const one = resolved({ VERIFY: 'x' });
+    expect(one.ok && one.config.verify.checks).toEqual([{ name: 'verify', command: 'x', timeoutMs: 600_000 }]);
+  });
+});

@@ -42,6 +42,8 @@ import type { Config } from '../../core/config.js';
 import type { SessionState } from '../../core/state.js';
 import type { Logger } from 'pino';
 import { installShutdown, type Shutdown } from '../../io/shutdown.js';
+import { createGates } from '../../gates/gates.js';
+import { identityEnv } from '../../gates/git-identity.js';
 
 export interface RunOptions {
   configPath: string;
@@ -177,6 +179,15 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       `session ${state.session}: ${state.phase}, ${state.status}, iteration ${state.iterations}; folder ${sessionDir}; agent output in ${join(sessionDir, LOGS_DIR)}`,
     );
 
+    // A commit must never fail for want of an identity: the agent gets one when the repository has none.
+    const identity = state.standalone ? {} : await identityEnv(state.workingDir, opts.env, config.gitIdentity);
+    if (Object.keys(identity).length > 0)
+      log.info(
+        `git in ${state.workingDir} has no identity to commit with: the agent gets ${Object.keys(identity).join(', ')} (${config.gitIdentity.name} <${config.gitIdentity.email}>; SAMOCODE_GIT_NAME, SAMOCODE_GIT_EMAIL)`,
+      );
+    const agentEnv = { ...opts.env, ...identity };
+    for (const check of config.verify.checks)
+      log.info(`check ${check.name}: ${check.command} (time limit ${Math.round(check.timeoutMs / 1000)} s)`);
     const notifier = logNotifier(log);
     const gate = personGate({
       sessionDir,
@@ -201,7 +212,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             runId,
             prompts: packagePrompts(),
             clock: realClock,
-            env: opts.env,
+            env: agentEnv,
             scrub,
             progress: (request, text) =>
               log.info(
@@ -242,6 +253,15 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
           tree: (current) => treeSnapshot(current.workingDir, current.standalone),
         },
         waitFacts: (current, signal) => waitSignalFacts(sessionDir, current, signal),
+        gates: createGates({
+          config,
+          sessionDir,
+          env: agentEnv,
+          runId,
+          scrub,
+          log: (text) => log.info({ event: 'gates' }, text),
+        }),
+        gateBlockAfter: config.verify.blockAfter,
       });
       log.flush();
       const { exitCode, message } = describe(outcome, sessionDir, opts, opened);

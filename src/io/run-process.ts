@@ -1,14 +1,14 @@
-// One supervised spawn of the agent. The child writes its stdout/stderr straight into the log files (file
-// descriptors, not pipes), so the orchestrator never holds the output in memory and never slows the agent's writes;
-// only a bounded tail is read back for messages. It runs as a process-group leader so a timeout, Ctrl-C or /stop
-// reaches its whole tree; after every run, however it ended, whatever still carries the run id in its environment
-// (`SAMOCODE_RUN_ID` in `env`: what left the group with setsid, a daemon) is stopped too. Always resolves to a result,
-// never rejects (a failed spawn is a result too).
+// One supervised spawn: the agent, or a check samocode runs itself (src/gates/). The child writes its stdout/stderr
+// straight into the log files (file descriptors, not pipes), so the orchestrator never holds the output in memory
+// and never slows the child's writes; only a bounded tail is read back for messages. It runs as a process-group
+// leader so a timeout, Ctrl-C or /stop reaches its whole tree; after every run, however it ended, whatever still
+// carries the run id in its environment (`SAMOCODE_RUN_ID` in `env`: what left the group with setsid, a daemon) is
+// stopped too. Always resolves to a result, never rejects (a failed spawn is a result too).
 import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { ChildOutcome } from '../core/child-outcome.js';
-import { groupAlive, stopRun, terminateGroup } from '../io/process-group.js';
+import { groupAlive, stopRun, terminateGroup } from './process-group.js';
 
 export interface ProcessRequest {
   command: string;
