@@ -15,6 +15,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
   writeSync,
@@ -41,6 +42,10 @@ interface Step {
   stdinFile?: string;
   /** Files to write, relative to the working dir. */
   files?: Record<string, string>;
+  /** Files to write from base64 (binary content), relative to the working dir. */
+  filesBase64?: Record<string, string>;
+  /** Files to delete, relative to the working dir. */
+  removeFiles?: string[];
   /** Files to write, relative to the session folder (e.g. `_qa.md`). */
   sessionFiles?: Record<string, string>;
   /** Text appended to the body of `_overview.md`, as an agent keeping notes would. */
@@ -100,7 +105,7 @@ function loadStep(): Step {
   return { ...step, ...override };
 }
 
-function writeFile(base: string, relative: string, content: string): void {
+function writeFile(base: string, relative: string, content: string | Buffer): void {
   const file = isAbsolute(relative) ? relative : join(base, relative);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, content);
@@ -155,6 +160,9 @@ async function main(): Promise<void> {
     appendFileSync(file, `${JSON.stringify({ startedAt: performance.timeOrigin, printMs })}\n`);
   }
   for (const [file, content] of Object.entries(step.files ?? {})) writeFile(workingDir, file, content);
+  for (const [file, content] of Object.entries(step.filesBase64 ?? {}))
+    writeFile(workingDir, file, Buffer.from(content, 'base64'));
+  for (const file of step.removeFiles ?? []) rmSync(join(workingDir, file), { force: true });
   for (const [file, content] of Object.entries(step.sessionFiles ?? {})) writeFile(sessionDir, file, content);
   if (step.envFile) writeFile(sessionDir, step.envFile, JSON.stringify(process.env));
   if (step.appendOverview) appendFileSync(join(sessionDir, OVERVIEW_FILE), `${step.appendOverview}\n`);

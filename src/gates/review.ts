@@ -8,30 +8,15 @@ import { execa } from 'execa';
 import writeFileAtomic from 'write-file-atomic';
 import { parseDiff, type DiffFile } from '../core/review/diff.js';
 import { planFiles, renderReview } from '../core/review/review-file.js';
-import { reviewDiff, type ReviewFinding } from '../core/review/rules.js';
+import { reviewDiff } from '../core/review/rules.js';
 import { scanDiffSecrets } from '../core/review/secrets.js';
 import { scanSecrets } from '../core/secret-scan.js';
 import { REVIEW_FILE } from '../core/session-files.js';
-import type { SessionState } from '../core/state.js';
 import { readIfExists } from '../io/read-if-exists.js';
+import type { ReviewContext, ReviewHook } from './gates.js';
 
-export interface ReviewSessionContext {
-  state: SessionState;
-  sessionDir: string;
-  workingDir: string;
-  /** The base branch and the session branch's HEAD: the diff is base...head plus the working tree. */
-  base: string | undefined;
-  head: string | undefined;
-  scrub: (text: string) => string;
-  abort: AbortSignal;
-}
-
-export interface ReviewResult {
-  secrets: ReviewFinding[];
-  findings: ReviewFinding[];
-  /** The file the person decides in (relative to the session folder), when there are findings to decide on. */
-  file?: string | undefined;
-}
+/** What the hook returns: `file` is relative to the session folder, set when there are findings to decide on. */
+export type ReviewResult = Awaited<ReturnType<ReviewHook>>;
 
 /** The most of the diff read (more is cut with a `review_incomplete` finding): a session's diff, not a vendored tree. */
 export const DIFF_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -55,7 +40,7 @@ const DIFF_ARGS = [
   '-M',
 ];
 
-export async function reviewSession(ctx: ReviewSessionContext): Promise<ReviewResult> {
+export const reviewSession: ReviewHook = async (ctx: ReviewContext): Promise<ReviewResult> => {
   if (ctx.state.standalone || !ctx.base) return { secrets: [], findings: [] };
   const diff = await readDiff(ctx);
   if (ctx.abort.aborted) return { secrets: [], findings: [] };
@@ -84,14 +69,14 @@ export async function reviewSession(ctx: ReviewSessionContext): Promise<ReviewRe
   const text = renderReview(findings, { base: ctx.base, branch: ctx.state.branch, head: ctx.head });
   await writeFileAtomic(join(ctx.sessionDir, REVIEW_FILE), ctx.scrub(text));
   return { secrets: blocked, findings, file: REVIEW_FILE };
-}
+};
 
 interface DiffText {
   text: string;
   notes: string[];
 }
 
-async function readDiff(ctx: ReviewSessionContext): Promise<DiffText> {
+async function readDiff(ctx: ReviewContext): Promise<DiffText> {
   const notes: string[] = [];
   const mergeBase = await git(ctx, ['merge-base', ctx.base!, ctx.head ?? 'HEAD'], 4096);
   const from = mergeBase.ok ? mergeBase.out.trim() : ctx.base!;
@@ -128,7 +113,7 @@ interface GitOut {
   cut: boolean;
 }
 
-async function git(ctx: ReviewSessionContext, args: string[], maxBytes: number, okCodes = [0]): Promise<GitOut> {
+async function git(ctx: ReviewContext, args: string[], maxBytes: number, okCodes = [0]): Promise<GitOut> {
   const result = await execa('git', args, {
     cwd: ctx.workingDir,
     reject: false,
@@ -147,7 +132,7 @@ async function git(ctx: ReviewSessionContext, args: string[], maxBytes: number, 
 }
 
 /** The sessions folder, when it lies inside the working dir: samocode's files are not the agent's change. */
-function ownPathspecs(ctx: ReviewSessionContext): string[] {
+function ownPathspecs(ctx: ReviewContext): string[] {
   const inside = relative(ctx.workingDir, dirname(ctx.sessionDir));
   if (inside === '' || inside.startsWith('..') || inside.startsWith('/')) return [];
   return ['.', `:(exclude)${inside}`];

@@ -43,6 +43,7 @@ import type { SessionState } from '../../core/state.js';
 import type { Logger } from 'pino';
 import { installShutdown, type Shutdown } from '../../io/shutdown.js';
 import { createGates } from '../../gates/gates.js';
+import { reviewSession } from '../../gates/review.js';
 import { identityEnv } from '../../gates/git-identity.js';
 
 export interface RunOptions {
@@ -260,6 +261,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
           runId,
           scrub,
           log: (text) => log.info({ event: 'gates' }, text),
+          review: reviewSession,
         }),
         gateBlockAfter: config.verify.blockAfter,
       });

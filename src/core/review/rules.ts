@@ -5,17 +5,12 @@
 import picomatch from 'picomatch';
 import { withoutControls } from '../agent-text.js';
 import { oneLine } from '../text.js';
+import type { ReviewFinding } from '../gates.js';
 import type { DiffFile, DiffLine } from './diff.js';
 import { isCoverageConfig, isMixedConfigFile, isProse, isSnapshot, isTestFile, isTestRunnerFile } from './paths.js';
 
-/** One thing the review found (the shape of core/gates.ts's ReviewFinding). */
-export interface ReviewFinding {
-  rule: string;
-  file: string;
-  line?: number | undefined;
-  /** The line concerned: short, one line, no control characters (and scrubbed by the edge before it is written). */
-  excerpt: string;
-}
+/** One thing the review found: rule, file, line, a short excerpt (core/gates.ts, shared with the gates). */
+export type { ReviewFinding };
 
 export type RuleFamily = 'reward hacking' | 'scope' | 'size' | 'secrets' | 'review';
 
@@ -186,20 +181,23 @@ function reviewTestFile(file: DiffFile, add: Add): void {
   if (file.change === 'deleted') return;
   for (const line of file.added) if (SKIP_MARKER.test(line.text)) add('skip_marker', file.path, line);
   surplus(file, TEST_DECLARATION, (line) => add('test_removed', file.path, line));
-  const weakened = new Set<number>();
+  /** The precise assertions a loose one replaced: told once, as weakened, not again as removed. */
+  const replacedLines = new Set<DiffLine>();
   for (const line of file.added) {
-    const trivial = TRIVIAL_ASSERTION.test(line.text);
-    const replaced =
-      !trivial &&
-      WEAK_MATCHER.test(line.text) &&
-      file.removed.some((old) => old.hunk === line.hunk && STRONG_MATCHER.test(old.text));
-    if (!trivial && !replaced) continue;
+    if (TRIVIAL_ASSERTION.test(line.text)) {
+      add('assertion_weakened', file.path, line);
+      continue;
+    }
+    if (!WEAK_MATCHER.test(line.text)) continue;
+    const strong = file.removed.find(
+      (old) => old.hunk === line.hunk && !replacedLines.has(old) && STRONG_MATCHER.test(old.text),
+    );
+    if (!strong) continue;
+    replacedLines.add(strong);
     add('assertion_weakened', file.path, line);
-    if (replaced) weakened.add(line.hunk);
   }
-  // An assertion replaced by a loose one (`assert x == 3` → `pass`) is told once, as weakened.
   surplus(file, ASSERTION, (line) => {
-    if (!weakened.has(line.hunk)) add('assertion_removed', file.path, line);
+    if (!replacedLines.has(line)) add('assertion_removed', file.path, line);
   });
 }
 
