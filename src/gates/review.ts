@@ -40,9 +40,16 @@ const DIFF_ARGS = [
   '-M',
 ];
 
-export const reviewSession: ReviewHook = async (ctx: ReviewContext): Promise<ReviewResult> => {
+export const reviewSession: ReviewHook = (ctx) => review(ctx, DIFF_LIMIT_BYTES);
+
+/** The same with another limit on the diff read (tests: a cut without writing megabytes). */
+export function reviewSessionWithLimit(limitBytes: number): ReviewHook {
+  return (ctx) => review(ctx, limitBytes);
+}
+
+async function review(ctx: ReviewContext, limitBytes: number): Promise<ReviewResult> {
   if (ctx.state.standalone || !ctx.base) return { secrets: [], findings: [] };
-  const diff = await readDiff(ctx);
+  const diff = await readDiff(ctx, limitBytes);
   if (ctx.abort.aborted) return { secrets: [], findings: [] };
   const parsed = parseDiff(diff.text);
   const notes = [...diff.notes, ...parsed.notes];
@@ -69,25 +76,25 @@ export const reviewSession: ReviewHook = async (ctx: ReviewContext): Promise<Rev
   const text = renderReview(findings, { base: ctx.base, branch: ctx.state.branch, head: ctx.head });
   await writeFileAtomic(join(ctx.sessionDir, REVIEW_FILE), ctx.scrub(text));
   return { secrets: blocked, findings, file: REVIEW_FILE };
-};
+}
 
 interface DiffText {
   text: string;
   notes: string[];
 }
 
-async function readDiff(ctx: ReviewContext): Promise<DiffText> {
+async function readDiff(ctx: ReviewContext, limitBytes: number): Promise<DiffText> {
   const notes: string[] = [];
   const mergeBase = await git(ctx, ['merge-base', ctx.base!, ctx.head ?? 'HEAD'], 4096);
   const from = mergeBase.ok ? mergeBase.out.trim() : ctx.base!;
   if (!mergeBase.ok) notes.push(`git merge-base ${ctx.base} HEAD failed; the diff is against ${ctx.base} itself`);
   // Against the working tree: the branch's commits and what is still uncommitted, in one diff.
   const own = ownPathspecs(ctx);
-  const tracked = await git(ctx, [...DIFF_ARGS, from, '--', ...own], DIFF_LIMIT_BYTES);
+  const tracked = await git(ctx, [...DIFF_ARGS, from, '--', ...own], limitBytes);
   if (!tracked.ok && !tracked.cut) notes.push(`git diff ${from} failed: ${oneLine(tracked.err)}`);
-  if (tracked.cut) notes.push(`the diff is over ${DIFF_LIMIT_BYTES / 1024 / 1024} MB: only its first part was read`);
+  if (tracked.cut) notes.push(`the diff is over ${formatBytes(limitBytes)}: only its first part was read`);
   let text = tracked.out;
-  let budget = DIFF_LIMIT_BYTES - Buffer.byteLength(text);
+  let budget = limitBytes - Buffer.byteLength(text);
 
   const untracked = await git(ctx, ['ls-files', '-z', '--others', '--exclude-standard', '--', ...own], 1024 * 1024);
   const paths = untracked.ok ? untracked.out.split('\0').filter(Boolean) : [];
@@ -151,6 +158,10 @@ function fileSizes(workingDir: string, files: readonly DiffFile[]): Record<strin
     }
   }
   return sizes;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(0)} MB` : `${bytes} bytes`;
 }
 
 function oneLine(text: string): string {
