@@ -8,6 +8,7 @@ import { PHASE_RULES } from '../core/phases.js';
 import { formatDuration } from '../core/prompt.js';
 import { REVIEW_FILE } from '../core/session-files.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
+import { isGateRefusal } from '../core/gates.js';
 
 export function logNotifier(log: Logger): Notifier {
   return {
@@ -51,6 +52,13 @@ export function logNotifier(log: Logger): Notifier {
             log.warn(
               { event: event.type, entry },
               `#${entry.iteration} ${short}  out of turns before signalling (${took}); the next iteration goes on with a note`,
+            );
+            return;
+          }
+          if (entry.statusAfter === 'running' && isGateRefusal(entry.validation)) {
+            log.warn(
+              { event: event.type, entry },
+              `#${entry.iteration} ${short}  refused by samocode (${entry.validation}), stays in ${entry.phaseAfter} (${took}): ${entry.problem ?? ''}`,
             );
             return;
           }

@@ -84,33 +84,19 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
 
     const iteration = state.iterations + 1;
     const finished = await runIteration(state, iteration, deps);
-    if ('interrupted' in finished) {
-      await record({
-        ...base(),
-        event: 'interrupted',
-        iteration,
-        signal: stopSignal(deps.abort),
-        attempts: finished.attempts,
-      });
+    const stopHere = async (attempts: number) => {
+      await record({ ...base(), event: 'interrupted', iteration, signal: stopSignal(deps.abort), attempts });
       return interrupted(state, deps);
-    }
+    };
+    if ('interrupted' in finished) return stopHere(finished.attempts);
     const read = finished.read;
     const waitFacts = read.ok && read.signal.status === 'waiting' ? deps.waitFacts?.(state, read.signal) : undefined;
     const signalled = judgeIteration(state, finished, deps.limits, waitFacts);
     // Between the verdict and the entry: samocode checks what it can before it believes a move or a `done`.
     const request = deps.gates ? gatesDue(state, signalled) : undefined;
     const gates = request ? await deps.gates!.run(state, request, deps.abort) : undefined;
-    if (deps.abort.aborted) {
-      // Ctrl-C during a check: the check's group is gone; the iteration runs again at the next start.
-      await record({
-        ...base(),
-        event: 'interrupted',
-        iteration,
-        signal: stopSignal(deps.abort),
-        attempts: finished.attempts,
-      });
-      return interrupted(state, deps);
-    }
+    // Ctrl-C during a check: the check's group is gone; the iteration runs again at the next start.
+    if (deps.abort.aborted) return stopHere(finished.attempts);
     const verdict = gates
       ? judgeGates(state, signalled, gates, {
           blockAfter: deps.gateBlockAfter ?? DEFAULT_BLOCK_AFTER,

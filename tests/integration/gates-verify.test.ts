@@ -2,7 +2,7 @@
 // check keeps the session in its phase and its output reaches the next prompt; the same failure three times blocks;
 // done without a commit, or with a dirty tree, is refused; a check that hangs is killed with its whole group; Ctrl-C
 // during a check leaves nothing running and the session resumes; an agent in a repo without a git identity commits.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -22,6 +22,7 @@ import {
   type Step,
 } from '../helpers/rig.js';
 import { reapLeftovers, tryRead } from '../helpers/processes.js';
+import { ownFolders, treeState } from '../../src/gates/git-facts.js';
 
 /** Iterations 1–4: investigation → requirements (a wait) → planning (a wait); iteration 5 is the first of implementation. */
 const TO_IMPLEMENTATION: Step[] = [
@@ -31,17 +32,11 @@ const TO_IMPLEMENTATION: Step[] = [
   { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
 ];
 
-function projectWith(config: string[]): Project {
-  return createProject({
-    config: [
-      'MAIN_REPO=./repo',
-      'WORKTREES=./worktrees',
-      'SESSIONS=./sessions',
-      'PROVIDER=script',
-      'SAMOCODE_RETRY_DELAY=0',
-      ...config,
-    ],
-  });
+/** The rig's project, with these lines added to its .samocode. */
+function projectWith(lines: string[]): Project {
+  const project = createProject();
+  appendFileSync(project.configFile, lines.map((line) => `${line}\n`).join(''));
+  return project;
 }
 
 /** Run, answering the two gates by editing the files as the person would, until the session is neither of them. */
@@ -119,7 +114,7 @@ describe('VERIFY checks', () => {
     reapLeftovers(project);
     const pids = join(project.root, 'pids');
     const check = `sleep 300 & echo $! >> ${pids}; setsid sleep 301 & echo $! >> ${pids}; wait`;
-    writeFileSync(project.configFile, `${readFileSync(project.configFile, 'utf8')}VERIFY=${check}\n`);
+    appendFileSync(project.configFile, `VERIFY=${check}\n`);
     const scenario = project.scenario([
       ...TO_IMPLEMENTATION,
       { files: { 'a.txt': 'a\n' }, commit: 'Try', signal: sig.go('testing') },
@@ -145,7 +140,7 @@ describe('VERIFY checks', () => {
     const pids = join(project.root, 'pids');
     writeFileSync(hang, '');
     const check = `if [ -f ${hang} ]; then sleep 300 & echo $! >> ${pids}; setsid sleep 301 & echo $! >> ${pids}; wait; fi`;
-    writeFileSync(project.configFile, `${readFileSync(project.configFile, 'utf8')}VERIFY=${check}\n`);
+    appendFileSync(project.configFile, `VERIFY=${check}\n`);
     const scenario = project.scenario([
       ...TO_IMPLEMENTATION,
       { files: { 'a.txt': 'a\n' }, commit: 'Work', signal: sig.go('testing') },
@@ -263,5 +258,39 @@ describe('git identity', () => {
     );
     // Through the environment only: the repository's config was not written.
     expect(() => git(worktree, 'config', '--local', 'user.name')).toThrow();
+  });
+});
+
+describe('where git cannot tell', () => {
+  test('a standalone session (MAIN_REPO is no git repository): the checks run, the done rules do not apply', async () => {
+    const project = createProject({ git: false });
+    appendFileSync(project.configFile, 'VERIFY=test -f ok.txt\n');
+    const scenario = project.scenario([
+      ...TO_IMPLEMENTATION,
+      { files: { 'a.txt': 'a\n' }, signal: sig.go('testing') },
+      { files: { 'ok.txt': 'ok\n' }, signal: sig.go('testing') },
+      { signal: sig.go('done') },
+      { signal: sig.done() },
+    ]);
+    const result = await runAnswering(project, sessionArgs(project, 'plain', scenario));
+    expect(result.exitCode).toBe(0);
+    const entries = iterations(project.sessionDir('plain'));
+    expect(entries.map((e) => e.validation).slice(4)).toEqual(['verify_failed', 'ok', 'ok', 'ok']);
+    // Without git there is no fingerprint: each gate runs the checks again.
+    expect(entries.slice(5).map((e) => e.checks.length)).toEqual([1, 1, 1]);
+  });
+
+  test("the session folder inside the working tree is not the agent's change", async () => {
+    const project = createProject();
+    const sessions = join(project.repo, 'sessions', '26-01-01-x');
+    mkdirSync(sessions, { recursive: true });
+    writeFileSync(join(sessions, '_overview.md'), 'x\n');
+    writeFileSync(join(project.repo, 'work.txt'), 'w\n');
+    const state = await treeState(
+      project.repo,
+      ownFolders(project.repo, [join(project.repo, 'sessions'), '/elsewhere']),
+    );
+    expect(state?.changes).toEqual(['?? work.txt']);
+    expect(state?.head).toBe(git(project.repo, 'rev-parse', 'HEAD'));
   });
 });

@@ -470,16 +470,10 @@ describe("samocode's gates", () => {
 
   test('the same failure VERIFY_BLOCK_AFTER times in a row blocks; a resume counts afresh', async () => {
     const gates = new ScriptedGates([failed()]);
-    const rig = loopRig(
-      [
-        { signal: go('testing') },
-        { signal: go('testing') },
-        { signal: go('testing') },
-        { signal: go('testing') },
-        { signal: block('x') },
-      ],
-      { deps: { gates, gateBlockAfter: 3 }, gate: [{ how: 'orchestrate resume', gatePassed: false }, undefined] },
-    );
+    const rig = loopRig([...Array.from({ length: 4 }, () => ({ signal: go('testing') })), { signal: block('x') }], {
+      deps: { gates, gateBlockAfter: 3 },
+      gate: [{ how: 'orchestrate resume', gatePassed: false }, undefined],
+    });
     const outcome = await run(rig, impl());
     const entries = rig.store.iterations;
     expect(entries.map((e) => [e.statusAfter, e.validation])).toEqual([
@@ -497,16 +491,9 @@ describe("samocode's gates", () => {
 
   test('another class of failure starts the count again', async () => {
     const gates = new ScriptedGates([failed('a'), failed('b'), failed('a'), failed('a')]);
-    const rig = loopRig(
-      [
-        { signal: go('testing') },
-        { signal: go('testing') },
-        { signal: go('testing') },
-        { signal: go('testing') },
-        { signal: block('x') },
-      ],
-      { deps: { gates, gateBlockAfter: 2 } },
-    );
+    const rig = loopRig([...Array.from({ length: 4 }, () => ({ signal: go('testing') })), { signal: block('x') }], {
+      deps: { gates, gateBlockAfter: 2 },
+    });
     await run(rig, impl());
     expect(rig.store.iterations.map((e) => e.statusAfter)).toEqual(['running', 'running', 'running', 'blocked']);
   });
