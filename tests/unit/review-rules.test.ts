@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { DiffFile, FileChange } from '../../src/core/review/diff.js';
 import { REVIEW_RULES, reviewDiff, scopeMatcher, type ReviewContext } from '../../src/core/review/rules.js';
@@ -223,4 +224,11 @@ describe('review rules', () => {
       expect(rule.misses.length).toBeGreaterThan(5);
     }
   });
+});
+
+test("README's review table has a row for every rule, in the table's order", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### The review of the diff'), readme.indexOf('### Secrets in the diff'));
+  const rows = [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
+  expect(rows).toEqual(REVIEW_RULES.map((rule) => rule.id));
 });
