@@ -42,17 +42,9 @@ const BASE_FILES: Record<string, string> = {
   'tests/old.test.ts': "it('works', () => {\n  expect(1).toBe(1);\n});\n",
 };
 
-function projectWith(config: string[] = []): Project {
-  const project = createProject({
-    config: [
-      'MAIN_REPO=./repo',
-      'WORKTREES=./worktrees',
-      'SESSIONS=./sessions',
-      'PROVIDER=script',
-      'SAMOCODE_RETRY_DELAY=0',
-      ...config,
-    ],
-  });
+/** A project whose main branch has BASE_FILES. */
+function projectWith(): Project {
+  const project = createProject();
   for (const [path, content] of Object.entries(BASE_FILES)) {
     mkdirSync(dirname(join(project.repo, path)), { recursive: true });
     writeFileSync(join(project.repo, path), content);

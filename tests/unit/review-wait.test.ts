@@ -27,6 +27,19 @@ const waiting = fakeState({
   updatedAt: '2026-01-02T04:00:00.000Z',
 });
 const at = { startup: false, force: false };
+/** The `resumed` entry the loop records for a resume verdict. */
+function resumedEntry(verdict: ReturnType<typeof evaluateWait>): ResumedEntry {
+  if (!('resume' in verdict)) throw new Error(`expected a resume, got: ${verdict.pending}`);
+  return {
+    seq: 9,
+    time: '2026-01-02T05:00:00.000Z',
+    iteration: 7,
+    phase: 'done',
+    event: 'resumed',
+    from: 'waiting',
+    ...verdict.resume,
+  };
+}
 const withDecision = (value: string) =>
   renderReview(FINDINGS).replace('**Decision:** _waiting_', `**Decision:** ${value}`);
 
@@ -82,16 +95,7 @@ describe('waiting for the review', () => {
     expect(verdict).toEqual({
       resume: { how: 'review approved in _review.md', gatePassed: false, review: 'approved' },
     });
-    const entry: ResumedEntry = {
-      seq: 9,
-      time: '2026-01-02T05:00:00.000Z',
-      iteration: 7,
-      phase: 'done',
-      event: 'resumed',
-      from: 'waiting',
-      ...('resume' in verdict ? verdict.resume : { how: '' }),
-    };
-    const after = applyEntry(waiting, entry);
+    const after = applyEntry(waiting, resumedEntry(verdict));
     expect(after).toMatchObject({ status: 'done', phase: 'done', waitingFor: undefined, reviewFindings: undefined });
   });
 
@@ -106,16 +110,7 @@ describe('waiting for the review', () => {
         feedback: 'un-skip the test',
       },
     });
-    const resumed = applyEntry(waiting, {
-      seq: 9,
-      time: '2026-01-02T05:00:00.000Z',
-      iteration: 7,
-      phase: 'done',
-      event: 'resumed',
-      from: 'waiting',
-      ...(verdict as { resume: object }).resume,
-      how: 'x',
-    });
+    const resumed = applyEntry(waiting, resumedEntry(verdict));
     expect(resumed).toMatchObject({ status: 'running', phase: 'implementation', reviewFeedback: 'un-skip the test' });
     expect(resumed.planFeedback).toBeUndefined();
     const prompt = buildPrompt({

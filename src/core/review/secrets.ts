@@ -91,13 +91,3 @@ async function lintAdded(path: string, added: readonly DiffLine[]) {
     rule: hit.ruleId.replace(/^@secretlint\/secretlint-rule-/, ''),
   }));
 }
-
-/** The reason of the block: every finding as `file:line (rule)`, never the value. */
-export function secretsReason(findings: readonly ReviewFinding[], max = 10): string {
-  const listed = findings
-    .slice(0, max)
-    .map((f) => `${f.file}${f.line !== undefined ? `:${f.line}` : ''} (${f.rule})`)
-    .join('; ');
-  const more = findings.length > max ? `; and ${findings.length - max} more` : '';
-  return `secret_in_diff: ${listed}${more}`;
-}
