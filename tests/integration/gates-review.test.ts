@@ -172,6 +172,11 @@ describe('the review of the diff', () => {
       reviewFindings: last.review.findings,
     });
 
+    const status = await project.run(['status', '--config', project.configFile, '--session', 'cheat']);
+    expect(status.stdout).toContain(
+      `${last.review.findings} findings of the review of the diff: read them, then replace "**Decision:** _waiting_"`,
+    );
+
     // Still waiting: a run that finds no decision says what to write.
     const again = await project.run(args);
     expect(again.exitCode).toBe(5);
