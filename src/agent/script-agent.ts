@@ -16,6 +16,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
   writeSync,
@@ -48,6 +49,8 @@ interface Step {
   renames?: Record<string, string>;
   /** Files to make executable (mode 755), relative to the working dir. */
   executable?: string[];
+  /** Files to delete, relative to the working dir. */
+  removeFiles?: string[];
   /** Files to write, relative to the session folder (e.g. `_qa.md`). */
   sessionFiles?: Record<string, string>;
   /** Text appended to the body of `_overview.md`, as an agent keeping notes would. */
@@ -169,6 +172,7 @@ async function main(): Promise<void> {
     renameSync(join(workingDir, from), join(workingDir, to));
   }
   for (const file of step.executable ?? []) chmodSync(join(workingDir, file), 0o755);
+  for (const file of step.removeFiles ?? []) rmSync(join(workingDir, file), { force: true });
   for (const [file, content] of Object.entries(step.sessionFiles ?? {})) writeFile(sessionDir, file, content);
   if (step.envFile) writeFile(sessionDir, step.envFile, JSON.stringify(process.env));
   if (step.appendOverview) appendFileSync(join(sessionDir, OVERVIEW_FILE), `${step.appendOverview}\n`);

@@ -134,10 +134,15 @@ export type Approval =
   /** No `**Approval:**` line, or one that says something else. */
   | { state: 'unclear'; line?: string | undefined };
 
-const APPROVAL = /^(\s*\*\*Approval:?\*\*:?)\s*(.*)$/im;
+const APPROVAL = decisionLine('Approval');
 
-export function readApproval(text: string): Approval {
-  const match = APPROVAL.exec(text);
+/** The `**<label>:** <value>` line a person edits: `**Approval:**` in `_plan.md`, `**Decision:**` in `_review.md`. */
+export function decisionLine(label: string): RegExp {
+  return new RegExp(`^(\\s*\\*\\*${label}:?\\*\\*:?)\\s*(.*)$`, 'im');
+}
+
+export function readApproval(text: string, line: RegExp = APPROVAL): Approval {
+  const match = line.exec(text);
   if (!match) return { state: 'unclear' };
   const value = match[2]!.replace(/\r$/, '').trim();
   if (value === '' || value === WAITING_MARK) return { state: 'waiting' };
@@ -151,8 +156,9 @@ export function readApproval(text: string): Approval {
 export function setApproval(
   text: string,
   decision: { approve: true } | { approve: false; feedback: string },
+  line: RegExp = APPROVAL,
 ): string | undefined {
-  if (!APPROVAL.test(text)) return undefined;
+  if (!line.test(text)) return undefined;
   const value = decision.approve ? 'approved' : `rejected: ${decision.feedback.replace(/\s*\n\s*/g, ' ').trim()}`;
-  return text.replace(APPROVAL, (_line, head: string) => `${head} ${value}`);
+  return text.replace(line, (_line, head: string) => `${head} ${value}`);
 }

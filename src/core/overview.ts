@@ -57,6 +57,8 @@ const frontMatterSchema = z.object({
   lastSummary: optionalText,
   approvedPlan: optionalText,
   planFeedback: optionalText,
+  reviewFeedback: optionalText,
+  reviewFindings: count.optional(),
   budgetWarned: z.array(z.enum(['iterations', 'hours', 'cost', 'tokens'])).optional(),
   stallCount: count.optional(),
   carryNote: optionalText,

@@ -3,6 +3,7 @@ import { PHASE_RULES, allowedNextPhases } from './phases.js';
 import type { Problem } from './signal.js';
 import type { SessionState } from './state.js';
 import { withoutControls } from './agent-text.js';
+import { REVIEW_FILE } from './session-files.js';
 import type { GateFailure } from './gates.js';
 
 export interface PromptInput {
@@ -70,6 +71,14 @@ export function buildPrompt(input: PromptInput): string {
       '## The person rejected the plan',
       `Their feedback: ${withoutControls(state.planFeedback)}`,
       'Revise the plan accordingly, then ask for approval again.',
+    );
+  }
+  if (state.reviewFeedback) {
+    lines.push(
+      '',
+      "## The person rejected the review of the session's changes",
+      `Their feedback: ${withoutControls(state.reviewFeedback)}`,
+      `What samocode's review found: ${input.sessionDir}/${REVIEW_FILE}. Make the changes they ask for and commit them; the review runs again when you signal done.`,
     );
   }
   // Every investigation prompt, not only iteration 1's: an iteration can end before the agent ever ran (a CLI that

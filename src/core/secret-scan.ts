@@ -7,7 +7,14 @@
 // token-like word in it: most summaries ("tests pass; next: the CLI") never pay for it.
 import { REDACTED } from './secrets.js';
 
-type Lint = (text: string) => Promise<readonly (readonly [number, number])[]>;
+/** What secretlint reported: where, and which rule (never the matched text). `line` is 1-based. */
+export interface SecretHit {
+  range: readonly [number, number];
+  line: number;
+  ruleId: string;
+}
+
+type Lint = (text: string, filePath?: string) => Promise<readonly SecretHit[]>;
 
 // What any rule of the preset needs to see before it can match: a long token-like word with letters and digits (a
 // long identifier such as createSessionAgentDeps has no digit), a URL with credentials or a connection string, a key
@@ -28,13 +35,31 @@ export async function scanSecrets(text: string): Promise<string> {
   if (!isCandidate(text)) return text;
   const lint = await (loading ??= load());
   if (!lint) return text;
-  let ranges: readonly (readonly [number, number])[];
+  let hits: readonly SecretHit[];
   try {
-    ranges = await lint(text);
+    hits = await lint(text);
   } catch {
     return text;
   }
-  return redactRanges(text, ranges);
+  return redactRanges(
+    text,
+    hits.map((hit) => hit.range),
+  );
+}
+
+/**
+ * Where secretlint finds secrets in `text` (a file's added lines, for the diff review): its rule and line. Undefined
+ * when secretlint could not be loaded or failed, so the caller can say the scan did not run.
+ */
+export async function findSecrets(text: string, filePath = 'diff.txt'): Promise<readonly SecretHit[] | undefined> {
+  if (!isCandidate(text)) return [];
+  const lint = await (loading ??= load());
+  if (!lint) return undefined;
+  try {
+    return await lint(text, filePath);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The same for every string inside `value` (plain objects and arrays, as a parsed signal is). */
@@ -84,12 +109,17 @@ async function load(): Promise<Lint | undefined> {
         },
       ],
     };
-    return async (text) => {
+    return async (text, filePath = 'agent-text.txt') => {
+      const ext = /\.[^./]+$/.exec(filePath)?.[0] ?? '';
       const result = await lintSource({
-        source: { content: text, filePath: 'agent-text.txt', ext: '.txt', contentType: 'text' },
+        source: { content: text, filePath, ext, contentType: 'text' },
         options: { config, noPhysicFilePath: true },
       });
-      return result.messages.map((message) => message.range);
+      return result.messages.map((message) => ({
+        range: message.range,
+        line: message.loc.start.line,
+        ruleId: message.ruleId,
+      }));
     };
   } catch {
     return undefined;

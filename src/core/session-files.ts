@@ -13,6 +13,8 @@ export const SIGNAL_FILE = '_signal.json';
 export const QA_FILE = '_qa.md';
 /** The plan the person approves or rejects (waiting for `plan_approval`). */
 export const PLAN_FILE = '_plan.md';
+/** The review of the session's diff, when it found something (waiting for `review`): the person decides in it. */
+export const REVIEW_FILE = '_review.md';
 /** Dropped by `orchestrate resume` and Telegram's /resume to wake a waiting run. */
 export const RESUME_FILE = '_resume.json';
 /** The session lock: who runs the session (pid, host, run id). */
@@ -29,7 +31,7 @@ export const LOGS_DIR = '_logs';
 export const DELIVERY_DIR = '_delivery';
 
 /** Written whole by samocode: a change to one is not the agent's progress. */
-const OWN_NAMES: readonly string[] = [LOGS_DIR, SESSION_LOG, HISTORY_FILE, RESUME_FILE];
+const OWN_NAMES: readonly string[] = [LOGS_DIR, SESSION_LOG, HISTORY_FILE, RESUME_FILE, REVIEW_FILE];
 /** Written through a temporary sibling (`_overview.md.<tmp>`), or read by the agent under a suffix: the prefix is ours. */
 const OWN_PREFIXES: readonly string[] = [SIGNAL_FILE, LOCK_FILE, OVERVIEW_FILE, DELIVERY_DIR];
 

@@ -80,6 +80,10 @@ export interface SessionState {
   approvedPlan?: string | undefined;
   /** The person's feedback on a rejected plan, for the next prompt. */
   planFeedback?: string | undefined;
+  /** The person's feedback on a rejected review of the diff (`_review.md`), for the next prompt. */
+  reviewFeedback?: string | undefined;
+  /** How many findings `_review.md` lists, while the session waits for `review`. */
+  reviewFindings?: number | undefined;
   /** Budget kinds already warned about at 80% (each warns once per session). */
   budgetWarned?: BudgetKind[] | undefined;
   /** Consecutive iterations that made no progress (see core/iteration.ts judgeStall). */
@@ -194,8 +198,10 @@ export interface ResumedEntry extends EntryBase {
   /** The orchestrator moved the phase itself (an approved plan goes to implementation). */
   phaseAfter?: Phase | undefined;
   approvedPlan?: string | undefined;
-  /** The person's feedback on a rejected plan. */
+  /** The person's feedback on a rejected plan, or on a rejected review when `review` is `rejected`. */
   feedback?: string | undefined;
+  /** The person's decision on the review of the diff: `approved` ends the session as done. */
+  review?: 'approved' | 'rejected' | undefined;
 }
 
 /** Ctrl-C or SIGTERM stopped the run mid-iteration; the iteration will be run again. */
@@ -237,7 +243,8 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
       const phase = entry.phaseAfter ?? state.phase;
       return {
         ...base,
-        status: 'running',
+        // An approved review was the last thing between the agent's `done` and the end: no further agent run.
+        status: entry.review === 'approved' ? 'done' : 'running',
         phase,
         phaseIterations: phase === state.phase ? state.phaseIterations : 0,
         gatesPassed:
@@ -248,7 +255,9 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
             ? { ...state.gateFailure, count: 0 }
             : state.gateFailure,
         approvedPlan: entry.approvedPlan ?? state.approvedPlan,
-        planFeedback: entry.feedback ?? state.planFeedback,
+        planFeedback: entry.review ? state.planFeedback : (entry.feedback ?? state.planFeedback),
+        reviewFeedback: entry.review === 'rejected' ? entry.feedback : state.reviewFeedback,
+        reviewFindings: undefined,
         waitingFor: undefined,
         waitingFile: undefined,
         waitQuestions: undefined,
@@ -278,6 +287,8 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         carryNote: entry.validation === 'max_turns' ? 'max_turns' : undefined,
         // The feedback was given to this iteration's prompt; the agent has it in its plan now.
         planFeedback: undefined,
+        reviewFeedback: undefined,
+        reviewFindings: entry.statusAfter === 'waiting' ? entry.review?.findings : undefined,
         totals: {
           costUsd: state.totals.costUsd + (run.costUsd ?? 0),
           inputTokens: state.totals.inputTokens + (run.tokens?.inputTokens ?? 0),

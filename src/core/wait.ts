@@ -4,7 +4,8 @@
 // of questions it had when the agent asked is part of the state (`waitQuestions`) and fewer answers never resume it.
 import { answerable, parseQuestions, readApproval, unanswered } from './answers.js';
 import type { Phase } from './phases.js';
-import { PLAN_FILE, QA_FILE, type WaitPlace } from './session-files.js';
+import { readDecision, unclearDecision } from './review/review-file.js';
+import { PLAN_FILE, QA_FILE, REVIEW_FILE, type WaitPlace } from './session-files.js';
 import type { SessionState } from './state.js';
 
 /** What the person did, as recorded in the `resumed` history entry. */
@@ -16,13 +17,17 @@ export interface Resumption {
   phaseAfter?: Phase | undefined;
   /** The plan the person approved: named as the contract in every later prompt. */
   approvedPlan?: string | undefined;
-  /** What the person wants changed (a rejected plan): shown in the next prompt. */
+  /** What the person wants changed (a rejected plan or review): shown in the next prompt. */
   feedback?: string | undefined;
+  /** The person's decision on the review of the diff: approved finishes the session, rejected goes back to work. */
+  review?: 'approved' | 'rejected' | undefined;
 }
 
 export interface WaitFacts {
   qaText?: string | undefined;
   planText?: string | undefined;
+  /** `_review.md`, while the session waits for `review`. */
+  reviewText?: string | undefined;
   /** An `orchestrate resume` or Telegram /resume request, with its time (ms since epoch). */
   resumeRequest?: { how: string; at: number } | undefined;
   /** The file the session waits on (the signal's `file`, or `_overview.md` for a block) was saved since the wait began. */
@@ -99,6 +104,11 @@ export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOp
     };
   }
 
+  if (state.status === 'waiting' && state.waitingFor === 'review') {
+    const verdict = evaluateReview(facts.reviewText, forced);
+    if (verdict) return verdict;
+  }
+
   // file_update, human_action, anything else, and blocked: nothing to parse. A resume request, a save of the file
   // concerned, or (at start) the plain re-run itself says the person is done.
   if (forced) return { resume: { how: forced, gatePassed: false } };
@@ -113,6 +123,36 @@ export function evaluateWait(state: SessionState, facts: WaitFacts, opts: WaitOp
       state.status === 'blocked'
         ? `blocked: ${state.blockedReason ?? ''}`
         : `waiting for ${state.waitingFor ?? 'the person'}${state.needs ? `: ${state.needs}` : ''}`,
+  };
+}
+
+/**
+ * The person's decision in `_review.md`. Approved: the session is done, no further agent run. Rejected with words:
+ * back to implementation with them in the next prompt. A resume request without a decision lets the agent go on in
+ * its phase (undefined here: the common rule below); the review runs again at its next `done`.
+ */
+function evaluateReview(text: string | undefined, forced: string | undefined): WaitVerdict | undefined {
+  const decision = text === undefined ? undefined : readDecision(text);
+  if (decision?.state === 'approved')
+    return { resume: { how: `review approved in ${REVIEW_FILE}`, gatePassed: false, review: 'approved' } };
+  if (decision?.state === 'rejected' && decision.feedback) {
+    return {
+      resume: {
+        how: `review rejected in ${REVIEW_FILE}`,
+        gatePassed: false,
+        phaseAfter: 'implementation',
+        review: 'rejected',
+        feedback: decision.feedback,
+      },
+    };
+  }
+  if (forced) return undefined;
+  if (decision === undefined) return { pending: `${REVIEW_FILE} does not exist in the session folder` };
+  if (decision.state === 'rejected')
+    return { pending: `${REVIEW_FILE} says rejected but not what to change: write "rejected: <what to change>"` };
+  if (decision.state === 'unclear') return { pending: unclearDecision(decision) };
+  return {
+    pending: `${REVIEW_FILE} still says "**Decision:** _waiting_": replace it with "approved" or "rejected: <what to change>"`,
   };
 }
 

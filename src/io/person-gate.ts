@@ -5,7 +5,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { SessionState } from '../core/state.js';
-import { PLAN_FILE, QA_FILE, RESUME_FILE, watchedFile as watchedFileAt } from '../core/session-files.js';
+import { PLAN_FILE, QA_FILE, RESUME_FILE, REVIEW_FILE, watchedFile as watchedFileAt } from '../core/session-files.js';
 import { evaluateWait, type Resumption, type WaitFacts, type WaitVerdict } from '../core/wait.js';
 import { readIfExists } from './read-if-exists.js';
 import { placeOf } from './wait-facts.js';
@@ -52,7 +52,7 @@ export function personGate(opts: PersonGateOptions): HumanGate {
       return new Promise<Resumption | undefined>((resolve) => {
         let last = first.pending;
         let done = false;
-        const relevant = new Set([QA_FILE, PLAN_FILE, RESUME_FILE, basename(watched)]);
+        const relevant = new Set([QA_FILE, PLAN_FILE, REVIEW_FILE, RESUME_FILE, basename(watched)]);
         // depth 0 sees only the session folder's own files: a file anywhere else is watched by its path.
         const watcher = watch(dirname(watched) === opts.sessionDir ? opts.sessionDir : [opts.sessionDir, watched], {
           depth: 0,
@@ -115,6 +115,7 @@ function gatherFacts(
   return {
     qaText: state.waitingFor === 'qa_answers' ? readIfExists(join(sessionDir, QA_FILE)) : undefined,
     planText: state.waitingFor === 'plan_approval' ? readIfExists(join(sessionDir, PLAN_FILE)) : undefined,
+    reviewText: state.waitingFor === 'review' ? readIfExists(join(sessionDir, REVIEW_FILE)) : undefined,
     resumeRequest: request,
     fileChanged: now !== undefined && now !== baseline,
   };

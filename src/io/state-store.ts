@@ -55,6 +55,7 @@ function scrubText(state: SessionState, scrub: Scrub): SessionState {
     blockedReason: text(state.blockedReason),
     lastSummary: text(state.lastSummary),
     planFeedback: text(state.planFeedback),
+    reviewFeedback: text(state.reviewFeedback),
     waitingFor: text(state.waitingFor),
   };
 }

@@ -8,6 +8,7 @@ import { shortCount } from '../core/count-format.js';
 import { PHASE_RULES } from '../core/phases.js';
 import { formatDuration } from '../core/prompt.js';
 import type { RunFacts } from '../core/state.js';
+import { REVIEW_FILE } from '../core/session-files.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
 import { isGateRefusal } from '../core/gates.js';
 
@@ -88,6 +89,14 @@ export function logNotifier(log: Logger): Notifier {
           log.info({ event: event.type, how: event.how }, `resumed in ${state.phase} (${event.how})`);
           return;
         case 'waiting':
+          if (state.waitingFor === 'review') {
+            const found = state.reviewFindings;
+            log.warn(
+              { event: event.type, for: state.waitingFor, findings: found, file: state.waitingFile },
+              `waiting for your review: ${found === undefined ? 'findings' : `${found} finding${found === 1 ? '' : 's'}`} in ${state.waitingFile ?? REVIEW_FILE}; write "approved" or "rejected: <what to change>" on its Decision line`,
+            );
+            return;
+          }
           log.warn(
             { event: event.type, for: state.waitingFor, needs: state.needs },
             `waiting for ${state.waitingFor}${state.needs ? `: ${state.needs}` : ''}`,

@@ -86,6 +86,8 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
       if (resumption === undefined) return { kind: state.status, state };
       await record({ ...base(), event: 'resumed', iteration: state.iterations, from: state.status, ...resumption });
       deps.notifier.notify({ type: 'resumed', state, how: resumption.how });
+      // An approved review finishes the session: the top of the loop reports it done, no agent runs again.
+      if (resumption.review === 'approved') continue;
     }
     startup = false;
 

@@ -1,16 +1,19 @@
-// What a message from the person means: a command (/status, /resume, /stop, /approve, /reject <feedback>, /help)
+// What a message from the person means: a command (/status, /resume, /stop, /approve, /reject <feedback> — on the
+// review of the diff while one waits, else on the plan — /help)
 // or, for any other text, answers to the open questions. Returns the reply; the caller sends it and, for /stop,
 // stops the run after queueing the reply so the person hears back before the process ends.
 import { requestResume } from '../io/resume-request.js';
 import { COMMANDS } from './format.js';
 import { escapeHtml as esc } from './html.js';
-import { recordAnswers, recordApproval } from './session-edits.js';
+import { recordAnswers, recordApproval, recordReviewDecision, type PlanDecision } from './session-edits.js';
 
 export interface CommandDeps {
   sessionDir: string;
   sessionName: string;
   statusText: () => string;
   rerunCommand?: string | undefined;
+  /** What the session waits for now (`review`, `plan_approval`, …), if it waits: /approve and /reject follow it. */
+  waitingFor?: (() => string | undefined) | undefined;
 }
 
 export interface CommandResult {
@@ -39,17 +42,24 @@ export async function handleText(text: string, deps: CommandDeps): Promise<Comma
       return { reply: `⏹ ${who}: stopping this run. The session stays resumable${again}`, stop: true };
     }
     case 'approve':
-      return { reply: await recordApproval(deps.sessionDir, { approve: true }) };
+      return { reply: await decide(deps, { approve: true }) };
     case 'reject':
       if (!args)
         return {
           reply:
             'Usage: <code>/reject &lt;what to change&gt;</code>, e.g. <code>/reject split step 3 and add tests</code>',
         };
-      return { reply: await recordApproval(deps.sessionDir, { approve: false, feedback: args }) };
+      return { reply: await decide(deps, { approve: false, feedback: args }) };
     default: {
       const unknown = name === 'help' || name === 'start' ? '' : `There is no /${esc(name)}. `;
       return { reply: `${who}: ${unknown}${COMMANDS}` };
     }
   }
+}
+
+/** While a review of the diff waits, the decision is on `_review.md`; otherwise on the plan. */
+function decide(deps: CommandDeps, decision: PlanDecision): Promise<string> {
+  return deps.waitingFor?.() === 'review'
+    ? recordReviewDecision(deps.sessionDir, decision)
+    : recordApproval(deps.sessionDir, decision);
 }

@@ -8,7 +8,8 @@ import { formatCost } from '../core/cost.js';
 import { parseQuestions, unanswered, type Question } from '../core/answers.js';
 import { formatDuration } from '../core/prompt.js';
 import type { SessionState, Totals } from '../core/state.js';
-import { HISTORY_FILE, OVERVIEW_FILE, PLAN_FILE, QA_FILE, watchedFile } from '../core/session-files.js';
+import { HISTORY_FILE, OVERVIEW_FILE, PLAN_FILE, QA_FILE, REVIEW_FILE, watchedFile } from '../core/session-files.js';
+import { countFindings } from '../core/review/review-file.js';
 import type { SessionEvent } from '../loop/ports.js';
 import { shortCount } from '../core/count-format.js';
 import { headOf } from '../core/text.js';
@@ -28,6 +29,8 @@ export interface FormatContext {
   qaText?: string | undefined;
   /** The current `_plan.md`, for a session waiting for plan approval. */
   planText?: string | undefined;
+  /** The current `_review.md`, for a session waiting for the review of its diff. */
+  reviewText?: string | undefined;
 }
 
 /** The message for an event, or undefined for events that only go to the log (iterations, retries). */
@@ -83,11 +86,12 @@ export function formatCrashed(error: string, state: SessionState | undefined, ct
 }
 
 export const COMMANDS =
-  '/status: where it is · /resume: go on · /stop: end this run (resumable) · /approve, /reject &lt;what to change&gt;: the plan · any other text: answers to the questions';
+  '/status: where it is · /resume: go on · /stop: end this run (resumable) · /approve, /reject &lt;what to change&gt;: the plan or the review · any other text: answers to the questions';
 
 function formatWaiting(state: SessionState, ctx: FormatContext): string {
   if (state.waitingFor === 'qa_answers') return formatQuestions(state, ctx);
   if (state.waitingFor === 'plan_approval') return formatPlan(state, ctx);
+  if (state.waitingFor === 'review') return formatReview(state, ctx);
   return lines(
     header('✋', ctx, state.phase, `waiting for you (${esc(state.waitingFor ?? 'the person')})`),
     state.needs ? `<b>Needs:</b> ${esc(state.needs)}` : undefined,
@@ -141,6 +145,26 @@ function formatPlan(state: SessionState, ctx: FormatContext): string {
       : `(no ${PLAN_FILE} yet)`,
     `Reply /approve, or /reject &lt;what to change&gt;. The whole plan: <code>${esc(file)}</code>`,
   );
+}
+
+function formatReview(state: SessionState, ctx: FormatContext): string {
+  const file = join(ctx.sessionDir, REVIEW_FILE);
+  const found = state.reviewFindings ?? (ctx.reviewText === undefined ? undefined : countFindings(ctx.reviewText));
+  const what = found === undefined ? 'findings' : `${found} finding${found === 1 ? '' : 's'}`;
+  return lines(
+    header('🔎', ctx, state.phase, `the review of the diff has ${what} for you`),
+    ctx.reviewText
+      ? `<blockquote>${esc(excerpt(reviewFindingsPart(ctx.reviewText), PLAN_EXCERPT))}</blockquote>`
+      : `(no ${REVIEW_FILE})`,
+    `Reply /approve (the session finishes), or /reject &lt;what to change&gt; (back to implementation). The whole review: <code>${esc(file)}</code>`,
+  );
+}
+
+/** The findings of `_review.md`, without its title, intro and decision part. */
+function reviewFindingsPart(text: string): string {
+  const start = text.indexOf('\n## ');
+  const end = text.indexOf('\n## Your decision');
+  return text.slice(start < 0 ? 0 : start + 1, end < 0 ? undefined : end).trim();
 }
 
 function formatBlocked(state: SessionState, ctx: FormatContext): string {

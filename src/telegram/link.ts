@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { Api, type Message } from 'node-telegram-bot-api';
 import type { SessionState } from '../core/state.js';
-import { PLAN_FILE, QA_FILE } from '../core/session-files.js';
+import { PLAN_FILE, QA_FILE, REVIEW_FILE } from '../core/session-files.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import { scanSecrets } from '../core/secret-scan.js';
 import { withoutControls } from '../core/agent-text.js';
@@ -74,6 +74,9 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
   const ignoredChats = new Set<string>();
   let staleAnswered = false;
   let closed = false;
+  /** The last state the loop told of: /approve and /reject act on the review when one waits, else on the plan. */
+  let current: SessionState | undefined;
+  const waitingFor = () => (current?.status === 'waiting' ? current.waitingFor : undefined);
 
   /** Queue a message, split to fit; nothing here may throw into the caller (the loop). Every message is scrubbed. */
   const send = (html: string | undefined, replyTo?: number): void => {
@@ -116,7 +119,7 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
       staleAnswered = true;
       return;
     }
-    const result = await handleText(message.text, { ...context, statusText: deps.statusText }).catch(
+    const result = await handleText(message.text, { ...context, statusText: deps.statusText, waitingFor }).catch(
       (error: unknown) => ({
         reply: `Could not do that: ${escapeHtml(clean((error as Error).message ?? String(error)))}`,
         stop: false,
@@ -131,12 +134,14 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
   return {
     notifier: {
       notify(event: SessionEvent) {
+        current = event.state;
         guarded(event.type, async () =>
           formatEvent(event, { ...context, ...(await gateFiles(event, deps.sessionDir, clean)) }),
         );
       },
     },
     notifyStarted(state) {
+      current = state;
       guarded('started', () => formatStarted(state, context));
     },
     notifyStanding(state, outcome, rows) {
@@ -171,7 +176,7 @@ async function gateFiles(
   event: SessionEvent,
   sessionDir: string,
   clean: (text: string) => string,
-): Promise<Pick<FormatContext, 'qaText' | 'planText'>> {
+): Promise<Pick<FormatContext, 'qaText' | 'planText' | 'reviewText'>> {
   if (event.type !== 'waiting') return {};
   const read = async (file: string) => {
     const text = readIfExists(join(sessionDir, file));
@@ -179,5 +184,6 @@ async function gateFiles(
   };
   if (event.state.waitingFor === 'qa_answers') return { qaText: await read(QA_FILE) };
   if (event.state.waitingFor === 'plan_approval') return { planText: await read(PLAN_FILE) };
+  if (event.state.waitingFor === 'review') return { reviewText: await read(REVIEW_FILE) };
   return {};
 }

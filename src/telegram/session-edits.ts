@@ -1,10 +1,11 @@
 // The person's Telegram replies turned into the same edits they would make by hand: the Answer lines of `_qa.md`,
-// the Approval line of `_plan.md`. Written atomically (temp file + rename) so the orchestrator's file watcher never
+// the Approval line of `_plan.md`, the Decision line of `_review.md`. Written atomically (temp file + rename) so the orchestrator's file watcher never
 // reads half a file; the watcher, not this module, decides whether the session resumes.
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { applyAnswers, parseQuestions, readApproval, setApproval, unanswered } from '../core/answers.js';
-import { PLAN_FILE, QA_FILE } from '../core/session-files.js';
+import { PLAN_FILE, QA_FILE, REVIEW_FILE } from '../core/session-files.js';
+import { readDecision, setDecision } from '../core/review/review-file.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import { escapeHtml as esc } from './html.js';
 
@@ -58,4 +59,21 @@ export async function recordApproval(sessionDir: string, decision: PlanDecision)
   if (now.state === 'rejected')
     return `↩️ Plan rejected in ${PLAN_FILE} with your feedback: ${esc(now.feedback)}\nThe agent revises the plan.`;
   return `${PLAN_FILE} was updated, but its Approval line now reads unclearly; check <code>${esc(file)}</code>.`;
+}
+
+export async function recordReviewDecision(sessionDir: string, decision: PlanDecision): Promise<string> {
+  const file = join(sessionDir, REVIEW_FILE);
+  const before = readIfExists(file);
+  if (before === undefined)
+    return `There is no ${REVIEW_FILE} in this session, so there is no review to ${decision.approve ? 'approve' : 'reject'}.`;
+  const after = setDecision(before, decision);
+  if (after === undefined) {
+    return `${REVIEW_FILE} has no <code>**Decision:**</code> line, so I cannot record your decision. Edit <code>${esc(file)}</code> by hand.`;
+  }
+  if (after !== before) await writeFileAtomic(file, after);
+  const now = readDecision(after);
+  if (now.state === 'approved') return `✅ Review approved in ${REVIEW_FILE}; the session finishes as done.`;
+  if (now.state === 'rejected')
+    return `↩️ Review rejected in ${REVIEW_FILE} with your feedback: ${esc(now.feedback)}\nThe session goes back to implementation.`;
+  return `${REVIEW_FILE} was updated, but its Decision line now reads unclearly; check <code>${esc(file)}</code>.`;
 }

@@ -186,6 +186,25 @@ function editFacts(gate: GateView | undefined): EditFacts | null {
         feedback: approval.state === 'rejected' ? approval.feedback : null,
       };
     }
+    case 'review': {
+      if (!gate.exists) return { ...base, what: `${gate.file} does not exist: run the session again to review anew` };
+      const decision = gate.approval;
+      const found = `${plural(gate.findings, 'finding')} of the review of the diff`;
+      const what =
+        decision.state === 'waiting'
+          ? `${found}: read them, then replace "**Decision:** _waiting_" with "approved" or "rejected: <what to change>"`
+          : decision.state === 'approved'
+            ? `${found}: approved`
+            : decision.state === 'rejected'
+              ? `${found}: rejected${decision.feedback ? `: ${decision.feedback}` : ' (no feedback given: say what to change after "rejected:")'}`
+              : `${found}: the decision line ${decision.line === undefined ? 'is missing' : `says ${JSON.stringify(decision.line)}`}: write "approved" or "rejected: <what to change>"`;
+      return {
+        ...base,
+        what,
+        approval: decision.state,
+        feedback: decision.state === 'rejected' ? decision.feedback : null,
+      };
+    }
   }
 }
 

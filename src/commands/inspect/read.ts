@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { isAlive } from '../../io/process-group.js';
 import { parseQuestions, readApproval, unanswered } from '../../core/answers.js';
 import { parseOverview } from '../../core/overview.js';
-import { OVERVIEW_FILE, PLAN_FILE, QA_FILE } from '../../core/session-files.js';
+import { OVERVIEW_FILE, PLAN_FILE, QA_FILE, REVIEW_FILE } from '../../core/session-files.js';
+import { countFindings, readDecision } from '../../core/review/review-file.js';
 import type { DeliveredEntry, HistoryEntry, IterationEntry, SessionState } from '../../core/state.js';
 import { parseEntry } from '../../io/history-log.js';
 import { readIfExists } from '../../io/read-if-exists.js';
@@ -85,6 +86,13 @@ export function readGate(sessionDir: string, state: SessionState): GateView | un
     const text = 'text' in read ? read.text : undefined;
     if (text === undefined) return { kind: 'plan', file, exists: false, approval: { state: 'unclear' } };
     return { kind: 'plan', file, exists: true, approval: readApproval(text) };
+  }
+  if (state.waitingFor === 'review') {
+    const file = join(sessionDir, REVIEW_FILE);
+    const read = readText(file);
+    const text = 'text' in read ? read.text : undefined;
+    if (text === undefined) return { kind: 'review', file, exists: false, findings: 0, approval: { state: 'unclear' } };
+    return { kind: 'review', file, exists: true, findings: countFindings(text), approval: readDecision(text) };
   }
   return { kind: 'other', file: join(sessionDir, OVERVIEW_FILE) };
 }

@@ -25,6 +25,8 @@ export type Liveness =
 export type GateView =
   | { kind: 'qa'; file: string; exists: boolean; questions: number; unanswered: string[] }
   | { kind: 'plan'; file: string; exists: boolean; approval: Approval }
+  /** The review of the diff (`_review.md`): its findings and the person's decision so far. */
+  | { kind: 'review'; file: string; exists: boolean; findings: number; approval: Approval }
   | { kind: 'other'; file: string };
 
 export interface SessionPaths {

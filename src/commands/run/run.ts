@@ -24,6 +24,7 @@ import {
   LOGS_DIR,
   OVERVIEW_FILE,
   PLAN_FILE,
+  REVIEW_FILE,
   QA_FILE,
   SESSION_LOG,
 } from '../../core/session-files.js';
@@ -45,6 +46,7 @@ import { createDelivery } from '../../gates/delivery.js';
 import { runStanding } from '../../gates/standing.js';
 import { doneText, rowsText, standingRows, type StandingRow } from '../../core/delivery.js';
 import { createGates } from '../../gates/gates.js';
+import { reviewSession } from '../../gates/review.js';
 import { identityEnv } from '../../gates/git-identity.js';
 
 export interface RunOptions {
@@ -278,6 +280,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
           runId,
           scrub,
           log: (text) => log.info({ event: 'gates' }, text),
+          review: reviewSession,
         }),
         gateBlockAfter: config.verify.blockAfter,
       });
@@ -398,6 +401,9 @@ function describe(
         message:
           `session ${state.session} is waiting for you (${state.waitingFor}) in phase ${state.phase}.\n` +
           (state.needs ? `  needs: ${state.needs}\n` : '') +
+          (state.reviewFindings !== undefined
+            ? `  the review found ${state.reviewFindings} thing(s) to look at\n`
+            : '') +
           (pending ? `  still open: ${pending}\n` : '') +
           `  ${what}\n  then run: ${rerun}`,
       };
@@ -450,6 +456,8 @@ function waitingInstructions(waitingFor: string | undefined, sessionDir: string)
       return `answer every question in ${join(sessionDir, QA_FILE)}: replace each "**Answer:** _waiting_" with your answer (a letter or free text)`;
     case 'plan_approval':
       return `read ${join(sessionDir, PLAN_FILE)} and replace "**Approval:** _waiting_" with "approved" or "rejected: <what to change>"`;
+    case 'review':
+      return `read the findings in ${join(sessionDir, REVIEW_FILE)} and replace "**Decision:** _waiting_" with "approved" (the session finishes) or "rejected: <what to change>"`;
     default:
       return `do what the agent asked (see needs above and ${join(sessionDir, OVERVIEW_FILE)})`;
   }
