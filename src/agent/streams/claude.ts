@@ -35,9 +35,10 @@ const messageLine = z.object({
 });
 
 const textBlock = z.object({ type: z.literal('text'), text: z.string() });
-const toolUseBlock = z.object({ type: z.literal('tool_use'), name: z.string(), input: record });
+const toolUseBlock = z.object({ type: z.literal('tool_use'), id: optString, name: z.string(), input: record });
 const toolResultBlock = z.object({
   type: z.literal('tool_result'),
+  tool_use_id: optString,
   is_error: z.boolean().optional().catch(undefined),
   content: z
     .union([z.string(), z.array(z.unknown())])
@@ -138,8 +139,12 @@ function assistant(data: unknown): AgentEvent[] {
       continue;
     }
     const tool = toolUseBlock.safeParse(block);
-    if (tool.success)
-      events.push({ kind: 'tool', name: tool.data.name, detail: toolDetail(tool.data.name, tool.data.input) });
+    if (tool.success) {
+      const { id, name, input } = tool.data;
+      events.push({ kind: 'tool', name, detail: toolDetail(name, input) });
+      const path = writtenPath(name, input);
+      if (path !== undefined) events.push({ kind: 'file_write', path, id });
+    }
   }
   return events;
 }
@@ -150,7 +155,11 @@ function user(data: unknown): AgentEvent[] {
   const events: AgentEvent[] = [];
   for (const block of parsed.data.message.content) {
     const tr = toolResultBlock.safeParse(block);
-    if (!tr.success || tr.data.is_error !== true) continue;
+    if (!tr.success) continue;
+    if (tr.data.is_error !== true) {
+      if (tr.data.tool_use_id !== undefined) events.push({ kind: 'tool_done', id: tr.data.tool_use_id });
+      continue;
+    }
     const content = tr.data.content;
     const text =
       typeof content === 'string'
@@ -203,6 +212,20 @@ function tokensOf(u: z.infer<typeof usageShape>): TokenUsage {
     cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
   };
 }
+
+/** The file a Claude tool call writes, for the tools that write one. */
+function writtenPath(name: string, input: Record<string, unknown>): string | undefined {
+  const key = WRITING_TOOLS[name];
+  const path = key === undefined ? undefined : input[key];
+  return typeof path === 'string' && path.trim() !== '' ? path : undefined;
+}
+
+const WRITING_TOOLS: Readonly<Record<string, string>> = {
+  Write: 'file_path',
+  Edit: 'file_path',
+  MultiEdit: 'file_path',
+  NotebookEdit: 'notebook_path',
+};
 
 /** What a tool call is about, on one line: the file, the command, the pattern … ('' when nothing fits). */
 export function toolDetail(name: string, input: Record<string, unknown>): string {

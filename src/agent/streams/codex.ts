@@ -20,6 +20,7 @@ const turnCompleted = z.object({
 
 const commandItem = z.object({ command: z.string() });
 const fileChangeItem = z.object({
+  status: optString,
   changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]),
 });
 const textItem = z.object({ text: z.string() });
@@ -97,7 +98,10 @@ function item(data: unknown): AgentEvent[] {
       const f = fileChangeItem.safeParse(it);
       if (!f.success) return [];
       const paths = f.data.changes.map((c) => c.path).filter(Boolean);
-      return [{ kind: 'tool', name: 'Edit', detail: detailLine(paths.join(', ')) }];
+      const tool: AgentEvent = { kind: 'tool', name: 'Edit', detail: detailLine(paths.join(', ')) };
+      // A completed file change is written; a failed one (status "failed") is no evidence of progress.
+      if (f.data.status === 'failed') return [tool];
+      return [tool, ...paths.map((path): AgentEvent => ({ kind: 'file_write', path }))];
     }
     case 'agent_message': {
       const t = textItem.safeParse(it);
