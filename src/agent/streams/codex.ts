@@ -1,6 +1,7 @@
 // Codex `codex exec --json`: one JSON object per line → AgentEvents. Pure and tolerant: unknown types and fields are
 // ignored, a malformed field is dropped rather than the line, nothing throws.
-import { z } from 'zod';
+// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
+import * as z from 'zod';
 import { detailLine, readStreamLine, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
