@@ -24,6 +24,7 @@ import { capWhileRunning } from '../io/log-cap.js';
 import { scrubStrings } from '../core/secrets.js';
 import { scanStrings } from '../core/secret-scan.js';
 import { LOGS_DIR, SIGNAL_FILE } from '../core/session-files.js';
+import { treeWrites } from '../core/progress.js';
 
 export interface SessionAgentDeps {
   config: Config;
@@ -176,6 +177,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         lastText,
         provider,
         log: `${LOGS_DIR}/${name}.jsonl`,
+        treeWrites: treeWrites(summary.filesWritten, state.workingDir, deps.sessionDir),
         usage: {
           turns: summary.turns,
           costUsd: summary.costUsd,

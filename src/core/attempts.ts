@@ -22,6 +22,8 @@ export interface AttemptResult {
   provider: string;
   /** The raw stream log, relative to the session folder. */
   log?: string | undefined;
+  /** Files in the working tree the stream says were written (core/progress.ts treeWrites): stall evidence. */
+  treeWrites?: number | undefined;
   /** What the CLI reported: turns, cost, tokens and tool calls, recorded in the history as they are. */
   usage: Pick<RunFacts, 'turns' | 'costUsd' | 'costEstimated' | 'tokens' | 'toolCalls' | 'toolFailures'>;
 }

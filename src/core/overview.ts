@@ -1,7 +1,8 @@
 // `_overview.md` → SessionState, validated (zod). Writing is in overview-format.ts, which stays free of zod so a new
 // session reaches its first spawn without loading it. Pure: the file IO is in io/state-store.ts.
 import matter from 'gray-matter';
-import { z } from 'zod';
+// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
+import * as z from 'zod';
 import { DELIVER_MODES } from './delivery.js';
 import { PHASES, type Phase } from './phases.js';
 import { FRONT_MATTER_OPEN } from './overview-format.js';

@@ -1,5 +1,6 @@
 // Reading `_signal.json`: text in, a Signal or a named Problem out. Pure; the file read lives in io/.
-import { z } from 'zod';
+// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
+import * as z from 'zod';
 import { PHASES, SIGNAL_STATUSES, type Phase, type SignalStatus } from './phases.js';
 import { truncate } from './text.js';
 import { FIELD_CAP, agentText, withoutControls } from './agent-text.js';

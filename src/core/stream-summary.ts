@@ -52,4 +52,6 @@ export interface StreamSummary {
   cliVersion?: string | undefined;
   /** Tool uses seen. */
   toolUses: number;
+  /** Files written by tool calls that came back without an error (the last MAX_LIST): stall detection's evidence. */
+  filesWritten: string[];
 }

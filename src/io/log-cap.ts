@@ -4,7 +4,7 @@
 // cut. After the run the file is cut to the cap; while it runs, a file that grows past twice the cap is cut back to
 // its head and its last megabyte (the agent writes with O_APPEND, so it goes on at the new end). Done in place, in
 // 1 MB chunks: never the whole file in memory. A file under the cap costs one stat.
-import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 
 const CHUNK = 1024 * 1024;
 
@@ -20,6 +20,8 @@ export interface Cut {
  * `alreadyCut`: bytes cut while the agent ran, counted in the note.
  */
 export function capLogFile(file: string, maxBytes: number, alreadyCut = 0): Cut | undefined {
+  // The usual case, a file under the cap, costs a stat and no open.
+  if (sizeOf(file) <= maxBytes) return undefined;
   return withFile(file, (fd) => {
     const size = fstatSync(fd).size;
     if (size <= maxBytes) return undefined;
@@ -49,6 +51,7 @@ export function capWhileRunning(file: string, maxBytes: number): RunningCap {
       return cut;
     },
     check(hooks) {
+      if (sizeOf(file) <= 2 * maxBytes) return;
       withFile(file, (fd) => {
         if (fstatSync(fd).size <= 2 * maxBytes) return;
         hooks?.before();
@@ -72,7 +75,7 @@ export function capWhileRunning(file: string, maxBytes: number): RunningCap {
     finish() {
       const last = capLogFile(file, maxBytes, cut);
       if (last) return { cutBytes: last.cutBytes + cut, sizeBytes: last.sizeBytes };
-      return cut > 0 ? withFile(file, (fd) => ({ cutBytes: cut, sizeBytes: cut + fstatSync(fd).size })) : undefined;
+      return cut > 0 ? { cutBytes: cut, sizeBytes: cut + sizeOf(file) } : undefined;
     },
   };
 }
@@ -109,6 +112,15 @@ function cutMiddle(
     to += read;
   }
   return { end: to, cutBytes };
+}
+
+/** The file's size; 0 when it cannot be read (what is not there needs no cut). */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 function withFile<T>(file: string, use: (fd: number) => T): T | undefined {

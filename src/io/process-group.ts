@@ -95,19 +95,11 @@ export function isOurAgent(pid: number, runId: string): boolean {
  * /proc; elsewhere, and for processes of other users, nothing is found. The environment read is the one the process
  * started with, so a process that rewrote its own environment is still found.
  */
-export function processesOfRun(runId: string): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
+export function processesOfRun(runId: string, since?: ProcessCensus): number[] {
   const marker = `SAMOCODE_RUN_ID=${runId}`;
   const found: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
+  for (const pid of processIds()) {
+    if (pid === process.pid || since?.pids.has(pid)) continue;
     let environ: string;
     try {
       environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
@@ -117,6 +109,44 @@ export function processesOfRun(runId: string): number[] {
     if (environ.split('\0').includes(marker)) found.push(pid);
   }
   return found;
+}
+
+/** The pids in /proc (empty where there is none). */
+function processIds(): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
+}
+
+/** The processes that existed at one moment (a readdir of /proc: cheap), to skip them in a later sweep. */
+export interface ProcessCensus {
+  pids: ReadonlySet<number>;
+}
+
+export function processCensus(): ProcessCensus {
+  return { pids: new Set(processIds()) };
+}
+
+/**
+ * Whether a sweep after a run may skip the processes of `before`, taken just before the agent (`agentPid`) was
+ * spawned: a process of the run can only have one of those pids if the kernel handed it out again, which needs the
+ * pid counter to wrap round. Linux hands out pids upwards, so a wrap shows as a new pid below the agent's; and pids
+ * do not wrap within `SHORT_RUN_MS` (tens of thousands of forks). Pure, for the test.
+ */
+export function censusHolds(before: ProcessCensus, now: readonly number[], agentPid: number, runMs: number): boolean {
+  return runMs < SHORT_RUN_MS && now.every((pid) => pid >= agentPid || before.pids.has(pid));
+}
+
+const SHORT_RUN_MS = 2000;
+
+/** The census to pass to `stopRun` after a run, or undefined when a full sweep is needed (see censusHolds). */
+export function sweepSince(before: ProcessCensus | undefined, agentPid: number | undefined, runMs: number) {
+  if (!before || agentPid === undefined) return undefined;
+  return censusHolds(before, processIds(), agentPid, runMs) ? before : undefined;
 }
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {
@@ -137,10 +167,11 @@ export function killRunNow(runId: string): number {
 /**
  * Stop every process still carrying the run id: SIGTERM, up to `graceMs` to go, then SIGKILL. A few rounds, since a
  * dying process may start another; bounded, so a process that cannot be killed (another user's, uninterruptible)
- * never holds the loop. Returns how many processes were found.
+ * never holds the loop. Returns how many processes were found. Later rounds look at every process.
  */
-export async function stopRun(runId: string, graceMs: number): Promise<number> {
-  let pids = processesOfRun(runId);
+export async function stopRun(runId: string, graceMs: number, since?: ProcessCensus): Promise<number> {
+  // `since`: skip the processes that existed before the run started (sweepSince says when that is safe).
+  let pids = processesOfRun(runId, since);
   const total = new Set(pids);
   if (pids.length === 0) return 0;
   for (const pid of pids) signalPid(pid, 'SIGTERM');

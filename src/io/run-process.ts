@@ -8,7 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { ChildOutcome } from '../core/child-outcome.js';
-import { groupAlive, stopRun, terminateGroup } from './process-group.js';
+import { groupAlive, processCensus, stopRun, sweepSince, terminateGroup } from './process-group.js';
 
 export interface ProcessRequest {
   command: string;
@@ -52,6 +52,8 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
     stop();
   };
 
+  // Who lived before the spawn: the sweep after a short run reads only the environments of the newcomers.
+  const census = req.env.SAMOCODE_RUN_ID ? processCensus() : undefined;
   try {
     let child;
     try {
@@ -103,7 +105,7 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
     await stopping;
     // Nothing of this run may outlive its agent, not even what escaped the process group.
     const runId = req.env.SAMOCODE_RUN_ID;
-    if (runId) await stopRun(runId, req.killGraceMs);
+    if (runId) await stopRun(runId, req.killGraceMs, sweepSince(census, pid, performance.now() - started));
     const spawnError =
       pid === undefined || (result.exitCode === undefined && !result.signal) ? spawnFailure(result, req) : undefined;
     return {

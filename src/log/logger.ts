@@ -1,7 +1,9 @@
 // pino: JSON lines into `<session>/session.log` (everything, for later reading), and for the person at the terminal
-// either readable lines (pino-pretty, loaded only then) on stderr, or JSON lines on stdout (--log-format json).
-// Every line is scrubbed of secrets (core/secrets.ts) before it is written.
+// either readable lines (pino-pretty, loaded with the first line the console shows) on stderr, or JSON lines on
+// stdout (--log-format json). Every line is scrubbed of secrets (core/secrets.ts) before it is written.
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
+import type { PrettyOptions } from 'pino-pretty';
 import type { LogFormat } from '../core/config.js';
 import { tolerantLogStream } from '../io/storage-failure.js';
 
@@ -20,11 +22,10 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
   if (opts.format === 'json') {
     streams.push({ level: consoleLevel as pino.Level, stream: pino.destination({ dest: 1, sync: true }) });
   } else {
-    const { default: pretty } = await import('pino-pretty');
     const colorize = !process.env.NO_COLOR && process.stderr.isTTY === true;
     streams.push({
       level: consoleLevel as pino.Level,
-      stream: pretty({
+      stream: lazyPretty({
         destination: 2,
         sync: true,
         colorize,
@@ -46,6 +47,23 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     },
     pino.multistream(streams),
   );
+}
+
+/**
+ * pino-pretty (and its ~15 CommonJS modules) required with the first line the console shows: with --quiet, a run that
+ * warns of nothing never loads it. Synchronous (require), so no line waits or is lost.
+ */
+function lazyPretty(options: PrettyOptions): pino.DestinationStream {
+  let pretty: pino.DestinationStream | undefined;
+  return {
+    write(line: string) {
+      if (!pretty) {
+        const load = createRequire(import.meta.url)('pino-pretty') as (o: PrettyOptions) => pino.DestinationStream;
+        pretty = load(options);
+      }
+      pretty.write(line);
+    },
+  };
 }
 
 function lowest(a: string, b: string): string {

@@ -124,8 +124,10 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
           phaseLimit: deps.limits[state.phase],
         })
       : signalled;
-    const measured = await progress.after(state, (sessionUnchanged) =>
-      couldStall(state, read, verdict, sessionUnchanged),
+    const measured = await progress.after(
+      state,
+      (sessionUnchanged) => couldStall(state, read, verdict, sessionUnchanged),
+      (finished.last.treeWrites ?? 0) > 0,
     );
     const entry = iterationEntry(
       { ...base(), iteration },
@@ -211,21 +213,24 @@ async function runIteration(
 
 /**
  * The workspace before and after each iteration, for stall detection. The working tree costs a git call: it is
- * measured only when `worthIt` says the iteration could be a stall. The first iteration of a run has no "before".
+ * measured only when `worthIt` says the iteration could be a stall and the agent's stream showed no file written in
+ * it (`streamWrote`: that is progress already). The first iteration of a run has no "before".
  */
 function progressMeter(deps: LoopDeps) {
   let before: Snapshot | undefined;
   return {
-    async after(state: SessionState, worthIt: (sessionUnchanged: boolean) => boolean): Promise<Progress | undefined> {
+    async after(
+      state: SessionState,
+      worthIt: (sessionUnchanged: boolean) => boolean,
+      streamWrote: boolean,
+    ): Promise<Progress | undefined> {
       if (!deps.probe || deps.stallLimit <= 0) return undefined;
       const session = deps.probe.session(state);
-      const after: Snapshot = {
-        session,
-        tree: worthIt(before?.session === session) ? await deps.probe.tree(state) : undefined,
-      };
+      const measure = !streamWrote && worthIt(before?.session === session);
+      const after: Snapshot = { session, tree: measure ? await deps.probe.tree(state) : undefined };
       const progress = before ? progressBetween(before, after) : undefined;
       before = after;
-      return progress;
+      return progress && streamWrote ? { ...progress, tree: true, treeKnown: true } : progress;
     },
   };
 }

@@ -51,6 +51,8 @@ export interface ScriptedAttempt {
   stderrTail?: string | undefined;
   outcome?: Partial<ChildOutcome> | undefined;
   lastText?: string | undefined;
+  /** Files in the working tree the stream says were written. */
+  treeWrites?: number | undefined;
   /** Runs while the attempt is "running", e.g. to abort the loop as Ctrl-C would. */
   during?: ((request: AttemptRequest) => void) | undefined;
 }
@@ -89,6 +91,7 @@ export class ScriptedAgent implements AgentPort {
       lastText: step.lastText,
       provider: request.provider ?? 'claude',
       log: `_logs/${request.iteration}-a${request.attempt}.jsonl`,
+      treeWrites: step.treeWrites,
       usage: {},
     };
   }

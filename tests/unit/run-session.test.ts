@@ -401,6 +401,31 @@ describe('stall detection', () => {
     expect(rig.store.iterations.map((e) => e.changed ?? null)).toEqual([null, true, true]);
   });
 
+  test('a file the stream says was written in the tree is progress: no git call, the iteration changed something', async () => {
+    // The same session folder and summary each time: without the stream's word every iteration would ask git.
+    const probe = new ScriptedProbe([{ session: 's', tree: 't' }]);
+    const rig = loopRig(
+      [
+        { signal: stay(), treeWrites: 1 },
+        { signal: stay(), treeWrites: 2 },
+        { signal: stay() },
+        { signal: stay() },
+        { signal: block('end') },
+      ],
+      { deps: { probe, stallLimit: 2 } },
+    );
+    await run(rig);
+    // Iterations 3 and 4 showed no write: the tree is looked at (3 has no "before" tree, so it is not judged).
+    expect(probe.treeLooks).toBe(2);
+    expect(rig.store.iterations.map((e) => [e.iteration, e.changed ?? null, e.stalled ?? false])).toEqual([
+      [1, null, false],
+      [2, true, false],
+      [3, null, false],
+      [4, false, true],
+      [5, null, false],
+    ]);
+  });
+
   test('SAMOCODE_STALL_LIMIT=0 turns it off: the probe is never asked', async () => {
     const probe = new ScriptedProbe([{ session: 's', tree: 't' }]);
     const rig = loopRig([...Array.from({ length: 5 }, () => ({ signal: stay() })), { signal: block('end') }], {

@@ -403,7 +403,7 @@ describe('tolerance', () => {
     const textLine = JSON.parse(successLines[1] ?? '');
     const toolLine = JSON.parse(successLines[2] ?? '');
     expect(parseClaudeLine(JSON.stringify({ ...textLine, parent_tool_use_id: 'toolu_1' }))).toEqual([]);
-    expect(parseClaudeLine(JSON.stringify({ ...toolLine, parent_tool_use_id: 'toolu_1' }))).toHaveLength(1);
+    expect(tools(parseClaudeLine(JSON.stringify({ ...toolLine, parent_tool_use_id: 'toolu_1' })))).toHaveLength(1);
   });
 
   test('the accumulator stays bounded however long the stream', () => {
@@ -440,7 +440,7 @@ describe('tool details', () => {
   function toolEvent(name: string, input: Record<string, unknown>): AgentEvent[] {
     const line = structuredClone(toolLine);
     line.message.content = [{ type: 'tool_use', id: 'toolu_x', name, input }];
-    return parseClaudeLine(JSON.stringify(line));
+    return tools(parseClaudeLine(JSON.stringify(line)));
   }
   const todos = [
     { content: 'Read the code', status: 'completed', activeForm: 'Reading the code' },
@@ -500,5 +500,69 @@ describe('tool details', () => {
     ['/bin/bash -c "unbalanced', '/bin/bash -c "unbalanced'],
   ])('unwrapShell(%j) → %j', (command, unwrapped) => {
     expect(unwrapShell(command)).toBe(unwrapped);
+  });
+});
+
+describe('files written, from the stream (stall evidence)', () => {
+  const writes = (file: string) => replay(file).summary.filesWritten;
+
+  test('Claude: a Write whose result came back is a file written', () => {
+    expect(writes('claude-stream-example.jsonl')).toEqual(['/tmp/run/ex-claude/sig/_signal.json']);
+  });
+
+  test('Claude: a Write refused (tool_result is_error) is not', () => {
+    expect(writes('claude-signal-exists-write-rejected.jsonl')).toEqual([]);
+  });
+
+  test('Claude: a Write with no result yet (the stream ended first) is not; Read and Bash never are', () => {
+    const [, , writeLine] = lines('claude-stream-example.jsonl');
+    const acc = new StreamAccumulator();
+    for (const e of parseClaudeLine(writeLine ?? '')) acc.add(e);
+    acc.add({ kind: 'tool', name: 'Bash', detail: 'touch x' });
+    const events = parseClaudeLine(
+      JSON.stringify({
+        type: 'assistant',
+        message: { content: [{ type: 'tool_use', id: 'toolu_r', name: 'Read', input: { file_path: '/w/a.ts' } }] },
+      }),
+    );
+    expect(events.map((e) => e.kind)).toEqual(['tool']);
+    expect(acc.summary().filesWritten).toEqual([]);
+  });
+
+  test('Claude: Edit, MultiEdit and NotebookEdit write their file once done', () => {
+    const acc = new StreamAccumulator();
+    const calls: [string, Record<string, unknown>][] = [
+      ['Edit', { file_path: '/w/a.ts' }],
+      ['MultiEdit', { file_path: '/w/b.ts', edits: [] }],
+      ['NotebookEdit', { notebook_path: '/w/c.ipynb' }],
+    ];
+    calls.forEach(([name, input], i) => {
+      const use = { type: 'assistant', message: { content: [{ type: 'tool_use', id: `t${i}`, name, input }] } };
+      const result = {
+        type: 'user',
+        message: { content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: 'ok' }] },
+      };
+      for (const e of [...parseClaudeLine(JSON.stringify(use)), ...parseClaudeLine(JSON.stringify(result))]) acc.add(e);
+    });
+    expect(acc.summary().filesWritten).toEqual(['/w/a.ts', '/w/b.ts', '/w/c.ipynb']);
+  });
+
+  test('Codex: a completed file_change writes its paths; a failed one does not', () => {
+    expect(writes('codex-apply-patch-success.jsonl')).toEqual(['/tmp/run/xap/sig/_signal.json']);
+    const failed = {
+      type: 'item.completed',
+      item: { id: 'i', type: 'file_change', status: 'failed', changes: [{ path: '/w/a.ts', kind: 'update' }] },
+    };
+    expect(parseCodexLine(JSON.stringify(failed)).map((e) => e.kind)).toEqual(['tool']);
+  });
+
+  test('bounded: calls that never get a result do not grow the accumulator, and the list keeps its last entries', () => {
+    const acc = new StreamAccumulator();
+    for (let i = 0; i < 10_000; i++) acc.add({ kind: 'file_write', path: `/w/${i}`, id: `t${i}` });
+    for (let i = 0; i < 10_000; i++) acc.add({ kind: 'tool_done', id: `t${i}` });
+    for (let i = 0; i < 50; i++) acc.add({ kind: 'file_write', path: `/w/direct-${i}` });
+    const s = acc.summary();
+    expect(s.filesWritten).toHaveLength(MAX_LIST);
+    expect(s.filesWritten.at(-1)).toBe('/w/direct-49');
   });
 });

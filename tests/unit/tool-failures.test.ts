@@ -59,7 +59,7 @@ describe('Claude: a tool_result with is_error', () => {
       type: 'user',
       message: { content: [{ type: 'tool_result', tool_use_id: 't1', is_error: false, content: 'Error: none' }] },
     });
-    expect(claudeParser()(ok)).toEqual([]);
+    expect(failures(claudeParser()(ok))).toEqual([]);
   });
 
   test('content as text blocks, a result for an unknown call, several results in one line', () => {

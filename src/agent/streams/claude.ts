@@ -1,6 +1,7 @@
 // Claude Code `-p --output-format stream-json --verbose`: one JSON object per line → AgentEvents. Pure and tolerant:
 // unknown types and fields are ignored, a malformed field is dropped rather than the line, nothing throws.
-import { z } from 'zod';
+// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
+import * as z from 'zod';
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
 import { detailLine, errorLineOf, readStreamLine, type AgentEvent } from './events.js';
 
@@ -159,10 +160,13 @@ function assistant(data: unknown, calls: Calls | undefined): AgentEvent[] {
     }
     const tool = toolUseBlock.safeParse(block);
     if (!tool.success) continue;
-    const detail = toolDetail(tool.data.name, tool.data.input);
-    events.push({ kind: 'tool', name: tool.data.name, detail });
-    if (calls && tool.data.id !== undefined) {
-      calls.set(tool.data.id, detail ? `${tool.data.name} ${detail}` : tool.data.name);
+    const { id, name, input } = tool.data;
+    const detail = toolDetail(name, input);
+    events.push({ kind: 'tool', name, detail });
+    const path = writtenPath(name, input);
+    if (path !== undefined) events.push({ kind: 'file_write', path, id });
+    if (calls && id !== undefined) {
+      calls.set(id, detail ? `${name} ${detail}` : name);
       if (calls.size > MAX_CALLS) calls.delete(calls.keys().next().value!);
     }
   }
@@ -175,7 +179,11 @@ function user(data: unknown, calls: Calls | undefined): AgentEvent[] {
   const events: AgentEvent[] = [];
   for (const block of parsed.data.message.content) {
     const tr = toolResultBlock.safeParse(block);
-    if (!tr.success || tr.data.is_error !== true) continue;
+    if (!tr.success) continue;
+    if (tr.data.is_error !== true) {
+      if (tr.data.tool_use_id !== undefined) events.push({ kind: 'tool_done', id: tr.data.tool_use_id });
+      continue;
+    }
     const content = tr.data.content;
     const text =
       typeof content === 'string'
@@ -235,6 +243,20 @@ function tokensOf(u: z.infer<typeof usageShape>): TokenUsage {
     cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
   };
 }
+
+/** The file a Claude tool call writes, for the tools that write one. */
+function writtenPath(name: string, input: Record<string, unknown>): string | undefined {
+  const key = WRITING_TOOLS[name];
+  const path = key === undefined ? undefined : input[key];
+  return typeof path === 'string' && path.trim() !== '' ? path : undefined;
+}
+
+const WRITING_TOOLS: Readonly<Record<string, string>> = {
+  Write: 'file_path',
+  Edit: 'file_path',
+  MultiEdit: 'file_path',
+  NotebookEdit: 'notebook_path',
+};
 
 /** What a tool call is about, on one line: the file, the command, the pattern … ('' when nothing fits). */
 export function toolDetail(name: string, input: Record<string, unknown>): string {

@@ -1,6 +1,7 @@
 // Codex `codex exec --json`: one JSON object per line → AgentEvents. Pure and tolerant: unknown types and fields are
 // ignored, a malformed field is dropped rather than the line, nothing throws.
-import { z } from 'zod';
+// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
+import * as z from 'zod';
 import { detailLine, ERROR_LINE, firstLineOf, readStreamLine, type AgentEvent } from './events.js';
 
 const optString = z.string().optional().catch(undefined);
@@ -26,8 +27,8 @@ const commandItem = z.object({
   aggregated_output: optString,
 });
 const fileChangeItem = z.object({
-  changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]),
   status: optString,
+  changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]),
 });
 const textItem = z.object({ text: z.string() });
 const mcpItem = z.object({
@@ -119,7 +120,10 @@ function item(data: unknown): AgentEvent[] {
       if (!f.success) return [];
       const paths = f.data.changes.map((c) => c.path).filter(Boolean);
       const failed = f.data.status === 'failed' ? { failure: 'the patch was not applied' } : {};
-      return [{ kind: 'tool', name: 'Edit', detail: detailLine(paths.join(', ')), ...failed }];
+      const tool: AgentEvent = { kind: 'tool', name: 'Edit', detail: detailLine(paths.join(', ')), ...failed };
+      // A completed file change is written; a failed one (status "failed") is no evidence of progress.
+      if (f.data.status === 'failed') return [tool];
+      return [tool, ...paths.map((path): AgentEvent => ({ kind: 'file_write', path }))];
     }
     case 'agent_message': {
       const t = textItem.safeParse(it);

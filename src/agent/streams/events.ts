@@ -33,6 +33,14 @@ export type AgentEvent =
    * `exit 1: <its error line>`); one line.
    */
   | { kind: 'tool'; name: string; detail: string; failure?: string | undefined }
+  /**
+   * A tool call (just before this event) that writes this file: Write, Edit, MultiEdit, NotebookEdit; a Codex file
+   * change. With an `id` (Claude's tool_use id) it is written once its `tool_done` comes; without one it is written.
+   * Stall detection's evidence of progress (core/progress.ts treeWrites).
+   */
+  | { kind: 'file_write'; path: string; id?: string | undefined }
+  /** A tool call came back without an error (Claude tool_result). */
+  | { kind: 'tool_done'; id: string }
   /** Text the model wrote (Claude assistant text of the main agent, Codex agent_message). */
   | { kind: 'text'; text: string }
   /** The CLI is retrying a failed API request (Claude system/api_retry; Codex "Reconnecting... n/m"). */

@@ -14,6 +14,7 @@ export interface TokenPrice {
 export const MAX_TEXT = 2000;
 export const MAX_LIST = 20;
 const MAX_ITEM = 500;
+const MAX_PENDING = 100;
 
 export class StreamAccumulator {
   private readonly price: TokenPrice | undefined;
@@ -29,7 +30,10 @@ export class StreamAccumulator {
     toolFailures: 0,
     warnings: [],
     toolUses: 0,
+    filesWritten: [],
   };
+  /** Writing calls waiting for their result, by id (bounded: a stream that never answers cannot grow it). */
+  private readonly pendingWrites = new Map<string, string>();
   /** Summed `usage` events (Codex); a Claude result's own totals win over them. */
   private usage: TokenUsage | undefined;
   private resultTokens: TokenUsage | undefined;
@@ -54,6 +58,19 @@ export class StreamAccumulator {
           push(s.toolErrors, cut(`${event.name} ${event.detail}: ${event.failure}`, MAX_ITEM));
         }
         return;
+      case 'file_write':
+        if (event.id === undefined) push(s.filesWritten, event.path);
+        else {
+          this.pendingWrites.set(event.id, event.path);
+          if (this.pendingWrites.size > MAX_PENDING) this.pendingWrites.delete(this.pendingWrites.keys().next().value!);
+        }
+        return;
+      case 'tool_done': {
+        const path = this.pendingWrites.get(event.id);
+        this.pendingWrites.delete(event.id);
+        if (path !== undefined) push(s.filesWritten, path);
+        return;
+      }
       case 'text':
         s.lastText = cut(event.text, MAX_TEXT);
         return;
@@ -112,6 +129,7 @@ export class StreamAccumulator {
       errors: [...s.errors],
       toolErrors: [...s.toolErrors],
       warnings: [...s.warnings],
+      filesWritten: [...s.filesWritten],
     };
   }
 }

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import matter from 'gray-matter';
-import { z } from 'zod';
+// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
+import * as z from 'zod';
 import { oneLine } from '../../core/text.js';
 
 export type Scope = 'user' | 'project';

@@ -29,6 +29,7 @@ import {
   SESSION_LOG,
 } from '../../core/session-files.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
+import { throttled } from '../../io/throttle.js';
 import { openSession } from './open-session.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
@@ -114,6 +115,9 @@ export async function runCommand(
   }
 }
 
+/** How often, at most, the agent's pid is told to the watchdog and the lock's record (a fast loop changes it often). */
+const AGENT_NOTE_MS = 250;
+
 export const realClock: Clock = {
   now: () => new Date(),
   sleep: sleepUnlessAborted,
@@ -166,6 +170,12 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   });
   // Started with the first agent (off the path to its spawn): stops the agent if this process dies without cleaning up.
   let watchdog: Watchdog | undefined;
+  // The agent's pid for the watchdog and the record beside the lock: the first change at once, then at most every
+  // AGENT_NOTE_MS (what runs meanwhile carries the run id, which both the watchdog and the next start sweep for).
+  const agentNote = throttled<number | undefined>(AGENT_NOTE_MS, (pid) => {
+    watchdog?.agent(pid);
+    if (pid !== undefined) lock.lock.setAgent(pid);
+  });
   try {
     const log = await createLogger({
       level: config.logLevel,
@@ -232,8 +242,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             onAgent: (pid) => {
               agentPid = pid;
               if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
-              watchdog?.agent(pid);
-              return pid === undefined ? undefined : lock.lock.setAgent(pid);
+              agentNote.set(pid);
             },
           }),
         ),
@@ -300,6 +309,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   } finally {
     releaseOnForce();
     killOnForce();
+    agentNote.cancel();
     watchdog?.dismiss();
     lock.lock.release();
   }
