@@ -39,6 +39,17 @@ export interface Config {
   phaseLimits: Record<Phase, number>;
   budget: Budget;
   stallLimit: number;
+  /** The queue of `enqueue` / `worker` (issue 13). */
+  queue: {
+    /** `redis://…` (BullMQ); undefined: the local queue in `<SESSIONS>/.queue/`. */
+    url: string | undefined;
+    /** Sessions of the project running at once across workers; undefined: no limit. */
+    maxSessions: number | undefined;
+    /** Restarts of an orchestrator that died unexpectedly before its job is failed. */
+    restarts: number;
+    /** How long a draining worker lets running iterations finish before it interrupts them. */
+    drainMs: number;
+  };
   telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
   logLevel: string;
   logFormat: LogFormat;
