@@ -99,6 +99,25 @@ export function pendingReason(state: SessionState, sessionDir: string): string |
   return 'pending' in verdict ? verdict.pending : undefined;
 }
 
+/**
+ * The same judgement for a session whose run has ended waiting (a queue worker's watcher, queue/): has the person
+ * answered? A save of the waited-on file counts when it is later than `sinceMs` (when the session began to wait).
+ */
+export function answerSince(state: SessionState, sessionDir: string, sinceMs: number): WaitVerdict {
+  const watched = watchedFile(state, sessionDir);
+  const saved = mtime(watched);
+  return evaluateWait(
+    state,
+    { ...gatherFacts(state, sessionDir, watched, saved), fileChanged: saved !== undefined && saved > sinceMs },
+    { startup: false, force: false },
+  );
+}
+
+/** The files whose change may be the person's answer: the session folder's own (depth 0), and the waited-on file. */
+export function answerPlaces(state: SessionState, sessionDir: string): { folder: string; file: string } {
+  return { folder: sessionDir, file: watchedFile(state, sessionDir) };
+}
+
 /** The file the gate watches, with symlinks followed as the agent's signal was judged. */
 function watchedFile(state: SessionState, sessionDir: string): string {
   return watchedFileAt(state, sessionDir, placeOf);

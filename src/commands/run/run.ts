@@ -234,6 +234,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         fallback: config.fallbackProvider,
         provider: config.provider,
         abort: opts.shutdown.abort,
+        stopBetween: opts.shutdown.afterIteration,
         budget: config.budget,
         stallLimit: config.stallLimit,
         probe: {
