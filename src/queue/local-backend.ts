@@ -49,28 +49,15 @@ export function jobIdFor(sessions: string, session: string): string {
 
 export function openLocalQueue(opts: LocalQueueOptions): QueueBackend {
   const dir = join(opts.sessions, QUEUE_DIR);
-  makeDir(dir, 'the local queue folder', 'SESSIONS');
+  // Made at the first change, so that looking (`orchestrate queue`, `resume`) leaves no trace in SESSIONS.
+  const ensureDir = () => makeDir(dir, 'the local queue folder', 'SESSIONS');
   const fileOf = (id: string) => join(dir, `${id}.json`);
-  const mutex = queueMutex(join(dir, MUTEX));
+  const mutex = queueMutex(join(dir, MUTEX), ensureDir);
   const now = () => new Date().toISOString();
 
   const read = (id: string): Stored | undefined => parseStored(readIfExists(fileOf(id)));
   const write = (job: Stored) => writeFileAtomicSync(fileOf(job.id), `${JSON.stringify(job, null, 2)}\n`);
-  const all = (): Stored[] => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return [];
-    }
-    return names
-      .filter((name) => name.endsWith('.json'))
-      .flatMap((name) => {
-        const job = parseStored(readIfExists(join(dir, name)));
-        return job ? [job] : [];
-      })
-      .sort((a, b) => a.order - b.order);
-  };
+  const all = (): Stored[] => readStored(dir);
 
   /** The record after `enqueue(spec)`, or undefined when the job stays as it is. */
   const queuedFrom = (spec: JobSpec, existing: Stored | undefined): Stored | undefined => {
@@ -189,9 +176,10 @@ export function openLocalQueue(opts: LocalQueueOptions): QueueBackend {
   return {
     enqueue: async (spec) => (await enqueueMany([spec]))[0]!,
     enqueueMany,
-    list: async () => all().map(({ token: _token, order: _order, ...job }) => job),
+    list: async () => readLocalJobs(opts.sessions),
     async consume(run, { concurrency, abort }) {
       const running = new Map<string, Promise<void>>();
+      ensureDir();
       const wake = wakeOnChange(dir);
       try {
         while (!abort.aborted) {
@@ -274,6 +262,27 @@ export function afterResult(job: Stored, result: JobResult, now: string): Stored
   }
 }
 
+/** Every job record of the local queue in `<SESSIONS>/.queue/`, oldest first (synchronous: `orchestrate list`). */
+export function readLocalJobs(sessions: string): JobRecord[] {
+  return readStored(join(sessions, QUEUE_DIR)).map(({ token: _token, order: _order, ...job }) => job);
+}
+
+function readStored(dir: string): Stored[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith('.json'))
+    .flatMap((name) => {
+      const job = parseStored(readIfExists(join(dir, name)));
+      return job ? [job] : [];
+    })
+    .sort((a, b) => a.order - b.order);
+}
+
 /** The session's orchestrator holds its lock on this host (the session may not exist yet: then nobody does). */
 function orchestratorAlive(sessions: string, id: string): boolean {
   const match = findSessionFolder(id, listFolders(sessions));
@@ -301,10 +310,11 @@ type Mutex = <T>(fn: () => T) => Promise<T>;
  * Every change of the queue runs under one lock file (io/session-lock.ts: link(2), a dead holder's lock taken over),
  * and, inside this process, one at a time (the lock's temp file is per process).
  */
-function queueMutex(file: string): Mutex {
+function queueMutex(file: string, ensureDir: () => void): Mutex {
   let chain: Promise<unknown> = Promise.resolve();
   return <T>(fn: () => T): Promise<T> => {
     const turn = chain.then(async () => {
+      ensureDir();
       const deadline = Date.now() + MUTEX_WAIT_MS;
       for (;;) {
         let lock: SessionLock;

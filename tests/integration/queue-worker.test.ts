@@ -278,6 +278,72 @@ describe('orchestrate worker on the local queue', () => {
   }, 120_000);
 });
 
+describe('the queue beside the other commands', () => {
+  test('orchestrate resume of a session waiting in the queue queues its continuation; list shows the job', async () => {
+    const steps = [{ signal: sig.wait('human_action', 'press the button') }, { signal: sig.block('after the button') }];
+    const project = queueProject(steps);
+    await enqueue(project, 'r');
+    const worker = startWorker(project);
+    await waitFor(() => jobs(project).get('r')?.state === 'waiting', 60_000, 'the session waiting');
+    worker.kill('SIGTERM');
+    await worker.result;
+
+    const list = await project.run(['list', '--config', project.configFile]);
+    expect(list.stdout).toMatch(/^name +phase +status +job +iter/m);
+    expect(list.stdout).toMatch(/^r +investigation +waiting for human_action +waiting +1 /m);
+
+    const resume = await project.run(['resume', '--config', project.configFile, '--session', 'r']);
+    expect(resume.exitCode).toBe(0);
+    expect(resume.stderr).toContain('waits in the queue: its continuation is queued');
+    expect(jobs(project).get('r')?.state).toBe('queued');
+
+    const next = startWorker(project);
+    await waitFor(() => jobs(project).get('r')?.state === 'blocked', 60_000, 'the continuation');
+    next.kill('SIGTERM');
+    await next.result;
+    const history = readHistory(project.sessionDir('r'));
+    expect(history.map((e) => e.event)).toEqual(['iteration', 'resumed', 'iteration']);
+    expect(history[1]).toMatchObject({ how: 'orchestrate resume' });
+  }, 120_000);
+
+  test('orchestrate queue lists the jobs with their state and reason; --json gives the records', async () => {
+    const project = queueProject([{ signal: sig.block('no database') }]);
+    await enqueue(project, 'q1');
+    await enqueue(project, 'q2');
+    const empty = await project.run(['queue', '--config', project.configFile]);
+    expect(empty.stdout).toMatch(/^q1 +queued/m);
+    expect(empty.stdout).toContain('2 queued');
+    const worker = startWorker(project);
+    await waitFor(() => allIn(project, ['q1', 'q2'], 'blocked'), 60_000, 'both blocked');
+    worker.kill('SIGTERM');
+    await worker.result;
+    const text = (await project.run(['queue', '--config', project.configFile])).stdout;
+    expect(text).toMatch(/^q1 +blocked +\S.* no database/m);
+    expect(text).toContain('2 blocked');
+    const json = JSON.parse((await project.run(['queue', '--config', project.configFile, '--json'])).stdout);
+    expect(json.map((j: Job) => [j.id, j.state, j.reason])).toEqual([
+      ['q1', 'blocked', 'no database'],
+      ['q2', 'blocked', 'no database'],
+    ]);
+  }, 120_000);
+
+  test('enqueue: a new session needs a task, a bad --file line is named and nothing is added', async () => {
+    const project = queueProject([{ signal: sig.done() }]);
+    const noTask = await project.run(['enqueue', '--config', project.configFile, '--session', 'nt']);
+    expect(noTask.exitCode).toBe(2);
+    expect(noTask.stderr).toContain('a new session needs a task: nt');
+    const file = join(project.root, 'tasks.jsonl');
+    writeFileSync(file, '{"session": "good", "task": "x"}\n{"session": "bad name", "task": "y"}\n');
+    const bad = await project.run(['enqueue', '--config', project.configFile, '--file', file]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toContain(`1 bad line, nothing was added:\n  ${file}:2:`);
+    expect(jobs(project).size).toBe(0);
+    const worker = await project.run(['worker', '--config', project.configFile, '--concurrency', '0']);
+    expect(worker.exitCode).toBe(2);
+    expect(worker.stderr).toContain('--concurrency "0" is not a whole number from 1 to 64');
+  });
+});
+
 /** The session exists and its orchestrator has an agent running (the lock's `.agent` record). */
 function agentRunning(project: Project, id: string): boolean {
   const folder = existsSync(project.sessions) && readdirSync(project.sessions).find((d) => d.endsWith(`-${id}`));
