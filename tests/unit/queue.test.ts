@@ -206,28 +206,6 @@ describe('the local queue', () => {
     expect(order).toEqual(['two', 'three', 'one']);
   });
 
-  test('two back ends on one folder, racing with three slots each, hand every job out exactly once', async () => {
-    const sessions = temp();
-    const first = openLocalQueue({ sessions, host: 'test-host', pollMs: 10 });
-    const second = openLocalQueue({ sessions, host: 'test-host', pollMs: 10 });
-    const ids = Array.from({ length: 30 }, (_, i) => `job${i}`);
-    await first.enqueueMany!(ids.map((session) => ({ session, task: 't' })));
-    const ran: string[] = [];
-    const abort = new AbortController();
-    const run = async (lease: Lease): Promise<JobResult> => {
-      ran.push(lease.job.id);
-      await new Promise((r) => setTimeout(r, Math.random() * 10));
-      if (ran.length === ids.length) setTimeout(() => abort.abort(), 100);
-      return { outcome: 'done' };
-    };
-    await Promise.all([
-      first.consume(run, { concurrency: 3, abort: abort.signal }),
-      second.consume(run, { concurrency: 3, abort: abort.signal }),
-    ]);
-    expect([...ran].sort()).toEqual([...ids].sort());
-    expect((await first.list()).every((j) => j.state === 'done')).toBe(true);
-  });
-
   test('a running job whose worker is gone goes back to the queue, with why', async () => {
     const sessions = temp();
     const { queue: q } = queue(sessions);
