@@ -17,8 +17,11 @@ import { makeDir } from '../io/make-dir.js';
 import { isAlive } from '../io/process-group.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import { liveHolder, SessionLock } from '../io/session-lock.js';
+import { identityOf, sameProcess } from '../io/process-identity.js';
 import { sleepUnlessAborted } from '../io/abortable-sleep.js';
+import type { SessionState } from '../core/state.js';
 import type { JobRecord, JobResult, JobSpec, Lease, QueueBackend } from './backend.js';
+import { readState, sessionDirOf } from './session-facts.js';
 
 export const QUEUE_DIR = '.queue';
 const MUTEX = '.lock';
@@ -30,6 +33,9 @@ const MUTEX_WAIT_MS = 20_000;
 /** What the file holds: the record, the lease token of the worker running it, and its place in the line. */
 interface Stored extends JobRecord {
   token?: string | undefined;
+  /** The worker's process identity (io/process-identity.ts): a later process given the same pid is not it. */
+  startTicks?: string | undefined;
+  bootId?: string | undefined;
   /** First queued (ms since epoch): jobs are handed out oldest first, a deferred or interrupted one keeps its place. */
   order: number;
 }
@@ -53,6 +59,7 @@ export function openLocalQueue(opts: LocalQueueOptions): QueueBackend {
   const ensureDir = () => makeDir(dir, 'the local queue folder', 'SESSIONS');
   const fileOf = (id: string) => join(dir, `${id}.json`);
   const mutex = queueMutex(join(dir, MUTEX), ensureDir);
+  const identity = identityOf(process.pid);
   const now = () => new Date().toISOString();
 
   const read = (id: string): Stored | undefined => parseStored(readIfExists(fileOf(id)));
@@ -128,22 +135,34 @@ export function openLocalQueue(opts: LocalQueueOptions): QueueBackend {
     job.state === 'running' &&
     job.host === opts.host &&
     job.pid !== undefined &&
-    !isAlive(job.pid) &&
+    (!isAlive(job.pid) || !sameProcess(job.pid, job)) &&
     !orchestratorAlive(opts.sessions, job.id);
 
-  const claim = (mine: ReadonlySet<string>) =>
-    mutex((): Stored | undefined => {
-      const jobs = all();
-      for (const job of jobs.filter(orphaned)) {
-        write({
-          ...job,
-          state: 'queued',
-          reason: `its worker (pid ${job.pid} on ${job.host}) is gone; queued again, it resumes from its files`,
-          host: undefined,
-          pid: undefined,
-          token: undefined,
-        });
+  /**
+   * A job whose worker died: what its session says now decides. Still running (its orchestrator died with the worker,
+   * mid-iteration): queued again, it resumes from its files. Ended (its orchestrator outlived the worker and finished):
+   * the job takes that end, so nothing is run twice.
+   */
+  const recoverOrphans = async () => {
+    const candidates = all().filter(orphaned);
+    if (candidates.length === 0) return;
+    const ends = new Map<string, SessionState | undefined>();
+    for (const job of candidates) {
+      const dir = sessionDirOf(opts.sessions, job.id);
+      ends.set(job.id, dir ? await readState(dir) : undefined);
+    }
+    await mutex(() => {
+      for (const job of candidates) {
+        const current = read(job.id);
+        if (!current || current.token !== job.token || !orphaned(current)) continue;
+        write(orphanRecovered(current, ends.get(job.id), new Date().toISOString()));
       }
+    });
+  };
+
+  const claim = async (mine: ReadonlySet<string>) => {
+    await recoverOrphans();
+    return mutex((): Stored | undefined => {
       const due = Date.now();
       const next = all().find(
         (job) =>
@@ -158,12 +177,14 @@ export function openLocalQueue(opts: LocalQueueOptions): QueueBackend {
         since: now(),
         host: opts.host,
         pid: process.pid,
+        ...identity,
         token: randomUUID(),
         notBefore: undefined,
       };
       write(taken);
       return taken;
     });
+  };
 
   /** Write what became of the job, if it is still ours (someone may have re-queued it meanwhile). */
   const finish = (taken: Stored, result: JobResult) =>
@@ -264,7 +285,9 @@ export function afterResult(job: Stored, result: JobResult, now: string): Stored
 
 /** Every job record of the local queue in `<SESSIONS>/.queue/`, oldest first (synchronous: `orchestrate list`). */
 export function readLocalJobs(sessions: string): JobRecord[] {
-  return readStored(join(sessions, QUEUE_DIR)).map(({ token: _token, order: _order, ...job }) => job);
+  return readStored(join(sessions, QUEUE_DIR)).map(
+    ({ token: _token, order: _order, startTicks: _ticks, bootId: _boot, ...job }) => job,
+  );
 }
 
 function readStored(dir: string): Stored[] {
@@ -281,6 +304,21 @@ function readStored(dir: string): Stored[] {
       return job ? [job] : [];
     })
     .sort((a, b) => a.order - b.order);
+}
+
+function orphanRecovered(job: Stored, state: SessionState | undefined, now: string): Stored {
+  const gone = `its worker (pid ${job.pid} on ${job.host}) is gone`;
+  const base = { ...job, since: now, host: undefined, pid: undefined, token: undefined, startTicks: undefined };
+  switch (state?.status) {
+    case 'done':
+      return { ...base, state: 'done', reason: undefined };
+    case 'waiting':
+      return { ...base, state: 'waiting', reason: undefined };
+    case 'blocked':
+      return { ...base, state: 'blocked', reason: state.blockedReason ?? `blocked (${gone})` };
+    default:
+      return { ...base, state: 'queued', reason: `${gone}; queued again, it resumes from its files` };
+  }
 }
 
 /** The session's orchestrator holds its lock on this host (the session may not exist yet: then nobody does). */

@@ -210,6 +210,35 @@ describe('orchestrate worker on the local queue', () => {
     expect(marked(project.mark)).toEqual([]);
   }, 120_000);
 
+  test('kill -9 of the worker: its session finishes alone, the next worker never starts a second orchestrator and takes over the job', async () => {
+    const steps = [
+      { signal: sig.go('requirements'), delayMs: 3_000 },
+      { signal: sig.block('the end') },
+      { signal: sig.block('never reached') },
+    ];
+    const project = queueProject(steps);
+    await enqueue(project, 'o');
+    const first = startWorker(project);
+    await waitFor(() => agentRunning(project, 'o'), 30_000, 'the session under way');
+    first.kill('SIGKILL');
+    await first.result;
+    expect(jobs(project).get('o')).toMatchObject({ state: 'running', pid: first.pid });
+
+    const second = startWorker(project);
+    let stderr = '';
+    second.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await waitFor(() => jobs(project).get('o')?.state === 'blocked', 60_000, "the job to take the session's end");
+    second.kill('SIGTERM');
+    await second.result;
+    expect(stderr).not.toContain('o: started');
+    expect(jobs(project).get('o')?.reason).toBe('the end');
+    expect(expectWholeHistory(project.sessionDir('o')).map((e) => [e.event, e.iteration])).toEqual([
+      ['iteration', 1],
+      ['iteration', 2],
+    ]);
+    expect(marked(project.mark)).toEqual([]);
+  }, 120_000);
+
   test('a child that keeps dying is restarted WORKER_RESTARTS times, then its job fails with the exit code and stderr tail', async () => {
     // The scripted agent cannot be started: each run of the session dies at once with an internal error.
     const project = queueProject([{ signal: sig.go('requirements') }], ['SAMOCODE_WORKER_RESTARTS=1']);

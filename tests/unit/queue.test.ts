@@ -11,6 +11,8 @@ import { limitDeferral, rateLimitReason } from '../../src/queue/limits.js';
 import { openLocalQueue } from '../../src/queue/local-backend.js';
 import type { JobRecord, JobResult, Lease } from '../../src/queue/backend.js';
 import { readTaskFile } from '../../src/commands/queue/enqueue.js';
+import { StateStore } from '../../src/io/state-store.js';
+import { fakeState } from '../helpers/fake-state.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -225,6 +227,34 @@ describe('the local queue', () => {
     );
     expect(seen[0]?.reason).toContain(`its worker (pid ${2 ** 22 + 7} on test-host) is gone`);
   });
+});
+
+test('a running job whose worker is gone takes the end its session reached meanwhile (its orchestrator outlived it)', async () => {
+  const sessions = temp();
+  const q = openLocalQueue({ sessions, host: 'test-host', pollMs: 20 });
+  await q.enqueue({ session: 'outlived', task: 't' });
+  const dir = join(sessions, '26-12-01-outlived');
+  mkdirSync(dir);
+  await new StateStore(join(dir, '_overview.md')).write(
+    fakeState({ session: '26-12-01-outlived', name: 'outlived', status: 'blocked', blockedReason: 'no database' }),
+  );
+  const file = join(sessions, '.queue', 'outlived.json');
+  const record = JSON.parse(readFileSync(file, 'utf8'));
+  writeFileSync(file, JSON.stringify({ ...record, state: 'running', host: 'test-host', pid: 2 ** 22 + 7 }));
+  const abort = new AbortController();
+  const ran: string[] = [];
+  const consuming = q.consume(
+    async (lease) => {
+      ran.push(lease.job.id);
+      return { outcome: 'done' };
+    },
+    { concurrency: 1, abort: abort.signal },
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  abort.abort();
+  await consuming;
+  expect(ran).toEqual([]);
+  expect((await q.list())[0]).toMatchObject({ id: 'outlived', state: 'blocked', reason: 'no database' });
 });
 
 describe('enqueue --file', () => {
