@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, unlinkSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findSessionFolder, shortName } from '../core/session-name.js';
+import { findSessionFolder } from '../core/session-name.js';
 import { LOCK_FILE } from '../core/session-files.js';
 import { SessionLockedError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/atomic-write.js';
@@ -21,6 +21,7 @@ import { identityOf, sameProcess } from '../io/process-identity.js';
 import { sleepUnlessAborted } from '../io/abortable-sleep.js';
 import type { SessionState } from '../core/state.js';
 import type { JobRecord, JobResult, JobSpec, Lease, QueueBackend } from './backend.js';
+import { jobIdFor } from './job-id.js';
 import { readState, sessionDirOf } from './session-facts.js';
 
 export const QUEUE_DIR = '.queue';
@@ -45,12 +46,6 @@ export interface LocalQueueOptions {
   host: string;
   /** For tests: how often an idle worker looks for work (default 1 s). */
   pollMs?: number | undefined;
-}
-
-/** The job id of a session: the short name of its folder (`26-11-21-add-auth` and `add-auth` are one job). */
-export function jobIdFor(sessions: string, session: string): string {
-  const match = findSessionFolder(session, listFolders(sessions));
-  return shortName(match.kind === 'found' ? match.folder : session);
 }
 
 export function openLocalQueue(opts: LocalQueueOptions): QueueBackend {

@@ -82,7 +82,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerReport> {
         node: opts.node,
         cli: opts.cli,
         args: childArgs(opts.configPath, config.sessions, job),
-        env: { ...opts.env, [markerName]: markerValue },
+        // The job's lease token goes into the session lock (who runs it, for which job: the Redis back end checks it).
+        env: { ...opts.env, [markerName]: markerValue, SAMOCODE_JOB_LEASE: lease.token },
         scrub: opts.scrub,
         onLine: (line) => say(`${job.id} | ${line}`),
       });

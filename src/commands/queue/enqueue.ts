@@ -6,7 +6,7 @@ import { PROVIDERS } from '../../core/provider-facts.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
 import type { JobSpec } from '../../queue/backend.js';
 import { openQueue } from '../../queue/open-queue.js';
-import { jobIdFor } from '../../queue/local-backend.js';
+import { jobIdFor } from '../../queue/job-id.js';
 import { sessionDirOf } from '../../queue/session-facts.js';
 import type { CommandInput } from '../flags.js';
 import { queueConfig } from './common.js';

@@ -387,7 +387,7 @@ async function continueQueuedSession(config: Config, session: string): Promise<R
   const { folder, exists } = sessionFolderFor(config, session);
   if (!exists) return undefined;
   const { openQueue } = await import('../../queue/open-queue.js');
-  const { jobIdFor } = await import('../../queue/local-backend.js');
+  const { jobIdFor } = await import('../../queue/job-id.js');
   const queue = await openQueue(config);
   try {
     const id = jobIdFor(config.sessions, session);
