@@ -101,16 +101,30 @@ export function pendingReason(state: SessionState, sessionDir: string): string |
 
 /**
  * The same judgement for a session whose run has ended waiting (a queue worker's watcher, queue/): has the person
- * answered? A save of the waited-on file counts when it is later than `sinceMs` (when the session began to wait).
+ * answered? The waited-on file counts as saved when its mtime is no longer `baseline` (what it was when the watch
+ * began) or is later than `sinceMs`. samocode itself writes `_overview.md` a moment after the state's `updatedAt`, so
+ * the caller keeps `sinceMs` a little past it.
  */
-export function answerSince(state: SessionState, sessionDir: string, sinceMs: number): WaitVerdict {
+export function answerSince(
+  state: SessionState,
+  sessionDir: string,
+  opts: { baseline: number | undefined; sinceMs: number },
+): WaitVerdict {
   const watched = watchedFile(state, sessionDir);
   const saved = mtime(watched);
   return evaluateWait(
     state,
-    { ...gatherFacts(state, sessionDir, watched, saved), fileChanged: saved !== undefined && saved > sinceMs },
+    {
+      ...gatherFacts(state, sessionDir, watched, saved),
+      fileChanged: saved !== undefined && (saved !== opts.baseline || saved > opts.sinceMs),
+    },
     { startup: false, force: false },
   );
+}
+
+/** The mtime of the file a waiting session's answer may be a save of (the baseline of `answerSince`). */
+export function answerBaseline(state: SessionState, sessionDir: string): number | undefined {
+  return mtime(watchedFile(state, sessionDir));
 }
 
 /** The files whose change may be the person's answer: the session folder's own (depth 0), and the waited-on file. */

@@ -5,7 +5,7 @@
 // wait under another worker, and catches an event that was missed.
 import { dirname } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { answerPlaces, answerSince } from '../io/person-gate.js';
+import { answerBaseline, answerPlaces, answerSince } from '../io/person-gate.js';
 import { liveHolder } from '../io/session-lock.js';
 import { join } from 'node:path';
 import { LOCK_FILE } from '../core/session-files.js';
@@ -18,7 +18,12 @@ const SETTLE_MS = 100;
 interface Watched {
   folder: string;
   file: string;
+  /** The waited-on file's mtime when the watch began: a later save of it is the answer. */
+  baseline: number | undefined;
 }
+
+/** samocode's own last write of `_overview.md` comes this soon after the state's `updatedAt`: not the person's save. */
+const OWN_WRITE_SLACK_MS = 2_000;
 
 export interface WaitingWatch {
   /** A job that just ended waiting (this worker ran it): watch it at once. */
@@ -75,7 +80,10 @@ export function watchWaiting(opts: {
       if (!dir || !state) return;
       let how: string;
       if (state.status === 'waiting') {
-        const verdict = answerSince(state, dir, Date.parse(state.updatedAt));
+        const verdict = answerSince(state, dir, {
+          baseline: watched.get(id)?.baseline,
+          sinceMs: Date.parse(state.updatedAt) + OWN_WRITE_SLACK_MS,
+        });
         if (!('resume' in verdict)) return;
         how = verdict.resume.how;
       } else {
@@ -98,7 +106,7 @@ export function watchWaiting(opts: {
     const dir = sessionDirOf(opts.sessions, id);
     const state = dir ? await readState(dir) : undefined;
     if (!dir || !state) return;
-    const place = answerPlaces(state, dir);
+    const place = { ...answerPlaces(state, dir), baseline: answerBaseline(state, dir) };
     watched.set(id, place);
     const w = await ensureWatcher();
     w.add(

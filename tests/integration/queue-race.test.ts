@@ -41,6 +41,8 @@ test('four worker processes on one local queue take every job exactly once', asy
     format: 'esm',
     outfile: script,
     logLevel: 'error',
+    // Its CommonJS dependencies (gray-matter) call require() for Node's own modules.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   });
   const ids = Array.from({ length: 60 }, (_, i) => `job${i}`);
   await openLocalQueue({ sessions, host: 'race-host' }).enqueueMany!(ids.map((session) => ({ session, task: 't' })));

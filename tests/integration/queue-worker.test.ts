@@ -196,6 +196,9 @@ describe('orchestrate worker on the local queue', () => {
       30_000,
       'iteration 2 under way',
     );
+    // Its progress is published on the job, for `orchestrate queue` (and other machines).
+    await waitFor(() => jobs(project).get('k')?.progress?.iteration === 1, 10_000, 'the progress on the job');
+    expect(jobs(project).get('k')?.progress).toEqual({ phase: 'requirements', iteration: 1, costUsd: 0 });
     process.kill(Number(pid), 'SIGKILL');
     await waitFor(() => jobs(project).get('k')?.state === 'blocked', 60_000, 'the restarted session to finish');
     worker.kill('SIGTERM');
@@ -333,6 +336,24 @@ describe('the queue beside the other commands', () => {
     const history = readHistory(project.sessionDir('r'));
     expect(history.map((e) => e.event)).toEqual(['iteration', 'resumed', 'iteration']);
     expect(history[1]).toMatchObject({ how: 'orchestrate resume' });
+  }, 120_000);
+
+  test("a wait with no answer format goes on at a save of the file it waits on, never at samocode's own write", async () => {
+    const steps = [{ signal: sig.wait('human_action', 'restart the db') }, { signal: sig.block('after the db') }];
+    const project = queueProject(steps);
+    await enqueue(project, 'h');
+    const worker = startWorker(project);
+    await waitFor(() => jobs(project).get('h')?.state === 'waiting', 60_000, 'the session waiting');
+    // Past the time the watcher takes for a save: nothing happened, so it still waits.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(jobs(project).get('h')?.state).toBe('waiting');
+    const overview = join(project.sessionDir('h'), '_overview.md');
+    writeFileSync(overview, `${readFileSync(overview, 'utf8')}\nDone: the db is up.\n`);
+    await waitFor(() => jobs(project).get('h')?.state === 'blocked', 60_000, 'the continuation');
+    worker.kill('SIGTERM');
+    const result = await worker.result;
+    expect(result.stderr).toContain('h: answered (the file was saved); its continuation is queued');
+    expect(readHistory(project.sessionDir('h')).map((e) => e.event)).toEqual(['iteration', 'resumed', 'iteration']);
   }, 120_000);
 
   test('orchestrate queue lists the jobs with their state and reason; --json gives the records', async () => {
