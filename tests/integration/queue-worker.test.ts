@@ -371,7 +371,7 @@ describe('the queue beside the other commands', () => {
     expect(text).toMatch(/^q1 +blocked +\S.* no database/m);
     expect(text).toContain('2 blocked');
     const json = JSON.parse((await project.run(['queue', '--config', project.configFile, '--json'])).stdout);
-    expect(json.map((j: Job) => [j.id, j.state, j.reason])).toEqual([
+    expect(json.map((j: Job) => [j.id, j.state, j.reason]).sort()).toEqual([
       ['q1', 'blocked', 'no database'],
       ['q2', 'blocked', 'no database'],
     ]);
