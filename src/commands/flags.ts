@@ -73,6 +73,12 @@ export const FLAGS = {
     meaning: 'when the session is blocked, wait for your fix instead of exiting (code 4)',
   },
   json: { type: 'boolean', meaning: 'machine-readable output' },
+  file: {
+    type: 'string',
+    value: '<tasks.jsonl>',
+    meaning: 'many sessions at once: one JSON object a line, {"session", "task", "dive"?, "provider"?}',
+  },
+  concurrency: { type: 'string', value: '<n>', meaning: 'sessions this worker runs at once (default 2)' },
   project: { type: 'boolean', meaning: "into the current repository's .claude/ and .agents/ instead of your home" },
   keep: {
     type: 'boolean',

@@ -96,7 +96,14 @@ export function isOurAgent(pid: number, runId: string): boolean {
  * started with, so a process that rewrote its own environment is still found.
  */
 export function processesOfRun(runId: string, since?: ProcessCensus): number[] {
-  const marker = `SAMOCODE_RUN_ID=${runId}`;
+  return processesMarked(`SAMOCODE_RUN_ID=${runId}`, since);
+}
+
+/**
+ * Every process (but this one) whose environment holds the `NAME=value` line `marker` (a worker's children too);
+ * with `since`, only those that were not there at that census.
+ */
+export function processesMarked(marker: string, since?: ProcessCensus): number[] {
   const found: number[] = [];
   for (const pid of processIds()) {
     if (pid === process.pid || since?.pids.has(pid)) continue;
