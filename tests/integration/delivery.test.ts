@@ -124,6 +124,15 @@ describe('delivery', () => {
     answerEverything(project.sessionDir('ship'));
     expect((await project.run(args)).exitCode).toBe(5);
     answerEverything(project.sessionDir('ship'));
+    // The logo is a binary file: the review of the diff asks the person first.
+    const review = await project.run(args);
+    expect(review.exitCode, review.stderr).toBe(5);
+    const reviewFile = join(project.sessionDir('ship'), '_review.md');
+    expect(readFileSync(reviewFile, 'utf8')).toContain('binary_file');
+    writeFileSync(
+      reviewFile,
+      readFileSync(reviewFile, 'utf8').replace('**Decision:** _waiting_', '**Decision:** approved'),
+    );
     const done = await project.run(args);
     expect(done.exitCode, done.stderr).toBe(0);
     const dir = project.sessionDir('ship');

@@ -187,7 +187,9 @@ describe('the review of the diff', () => {
     expect(done.stderr).toContain('is done after 8 iterations');
     expect(done.exitCode).toBe(0);
     const history = readHistory(dir);
-    expect(history.at(-1)).toMatchObject({
+    // The approval finishes the session; the delivery follows it.
+    expect(history.at(-1)).toMatchObject({ event: 'delivered' });
+    expect(history.at(-2)).toMatchObject({
       event: 'resumed',
       review: 'approved',
       how: 'review approved in _review.md',
