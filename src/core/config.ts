@@ -38,6 +38,10 @@ export interface Config {
   logMaxBytes: number;
   phaseLimits: Record<Phase, number>;
   budget: Budget;
+  /** The BullMQ back end of the queue: its queue name (undefined: from MAIN_REPO's folder) and lease. */
+  redisQueue: { name: string | undefined; leaseMs: number };
+  /** `orchestrate prune`: days a done session keeps its worktree. */
+  keepDoneDays: number;
   stallLimit: number;
   telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
   logLevel: string;

@@ -37,6 +37,8 @@ const frontMatterSchema = z.object({
   budgetWarned: z.array(z.enum(['iterations', 'hours', 'cost', 'tokens'])).optional(),
   stallCount: count.optional(),
   carryNote: optionalText,
+  instruction: optionalText,
+  cycle: z.number().int().min(1).optional(),
   startedAt: isoTime,
   updatedAt: isoTime,
   workingDir: z.string().min(1),

@@ -55,6 +55,7 @@ function scrubText(state: SessionState, scrub: Scrub): SessionState {
     blockedReason: text(state.blockedReason),
     lastSummary: text(state.lastSummary),
     planFeedback: text(state.planFeedback),
+    instruction: text(state.instruction),
     waitingFor: text(state.waitingFor),
   };
 }

@@ -12,6 +12,7 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
   core: [],
   errors: ['core'],
   loop: ['core'],
+  queue: [...ADAPTER, 'config'],
   ...Object.fromEntries(['agent', 'io', 'log', 'telegram', 'config'].map((room) => [room, ADAPTER])),
   commands: 'all',
   cli: 'all',
@@ -90,6 +91,12 @@ describe('import rules', () => {
     ],
     ['an adapter → config', { from: 'agent/a.ts', to: '../config/settings.js' }, 'agent may not import config'],
     ['an adapter → a command', { from: 'io/a.ts', to: '../commands/run/run.js' }, 'io may not import commands/run'],
+    [
+      'the queue → a command',
+      { from: 'queue/a.ts', to: '../commands/run/run.js' },
+      'queue may not import commands/run',
+    ],
+    ['the queue → the loop', { from: 'queue/a.ts', to: '../loop/run-session.js' }, 'queue may not import loop'],
     ['a command → cli.ts', { from: 'commands/run/run.ts', to: '../../cli.js' }, 'commands/run may not import cli'],
   ])('a broken rule is found: %s', (_, edge, problem) => {
     expect(brokenRules([edge]).join('\n')).toContain(problem);

@@ -148,7 +148,16 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // The person's task may quote a key too: it goes into _overview.md's body, which samocode writes only here.
   const task = opts.task === undefined ? undefined : scrub(opts.task);
   const dive = opts.dive === undefined ? undefined : scrub(opts.dive);
-  const opened = await openSession(config, { name: opts.session, task, dive, now: new Date(), runId, scrub });
+  const opened = await openSession(config, {
+    name: opts.session,
+    task,
+    dive,
+    now: new Date(),
+    runId,
+    scrub,
+    // Set by the worker that runs this session for a queue job (src/queue/): the job's lock token.
+    lease: opts.env.SAMOCODE_JOB_LEASE || undefined,
+  });
   const { sessionDir, lock } = opened;
   const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
   let agentPid: number | undefined;
