@@ -22,10 +22,16 @@ export const SESSION_LOG = 'session.log';
 /** The raw output of every agent run. */
 export const LOGS_DIR = '_logs';
 
+/**
+ * The delivery of a done session (core/delivery.ts): the patches, `combined.mbox`, `summary.md`. Made in a
+ * `_delivery.tmp-…` sibling and renamed into place; an earlier delivery is kept as `_delivery-<time>`.
+ */
+export const DELIVERY_DIR = '_delivery';
+
 /** Written whole by samocode: a change to one is not the agent's progress. */
 const OWN_NAMES: readonly string[] = [LOGS_DIR, SESSION_LOG, HISTORY_FILE, RESUME_FILE];
 /** Written through a temporary sibling (`_overview.md.<tmp>`), or read by the agent under a suffix: the prefix is ours. */
-const OWN_PREFIXES: readonly string[] = [SIGNAL_FILE, LOCK_FILE, OVERVIEW_FILE];
+const OWN_PREFIXES: readonly string[] = [SIGNAL_FILE, LOCK_FILE, OVERVIEW_FILE, DELIVERY_DIR];
 
 /** Is `name` (a file or folder directly in the session folder) one of samocode's own, not the agent's work? */
 export function isOwnFile(name: string): boolean {

@@ -166,6 +166,15 @@ export function liveHolder(file: string): LockInfo | undefined {
     : undefined;
 }
 
+/**
+ * Who holds the lock while it may still run: a live orchestrator on this host, or any lock of another host (which
+ * samocode cannot check). Undefined when there is no lock, or its holder is certainly gone.
+ */
+export function heldBy(file: string): LockInfo | undefined {
+  const holder = readHolder(file);
+  return holder.kind === 'held' && staleBecause(holder.info) === undefined ? holder.info : undefined;
+}
+
 /** Why the holder of a readable lock is certainly gone, or undefined while it may still run (or runs elsewhere). */
 function staleBecause(holder: LockInfo): string | undefined {
   if (holder.host !== hostname()) return undefined;

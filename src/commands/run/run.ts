@@ -28,7 +28,7 @@ import {
   SESSION_LOG,
 } from '../../core/session-files.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
-import { openSession } from './open-session.js';
+import { openSession, type OpenSession } from './open-session.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
@@ -62,6 +62,11 @@ export interface RunOptions {
   gate?: ((defaults: HumanGate) => HumanGate) | undefined;
   /** Extra listeners (the demo narrates). */
   notifiers?: Notifier[] | undefined;
+  /**
+   * `orchestrate continue`: called under the session lock once the session is open, before the loop; makes the done
+   * session a new cycle (or throws to refuse). Returns notes for the log.
+   */
+  reopen?: ((config: Config, opened: OpenSession) => Promise<string[]>) | undefined;
 }
 
 export interface RunResult {
@@ -76,7 +81,7 @@ export interface RunResult {
 /** `orchestrate run` and `resume`, from the command line. */
 export async function runCommand(
   { name, values, help }: CommandInput,
-  { resume }: { resume: boolean },
+  { resume, reopen }: { resume: boolean; reopen?: RunOptions['reopen'] },
 ): Promise<number> {
   const { flags, flagNames } = settingFlags(values);
   const shutdown = installShutdown();
@@ -99,6 +104,7 @@ export async function runCommand(
       cwd: process.cwd(),
       home: homedir(),
       shutdown,
+      reopen,
     });
     process.stderr.write(`\n${result.message}\n`);
     return result.exitCode;
@@ -140,7 +146,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   if (light) {
     const { exists } = sessionFolderFor(light, opts.session);
     if (!exists && !opts.task) throw noSuchSession(light, opts.session);
-    needsAgent = !(await isDoneSession(light, opts.session));
+    needsAgent = opts.reopen !== undefined || !(await isDoneSession(light, opts.session));
   }
   const { config, warnings } = load(needsAgent);
   const scrub = makeScrubber(config.secrets);
@@ -169,6 +175,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // Started with the first agent (off the path to its spawn): stops the agent if this process dies without cleaning up.
   let watchdog: Watchdog | undefined;
   try {
+    const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
     const log = await createLogger({
       level: config.logLevel,
       format: config.logFormat,
@@ -177,7 +184,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       scrub,
     });
     for (const warning of warnings) log.warn(warning);
-    for (const note of opened.notes) log.info(note);
+    for (const note of [...opened.notes, ...reopened]) log.info(note);
     for (const warning of opened.warnings) log.warn(warning);
     const state = opened.state;
     log.info(
