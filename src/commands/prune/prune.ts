@@ -38,6 +38,8 @@ export async function pruneCommand({ values, help, name }: CommandInput): Promis
     env: process.env,
     cwd: process.cwd(),
     home: homedir(),
+    // Pruning runs no agent: its settings are not needed.
+    forRun: false,
   });
   const scrub = makeScrubber(config.secrets);
   const say = (line: string) => process.stdout.write(`${scrub(line)}\n`);
