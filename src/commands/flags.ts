@@ -35,6 +35,7 @@ export const FLAGS = {
     meaning: 'done sessions finished longer ago than this: 7d, 36h, 90m (default: KEEP_DONE_DAYS)',
   },
   branches: { type: 'boolean', meaning: 'also delete the session branches (prune)' },
+  enqueue: { type: 'boolean', meaning: 'queue it for `orchestrate worker` instead of running it here' },
   'dry-run': { type: 'boolean', meaning: 'show what would be done, change nothing' },
   provider: { type: 'string', value: '<name>', meaning: 'claude | codex | script', setting: 'SAMOCODE_PROVIDER' },
   script: {
@@ -86,6 +87,12 @@ export const FLAGS = {
     meaning: 'when the session is blocked, wait for your fix instead of exiting (code 4)',
   },
   json: { type: 'boolean', meaning: 'machine-readable output' },
+  file: {
+    type: 'string',
+    value: '<tasks.jsonl>',
+    meaning: 'many sessions at once: one JSON object a line, {"session", "task", "dive"?, "provider"?}',
+  },
+  concurrency: { type: 'string', value: '<n>', meaning: 'sessions this worker runs at once (default 2)' },
   project: { type: 'boolean', meaning: "into the current repository's .claude/ and .agents/ instead of your home" },
   keep: {
     type: 'boolean',

@@ -159,6 +159,12 @@ const url: Parser<string> = (raw) =>
     ? { ok: true, value: raw.trim().replace(/\/+$/, '') }
     : { ok: false, message: 'is not an http(s) URL' };
 
+/** redis:// or rediss:// with a host; the password in it (if any) is a secret. */
+const queueUrl: Parser<string> = (raw) =>
+  /^rediss?:\/\/[^\s/]+(\/\d*)?$/.test(raw.trim())
+    ? { ok: true, value: raw.trim() }
+    : { ok: false, message: 'is not a Redis URL (redis://host:port or rediss://…); unset it for the local queue' };
+
 const telegramChat: Parser<string> = (raw) =>
   /^(-?\d+|@[A-Za-z0-9_]{5,})$/.test(raw.trim())
     ? { ok: true, value: raw.trim() }
@@ -414,6 +420,35 @@ export const SETTINGS = {
     default: 3,
     parse: integer(0),
   },
+  SAMOCODE_QUEUE: {
+    key: 'SAMOCODE_QUEUE',
+    doc: 'Where `enqueue` and `worker` keep the queue: unset, the local queue beside the sessions (`<SESSIONS>/.queue/`, one machine); `redis://host:port` (or `rediss://`), BullMQ on Redis, for workers on several machines.',
+    example: 'SAMOCODE_QUEUE=redis://127.0.0.1:6379',
+    parse: queueUrl,
+  },
+  SAMOCODE_MAX_SESSIONS: {
+    key: 'SAMOCODE_MAX_SESSIONS',
+    aliases: ['MAX_SESSIONS'],
+    doc: "Sessions of this project the workers run at once, across all workers (each worker's own limit is `--concurrency`), or `none`.",
+    example: 'SAMOCODE_MAX_SESSIONS=4',
+    parse: limit(),
+  },
+  SAMOCODE_WORKER_RESTARTS: {
+    key: 'SAMOCODE_WORKER_RESTARTS',
+    aliases: ['WORKER_RESTARTS'],
+    doc: "Times a worker restarts a session's orchestrator that died unexpectedly (it resumes from its files) before the job is failed with the reason.",
+    example: 'SAMOCODE_WORKER_RESTARTS=2',
+    default: 2,
+    parse: integer(0),
+  },
+  SAMOCODE_WORKER_DRAIN: {
+    key: 'SAMOCODE_WORKER_DRAIN',
+    aliases: ['WORKER_DRAIN'],
+    doc: 'Seconds a stopping worker (SIGTERM) lets running sessions finish their iteration before it interrupts them (they stay resumable).',
+    example: 'SAMOCODE_WORKER_DRAIN=600',
+    default: 600_000,
+    parse: seconds(0),
+  },
   TELEGRAM_BOT_TOKEN: {
     key: 'TELEGRAM_BOT_TOKEN',
     doc: 'Telegram bot token for notifications (secret: never logged).',
@@ -557,13 +592,33 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       redisQueue: { name: get('SAMOCODE_QUEUE_NAME'), leaseMs: get('SAMOCODE_QUEUE_LEASE') },
       keepDoneDays: get('SAMOCODE_KEEP_DONE_DAYS'),
       stallLimit: get('SAMOCODE_STALL_LIMIT'),
+      queue: {
+        url: get('SAMOCODE_QUEUE'),
+        maxSessions: get<number | null | undefined>('SAMOCODE_MAX_SESSIONS') ?? undefined,
+        restarts: get('SAMOCODE_WORKER_RESTARTS'),
+        drainMs: get('SAMOCODE_WORKER_DRAIN'),
+      },
       telegram: token && chatId ? { token, chatId, apiRoot: get('TELEGRAM_API_ROOT') } : undefined,
       logLevel: get('SAMOCODE_LOG_LEVEL'),
       logFormat: get('SAMOCODE_LOG_FORMAT'),
       // The whole token, and its secret half on its own (it is what matters if a URL or message splits it).
-      secrets: token ? [token, token.slice(token.indexOf(':') + 1)] : [],
+      secrets: [
+        ...(token ? [token, token.slice(token.indexOf(':') + 1)] : []),
+        ...queuePassword(get('SAMOCODE_QUEUE')),
+      ],
     },
   };
+}
+
+/** The password of a Redis URL (`redis://user:pass@host`) must not be logged either. */
+function queuePassword(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password.length >= 4 ? [password] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The profile's limits, each overridden by its own setting when given (`null` = none). */

@@ -43,6 +43,17 @@ export interface Config {
   /** `orchestrate prune`: days a done session keeps its worktree. */
   keepDoneDays: number;
   stallLimit: number;
+  /** The queue of `enqueue` / `worker` (issue 13). */
+  queue: {
+    /** `redis://…` (BullMQ); undefined: the local queue in `<SESSIONS>/.queue/`. */
+    url: string | undefined;
+    /** Sessions of the project running at once across workers; undefined: no limit. */
+    maxSessions: number | undefined;
+    /** Restarts of an orchestrator that died unexpectedly before its job is failed. */
+    restarts: number;
+    /** How long a draining worker lets running iterations finish before it interrupts them. */
+    drainMs: number;
+  };
   telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
   logLevel: string;
   logFormat: LogFormat;

@@ -99,6 +99,39 @@ export function pendingReason(state: SessionState, sessionDir: string): string |
   return 'pending' in verdict ? verdict.pending : undefined;
 }
 
+/**
+ * The same judgement for a session whose run has ended waiting (a queue worker's watcher, queue/): has the person
+ * answered? The waited-on file counts as saved when its mtime is no longer `baseline` (what it was when the watch
+ * began) or is later than `sinceMs`. samocode itself writes `_overview.md` a moment after the state's `updatedAt`, so
+ * the caller keeps `sinceMs` a little past it.
+ */
+export function answerSince(
+  state: SessionState,
+  sessionDir: string,
+  opts: { baseline: number | undefined; sinceMs: number },
+): WaitVerdict {
+  const watched = watchedFile(state, sessionDir);
+  const saved = mtime(watched);
+  return evaluateWait(
+    state,
+    {
+      ...gatherFacts(state, sessionDir, watched, saved),
+      fileChanged: saved !== undefined && (saved !== opts.baseline || saved > opts.sinceMs),
+    },
+    { startup: false, force: false },
+  );
+}
+
+/** The mtime of the file a waiting session's answer may be a save of (the baseline of `answerSince`). */
+export function answerBaseline(state: SessionState, sessionDir: string): number | undefined {
+  return mtime(watchedFile(state, sessionDir));
+}
+
+/** The files whose change may be the person's answer: the session folder's own (depth 0), and the waited-on file. */
+export function answerPlaces(state: SessionState, sessionDir: string): { folder: string; file: string } {
+  return { folder: sessionDir, file: watchedFile(state, sessionDir) };
+}
+
 /** The file the gate watches, with symlinks followed as the agent's signal was judged. */
 function watchedFile(state: SessionState, sessionDir: string): string {
   return watchedFileAt(state, sessionDir, placeOf);

@@ -96,13 +96,17 @@ export function isOurAgent(pid: number, runId: string): boolean {
  * started with, so a process that rewrote its own environment is still found.
  */
 export function processesOfRun(runId: string): number[] {
+  return processesMarked(`SAMOCODE_RUN_ID=${runId}`);
+}
+
+/** Every process (but this one) whose environment holds the `NAME=value` line `marker` (a worker's children too). */
+export function processesMarked(marker: string): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
     return [];
   }
-  const marker = `SAMOCODE_RUN_ID=${runId}`;
   const found: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;

@@ -1,11 +1,14 @@
 // Ctrl-C and SIGTERM. The first one aborts the run: the loop stops the agent's process group, records the
 // interruption and returns, so the CLI can exit with 130/143 after everything is flushed. A second one exits at
-// once, after the synchronous emergency cleanups (kill the agent group, release the lock).
+// once, after the synchronous emergency cleanups (kill the agent group, release the lock). SIGUSR2 is the gentle
+// one a draining worker sends (queue/): finish the iteration under way, then stop as SIGTERM would.
 import { EXIT_CODES } from '../errors.js';
 
 export interface Shutdown {
   /** Aborted by the first Ctrl-C / SIGTERM (its reason is the signal's name) or by stop(). */
   abort: AbortSignal;
+  /** Aborted by SIGUSR2: end the run after the iteration under way (LoopDeps.stopBetween). */
+  afterIteration: AbortSignal;
   /** Stop the run as Ctrl-C would (Telegram's /stop). */
   stop(): void;
   /** Register a synchronous cleanup for a forced exit; returns a function that unregisters it. */
@@ -31,10 +34,18 @@ export function installShutdown(): Shutdown {
     }
     process.exit(signal === 'SIGTERM' ? EXIT_CODES.sigterm : EXIT_CODES.sigint);
   };
+  const gentle = new AbortController();
+  const onUsr2 = () => {
+    if (gentle.signal.aborted) return;
+    process.stderr.write('\nSIGUSR2: finishing the iteration under way, then stopping (resumable)\n');
+    gentle.abort('SIGUSR2');
+  };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGUSR2', onUsr2);
   return {
     abort: controller.signal,
+    afterIteration: gentle.signal,
     stop() {
       if (!controller.signal.aborted) controller.abort('SIGINT');
     },
@@ -45,6 +56,7 @@ export function installShutdown(): Shutdown {
     dispose() {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
+      process.off('SIGUSR2', onUsr2);
     },
   };
 }

@@ -25,6 +25,11 @@ export interface LoopDeps {
   fallback?: Provider | undefined;
   /** Aborted on Ctrl-C / SIGTERM; `reason` is the POSIX signal's name. */
   abort: AbortSignal;
+  /**
+   * Aborted when the run should end at the next point between two iterations (a draining worker, a lost job lease):
+   * the iteration under way finishes and is recorded, then the run ends as interrupted by SIGTERM (resumable).
+   */
+  stopBetween?: AbortSignal | undefined;
   budget: Budget;
   /** Iterations in a row without progress before the session is blocked as stalled; 0 turns detection off. */
   stallLimit: number;
@@ -62,6 +67,10 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
       deps.notifier.notify({ type: 'resumed', state, how: resumption.how });
     }
     startup = false;
+    if (deps.stopBetween?.aborted) {
+      deps.notifier.notify({ type: 'interrupted', state, stopSignal: 'SIGTERM' });
+      return { kind: 'interrupted', state, stopSignal: 'SIGTERM' };
+    }
 
     const budget = checkBudget(state, deps.budget);
     for (const use of budget.warn) {

@@ -9,8 +9,9 @@ import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.js';
 import { makeScrubber } from '../core/secrets.js';
-import { QueueUnavailableError } from '../errors.js';
+import { ConfigError, QueueUnavailableError } from '../errors.js';
 import type { JobRecord, JobResult, JobSpec, JobState, Lease, QueueBackend } from './backend.js';
+import { jobIdFor } from './job-id.js';
 import { checkAndNoteRequeue } from './requeue-note.js';
 
 type Lib = typeof import('./bullmq.js');
@@ -35,6 +36,8 @@ interface JobData extends JobSpec {
   restarts?: number | undefined;
   /** finishedOn of the stalled failure this job was already re-queued for (so it is re-queued once). */
   requeuedFor?: number | undefined;
+  /** The end its session reached while its worker was dead: the next hand-out takes it instead of running. */
+  settle?: Returned | undefined;
   /** Set by enqueue to tell its own add from a concurrent one. */
   nonce?: string | undefined;
 }
@@ -97,13 +100,32 @@ async function connect(lib: Lib, url: string, forWorker: boolean): Promise<Redis
   return client;
 }
 
+/** dist/bullmq.js, or a named problem when this build of samocode was made without it. */
+async function loadLib(config: Config, url: string): Promise<Lib> {
+  try {
+    return (await import('./bullmq.js')) as Lib;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConfigError([
+      {
+        source: config.configFile,
+        key: 'SAMOCODE_QUEUE',
+        value: shownUrl(url),
+        message:
+          'asks for the Redis (BullMQ) queue, which this build of samocode does not have (dist/bullmq.js is missing)',
+        fix: 'unset SAMOCODE_QUEUE to use the local queue beside the sessions, or install a samocode built with `npm run build`',
+      },
+    ]);
+  }
+}
+
 /** One queue per project: workers of one project share it, other projects on the same Redis do not see it. */
 export function queueName(config: Pick<Config, 'mainRepo'>): string {
   return `samocode-${basename(config.mainRepo).replace(/[^A-Za-z0-9._-]/g, '_') || 'project'}`;
 }
 
 export async function openRedisQueue(config: Config, opts: RedisQueueOptions): Promise<QueueBackend> {
-  const lib = (await import('./bullmq.js')) as Lib;
+  const lib = await loadLib(config, opts.url);
   const url = opts.url;
   const host = opts.host ?? hostname();
   const leaseMs = opts.leaseMs ?? config.redisQueue?.leaseMs ?? DEFAULT_LEASE_MS;
@@ -122,7 +144,9 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
     }
   };
 
-  async function enqueue(spec: JobSpec): Promise<{ id: string; added: boolean }> {
+  async function enqueue(given: JobSpec): Promise<{ id: string; added: boolean }> {
+    // Every back end names a job alike: the short name of the session's folder.
+    const spec = { ...given, session: jobIdFor(config.sessions, given.session) };
     const id = jobId(spec.session);
     const existing = await queue.getJob(id);
     if (!existing) {
@@ -185,12 +209,22 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
         const lost = new AbortController();
         held.set(job.id!, { lost, renewedAt: Date.now() });
         const data = job.data as JobData;
+        if (data.settle) {
+          // Its orchestrator outlived the worker and brought the session this far: nothing to run.
+          held.delete(job.id!);
+          await job.updateData({ ...data, settle: undefined });
+          return data.settle;
+        }
         await job.updateData({ ...data, host, pid: process.pid, lease });
         const work = run({
           job: record(job, 'active', { host, pid: process.pid }),
           token: lease,
           lost: lost.signal,
-          progress: (p) => job.updateProgress(p),
+          // Never held up by Redis: a worker's commands wait for a reconnect, and a progress line can be skipped.
+          progress: (p) =>
+            connection.status === 'ready' && !lost.signal.aborted
+              ? bounded(job.updateProgress(p), 5_000)
+              : Promise.resolve(),
         });
         running.add(work);
         let result: JobResult;
@@ -274,6 +308,7 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
     // Stalled jobs whose orchestrator is gone are re-queued by whichever worker looks first; at start, on every
     // stalled failure, and every lease (an orchestrator that still held the lock may have ended since).
     let sweeping: Promise<void> | undefined;
+    const heldSaid = new Set<string>();
     const sweep = (): Promise<void> =>
       (sweeping ??= requeueStalled().finally(() => {
         sweeping = undefined;
@@ -297,22 +332,34 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
               restarts,
               reason: `its worker on ${data.host ?? '?'} (pid ${data.pid ?? '?'}) died: the job stalled and BullMQ failed it`,
             },
-            async () => {
+            async (end) => {
               const now = await queue.getJob(job.id!);
               if (!now || (await now.getState()) !== 'failed' || now.finishedOn !== seen) return false;
               if ((now.data as JobData).requeuedFor === seen) return false;
-              await now.updateData({ ...(now.data as JobData), restarts, requeuedFor: seen });
+              await now.updateData({
+                ...(now.data as JobData),
+                restarts: end ? (data.restarts ?? 0) : restarts,
+                requeuedFor: seen,
+                settle: end ? { outcome: end.status, reason: end.reason } : undefined,
+              });
               return true;
             },
             scrub,
           );
           if (check.kind === 'held') {
-            log(`stalled job ${data.session} is not re-queued yet: ${check.why}`);
+            // Said once per stalled failure; looked at again at every sweep.
+            if (!heldSaid.has(`${job.id}:${seen}`))
+              log(`stalled job ${data.session} is not re-queued yet (its orchestrator still runs): ${check.why}`);
+            heldSaid.add(`${job.id}:${seen}`);
             continue;
           }
           if (check.kind === 'taken') continue;
           await job.retry('failed').catch(() => {});
-          log(check.note ?? `session ${data.session}: re-queued after its worker died`);
+          log(
+            check.end
+              ? `session ${data.session}: its orchestrator outlived its worker and left it ${check.end.status}; the job takes that end`
+              : (check.note ?? `session ${data.session}: re-queued after its worker died`),
+          );
         }
       } catch (error) {
         if (connection.status === 'ready') log(`re-queueing stalled jobs failed: ${scrub(String(error))}`);
@@ -337,7 +384,7 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
       if (gaveUp) {
         // Let the sessions reach their safe point (their lease.lost fired), then let go without Redis.
         await Promise.allSettled([...running]);
-        await Promise.race([worker.close(true), new Promise((r) => setTimeout(r, 2_000).unref())]);
+        await bounded(worker.close(true), 2_000);
         connection.disconnect();
       } else {
         // Drain: BullMQ stops taking jobs and waits for the running ones, whose results it still records.
@@ -359,10 +406,17 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
     list: () => guard('while listing the jobs', list),
     consume,
     close: async () => {
-      await queue.close().catch(() => {});
-      await client.quit().catch(() => client.disconnect());
+      // Bounded: with Redis away, BullMQ's close would wait for a connection that does not come back.
+      await Promise.race([queue.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
     },
   };
+}
+
+/** `work`, or nothing after `ms` (it may still finish later). */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  await Promise.race([work.catch(() => {}), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 }
 
 /** BullMQ refuses integer ids (they clash with its own): such a session name gets a prefix. */

@@ -16,25 +16,32 @@ import { sessionFolderFor } from '../io/session-folder.js';
 import { SessionLock } from '../io/session-lock.js';
 import { StateStore } from '../io/state-store.js';
 
+/** What the session reached when its orchestrator ended: a job whose orchestrator outlived its worker takes that end. */
+export type SessionEnd = { status: 'done' | 'waiting' | 'blocked'; reason?: string | undefined };
+
 export type RequeueCheck =
-  /** The previous orchestrator is gone; `note` says what was recorded (undefined: the session has no files yet). */
-  | { kind: 'free'; note?: string | undefined }
+  /**
+   * The previous orchestrator is gone. `end`: it had brought the session to done, waiting or blocked (it outlived its
+   * worker), so nothing runs again and the job takes that end; else `note` says what was recorded for the re-run.
+   */
+  | { kind: 'free'; note?: string | undefined; end?: SessionEnd | undefined }
   /** Its orchestrator still holds the lock: the job stays failed, and is looked at again later. */
   | { kind: 'held'; why: string };
 
 /**
- * Take the session's lock, run `decide` under it (false: someone else already re-queued the job; nothing is
- * written), record the re-queue, release. `decide` is where the caller marks the job as taken care of.
+ * Take the session's lock, run `decide` under it with the end the session reached, if any (false: someone else already
+ * re-queued the job; nothing is written), record the re-queue when it runs again, release. `decide` is where the
+ * caller marks the job as taken care of.
  */
 export async function checkAndNoteRequeue(
   config: Config,
   job: { session: string; restarts: number; reason: string },
-  decide: () => Promise<boolean>,
+  decide: (end: SessionEnd | undefined) => Promise<boolean>,
   scrub: Scrub,
   now: () => Date = () => new Date(),
 ): Promise<RequeueCheck | { kind: 'taken' }> {
   const { folder, exists } = sessionFolderFor(config, job.session);
-  if (!exists) return (await decide()) ? { kind: 'free' } : { kind: 'taken' };
+  if (!exists) return (await decide(undefined)) ? { kind: 'free' } : { kind: 'taken' };
   const sessionDir = join(config.sessions, folder);
   let acquired;
   try {
@@ -46,16 +53,23 @@ export async function checkAndNoteRequeue(
     throw error;
   }
   try {
-    if (!(await decide())) return { kind: 'taken' };
     const store = new StateStore(join(sessionDir, OVERVIEW_FILE), scrub);
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), scrub);
     history.repair();
     const read = await store.read();
-    if (read?.kind !== 'state') return { kind: 'free' };
+    if (read?.kind !== 'state') return (await decide(undefined)) ? { kind: 'free' } : { kind: 'taken' };
     let state = read.state;
     // The dead run may have appended its last entry without folding it: fold it first, so no seq is used twice.
     const last = await history.last();
     if (last && last.seq === state.historySeq + 1) state = applyEntry(state, last);
+    if (state.status !== 'running') {
+      const end: SessionEnd = {
+        status: state.status,
+        reason: state.status === 'blocked' ? state.blockedReason : undefined,
+      };
+      return (await decide(end)) ? { kind: 'free', end } : { kind: 'taken' };
+    }
+    if (!(await decide(undefined))) return { kind: 'taken' };
     const previous = acquired.tookOverFrom;
     const entry: RequeuedEntry = {
       seq: Math.max(state.historySeq, last?.seq ?? 0) + 1,

@@ -1,11 +1,12 @@
-// The BullMQ back end against a real redis-server of the test's own (tests/helpers/redis.ts): the same session twice is
-// one job; a job runs through a worker to done; kill -9 of a worker mid-session leaves the job failed as stalled,
-// samocode's own lock check re-queues it (a `requeued` history entry), and it resumes in the same phase with no history
-// line lost or doubled; Redis killed mid-run is a clear error (exit 9, the URL, the fix) and loses nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The BullMQ back end (SAMOCODE_QUEUE=redis://…) against a real redis-server of the test's own (tests/helpers/redis.ts),
+// with the real `orchestrate enqueue`, `worker` and `queue`: the same session twice is one job; four sessions through
+// two workers to done, their gates answered by file edits; kill -9 of a worker whose orchestrator lives on: the stalled
+// job is never run a second time beside it and takes the session's end; kill -9 of a worker and its orchestrator: the
+// job failed as stalled, samocode's own lock check re-queues it (a `requeued` history entry), and it resumes in the same
+// phase with no history line lost or doubled; Redis killed mid-run is a clear error (exit 9, the URL, the fix) and
+// loses nothing.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { openRedisQueue } from '../../src/queue/redis-backend.js';
@@ -13,7 +14,6 @@ import type { QueueBackend } from '../../src/queue/backend.js';
 import { reapLeftovers, sessionDirOf } from '../helpers/processes.js';
 import { redisMissing, startRedis, type RedisServer } from '../helpers/redis.js';
 import {
-  CLI,
   createProject,
   answerEverything,
   fullSessionSteps,
@@ -21,7 +21,6 @@ import {
   QA,
   readHistory,
   readOverview,
-  ROOT,
   sig,
   waitFor,
   type Project,
@@ -29,25 +28,12 @@ import {
 
 const missing = redisMissing();
 const LEASE_MS = 2_000;
-let driver = '';
 let redis: RedisServer | undefined;
 let projects = 0;
 
 beforeAll(async () => {
   if (missing) return;
   redis = await startRedis();
-  driver = join(ROOT, 'node_modules', '.cache', `redis-worker-${process.pid}.mjs`);
-  await build({
-    entryPoints: [join(ROOT, 'tests/helpers/redis-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: driver,
-    logLevel: 'warning',
-    external: ['msgpackr-extract', 'pino-pretty', '@secretlint/*'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
 }, 60_000);
 afterAll(async () => {
   await redis?.stop();
@@ -64,6 +50,8 @@ function project(steps: Record<string, unknown>[]): Project {
       'SAMOCODE_SCRIPT=./scenario.json',
       // Each test's own queue on the shared redis-server.
       `SAMOCODE_QUEUE_NAME=t${++projects}-${process.pid}`,
+      // A worker holds its jobs this long: a dead one's job stalls within seconds.
+      `SAMOCODE_QUEUE_LEASE=${LEASE_MS / 1000}`,
     ],
   });
   p.scenario(steps);
@@ -84,27 +72,6 @@ async function queueOf(p: Project, url = redis!.url): Promise<QueueBackend> {
   return queue;
 }
 
-interface Worker {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startWorker(p: Project, url = redis!.url): Worker {
-  // detached: its own process group, so a test can kill -9 the worker together with its orchestrators.
-  const child = spawn(process.execPath, [driver, p.configFile, url, String(LEASE_MS), CLI], {
-    cwd: p.root,
-    env: p.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  return { child, output: () => output, exited };
-}
-
 /** waitFor for a probe that asks Redis. */
 async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -116,14 +83,12 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, 
   }
 }
 
-function stopWorker(worker: Worker): void {
-  if (worker.child.exitCode === null && worker.child.pid) {
-    try {
-      process.kill(-worker.child.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+/** The real `orchestrate worker` on the Redis queue. */
+function realWorker(p: Project, url = redis!.url, concurrency = 2) {
+  return p.start(['worker', '--config', p.configFile, '--concurrency', String(concurrency)], {
+    env: { SAMOCODE_QUEUE: url },
+    timeoutMs: 150_000,
+  });
 }
 
 /** Every seq once, in order, and every iteration's entry once: nothing lost, nothing doubled. */
@@ -158,50 +123,99 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
     }
   });
 
-  test('a job runs through a worker to done: each answered gate queues its continuation', async () => {
+  test('orchestrate worker ×2: four sessions to done, their gates answered by file edits, each iteration run once', async () => {
     const p = project(fullSessionSteps());
-    const queue = await queueOf(p);
-    const worker = startWorker(p);
-    const job = (state: string) =>
-      until(
-        async () => (await queue.list()).find((j) => j.id === 'through' && j.state === state),
-        45_000,
-        `the job ${state}`,
-      ).catch(async (error: Error) => {
-        throw new Error(`${error.message}: ${JSON.stringify(await queue.list())}\n${worker.output()}`);
+    const names = ['s1', 's2', 's3', 's4'];
+    for (const name of names) {
+      const added = await p.run(['enqueue', '--config', p.configFile, '--session', name, '--task', `task ${name}`], {
+        env: { SAMOCODE_QUEUE: redis!.url },
       });
+      expect(added.exitCode, added.stderr).toBe(0);
+      expect(added.stdout).toContain(`queued ${name}`);
+    }
+    const workers = [realWorker(p), realWorker(p)];
+    const queue = await queueOf(p);
     try {
-      await queue.enqueue({ session: 'through', task: 'build it' });
-      // Waiting does not hold the job: it ends `waiting`, and the answer (here: the file edit + enqueue) queues it on.
-      await job('waiting');
-      const dir = p.sessionDir('through');
-      answerEverything(dir);
-      expect(await queue.enqueue({ session: 'through' })).toEqual({ id: 'through', added: true });
       await until(
-        async () => readOverview(dir).data.waitingFor === 'plan_approval' && (await job('waiting')),
-        45_000,
-        'plan',
+        async () => {
+          // The person answers whatever is asked, in the files; the workers' watchers queue the continuations.
+          for (const name of names) {
+            const dir = sessionDirOf(p, name);
+            if (dir) answerEverything(dir);
+          }
+          const jobs = await queue.list();
+          return jobs.length === 4 && jobs.every((j) => j.state === 'done');
+        },
+        120_000,
+        'four jobs done',
       );
-      answerEverything(dir);
-      await queue.enqueue({ session: 'through' });
-      const done = await job('done');
-      expect(readOverview(dir).data).toMatchObject({ status: 'done', phase: 'done' });
-      expectWholeHistory(dir);
-      expect(done).toMatchObject({ task: 'build it', host: expect.any(String), pid: worker.child.pid, restarts: 0 });
-      expect(done.progress).toMatchObject({ phase: 'ended' });
+      for (const name of names) {
+        const dir = p.sessionDir(name);
+        expect(readOverview(dir).data).toMatchObject({ status: 'done', iterations: 8 });
+        const history = expectWholeHistory(dir);
+        expect(history.filter((e) => e.event === 'iteration').map((e) => e.iteration)).toEqual([
+          1, 2, 3, 4, 5, 6, 7, 8,
+        ]);
+      }
+      const jobs = await queue.list();
+      expect(jobs[0]).toMatchObject({ state: 'done', host: expect.any(String), restarts: 0 });
+      // The progress the workers published on the job, for the other machines.
+      expect(jobs[0]!.progress).toMatchObject({ phase: 'done', iteration: 8 });
       // A done job is not queued again by a plain enqueue.
-      expect(await queue.enqueue({ session: 'through' })).toEqual({ id: 'through', added: false });
+      expect(await queue.enqueue({ session: 's1' })).toEqual({ id: 's1', added: false });
+      const list = await p.run(['queue', '--config', p.configFile], { env: { SAMOCODE_QUEUE: redis!.url } });
+      expect(list.exitCode, list.stderr).toBe(0);
+      for (const name of names) expect(list.stdout).toContain(name);
     } finally {
-      stopWorker(worker);
+      for (const w of workers) w.kill('SIGTERM');
+      for (const w of workers) await w.result;
       await queue.close();
     }
-  });
+  }, 150_000);
 
-  test('kill -9 of a worker mid-session: failed as stalled, re-queued once its orchestrator is gone, same phase, history whole', async () => {
+  test('kill -9 of orchestrate worker: its orchestrator finishes alone, the stalled job is not re-run while it lives, then takes its end', async () => {
+    const p = project([{ delayMs: 3_000, signal: sig.stay('investigation') }, { signal: sig.block('the end') }]);
+    const queue = await queueOf(p);
+    await queue.enqueue({ session: 'orphan', task: 'outlive it' });
+    const first = realWorker(p);
+    const dir = await waitFor(() => sessionDirOf(p, 'orphan'), 30_000, 'the session');
+    const orphan = await waitFor(() => readJson(join(dir, '.lock'))?.pid as number | undefined, 30_000, 'its lock');
+    first.kill('SIGKILL');
+    await first.result;
+    const second = realWorker(p);
+    const holders = new Set<number>();
+    try {
+      const end = await until(
+        async () => {
+          const pid = readJson(join(dir, '.lock'))?.pid as number | undefined;
+          if (pid !== undefined) holders.add(pid);
+          return (await queue.list()).find((j) => j.id === 'orphan' && j.state === 'blocked');
+        },
+        60_000,
+        "the job to take the session's end",
+      );
+      expect(end.reason).toBe('the end');
+      // Only the first orchestrator ever ran the session (the second worker held the lock only for its own check).
+      expect([...holders].filter((pid) => pid !== second.pid)).toEqual([orphan]);
+      second.kill('SIGTERM');
+      const { stderr } = await second.result;
+      expect(stderr).not.toContain('orphan: started');
+      expect(stderr).toMatch(/stalled job orphan is not re-queued yet \(its orchestrator still runs\)/);
+      expect(expectWholeHistory(dir).map((e) => [e.event, e.iteration])).toEqual([
+        ['iteration', 1],
+        ['iteration', 2],
+      ]);
+    } finally {
+      second.kill('SIGKILL');
+      await queue.close();
+    }
+  }, 120_000);
+
+  test('kill -9 of a worker and its orchestrator mid-session: failed as stalled, re-queued once the orchestrator is gone, same phase, history whole', async () => {
     const p = project(steps(30_000));
     const queue = await queueOf(p);
-    const first = startWorker(p);
-    let second: Worker | undefined;
+    const first = realWorker(p);
+    let second: ReturnType<typeof realWorker> | undefined;
     try {
       await queue.enqueue({ session: 'crash', task: 'survive it' });
       const dir = await secondIteration(p, 'crash');
@@ -209,20 +223,20 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
       const agent = readJson(join(dir, '.lock.agent'))!.pid as number;
       const lock = readJson(join(dir, '.lock'))!;
       expect(lock.lease).toEqual(expect.any(String));
-      process.kill(-first.child.pid!, 'SIGKILL');
-      await first.exited;
-      expect(isRunning(lock.pid)).toBe(false);
+      // The machine's crash: the worker and the orchestrator it started die at once; the agent (its own group) lives on.
+      first.kill('SIGKILL');
+      process.kill(lock.pid, 'SIGKILL');
+      await first.result;
+      await waitFor(() => !isRunning(lock.pid), 10_000, 'the orchestrator gone');
       // The re-run of iteration 2 need not be slow (the agent plays the step of the iteration it is given).
       p.scenario(steps());
 
-      second = startWorker(p);
+      second = realWorker(p);
       const done = await until(
         async () => (await queue.list()).find((j) => j.id === 'crash' && j.state === 'waiting'),
         60_000,
         'the re-queued job at its gate',
-      ).catch(async () => {
-        throw new Error(`not done: ${JSON.stringify(await queue.list())}\n${second!.output()}`);
-      });
+      );
       expect(done.restarts).toBe(1);
       // The dead run's agent was stopped when the lock was taken over, not left to write a stale signal.
       expect(isRunning(agent)).toBe(false);
@@ -240,37 +254,53 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
       const after = history.slice(history.indexOf(requeued[0]!) + 1);
       expect(after[0]).toMatchObject({ event: 'iteration', iteration: 2, phase: 'investigation' });
       expect(readOverview(dir).data).toMatchObject({ status: 'waiting', phase: 'requirements' });
+      second.kill('SIGTERM');
+      expect((await second.result).stderr).toMatch(
+        /crash: its worker on .* died: the job stalled and BullMQ failed it; re-queued in investigation/,
+      );
     } finally {
-      stopWorker(first);
-      if (second) stopWorker(second);
+      first.kill('SIGKILL');
+      second?.kill('SIGKILL');
       await queue.close();
     }
   }, 120_000);
 
   test('Redis killed mid-run: the worker ends with a clear error naming the URL, the session is resumable, nothing lost', async () => {
     const own = await startRedis();
-    const p = project(steps(30_000));
+    const p = project(steps(4_000));
     const queue = await queueOf(p, own.url);
-    const worker = startWorker(p, own.url);
+    const worker = realWorker(p, own.url);
+    let said = '';
+    worker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
     try {
       await queue.enqueue({ session: 'gone', task: 'keep it' });
       await queue.close();
       const dir = await secondIteration(p, 'gone');
       await own.stop();
-      const code = await worker.exited;
-      expect(code, worker.output()).toBe(9);
-      expect(worker.output()).toContain(`cannot reach the Redis queue at ${own.url}`);
-      expect(worker.output()).toMatch(/Fix: start Redis there/);
-      // The orchestrator was stopped at a safe point (its lease was lost): interrupted, resumable, lock released.
-      await waitFor(() => !existsSync(join(dir, '.lock')), 20_000, 'the lock released');
+      const { exitCode, stderr } = await Promise.race([
+        worker.result,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`the worker did not end:\n${said}`)), 60_000),
+        ),
+      ]);
+      expect(exitCode, stderr).toBe(9);
+      expect(stderr).toContain(
+        `cannot reach the Redis queue at ${own.url} (SAMOCODE_QUEUE) for over 2 s while the worker ran`,
+      );
+      expect(stderr).toMatch(/Fix: start Redis there .* No session was changed: their files are the truth/);
+      // The orchestrator was stopped at a safe point (its lease was lost): after its iteration, resumable, lock released.
+      expect(existsSync(join(dir, '.lock'))).toBe(false);
       const history = expectWholeHistory(dir);
-      expect(history.at(-1)).toMatchObject({ event: 'interrupted', iteration: 2 });
+      expect(history.map((e) => [e.event, e.iteration])).toEqual([
+        ['iteration', 1],
+        ['iteration', 2],
+      ]);
       expect(readOverview(dir).data).toMatchObject({ status: 'running', phase: 'investigation' });
 
       // Redis back (empty: the files are the truth): enqueue again and it runs on from there to its gate.
       const back = await startRedis(own.port);
       const again = await queueOf(p, back.url);
-      const rerun = startWorker(p, back.url);
+      const rerun = realWorker(p, back.url);
       try {
         p.scenario(steps());
         await again.enqueue({ session: 'gone' });
@@ -279,15 +309,15 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
           45_000,
           'the job at its gate',
         );
-        const whole = expectWholeHistory(dir);
-        expect(whole.filter((e) => e.event === 'iteration' && e.iteration === 2)).toHaveLength(1);
+        expect(expectWholeHistory(dir).map((e) => e.iteration)).toEqual([1, 2, 3, 4]);
       } finally {
-        stopWorker(rerun);
+        rerun.kill('SIGTERM');
+        await rerun.result;
         await again.close();
         await back.stop();
       }
     } finally {
-      stopWorker(worker);
+      worker.kill('SIGKILL');
       await own.stop();
     }
   }, 120_000);

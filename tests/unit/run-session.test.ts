@@ -255,6 +255,27 @@ describe('interrupts', () => {
     expect(rig.notifier.order.slice(-2)).toEqual(['start 2.1', 'interrupted']);
   });
 
+  test('stopBetween (a draining worker) lets the iteration under way finish and be recorded, then ends before the next', async () => {
+    const between = new AbortController();
+    let rig: LoopRig | undefined;
+    const asked: ScriptedAttempt = { during: () => between.abort('SIGUSR2'), signal: go('requirements') };
+    rig = loopRig([{ signal: go('requirements') }, asked, { signal: go('requirements') }], {
+      deps: { stopBetween: between.signal },
+    });
+    const outcome = await run(rig);
+    expect(outcome).toMatchObject({
+      kind: 'interrupted',
+      stopSignal: 'SIGTERM',
+      state: { phase: 'requirements', status: 'running', iterations: 2 },
+    });
+    expect(rig.store.history.map((e) => [e.event, e.iteration])).toEqual([
+      ['iteration', 1],
+      ['iteration', 2],
+    ]);
+    expect(rig.agent.requests).toHaveLength(2);
+    expect(rig.notifier.order.at(-1)).toBe('interrupted');
+  });
+
   test('Ctrl-C during a retry delay stops before the next attempt', async () => {
     const rig = loopRig([{ failure: crash }]);
     rig.clock.onSleep = () => rig.controller.abort('SIGINT');

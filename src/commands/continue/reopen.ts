@@ -23,7 +23,7 @@ export interface Continuation {
 }
 
 /** Refused: the session is not done. The exit code says what it is (4 blocked, 5 waiting, 6 running). */
-function notDone(state: SessionState, overview: string, rerun: string): OrchestratorError {
+export function notDone(state: SessionState, overview: string, rerun: string): OrchestratorError {
   const what =
     state.status === 'waiting'
       ? `waiting for you (${state.waitingFor ?? 'an answer'}) in ${state.phase}: answer it (see ${overview}), then run: ${rerun}`

@@ -6,15 +6,16 @@ export const CONTINUE_COMMAND = {
   usage: [
     'orchestrate continue --config <.samocode> --session <name> --instruction "…" [--from investigation|planning] [flags]',
   ],
-  flags: ['instruction', 'from', ...RUN_FLAGS.filter((flag) => flag !== 'task' && flag !== 'dive')],
+  flags: ['instruction', 'from', 'enqueue', ...RUN_FLAGS.filter((flag) => flag !== 'task' && flag !== 'dive')],
   examples: [
     `orchestrate continue --config ${CONFIG} --session add-auth --instruction "Also support refresh tokens"`,
     `orchestrate continue --config ${CONFIG} --session add-auth --instruction "Split the plan in two PRs" --from planning`,
+    `orchestrate continue --config ${CONFIG} --session add-auth --instruction "Add rate limiting" --enqueue   # a worker runs it`,
   ],
   notes: [
     'The history, counters and totals go on; the instruction is in every prompt of the new cycle; the earlier delivery is kept as _delivery-<n>/.',
     'Only a done session: a waiting, blocked or running one is refused (exit 5, 4, 6) and left as it is.',
-    'Then it runs like `orchestrate run` (same flags, same exit codes).',
+    'Then it runs like `orchestrate run` (same flags, same exit codes); with --enqueue it is queued for `orchestrate worker` instead.',
   ],
   exitCodes: true,
   main: async (input) => (await import('./continue.js')).continueCommand(input),

@@ -10,6 +10,8 @@ export interface ListInput {
   path: string;
   overview: OverviewView;
   lock: Liveness;
+  /** Its job in the local queue (`orchestrate queue`), if it has one. */
+  job?: { state: string; host?: string | undefined; pid?: number | undefined } | undefined;
 }
 
 /** One element of `orchestrate list --json`. */
@@ -27,6 +29,8 @@ export interface ListFacts {
   iterations: number | null;
   updatedAt: string | null;
   updatedAgoMs: number | null;
+  /** The state of its queue job (running ones with where), absent when it has none. */
+  job?: string | undefined;
 }
 
 const FOLDER_DATE = /^(\d{2})-(\d{2})-(\d{2})-/;
@@ -81,6 +85,9 @@ export function listFacts(inputs: ListInput[], now: Date): ListFacts[] {
       iterations: state?.iterations ?? (overview.kind === 'legacy' ? overview.iterations : null),
       updatedAt: state?.updatedAt ?? null,
       updatedAgoMs: ageOf(state?.updatedAt, now),
+      job: input.job
+        ? `${input.job.state}${input.job.state === 'running' && input.job.host ? ` on ${input.job.host}` : ''}`
+        : undefined,
     };
   });
   return rows.sort((a, b) => sortTime(b) - sortTime(a) || (a.session < b.session ? 1 : a.session > b.session ? -1 : 0));
@@ -110,6 +117,11 @@ export function formatList(
     r.updatedAgoMs === null ? '?' : formatAge(r.updatedAgoMs),
     r.session,
   ]);
+  // The queue's view beside the session's, only when some session has a job (most projects never use the queue).
+  if (rows.some((r) => r.job)) {
+    columns.splice(3, 0, { header: 'job' });
+    rows.forEach((r, i) => cells[i]!.splice(3, 0, r.job ?? ''));
+  }
   const lines = [`sessions under ${opts.sessions}, newest first:`, ...table(columns, cells, opts.width ?? WIDTH)];
   lines.push(
     '',

@@ -21,6 +21,7 @@ import type { SessionPaths, StatusView } from './views.js';
 import { lastIterationEntry, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
 import { listFolders } from '../../io/list-folders.js';
 import { sessionFolderFor } from '../../io/session-folder.js';
+import { readLocalJobs } from '../../queue/local-backend.js';
 
 /** `orchestrate status`, `history` and `list`, from the command line. */
 export async function inspectCommand(
@@ -98,6 +99,8 @@ export function historyReport(
 
 export function listReport(config: Config, opts: { json: boolean; now: Date; width?: number | undefined }): string {
   const folders = listFolders(config.sessions);
+  // The local queue's records are small files beside the sessions: cheap to show. A Redis queue: see orchestrate queue.
+  const jobs = config.queue.url ? new Map() : new Map(readLocalJobs(config.sessions).map((job) => [job.id, job]));
   const inputs: ListInput[] = [];
   for (const folder of folders) {
     const dir = join(config.sessions, folder);
@@ -110,6 +113,7 @@ export function listReport(config: Config, opts: { json: boolean; now: Date; wid
       path: dir,
       overview,
       lock: readLiveness(join(dir, LOCK_FILE)),
+      job: jobs.get(shortName(folder)),
     });
   }
   const rows = listFacts(scrubStrings(inputs, cleaner(config)), opts.now);

@@ -27,7 +27,7 @@ export const INSPECT_COMMANDS = {
     main: async (input) => (await import('./inspect.js')).inspectCommand(input, 'history'),
   },
   list: {
-    summary: 'every session, newest first, with phase and status',
+    summary: 'every session, newest first, with phase and status (and its queue job, if any)',
     usage: ['orchestrate list --config <.samocode> [--json]'],
     flags: ['config', 'json'],
     examples: [`orchestrate list --config ${CONFIG}`],

@@ -131,7 +131,8 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     });
   if (opts.resumeCommand) {
     // Waking a run that is already going needs no agent here, so no agent settings either.
-    const woken = wakeRunningSession(load(false).config, opts.session);
+    const light = load(false).config;
+    const woken = wakeRunningSession(light, opts.session) ?? (await continueQueuedSession(light, opts.session));
     if (woken) return woken;
   }
   // Usage before the agent's configuration: a new session without --task is the person's slip, whatever the agent
@@ -250,6 +251,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         fallback: config.fallbackProvider,
         provider: config.provider,
         abort: opts.shutdown.abort,
+        stopBetween: opts.shutdown.afterIteration,
         budget: config.budget,
         stallLimit: config.stallLimit,
         probe: {
@@ -391,6 +393,33 @@ function wakeRunningSession(config: Config, session: string): RunResult | undefi
     exitCode: EXIT_CODES.done,
     message: `asked the orchestrator running session ${folder} (pid ${holder.pid}) to go on; it resumes within a moment`,
   };
+}
+
+/**
+ * `orchestrate resume` of a session whose queue job waits (a worker ran it, and it ended waiting for you): queue its
+ * continuation with the request to go on, for a worker to run, rather than run it here beside the queue.
+ */
+async function continueQueuedSession(config: Config, session: string): Promise<RunResult | undefined> {
+  const { folder, exists } = sessionFolderFor(config, session);
+  if (!exists) return undefined;
+  const { openQueue } = await import('../../queue/open-queue.js');
+  const { jobIdFor } = await import('../../queue/job-id.js');
+  const queue = await openQueue(config);
+  try {
+    const id = jobIdFor(config.sessions, session);
+    const job = (await queue.list()).find((j) => j.id === id);
+    if (job?.state !== 'waiting') return undefined;
+    const sessionDir = join(config.sessions, folder);
+    requestResume(sessionDir, 'orchestrate resume');
+    await queue.enqueue({ session: id });
+    return {
+      sessionDir,
+      exitCode: EXIT_CODES.done,
+      message: `session ${folder} waits in the queue: its continuation is queued (with your request to go on); a worker runs it (orchestrate queue --config ${config.configFile} shows where)`,
+    };
+  } finally {
+    await queue.close();
+  }
 }
 
 function waitingInstructions(waitingFor: string | undefined, sessionDir: string): string {
