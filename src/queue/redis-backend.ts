@@ -38,6 +38,8 @@ interface JobData extends JobSpec {
   requeuedFor?: number | undefined;
   /** The end its session reached while its worker was dead: the next hand-out takes it instead of running. */
   settle?: Returned | undefined;
+  /** Why a deferred job waits (a provider's back-off, the project's limit): other workers read it in list(). */
+  deferReason?: string | undefined;
   /** Set by enqueue to tell its own add from a concurrent one. */
   nonce?: string | undefined;
 }
@@ -215,7 +217,7 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
           await job.updateData({ ...data, settle: undefined });
           return data.settle;
         }
-        await job.updateData({ ...data, host, pid: process.pid, lease });
+        await job.updateData({ ...data, host, pid: process.pid, lease, deferReason: undefined });
         const work = run({
           job: record(job, 'active', { host, pid: process.pid }),
           token: lease,
@@ -244,6 +246,8 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
           case 'interrupted':
           case 'deferred':
             // Back to queued, keeping its place: run again by the next worker (not before untilMs when deferred).
+            if (result.outcome === 'deferred')
+              await job.updateData({ ...(job.data as JobData), deferReason: result.reason });
             await job.moveToDelayed(result.outcome === 'deferred' ? result.untilMs : Date.now(), lease);
             throw new lib.DelayedError();
           default:
@@ -480,7 +484,9 @@ function record(job: Job, bull: string, who: { host?: string; pid?: number } = {
         ? stalled
           ? `its worker on ${data.host ?? '?'} (pid ${data.pid ?? '?'}) died; re-queued once its orchestrator is gone`
           : job.failedReason
-        : returned?.reason,
+        : state === 'queued'
+          ? data.deferReason
+          : returned?.reason,
     ...(notBefore ? { notBefore } : {}),
     ...(progress && typeof progress === 'object' ? { progress } : {}),
   };
