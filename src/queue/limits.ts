@@ -39,7 +39,9 @@ export function limitDeferral(
   );
   if (backoff !== undefined)
     return { outcome: 'deferred', reason: rateLimitReason(provider, backoff), untilMs: backoff };
-  const others = jobs.filter((j) => j.state === 'running' && j.id !== job.id).length;
+  // Only those taken before this one count: two taken at once must not defer each other for ever.
+  const before = (j: JobRecord) => j.since < job.since || (j.since === job.since && j.id < job.id);
+  const others = jobs.filter((j) => j.state === 'running' && j.id !== job.id && before(j)).length;
   if (maxSessions !== undefined && others >= maxSessions) {
     return {
       outcome: 'deferred',

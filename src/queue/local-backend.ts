@@ -155,16 +155,15 @@ export function openLocalQueue(opts: LocalQueueOptions): QueueBackend {
     });
   };
 
+  const takeable = (mine: ReadonlySet<string>, due: number) => (job: Stored) =>
+    job.state === 'queued' && !mine.has(job.id) && (job.notBefore === undefined || Date.parse(job.notBefore) <= due);
+
   const claim = async (mine: ReadonlySet<string>) => {
     await recoverOrphans();
+    // An idle worker looks every second: take the lock only when there is something to take.
+    if (!all().some(takeable(mine, Date.now()))) return undefined;
     return mutex((): Stored | undefined => {
-      const due = Date.now();
-      const next = all().find(
-        (job) =>
-          job.state === 'queued' &&
-          !mine.has(job.id) &&
-          (job.notBefore === undefined || Date.parse(job.notBefore) <= due),
-      );
+      const next = all().find(takeable(mine, Date.now()));
       if (!next) return undefined;
       const taken: Stored = {
         ...next,

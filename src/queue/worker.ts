@@ -30,7 +30,7 @@ export interface WorkerOptions {
   scrub: Scrub;
   say(line: string): void;
   stop: { drain: AbortSignal; now: AbortSignal; kill: AbortSignal };
-  /** How often the watcher re-reads the waiting jobs, and each running session's progress is read. */
+  /** How often each running session's progress is read (the watcher re-reads the waiting jobs every 5 s at most). */
   pollMs?: number | undefined;
 }
 
@@ -46,7 +46,8 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerReport> {
   const [markerName, markerValue] = marker.split('=') as [string, string];
   const children = new Set<SessionChild>();
   const pollMs = opts.pollMs ?? 2_000;
-  const watch = watchWaiting({ sessions: config.sessions, backend, say, pollMs });
+  // chokidar sees an answer at once; the look at the queue is for sessions that began to wait under another worker.
+  const watch = watchWaiting({ sessions: config.sessions, backend, say, pollMs: Math.max(pollMs, 5_000) });
   let ran = 0;
 
   let drainTimer: NodeJS.Timeout | undefined;

@@ -242,6 +242,33 @@ describe('orchestrate worker on the local queue', () => {
     expect(marked(project.mark)).toEqual([]);
   }, 120_000);
 
+  test('SAMOCODE_MAX_SESSIONS holds the project to that many sessions at once, whatever the concurrency', async () => {
+    const project = queueProject(
+      [{ signal: sig.go('requirements'), delayMs: 1_500 }, { signal: sig.block('end') }],
+      ['SAMOCODE_MAX_SESSIONS=1'],
+    );
+    for (const id of ['m1', 'm2']) await enqueue(project, id);
+    const worker = startWorker(project, ['--concurrency', '2']);
+    let waited = false;
+    await waitFor(
+      () => {
+        const now = [...jobs(project).values()];
+        waited ||= now.some((j) => j.reason?.includes('SAMOCODE_MAX_SESSIONS=1'));
+        return now.length === 2 && now.every((j) => j.state === 'blocked');
+      },
+      90_000,
+      'both run, one after the other',
+    );
+    worker.kill('SIGTERM');
+    const result = await worker.result;
+    const lines = result.stderr.split('\n');
+    const first = lines.findIndex((l) => / m\d: blocked/.test(l));
+    const second = lines.findIndex((l, i) => i > first && / m\d: started/.test(l));
+    expect(second).toBeGreaterThan(first);
+    expect(lines.filter((l) => / m\d: started/.test(l))).toHaveLength(2);
+    expect(waited).toBe(true);
+  }, 120_000);
+
   test('a child that keeps dying is restarted WORKER_RESTARTS times, then its job fails with the exit code and stderr tail', async () => {
     // The scripted agent cannot be started: each run of the session dies at once with an internal error.
     const project = queueProject([{ signal: sig.go('requirements') }], ['SAMOCODE_WORKER_RESTARTS=1']);
@@ -371,7 +398,7 @@ describe('the queue beside the other commands', () => {
     expect(text).toMatch(/^q1 +blocked +\S.* no database/m);
     expect(text).toContain('2 blocked');
     const json = JSON.parse((await project.run(['queue', '--config', project.configFile, '--json'])).stdout);
-    expect(json.map((j: Job) => [j.id, j.state, j.reason])).toEqual([
+    expect(json.map((j: Job) => [j.id, j.state, j.reason]).sort()).toEqual([
       ['q1', 'blocked', 'no database'],
       ['q2', 'blocked', 'no database'],
     ]);

@@ -91,6 +91,16 @@ describe('the limits', () => {
     ...extra,
   });
 
+  test('MAX_SESSIONS: of two jobs taken at the same time, the one taken first runs', () => {
+    const first = job('a', 'running', { since: '2026-12-01T12:00:00.000Z' });
+    const second = job('b', 'running', { since: '2026-12-01T12:00:00.005Z' });
+    expect(limitDeferral([first, second], first, 'claude', 1, now)).toBeUndefined();
+    expect(limitDeferral([first, second], second, 'claude', 1, now)).toMatchObject({ outcome: 'deferred' });
+    const twin = job('c', 'running', { since: second.since });
+    expect(limitDeferral([second, twin], second, 'claude', 1, now)).toBeUndefined();
+    expect(limitDeferral([second, twin], twin, 'claude', 1, now)).toMatchObject({ outcome: 'deferred' });
+  });
+
   test('MAX_SESSIONS counts the running jobs of every worker but this one', () => {
     const jobs = [job('a', 'running'), job('b', 'running'), job('me', 'running')];
     expect(limitDeferral(jobs, jobs[2]!, 'claude', 2, now)).toMatchObject({
