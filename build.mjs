@@ -7,7 +7,8 @@ import { build } from 'esbuild';
 // `--release` (npm pack / publish, via prepack): no source maps. The minified CLI's map is 3 MB, more than the CLI
 // itself; it helps when reading a stack trace of a checkout, not an installed copy.
 const release = process.argv.includes('--release');
-if (release) for (const map of ['dist/cli.js.map', 'dist/script-agent.js.map']) rmSync(map, { force: true });
+if (release)
+  for (const map of ['dist/cli.js.map', 'dist/script-agent.js.map', 'dist/bullmq.js.map']) rmSync(map, { force: true });
 
 const common = {
   bundle: true,
@@ -38,6 +39,16 @@ await build({
   outfile: 'dist/cli.js',
   // Loaded only when needed (a terminal shows readable logs; agent text looks like it may hold a secret): left as
   // normal dependency imports, so their code is not parsed at every start.
-  external: ['pino-pretty', '@secretlint/*'],
+  // dist/bullmq.js (below) is imported at run time, only by the Redis queue back end.
+  external: ['pino-pretty', '@secretlint/*', './bullmq.js'],
+});
+// BullMQ and ioredis, bundled on their own (loaded only for SAMOCODE_QUEUE=redis://…). msgpackr's native add-on is
+// optional and left out: msgpackr runs without it, and it is what would bring an install script.
+await build({
+  ...common,
+  entryPoints: ['src/queue/bullmq.ts'],
+  minify: process.env.NO_MINIFY !== '1',
+  outfile: 'dist/bullmq.js',
+  external: ['msgpackr-extract'],
 });
 await build({ ...common, entryPoints: ['src/agent/script-agent.ts'], outfile: 'dist/script-agent.js' });

@@ -14,13 +14,17 @@ import { DEMO_COMMAND } from './commands/demo/spec.js';
 import { INSPECT_COMMANDS } from './commands/inspect/spec.js';
 import { INSTALL_COMMANDS } from './commands/install/spec.js';
 import { RUN_COMMANDS } from './commands/run/spec.js';
+import { CONTINUE_COMMAND } from './commands/continue/spec.js';
+import { PRUNE_COMMAND } from './commands/prune/spec.js';
 import { QUEUE_COMMANDS } from './commands/queue/spec.js';
 
 /** Every command, in the order the help lists them; each declares itself in commands/<name>/spec.ts. */
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   ...RUN_COMMANDS,
+  continue: CONTINUE_COMMAND,
   ...INSPECT_COMMANDS,
   ...QUEUE_COMMANDS,
+  prune: PRUNE_COMMAND,
   demo: DEMO_COMMAND,
   ...INSTALL_COMMANDS,
   help: HELP_COMMAND,

@@ -14,6 +14,8 @@ export const EXIT_CODES = {
   agentFailed: 7,
   /** samocode could not write its own files (disk full, read-only, permission denied): an environment problem. */
   storage: 8,
+  /** The Redis queue (SAMOCODE_QUEUE) cannot be reached, or went away mid-run: the sessions' files are intact. */
+  queueUnavailable: 9,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -103,6 +105,18 @@ export class StorageError extends OrchestratorError {
     this.name = 'StorageError';
     this.file = file;
     this.code = code;
+  }
+}
+
+/**
+ * The BullMQ queue's Redis cannot be reached (at start) or went away (mid-run). The message names the URL (without
+ * its password), what failed and the fix. Nothing of a session is lost: its files are the truth, and a session that
+ * was running is stopped at a safe point and stays resumable.
+ */
+export class QueueUnavailableError extends OrchestratorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT_CODES.queueUnavailable, options);
+    this.name = 'QueueUnavailableError';
   }
 }
 

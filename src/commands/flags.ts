@@ -23,6 +23,20 @@ export const FLAGS = {
   },
   task: { type: 'string', value: '<text>', meaning: 'what to do (new sessions only)' },
   dive: { type: 'string', value: '<text>', meaning: 'what to look at first in the investigation (new sessions only)' },
+  instruction: {
+    type: 'string',
+    value: '<text>',
+    meaning: 'the new work for a done session (continue): in every prompt of its new cycle',
+  },
+  from: { type: 'string', value: '<phase>', meaning: 'where the new cycle starts: investigation (default) | planning' },
+  'older-than': {
+    type: 'string',
+    value: '<age>',
+    meaning: 'done sessions finished longer ago than this: 7d, 36h, 90m (default: KEEP_DONE_DAYS)',
+  },
+  branches: { type: 'boolean', meaning: 'also delete the session branches (prune)' },
+  enqueue: { type: 'boolean', meaning: 'queue it for `orchestrate worker` instead of running it here' },
+  'dry-run': { type: 'boolean', meaning: 'show what would be done, change nothing' },
   provider: { type: 'string', value: '<name>', meaning: 'claude | codex | script', setting: 'SAMOCODE_PROVIDER' },
   script: {
     type: 'string',

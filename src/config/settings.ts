@@ -437,6 +437,30 @@ export const SETTINGS = {
     example: 'SAMOCODE_MAX_TOKENS=20000000',
     parse: limit(),
   },
+  SAMOCODE_QUEUE_NAME: {
+    key: 'SAMOCODE_QUEUE_NAME',
+    doc: "The BullMQ queue of this project on the Redis of SAMOCODE_QUEUE (letters, digits, `.`, `_`, `-`): the workers of one project share it. Default: `samocode-` and MAIN_REPO's folder name; set it when two projects of that name share a Redis.",
+    example: 'SAMOCODE_QUEUE_NAME=samocode-shop',
+    parse: (raw) =>
+      /^[A-Za-z0-9._-]{1,100}$/.test(raw.trim())
+        ? { ok: true, value: raw.trim() }
+        : { ok: false, message: 'is not a queue name (1-100 letters, digits, ".", "_", "-")' },
+  },
+  SAMOCODE_QUEUE_LEASE: {
+    key: 'SAMOCODE_QUEUE_LEASE',
+    doc: "Seconds a worker's hold on a BullMQ job lasts without renewal (BullMQ's lockDuration; renewed every half of it). A worker gone this long has its job failed as stalled; Redis away this long stops the worker's sessions at a safe point.",
+    example: 'SAMOCODE_QUEUE_LEASE=30',
+    default: 30_000,
+    parse: seconds(1),
+  },
+  SAMOCODE_KEEP_DONE_DAYS: {
+    key: 'SAMOCODE_KEEP_DONE_DAYS',
+    aliases: ['KEEP_DONE_DAYS'],
+    doc: '`orchestrate prune`: days a done session keeps its worktree (and, with `--branches`, its branch) after it finished; `--older-than` overrides it.',
+    example: 'SAMOCODE_KEEP_DONE_DAYS=14',
+    default: 7,
+    parse: integer(0),
+  },
   SAMOCODE_STALL_LIMIT: {
     key: 'SAMOCODE_STALL_LIMIT',
     doc: 'Iterations in a row that stay in their phase and change nothing before the session is blocked as stalled; 0 turns it off.',
@@ -676,6 +700,8 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
         cost: get('SAMOCODE_MAX_COST'),
         tokens: get('SAMOCODE_MAX_TOKENS'),
       }),
+      redisQueue: { name: get('SAMOCODE_QUEUE_NAME'), leaseMs: get('SAMOCODE_QUEUE_LEASE') },
+      keepDoneDays: get('SAMOCODE_KEEP_DONE_DAYS'),
       stallLimit: get('SAMOCODE_STALL_LIMIT'),
       delivery: { mode: get('DELIVER'), remote: get('DELIVER_REMOTE'), timeoutMs: get('DELIVER_TIMEOUT') },
       queue: {

@@ -40,6 +40,10 @@ export interface Config {
   logMaxBytes: number;
   phaseLimits: Record<Phase, number>;
   budget: Budget;
+  /** The BullMQ back end of the queue: its queue name (undefined: from MAIN_REPO's folder) and lease. */
+  redisQueue: { name: string | undefined; leaseMs: number };
+  /** `orchestrate prune`: days a done session keeps its worktree. */
+  keepDoneDays: number;
   stallLimit: number;
   /** What a done session hands over (gates/delivery.ts). */
   delivery: { mode: DeliverMode; remote: string; timeoutMs: number };

@@ -65,6 +65,8 @@ const frontMatterSchema = z.object({
   carryNote: optionalText,
   gateFailure: gateFailure.optional(),
   verifiedTree: optionalText,
+  instruction: optionalText,
+  cycle: z.number().int().min(1).optional(),
   startedAt: isoTime,
   updatedAt: isoTime,
   workingDir: z.string().min(1),

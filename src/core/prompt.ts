@@ -57,6 +57,15 @@ export function buildPrompt(input: PromptInput): string {
       `- Approved plan (the contract): ${input.sessionDir}/${state.approvedPlan}. Follow it; write every deviation and its reason in _overview.md.`,
     );
   }
+  // `orchestrate continue`: the whole new cycle works on the person's instruction, not only its first prompt.
+  if (state.instruction) {
+    lines.push(
+      '',
+      `## The person continued this session (cycle ${state.cycle ?? 2}): new work on the same branch`,
+      withoutControls(state.instruction),
+      'The earlier cycles are done and delivered: build on their work (see _overview.md and the history), do not redo it.',
+    );
+  }
   if (state.carryNote === 'max_turns') {
     lines.push(
       '',

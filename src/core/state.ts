@@ -88,6 +88,13 @@ export interface SessionState {
   budgetWarned?: BudgetKind[] | undefined;
   /** Consecutive iterations that made no progress (see core/iteration.ts judgeStall). */
   stallCount?: number | undefined;
+  /**
+   * The person's instruction of `orchestrate continue`: the work of this cycle of a session that was done, named in
+   * every prompt until the session is done again.
+   */
+  instruction?: string | undefined;
+  /** The session's cycle: 1, then one more at every `orchestrate continue`. Absent means 1. */
+  cycle?: number | undefined;
   /** Something the next prompt must mention: `max_turns` when the last iteration ran out of turns unsignalled. */
   carryNote?: string | undefined;
   /** The last move samocode's gates refused (a failed check, a done rule): told in every prompt until one passes. */
@@ -217,17 +224,73 @@ export interface DeliveredEntry extends EntryBase {
   delivery: DeliveryFacts;
 }
 
-export type HistoryEntry = IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry | DeliveredEntry;
+/**
+ * `orchestrate continue`: a done session gets new work on the same branch. A new cycle starts in `phaseAfter`
+ * (investigation or planning) with the person's instruction; history, counters and totals go on.
+ */
+export interface ContinuedEntry extends EntryBase {
+  event: 'continued';
+  phaseAfter: Phase;
+  instruction: string;
+  /** The cycle this entry starts (2 for the first continuation). */
+  cycle: number;
+  /** Where the earlier cycle's `_delivery/` was moved (relative to the session folder), when there was one. */
+  deliveryKept?: string | undefined;
+}
+
+/**
+ * The queue re-queued the session after its worker died (the BullMQ job stalled): samocode took the session lock
+ * itself to be sure the previous orchestrator is gone, then queued the job again. Changes nothing but the record; the
+ * next run resumes in the same phase.
+ */
+export interface RequeuedEntry extends EntryBase {
+  event: 'requeued';
+  reason: string;
+  /** The lock that was taken over: who ran the session before. */
+  previous?: { pid: number; host: string; lease?: string | undefined } | undefined;
+  /** Restarts of this job so far, this one included. */
+  restarts: number;
+}
+
+export type HistoryEntry =
+  IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry | DeliveredEntry | ContinuedEntry | RequeuedEntry;
 
 /** Fold one history entry into the state. Pure. */
 export function applyEntry(state: SessionState, entry: HistoryEntry): SessionState {
   const base = { ...state, historySeq: entry.seq, updatedAt: entry.time };
   switch (entry.event) {
     case 'interrupted':
+    case 'requeued':
       return base;
     case 'delivered':
       // A delivery that could not be written leaves `delivery` unset: the next run of the done session tries again.
       return { ...base, delivery: deliveryRecord(entry.delivery) ?? state.delivery };
+    case 'continued':
+      return {
+        ...base,
+        status: 'running',
+        phase: entry.phaseAfter,
+        phaseIterations: 0,
+        instruction: entry.instruction,
+        cycle: entry.cycle,
+        // The new work asks again at its gates, and its own plan becomes the contract once approved.
+        gatesPassed: [],
+        approvedPlan: undefined,
+        planFeedback: undefined,
+        waitingFor: undefined,
+        waitingFile: undefined,
+        waitQuestions: undefined,
+        needs: undefined,
+        blockedReason: undefined,
+        blockedKind: undefined,
+        carryNote: undefined,
+        stallCount: 0,
+        // The new cycle delivers again when it is done (the earlier delivery was moved aside); its review is its own.
+        delivery: undefined,
+        reviewFeedback: undefined,
+        reviewFindings: undefined,
+        gateFailure: undefined,
+      };
     case 'budget':
       if (entry.level === 'warning') return { ...base, budgetWarned: [...(state.budgetWarned ?? []), entry.kind] };
       return {

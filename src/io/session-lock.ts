@@ -27,6 +27,11 @@ export interface LockInfo {
   /** The owner's start time in clock ticks since boot (Linux), to tell it from a later process given the same pid. */
   startTicks?: string | undefined;
   bootId?: string | undefined;
+  /**
+   * The queue job's lock token when a worker runs the session (SAMOCODE_JOB_LEASE): names the lease this run holds,
+   * so whoever finds the lock after the job stalled knows which run of the job it belongs to.
+   */
+  lease?: string | undefined;
 }
 
 interface AgentRecord {
@@ -69,13 +74,19 @@ export class SessionLock {
     private readonly info: LockInfo,
   ) {}
 
-  static async acquire(file: string, runId: string, now: Date, opts: { killGraceMs?: number } = {}): Promise<Acquired> {
+  static async acquire(
+    file: string,
+    runId: string,
+    now: Date,
+    opts: { killGraceMs?: number; lease?: string | undefined } = {},
+  ): Promise<Acquired> {
     const info: LockInfo = {
       pid: process.pid,
       host: hostname(),
       runId,
       startedAt: now.toISOString(),
       ...identityOf(process.pid),
+      ...(opts.lease ? { lease: opts.lease } : {}),
     };
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(info));
@@ -153,6 +164,15 @@ export function liveHolder(file: string): LockInfo | undefined {
   return holder.kind === 'held' && holder.info.host === hostname() && staleBecause(holder.info) === undefined
     ? holder.info
     : undefined;
+}
+
+/**
+ * Who holds the lock while it may still run: a live orchestrator on this host, or any lock of another host (which
+ * samocode cannot check). Undefined when there is no lock, or its holder is certainly gone.
+ */
+export function heldBy(file: string): LockInfo | undefined {
+  const holder = readHolder(file);
+  return holder.kind === 'held' && staleBecause(holder.info) === undefined ? holder.info : undefined;
 }
 
 /** Why the holder of a readable lock is certainly gone, or undefined while it may still run (or runs elsewhere). */

@@ -56,6 +56,7 @@ function scrubText(state: SessionState, scrub: Scrub): SessionState {
     lastSummary: text(state.lastSummary),
     planFeedback: text(state.planFeedback),
     reviewFeedback: text(state.reviewFeedback),
+    instruction: text(state.instruction),
     waitingFor: text(state.waitingFor),
   };
 }

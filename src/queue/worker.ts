@@ -79,10 +79,12 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerReport> {
     ran++;
     for (let restarts = 0; ;) {
       if (stopping()) return { outcome: 'interrupted' };
+      const dir = sessionDirOf(config.sessions, job.id);
+      const done = dir !== undefined && (await readState(dir))?.status === 'done';
       const child = startSessionChild({
         node: opts.node,
         cli: opts.cli,
-        args: childArgs(opts.configPath, config.sessions, job),
+        args: childArgs(opts.configPath, config.sessions, job, done),
         // The job's lease token goes into the session lock (who runs it, for which job: the Redis back end checks it).
         env: { ...opts.env, [markerName]: markerValue, SAMOCODE_JOB_LEASE: lease.token },
         scrub: opts.scrub,
@@ -100,9 +102,10 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerReport> {
       children.delete(child);
       lease.lost.removeEventListener('abort', onLost);
       await stopProgress();
-      const dir = sessionDirOf(config.sessions, job.id);
-      const state = dir ? await readState(dir) : undefined;
-      const facts = { blockedReason: state?.blockedReason, lastFailure: dir ? lastFailure(dir) : undefined };
+      // A new session's folder exists only now.
+      const ranDir = dir ?? sessionDirOf(config.sessions, job.id);
+      const state = ranDir ? await readState(ranDir) : undefined;
+      const facts = { blockedReason: state?.blockedReason, lastFailure: ranDir ? lastFailure(ranDir) : undefined };
       const verdict = judgeChildEnd(end, facts, stopping() || lease.lost.aborted);
       if (verdict.kind === 'crashed') {
         if (restarts < config.queue.restarts && !stopping()) {
@@ -150,11 +153,17 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerReport> {
   return { ran, leftovers: left.length };
 }
 
-/** `orchestrate run` for the job: a new session gets its task and dive; --no-wait frees the slot when it waits. */
-export function childArgs(configPath: string, sessions: string, job: JobRecord): string[] {
+/**
+ * `orchestrate run` for the job: a new session gets its task and dive; --no-wait frees the slot when it waits. A job
+ * of `orchestrate continue --enqueue` (it carries an instruction) on a session that is still done runs `continue`;
+ * once the new cycle has begun (a restart, a re-queue), a plain run goes on with it.
+ */
+export function childArgs(configPath: string, sessions: string, job: JobRecord, done = false): string[] {
   const exists = sessionDirOf(sessions, job.id) !== undefined;
+  const reopen = done && job.instruction !== undefined;
   return [
-    'run',
+    reopen ? 'continue' : 'run',
+    ...(reopen ? ['--instruction', job.instruction!, ...(job.from ? ['--from', job.from] : [])] : []),
     '--config',
     configPath,
     '--session',

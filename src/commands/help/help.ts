@@ -62,6 +62,7 @@ const EXIT_MEANINGS: Partial<Record<keyof typeof EXIT_CODES, string>> = {
   locked: 'session locked',
   agentFailed: 'agent failed',
   storage: 'cannot write the session files (disk full, read-only, no permission)',
+  queueUnavailable: 'the Redis queue cannot be reached',
   sigint: 'SIGINT',
   sigterm: 'SIGTERM',
 };

@@ -58,6 +58,18 @@ function entryCells(entry: HistoryEntry, short: boolean): string[] {
       ].filter(Boolean);
       return [...common, '✓ delivered', phaseName(entry.phase), `DELIVER=${d.mode}`, '', '', what.join('; ')];
     }
+    case 'continued':
+      return [
+        ...common,
+        '» continued',
+        `${phaseName(entry.phase)} → ${phaseName(entry.phaseAfter)}`,
+        `cycle ${entry.cycle}`,
+        '',
+        '',
+        String(entry.instruction ?? ''),
+      ];
+    case 'requeued':
+      return [...common, '» requeued', phaseName(entry.phase), '', '', '', String(entry.reason ?? '')];
     default: {
       const unknown = entry as { event?: unknown; phase?: string };
       return [...common, String(unknown.event ?? '?'), phaseName(unknown.phase), '', '', '', ''];

@@ -31,7 +31,7 @@ export async function workerCommand(input: CommandInput): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const queue = await openQueue(config);
+  const queue = await openQueue(config, { log: say });
   say(
     `worker pid ${process.pid}: up to ${concurrency} sessions at once from ${config.queue.url ? 'the Redis queue' : `${config.sessions}/.queue`}${config.queue.maxSessions ? ` (project limit ${config.queue.maxSessions})` : ''}; SIGTERM or Ctrl-C drains`,
   );

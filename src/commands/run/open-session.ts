@@ -22,6 +22,8 @@ export interface OpenRequest {
   now: Date;
   runId: string;
   scrub: (text: string) => string;
+  /** The queue job's lock token, when a worker runs this session: recorded in the session lock. */
+  lease?: string | undefined;
 }
 
 export interface OpenSession {
@@ -52,7 +54,7 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
 
   const lockFile = join(sessionDir, LOCK_FILE);
   const lock = await guardWriteAsync({ file: lockFile, what: 'taking the session lock' }, () =>
-    SessionLock.acquire(lockFile, req.runId, req.now, { killGraceMs: config.killGraceMs }),
+    SessionLock.acquire(lockFile, req.runId, req.now, { killGraceMs: config.killGraceMs, lease: req.lease }),
   );
   if (lock.tookOverFrom) {
     const leftovers = [

@@ -30,7 +30,7 @@ import {
 } from '../../core/session-files.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
 import { throttled } from '../../io/throttle.js';
-import { openSession } from './open-session.js';
+import { openSession, type OpenSession } from './open-session.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
@@ -70,6 +70,11 @@ export interface RunOptions {
   gate?: ((defaults: HumanGate) => HumanGate) | undefined;
   /** Extra listeners (the demo narrates). */
   notifiers?: Notifier[] | undefined;
+  /**
+   * `orchestrate continue`: called under the session lock once the session is open, before the loop; makes the done
+   * session a new cycle (or throws to refuse). Returns notes for the log.
+   */
+  reopen?: ((config: Config, opened: OpenSession) => Promise<string[]>) | undefined;
 }
 
 export interface RunResult {
@@ -84,7 +89,7 @@ export interface RunResult {
 /** `orchestrate run` and `resume`, from the command line. */
 export async function runCommand(
   { name, values, help }: CommandInput,
-  { resume }: { resume: boolean },
+  { resume, reopen }: { resume: boolean; reopen?: RunOptions['reopen'] },
 ): Promise<number> {
   const { flags, flagNames } = settingFlags(values);
   const shutdown = installShutdown();
@@ -107,6 +112,7 @@ export async function runCommand(
       cwd: process.cwd(),
       home: homedir(),
       shutdown,
+      reopen,
     });
     process.stderr.write(`\n${result.message}\n`);
     return result.exitCode;
@@ -152,7 +158,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   if (light) {
     const { exists } = sessionFolderFor(light, opts.session);
     if (!exists && !opts.task) throw noSuchSession(light, opts.session);
-    needsAgent = !(await isDoneSession(light, opts.session));
+    needsAgent = opts.reopen !== undefined || !(await isDoneSession(light, opts.session));
   }
   const { config, warnings } = load(needsAgent);
   const scrub = makeScrubber(config.secrets);
@@ -160,7 +166,16 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // The person's task may quote a key too: it goes into _overview.md's body, which samocode writes only here.
   const task = opts.task === undefined ? undefined : scrub(opts.task);
   const dive = opts.dive === undefined ? undefined : scrub(opts.dive);
-  const opened = await openSession(config, { name: opts.session, task, dive, now: new Date(), runId, scrub });
+  const opened = await openSession(config, {
+    name: opts.session,
+    task,
+    dive,
+    now: new Date(),
+    runId,
+    scrub,
+    // Set by the worker that runs this session for a queue job (src/queue/): the job's lock token.
+    lease: opts.env.SAMOCODE_JOB_LEASE || undefined,
+  });
   const { sessionDir, lock } = opened;
   const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
   let agentPid: number | undefined;
@@ -178,6 +193,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     if (pid !== undefined) lock.lock.setAgent(pid);
   });
   try {
+    const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
     const log = await createLogger({
       level: config.logLevel,
       format: config.logFormat,
@@ -186,7 +202,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       scrub,
     });
     for (const warning of warnings) log.warn(warning);
-    for (const note of opened.notes) log.info(note);
+    for (const note of [...opened.notes, ...reopened]) log.info(note);
     for (const warning of opened.warnings) log.warn(warning);
     const state = opened.state;
     log.info(
