@@ -1,6 +1,6 @@
 // `orchestrate continue`: a done session gets a new cycle on the same branch (the instruction in every prompt, the
 // history and counters going on, the earlier delivery kept), and a session that is not done is refused as it is.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -41,9 +41,9 @@ describe('orchestrate continue', () => {
     const dir = await runToDone(project, 'auth', scenario);
     const before = readOverview(dir).data;
     expect(before).toMatchObject({ status: 'done', iterations: 8 });
-    // What gates-deliver leaves at done: kept, not overwritten, by the new cycle.
-    mkdirSync(join(dir, '_delivery'));
-    writeFileSync(join(dir, '_delivery', 'summary.md'), 'cycle 1\n');
+    // The delivery of cycle 1: kept, not overwritten, by the new cycle.
+    const firstSummary = readFileSync(join(dir, '_delivery', 'summary.md'), 'utf8');
+    expect(firstSummary).toContain('Add feature');
     const historyBefore = readHistory(dir);
 
     const first = await project.run(
@@ -65,7 +65,7 @@ describe('orchestrate continue', () => {
       deliveryKept: '_delivery-1',
     });
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
-    expect(readFileSync(join(dir, '_delivery-1', 'summary.md'), 'utf8')).toBe('cycle 1\n');
+    expect(readFileSync(join(dir, '_delivery-1', 'summary.md'), 'utf8')).toBe(firstSummary);
     expect(existsSync(join(dir, '_delivery'))).toBe(false);
     expect(readOverview(dir).data).toMatchObject({
       phase: 'planning',
@@ -84,6 +84,9 @@ describe('orchestrate continue', () => {
     for (const prompt of ['_prompt-10.md', '_prompt-12.md'])
       expect(readFileSync(join(dir, prompt), 'utf8')).toContain('Also refresh tokens');
     expect(readOverview(dir).data).toMatchObject({ status: 'done', iterations: 12, cycle: 2 });
+    // Cycle 2 delivers again, beside cycle 1's.
+    expect(readFileSync(join(dir, '_delivery', 'summary.md'), 'utf8')).toContain('Add refresh');
+    expect(readFileSync(join(dir, '_delivery-1', 'summary.md'), 'utf8')).toBe(firstSummary);
     // The same branch: cycle 1's commit and cycle 2's on it.
     const log = git(readOverview(dir).data.workingDir, 'log', '--format=%s');
     expect(log).toContain('Add feature');
