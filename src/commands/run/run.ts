@@ -29,7 +29,6 @@ import {
   SESSION_LOG,
 } from '../../core/session-files.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
-import { throttled } from '../../io/throttle.js';
 import { openSession, type OpenSession } from './open-session.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
@@ -121,9 +120,6 @@ export async function runCommand(
   }
 }
 
-/** How often, at most, the agent's pid is told to the watchdog and the lock's record (a fast loop changes it often). */
-const AGENT_NOTE_MS = 250;
-
 export const realClock: Clock = {
   now: () => new Date(),
   sleep: sleepUnlessAborted,
@@ -186,12 +182,6 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   });
   // Started with the first agent (off the path to its spawn): stops the agent if this process dies without cleaning up.
   let watchdog: Watchdog | undefined;
-  // The agent's pid for the watchdog and the record beside the lock: the first change at once, then at most every
-  // AGENT_NOTE_MS (what runs meanwhile carries the run id, which both the watchdog and the next start sweep for).
-  const agentNote = throttled<number | undefined>(AGENT_NOTE_MS, (pid) => {
-    watchdog?.agent(pid);
-    if (pid !== undefined) lock.lock.setAgent(pid);
-  });
   try {
     const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
     const log = await createLogger({
@@ -259,7 +249,8 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             onAgent: (pid) => {
               agentPid = pid;
               if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
-              agentNote.set(pid);
+              watchdog?.agent(pid);
+              return pid === undefined ? undefined : lock.lock.setAgent(pid);
             },
           }),
         ),
@@ -327,7 +318,6 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   } finally {
     releaseOnForce();
     killOnForce();
-    agentNote.cancel();
     watchdog?.dismiss();
     lock.lock.release();
   }
