@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -105,5 +105,10 @@ describe('a whole session through all eight phases', () => {
     expect(folder).toBeDefined();
     expect(readOverview(folder!).data).toMatchObject({ phase: 'done', status: 'done' });
     expect(readFileSync(join(folder!, '_summary.md'), 'utf8')).toContain('greet(name)');
+    // samocode ran the tests itself (VERIFY=node --test) before it believed them, and delivered the branch.
+    expect(result.stderr).toContain('check verify: passed');
+    const checks = readHistory(folder!).flatMap((e) => e.checks ?? []);
+    expect(checks).toContainEqual(expect.objectContaining({ name: 'verify', command: 'node --test', exitCode: 0 }));
+    expect(readdirSync(join(folder!, '_delivery'))).toContain('combined.mbox');
   });
 });

@@ -48,6 +48,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const git = (...args: string[]) => execa('git', args, { cwd: repo });
     await execa('git', ['init', '-q', '-b', 'main', repo]);
     writeFileSync(join(repo, 'README.md'), '# demo\n\nA tiny repository for the samocode demo.\n');
+    writeFileSync(join(repo, 'package.json'), '{ "name": "demo", "private": true, "type": "module" }\n');
     await git('add', '-A');
     await git(
       '-c',
@@ -62,7 +63,15 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const configFile = join(root, '.samocode');
     writeFileSync(
       configFile,
-      ['MAIN_REPO=./repo', 'WORKTREES=./worktrees', 'SESSIONS=./sessions', 'PROVIDER=script', ''].join('\n'),
+      [
+        'MAIN_REPO=./repo',
+        'WORKTREES=./worktrees',
+        'SESSIONS=./sessions',
+        'PROVIDER=script',
+        // samocode's own check: it runs the tests itself before it believes "tested" or "done".
+        'VERIFY=node --test',
+        '',
+      ].join('\n'),
     );
 
     say(
