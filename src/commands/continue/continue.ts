@@ -1,8 +1,7 @@
 // `orchestrate continue`: check the command line, then run the session like `orchestrate run`, reopened first
 // (reopen.ts) under its lock.
-import { homedir } from 'node:os';
+import { projectConfig, requireConfigFlag } from '../project-config.js';
 import { join } from 'node:path';
-import { loadConfig } from '../../config/load.js';
 import { makeScrubber } from '../../core/secrets.js';
 import { OVERVIEW_FILE } from '../../core/session-files.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
@@ -38,22 +37,14 @@ export async function continueCommand(input: CommandInput): Promise<number> {
  * `--enqueue`: the session must be done now (as for a run here); the job carries the instruction and phase, and the
  * worker that takes it runs `orchestrate continue` (queue/worker.ts childArgs).
  */
-async function enqueueContinuation({ values, help, name }: CommandInput, continuation: Continuation): Promise<number> {
-  if (!values.config)
-    throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+async function enqueueContinuation(input: CommandInput, continuation: Continuation): Promise<number> {
+  const { values, help, name } = input;
+  requireConfigFlag(input);
   if (values.session === undefined)
     throw new UsageError(
       `--session is required: the done session to continue, e.g. --session add-auth\n\n${help(name)}`,
     );
-  const { config } = loadConfig({
-    configPath: values.config,
-    flags: {},
-    flagNames: {},
-    env: process.env,
-    cwd: process.cwd(),
-    home: homedir(),
-    forRun: false,
-  });
+  const { config } = projectConfig(input);
   const { folder, exists } = sessionFolderFor(config, values.session);
   if (!exists) throw noSuchSession(config, values.session);
   const read = await new StateStore(join(config.sessions, folder, OVERVIEW_FILE)).read();

@@ -2,15 +2,14 @@
 // write them, never take the lock, never start an agent), so they are safe beside a running orchestrator and work
 // even when the agent's binary is missing. Gathering the facts is here and in read.ts; turning them into text or
 // JSON is in format-status.ts, format-history.ts and format-list.ts.
+import { projectConfig, requireConfigFlag } from '../project-config.js';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE, SESSION_LOG } from '../../core/session-files.js';
 import { findSessionFolder, shortName } from '../../core/session-name.js';
 import { makeScrubber, scrubStrings, type Scrub } from '../../core/secrets.js';
 import { withoutControls } from '../../core/agent-text.js';
-import { loadConfig } from '../../config/load.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
 import type { CommandInput } from '../flags.js';
 import { formatHistory } from './format-history.js';
@@ -24,23 +23,12 @@ import { sessionFolderFor } from '../../io/session-folder.js';
 import { readLocalJobs } from '../../queue/local-backend.js';
 
 /** `orchestrate status`, `history` and `list`, from the command line. */
-export async function inspectCommand(
-  { name, values, help }: CommandInput,
-  view: 'status' | 'history' | 'list',
-): Promise<number> {
-  if (!values.config)
-    throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+export async function inspectCommand(input: CommandInput, view: 'status' | 'history' | 'list'): Promise<number> {
+  const { name, values, help } = input;
+  requireConfigFlag(input);
   if (view !== 'list' && values.session === undefined)
     throw new UsageError(`--session is required: the session to show\n\n${help(name)}`);
-  const { config } = loadConfig({
-    configPath: values.config,
-    flags: {},
-    flagNames: {},
-    env: process.env,
-    cwd: process.cwd(),
-    home: homedir(),
-    forRun: false,
-  });
+  const { config } = projectConfig(input);
   const opts = {
     json: values.json ?? false,
     now: new Date(),

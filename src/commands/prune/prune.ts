@@ -2,10 +2,10 @@
 // git worktree (`git worktree remove`, which refuses one with uncommitted changes) and, with --branches, delete its
 // branch (`git branch -D`), both through the supervised spawn. The session folder stays. Prints what went (or, with
 // --dry-run, what would go) and why the rest stays.
+import { projectConfig, requireConfigFlag } from '../project-config.js';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../core/config.js';
 import { describeAge, judgePrune, parseAge } from '../../core/prune.js';
 import { makeScrubber } from '../../core/secrets.js';
@@ -22,25 +22,16 @@ import type { CommandInput } from '../flags.js';
 const DAY_MS = 86_400_000;
 const GIT_TIMEOUT_MS = 120_000;
 
-export async function pruneCommand({ values, help, name }: CommandInput): Promise<number> {
-  if (!values.config)
-    throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+export async function pruneCommand(input: CommandInput): Promise<number> {
+  const { values } = input;
+  requireConfigFlag(input);
   const given = values['older-than'];
   const olderThan = given === undefined ? undefined : parseAge(given);
   if (given !== undefined && olderThan === undefined)
     throw new UsageError(
       `--older-than ${JSON.stringify(given)} is not an age; fix: a number with d (days), h (hours) or m (minutes), e.g. --older-than 7d`,
     );
-  const { config } = loadConfig({
-    configPath: values.config,
-    flags: {},
-    flagNames: {},
-    env: process.env,
-    cwd: process.cwd(),
-    home: homedir(),
-    // Pruning runs no agent: its settings are not needed.
-    forRun: false,
-  });
+  const { config } = projectConfig(input);
   const scrub = makeScrubber(config.secrets);
   const say = (line: string) => process.stdout.write(`${scrub(line)}\n`);
   const shutdown = installShutdown();

@@ -9,7 +9,7 @@ import { openQueue } from '../../queue/open-queue.js';
 import { jobIdFor } from '../../queue/job-id.js';
 import { sessionDirOf } from '../../queue/session-facts.js';
 import type { CommandInput } from '../flags.js';
-import { queueConfig } from './common.js';
+import { projectConfig } from '../project-config.js';
 
 const LINE_KEYS = ['session', 'task', 'dive', 'provider'] as const;
 
@@ -19,7 +19,7 @@ export async function enqueueCommand(input: CommandInput): Promise<number> {
     throw new UsageError(`--file takes the sessions from the file: leave out --session and --task (${help(name)})`);
   if (values.file === undefined && values.session === undefined)
     throw new UsageError(`--session is required (or --file <tasks.jsonl> for many)\n\n${help(name)}`);
-  const { config } = queueConfig(input);
+  const { config } = projectConfig(input);
   const scrub = makeScrubber(config.secrets);
   const specs =
     values.file !== undefined

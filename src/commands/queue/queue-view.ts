@@ -6,12 +6,12 @@ import type { JobRecord, JobState } from '../../queue/backend.js';
 import { openQueue } from '../../queue/open-queue.js';
 import type { CommandInput } from '../flags.js';
 import { ageOf, formatAge, table, WIDTH } from '../inspect/text.js';
-import { queueConfig } from './common.js';
+import { projectConfig } from '../project-config.js';
 
 const ORDER: JobState[] = ['running', 'queued', 'waiting', 'blocked', 'failed', 'done'];
 
 export async function queueCommand(input: CommandInput): Promise<number> {
-  const { config } = queueConfig(input);
+  const { config } = projectConfig(input);
   const scrub = makeScrubber(config.secrets);
   const queue = await openQueue(config);
   try {

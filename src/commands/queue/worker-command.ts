@@ -4,13 +4,13 @@ import { EXIT_CODES, UsageError } from '../../errors.js';
 import { openQueue } from '../../queue/open-queue.js';
 import { runWorker } from '../../queue/worker.js';
 import type { CommandInput } from '../flags.js';
-import { queueConfig } from './common.js';
+import { projectConfig } from '../project-config.js';
 
 const DEFAULT_CONCURRENCY = 2;
 
 export async function workerCommand(input: CommandInput): Promise<number> {
   const concurrency = parseConcurrency(input.values.concurrency);
-  const { config, warnings } = queueConfig(input);
+  const { config, warnings } = projectConfig(input);
   // The children's output and errors may quote a key from the environment: scrubbed like every other sink.
   const scrub = makeScrubber([...config.secrets, ...secretValues(Object.entries(process.env))]);
   const say = (line: string) => process.stderr.write(scrub(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
