@@ -1,5 +1,5 @@
 // The agent runs as the leader of its own process group (spawned detached), so signalling `-pid` reaches every
-// process it started. execa 9 on Node 20 has no `killDescendants`; this is that, plus SIGTERM → grace → SIGKILL.
+// process it started. Node 20 has no `killDescendants`; this is that, plus SIGTERM → grace → SIGKILL.
 import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -95,17 +95,17 @@ export function isOurAgent(pid: number, runId: string): boolean {
  * /proc; elsewhere, and for processes of other users, nothing is found. The environment read is the one the process
  * started with, so a process that rewrote its own environment is still found.
  */
-export function processesOfRun(runId: string, since?: ProcessCensus): number[] {
-  return processesMarked(`SAMOCODE_RUN_ID=${runId}`, since);
+export function processesOfRun(runId: string, since?: ProcessCensus, pids?: readonly number[]): number[] {
+  return processesMarked(`SAMOCODE_RUN_ID=${runId}`, since, pids);
 }
 
 /**
  * Every process (but this one) whose environment holds the `NAME=value` line `marker` (a worker's children too);
  * with `since`, only those that were not there at that census.
  */
-export function processesMarked(marker: string, since?: ProcessCensus): number[] {
+export function processesMarked(marker: string, since?: ProcessCensus, pids?: readonly number[]): number[] {
   const found: number[] = [];
-  for (const pid of processIds()) {
+  for (const pid of pids ?? processIds()) {
     if (pid === process.pid || since?.pids.has(pid)) continue;
     let environ: string;
     try {
@@ -119,7 +119,7 @@ export function processesMarked(marker: string, since?: ProcessCensus): number[]
 }
 
 /** The pids in /proc (empty where there is none). */
-function processIds(): number[] {
+export function processIds(): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -151,9 +151,14 @@ export function censusHolds(before: ProcessCensus, now: readonly number[], agent
 const SHORT_RUN_MS = 2000;
 
 /** The census to pass to `stopRun` after a run, or undefined when a full sweep is needed (see censusHolds). */
-export function sweepSince(before: ProcessCensus | undefined, agentPid: number | undefined, runMs: number) {
+export function sweepSince(
+  before: ProcessCensus | undefined,
+  agentPid: number | undefined,
+  runMs: number,
+  now: readonly number[] = processIds(),
+) {
   if (!before || agentPid === undefined) return undefined;
-  return censusHolds(before, processIds(), agentPid, runMs) ? before : undefined;
+  return censusHolds(before, now, agentPid, runMs) ? before : undefined;
 }
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {
@@ -176,9 +181,15 @@ export function killRunNow(runId: string): number {
  * dying process may start another; bounded, so a process that cannot be killed (another user's, uninterruptible)
  * never holds the loop. Returns how many processes were found. Later rounds look at every process.
  */
-export async function stopRun(runId: string, graceMs: number, since?: ProcessCensus): Promise<number> {
-  // `since`: skip the processes that existed before the run started (sweepSince says when that is safe).
-  let pids = processesOfRun(runId, since);
+export async function stopRun(
+  runId: string,
+  graceMs: number,
+  since?: ProcessCensus,
+  current?: readonly number[],
+): Promise<number> {
+  // `since`: skip the processes that existed before the run started (sweepSince says when that is safe); `current`:
+  // the pids in /proc just read by the caller, so the first round needs no readdir of its own.
+  let pids = processesOfRun(runId, since, current);
   const total = new Set(pids);
   if (pids.length === 0) return 0;
   for (const pid of pids) signalPid(pid, 'SIGTERM');

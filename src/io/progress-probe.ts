@@ -2,8 +2,8 @@
 // and the names, sizes and times of the agent's files in the session folder (samocode's own files are left out).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { isOwnFile } from '../core/session-files.js';
+import { git } from './git.js';
 
 function withStat(line: string, workingDir: string): string {
   if (line.startsWith('#') || line === '') return line;
@@ -20,14 +20,16 @@ function withStat(line: string, workingDir: string): string {
 export async function treeSnapshot(workingDir: string, standalone: boolean): Promise<string | undefined> {
   if (standalone) return undefined;
   // --no-optional-locks: a probe must not write the index (and skipping the refresh write saves ~2 ms here).
-  const result = await execa(
-    'git',
-    ['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '--untracked-files=all'],
-    { cwd: workingDir, reject: false, stdin: 'ignore' },
-  );
+  const result = await git(workingDir, [
+    '--no-optional-locks',
+    'status',
+    '--porcelain=v2',
+    '--branch',
+    '--untracked-files=all',
+  ]);
   // The status alone misses a file edited again while already modified: add each changed path's size and time.
-  return result.exitCode === 0
-    ? String(result.stdout)
+  return result.ok
+    ? result.out
         .split('\n')
         .map((line) => withStat(line, workingDir))
         .join('\n')

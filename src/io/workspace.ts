@@ -2,8 +2,8 @@
 // base branch on the first run and reused afterwards; or MAIN_REPO itself when it is not a git repository.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { GitError } from '../errors.js';
+import { git } from './git.js';
 import { makeDir } from './make-dir.js';
 
 export interface Workspace {
@@ -15,25 +15,45 @@ export interface Workspace {
   note: string;
 }
 
-async function git(cwd: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  const result = await execa('git', args, { cwd, reject: false, stdin: 'ignore' });
-  return { ok: result.exitCode === 0, out: String(result.stdout).trim(), err: String(result.stderr).trim() };
+/**
+ * One rev-parse for three facts of MAIN_REPO: is it a git work tree, does HEAD resolve (any commit yet), and the
+ * branch it is on (undefined when detached). A new session makes 3 git calls (this, one for-each-ref, worktree add).
+ */
+async function repoFacts(repo: string): Promise<{ repo: boolean; hasCommits: boolean; current?: string }> {
+  const result = await git(repo, ['rev-parse', '--is-inside-work-tree', '--symbolic-full-name', 'HEAD']);
+  const [inside, head] = result.out.split('\n');
+  if (inside?.trim() !== 'true') return { repo: false, hasCommits: false };
+  const current = head?.trim().startsWith('refs/heads/') ? head.trim().slice('refs/heads/'.length) : undefined;
+  return { repo: true, hasCommits: result.ok, ...(current ? { current } : {}) };
 }
 
-export async function isGitRepo(dir: string): Promise<boolean> {
-  return (await git(dir, ['rev-parse', '--is-inside-work-tree'])).out === 'true';
+/**
+ * Which of the refs that matter exist, in one for-each-ref: origin's HEAD (and where it points), main, master and
+ * the session branch.
+ */
+async function refFacts(repo: string, branch: string): Promise<{ originHead?: string; heads: Set<string> }> {
+  const result = await git(repo, [
+    'for-each-ref',
+    '--format=%(refname)%09%(symref)',
+    'refs/remotes/origin/HEAD',
+    'refs/heads/main',
+    'refs/heads/master',
+    `refs/heads/${branch}`,
+  ]);
+  const heads = new Set<string>();
+  let originHead: string | undefined;
+  for (const line of result.ok ? result.out.split('\n') : []) {
+    const [ref = '', target = ''] = line.split('\t');
+    if (ref === 'refs/remotes/origin/HEAD' && target.startsWith('refs/remotes/origin/'))
+      originHead = target.slice('refs/remotes/origin/'.length);
+    else if (ref.startsWith('refs/heads/')) heads.add(ref.slice('refs/heads/'.length));
+  }
+  return { ...(originHead ? { originHead } : {}), heads };
 }
 
 /** origin's HEAD, else the current branch of the main checkout, else main/master if one exists. */
-export async function detectBaseBranch(repo: string): Promise<string | undefined> {
-  const origin = await git(repo, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
-  if (origin.ok && origin.out) return origin.out.replace(/^origin\//, '');
-  const current = await git(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
-  if (current.ok && current.out) return current.out;
-  for (const candidate of ['main', 'master']) {
-    if ((await git(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${candidate}`])).ok) return candidate;
-  }
-  return undefined;
+function baseBranchOf(refs: { originHead?: string; heads: Set<string> }, current: string | undefined) {
+  return refs.originHead ?? current ?? ['main', 'master'].find((name) => refs.heads.has(name));
 }
 
 export async function ensureWorkspace(opts: {
@@ -43,7 +63,8 @@ export async function ensureWorkspace(opts: {
   branchPrefix: string;
   baseBranch: string | undefined;
 }): Promise<Workspace> {
-  if (!(await isGitRepo(opts.mainRepo))) {
+  const main = await repoFacts(opts.mainRepo);
+  if (!main.repo) {
     return {
       workingDir: opts.mainRepo,
       standalone: true,
@@ -54,33 +75,43 @@ export async function ensureWorkspace(opts: {
   const path = join(opts.worktrees, opts.name);
 
   if (existsSync(path)) {
-    const top = await git(path, ['rev-parse', '--show-toplevel']);
-    const common = await git(path, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-    const mainCommon = await git(opts.mainRepo, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
-    if (!top.ok || resolve(top.out) !== resolve(path) || common.out !== mainCommon.out) {
+    // Two calls: the worktree's top, common dir and branch; MAIN_REPO's common dir.
+    const [here, mainCommon] = await Promise.all([
+      git(path, [
+        'rev-parse',
+        '--show-toplevel',
+        '--path-format=absolute',
+        '--git-common-dir',
+        '--symbolic-full-name',
+        'HEAD',
+      ]),
+      git(opts.mainRepo, ['rev-parse', '--path-format=absolute', '--git-common-dir']),
+    ]);
+    const [top = '', common = '', head = ''] = here.out.split('\n').map((line) => line.trim());
+    if (!here.ok || resolve(top) !== resolve(path) || common !== mainCommon.out.trim()) {
       throw new GitError(
         `${path} exists but is not a git worktree of ${opts.mainRepo}. Move it away, or set WORKTREES to another folder.`,
       );
     }
-    const current = await git(path, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+    const current = head.startsWith('refs/heads/') ? head.slice('refs/heads/'.length) : '';
     return {
       workingDir: path,
       standalone: false,
-      branch: current.out || branch,
+      branch: current || branch,
       baseBranch: opts.baseBranch,
-      note: `reusing worktree ${path} on branch ${current.out || '(detached)'}`,
+      note: `reusing worktree ${path} on branch ${current || '(detached)'}`,
     };
   }
 
-  const base = opts.baseBranch ?? (await detectBaseBranch(opts.mainRepo));
-  const hasCommits = (await git(opts.mainRepo, ['rev-parse', '--verify', '--quiet', 'HEAD'])).ok;
-  if (!hasCommits) {
+  if (!main.hasCommits) {
     throw new GitError(
       `${opts.mainRepo} has no commits yet, so no worktree can be made from it. Make a first commit (git commit --allow-empty -m init), then run again.`,
     );
   }
+  const refs = await refFacts(opts.mainRepo, branch);
+  const base = opts.baseBranch ?? baseBranchOf(refs, main.current);
   makeDir(opts.worktrees, 'the worktrees folder', 'WORKTREES');
-  const branchExists = (await git(opts.mainRepo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;
+  const branchExists = refs.heads.has(branch);
   const args = branchExists
     ? ['worktree', 'add', path, branch]
     : ['worktree', 'add', '-b', branch, path, base ?? 'HEAD'];

@@ -161,7 +161,8 @@ describe('classifyFailure over the recorded streams', () => {
 });
 
 describe('classifyFailure on synthetic runs', () => {
-  // spawnError strings as src/io/run-process.ts builds them from execa 9 (captured from real failed spawns).
+  // spawnError strings as src/io/run-process.ts built them from execa 9 (captured from real failed spawns); the
+  // classification reads only the code and the E2BIG details, which the child_process.spawn version keeps.
   const ENOENT = 'ENOENT: Command failed with ENOENT: claude -p x\nspawn claude ENOENT';
   const EACCES = 'EACCES: Command failed with EACCES: /opt/codex -p x\nspawn /opt/codex EACCES';
 

@@ -83,16 +83,18 @@ type Calls = Map<string, string>;
  * A parser for one run: like parseClaudeLine, and a failed tool result names the call it answers (`tool_error.call`),
  * from the tool_use id seen earlier in the same stream.
  */
-export function claudeParser(): (line: string) => AgentEvent[] {
+export function claudeParser(opts: { fastPath?: boolean } = {}): (line: string) => AgentEvent[] {
   const calls: Calls = new Map();
-  return (line) => parse(line, calls);
+  // `fastPath: false`: zod for every line, the reference the fast path is tested against.
+  const fast = opts.fastPath ?? true;
+  return (line) => parse(line, calls, fast);
 }
 
 export function parseClaudeLine(line: string): AgentEvent[] {
-  return parse(line, undefined);
+  return parse(line, undefined, true);
 }
 
-function parse(line: string, calls: Calls | undefined): AgentEvent[] {
+function parse(line: string, calls: Calls | undefined, fast: boolean): AgentEvent[] {
   const read = readStreamLine(line, envelope);
   if (!read) return [];
   const { data, head } = read;
@@ -104,7 +106,7 @@ function parse(line: string, calls: Calls | undefined): AgentEvent[] {
     case 'assistant':
       return assistant(data, calls);
     case 'user':
-      return user(data, calls);
+      return user(data, calls, fast);
     case 'result':
       return result(data);
     default:
@@ -173,7 +175,29 @@ function assistant(data: unknown, calls: Calls | undefined): AgentEvent[] {
   return events;
 }
 
-function user(data: unknown, calls: Calls | undefined): AgentEvent[] {
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The common user line without zod: tool results that did not fail, which are most of a long stream (zod copies each
+ * line's message and blocks only for them to be dropped). Gives the events the zod path would, or undefined to
+ * leave the line to it: anything unusual, and every failed result.
+ */
+function plainUser(data: Record<string, unknown>): AgentEvent[] | undefined {
+  const message = data.message;
+  if (!isObject(message) || !Array.isArray(message.content)) return undefined;
+  const events: AgentEvent[] = [];
+  for (const block of message.content) {
+    if (!isObject(block) || block.type !== 'tool_result') continue;
+    if (block.is_error === true) return undefined;
+    if (typeof block.tool_use_id === 'string') events.push({ kind: 'tool_done', id: block.tool_use_id });
+  }
+  return events;
+}
+
+function user(data: Record<string, unknown>, calls: Calls | undefined, fast: boolean): AgentEvent[] {
+  const plain = fast ? plainUser(data) : undefined;
+  if (plain) return plain;
   const parsed = messageLine.safeParse(data);
   if (!parsed.success || typeof parsed.data.message.content === 'string') return [];
   const events: AgentEvent[] = [];
