@@ -1,5 +1,6 @@
 // One readable line per action of `orchestrate log` (the JSON form is the Action itself). Pure.
 import { formatDuration } from '../../core/prompt.js';
+import { oneLine } from '../../core/text.js';
 import type { Action } from './actions.js';
 
 /** `12:01:02 #3 implementation  Bash npm test  ✗ exit 1: …` */
@@ -16,7 +17,7 @@ function body(action: Action): string {
     case 'tool_failed':
       return `✗ ${action.call}: ${action.failure}`;
     case 'text':
-      return `“${action.text}”`;
+      return `“${oneLine(action.text)}”`;
     case 'retry':
       return `… ${action.text}`;
     case 'error':
