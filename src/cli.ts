@@ -16,12 +16,14 @@ import { INSTALL_COMMANDS } from './commands/install/spec.js';
 import { RUN_COMMANDS } from './commands/run/spec.js';
 import { QUEUE_COMMANDS } from './commands/queue/spec.js';
 import { LOG_COMMAND } from './commands/log/spec.js';
+import { JSON_COMMAND } from './commands/json/spec.js';
 
 /** Every command, in the order the help lists them; each declares itself in commands/<name>/spec.ts. */
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   ...RUN_COMMANDS,
   ...INSPECT_COMMANDS,
   log: LOG_COMMAND,
+  json: JSON_COMMAND,
   ...QUEUE_COMMANDS,
   demo: DEMO_COMMAND,
   ...INSTALL_COMMANDS,
