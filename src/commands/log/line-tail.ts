@@ -19,36 +19,40 @@ export class LineTail {
 
   /** Every complete line written since the last call, in order; an unfinished last line waits for its newline. */
   read(onLine: (line: string) => void): void {
+    while (this.readChunk(onLine));
+  }
+
+  /** Like read, one chunk at a time (a slow reader of the output can pause in between); false at the end. */
+  readChunk(onLine: (line: string) => void): boolean {
     if (this.fd === undefined) {
       try {
         this.fd = openSync(this.file, 'r');
       } catch {
-        return;
+        return false;
       }
     }
-    for (;;) {
-      const size = fstatSync(this.fd).size;
-      // Cut back under us (io/log-cap.ts keeps the head and tail): go on from the new end, at the next line.
-      if (size < this.position) {
-        this.position = size;
-        this.partial = '';
-        this.skipping = true;
-      }
-      if (size === this.position) return;
-      const read = readSync(this.fd, this.buffer, 0, Math.min(CHUNK, size - this.position), this.position);
-      if (read <= 0) return;
-      this.position += read;
-      const lines = (this.partial + this.decoder.write(this.buffer.subarray(0, read))).split('\n');
-      this.partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (this.skipping) this.skipping = false;
-        else onLine(line.replace(/\r$/, ''));
-      }
-      if (this.partial.length > MAX_LINE_BYTES) {
-        this.partial = '';
-        this.skipping = true;
-      }
+    const size = fstatSync(this.fd).size;
+    // Cut back under us (io/log-cap.ts keeps the head and tail): go on from the new end, at the next line.
+    if (size < this.position) {
+      this.position = size;
+      this.partial = '';
+      this.skipping = true;
     }
+    if (size === this.position) return false;
+    const read = readSync(this.fd, this.buffer, 0, Math.min(CHUNK, size - this.position), this.position);
+    if (read <= 0) return false;
+    this.position += read;
+    const lines = (this.partial + this.decoder.write(this.buffer.subarray(0, read))).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (this.skipping) this.skipping = false;
+      else onLine(line.replace(/\r$/, ''));
+    }
+    if (this.partial.length > MAX_LINE_BYTES) {
+      this.partial = '';
+      this.skipping = true;
+    }
+    return true;
   }
 
   /** The rest, including a last line without its newline (the writer has ended), then close. */

@@ -1,6 +1,7 @@
 // `orchestrate log`: the agent's actions, from the logs samocode already keeps. Read-only like status/history (no
 // lock, no agent), so it works beside a running orchestrator. `--follow` polls on one timer: the running log, the
 // history (for iteration ends) and the folder (for the next iteration's log), until the session stops running.
+import { once } from 'node:events';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { scrubStrings, makeScrubber } from '../../core/secrets.js';
@@ -44,7 +45,7 @@ export async function logCommand({ name, values, help }: CommandInput): Promise<
   };
   const view = new SessionLog(dir, clean, print);
   if (!values.follow || !isRunning(dir)) {
-    view.printAll();
+    await view.printAll();
     return EXIT_CODES.done;
   }
   await view.follow(() => isRunning(dir) && !(only !== undefined && view.ended.has(only)));
@@ -81,7 +82,7 @@ class SessionLog {
   }
 
   /** Every iteration in order: its logs' actions (each attempt), then its end and its checks from the history. */
-  printAll(): void {
+  async printAll(): Promise<void> {
     const ends = new Map<number, Action[]>();
     this.history.finish((line) => {
       const entry = parseEntry(line);
@@ -92,14 +93,18 @@ class SessionLog {
     const logs = listLogFiles(this.dir);
     const iterations = [...new Set([...logs.map((l) => l.iteration), ...ends.keys()])].sort((a, b) => a - b);
     for (const iteration of iterations) {
-      for (const log of logs) if (log.iteration === iteration) this.printLog(log);
+      for (const log of logs) if (log.iteration === iteration) await this.printLog(log);
       for (const action of ends.get(iteration) ?? []) this.print(action);
     }
   }
 
-  private printLog(log: LogFile): void {
+  /** A whole log, a chunk at a time: while stdout's reader lags (a pipe, a pager), wait for it (bounded memory). */
+  private async printLog(log: LogFile): Promise<void> {
     const read = actionReader(log, this.clean);
-    new LineTail(log.file).finish((line) => read(line).forEach(this.print));
+    const tail = new LineTail(log.file);
+    const onLine = (line: string) => read(line).forEach(this.print);
+    while (tail.readChunk(onLine)) if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+    tail.finish(onLine);
   }
 
   /** Like printAll, then tail the newest log while `running()`; the next log is followed once it appears. */
@@ -114,7 +119,7 @@ class SessionLog {
         if (log.iteration !== iteration) continue;
         this.seen.add(log.name);
         if (log === live) this.startFollowing(log);
-        else this.printLog(log);
+        else await this.printLog(log);
       }
       if (iteration === live?.iteration) continue;
       for (const action of this.pending.filter((a) => a.iteration === iteration)) this.print(action);
