@@ -433,7 +433,7 @@ describe('usage errors (exit 2)', () => {
       name: 'an unknown command word',
       args: (p, s) => ['frobnicate', ...sessionArgs(p, 'u', s)],
       message:
-        'unknown command "frobnicate"; commands: run, resume, status, history, list, enqueue, worker, queue, demo, install, uninstall (run is the default)',
+        'unknown command "frobnicate"; commands: run, resume, status, history, list, log, json, enqueue, worker, queue, demo, install, uninstall (run is the default)',
     },
   ];
 
