@@ -17,12 +17,16 @@ import { RUN_COMMANDS } from './commands/run/spec.js';
 import { CONTINUE_COMMAND } from './commands/continue/spec.js';
 import { PRUNE_COMMAND } from './commands/prune/spec.js';
 import { QUEUE_COMMANDS } from './commands/queue/spec.js';
+import { LOG_COMMAND } from './commands/log/spec.js';
+import { JSON_COMMAND } from './commands/json/spec.js';
 
 /** Every command, in the order the help lists them; each declares itself in commands/<name>/spec.ts. */
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   ...RUN_COMMANDS,
   continue: CONTINUE_COMMAND,
   ...INSPECT_COMMANDS,
+  log: LOG_COMMAND,
+  json: JSON_COMMAND,
   ...QUEUE_COMMANDS,
   prune: PRUNE_COMMAND,
   demo: DEMO_COMMAND,

@@ -87,6 +87,11 @@ export const FLAGS = {
     meaning: 'when the session is blocked, wait for your fix instead of exiting (code 4)',
   },
   json: { type: 'boolean', meaning: 'machine-readable output' },
+  follow: {
+    type: 'boolean',
+    meaning: 'keep printing as the running iteration goes on, until the session stops running',
+  },
+  iteration: { type: 'string', value: '<n>', meaning: 'only this iteration (its number, as history shows it)' },
   file: {
     type: 'string',
     value: '<tasks.jsonl>',

@@ -120,7 +120,7 @@ export function listReport(config: Config, opts: { json: boolean; now: Date; wid
  * What the files hold is agent text, possibly from an older samocode that stored it as written: without control
  * characters (an escape sequence would repaint the terminal) and without secrets, before it is formatted.
  */
-function cleaner(config: Config): Scrub {
+export function cleaner(config: Config): Scrub {
   const scrub = makeScrubber(config.secrets);
   return (text) => scrub(withoutControls(text));
 }
@@ -141,7 +141,7 @@ function pathsOf(dir: string): SessionPaths {
 }
 
 /** The folder of an existing session, or a UsageError that lists the sessions there are. */
-function existingSession(config: Config, session: string): { folder: string; dir: string } {
+export function existingSession(config: Config, session: string): { folder: string; dir: string } {
   const { folder, exists } = sessionFolderFor(config, session);
   if (exists) return { folder, dir: join(config.sessions, folder) };
   const folders = listFolders(config.sessions);

@@ -1,0 +1,70 @@
+// Reads a file that may still grow, line by line from a position, in chunks: memory holds one chunk and one line,
+// and a line longer than MAX_LINE (a runaway tool output in a 1 GB log) is skipped rather than buffered.
+// Read-only: a missing file reads as empty until it appears.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { MAX_LINE_BYTES } from '../../agent/streams/index.js';
+
+const CHUNK = 256 * 1024;
+
+export class LineTail {
+  private fd: number | undefined;
+  private position = 0;
+  private partial = '';
+  private skipping = false;
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly buffer = Buffer.alloc(CHUNK);
+
+  constructor(readonly file: string) {}
+
+  /** Every complete line written since the last call, in order; an unfinished last line waits for its newline. */
+  read(onLine: (line: string) => void): void {
+    while (this.readChunk(onLine));
+  }
+
+  /** Like read, one chunk at a time (a slow reader of the output can pause in between); false at the end. */
+  readChunk(onLine: (line: string) => void): boolean {
+    if (this.fd === undefined) {
+      try {
+        this.fd = openSync(this.file, 'r');
+      } catch {
+        return false;
+      }
+    }
+    const size = fstatSync(this.fd).size;
+    // Cut back under us (io/log-cap.ts keeps the head and tail): go on from the new end, at the next line.
+    if (size < this.position) {
+      this.position = size;
+      this.partial = '';
+      this.skipping = true;
+    }
+    if (size === this.position) return false;
+    const read = readSync(this.fd, this.buffer, 0, Math.min(CHUNK, size - this.position), this.position);
+    if (read <= 0) return false;
+    this.position += read;
+    const lines = (this.partial + this.decoder.write(this.buffer.subarray(0, read))).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (this.skipping) this.skipping = false;
+      else onLine(line.replace(/\r$/, ''));
+    }
+    if (this.partial.length > MAX_LINE_BYTES) {
+      this.partial = '';
+      this.skipping = true;
+    }
+    return true;
+  }
+
+  /** The rest, including a last line without its newline (the writer has ended), then close. */
+  finish(onLine: (line: string) => void): void {
+    this.read(onLine);
+    if (this.partial !== '' && !this.skipping) onLine(this.partial);
+    this.partial = '';
+    this.close();
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
