@@ -1,11 +1,10 @@
 // `orchestrate json`: one JSON request a line on stdin, one JSON response a line on stdout, in order. Bad input is
 // an error response, never the end of the process: a line that is not JSON, too long (skipped, never buffered
 // whole), or names no action. EOF ends it with exit 0 once every request read has been answered.
-import { homedir } from 'node:os';
+import { projectConfig, requireConfigFlag } from '../project-config.js';
 import { makeScrubber } from '../../core/secrets.js';
-import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../core/config.js';
-import { EXIT_CODES, UsageError } from '../../errors.js';
+import { EXIT_CODES } from '../../errors.js';
 import type { CommandInput } from '../flags.js';
 import { perform } from './actions.js';
 import { ACTIONS, PROTOCOL_VERSION, RequestError, type ActionName, type Response } from './protocol.js';
@@ -13,18 +12,9 @@ import { ACTIONS, PROTOCOL_VERSION, RequestError, type ActionName, type Response
 /** A request line longer than this is answered `line_too_long` and not kept. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
-export async function jsonCommand({ name, values, help }: CommandInput): Promise<number> {
-  if (!values.config)
-    throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
-  const { config } = loadConfig({
-    configPath: values.config,
-    flags: {},
-    flagNames: {},
-    env: process.env,
-    cwd: process.cwd(),
-    home: homedir(),
-    forRun: false,
-  });
+export async function jsonCommand(input: CommandInput): Promise<number> {
+  requireConfigFlag(input);
+  const { config } = projectConfig(input);
   const scrub = makeScrubber(config.secrets);
   const send = (response: Response) => process.stdout.write(`${scrub(JSON.stringify(response))}\n`);
   let queue = Promise.resolve();

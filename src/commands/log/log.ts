@@ -1,14 +1,13 @@
 // `orchestrate log`: the agent's actions, from the logs samocode already keeps. Read-only like status/history (no
 // lock, no agent), so it works beside a running orchestrator. `--follow` polls on one timer: the running log, the
 // history (for iteration ends) and the folder (for the next iteration's log), until the session stops running.
+import { projectConfig, requireConfigFlag } from '../project-config.js';
 import { once } from 'node:events';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { scrubStrings, makeScrubber } from '../../core/secrets.js';
 import { parseEntry } from '../../io/history-log.js';
 import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE } from '../../core/session-files.js';
 import { liveHolder } from '../../io/session-lock.js';
-import { loadConfig } from '../../config/load.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
 import type { CommandInput } from '../flags.js';
 import { cleaner, existingSession } from '../inspect/inspect.js';
@@ -20,20 +19,12 @@ import { LineTail } from './line-tail.js';
 /** How often --follow looks: the running log, the history and the folder, one stat each (measured: README). */
 export const FOLLOW_POLL_MS = 250;
 
-export async function logCommand({ name, values, help }: CommandInput): Promise<number> {
-  if (!values.config)
-    throw new UsageError(`--config is required: the path of your project's .samocode file\n\n${help(name)}`);
+export async function logCommand(input: CommandInput): Promise<number> {
+  const { name, values, help } = input;
+  requireConfigFlag(input);
   if (values.session === undefined) throw new UsageError(`--session is required: the session to show\n\n${help(name)}`);
   const only = values.iteration === undefined ? undefined : iterationNumber(values.iteration);
-  const { config } = loadConfig({
-    configPath: values.config,
-    flags: {},
-    flagNames: {},
-    env: process.env,
-    cwd: process.cwd(),
-    home: homedir(),
-    forRun: false,
-  });
+  const { config } = projectConfig(input);
   const { dir } = existingSession(config, values.session);
   const clean = cleaner(config);
   const scrub = makeScrubber(config.secrets);
