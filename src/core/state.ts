@@ -255,6 +255,16 @@ export interface RequeuedEntry extends EntryBase {
 export type HistoryEntry =
   IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry | DeliveredEntry | ContinuedEntry | RequeuedEntry;
 
+/** What a waiting or blocked state holds, cleared when the session goes on. */
+const NOT_PAUSED = {
+  waitingFor: undefined,
+  waitingFile: undefined,
+  waitQuestions: undefined,
+  needs: undefined,
+  blockedReason: undefined,
+  blockedKind: undefined,
+} as const;
+
 /** Fold one history entry into the state. Pure. */
 export function applyEntry(state: SessionState, entry: HistoryEntry): SessionState {
   const base = { ...state, historySeq: entry.seq, updatedAt: entry.time };
@@ -277,12 +287,7 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         gatesPassed: [],
         approvedPlan: undefined,
         planFeedback: undefined,
-        waitingFor: undefined,
-        waitingFile: undefined,
-        waitQuestions: undefined,
-        needs: undefined,
-        blockedReason: undefined,
-        blockedKind: undefined,
+        ...NOT_PAUSED,
         carryNote: undefined,
         stallCount: 0,
         // The new cycle delivers again when it is done (the earlier delivery was moved aside); its review is its own.
@@ -321,12 +326,7 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         planFeedback: entry.review ? state.planFeedback : (entry.feedback ?? state.planFeedback),
         reviewFeedback: entry.review === 'rejected' ? entry.feedback : state.reviewFeedback,
         reviewFindings: undefined,
-        waitingFor: undefined,
-        waitingFile: undefined,
-        waitQuestions: undefined,
-        needs: undefined,
-        blockedReason: undefined,
-        blockedKind: undefined,
+        ...NOT_PAUSED,
       };
     }
     case 'iteration': {

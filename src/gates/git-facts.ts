@@ -2,18 +2,10 @@
 // the commits beyond the base, and what `git status` shows (the session folder left out when it lives in the tree).
 import { statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { execa } from 'execa';
+import { git as gitCall } from '../io/git.js';
 
-async function git(cwd: string, args: string[], env?: Record<string, string>) {
-  // --no-optional-locks: reading the status must not write the index under a running agent's feet.
-  const result = await execa('git', ['--no-optional-locks', ...args], {
-    cwd,
-    reject: false,
-    stdin: 'ignore',
-    ...(env ? { env, extendEnv: false } : {}),
-  });
-  return { ok: result.exitCode === 0, out: String(result.stdout).trim(), err: String(result.stderr).trim() };
-}
+// --no-optional-locks: reading the status must not write the index under a running agent's feet.
+const git = (cwd: string, args: string[]) => gitCall(cwd, ['--no-optional-locks', ...args]);
 
 export async function headOf(workingDir: string): Promise<string | undefined> {
   const head = await git(workingDir, ['rev-parse', '--verify', '--quiet', 'HEAD']);

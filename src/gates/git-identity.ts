@@ -2,7 +2,7 @@
 // `git commit` fails (a Codex session once ended "done and committed" with no commit at all). When the working dir's
 // repository has no user.name or user.email, the agent (and the checks) get one through GIT_AUTHOR_* and
 // GIT_COMMITTER_* in their environment: nothing is written to the person's git config.
-import { execa } from 'execa';
+import { git } from '../io/git.js';
 
 export interface Identity {
   name: string;
@@ -19,15 +19,9 @@ export async function identityEnv(
   fallback: Identity,
 ): Promise<Record<string, string>> {
   // One git call for both keys: it is on the way to the first spawn.
-  const found = await execa('git', ['config', '--get-regexp', '^user\\.(name|email)$'], {
-    cwd: workingDir,
-    env: withoutUndefined(env),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-  });
+  const found = await git(workingDir, ['config', '--get-regexp', '^user\\.(name|email)$'], withoutUndefined(env));
   const configured = new Set(
-    String(found.stdout)
+    found.out
       .split('\n')
       .filter((line) => /^user\.(name|email) \S/.test(line))
       .map((line) => line.slice(0, line.indexOf(' '))),

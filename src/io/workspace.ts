@@ -2,6 +2,8 @@
 // base branch on the first run and reused afterwards; or MAIN_REPO itself when it is not a git repository.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Config } from '../core/config.js';
+import type { SessionState } from '../core/state.js';
 import { GitError } from '../errors.js';
 import { git } from './git.js';
 import { makeDir } from './make-dir.js';
@@ -54,6 +56,20 @@ async function refFacts(repo: string, branch: string): Promise<{ originHead?: st
 /** origin's HEAD, else the current branch of the main checkout, else main/master if one exists. */
 function baseBranchOf(refs: { originHead?: string; heads: Set<string> }, current: string | undefined) {
   return refs.originHead ?? current ?? ['main', 'master'].find((name) => refs.heads.has(name));
+}
+
+/** The worktree of an existing session again (a resumed or continued one): its own name and recorded base branch. */
+export function sessionWorkspace(
+  config: Pick<Config, 'mainRepo' | 'worktrees' | 'branchPrefix' | 'baseBranch'>,
+  state: Pick<SessionState, 'name' | 'baseBranch'>,
+): Promise<Workspace> {
+  return ensureWorkspace({
+    mainRepo: config.mainRepo,
+    worktrees: config.worktrees,
+    name: state.name,
+    branchPrefix: config.branchPrefix,
+    baseBranch: state.baseBranch ?? config.baseBranch,
+  });
 }
 
 export async function ensureWorkspace(opts: {

@@ -10,7 +10,7 @@ import { DELIVERY_DIR, OVERVIEW_FILE } from '../../core/session-files.js';
 import { applyEntry, type ContinuedEntry, type SessionState } from '../../core/state.js';
 import { EXIT_CODES, OrchestratorError } from '../../errors.js';
 import { guardWrite } from '../../io/storage-failure.js';
-import { ensureWorkspace } from '../../io/workspace.js';
+import { sessionWorkspace } from '../../io/workspace.js';
 import type { OpenSession } from '../run/open-session.js';
 
 export const CONTINUE_PHASES = ['investigation', 'planning'] as const satisfies readonly Phase[];
@@ -72,13 +72,7 @@ export async function reopenSession(
   let state = applyEntry(before, entry);
   if (!state.standalone) {
     // `orchestrate prune` may have removed the worktree (its branch stays unless --branches): make it again.
-    const workspace = await ensureWorkspace({
-      mainRepo: config.mainRepo,
-      worktrees: config.worktrees,
-      name: state.name,
-      branchPrefix: config.branchPrefix,
-      baseBranch: state.baseBranch ?? config.baseBranch,
-    });
+    const workspace = await sessionWorkspace(config, state);
     notes.push(workspace.note);
     state = { ...state, workingDir: workspace.workingDir, branch: workspace.branch ?? state.branch };
   }

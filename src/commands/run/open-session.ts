@@ -12,7 +12,7 @@ import { makeDir } from '../../io/make-dir.js';
 import { guardWriteAsync } from '../../io/storage-failure.js';
 import { SessionLock, type Acquired } from '../../io/session-lock.js';
 import { StateStore } from '../../io/state-store.js';
-import { ensureWorkspace } from '../../io/workspace.js';
+import { ensureWorkspace, sessionWorkspace } from '../../io/workspace.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
 
 export interface OpenRequest {
@@ -133,13 +133,7 @@ async function loadOrInit(
       );
     }
     if (state.status !== 'done' && !state.standalone) {
-      const workspace = await ensureWorkspace({
-        mainRepo: config.mainRepo,
-        worktrees: config.worktrees,
-        name: state.name,
-        branchPrefix: config.branchPrefix,
-        baseBranch: state.baseBranch ?? config.baseBranch,
-      });
+      const workspace = await sessionWorkspace(config, state);
       notes.push(workspace.note);
       if (workspace.workingDir !== state.workingDir)
         notes.push(`working dir moved: ${state.workingDir} → ${workspace.workingDir}`);
