@@ -133,6 +133,17 @@ function limit(): Parser<number | null> {
   };
 }
 
+/** Minutes to milliseconds; `off`, `none` or `0` is undefined (the feature is off). */
+function minutesOrOff(min: number): Parser<number | undefined> {
+  return (raw) => {
+    if (/^(off|none|0)$/i.test(raw.trim())) return { ok: true, value: undefined };
+    const value = toNumber(raw);
+    return Number.isFinite(value) && value >= min
+      ? { ok: true, value: Math.round(value * 60_000) }
+      : { ok: false, message: `is not a number of minutes ≥ ${min} (or "off")` };
+  };
+}
+
 const phaseLimits: Parser<Record<Phase, number>> = (raw) => {
   const limits = defaultPhaseLimits();
   for (const part of raw
@@ -578,6 +589,14 @@ export const SETTINGS = {
     example: 'TELEGRAM_CHAT_ID=123456789',
     parse: telegramChat,
   },
+  SAMOCODE_TELEGRAM_PROGRESS_MINUTES: {
+    key: 'SAMOCODE_TELEGRAM_PROGRESS_MINUTES',
+    aliases: ['TELEGRAM_PROGRESS_MINUTES'],
+    doc: 'Minutes between progress messages to Telegram while an iteration runs (phase, iteration, elapsed, last action, cost so far), sent silently; `off` (the default) sends none. Fractions are allowed (at least 0.02).',
+    example: 'SAMOCODE_TELEGRAM_PROGRESS_MINUTES=10',
+    default: undefined,
+    parse: minutesOrOff(0.02),
+  },
   SAMOCODE_LOG_LEVEL: {
     key: 'SAMOCODE_LOG_LEVEL',
     doc: 'pino level for session.log and the console.',
@@ -710,7 +729,15 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
         restarts: get('SAMOCODE_WORKER_RESTARTS'),
         drainMs: get('SAMOCODE_WORKER_DRAIN'),
       },
-      telegram: token && chatId ? { token, chatId, apiRoot: get('TELEGRAM_API_ROOT') } : undefined,
+      telegram:
+        token && chatId
+          ? {
+              token,
+              chatId,
+              apiRoot: get('TELEGRAM_API_ROOT'),
+              progressMs: get<number | undefined>('SAMOCODE_TELEGRAM_PROGRESS_MINUTES'),
+            }
+          : undefined,
       logLevel: get('SAMOCODE_LOG_LEVEL'),
       logFormat: get('SAMOCODE_LOG_FORMAT'),
       verify: {

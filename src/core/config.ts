@@ -58,7 +58,8 @@ export interface Config {
     /** How long a draining worker lets running iterations finish before it interrupts them. */
     drainMs: number;
   };
-  telegram: { token: string; chatId: string; apiRoot: string | undefined } | undefined;
+  /** `progressMs`: SAMOCODE_TELEGRAM_PROGRESS_MINUTES, undefined when off. */
+  telegram: { token: string; chatId: string; apiRoot: string | undefined; progressMs: number | undefined } | undefined;
   logLevel: string;
   logFormat: LogFormat;
   /** What samocode checks itself (src/gates/): VERIFY, VERIFY_<NAME>, VERIFY_BLOCK_AFTER, ALLOW_EMPTY_DONE. */

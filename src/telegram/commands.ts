@@ -1,10 +1,11 @@
-// What a message from the person means: a command (/status, /resume, /stop, /approve, /reject <feedback> — on the
-// review of the diff while one waits, else on the plan — /help)
+// What a message from the person means: a command (/status, /sessions, /log, /stats, /resume, /stop, /approve,
+// /reject <feedback> — on the review of the diff while one waits, else on the plan — /help)
 // or, for any other text, answers to the open questions. Returns the reply; the caller sends it and, for /stop,
 // stops the run after queueing the reply so the person hears back before the process ends.
 import { requestResume } from '../io/resume-request.js';
 import { COMMANDS } from './format.js';
 import { escapeHtml as esc } from './html.js';
+import { LOG_ACTIONS, formatActions, formatQueue, formatSessions, formatStats, type TelegramViews } from './views.js';
 import { recordAnswers, recordApproval, recordReviewDecision, type PlanDecision } from './session-edits.js';
 
 export interface CommandDeps {
@@ -14,6 +15,10 @@ export interface CommandDeps {
   rerunCommand?: string | undefined;
   /** What the session waits for now (`review`, `plan_approval`, …), if it waits: /approve and /reject follow it. */
   waitingFor?: (() => string | undefined) | undefined;
+  /** What /sessions, /log, /stats and the queue part of /status show; absent, they say they are not available. */
+  views?: TelegramViews | undefined;
+  /** SESSIONS, named when there are none. */
+  sessionsDir?: string | undefined;
 }
 
 export interface CommandResult {
@@ -32,8 +37,14 @@ export async function handleText(text: string, deps: CommandDeps): Promise<Comma
   const who = `<b>${esc(deps.sessionName)}</b>`;
   const name = command[1]!.toLowerCase();
   switch (name) {
-    case 'status':
-      return { reply: esc(deps.statusText()) };
+    case 'status': {
+      const queue = await deps.views?.queue();
+      return { reply: [esc(deps.statusText()), queue ? `\n${formatQueue(queue)}` : undefined].join('') };
+    }
+    case 'sessions':
+    case 'log':
+    case 'stats':
+      return { reply: await view(name, deps) };
     case 'resume':
       requestResume(deps.sessionDir, 'telegram /resume');
       return { reply: `▶️ ${who}: resume requested; a waiting or blocked run goes on in a moment.` };
@@ -55,6 +66,14 @@ export async function handleText(text: string, deps: CommandDeps): Promise<Comma
       return { reply: `${who}: ${unknown}${COMMANDS}` };
     }
   }
+}
+
+async function view(name: 'sessions' | 'log' | 'stats', deps: CommandDeps): Promise<string> {
+  const views = deps.views;
+  if (!views) return `/${name} is not available in this run.`;
+  if (name === 'sessions') return formatSessions(await views.sessions(), deps.sessionsDir ?? 'SESSIONS');
+  if (name === 'log') return formatActions(deps.sessionName, await views.actions(LOG_ACTIONS));
+  return formatStats(await views.stats());
 }
 
 /** While a review of the diff waits, the decision is on `_review.md`; otherwise on the plan. */

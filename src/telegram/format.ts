@@ -86,7 +86,7 @@ export function formatCrashed(error: string, state: SessionState | undefined, ct
 }
 
 export const COMMANDS =
-  '/status: where it is · /resume: go on · /stop: end this run (resumable) · /approve, /reject &lt;what to change&gt;: the plan or the review · any other text: answers to the questions';
+  '/status: where it is (and the queue) · /sessions: every session · /log: the last actions · /stats: the last 24 h · /resume: go on · /stop: end this run (resumable) · /approve, /reject &lt;what to change&gt;: the plan or the review · any other text: answers to the questions';
 
 function formatWaiting(state: SessionState, ctx: FormatContext): string {
   if (state.waitingFor === 'qa_answers') return formatQuestions(state, ctx);

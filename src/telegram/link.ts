@@ -17,6 +17,8 @@ import type { StandingRow } from '../core/delivery.js';
 import { escapeHtml, splitMessage } from './html.js';
 import { startInbox } from './inbox.js';
 import { Outbox } from './outbox.js';
+import { ProgressTimer } from './progress.js';
+import { formatProgress, type TelegramViews } from './views.js';
 
 export interface TelegramDeps {
   token: string;
@@ -37,6 +39,12 @@ export interface TelegramDeps {
   rerunCommand?: string | undefined;
   /** Seconds a getUpdates long poll stays open. Default 30. */
   pollTimeoutSec?: number;
+  /** What /sessions, /log, /stats and the queue part of /status show (the run reads them; this room may not). */
+  views?: TelegramViews | undefined;
+  /** SESSIONS, for /sessions. */
+  sessionsDir?: string | undefined;
+  /** SAMOCODE_TELEGRAM_PROGRESS_MINUTES in ms: a progress message this often while an iteration runs; off when absent. */
+  progressMs?: number | undefined;
 }
 
 export interface TelegramLink {
@@ -79,17 +87,21 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
   const waitingFor = () => (current?.status === 'waiting' ? current.waitingFor : undefined);
 
   /** Queue a message, split to fit; nothing here may throw into the caller (the loop). Every message is scrubbed. */
-  const send = (html: string | undefined, replyTo?: number): void => {
+  const send = (html: string | undefined, replyTo?: number, silent?: boolean): void => {
     if (closed || !html) return;
-    for (const piece of splitMessage(clean(html))) outbox.push({ html: piece, replyTo });
+    for (const piece of splitMessage(clean(html))) outbox.push({ html: piece, replyTo, silent });
   };
   // Notifications are built in order on one chain: a waiting message first has the agent's _qa.md / _plan.md scanned
   // for secrets (async), and a later event must not overtake it.
   let building: Promise<void> = Promise.resolve();
-  const guarded = (what: string, build: () => string | undefined | Promise<string | undefined>): void => {
+  const guarded = (
+    what: string,
+    build: () => string | undefined | Promise<string | undefined>,
+    silent?: boolean,
+  ): void => {
     building = building.then(async () => {
       try {
-        send(await build());
+        send(await build(), undefined, silent);
       } catch (error) {
         log.warn(
           { telegram: what },
@@ -119,15 +131,47 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
       staleAnswered = true;
       return;
     }
-    const result = await handleText(message.text, { ...context, statusText: deps.statusText, waitingFor }).catch(
-      (error: unknown) => ({
-        reply: `Could not do that: ${escapeHtml(clean((error as Error).message ?? String(error)))}`,
-        stop: false,
-      }),
-    );
+    const result = await handleText(message.text, {
+      ...context,
+      statusText: deps.statusText,
+      waitingFor,
+      views: deps.views,
+      sessionsDir: deps.sessionsDir,
+    }).catch((error: unknown) => ({
+      reply: `Could not do that: ${escapeHtml(clean((error as Error).message ?? String(error)))}`,
+      stop: false,
+    }));
     send(result.reply, message.message_id);
     if (result.stop) deps.onStop();
   };
+
+  const progress =
+    deps.progressMs === undefined
+      ? undefined
+      : new ProgressTimer({
+          everyMs: deps.progressMs,
+          tick: (startedMs, started) =>
+            guarded(
+              'progress',
+              async () => {
+                // The iteration may have ended between the tick and now: then there is nothing to report.
+                if (current?.status !== 'running') return undefined;
+                const actions = await deps.views?.actions(1);
+                const last = actions?.running && actions.iteration === started.iteration ? actions.latest : undefined;
+                return formatProgress({
+                  sessionName: deps.sessionName,
+                  phase: started.state.phase,
+                  iteration: started.iteration,
+                  attempt: started.attempt,
+                  elapsedMs: Date.now() - startedMs,
+                  lastAction: last,
+                  costUsd: current.totals.costUsd,
+                  costEstimated: current.totals.costEstimated ?? false,
+                });
+              },
+              true,
+            ),
+        });
 
   const inbox = startInbox({ api, log, failures, clean, pollTimeoutSec: deps.pollTimeoutSec ?? 30, onMessage });
 
@@ -135,6 +179,7 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
     notifier: {
       notify(event: SessionEvent) {
         current = event.state;
+        progress?.onEvent(event);
         guarded(event.type, async () =>
           formatEvent(event, { ...context, ...(await gateFiles(event, deps.sessionDir, clean)) }),
         );
@@ -162,6 +207,7 @@ export function connectTelegram(deps: TelegramDeps): TelegramLink {
     async close() {
       if (closed) return;
       closed = true;
+      progress?.stop();
       await Promise.all([inbox.close(), outbox.close()]).catch(() => undefined);
     },
   };

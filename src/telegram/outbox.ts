@@ -13,6 +13,8 @@ export interface OutMessage {
   replyTo?: number | undefined;
   /** Sent as plain text: Telegram refused the HTML (a fallback that should not happen, but must not lose the message). */
   plain?: boolean | undefined;
+  /** Sent without a sound on the person's phone (the progress message). */
+  silent?: boolean | undefined;
 }
 
 export interface OutboxOptions {
@@ -105,6 +107,7 @@ export class Outbox {
           text: message.plain ? htmlToPlain(message.html) : message.html,
           parse_mode: message.plain ? undefined : 'HTML',
           link_preview_options: { is_disabled: true },
+          disable_notification: message.silent || undefined,
           reply_parameters:
             message.replyTo === undefined
               ? undefined

@@ -10,6 +10,8 @@ export interface SentMessage {
   text: string;
   parse_mode?: string | undefined;
   reply_to_message_id?: number | undefined;
+  /** Sent silently (no sound on the phone). */
+  disable_notification?: boolean | undefined;
 }
 
 export interface IncomingText {
@@ -101,6 +103,8 @@ export async function startFakeTelegram(opts: { token?: string } = {}): Promise<
           text: String(params.text ?? ''),
           parse_mode: params.parse_mode === undefined ? undefined : String(params.parse_mode),
           reply_to_message_id: replyTarget(params),
+          disable_notification:
+            params.disable_notification === undefined ? undefined : String(params.disable_notification) === 'true',
         };
         sent.push(message);
         return answer(200, {

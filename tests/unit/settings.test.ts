@@ -169,3 +169,41 @@ describe('delivery: DELIVER, DELIVER_REMOTE, DELIVER_TIMEOUT', () => {
     }
   });
 });
+
+describe('SAMOCODE_TELEGRAM_PROGRESS_MINUTES', () => {
+  const telegram = { TELEGRAM_BOT_TOKEN: '123456:ABCdefghijklmnopqrstuvwxyz012345', TELEGRAM_CHAT_ID: '42' };
+  const progressOf = (value: string | undefined) => {
+    const result = resolveSettings(
+      layers({
+        ...required,
+        ...telegram,
+        ...(value === undefined ? {} : { SAMOCODE_TELEGRAM_PROGRESS_MINUTES: value }),
+      }),
+      FILE,
+      '/h',
+    );
+    return result.ok ? { ms: result.config.telegram?.progressMs } : { problem: result.problems[0] };
+  };
+
+  test.each([
+    [undefined, undefined],
+    ['off', undefined],
+    ['0', undefined],
+    ['10', 600_000],
+    ['0.5', 30_000],
+    ['0.02', 1_200],
+  ])('%s → %s ms', (value, ms) => {
+    expect(progressOf(value)).toEqual({ ms });
+  });
+
+  test.each(['0.01', '-3', 'soon', '5m'])('%s is refused with the fix', (value) => {
+    expect(progressOf(value)).toEqual({
+      problem: expect.objectContaining({
+        key: 'SAMOCODE_TELEGRAM_PROGRESS_MINUTES',
+        value,
+        message: expect.stringContaining('minutes'),
+        fix: expect.stringContaining('SAMOCODE_TELEGRAM_PROGRESS_MINUTES=10'),
+      }),
+    });
+  });
+});

@@ -13,7 +13,7 @@ import { withoutControls } from '../../core/agent-text.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
 import type { CommandInput } from '../flags.js';
 import { formatHistory } from './format-history.js';
-import { formatList, listFacts, type ListInput } from './format-list.js';
+import { formatList, listFacts, type ListFacts, type ListInput } from './format-list.js';
 import { formatStatus, statusFacts } from './format-status.js';
 import { shellQuote } from './text.js';
 import type { SessionPaths, StatusView } from './views.js';
@@ -89,6 +89,17 @@ export function historyReport(
 }
 
 export function listReport(config: Config, opts: { json: boolean; now: Date; width?: number | undefined }): string {
+  const rows = listRows(config, opts.now);
+  return scrubbed(
+    config,
+    opts.json
+      ? `${JSON.stringify(rows, null, 2)}\n`
+      : formatList(rows, { sessions: config.sessions, configFile: config.configFile, width: opts.width }),
+  );
+}
+
+/** The rows of `orchestrate list`, newest first, cleaned of controls and secrets (Telegram's /sessions shows them too). */
+export function listRows(config: Config, now: Date): ListFacts[] {
   const folders = listFolders(config.sessions);
   // The local queue's records are small files beside the sessions: cheap to show. A Redis queue: see orchestrate queue.
   const jobs = config.queue.url ? new Map() : new Map(readLocalJobs(config.sessions).map((job) => [job.id, job]));
@@ -107,13 +118,7 @@ export function listReport(config: Config, opts: { json: boolean; now: Date; wid
       job: jobs.get(shortName(folder)),
     });
   }
-  const rows = listFacts(scrubStrings(inputs, cleaner(config)), opts.now);
-  return scrubbed(
-    config,
-    opts.json
-      ? `${JSON.stringify(rows, null, 2)}\n`
-      : formatList(rows, { sessions: config.sessions, configFile: config.configFile, width: opts.width }),
-  );
+  return listFacts(scrubStrings(inputs, cleaner(config)), now);
 }
 
 /**

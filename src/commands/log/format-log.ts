@@ -7,10 +7,11 @@ import type { Action } from './actions.js';
 export function formatAction(action: Action): string {
   const time = action.time.slice(11, 19);
   const where = `${time} #${action.iteration}${action.attempt > 1 && action.kind !== 'iteration' && action.kind !== 'check' ? `.${action.attempt}` : ''} ${action.phase}`;
-  return `${where}  ${body(action)}`;
+  return `${where}  ${actionBody(action)}`;
 }
 
-function body(action: Action): string {
+/** What an action did, without where and when: `Bash npm test  ✗ exit 1: …`. */
+export function actionBody(action: Action): string {
   switch (action.kind) {
     case 'tool':
       return `${`${action.tool} ${action.target}`.trim()}${action.failure !== undefined ? `  ✗ ${action.failure}` : ''}`;

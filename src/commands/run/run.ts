@@ -374,6 +374,7 @@ async function connectTelegramFor(
 ) {
   const { connectTelegram } = await import('../../telegram/link.js');
   const { statusReport } = await import('../inspect/inspect.js');
+  const { telegramViews } = await import('./telegram-views.js');
   const telegram = config.telegram!;
   return connectTelegram({
     token: telegram.token,
@@ -386,6 +387,9 @@ async function connectTelegramFor(
     onStop: () => opts.shutdown.stop(),
     statusText: () => statusReport(config, state.session, { json: false, now: new Date() }),
     rerunCommand: `orchestrate --config ${opts.configPath} --session ${state.name}`,
+    views: telegramViews(config, sessionDir),
+    sessionsDir: config.sessions,
+    progressMs: telegram.progressMs,
   });
 }
 

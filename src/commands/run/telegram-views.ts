@@ -1,0 +1,157 @@
+// What Telegram's /sessions, /log, /stats and the queue part of /status show, read with the same readers as
+// `orchestrate list`, `log` and `queue` (the telegram room may not import commands/ or queue/, so the run passes
+// these in). Read on demand, never on a timer of their own; each read is bounded (the tail of one log, one pass
+// over each history), since it runs inside the orchestrator's process.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../../core/config.js';
+import { HISTORY_FILE, OVERVIEW_FILE } from '../../core/session-files.js';
+import { addUsage, emptyUsage, totalUsage, type SessionUsage } from '../../core/recent-usage.js';
+import { shortName } from '../../core/session-name.js';
+import { parseEntry } from '../../io/history-log.js';
+import { listFolders } from '../../io/list-folders.js';
+import type { JobState } from '../../queue/backend.js';
+import type { ActionsView, QueueView, StatsView, TelegramViews } from '../../telegram/views.js';
+import { cleaner, listRows } from '../inspect/inspect.js';
+import { forEachLine, lastEntries } from '../inspect/read.js';
+import { actionReader, listLogFiles, type Action } from '../log/actions.js';
+import { actionBody, formatAction } from '../log/format-log.js';
+
+/** Bytes read from the end of the newest log for /log: the last actions are near the end, and a log may be 40 MB. */
+export const LOG_TAIL_BYTES = 512 * 1024;
+const STATS_HOURS = 24;
+const TOP_SESSIONS = 5;
+/** A Redis queue that does not answer in this time is reported as such; /status must not hang on it. */
+const QUEUE_TIMEOUT_MS = 5_000;
+const QUEUE_ORDER: JobState[] = ['running', 'queued', 'waiting', 'blocked', 'failed', 'done'];
+
+export function telegramViews(config: Config, sessionDir: string): TelegramViews {
+  const clean = cleaner(config);
+  return {
+    sessions: () =>
+      listRows(config, new Date()).map((row) => ({
+        name: row.name,
+        phase: row.phase,
+        status: row.statusLine,
+        iterations: row.iterations,
+        updatedAgoMs: row.updatedAgoMs,
+        job: row.job,
+      })),
+    actions: (max) => lastActions(sessionDir, clean, max),
+    stats: () => recentStats(config, Date.now() - STATS_HOURS * 3_600_000),
+    queue: () => queueView(config),
+  };
+}
+
+/** The newest iteration's last `max` actions (all its attempts' logs, newest attempt last), from the tail of each. */
+export function lastActions(sessionDir: string, clean: (text: string) => string, max: number): ActionsView | undefined {
+  const logs = listLogFiles(sessionDir);
+  const newest = logs.at(-1);
+  if (!newest) return undefined;
+  const actions: Action[] = [];
+  for (const log of logs) {
+    if (log.iteration !== newest.iteration) continue;
+    const read = actionReader(log, clean);
+    tailLines(log.file, LOG_TAIL_BYTES, (line) => actions.push(...read(line)));
+  }
+  const ended = lastEntries(join(sessionDir, HISTORY_FILE)).iteration;
+  const shown = actions.slice(-max);
+  return {
+    iteration: newest.iteration,
+    phase: newest.phase,
+    running: !(ended && ended.iteration >= newest.iteration),
+    lines: shown.map(formatAction),
+    latest: actions.length > 0 ? actionBody(actions.at(-1)!) : undefined,
+    earlier: actions.length - shown.length,
+  };
+}
+
+/** The whole lines of the last `bytes` of a file (the first, cut one dropped); nothing when it cannot be read. */
+function tailLines(file: string, bytes: number, onLine: (line: string) => void): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = Math.max(0, size - bytes);
+    const buffer = Buffer.alloc(size - start);
+    const read = readSync(fd, buffer, 0, buffer.length, start);
+    const lines = buffer.subarray(0, read).toString('utf8').split('\n');
+    if (start > 0) lines.shift();
+    for (const line of lines) if (line.trim() !== '') onLine(line.replace(/\r$/, ''));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Every session's iterations since `sinceMs`, from its history (one pass over each file). */
+export function recentStats(config: Config, sinceMs: number): StatsView {
+  const sessions: SessionUsage[] = [];
+  for (const folder of listFolders(config.sessions)) {
+    const dir = join(config.sessions, folder);
+    const usage = emptyUsage(shortName(folder));
+    const exists = forEachLine(join(dir, HISTORY_FILE), (line) => {
+      const entry = parseEntry(line);
+      if (entry) addUsage(usage, entry, sinceMs);
+    });
+    if (exists || forEachLine(join(dir, OVERVIEW_FILE), () => undefined)) sessions.push(usage);
+  }
+  const { total, active } = totalUsage(sessions);
+  return {
+    hours: STATS_HOURS,
+    activeSessions: active.length,
+    allSessions: sessions.length,
+    iterations: total.iterations,
+    failedIterations: total.failedIterations,
+    costUsd: total.costUsd,
+    costEstimated: total.costEstimated,
+    inputTokens: total.inputTokens,
+    outputTokens: total.outputTokens,
+    cacheTokens: total.cacheTokens,
+    top: active.slice(0, TOP_SESSIONS).map((s) => ({ name: s.name, iterations: s.iterations, costUsd: s.costUsd })),
+  };
+}
+
+/**
+ * The queue, when one is configured: SAMOCODE_QUEUE (Redis, asked with a time limit), or the local queue once it has
+ * a job. The queue code is loaded only here, when the person asks.
+ */
+export async function queueView(config: Config): Promise<QueueView | undefined> {
+  const backend = config.queue.url ? 'redis' : 'local';
+  if (backend === 'local') {
+    const { readLocalJobs } = await import('../../queue/local-backend.js');
+    const jobs = readLocalJobs(config.sessions);
+    return jobs.length === 0 ? undefined : { backend, counts: countJobs(jobs) };
+  }
+  const { openQueue } = await import('../../queue/open-queue.js');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${QUEUE_TIMEOUT_MS / 1000} s`)), QUEUE_TIMEOUT_MS);
+  });
+  const opened = openQueue(config);
+  let queue: Awaited<typeof opened> | undefined;
+  try {
+    queue = await Promise.race([opened, timeout]);
+    return { backend, counts: countJobs(await Promise.race([queue.list(), timeout])) };
+  } catch (error) {
+    return { backend, counts: [], problem: (error as Error).message ?? String(error) };
+  } finally {
+    clearTimeout(timer);
+    // A connection that came too late is closed once it comes, so no Redis client outlives the question.
+    if (queue) await queue.close().catch(() => undefined);
+    else void opened.then((late) => late.close()).catch(() => undefined);
+  }
+}
+
+function countJobs(jobs: readonly { id: string; state: JobState; since: string }[]): QueueView['counts'] {
+  return QUEUE_ORDER.map((state) => {
+    const names = jobs
+      .filter((j) => j.state === state)
+      .sort((a, b) => a.since.localeCompare(b.since))
+      .map((j) => j.id);
+    return { state, count: names.length, names };
+  });
+}
