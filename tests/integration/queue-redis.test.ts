@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { openRedisQueue } from '../../src/queue/redis-backend.js';
 import type { QueueBackend } from '../../src/queue/backend.js';
 import { reapLeftovers, sessionDirOf } from '../helpers/processes.js';
-import { redisMissing, startRedis, type RedisServer } from '../helpers/redis.js';
+import { freePort, redisMissing, startRedis, type RedisServer } from '../helpers/redis.js';
 import {
   createProject,
   answerEverything,
@@ -121,6 +121,34 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
     } finally {
       await queue.close();
     }
+  });
+
+  test("orchestrate list shows the Redis queue's job columns; a Redis that is away is said, and the list still comes", async () => {
+    const p = project([{ signal: sig.block('needs a key') }]);
+    const ran = await p.run(['--config', p.configFile, '--session', 'lr', '--task', 'list me', '--no-wait']);
+    expect(ran.exitCode, ran.stderr).toBe(4);
+    const queue = await queueOf(p);
+    try {
+      expect(await queue.enqueue({ session: 'lr' })).toEqual({ id: 'lr', added: true });
+    } finally {
+      await queue.close();
+    }
+    const list = await p.run(['list', '--config', p.configFile], { env: { SAMOCODE_QUEUE: redis!.url } });
+    expect(list.exitCode, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^name +phase +status +job +where +since +iter +updated +folder$/m);
+    expect(list.stdout).toMatch(/^lr +investigation +blocked.* +queued +(just now|\d+ s ago) +1 /m);
+    const json = JSON.parse(
+      (await p.run(['list', '--config', p.configFile, '--json'], { env: { SAMOCODE_QUEUE: redis!.url } })).stdout,
+    );
+    expect(json[0]).toMatchObject({ name: 'lr', job: 'queued', queueJob: { state: 'queued', where: '' } });
+
+    const away = await p.run(['list', '--config', p.configFile], {
+      env: { SAMOCODE_QUEUE: `redis://:sekritpassword1234@127.0.0.1:${await freePort()}` },
+    });
+    expect(away.exitCode, away.stderr).toBe(0);
+    expect(away.stderr).toContain('the queue could not be read, so the list has no job columns: cannot reach');
+    expect(away.stderr + away.stdout).not.toContain('sekritpassword1234');
+    expect(away.stdout).toMatch(/^lr +investigation +blocked.* +1 /m);
   });
 
   test('orchestrate worker ×2: four sessions to done, their gates answered by file edits, each iteration run once', async () => {

@@ -348,8 +348,8 @@ describe('the queue beside the other commands', () => {
     await worker.result;
 
     const list = await project.run(['list', '--config', project.configFile]);
-    expect(list.stdout).toMatch(/^name +phase +status +job +iter/m);
-    expect(list.stdout).toMatch(/^r +investigation +waiting for human_action +waiting +1 /m);
+    expect(list.stdout).toMatch(/^name +phase +status +job +where +since +iter/m);
+    expect(list.stdout).toMatch(/^r +investigation +waiting for human_action +waiting +(just now|\d+ s ago) +1 /m);
 
     const resume = await project.run(['resume', '--config', project.configFile, '--session', 'r']);
     expect(resume.exitCode).toBe(0);

@@ -514,6 +514,31 @@ describe('list', () => {
     expect(line).toContain('…');
   });
 
+  test("with queue jobs: orchestrate queue's columns (job, where, since, job detail) beside the session's", () => {
+    const running = { ...input('26-01-05-a', state({ updatedAt: at(5, 9, 59) })) };
+    running.job = { state: 'running', host: 'box', pid: 4242, since: at(5, 9, 50) };
+    const failed = {
+      ...input('26-01-05-b', state({ updatedAt: at(5, 9, 40), status: 'blocked', blockedKind: 'agent' })),
+    };
+    failed.job = { state: 'failed', host: 'box', since: at(5, 9, 45), reason: 'exit 1 three times' };
+    const rows = listFacts([running, failed, input('26-01-04-c', state({ updatedAt: at(4, 9, 0) }))], NOW);
+    expect(rows[1]!.queueJob).toEqual({
+      state: 'failed',
+      where: '',
+      since: at(5, 9, 45),
+      sinceAgoMs: 15 * 60_000,
+      detail: 'exit 1 three times',
+    });
+    expect(rows[2]!.queueJob).toBeUndefined();
+    const lines = formatList(rows, { sessions: '/s', configFile: '/p/.samocode' }).split('\n');
+    expect(lines[1]).toMatch(/^name +phase +status +job +where +since +job detail +iter +updated +folder$/);
+    expect(lines[2]).toMatch(
+      /^a +investigation +running\? .* +running +box pid 4242 +10 min ago +0 +1 min ago +26-01-05-a$/,
+    );
+    expect(lines[3]).toMatch(/^b +investigation +blocked.* +failed +15 min ago +exit 1 three times +0 +20 min ago /);
+    expect(lines[4]).toMatch(/^c +investigation +running\? .* {2,}0 +/);
+  });
+
   test('no sessions: a friendly line saying how to start one', () => {
     expect(formatList([], { sessions: '/s', configFile: '/p/.samocode' })).toBe(
       'no sessions under /s yet; start one with orchestrate --config /p/.samocode --session <name> --task "what to do"\n',

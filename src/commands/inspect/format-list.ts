@@ -3,6 +3,8 @@ import type { SessionStatus } from '../../core/state.js';
 import type { Liveness, OverviewView } from './views.js';
 import { ageOf, type Column, fit, formatAge, plural, shellQuote, table, WIDTH } from './text.js';
 import { statusLine } from './format-status.js';
+import type { JobRecord } from '../../queue/backend.js';
+import { jobDetail, jobWhere } from '../../queue/job-text.js';
 
 export interface ListInput {
   folder: string;
@@ -11,7 +13,7 @@ export interface ListInput {
   overview: OverviewView;
   lock: Liveness;
   /** Its job in the local queue (`orchestrate queue`), if it has one. */
-  job?: { state: string; host?: string | undefined; pid?: number | undefined } | undefined;
+  job?: Pick<JobRecord, 'state' | 'host' | 'pid' | 'since' | 'reason' | 'notBefore'> | undefined;
 }
 
 /** One element of `orchestrate list --json`. */
@@ -31,6 +33,8 @@ export interface ListFacts {
   updatedAgoMs: number | null;
   /** The state of its queue job (running ones with where), absent when it has none. */
   job?: string | undefined;
+  /** Its job as `orchestrate queue` shows it: state, where it runs, since when (ISO), why it ended so. */
+  queueJob?: { state: string; where: string; since: string; sinceAgoMs: number | null; detail: string } | undefined;
 }
 
 const FOLDER_DATE = /^(\d{2})-(\d{2})-(\d{2})-/;
@@ -88,6 +92,17 @@ export function listFacts(inputs: ListInput[], now: Date): ListFacts[] {
       job: input.job
         ? `${input.job.state}${input.job.state === 'running' && input.job.host ? ` on ${input.job.host}` : ''}`
         : undefined,
+      ...(input.job
+        ? {
+            queueJob: {
+              state: input.job.state,
+              where: jobWhere(input.job),
+              since: input.job.since,
+              sinceAgoMs: ageOf(input.job.since, now),
+              detail: jobDetail(input.job, now, { progress: false }),
+            },
+          }
+        : {}),
     };
   });
   return rows.sort((a, b) => sortTime(b) - sortTime(a) || (a.session < b.session ? 1 : a.session > b.session ? -1 : 0));
@@ -117,10 +132,18 @@ export function formatList(
     r.updatedAgoMs === null ? '?' : formatAge(r.updatedAgoMs),
     r.session,
   ]);
-  // The queue's view beside the session's, only when some session has a job (most projects never use the queue).
-  if (rows.some((r) => r.job)) {
-    columns.splice(3, 0, { header: 'job' });
-    rows.forEach((r, i) => cells[i]!.splice(3, 0, r.job ?? ''));
+  // The queue's columns beside the session's, only when some session has a job (most projects never use the queue):
+  // its state, where it runs, since when, and why it ended so (that one only when some job says why).
+  if (rows.some((r) => r.queueJob)) {
+    const detail = rows.some((r) => r.queueJob?.detail);
+    const headers = ['job', 'where', 'since', ...(detail ? ['job detail'] : [])];
+    columns.splice(3, 0, ...headers.map((header) => ({ header })));
+    rows.forEach((r, i) => {
+      const job = r.queueJob;
+      const age = job?.sinceAgoMs ?? null;
+      const facts = job ? [job.state, job.where, age === null ? '?' : formatAge(age)] : ['', '', ''];
+      cells[i]!.splice(3, 0, ...facts, ...(detail ? [fit(job?.detail ?? '', 40)] : []));
+    });
   }
   const lines = [`sessions under ${opts.sessions}, newest first:`, ...table(columns, cells, opts.width ?? WIDTH)];
   lines.push(

@@ -20,7 +20,9 @@ import type { SessionPaths, StatusView } from './views.js';
 import { lastEntries, readGate, readHistoryFile, readLiveness, readOverviewView } from './read.js';
 import { listFolders } from '../../io/list-folders.js';
 import { sessionFolderFor } from '../../io/session-folder.js';
+import type { JobRecord } from '../../queue/backend.js';
 import { readLocalJobs } from '../../queue/local-backend.js';
+import { readJobs } from '../../queue/read-jobs.js';
 
 /** `orchestrate status`, `history` and `list`, from the command line. */
 export async function inspectCommand(input: CommandInput, view: 'status' | 'history' | 'list'): Promise<number> {
@@ -36,7 +38,7 @@ export async function inspectCommand(input: CommandInput, view: 'status' | 'hist
   };
   const text =
     view === 'list'
-      ? listReport(config, opts)
+      ? listReport(config, { ...opts, jobs: await redisJobs(config) })
       : view === 'status'
         ? statusReport(config, values.session!, opts)
         : historyReport(config, values.session!, opts);
@@ -88,8 +90,25 @@ export function historyReport(
   );
 }
 
-export function listReport(config: Config, opts: { json: boolean; now: Date; width?: number | undefined }): string {
-  const rows = listRows(config, opts.now);
+/** With a Redis queue (SAMOCODE_QUEUE), its jobs for the list's job columns; a Redis that is away is said, not fatal. */
+async function redisJobs(config: Config): Promise<JobRecord[] | undefined> {
+  if (config.queue.url === undefined) return undefined;
+  const read = await readJobs(config, REDIS_LIST_TIMEOUT_MS);
+  if ('jobs' in read) return read.jobs;
+  process.stderr.write(
+    `${makeScrubber(config.secrets)(`the queue could not be read, so the list has no job columns: ${read.problem}`)}\n`,
+  );
+  return [];
+}
+
+const REDIS_LIST_TIMEOUT_MS = 5_000;
+
+/** `jobs`: the queue's jobs; default the local queue's (a Redis queue is asked by the caller, which may wait). */
+export function listReport(
+  config: Config,
+  opts: { json: boolean; now: Date; width?: number | undefined; jobs?: readonly JobRecord[] | undefined },
+): string {
+  const rows = listRows(config, opts.now, opts.jobs);
   return scrubbed(
     config,
     opts.json
@@ -99,10 +118,11 @@ export function listReport(config: Config, opts: { json: boolean; now: Date; wid
 }
 
 /** The rows of `orchestrate list`, newest first, cleaned of controls and secrets (Telegram's /sessions shows them too). */
-export function listRows(config: Config, now: Date): ListFacts[] {
+export function listRows(config: Config, now: Date, fromQueue?: readonly JobRecord[]): ListFacts[] {
   const folders = listFolders(config.sessions);
-  // The local queue's records are small files beside the sessions: cheap to show. A Redis queue: see orchestrate queue.
-  const jobs = config.queue.url ? new Map() : new Map(readLocalJobs(config.sessions).map((job) => [job.id, job]));
+  // The local queue's records are small files beside the sessions: cheap to show. A Redis queue's come from the caller.
+  const queued = fromQueue ?? (config.queue.url ? [] : readLocalJobs(config.sessions));
+  const jobs = new Map(queued.map((job) => [job.id, job]));
   const inputs: ListInput[] = [];
   for (const folder of folders) {
     const dir = join(config.sessions, folder);

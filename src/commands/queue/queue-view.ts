@@ -3,6 +3,7 @@
 import { makeScrubber } from '../../core/secrets.js';
 import { EXIT_CODES } from '../../errors.js';
 import type { JobRecord, JobState } from '../../queue/backend.js';
+import { jobDetail, jobWhere } from '../../queue/job-text.js';
 import { openQueue } from '../../queue/open-queue.js';
 import type { CommandInput } from '../flags.js';
 import { ageOf, formatAge, table, WIDTH } from '../inspect/text.js';
@@ -38,7 +39,13 @@ export function formatQueue(jobs: JobRecord[], now: Date, width = WIDTH): string
     .map(([state, n]) => `${n} ${state}`);
   const rows = jobs.map((job) => {
     const age = ageOf(job.since, now);
-    return [job.id, job.state, where(job), age === null ? '?' : formatAge(age), detail(job, now)];
+    return [
+      job.id,
+      job.state,
+      jobWhere(job),
+      age === null ? '?' : formatAge(age),
+      jobDetail(job, now, { progress: true }),
+    ];
   });
   const lines = table(
     [
@@ -52,18 +59,4 @@ export function formatQueue(jobs: JobRecord[], now: Date, width = WIDTH): string
     width,
   );
   return `${[...lines, '', counts.join(', ')].join('\n')}\n`;
-}
-
-function where(job: JobRecord): string {
-  if (job.state !== 'running') return '';
-  return job.host ? `${job.host}${job.pid ? ` pid ${job.pid}` : ''}` : '?';
-}
-
-function detail(job: JobRecord, now: Date): string {
-  const progress = job.progress
-    ? `${job.progress.phase}, iteration ${job.progress.iteration}, $${job.progress.costUsd.toFixed(2)}`
-    : '';
-  const waitLeft = job.notBefore ? Date.parse(job.notBefore) - now.getTime() : 0;
-  const deferred = job.state === 'queued' && waitLeft > 0 ? `not before ${job.notBefore}` : '';
-  return [progress, job.reason ?? '', deferred].filter(Boolean).join('; ');
 }

@@ -1,7 +1,7 @@
 // What Telegram's /sessions, /log, /stats and the queue part of /status show, read with the same readers as
 // `orchestrate list`, `log` and `queue` (the telegram room may not import commands/ or queue/, so the run passes
 // these in). Read on demand, never on a timer of their own; each read is bounded (the tail of one log, one pass
-// over each history), since it runs inside the orchestrator's process.
+// over each history, a Redis queue asked with a time limit), since it runs inside the orchestrator's process.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
@@ -11,6 +11,7 @@ import { shortName } from '../../core/session-name.js';
 import { parseEntry } from '../../io/history-log.js';
 import { listFolders } from '../../io/list-folders.js';
 import type { JobState } from '../../queue/backend.js';
+import { readJobs } from '../../queue/read-jobs.js';
 import type { ActionsView, QueueView, StatsView, TelegramViews } from '../../telegram/views.js';
 import { cleaner, listRows } from '../inspect/inspect.js';
 import { forEachLine, lastEntries } from '../inspect/read.js';
@@ -115,35 +116,13 @@ export function recentStats(config: Config, sinceMs: number): StatsView {
   };
 }
 
-/**
- * The queue, when one is configured: SAMOCODE_QUEUE (Redis, asked with a time limit), or the local queue once it has
- * a job. The queue code is loaded only here, when the person asks.
- */
+/** The queue, when one is configured: SAMOCODE_QUEUE (Redis, asked with a time limit), or the local queue once it has a job. */
 export async function queueView(config: Config): Promise<QueueView | undefined> {
   const backend = config.queue.url ? 'redis' : 'local';
-  if (backend === 'local') {
-    const { readLocalJobs } = await import('../../queue/local-backend.js');
-    const jobs = readLocalJobs(config.sessions);
-    return jobs.length === 0 ? undefined : { backend, counts: countJobs(jobs) };
-  }
-  const { openQueue } = await import('../../queue/open-queue.js');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${QUEUE_TIMEOUT_MS / 1000} s`)), QUEUE_TIMEOUT_MS);
-  });
-  const opened = openQueue(config);
-  let queue: Awaited<typeof opened> | undefined;
-  try {
-    queue = await Promise.race([opened, timeout]);
-    return { backend, counts: countJobs(await Promise.race([queue.list(), timeout])) };
-  } catch (error) {
-    return { backend, counts: [], problem: (error as Error).message ?? String(error) };
-  } finally {
-    clearTimeout(timer);
-    // A connection that came too late is closed once it comes, so no Redis client outlives the question.
-    if (queue) await queue.close().catch(() => undefined);
-    else void opened.then((late) => late.close()).catch(() => undefined);
-  }
+  const read = await readJobs(config, QUEUE_TIMEOUT_MS);
+  if ('problem' in read) return { backend, counts: [], problem: read.problem };
+  if (backend === 'local' && read.jobs.length === 0) return undefined;
+  return { backend, counts: countJobs(read.jobs) };
 }
 
 function countJobs(jobs: readonly { id: string; state: JobState; since: string }[]): QueueView['counts'] {
