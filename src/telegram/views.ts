@@ -45,6 +45,8 @@ export interface StatsView {
   inputTokens: number;
   outputTokens: number;
   cacheTokens: number;
+  /** Sessions whose history could not be read (left out of the sums). */
+  unreadable: number;
   /** The costliest sessions of the window, costliest first. */
   top: { name: string; iterations: number; costUsd: number }[];
 }
@@ -114,8 +116,12 @@ export function formatActions(sessionName: string, view: ActionsView | undefined
 
 export function formatStats(view: StatsView): string {
   const window = `the last ${view.hours} h`;
+  const left =
+    view.unreadable > 0
+      ? `\n(${view.unreadable} session${view.unreadable === 1 ? '' : 's'} left out: the history could not be read)`
+      : '';
   if (view.iterations === 0)
-    return `📊 No iterations in ${window} (${view.allSessions} session${view.allSessions === 1 ? '' : 's'} in all).`;
+    return `📊 No iterations in ${window} (${view.allSessions} session${view.allSessions === 1 ? '' : 's'} in all).${left}`;
   const tokens = view.inputTokens + view.outputTokens + view.cacheTokens;
   const lines = [
     `📊 <b>${window}</b>: ${view.activeSessions} of ${view.allSessions} session${view.allSessions === 1 ? '' : 's'} ran`,
@@ -134,7 +140,7 @@ export function formatStats(view: StatsView): string {
       ),
     );
   }
-  return lines.join('\n');
+  return lines.join('\n') + left;
 }
 
 /** The queue part of /status. */

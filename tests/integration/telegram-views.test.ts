@@ -3,7 +3,7 @@
 // SESSIONS, /status the local queue, and the progress message comes every N minutes (here a second or so), silently.
 // A Redis queue that cannot be reached is named in /status without its password, and with no setting there is no
 // progress message. Secrets and markup the agent wrote reach the chat scrubbed and escaped.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { htmlToPlain } from '../../src/telegram/html.js';
@@ -96,6 +96,8 @@ describe('Telegram keeps up', () => {
     const project = createProject();
     reapLeftovers(project);
     await blockedSession(project, 'older');
+    // A folder whose history is a directory: /stats says it left it out, and counts the others.
+    mkdirSync(join(project.sessions, '26-01-01-broken', '_signal_history.jsonl'), { recursive: true });
     const queued = await project.run(['enqueue', '--config', project.configFile, '--session', 'later', '--task', 'x']);
     expect(queued.exitCode, queued.stderr).toBe(0);
 
@@ -135,6 +137,7 @@ describe('Telegram keeps up', () => {
       'iterations: 1',
       'cost: $0.01',
       'tokens: 3000 in / 150 out',
+      '(1 session left out: the history could not be read)',
     ]);
 
     const status = await ask('/status');

@@ -84,6 +84,7 @@ const stats = (over: Partial<StatsView> = {}): StatsView => ({
   inputTokens: 120_000,
   outputTokens: 8_000,
   cacheTokens: 0,
+  unreadable: 0,
   top: [
     { name: 'a', iterations: 8, costUsd: 3 },
     { name: 'b<', iterations: 4, costUsd: 0.456 },
@@ -111,6 +112,9 @@ describe('/stats', () => {
     expect(bare).toContain('<b>tokens:</b> none reported');
     expect(formatStats(stats({ iterations: 0, allSessions: 1 }))).toBe(
       '📊 No iterations in the last 24 h (1 session in all).',
+    );
+    expect(formatStats(stats({ iterations: 0, allSessions: 1, unreadable: 2 }))).toBe(
+      '📊 No iterations in the last 24 h (1 session in all).\n(2 sessions left out: the history could not be read)',
     );
   });
 });

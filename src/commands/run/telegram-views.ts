@@ -2,11 +2,12 @@
 // `orchestrate list`, `log` and `queue` (the telegram room may not import commands/ or queue/, so the run passes
 // these in). Read on demand, never on a timer of their own; each read is bounded (the tail of one log, one pass
 // over each history, a Redis queue asked with a time limit), since it runs inside the orchestrator's process.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { HISTORY_FILE, OVERVIEW_FILE } from '../../core/session-files.js';
 import { addUsage, emptyUsage, totalUsage, type SessionUsage } from '../../core/recent-usage.js';
+import { scrubStrings } from '../../core/secrets.js';
 import { shortName } from '../../core/session-name.js';
 import { parseEntry } from '../../io/history-log.js';
 import { listFolders } from '../../io/list-folders.js';
@@ -39,8 +40,9 @@ export function telegramViews(config: Config, sessionDir: string): TelegramViews
         job: row.job,
       })),
     actions: (max) => lastActions(sessionDir, clean, max),
-    stats: () => recentStats(config, Date.now() - STATS_HOURS * 3_600_000),
-    queue: () => queueView(config),
+    // Scrubbed before they are cut to fit a message: a secret cut short would no longer match its value.
+    stats: () => scrubStrings(recentStats(config, Date.now() - STATS_HOURS * 3_600_000), clean),
+    queue: async () => scrubStrings(await queueView(config), clean),
   };
 }
 
@@ -91,14 +93,20 @@ function tailLines(file: string, bytes: number, onLine: (line: string) => void):
 /** Every session's iterations since `sinceMs`, from its history (one pass over each file). */
 export function recentStats(config: Config, sinceMs: number): StatsView {
   const sessions: SessionUsage[] = [];
+  let unreadable = 0;
   for (const folder of listFolders(config.sessions)) {
     const dir = join(config.sessions, folder);
     const usage = emptyUsage(shortName(folder));
-    const exists = forEachLine(join(dir, HISTORY_FILE), (line) => {
-      const entry = parseEntry(line);
-      if (entry) addUsage(usage, entry, sinceMs);
-    });
-    if (exists || forEachLine(join(dir, OVERVIEW_FILE), () => undefined)) sessions.push(usage);
+    try {
+      const exists = forEachLine(join(dir, HISTORY_FILE), (line) => {
+        const entry = parseEntry(line);
+        if (entry) addUsage(usage, entry, sinceMs);
+      });
+      if (exists || existsSync(join(dir, OVERVIEW_FILE))) sessions.push(usage);
+    } catch {
+      // One history that cannot be read (a directory in its place, no permission) must not hide the others.
+      unreadable += 1;
+    }
   }
   const { total, active } = totalUsage(sessions);
   return {
@@ -112,6 +120,7 @@ export function recentStats(config: Config, sinceMs: number): StatsView {
     inputTokens: total.inputTokens,
     outputTokens: total.outputTokens,
     cacheTokens: total.cacheTokens,
+    unreadable,
     top: active.slice(0, TOP_SESSIONS).map((s) => ({ name: s.name, iterations: s.iterations, costUsd: s.costUsd })),
   };
 }
