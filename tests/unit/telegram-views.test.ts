@@ -1,7 +1,12 @@
 // The replies to /sessions, /log, /stats, the queue part of /status and the progress message (telegram/views.ts), and
 // the fold of the last 24 h's iterations they rest on (core/recent-usage.ts). Pure functions: data in, HTML out.
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { recentStats } from '../../src/commands/run/telegram-views.js';
+import type { Config } from '../../src/core/config.js';
 import { ProgressTimer } from '../../src/telegram/progress.js';
+import { tempDir } from '../helpers/rig.js';
 import { fakeState } from '../helpers/fake-state.js';
 import { addUsage, emptyUsage, totalUsage } from '../../src/core/recent-usage.js';
 import type { HistoryEntry } from '../../src/core/state.js';
@@ -240,5 +245,34 @@ describe('the progress timer (telegram/progress.ts)', () => {
     vi.advanceTimersByTime(5000);
     expect(ticks).toHaveLength(4);
     timer.stop();
+  });
+});
+
+describe('recentStats (commands/run/telegram-views.ts) over real files', () => {
+  test('entries before the window are passed over, hand-edited ones without a time at the start are parsed', () => {
+    const sessions = join(tempDir(), 'sessions');
+    const dir = join(sessions, '26-12-01-a');
+    mkdirSync(dir, { recursive: true });
+    const entry = (time: string, costUsd: number, first: 'seq' | 'run' = 'seq') => {
+      const run = { exitCode: 0, attempts: 1, costUsd };
+      return JSON.stringify(
+        first === 'seq'
+          ? { seq: 1, time, event: 'iteration', iteration: 1, phase: 'testing', run }
+          : { run, pad: 'x'.repeat(300), seq: 1, event: 'iteration', iteration: 1, phase: 'testing', time },
+      );
+    };
+    writeFileSync(
+      join(dir, '_signal_history.jsonl'),
+      [
+        entry('2026-11-29T10:00:00.000Z', 100),
+        entry('2026-12-01T10:00:00.000Z', 1),
+        entry('2026-12-01T11:00:00.000Z', 2, 'run'),
+        entry('2026-11-29T11:00:00.000Z', 200, 'run'),
+        '{torn',
+      ].join('\n'),
+    );
+    const config = { sessions, secrets: [], queue: {} } as unknown as Config;
+    const stats = recentStats(config, Date.parse('2026-12-01T00:00:00Z'));
+    expect(stats).toMatchObject({ allSessions: 1, activeSessions: 1, iterations: 2, costUsd: 3, unreadable: 0 });
   });
 });

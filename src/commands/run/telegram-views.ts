@@ -99,6 +99,7 @@ export function recentStats(config: Config, sinceMs: number): StatsView {
     const usage = emptyUsage(shortName(folder));
     try {
       const exists = forEachLine(join(dir, HISTORY_FILE), (line) => {
+        if (olderThan(line, sinceMs)) return;
         const entry = parseEntry(line);
         if (entry) addUsage(usage, entry, sinceMs);
       });
@@ -123,6 +124,16 @@ export function recentStats(config: Config, sinceMs: number): StatsView {
     unreadable,
     top: active.slice(0, TOP_SESSIONS).map((s) => ({ name: s.name, iterations: s.iterations, costUsd: s.costUsd })),
   };
+}
+
+// An entry's time is among its first fields: a line from before the window is passed over without parsing it, so
+// /stats costs what the last 24 h hold, not what a long history does. A line where it is not found is parsed.
+const TIME_FIELD = /"time":"([^"]{10,40})"/;
+
+function olderThan(line: string, sinceMs: number): boolean {
+  const time = TIME_FIELD.exec(line.slice(0, 200))?.[1];
+  const at = time === undefined ? Number.NaN : Date.parse(time);
+  return Number.isFinite(at) && at < sinceMs;
 }
 
 /** The queue, when one is configured: SAMOCODE_QUEUE (Redis, asked with a time limit), or the local queue once it has a job. */
