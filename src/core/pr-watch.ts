@@ -161,7 +161,7 @@ export function decidePrReaction(facts: PrFacts, rules: PrRules, past: readonly 
     if (review) {
       const react = continueOrNotify(
         'changes_requested',
-        `changes_requested:${review.id}`,
+        `changes_requested:${review.id || `${review.author}@${review.submittedAt}`}`,
         rules.changesRequested,
         rules.reviewRetries,
         `changes requested by ${review.author || 'a reviewer'}`,
@@ -272,14 +272,13 @@ export function prNotice(decision: Extract<PrDecision, { kind: 'react' }>, url: 
 
 // ---- reading gh's JSON ----
 
-const text = z.unknown().transform((v) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v)));
+// Every field is optional and of any type in gh's output as far as samocode is concerned: a missing or odd one reads
+// as empty, never as a crash (hostile input is normal input).
+const text = z.string().catch('');
 const login = z
-  .unknown()
-  .transform((v) =>
-    typeof v === 'object' && v !== null && typeof (v as { login?: unknown }).login === 'string'
-      ? oneLine(withoutControls((v as { login: string }).login), 100)
-      : '',
-  );
+  .object({ login: z.string().catch('') })
+  .catch({ login: '' })
+  .transform((author) => oneLine(withoutControls(author.login), 100));
 
 const viewSchema = z.object({
   state: text,
