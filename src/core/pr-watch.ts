@@ -264,7 +264,7 @@ export function prNotice(decision: Extract<PrDecision, { kind: 'react' }>, url: 
       return `${head}; no longer watched`;
     case 'notify':
       if (decision.gaveUp)
-        return `${head}; the session was continued for this ${decision.of} time(s) already (PR_${decision.seen === 'ci_failed' ? 'CI' : 'REVIEW'}_RETRIES): over to you`;
+        return `${head}; the session was continued ${decision.of} time(s) for ${decision.seen === 'ci_failed' ? 'failed CI' : 'requested changes'} on this pull request already (${decision.seen === 'ci_failed' ? 'PR_CI_RETRIES' : 'PR_REVIEW_RETRIES'}=${decision.of}): over to you`;
       if (decision.seen === 'approved') return `${head}. samocode never merges: merge it yourself`;
       return `${head}; over to you (the rule for it is notify)`;
   }
