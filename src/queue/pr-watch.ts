@@ -49,6 +49,8 @@ export interface PrWatch {
   close(): Promise<void>;
 }
 
+const PR_URL = /^https?:\/\/[^\s/]+\/[^\s/]+\/[^\s/]+\/pull\/\d+\/?$/;
+
 /** The continuation starts where a fix is made: no question or plan is asked again. */
 const CONTINUE_FROM = 'implementation' as const;
 
@@ -79,6 +81,19 @@ export function watchPullRequests(opts: PrWatchOptions): PrWatch {
     const state = dir ? await readState(dir) : undefined;
     if (!dir || state?.status !== 'done' || state.delivery?.mode !== 'pr' || !state.delivery.prUrl) return;
     const url = state.delivery.prUrl;
+    // It goes to gh as an argument: only a pull request URL (a hand-edited `_overview.md` could hold `--anything`).
+    if (!PR_URL.test(url)) {
+      if (problems.get(id) !== url) {
+        problems.set(id, url);
+        opts.notify(
+          dir,
+          id,
+          `not watched: its delivery's prUrl ${JSON.stringify(url)} is not a pull request URL (https://host/owner/repo/pull/N)`,
+          'warn',
+        );
+      }
+      return;
+    }
     const past = reactionsTo(dir, url);
     if (stoppedWatching(past.reactions)) return;
     const last = past.reactions.at(-1);

@@ -357,6 +357,8 @@ describe('the worker watches the pull request', () => {
       /CI failed on [0-9a-f]{7}: build; the session was continued 0 time\(s\) for failed CI on this pull request already \(PR_CI_RETRIES=0\): over to you/,
     );
     expect(readHistory(dir).some((e) => e.event === 'continued')).toBe(false);
+    const table = await project.run(['history', '--config', project.configFile, '--session', 'lib']);
+    expect(table.stdout).toMatch(/» pull request .*ci_failed \/ notify/);
     expect(readOverview(dir).data.status).toBe('done');
     expect(jobState(project, 'lib')).toBe('done');
     // Nothing is ever merged or written to the PR: gh was only asked to create it, read it and read logs.
