@@ -243,7 +243,7 @@ describe('the worker watches the pull request', () => {
     );
     const history = readHistory(dir);
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1));
-    const [ci, changes] = reactions(dir);
+    const [ci, changes] = reactions(dir) as [Record<string, any>, Record<string, any>];
     expect(ci).toMatchObject({ pr: PR_URL, seen: 'ci_failed', did: 'continue', attempt: 1, of: 3 });
     expect(ci.detail).toMatch(/CI failed on [0-9a-f]{7}: CI \/ test/);
     expect(changes).toMatchObject({
@@ -260,8 +260,8 @@ describe('the worker watches the pull request', () => {
       ['implementation', 3],
     ]);
     // Each reaction comes before the cycle it started, and each cycle delivered again to the one PR.
-    expect(continued[0].seq).toBeGreaterThan(ci.seq);
-    expect(continued[1].seq).toBeGreaterThan(changes.seq);
+    expect(continued[0]!.seq).toBeGreaterThan(ci.seq);
+    expect(continued[1]!.seq).toBeGreaterThan(changes.seq);
     const delivered = history.filter((e) => e.event === 'delivered');
     expect(delivered.map((e) => e.delivery.prUrl)).toEqual([PR_URL, PR_URL, PR_URL]);
     expect(readOverview(dir).data.delivery.prUrl).toBe(PR_URL);
