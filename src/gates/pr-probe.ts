@@ -5,9 +5,10 @@
 import { actionsRunOf, parsePrChecks, parsePrView, repoOfPr, type PrCheck, type PrFacts } from '../core/pr-watch.js';
 import type { Scrub } from '../core/secrets.js';
 import { oneLine } from '../core/text.js';
-import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readTail } from '../io/run-process.js';
 import { runTool, toolEnv, toolError, type ToolResult } from './tool-run.js';
 
 /** The most of a failed job's log read back: its end (core/pr-watch.ts keeps less of it still). */
@@ -86,7 +87,7 @@ export function createPrProbe(opts: PrProbeOptions): PrProbe {
         try {
           const file = join(scratch, 'log');
           const result = await gh(['run', 'view', run, ...(repo ? ['--repo', repo] : []), '--log-failed'], abort, file);
-          if (result.ok) log = tailOf(file, LOG_READ);
+          if (result.ok) log = await readTail(file, LOG_READ);
         } finally {
           rmSync(scratch, { recursive: true, force: true });
         }
@@ -96,17 +97,4 @@ export function createPrProbe(opts: PrProbeOptions): PrProbe {
       return out;
     },
   };
-}
-
-function tailOf(file: string, bytes: number): string {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, bytes);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    return buffer.toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -61,6 +61,8 @@ export function watchPullRequests(opts: PrWatchOptions): PrWatch {
   const now = opts.now ?? (() => new Date());
   // A problem (gh missing, not logged in) is said once per session until it changes or goes away.
   const problems = new Map<string, string>();
+  // Merged or closed: not even its history is read again while this worker lives.
+  const finished = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
@@ -94,8 +96,12 @@ export function watchPullRequests(opts: PrWatchOptions): PrWatch {
       }
       return;
     }
+    if (finished.has(`${id} ${url}`)) return;
     const past = reactionsTo(dir, url);
-    if (stoppedWatching(past.reactions)) return;
+    if (stoppedWatching(past.reactions)) {
+      finished.add(`${id} ${url}`);
+      return;
+    }
     const last = past.reactions.at(-1);
     if (last?.did === 'continue' && !past.continuedSince && last.instruction) {
       // Recorded, but its job was lost (the worker died in between) or is still queued: queue it (again).
