@@ -364,4 +364,56 @@ describe('the worker watches the pull request', () => {
     // Nothing is ever merged or written to the PR: gh was only asked to create it, read it and read logs.
     expect(new Set(gh.calls().map((c) => `${c[0]} ${c[1]}`))).toEqual(new Set(['pr create', 'pr view', 'pr checks']));
   }, 180_000);
+
+  test('a worker that died between recording a continuation and queueing it: the next worker queues it, once', async () => {
+    const steps = [...fullSessionSteps(), { files: { 'fix.txt': 'fix\n' }, commit: 'Fix', signal: sig.go('testing') }];
+    steps.push({ signal: sig.go('done') }, { signal: sig.done() });
+    const { project, remote } = prProject(steps, []);
+    const gh = fakeGh(project, remote);
+    // Nothing to react to at first; after the second delivery, green.
+    gh.play([{ view: { state: 'OPEN', reviewDecision: 'REVIEW_REQUIRED' } }, { view: { state: 'OPEN' } }]);
+    const first = await deliveredByWorker(project, 'api', gh.env);
+    const dir = project.sessionDir('api');
+    await waitFor(() => jobState(project, 'api') === 'done', 60_000, 'the session done');
+    first.kill('SIGTERM');
+    await first.result;
+
+    // As a worker leaves it that died right after the history append: the entry is there, the state not folded.
+    const history = readHistory(dir);
+    const head = git(remote, 'rev-parse', 'samocode/api');
+    const instruction = 'CI failed on the pull request (recorded before the crash): fix the build.';
+    writeFileSync(
+      join(dir, '_signal_history.jsonl'),
+      `${JSON.stringify({
+        seq: history.at(-1)!.seq + 1,
+        time: new Date().toISOString(),
+        iteration: 8,
+        phase: 'done',
+        event: 'pr_reaction',
+        pr: PR_URL,
+        seen: 'ci_failed',
+        key: `ci_failed:${head.slice(0, 12)}`,
+        detail: 'CI failed',
+        did: 'continue',
+        attempt: 1,
+        of: 3,
+        instruction,
+      })}\n`,
+      { flag: 'a' },
+    );
+    const second = project.start(['worker', '--config', project.configFile], { env: gh.env, timeoutMs: 120_000 });
+    await waitFor(
+      () => readHistory(dir).filter((e) => e.event === 'delivered').length === 2,
+      90_000,
+      'the continuation delivered',
+    );
+    second.kill('SIGTERM');
+    const result = await second.result;
+    expect(result.stderr).toContain(`api: the continuation for ${PR_URL} (CI failed) is queued again`);
+    const after = readHistory(dir);
+    expect(after.map((e) => e.seq)).toEqual(after.map((_, i) => i + 1));
+    expect(after.filter((e) => e.event === 'continued').map((e) => e.instruction)).toEqual([instruction]);
+    expect(reactions(dir)).toHaveLength(1);
+    expect(readOverview(dir).data).toMatchObject({ status: 'done', cycle: 2 });
+  }, 180_000);
 });
