@@ -28,7 +28,11 @@ export const FLAGS = {
     value: '<text>',
     meaning: 'the new work for a done session (continue): in every prompt of its new cycle',
   },
-  from: { type: 'string', value: '<phase>', meaning: 'where the new cycle starts: investigation (default) | planning' },
+  from: {
+    type: 'string',
+    value: '<phase>',
+    meaning: 'where the new cycle starts: investigation (default) | planning | implementation (a fix: no gate ahead)',
+  },
   'older-than': {
     type: 'string',
     value: '<age>',

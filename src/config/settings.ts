@@ -8,6 +8,7 @@ import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.
 import { refFormatProblem } from '../core/session-name.js';
 import { LOG_FORMATS, type Config } from '../core/config.js';
 import { DELIVER_MODES } from '../core/delivery.js';
+import { PR_CONTINUE_RULES, PR_NOTIFY_RULES } from '../core/pr-watch.js';
 import { PROVIDERS, STREAM_FORMATS, type Provider } from '../core/provider-facts.js';
 import type { ConfigProblem } from '../errors.js';
 import { DEFAULT_BLOCK_AFTER, type CheckSpec } from '../core/gates.js';
@@ -500,6 +501,54 @@ export const SETTINGS = {
     default: 300_000,
     parse: seconds(1),
   },
+  SAMOCODE_PR_POLL: {
+    key: 'SAMOCODE_PR_POLL',
+    aliases: ['PR_POLL'],
+    doc: "Seconds between a worker's looks at the pull request of each done session it ran with DELIVER=pr (`gh pr view`, `gh pr checks`); what it sees is handled by the PR_ON_* rules. 0 turns the watching off.",
+    example: 'SAMOCODE_PR_POLL=300',
+    default: 300_000,
+    parse: seconds(0),
+  },
+  SAMOCODE_PR_ON_CI_FAILED: {
+    key: 'SAMOCODE_PR_ON_CI_FAILED',
+    aliases: ['PR_ON_CI_FAILED'],
+    doc: "A failed check on the pull request: `continue` the session (queued, from implementation) with the failing job's log as the instruction, up to PR_CI_RETRIES times, then notify; `notify` only; `off`.",
+    example: 'SAMOCODE_PR_ON_CI_FAILED=notify',
+    default: 'continue',
+    parse: oneOf(PR_CONTINUE_RULES),
+  },
+  SAMOCODE_PR_CI_RETRIES: {
+    key: 'SAMOCODE_PR_CI_RETRIES',
+    aliases: ['PR_CI_RETRIES'],
+    doc: 'Continuations for failed CI on one pull request before samocode only notifies.',
+    example: 'SAMOCODE_PR_CI_RETRIES=3',
+    default: 3,
+    parse: integer(0),
+  },
+  SAMOCODE_PR_ON_CHANGES_REQUESTED: {
+    key: 'SAMOCODE_PR_ON_CHANGES_REQUESTED',
+    aliases: ['PR_ON_CHANGES_REQUESTED'],
+    doc: 'A review that requests changes: `continue` the session with the review and the newer comments as the instruction, up to PR_REVIEW_RETRIES times, then notify; `notify`; `off`.',
+    example: 'SAMOCODE_PR_ON_CHANGES_REQUESTED=continue',
+    default: 'continue',
+    parse: oneOf(PR_CONTINUE_RULES),
+  },
+  SAMOCODE_PR_REVIEW_RETRIES: {
+    key: 'SAMOCODE_PR_REVIEW_RETRIES',
+    aliases: ['PR_REVIEW_RETRIES'],
+    doc: 'Continuations for requested changes on one pull request before samocode only notifies.',
+    example: 'SAMOCODE_PR_REVIEW_RETRIES=2',
+    default: 2,
+    parse: integer(0),
+  },
+  SAMOCODE_PR_ON_APPROVED: {
+    key: 'SAMOCODE_PR_ON_APPROVED',
+    aliases: ['PR_ON_APPROVED'],
+    doc: 'The pull request approved with every check green: `notify` the person (samocode never merges), or `off`.',
+    example: 'SAMOCODE_PR_ON_APPROVED=off',
+    default: 'notify',
+    parse: oneOf(PR_NOTIFY_RULES),
+  },
   VERIFY: {
     key: 'VERIFY',
     doc: 'A check samocode runs itself (`sh -c` in the working dir) before it accepts a move out of implementation, testing or quality to a later phase, and before `done`: a failure keeps the session in its phase and goes to the agent. More checks: `VERIFY_<NAME>=<command>` (named `<name>`; run after VERIFY, by name). An empty value switches a check off.',
@@ -723,6 +772,14 @@ export function resolveSettings(layers: Layers, configFile: string, home: string
       keepDoneDays: get('SAMOCODE_KEEP_DONE_DAYS'),
       stallLimit: get('SAMOCODE_STALL_LIMIT'),
       delivery: { mode: get('DELIVER'), remote: get('DELIVER_REMOTE'), timeoutMs: get('DELIVER_TIMEOUT') },
+      prWatch: {
+        pollMs: get('SAMOCODE_PR_POLL'),
+        ciFailed: get('SAMOCODE_PR_ON_CI_FAILED'),
+        ciRetries: get('SAMOCODE_PR_CI_RETRIES'),
+        changesRequested: get('SAMOCODE_PR_ON_CHANGES_REQUESTED'),
+        reviewRetries: get('SAMOCODE_PR_REVIEW_RETRIES'),
+        approved: get('SAMOCODE_PR_ON_APPROVED'),
+      },
       queue: {
         url: get('SAMOCODE_QUEUE'),
         maxSessions: get<number | null | undefined>('SAMOCODE_MAX_SESSIONS') ?? undefined,

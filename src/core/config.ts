@@ -6,6 +6,7 @@ import type { DeliverMode } from './delivery.js';
 import type { Phase } from './phases.js';
 import type { Provider, StreamFormat } from './provider-facts.js';
 import type { CheckSpec } from './gates.js';
+import type { PrRules } from './pr-watch.js';
 
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -47,6 +48,8 @@ export interface Config {
   stallLimit: number;
   /** What a done session hands over (gates/delivery.ts). */
   delivery: { mode: DeliverMode; remote: string; timeoutMs: number };
+  /** How the worker watches a session's pull request after DELIVER=pr, and reacts (core/pr-watch.ts). */
+  prWatch: PrRules;
   /** The queue of `enqueue` / `worker` (issue 13). */
   queue: {
     /** `redis://…` (BullMQ); undefined: the local queue in `<SESSIONS>/.queue/`. */

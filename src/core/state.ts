@@ -7,6 +7,7 @@ import type { Phase } from './phases.js';
 import { FIELD_CAP, capText } from './agent-text.js';
 import { deliveryRecord, type DeliveryFacts, type DeliveryRecord } from './delivery.js';
 import { gateFailureAfter, isGateRefusal, type CheckRun, type GateFailure } from './gates.js';
+import type { PrDid, PrSeen } from './pr-watch.js';
 
 /**
  * The most kept of an agent's text in the front matter (lastSummary, blockedReason, needs). The signal's fields are
@@ -252,8 +253,38 @@ export interface RequeuedEntry extends EntryBase {
   restarts: number;
 }
 
+/**
+ * The worker looked at the session's pull request (DELIVER=pr) and reacted (core/pr-watch.ts): what it saw, keyed so
+ * that the same thing is never reacted to twice, and what it did. Changes nothing but the record: a continuation is
+ * its own `continued` entry when the queued job runs.
+ */
+export interface PrReactionEntry extends EntryBase {
+  event: 'pr_reaction';
+  pr: string;
+  seen: PrSeen;
+  /** What was seen, as a key: `ci_failed:<head sha>`, `changes_requested:<review id>`, `approved:<head sha>`, `merged`. */
+  key: string;
+  /** One line: the failing checks, the reviewer. */
+  detail: string;
+  did: PrDid;
+  /** A continuation: which of how many (PR_CI_RETRIES, PR_REVIEW_RETRIES). */
+  attempt?: number | undefined;
+  of?: number | undefined;
+  /** Notified because the continuations were used up. */
+  gaveUp?: true | undefined;
+  /** The continuation's instruction, so a job lost before it was queued can be queued again. */
+  instruction?: string | undefined;
+}
+
 export type HistoryEntry =
-  IterationEntry | ResumedEntry | InterruptedEntry | BudgetEntry | DeliveredEntry | ContinuedEntry | RequeuedEntry;
+  | IterationEntry
+  | ResumedEntry
+  | InterruptedEntry
+  | BudgetEntry
+  | DeliveredEntry
+  | ContinuedEntry
+  | RequeuedEntry
+  | PrReactionEntry;
 
 /** What a waiting or blocked state holds, cleared when the session goes on. */
 const NOT_PAUSED = {
@@ -271,6 +302,7 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
   switch (entry.event) {
     case 'interrupted':
     case 'requeued':
+    case 'pr_reaction':
       return base;
     case 'delivered':
       // A delivery that could not be written leaves `delivery` unset: the next run of the done session tries again.
@@ -283,9 +315,10 @@ export function applyEntry(state: SessionState, entry: HistoryEntry): SessionSta
         phaseIterations: 0,
         instruction: entry.instruction,
         cycle: entry.cycle,
-        // The new work asks again at its gates, and its own plan becomes the contract once approved.
+        // The new work asks again at its gates, and its own plan becomes the contract once approved. A cycle that
+        // starts in implementation (a fix for its pull request) has no gate ahead: the approved plan stays the contract.
         gatesPassed: [],
-        approvedPlan: undefined,
+        approvedPlan: entry.phaseAfter === 'implementation' ? state.approvedPlan : undefined,
         planFeedback: undefined,
         ...NOT_PAUSED,
         carryNote: undefined,

@@ -289,6 +289,12 @@ async function openPullRequest(
     facts.prUrl = opts.scrub(url);
     return;
   }
+  // A continued session delivers to the pull request it opened before: the push updated it, and gh names it.
+  const existing = /already exists:?\s*(https?:\/\/\S+)/.exec(`${result.stderr}\n${result.stdout}`)?.[1];
+  if (!result.ok && !result.failure && existing) {
+    facts.prUrl = opts.scrub(existing);
+    return;
+  }
   const quoted = args.map((a) => (/^[\w./:@%+,=-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
   problem({
     step: 'pr',

@@ -17,6 +17,7 @@ import { limitDeferral, rateLimitReason } from './limits.js';
 import { lastFailure, readState, sessionDirOf } from './session-facts.js';
 import { startSessionChild, type SessionChild } from './session-child.js';
 import { watchWaiting } from './waiting-watch.js';
+import { watchPullRequests, type PrProbePort, type PrWatchOptions } from './pr-watch.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   stop: { drain: AbortSignal; now: AbortSignal; kill: AbortSignal };
   /** How often each running session's progress is read (the watcher re-reads the waiting jobs every 5 s at most). */
   pollMs?: number | undefined;
+  /** Watch the pull requests of done sessions (DELIVER=pr) with this gh probe; absent: not watched. */
+  pullRequests?: { probe: PrProbePort; notify: PrWatchOptions['notify'] } | undefined;
 }
 
 export interface WorkerReport {
@@ -48,11 +51,16 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerReport> {
   const pollMs = opts.pollMs ?? 2_000;
   // chokidar sees an answer at once; the look at the queue is for sessions that began to wait under another worker.
   const watch = watchWaiting({ sessions: config.sessions, backend, say, pollMs: Math.max(pollMs, 5_000) });
+  const prs = opts.pullRequests
+    ? watchPullRequests({ config, backend, scrub: opts.scrub, say, ...opts.pullRequests })
+    : undefined;
   let ran = 0;
 
   let drainTimer: NodeJS.Timeout | undefined;
   const stopping = () => opts.stop.drain.aborted;
   opts.stop.drain.addEventListener('abort', () => {
+    // A stopping worker starts no new reaction: the next worker looks again (what was seen is in the histories).
+    void prs?.close();
     if (children.size === 0) return;
     say(
       `stopping: no new jobs; ${children.size} running session(s) finish their iteration (up to ${Math.round(config.queue.drainMs / 1000)} s), then are interrupted`,
@@ -140,6 +148,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerReport> {
   } finally {
     if (drainTimer) clearTimeout(drainTimer);
     await watch.close();
+    await prs?.close();
   }
   // Nothing it started may outlive it (a grandchild that left its group, a watchdog still at work).
   const left = processesMarked(marker).filter(isAlive);

@@ -117,7 +117,7 @@ describe('orchestrate continue', () => {
     expect(waiting.stderr).toMatch(/it is waiting for you \(human_action\)/);
   });
 
-  test('usage: --instruction is required, --from only investigation or planning', async () => {
+  test('usage: --instruction is required, --from only investigation, planning or implementation', async () => {
     const project = createProject();
     const none = await project.run(['continue', '--config', project.configFile, '--session', 'x']);
     expect(none.exitCode).toBe(2);
@@ -134,6 +134,6 @@ describe('orchestrate continue', () => {
       'testing',
     ]);
     expect(bad.exitCode).toBe(2);
-    expect(bad.stderr).toContain('fix: --from investigation or --from planning');
+    expect(bad.stderr).toContain('fix: --from investigation or --from planning or --from implementation');
   });
 });

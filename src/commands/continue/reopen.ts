@@ -13,7 +13,8 @@ import { guardWrite } from '../../io/storage-failure.js';
 import { sessionWorkspace } from '../../io/workspace.js';
 import type { OpenSession } from '../run/open-session.js';
 
-export const CONTINUE_PHASES = ['investigation', 'planning'] as const satisfies readonly Phase[];
+/** implementation: a fix with no question or plan to ask again (what the pull request rules use, core/pr-watch.ts). */
+export const CONTINUE_PHASES = ['investigation', 'planning', 'implementation'] as const satisfies readonly Phase[];
 export type ContinuePhase = (typeof CONTINUE_PHASES)[number];
 
 export interface Continuation {

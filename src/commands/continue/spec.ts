@@ -4,7 +4,7 @@ import { EXAMPLE_CONFIG as CONFIG, RUN_FLAGS, type CommandSpec } from '../flags.
 export const CONTINUE_COMMAND = {
   summary: 'reopen a done session with new work on the same branch: a new cycle from investigation (or planning)',
   usage: [
-    'orchestrate continue --config <.samocode> --session <name> --instruction "…" [--from investigation|planning] [flags]',
+    'orchestrate continue --config <.samocode> --session <name> --instruction "…" [--from investigation|planning|implementation] [flags]',
   ],
   flags: ['instruction', 'from', 'enqueue', ...RUN_FLAGS.filter((flag) => flag !== 'task' && flag !== 'dive')],
   examples: [

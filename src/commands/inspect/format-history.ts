@@ -70,6 +70,16 @@ function entryCells(entry: HistoryEntry, short: boolean): string[] {
       ];
     case 'requeued':
       return [...common, '» requeued', phaseName(entry.phase), '', '', '', String(entry.reason ?? '')];
+    case 'pr_reaction':
+      return [
+        ...common,
+        '» pull request',
+        phaseName(entry.phase),
+        `${entry.seen} / ${entry.did}`,
+        entry.attempt === undefined ? '' : `${entry.attempt}/${entry.of ?? '?'}`,
+        '',
+        `${entry.detail ?? ''} (${entry.pr ?? '?'})`,
+      ];
     default: {
       const unknown = entry as { event?: unknown; phase?: string };
       return [...common, String(unknown.event ?? '?'), phaseName(unknown.phase), '', '', '', ''];

@@ -34,6 +34,7 @@ export const QUEUE_COMMANDS = {
       'A session that waits for you frees its slot; the worker queues it again as soon as your answer is saved.',
       'A session whose orchestrator died is restarted up to SAMOCODE_WORKER_RESTARTS times, then its job is failed.',
       'Limits: --concurrency, SAMOCODE_MAX_SESSIONS for the project, and a pause of a provider that rate-limits.',
+      'DELIVER=pr: it watches the pull request of each done session every PR_POLL and reacts by the PR_ON_* rules (CI failed, changes requested: continue; approved: notify); it never merges.',
       'First SIGTERM / Ctrl-C drains, a second interrupts the sessions at once (resumable), a third kills them.',
     ],
     main: async (input) => (await import('./worker-command.js')).workerCommand(input),

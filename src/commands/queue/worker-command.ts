@@ -1,5 +1,10 @@
 // `orchestrate worker`: the signals (first drains, second interrupts, third kills), the console lines, the queue.
-import { makeScrubber, secretValues } from '../../core/secrets.js';
+import type { Config } from '../../core/config.js';
+import { makeScrubber, secretValues, type Scrub } from '../../core/secrets.js';
+import { createPrProbe } from '../../gates/pr-probe.js';
+import { createLogger } from '../../log/logger.js';
+import { appendSessionLogLine } from '../../log/session-log-line.js';
+import type { PrWatchOptions } from '../../queue/pr-watch.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
 import { openQueue } from '../../queue/open-queue.js';
 import { runWorker } from '../../queue/worker.js';
@@ -32,6 +37,7 @@ export async function workerCommand(input: CommandInput): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const queue = await openQueue(config, { log: say });
+  const pullRequests = await pullRequestWatch(config, scrub, say);
   say(
     `worker pid ${process.pid}: up to ${concurrency} sessions at once from ${config.queue.url ? 'the Redis queue' : `${config.sessions}/.queue`}${config.queue.maxSessions ? ` (project limit ${config.queue.maxSessions})` : ''}; SIGTERM or Ctrl-C drains`,
   );
@@ -47,6 +53,7 @@ export async function workerCommand(input: CommandInput): Promise<number> {
       scrub,
       say,
       stop: { drain: drain.signal, now: now.signal, kill: kill.signal },
+      pullRequests,
     });
     say(
       `worker stopped after ${report.ran} job(s)${report.leftovers ? `; killed ${report.leftovers} leftover process(es)` : '; no process left behind'}`,
@@ -54,6 +61,7 @@ export async function workerCommand(input: CommandInput): Promise<number> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    await pullRequests?.close();
     await queue.close();
   }
   return received === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm;
@@ -67,4 +75,39 @@ function parseConcurrency(raw: string | undefined): number {
       `--concurrency ${JSON.stringify(raw)} is not a whole number from 1 to 64; e.g. --concurrency 4`,
     );
   return value;
+}
+
+/**
+ * What the worker needs to watch the pull requests of DELIVER=pr sessions: gh through the supervised spawn, and where
+ * a reaction is told (the console, the session's session.log, Telegram when configured). Off with SAMOCODE_PR_POLL=0.
+ */
+async function pullRequestWatch(
+  config: Config,
+  scrub: Scrub,
+  say: (line: string) => void,
+): Promise<(Pick<PrWatchOptions, 'probe' | 'notify'> & { close(): Promise<void> }) | undefined> {
+  if (config.prWatch.pollMs <= 0) return undefined;
+  const probe = createPrProbe({
+    cwd: config.mainRepo,
+    env: process.env,
+    timeoutMs: config.delivery.timeoutMs,
+    killGraceMs: config.killGraceMs,
+    scrub,
+  });
+  const telegram = config.telegram
+    ? (await import('../../telegram/send-only.js')).telegramSender({
+        ...config.telegram,
+        log: await createLogger({ level: config.logLevel, format: config.logFormat, quiet: true, scrub }),
+        scrub,
+      })
+    : undefined;
+  return {
+    probe,
+    notify(sessionDir, session, text, level) {
+      say(`${session}: ${text}`);
+      appendSessionLogLine(sessionDir, level, text, scrub, { source: 'worker', session });
+      telegram?.send(`${session}: pull request`, text);
+    },
+    close: async () => telegram?.close(),
+  };
 }
