@@ -92,7 +92,10 @@ function planLines(text: string | undefined): string[] {
     ...(title ? [line(title.replace(/^#\s+/, ''))] : []),
     ...intro,
     ...(phases.length > 0
-      ? [`${phases.length} plan phase${phases.length === 1 ? '' : 's'}:`, ...phases.slice(0, MAX_ITEMS).map((p) => `  ${line(p)}`)]
+      ? [
+          `${phases.length} plan phase${phases.length === 1 ? '' : 's'}:`,
+          ...phases.slice(0, MAX_ITEMS).map((p) => `  ${line(p)}`),
+        ]
       : []),
     ...more(phases.length, 'phase'),
   ];
