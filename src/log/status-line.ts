@@ -22,6 +22,8 @@ export interface TerminalOptions {
 export interface Terminal {
   /** Where the logger's readable lines go: printed above the status line. */
   print(text: string): void;
+  /** Anyone else's write to the terminal (the Ctrl-C notice, a storage warning): the status line makes way for it. */
+  around<T>(write: () => T): T;
   /** The agent's latest action (its console line's text). */
   action(text: string): void;
   /** The loop's events move the status line: an iteration starts, retries, ends; the session waits or ends. */
@@ -122,6 +124,14 @@ export function createTerminal(opts: TerminalOptions): Terminal {
       opts.write(`${ERASE}${text}${next}`);
       shown = next;
     },
+    around(write) {
+      if (!shown) return write();
+      opts.write(ERASE);
+      shown = '';
+      const result = write();
+      draw();
+      return result;
+    },
     action(text) {
       if (!model) return;
       model = { ...model, action: text, note: undefined };
@@ -151,8 +161,10 @@ function unref<T extends NodeJS.Timeout>(timer: T): T {
 export function terminalFor(opts: { format: LogFormat; quiet: boolean; env: NodeJS.ProcessEnv }): Terminal | undefined {
   const stderr = process.stderr;
   if (opts.format === 'json' || stderr.isTTY !== true) return undefined;
-  return createTerminal({
-    write: (text) => stderr.write(text),
+  const original = stderr.write;
+  const write = original.bind(stderr);
+  const terminal = createTerminal({
+    write: (text) => write(text),
     columns: () => stderr.columns || 80,
     color: !opts.env.NO_COLOR,
     live: !opts.quiet && opts.env.TERM !== 'dumb',
@@ -162,4 +174,16 @@ export function terminalFor(opts: { format: LogFormat; quiet: boolean; env: Node
       return () => stderr.off('resize', listener);
     },
   });
+  if (!opts.quiet) {
+    // Whoever else writes to stderr while the line shows (io/shutdown.ts's Ctrl-C notice, a storage warning) would
+    // leave it behind, half-overwritten: every write goes round it until the terminal closes.
+    stderr.write = ((...args: Parameters<typeof stderr.write>) =>
+      terminal.around(() => write(...args))) as typeof stderr.write;
+    const close = terminal.close;
+    terminal.close = () => {
+      stderr.write = original;
+      close();
+    };
+  }
+  return terminal;
 }

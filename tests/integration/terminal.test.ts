@@ -112,14 +112,26 @@ describe.skipIf(skip !== undefined)('the terminal', () => {
     expect(plain.stdout.replaceAll(ERASE, '')).not.toContain('\u001b');
   });
 
-  test('--quiet on a TTY: no status line, the wait is still printed', async () => {
+  test('--quiet on a TTY: no status line, the wait is still printed; a re-run prints it again', async () => {
     const p = project();
-    const { exitCode, stdout: out } = await startOnPty(p, sessionArgs(p, 'quiet', p.scenario(steps()), ['--quiet']))
-      .result;
+    const scenario = p.scenario(steps());
+    const { exitCode, stdout: out } = await startOnPty(p, sessionArgs(p, 'quiet', scenario, ['--quiet'])).result;
     expect(exitCode, out).toBe(5);
     expect(out).not.toContain('▸ #');
     expect(out).not.toContain(ERASE);
     expect(out).toContain('Q1: Which database?');
+    // A run started again on the session that still waits (answers not given) prints the wait at its start.
+    const again = await startOnPty(p, [
+      '--config',
+      p.configFile,
+      '--session',
+      'quiet',
+      '--script',
+      scenario,
+      '--no-wait',
+    ]).result;
+    expect(again.exitCode, again.stdout).toBe(5);
+    expect(again.stdout).toMatch(/── waiting for you \(qa_answers\) ──[\s\S]*Q1: Which database\?/);
   });
 
   test('Ctrl-C while the status line shows: it is erased, the run ends interrupted and resumable', async () => {
@@ -130,6 +142,11 @@ describe.skipIf(skip !== undefined)('the terminal', () => {
     run.type('\u0003');
     const { exitCode, stdout: out } = await run.result;
     expect(exitCode, out).toBe(130);
+    // The Ctrl-C notice (io/shutdown.ts writes it) goes round the status line: never printed over it.
+    const notice = out.indexOf('SIGINT: stopping the agent');
+    const shown = out.lastIndexOf('▸ #', notice);
+    expect(notice, out).toBeGreaterThan(shown);
+    expect(out.slice(shown, notice)).toContain(ERASE);
     const last = out.lastIndexOf('▸ #');
     expect(out.indexOf(ERASE, last)).toBeGreaterThan(last);
     expect(out.slice(out.indexOf(ERASE, last))).toMatch(/stopped by SIGINT; session \S+ is resumable/);

@@ -113,6 +113,19 @@ describe('the status line on a terminal', () => {
     expect(writes.at(-1)).toBe(`${ERASE}▸ #4 impl (attempt 2) · 0:05`);
   });
 
+  test("someone else's write goes round it: erased first, drawn again after", () => {
+    const t = terminal();
+    t.notifier.notify(start());
+    writes = [];
+    const result = t.around(() => (writes.push('\nSIGINT: stopping\n'), 42));
+    expect(result).toBe(42);
+    expect(writes).toEqual([ERASE, '\nSIGINT: stopping\n', '▸ #1 impl · 0:00']);
+    t.notifier.notify({ type: 'iteration-end', state: fakeState() } as SessionEvent);
+    writes = [];
+    t.around(() => writes.push('plain\n'));
+    expect(writes).toEqual(['plain\n']);
+  });
+
   test('--quiet (not live): no status line ever, lines print as they come', () => {
     const t = terminal(false);
     t.notifier.notify(start());
