@@ -1,21 +1,14 @@
 // The dashboard's record (io/serve-record.ts): a run names the dashboard only while the server that wrote the record
 // lives on this host; a stale, foreign or broken record is ignored (and left alone), and a server removes only its own.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readServeRecord, removeServeRecord, SERVE_FILE, writeServeRecord } from '../../src/io/serve-record.js';
+import { tempDir } from '../helpers/rig.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function sessions(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'serve-record-'));
-  dirs.push(dir);
-  return dir;
-}
+const sessions = () => tempDir('samocode-serve-record-');
 const record = (over: Record<string, unknown> = {}) => ({
   pid: process.pid,
   host: hostname(),

@@ -148,37 +148,35 @@ describe('waitingLines', () => {
     ]);
   });
 
-  test('the plan: its title, the first lines of its approach, its phases counted and named', () => {
-    const lines = waitingLines({
-      state: fakeState({ status: 'waiting', waitingFor: 'plan_approval' }),
-      sessionDir: dir,
-      fileText: PLAN,
-    });
-    expect(lines).toEqual([
-      '── waiting for you (plan_approval) ──',
-      'Plan: add auth',
-      '  Tokens in a cookie, refreshed by middleware.',
-      '  Decided with Q1: Postgres.',
-      '2 plan phases:',
-      '  Phase 1: Token helper',
-      '  Phase 2: Middleware',
-      `approve in ${dir}/_plan.md: "**Approval:** approved" or "rejected: <what to change>"`,
-    ]);
-  });
-
-  test('the review: every finding under its rule, not the decision part', () => {
-    const lines = waitingLines({
-      state: fakeState({ status: 'waiting', waitingFor: 'review' }),
-      sessionDir: dir,
-      fileText: REVIEW,
-    });
-    expect(lines).toEqual([
-      '── waiting for you (review) ──',
-      '2 findings:',
-      '  test-deleted: `tests/a.test.ts`',
-      '  skip-added: `tests/b.test.ts:12` `it.skip("works")`',
-      `decide in ${dir}/_review.md: "**Decision:** approved" or "rejected: <what to change>"`,
-    ]);
+  test.each([
+    [
+      'the plan: its title, the first lines of its approach, its phases counted and named',
+      'plan_approval',
+      PLAN,
+      [
+        'Plan: add auth',
+        '  Tokens in a cookie, refreshed by middleware.',
+        '  Decided with Q1: Postgres.',
+        '2 plan phases:',
+        '  Phase 1: Token helper',
+        '  Phase 2: Middleware',
+        `approve in ${dir}/_plan.md: "**Approval:** approved" or "rejected: <what to change>"`,
+      ],
+    ],
+    [
+      'the review: every finding under its rule, not the decision part',
+      'review',
+      REVIEW,
+      [
+        '2 findings:',
+        '  test-deleted: `tests/a.test.ts`',
+        '  skip-added: `tests/b.test.ts:12` `it.skip("works")`',
+        `decide in ${dir}/_review.md: "**Decision:** approved" or "rejected: <what to change>"`,
+      ],
+    ],
+  ])('%s', (_what, waitingFor, fileText, expected) => {
+    const lines = waitingLines({ state: fakeState({ status: 'waiting', waitingFor }), sessionDir: dir, fileText });
+    expect(lines).toEqual([`── waiting for you (${waitingFor}) ──`, ...expected]);
   });
 
   test('a long list is capped with a count of the rest; a missing file is named', () => {
