@@ -1,12 +1,12 @@
-// `<SESSIONS>/_serve.json`: how a run knows a dashboard (`orchestrate serve`) is up, to name its URL to the person.
-// The URL is written without the token (a secret, printed once by `serve` itself). A record is trusted only while its
-// process lives on this host: a server that died without cleaning up leaves a file that is ignored, not removed.
+// `<SESSIONS>/_serve.json`: how a run (or any reader) knows an `orchestrate serve` dashboard is up for these sessions.
+// It holds the URL without the token (the token is a secret, printed once by serve and written nowhere). A record
+// whose process is gone, or that was written on another host, is stale: ignored by readers, not removed by them.
+import { unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
-import { readIfExists } from './read-if-exists.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import { isAlive } from './process-group.js';
+import { readIfExists } from './read-if-exists.js';
 
 export const SERVE_FILE = '_serve.json';
 
@@ -19,43 +19,36 @@ export interface ServeRecord {
 
 /** The record, only if its process lives on this host; else undefined (a stale file is ignored, not removed). */
 export function readServeRecord(sessionsDir: string): ServeRecord | undefined {
-  const parsed = readRecord(join(sessionsDir, SERVE_FILE));
-  if (!isServeRecord(parsed)) return undefined;
-  if (parsed.host !== hostname() || !isAlive(parsed.pid)) return undefined;
-  return { pid: parsed.pid, host: parsed.host, url: parsed.url, started: parsed.started };
+  const record = readRecord(sessionsDir);
+  return record && record.host === hostname() && isAlive(record.pid) ? record : undefined;
 }
 
 export function writeServeRecord(sessionsDir: string, record: ServeRecord): void {
   writeFileAtomicSync(join(sessionsDir, SERVE_FILE), `${JSON.stringify(record)}\n`);
 }
 
-/** Only if it is still ours: a second server started since owns the file now. */
+/** Only if it is still ours: a second serve started since then owns the file now. */
 export function removeServeRecord(sessionsDir: string, pid: number): void {
-  const file = join(sessionsDir, SERVE_FILE);
-  const record = readRecord(file);
-  if (isServeRecord(record) && record.pid === pid) rmSync(file, { force: true });
-}
-
-/** The parsed file, or undefined when it is missing, not a regular file (never read: a FIFO would hang) or not JSON. */
-function readRecord(file: string): unknown {
+  const record = readRecord(sessionsDir);
+  if (!record || record.pid !== pid || record.host !== hostname()) return;
   try {
-    const text = readIfExists(file);
-    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+    unlinkSync(join(sessionsDir, SERVE_FILE));
   } catch {
-    return undefined;
+    // already gone
   }
 }
 
-function isServeRecord(value: unknown): value is ServeRecord {
-  if (typeof value !== 'object' || value === null) return false;
-  const r = value as Record<string, unknown>;
-  return (
-    typeof r.pid === 'number' &&
-    Number.isInteger(r.pid) &&
-    r.pid > 0 &&
-    typeof r.host === 'string' &&
-    typeof r.url === 'string' &&
-    /^https?:\/\//.test(r.url) &&
-    typeof r.started === 'string'
-  );
+function readRecord(sessionsDir: string): ServeRecord | undefined {
+  let value: unknown;
+  try {
+    // readIfExists: a FIFO or a device put there must not hang the reader.
+    value = JSON.parse(readIfExists(join(sessionsDir, SERVE_FILE)) ?? 'null');
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { pid, host, url, started } = value as Record<string, unknown>;
+  if (!Number.isSafeInteger(pid) || (pid as number) <= 0) return undefined;
+  if (typeof host !== 'string' || typeof url !== 'string' || typeof started !== 'string') return undefined;
+  return { pid: pid as number, host, url, started };
 }
