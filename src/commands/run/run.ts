@@ -18,8 +18,6 @@ import type { AgentPort, Clock, HumanGate, Notifier } from '../../loop/ports.js'
 import { createLogger } from '../../log/logger.js';
 import { makeScrubber, type Scrub } from '../../core/secrets.js';
 import { logNotifier } from '../../log/log-notifier.js';
-import { terminalFor } from '../../log/status-line.js';
-import { waitingPrinter } from '../../log/waiting-printout.js';
 import {
   HISTORY_FILE,
   LOCK_FILE,
@@ -184,8 +182,16 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   });
   // Started with the first agent (off the path to its spawn): stops the agent if this process dies without cleaning up.
   let watchdog: Watchdog | undefined;
-  // On a TTY: the live status line below the log lines, and what a wait asks for (log/status-line.ts).
-  const terminal = terminalFor({ format: config.logFormat, quiet: opts.quiet, env: opts.env });
+  // On a TTY: the live status line below the log lines, and what a wait asks for (log/status-line.ts). Loaded only
+  // there: string-width's Unicode tables cost ~17 ms at start-up.
+  const terminal =
+    process.stderr.isTTY === true && config.logFormat !== 'json'
+      ? (await import('../../log/status-line.js')).terminalFor({
+          format: config.logFormat,
+          quiet: opts.quiet,
+          env: opts.env,
+        })
+      : undefined;
   const eraseOnExit = () => terminal?.close();
   process.once('exit', eraseOnExit);
   const eraseOnForce = opts.shutdown.onForcedExit(eraseOnExit);
@@ -230,7 +236,12 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       : undefined;
     telegram?.notifyStarted(state);
     const waiting = terminal
-      ? waitingPrinter({ sessionDir, sessionsDir: config.sessions, scrub, print: terminal.print })
+      ? (await import('../../log/waiting-printout.js')).waitingPrinter({
+          sessionDir,
+          sessionsDir: config.sessions,
+          scrub,
+          print: terminal.print,
+        })
       : undefined;
     if (waiting && state.status === 'waiting' && pendingReason(state, sessionDir)) await waiting.show(state);
     // The status line hears first: it is erased before the line that ends its iteration, drawn before "started".
