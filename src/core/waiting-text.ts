@@ -75,29 +75,36 @@ function questionLines(text: string | undefined): string[] {
   return [...out, ...more(open.length, 'question')];
 }
 
-/** The title, the first lines of its approach, and its phases (`### Phase N: …`) counted and named. */
+/**
+ * The title, its first lines (of the first section, or under the title when there is none), and its phases counted
+ * and named: `### Phase N: …` headings, else the top-level numbered steps (`1. …`).
+ */
 function planLines(text: string | undefined): string[] {
   if (text === undefined) return [`(no ${PLAN_FILE} yet)`];
   const lines = text.split(/\r?\n/);
-  const title = lines.find((l) => /^#\s/.test(l));
-  const firstHeading = lines.findIndex((l) => /^##\s/.test(l));
+  const titleAt = lines.findIndex((l) => /^#\s/.test(l));
+  const sectionAt = lines.findIndex((l) => /^##\s/.test(l));
+  const start = sectionAt >= 0 ? sectionAt : titleAt;
   const intro: string[] = [];
-  for (const raw of firstHeading < 0 ? [] : lines.slice(firstHeading + 1)) {
-    if (/^#{1,6}\s/.test(raw)) break;
-    if (raw.trim()) intro.push(`  ${line(raw)}`);
-    if (intro.length === PLAN_LINES) break;
+  for (const raw of lines.slice(start + 1)) {
+    if (/^#{1,6}\s/.test(raw) || intro.length === PLAN_LINES) break;
+    if (raw.trim() && !/^\s*\*\*Approval:?\*\*/i.test(raw)) intro.push(`  ${line(raw)}`);
   }
-  const phases = lines.filter((l) => /^###\s+(phase|step)\b/i.test(l)).map((l) => l.replace(/^###\s+/, ''));
+  const headings = lines.filter((l) => /^###\s+(phase|step)\b/i.test(l)).map((l) => l.replace(/^###\s+/, ''));
+  const steps = headings.length > 0 ? headings : lines.filter((l) => /^\d+[.)]\s/.test(l));
+  const word = headings.length > 0 ? 'plan phase' : 'step';
   return [
-    ...(title ? [line(title.replace(/^#\s+/, ''))] : []),
+    ...(titleAt >= 0 ? [line(lines[titleAt]!.replace(/^#\s+/, ''))] : []),
     ...intro,
-    ...(phases.length > 0
+    ...(headings.length > 0
       ? [
-          `${phases.length} plan phase${phases.length === 1 ? '' : 's'}:`,
-          ...phases.slice(0, MAX_ITEMS).map((p) => `  ${line(p)}`),
+          `${steps.length} ${word}${steps.length === 1 ? '' : 's'}:`,
+          ...steps.slice(0, MAX_ITEMS).map((p) => `  ${line(p)}`),
         ]
-      : []),
-    ...more(phases.length, 'phase'),
+      : steps.length > 0
+        ? [`${steps.length} ${word}${steps.length === 1 ? '' : 's'}`]
+        : []),
+    ...more(headings.length, 'phase'),
   ];
 }
 

@@ -21,8 +21,12 @@ export interface WaitingPrintoutDeps {
 /** The head of the file that is read: the printout shows its first questions, lines and findings only. */
 const MAX_READ = 256 * 1024;
 
-export async function printWaiting(state: SessionState, deps: WaitingPrintoutDeps): Promise<void> {
-  const text = readQuietly(fileToEdit(state, deps.sessionDir))?.slice(0, MAX_READ);
+/** `text`: the waited-on file as it was when the wait began (read then: an answer may come before this prints). */
+export async function printWaiting(
+  state: SessionState,
+  text: string | undefined,
+  deps: WaitingPrintoutDeps,
+): Promise<void> {
   const fileText = text === undefined ? undefined : await scanSecrets(deps.scrub(withoutControls(text)));
   const lines = waitingLines({
     state,
@@ -55,7 +59,8 @@ export interface WaitingPrinter {
 export function waitingPrinter(deps: WaitingPrintoutDeps): WaitingPrinter {
   let chain: Promise<void> = Promise.resolve();
   const show = (state: SessionState) => {
-    chain = chain.then(() => printWaiting(state, deps)).catch(() => undefined);
+    const text = readQuietly(fileToEdit(state, deps.sessionDir))?.slice(0, MAX_READ);
+    chain = chain.then(() => printWaiting(state, text, deps)).catch(() => undefined);
     return chain;
   };
   return {

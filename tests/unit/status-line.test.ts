@@ -174,6 +174,18 @@ describe('waitingLines', () => {
         `decide in ${dir}/_review.md: "**Decision:** approved" or "rejected: <what to change>"`,
       ],
     ],
+    [
+      'a plan of numbered steps without sections: its first lines, and the steps counted',
+      'plan_approval',
+      '# Plan\n\n1. Add `greet.js`.\n2. Add its test.\n\n**Approval:** _waiting_\n',
+      [
+        'Plan',
+        '  1. Add `greet.js`.',
+        '  2. Add its test.',
+        '2 steps',
+        `approve in ${dir}/_plan.md: "**Approval:** approved" or "rejected: <what to change>"`,
+      ],
+    ],
   ])('%s', (_what, waitingFor, fileText, expected) => {
     const lines = waitingLines({ state: fakeState({ status: 'waiting', waitingFor }), sessionDir: dir, fileText });
     expect(lines).toEqual([`── waiting for you (${waitingFor}) ──`, ...expected]);
