@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import type { LogFormat } from '../core/config.js';
 import { tolerantLogStream } from '../io/storage-failure.js';
+import { withoutControls } from '../core/agent-text.js';
 
 export interface LoggerOptions {
   level: string;
@@ -14,6 +15,8 @@ export interface LoggerOptions {
   quiet: boolean;
   sessionLog?: string | undefined;
   scrub: (text: string) => string;
+  /** The terminal's printer (log/status-line.ts) on a TTY: readable lines go through it, above the status line. */
+  terminal?: ((text: string) => void) | undefined;
 }
 
 export async function createLogger(opts: LoggerOptions): Promise<Logger> {
@@ -25,14 +28,18 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     const colorize = !process.env.NO_COLOR && process.stderr.isTTY === true;
     streams.push({
       level: consoleLevel as pino.Level,
-      stream: lazyPretty({
-        destination: 2,
-        sync: true,
-        colorize,
-        hideObject: true,
-        ignore: 'pid,hostname',
-        translateTime: 'HH:MM:ss',
-      }),
+      stream: lazyPretty(
+        {
+          destination: 2,
+          sync: true,
+          colorize,
+          hideObject: true,
+          ignore: 'pid,hostname',
+          translateTime: 'HH:MM:ss',
+          ...(colorize ? { messageFormat: failuresInRed } : {}),
+        },
+        opts.terminal,
+      ),
     });
   }
   if (opts.sessionLog) {
@@ -51,20 +58,37 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
 
 /**
  * pino-pretty (and its ~15 CommonJS modules) required with the first line the console shows: with --quiet, a run that
- * warns of nothing never loads it. Synchronous (require), so no line waits or is lost.
+ * warns of nothing never loads it. Synchronous (require), so no line waits or is lost. With a `terminal`, pino-pretty
+ * only formats (its stream form would hand lines on asynchronously) and the terminal prints.
  */
-function lazyPretty(options: PrettyOptions): pino.DestinationStream {
-  let pretty: pino.DestinationStream | undefined;
+function lazyPretty(options: PrettyOptions, terminal?: (text: string) => void): pino.DestinationStream {
+  let write: ((line: string) => void) | undefined;
   return {
     write(line: string) {
-      if (!pretty) {
-        const load = createRequire(import.meta.url)('pino-pretty') as (o: PrettyOptions) => pino.DestinationStream;
-        pretty = load(options);
+      if (!write) {
+        const pretty = createRequire(import.meta.url)('pino-pretty') as PinoPretty;
+        if (terminal) {
+          const format = pretty.prettyFactory(options);
+          write = (l) => terminal(format(l));
+        } else {
+          const stream = pretty(options);
+          write = (l) => stream.write(l);
+        }
       }
-      pretty.write(line);
+      write(line);
     },
   };
 }
+
+type PinoPretty = ((o: PrettyOptions) => pino.DestinationStream) & {
+  prettyFactory: (o: PrettyOptions) => (line: string) => string;
+};
+
+/** A failed tool call (`✗ …`) and an error are red on a colour terminal: failures never look like the rest. */
+const failuresInRed: PrettyOptions['messageFormat'] = (log, messageKey, _level, extras) => {
+  const message = withoutControls(String(log[messageKey] ?? ''));
+  return log.failed === true || Number(log.level) >= 50 ? extras.colors.red(message) : message;
+};
 
 function lowest(a: string, b: string): string {
   const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];

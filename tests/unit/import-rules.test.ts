@@ -18,7 +18,7 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
   cli: 'all',
 };
 /** What the pure core may take from outside src/: no fs, child_process, timers or logger. */
-const CORE_PACKAGES = /^(zod|gray-matter|picomatch|node:util|node:path|@secretlint\/.+)$/;
+const CORE_PACKAGES = /^(zod|gray-matter|picomatch|string-width|node:util|node:path|@secretlint\/.+)$/;
 
 interface Edge {
   from: string;

@@ -182,6 +182,19 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   });
   // Started with the first agent (off the path to its spawn): stops the agent if this process dies without cleaning up.
   let watchdog: Watchdog | undefined;
+  // On a TTY: the live status line below the log lines, and what a wait asks for (log/status-line.ts). Loaded only
+  // there: string-width's Unicode tables cost ~17 ms at start-up.
+  const terminal =
+    process.stderr.isTTY === true && config.logFormat !== 'json'
+      ? (await import('../../log/status-line.js')).terminalFor({
+          format: config.logFormat,
+          quiet: opts.quiet,
+          env: opts.env,
+        })
+      : undefined;
+  const eraseOnExit = () => terminal?.close();
+  process.once('exit', eraseOnExit);
+  const eraseOnForce = opts.shutdown.onForcedExit(eraseOnExit);
   try {
     const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
     const log = await createLogger({
@@ -190,6 +203,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       quiet: opts.quiet,
       sessionLog: join(sessionDir, SESSION_LOG),
       scrub,
+      terminal: terminal?.print,
     });
     for (const warning of warnings) log.warn(warning);
     for (const note of [...opened.notes, ...reopened]) log.info(note);
@@ -221,7 +235,23 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       ? await connectTelegramFor(config, opts, state, sessionDir, log, scrub)
       : undefined;
     telegram?.notifyStarted(state);
-    const listeners = [notifier, ...(telegram ? [telegram.notifier] : []), ...(opts.notifiers ?? [])];
+    const waiting = terminal
+      ? (await import('../../log/waiting-printout.js')).waitingPrinter({
+          sessionDir,
+          sessionsDir: config.sessions,
+          scrub,
+          print: terminal.print,
+        })
+      : undefined;
+    if (waiting && state.status === 'waiting' && pendingReason(state, sessionDir)) await waiting.show(state);
+    // The status line hears first: it is erased before the line that ends its iteration, drawn before "started".
+    const listeners = [
+      ...(terminal ? [terminal.notifier] : []),
+      notifier,
+      ...(waiting ? [waiting.notifier] : []),
+      ...(telegram ? [telegram.notifier] : []),
+      ...(opts.notifiers ?? []),
+    ];
     let last = state;
     try {
       const outcome = await runSession(state, {
@@ -236,7 +266,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             env: agentEnv,
             scrub,
             // A failed tool call is a warning: it shows with --quiet too, and in its own colour.
-            progress: (request, text, failed) =>
+            progress: (request, text, failed) => {
               log[failed ? 'warn' : 'info'](
                 {
                   event: 'agent-action',
@@ -245,7 +275,9 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
                   ...(failed ? { failed: true } : {}),
                 },
                 `#${request.iteration} ${PHASE_RULES[request.state.phase].short}  ${text}`,
-              ),
+              );
+              terminal?.action(scrub(text));
+            },
             onAgent: (pid) => {
               agentPid = pid;
               if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
@@ -303,6 +335,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         gateBlockAfter: config.verify.blockAfter,
       });
       log.flush();
+      await waiting?.settled();
       const { exitCode, message } = describe(outcome, sessionDir, opts, opened);
       const end = await endOfRun(outcome, message, { sessionDir, opts, config });
       if (end.rows) telegram?.notifyStanding(outcome.state, outcome.kind, end.rows);
@@ -316,6 +349,9 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       await telegram?.close();
     }
   } finally {
+    terminal?.close();
+    process.off('exit', eraseOnExit);
+    eraseOnForce();
     releaseOnForce();
     killOnForce();
     watchdog?.dismiss();
