@@ -1,14 +1,20 @@
-// Build: bundle the CLI into one file (Node 20 has no module compile cache, and resolving and loading a few hundred
-// small files of dependencies costs ~300 ms at every start on these machines), plus the scripted agent on its own.
+// Build: bundle the CLI (Node 20 has no module compile cache, and resolving and loading a few hundred small files of
+// dependencies costs ~300 ms at every start on these machines), plus the scripted agent on its own.
+// The CLI is split (dist/cli.js and dist/chunk-*.js): what a command loads with `import()` (each command's code, the
+// review and its execa, Telegram, the queue) is parsed and evaluated only when that runs, not at every start. The
+// chunks sit beside cli.js, so a relative import of the code (`./bullmq.js`) means the same file from any of them.
 // Types are checked separately by `npm run typecheck`.
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // `--release` (npm pack / publish, via prepack): no source maps. The minified CLI's map is 3 MB, more than the CLI
 // itself; it helps when reading a stack trace of a checkout, not an installed copy.
 const release = process.argv.includes('--release');
-if (release)
+// Chunk names carry a hash of their content: the ones of an earlier build would pile up beside the new ones.
+for (const name of readdirSafe('dist')) if (name.startsWith('chunk-')) rmSync(`dist/${name}`, { force: true });
+if (release) {
   for (const map of ['dist/cli.js.map', 'dist/script-agent.js.map', 'dist/bullmq.js.map']) rmSync(map, { force: true });
+}
 
 const common = {
   bundle: true,
@@ -32,11 +38,21 @@ const common = {
   },
 };
 
+function readdirSafe(dir) {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 await build({
   ...common,
   entryPoints: ['src/cli.ts'],
   minify: process.env.NO_MINIFY !== '1',
-  outfile: 'dist/cli.js',
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   // Loaded only when needed (a terminal shows readable logs; agent text looks like it may hold a secret): left as
   // normal dependency imports, so their code is not parsed at every start.
   // dist/bullmq.js (below) is imported at run time, only by the Redis queue back end.

@@ -823,8 +823,10 @@ function checkSpecs(
   const commands = new Map<string, string>();
   if (verify !== undefined) commands.set('VERIFY', verify);
   const timeouts = new Map<string, { ms: number }>();
-  for (const [key, raw] of [...layers].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!isCheckKey(key)) continue;
+  // Only the check keys are sorted: a sort of the whole environment with localeCompare set up ICU's collation at
+  // every start (~12 ms); with one check or none there is nothing to compare.
+  const checkKeys = [...layers].filter(([key]) => isCheckKey(key));
+  for (const [key, raw] of checkKeys.sort(([a], [b]) => a.localeCompare(b))) {
     const timeout = CHECK_TIMEOUT.exec(key);
     if (timeout) {
       const parsed = seconds(0.1)(raw.value, home, raw.baseDir);

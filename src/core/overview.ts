@@ -119,7 +119,8 @@ export function parseOverview(text: string, file: string): OverviewRead {
       message: `${file}: the front matter between the --- lines is not valid YAML (${detail}). Restore it (it is written by samocode, not by hand) or move the file away to start the session afresh.`,
     };
   }
-  const result = frontMatterSchema.safeParse(parsed.data);
+  // jitless: zod would first compile a parser for the schema (`new Function`), ~5 ms at every start for one parse.
+  const result = frontMatterSchema.safeParse(parsed.data, { jitless: true });
   if (!result.success) {
     const issues = result.error.issues.slice(0, 5).map((issue) => {
       const key = issue.path.join('.');

@@ -35,3 +35,26 @@ test.each([
 test('groupedCount', () => {
   expect(groupedCount(1234567.4)).toBe('1,234,567');
 });
+
+test.each([
+  0,
+  7,
+  999,
+  1000,
+  1000.5,
+  9999,
+  10_000,
+  123_456,
+  999_999.6,
+  1_000_000,
+  20_000_000,
+  -1,
+  -1234,
+  -999_999,
+  2 ** 53 - 1,
+  2 ** 53 + 2,
+  1e21,
+  0.4,
+])('groupedCount(%d) is what toLocaleString("en-US") writes', (n) => {
+  expect(groupedCount(n)).toBe(Math.round(n).toLocaleString('en-US'));
+});

@@ -46,7 +46,6 @@ import { createDelivery } from '../../gates/delivery.js';
 import { runStanding } from '../../gates/standing.js';
 import { doneText, rowsText, standingRows, type StandingRow } from '../../core/delivery.js';
 import { createGates } from '../../gates/gates.js';
-import { reviewSession } from '../../gates/review.js';
 import { identityEnv } from '../../gates/git-identity.js';
 
 export interface RunOptions {
@@ -330,7 +329,9 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
           runId,
           scrub,
           log: (text) => log.info({ event: 'gates' }, text),
-          review: reviewSession,
+          // Loaded when a review runs (at the end of a session): it brings execa, which nothing before the first
+          // agent needs.
+          review: async (ctx) => (await import('../../gates/review.js')).reviewSession(ctx),
         }),
         gateBlockAfter: config.verify.blockAfter,
       });
