@@ -1,14 +1,21 @@
 // Build: bundle the CLI into one file (Node 20 has no module compile cache, and resolving and loading a few hundred
 // small files of dependencies costs ~300 ms at every start on these machines), plus the scripted agent on its own.
 // Types are checked separately by `npm run typecheck`.
-import { rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // `--release` (npm pack / publish, via prepack): no source maps. The minified CLI's map is 3 MB, more than the CLI
 // itself; it helps when reading a stack trace of a checkout, not an installed copy.
 const release = process.argv.includes('--release');
 if (release)
-  for (const map of ['dist/cli.js.map', 'dist/script-agent.js.map', 'dist/bullmq.js.map']) rmSync(map, { force: true });
+  for (const map of [
+    'dist/cli.js.map',
+    'dist/script-agent.js.map',
+    'dist/bullmq.js.map',
+    'dist/web/app.js.map',
+    'dist/web/app.css.map',
+  ])
+    rmSync(map, { force: true });
 
 const common = {
   bundle: true,
@@ -52,3 +59,18 @@ await build({
   external: ['msgpackr-extract'],
 });
 await build({ ...common, entryPoints: ['src/agent/script-agent.ts'], outfile: 'dist/script-agent.js' });
+// The dashboard page that `orchestrate serve` hands out (src/web: browser code, nothing of the Node side): one
+// script, one stylesheet and the HTML, in dist/web/. No framework, nothing fetched from elsewhere: it works offline.
+await build({
+  entryPoints: ['src/web/app.ts', 'src/web/app.css'],
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  minify: process.env.NO_MINIFY !== '1',
+  sourcemap: !release,
+  logLevel: 'warning',
+  outdir: 'dist/web',
+});
+mkdirSync('dist/web', { recursive: true });
+copyFileSync('src/web/index.html', 'dist/web/index.html');
