@@ -1,0 +1,325 @@
+// The dashboard in a real browser (Debian's Chromium, headless) against the real `orchestrate serve` and real runs of
+// the scripted agent: the list shows a waiting session, answering its questions in the page resumes the run (its next
+// iteration happens), the plan is approved from the page, and a request without the token is refused with how to get
+// in. The screenshots of the README are taken here (docs/screenshots/ with SAMOCODE_UPDATE_SCREENSHOTS=1).
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chromiumMissing, launchBrowser, newContext, pageErrors, screenshot } from '../helpers/browser.js';
+import { reapLeftovers } from '../helpers/processes.js';
+import {
+  answerEverything,
+  createProject,
+  PLAN,
+  readHistory,
+  readOverview,
+  sig,
+  tempDir,
+  waitFor,
+  type Project,
+  type Step,
+} from '../helpers/rig.js';
+
+const WAIT_MS = 30_000;
+/** The scripted agent prints Claude's stream: the actions, cost and tokens the page shows come from it. */
+const CLAUDE = { SAMOCODE_SCRIPT_FORMAT: 'claude', SAMOCODE_RETRY_DELAY: '0' };
+
+interface Tool {
+  name: string;
+  input: Record<string, unknown>;
+  error?: string;
+}
+
+let ids = 0;
+/** One agent run as Claude's stream-json prints it: its words, its tool calls (a failed one too), its cost. */
+function claude(text: string, tools: Tool[], costUsd: number, tokens: number): string[] {
+  const line = (value: object) => JSON.stringify(value);
+  const lines = [line({ type: 'system', subtype: 'init', session_id: 'web' })];
+  lines.push(line({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text }] } }));
+  for (const tool of tools) {
+    const id = `toolu_${++ids}`;
+    lines.push(
+      line({
+        type: 'assistant',
+        message: { role: 'assistant', content: [{ type: 'tool_use', id, name: tool.name, input: tool.input }] },
+      }),
+      line({
+        type: 'user',
+        message: {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: id, content: tool.error ?? 'ok', is_error: tool.error !== undefined },
+          ],
+        },
+      }),
+    );
+  }
+  lines.push(
+    line({
+      type: 'result',
+      subtype: 'success',
+      is_error: false,
+      num_turns: tools.length + 1,
+      total_cost_usd: costUsd,
+      usage: {
+        input_tokens: Math.round(tokens * 0.2),
+        output_tokens: Math.round(tokens * 0.05),
+        cache_read_input_tokens: Math.round(tokens * 0.75),
+        cache_creation_input_tokens: 0,
+      },
+      permission_denials: [],
+    }),
+  );
+  return lines;
+}
+
+const QUESTIONS =
+  '# Questions\n\n### Q1: Which token library?\n- A) jose\n- B) jsonwebtoken\n**Suggestion:** A\n**Answer:** _waiting_\n\n' +
+  '### Q2: Where do <b>refresh tokens</b> live? <img src=x onerror="window.__pwned=1">\n- A) in the database\n- B) in a signed cookie\n**Answer:** _waiting_\n';
+
+const PLAN_TEXT =
+  '# Plan: add JWT auth\n\n## Steps\n1. Add `jose` and a `verifyToken` helper in src/auth/jwt.ts\n2. Guard the `/api` routes with it\n' +
+  '3. Tests: a good, an expired and a forged token\n\n## Files\n- src/auth/**\n- tests/auth/**\n\n**Approval:** _waiting_\n';
+
+/** The run the person drives from the page: questions, then a plan, then work, then the end of the scenario. */
+function authSteps(): Step[] {
+  return [
+    {
+      stdout: claude(
+        'Reading the routes and the existing session handling.',
+        [
+          { name: 'Read', input: { file_path: 'src/server.ts' } },
+          { name: 'Grep', input: { pattern: 'session', path: 'src' } },
+          { name: 'Bash', input: { command: 'npm test -- auth' }, error: 'Error: no test files match "auth"' },
+        ],
+        0.042,
+        18_000,
+      ),
+      signal: sig.go('requirements', 'mapped the routes and the session code'),
+    },
+    {
+      stdout: claude(
+        'Two decisions need the person.',
+        [{ name: 'Write', input: { file_path: '_qa.md' } }],
+        0.021,
+        9_000,
+      ),
+      sessionFiles: { '_qa.md': QUESTIONS },
+      signal: sig.wait('qa_answers', 'answer Q1 and Q2 in _qa.md'),
+    },
+    {
+      stdout: claude('Answers read: jsonwebtoken, refresh tokens in a signed cookie.', [], 0.018, 7_000),
+      signal: sig.go('planning', 'requirements settled'),
+    },
+    {
+      stdout: claude(
+        'Writing the plan.',
+        [
+          { name: 'Read', input: { file_path: 'src/routes/api.ts' } },
+          { name: 'Write', input: { file_path: '_plan.md' } },
+        ],
+        0.064,
+        26_000,
+      ),
+      sessionFiles: { '_plan.md': PLAN_TEXT },
+      signal: sig.wait('plan_approval', 'approve the plan in _plan.md'),
+    },
+    {
+      stdout: claude(
+        'Implementing the helper and the guard.',
+        [
+          { name: 'Edit', input: { file_path: 'src/auth/jwt.ts' } },
+          { name: 'Bash', input: { command: 'npm test' } },
+        ],
+        0.093,
+        41_000,
+      ),
+      files: {
+        'src/auth/jwt.ts': 'export function verifyToken(token: string): boolean {\n  return token.length > 0;\n}\n',
+      },
+      commit: 'Add verifyToken',
+      signal: sig.go('testing', 'helper and guard in place'),
+    },
+    { signal: sig.block('end of scenario') },
+  ];
+}
+
+function runArgs(project: Project, name: string, task: string, steps: Step[], wait: boolean): string[] {
+  return [
+    '--config',
+    project.configFile,
+    '--session',
+    name,
+    '--task',
+    task,
+    '--script',
+    project.scenario(steps, `${name}.json`),
+    ...(wait ? [] : ['--no-wait']),
+  ];
+}
+
+/** `orchestrate serve` on a free port; the one URL it prints, with its token. */
+async function startServe(project: Project, extra: string[] = []) {
+  const child = project.start(['serve', '--config', project.configFile, '--port', '0', ...extra], {
+    timeoutMs: 120_000,
+  });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const url = await waitFor(
+    () => /^(http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+)$/m.exec(stdout) ?? undefined,
+    WAIT_MS,
+    'orchestrate serve to print its URL',
+  );
+  return { child, withToken: url[0], base: url[1]!, token: url[2]! };
+}
+
+/** The text of the session's status badge in its header. */
+const headerStatus = (page: Page) => page.locator('.session-header h1 .badge').textContent();
+
+describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('the list shows a waiting session; its questions answered and its plan approved in the page, the run goes on', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const shots = tempDir('samocode-shots-');
+    mkdirSync(shots, { recursive: true });
+    // Two more sessions for the list: one blocked, one done.
+    const blocked = await project.run(
+      runArgs(
+        project,
+        'bump-deps',
+        'Bump the dependencies to their latest minor versions',
+        [
+          { stdout: claude('Checking the lockfile.', [], 0.012, 5_000), signal: sig.go('requirements') },
+          { signal: sig.block('the registry refused the login: check NPM_TOKEN', 'a working registry login') },
+        ],
+        false,
+      ),
+      { env: CLAUDE },
+    );
+    expect(blocked.exitCode, blocked.stderr).toBe(4);
+    const doneArgs = runArgs(
+      project,
+      'fix-flaky-test',
+      'Make the retry test stop failing one run in ten',
+      [
+        { stdout: claude('Looking at the retry test.', [], 0.02, 8_000), signal: sig.go('requirements') },
+        {
+          sessionFiles: { '_qa.md': '### Q1: ok?\n- A) yes\n**Answer:** _waiting_\n' },
+          signal: sig.wait('qa_answers'),
+        },
+        { signal: sig.go('planning') },
+        { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
+        {
+          stdout: claude('Fixing the clock in the test.', [], 0.05, 20_000),
+          files: { 'retry.test.ts': 'it("retries", () => {});\n' },
+          commit: 'Use a fake clock in the retry test',
+          signal: sig.go('testing'),
+        },
+        { signal: sig.go('quality') },
+        { signal: sig.go('done') },
+        { signal: sig.done() },
+      ],
+      false,
+    );
+    let done = await project.run(doneArgs, { env: CLAUDE });
+    for (let i = 0; i < 3 && done.exitCode === 5; i++) {
+      answerEverything(project.sessionDir('fix-flaky-test'));
+      done = await project.run(doneArgs, { env: CLAUDE });
+    }
+    expect(done.exitCode, done.stderr).toBe(0);
+
+    const serve = await startServe(project);
+    const run = project.start(runArgs(project, 'add-auth', 'Add JWT authentication to the API', authSteps(), true), {
+      env: CLAUDE,
+      timeoutMs: 120_000,
+    });
+    let runErr = '';
+    run.stderr!.on('data', (chunk: Buffer) => (runErr += chunk.toString()));
+    await waitFor(() => runErr.includes('waiting for you:'), WAIT_MS, 'the run to wait for its questions');
+
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    await page.goto(serve.withToken);
+    // The token went into a cookie and out of the address bar.
+    expect(page.url()).toBe(serve.base);
+    const row = page.locator('tr[data-session="add-auth"]');
+    await expect.poll(() => row.locator('.badge').textContent(), { timeout: WAIT_MS }).toBe('waiting for qa_answers');
+    await expect.poll(() => page.locator('tr[data-session]').count()).toBe(3);
+    expect(await page.locator('tr[data-session="bump-deps"] .badge').textContent()).toContain('blocked');
+    expect(await page.locator('tr[data-session="fix-flaky-test"] .badge').textContent()).toBe('done');
+    expect(await row.textContent()).toContain('Add JWT authentication to the API');
+    await screenshot(page, 'sessions', shots);
+
+    await row.locator('a.session-name').click();
+    const q1 = page.locator('fieldset[data-question="Q1"]');
+    await q1.waitFor();
+    // The hostile question is text, not markup: no element made, no script run.
+    const legend = await page.locator('fieldset[data-question="Q2"] legend').textContent();
+    expect(legend).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+    // The first iteration's tool calls, the failed one marked.
+    await expect.poll(() => page.locator('.action.failed').count(), { timeout: WAIT_MS }).toBeGreaterThan(0);
+
+    await q1.locator('button[data-option="B"]').click();
+    await page.locator('fieldset[data-question="Q2"] input').fill('in a signed cookie');
+    await page.getByRole('button', { name: 'Send answers' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain('Sent 2 answers');
+
+    // The run's next iteration happened (the page shows it live) and it now waits for the plan.
+    await expect.poll(() => page.locator('table.history tr[data-iteration="3"]').count(), { timeout: WAIT_MS }).toBe(1);
+    await expect.poll(() => headerStatus(page), { timeout: WAIT_MS }).toBe('waiting for plan_approval');
+    const dir = project.sessionDir('add-auth');
+    expect(readHistory(dir).find((e) => e.event === 'resumed')).toMatchObject({ from: 'waiting', gatePassed: true });
+    await page.getByRole('button', { name: 'Approve the plan' }).waitFor();
+    expect(await page.locator('.document').textContent()).toContain('Guard the /api routes with it');
+    await expect.poll(() => page.locator('.chart rect.bar').count()).toBe(4);
+    await screenshot(page, 'session', shots);
+
+    // Reject needs feedback: the page says so and sends nothing.
+    await page.getByRole('button', { name: 'Reject the plan' }).click();
+    expect(await page.locator('.waiting .form-status').textContent()).toContain('Say what to change first');
+    await page.getByRole('button', { name: 'Approve the plan' }).click();
+    await expect.poll(() => page.locator('table.history tr[data-iteration="5"]').count(), { timeout: WAIT_MS }).toBe(1);
+    const result = await run.result;
+    expect(result.exitCode, result.stderr).toBe(4);
+    expect(readOverview(dir).data.approvedPlan).toBeTruthy();
+    await expect.poll(() => headerStatus(page), { timeout: WAIT_MS }).toContain('blocked');
+    // The work of iteration 5 shows as the branch's diff.
+    await expect.poll(() => page.locator('.diffstat').textContent(), { timeout: WAIT_MS }).toContain('src/auth/jwt.ts');
+
+    expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
+    await context.close();
+    serve.child.kill('SIGINT');
+    expect((await serve.child.result).exitCode).toBe(0);
+  }, 120_000);
+
+  test('without the token the page refuses and says how to get in; a wrong token is refused too', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const serve = await startServe(project);
+    const context = await newContext(browser, { colorScheme: 'dark' });
+    const page = await context.newPage();
+    const bare = await page.goto(serve.base);
+    expect(bare?.status()).toBe(401);
+    const text = await page.locator('body').textContent();
+    expect(text).toContain('orchestrate serve');
+    expect(text).toContain('?token=');
+    const wrong = await page.goto(`${serve.base}?token=not-the-token`);
+    expect(wrong?.status()).toBe(401);
+    const api = await page.goto(`${serve.base}api/sessions`);
+    expect(api?.status()).toBe(401);
+    expect(await page.locator('body').textContent()).not.toContain(serve.token);
+    await context.close();
+    serve.child.kill('SIGINT');
+    expect((await serve.child.result).exitCode).toBe(0);
+  }, 60_000);
+});
