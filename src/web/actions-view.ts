@@ -69,7 +69,8 @@ export function actionRow(action: Action): HTMLElement {
           'span',
           { class: 'text' },
           `iteration ${action.iteration} ended: ${action.phase} → ${action.phaseAfter ?? '?'}, ${action.status ?? '?'}` +
-            `${rejected ? ` (rejected: ${action.validation})` : ''}, ${duration(action.durationMs)}, ${cost(action.costUsd)}` +
+            `${rejected ? ` (rejected: ${action.validation})` : ''}, ${duration(action.durationMs)}` +
+            `${action.costUsd !== undefined ? `, ${cost(action.costUsd)}` : ''}` +
             `${action.summary ? `: ${action.summary}` : ''}`,
         ),
       );

@@ -71,7 +71,8 @@ export function statusBadge(row: { status: string | null; statusLine?: string; l
     case 'waiting':
     case 'blocked':
     case 'done':
-      return { text: row.statusLine || row.status, tone: row.status };
+      // `list` adds which process waits (`(pid 12 waits)`): a detail of the terminal's view, not of the badge.
+      return { text: (row.statusLine || row.status).replace(/ \(pid \d+ waits\)$/, ''), tone: row.status };
     default:
       return { text: row.statusLine || 'unknown', tone: 'unknown' };
   }

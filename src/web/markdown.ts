@@ -7,6 +7,8 @@ const HEADING = /^(#{1,6})\s+(.*)$/;
 const BULLET = /^\s*[-*+]\s+(.*)$/;
 const NUMBERED = /^\s*\d+[.)]\s+(.*)$/;
 const FENCE = /^\s*(```|~~~)/;
+const TABLE_ROW = /^\s*\|.*\|\s*$/;
+const TABLE_RULE = /^\s*\|(\s*:?-{2,}:?\s*\|)+\s*$/;
 
 export function markdown(text: string): HTMLElement {
   const root = h('div', { class: 'markdown' });
@@ -25,6 +27,15 @@ export function markdown(text: string): HTMLElement {
       const body: string[] = [];
       for (i++; i < lines.length && !FENCE.test(lines[i]!); i++) body.push(lines[i]!);
       root.appendChild(h('pre', {}, h('code', {}, body.join('\n'))));
+      continue;
+    }
+    if (TABLE_ROW.test(line)) {
+      flush();
+      list = undefined;
+      const rows: string[] = [];
+      for (; i < lines.length && TABLE_ROW.test(lines[i]!); i++) rows.push(lines[i]!);
+      i--;
+      root.appendChild(table(rows));
       continue;
     }
     const heading = HEADING.exec(line);
@@ -54,6 +65,30 @@ export function markdown(text: string): HTMLElement {
   }
   flush();
   return root;
+}
+
+/** A pipe table: the row before the `|---|` rule is its header (none: every row is a body row). */
+function table(rows: string[]): HTMLElement {
+  const cells = (row: string) =>
+    row
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split('|')
+      .map((cell) => cell.trim());
+  const rule = rows.findIndex((row) => TABLE_RULE.test(row));
+  const head = rule > 0 ? rows.slice(0, rule) : [];
+  const body = rule >= 0 ? rows.slice(rule + 1) : rows;
+  const row = (text: string, tag: 'th' | 'td') => h('tr', {}, ...cells(text).map((c) => h(tag, {}, ...inline(c))));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'md-table' },
+      head.length > 0 ? h('thead', {}, ...head.map((r) => row(r, 'th'))) : null,
+      h('tbody', {}, ...body.map((r) => row(r, 'td'))),
+    ),
+  );
 }
 
 /** `**bold**`, `` `code` `` and `[text](url)` (shown as its text) within a line. */

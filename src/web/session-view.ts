@@ -72,7 +72,8 @@ export function mountSession(name: string, onLiveness: (state: Liveness) => void
   const say = (text: string, bad = false) => {
     notice.hidden = false;
     notice.className = `notice${bad ? ' bad' : ''}`;
-    notice.textContent = text;
+    // Timed: a confirmation stays while the session moves on, and must read as something that happened.
+    notice.textContent = `${new Date().toLocaleTimeString()}: ${text}`;
   };
   const send = async (path: string, request: unknown, done: string): Promise<boolean> => {
     try {
@@ -206,7 +207,8 @@ function headerView(body: SessionBody): HTMLElement {
     s.task ? h('p', { class: 'task' }, s.task) : null,
     h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     s.lastSummary ? h('p', { class: 'summary' }, s.lastSummary) : null,
-    s.next ? h('p', { class: 'muted small' }, `Next: ${s.next}`) : null,
+    // Waiting or blocked, the panels below say what to do; done, this is how to apply the work.
+    s.next && s.status === 'done' ? h('p', { class: 'muted small' }, `Next: ${s.next}`) : null,
   );
 }
 
@@ -328,7 +330,7 @@ function deliveryView(name: string, body: DeliveryBody): HTMLElement {
   return h(
     'div',
     {},
-    markdown(body.summary),
+    body.files.length > 0 ? h('p', { class: 'muted' }, 'Patches to apply or review:') : null,
     body.files.length > 0
       ? h(
           'ul',
@@ -342,5 +344,6 @@ function deliveryView(name: string, body: DeliveryBody): HTMLElement {
           ),
         )
       : null,
+    markdown(body.summary),
   );
 }

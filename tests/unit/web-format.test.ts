@@ -52,6 +52,9 @@ describe('the page formats', () => {
       text: 'waiting for plan_approval',
       tone: 'waiting',
     });
+    expect(statusBadge({ status: 'waiting', statusLine: 'waiting for qa_answers (pid 12 waits)' }).text).toBe(
+      'waiting for qa_answers',
+    );
     expect(statusBadge({ status: 'blocked', statusLine: 'blocked: budget: cost' }).text).toBe('blocked: budget: cost');
     expect(statusBadge({ status: null, statusLine: 'unreadable: bad yaml' }).tone).toBe('unknown');
   });
