@@ -113,15 +113,56 @@ export function mountSession(name: string, onLiveness: (state: Liveness) => void
     });
   };
 
+  /** Iterations whose actions came by the stream since it (re)opened: the stream's own "so far" wins over /log. */
+  let streamed = new Set<number>();
+  let fresh = true;
   const addAction = (action: Action) => {
     if (actionsIteration !== undefined && action.iteration > actionsIteration) actionsList.replaceChildren();
     if (actionsIteration === undefined || action.iteration >= actionsIteration) actionsIteration = action.iteration;
     else return;
+    actionsList.querySelector(':scope > li.muted')?.remove();
     actionsList.appendChild(actionRow(action));
     while (actionsList.childElementCount > SHOWN_ACTIONS) actionsList.firstElementChild?.remove();
     if (body) showState(body);
   };
-
+  /**
+   * On each (re)connect the stream sends the running iteration's actions so far; an iteration that has ended comes
+   * from `/log` (the last one) instead. So: start the list anew, and ask /log only when nothing runs now.
+   */
+  const restartActions = (state: SessionBody) => {
+    actionsList.replaceChildren();
+    actionsIteration = undefined;
+    streamed = new Set();
+    if (state.status.status === 'running' && state.status.orchestrator?.live) return;
+    void getJson<{ actions: Action[] }>(sessionPath(name, '/log'))
+      .then((log) => {
+        const iteration = log.actions[0]?.iteration;
+        if (iteration !== undefined && streamed.has(iteration)) return;
+        for (const action of log.actions) addAction(action);
+        if (actionsList.childElementCount === 0)
+          actionsList.appendChild(h('li', { class: 'muted' }, 'No actions yet.'));
+      })
+      .catch(() => undefined);
+  };
+  /** The history entry of an iteration that just ended, as the last row of its actions. */
+  const ended = (entry: HistoryEntry) => {
+    if (entry.event !== 'iteration' || entry.iteration !== actionsIteration) return;
+    const signal = typeof entry.signal === 'object' && entry.signal !== null ? entry.signal : undefined;
+    const summary = signal?.summary ?? signal?.reason ?? entry.problem;
+    addAction({
+      time: entry.time,
+      iteration: entry.iteration,
+      phase: entry.phase,
+      attempt: entry.run?.attempts ?? 1,
+      kind: 'iteration',
+      ...(entry.phaseAfter !== undefined ? { phaseAfter: entry.phaseAfter } : {}),
+      ...(entry.statusAfter !== undefined ? { status: entry.statusAfter } : {}),
+      ...(entry.validation !== undefined ? { validation: entry.validation } : {}),
+      ...(summary !== undefined ? { summary } : {}),
+      ...(entry.run?.costUsd !== undefined ? { costUsd: entry.run.costUsd } : {}),
+      ...(entry.run?.durationMs !== undefined ? { durationMs: entry.run.durationMs } : {}),
+    });
+  };
   const loadDiff = async () => {
     try {
       replace(changes, diffView(await getJson<DiffBody>(sessionPath(name, '/diff'))));
@@ -144,27 +185,30 @@ export function mountSession(name: string, onLiveness: (state: Liveness) => void
       );
     }
   };
-
-  void getJson<{ actions: Action[] }>(sessionPath(name, '/log'))
-    .then((log) => {
-      for (const action of log.actions) addAction(action);
-      if (log.actions.length === 0 && actionsList.childElementCount === 0)
-        actionsList.appendChild(h('li', { class: 'muted' }, 'No actions yet.'));
-    })
-    .catch(() => undefined);
   void loadDiff();
 
   const close = subscribe(
     sessionPath(name, '/events'),
     {
-      state: (data) => showState(data as SessionBody),
+      state: (data) => {
+        if (fresh) restartActions(data as SessionBody);
+        fresh = false;
+        showState(data as SessionBody);
+      },
       action: (data) => {
-        actionsList.querySelector(':scope > li.muted')?.remove();
+        streamed.add((data as Action).iteration);
         addAction(data as Action);
       },
-      iteration: () => void loadDiff(),
+      iteration: (data) => {
+        ended(data as HistoryEntry);
+        void loadDiff();
+      },
     },
-    onLiveness,
+    (state) => {
+      // The first `state` after a (re)connect starts the actions anew: the stream resends what it did so far.
+      if (state === 'live') fresh = true;
+      onLiveness(state);
+    },
   );
   // Until the first `state` event: the same body by a plain GET, so a slow stream still shows the session.
   void getJson<SessionBody>(sessionPath(name))

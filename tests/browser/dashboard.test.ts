@@ -140,6 +140,8 @@ function authSteps(): Step[] {
         'src/auth/jwt.ts': 'export function verifyToken(token: string): boolean {\n  return token.length > 0;\n}\n',
       },
       commit: 'Add verifyToken',
+      // Long enough for the page to show this iteration running, its actions as they come.
+      delayMs: 2500,
       signal: sig.go('testing', 'helper and guard in place'),
     },
     { signal: sig.block('end of scenario') },
@@ -290,6 +292,14 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Reject the plan' }).click();
     expect(await page.locator('.waiting .form-status').textContent()).toContain('Say what to change first');
     await page.getByRole('button', { name: 'Approve the plan' }).click();
+    // Iteration 5 runs: its actions arrive live, before it ends.
+    await expect
+      .poll(() => page.locator('#actions-title').textContent(), { timeout: WAIT_MS })
+      .toBe('Actions of iteration 5 (running)');
+    await expect
+      .poll(() => page.locator('.action .target').allTextContents(), { timeout: WAIT_MS })
+      .toContain('src/auth/jwt.ts');
+    expect(readHistory(dir).filter((e) => e.event === 'iteration')).toHaveLength(4);
     await expect.poll(() => page.locator('table.history tr[data-iteration="5"]').count(), { timeout: WAIT_MS }).toBe(1);
     const result = await run.result;
     expect(result.exitCode, result.stderr).toBe(4);
