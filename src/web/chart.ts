@@ -19,6 +19,10 @@ export function costChart(points: ChartPoint[]): HTMLElement {
     figure.appendChild(h('p', { class: 'muted' }, 'No iteration has finished yet.'));
     return figure;
   }
+  if (points.every((p) => !p.costUsd && !p.tokens)) {
+    figure.appendChild(h('p', { class: 'muted' }, 'The agent reported no cost or tokens.'));
+    return figure;
+  }
   const innerW = WIDTH - PAD.left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;
   const maxCost = Math.max(...points.map((p) => p.costUsd ?? 0)) || 1;

@@ -2,7 +2,8 @@
 // the scripted agent: the list shows a waiting session, answering its questions in the page resumes the run (its next
 // iteration happens), the plan is approved from the page, and a request without the token is refused with how to get
 // in. The screenshots of the README are taken here (docs/screenshots/ with SAMOCODE_UPDATE_SCREENSHOTS=1).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumMissing, launchBrowser, newContext, pageErrors, screenshot } from '../helpers/browser.js';
@@ -10,6 +11,7 @@ import { reapLeftovers } from '../helpers/processes.js';
 import {
   answerEverything,
   createProject,
+  git,
   PLAN,
   readHistory,
   readOverview,
@@ -320,6 +322,87 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
       await page.emulateMedia({ colorScheme: 'dark' });
       await screenshot(page, 'done-dark', shots);
     }
+
+    expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
+    await context.close();
+    serve.child.kill('SIGINT');
+    expect((await serve.child.result).exitCode).toBe(0);
+  }, 120_000);
+
+  test('the review of the diff is rejected from the page with what to change; resume asks a new run; stop ends a run', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const focused = "it('adds', () => {\n  expect(1 + 1).toBe(2);\n});\n";
+    mkdirSync(join(project.repo, 'tests'), { recursive: true });
+    writeFileSync(join(project.repo, 'tests/math.test.ts'), focused);
+    git(project.repo, 'add', '-A');
+    git(project.repo, 'commit', '-q', '-m', 'a test');
+    const steps: Step[] = [
+      { signal: sig.go('requirements') },
+      { sessionFiles: { '_qa.md': '### Q1: ok?\n- A) yes\n**Answer:** _waiting_\n' }, signal: sig.wait('qa_answers') },
+      { signal: sig.go('planning') },
+      { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
+      {
+        files: { 'tests/math.test.ts': focused.replace("it('adds',", "it.only('adds',") },
+        commit: 'Focus the test',
+        signal: sig.go('testing'),
+      },
+      { signal: sig.go('done') },
+      { signal: sig.done() },
+      // After the rejection: back in implementation, an agent that works until it is stopped.
+      {
+        stdout: claude(
+          'Removing the it.only.',
+          [{ name: 'Edit', input: { file_path: 'tests/math.test.ts' } }],
+          0.01,
+          4_000,
+        ),
+        hang: true,
+      },
+    ];
+    const args = runArgs(project, 'focus', 'Speed up the math tests', steps, false);
+    let result = await project.run(args);
+    for (let i = 0; i < 3 && result.exitCode === 5 && /\((qa_answers|plan_approval)\)/.test(result.stderr); i++) {
+      answerEverything(project.sessionDir('focus'));
+      result = await project.run(args);
+    }
+    const dir = project.sessionDir('focus');
+    expect(readOverview(dir).data, result.stderr).toMatchObject({ status: 'waiting', waitingFor: 'review' });
+
+    const serve = await startServe(project);
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    await page.goto(`${serve.withToken}#/session/focus`);
+    await expect.poll(() => page.locator('.findings li').count(), { timeout: WAIT_MS }).toBeGreaterThan(0);
+    expect(await page.locator('.findings').textContent()).toContain('tests/math.test.ts');
+    await page.getByRole('textbox', { name: 'what to change in the review' }).fill('remove the it.only');
+    await page.getByRole('button', { name: 'Reject the review' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain('Rejected the review.');
+    expect(readFileSync(join(dir, '_review.md'), 'utf8')).toContain('**Decision:** rejected: remove the it.only');
+    // No run waits for it: resume leaves the request for the next one.
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toContain('Asked the session to resume.');
+
+    const run = project.start([...args.filter((a) => a !== '--no-wait')], { env: CLAUDE, timeoutMs: 120_000 });
+    await expect.poll(() => headerStatus(page), { timeout: WAIT_MS }).toBe('running');
+    await expect
+      .poll(() => page.locator('.action .target').allTextContents(), { timeout: WAIT_MS })
+      .toContain('tests/math.test.ts');
+    expect(
+      readHistory(dir)
+        .filter((e) => e.event === 'resumed')
+        .at(-1),
+    ).toMatchObject({
+      review: 'rejected',
+      feedback: 'remove the it.only',
+      phaseAfter: 'implementation',
+    });
+    await page.getByRole('button', { name: 'Stop' }).click();
+    const stopped = await run.result;
+    expect(stopped.exitCode, stopped.stderr).toBe(130);
+    expect(readHistory(dir).at(-1)).toMatchObject({ event: 'interrupted' });
+    await expect.poll(() => page.getByRole('button', { name: 'Stop' }).isDisabled(), { timeout: WAIT_MS }).toBe(true);
 
     expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
     await context.close();
