@@ -58,12 +58,12 @@ export function sessionPath(name: string, rest = ''): string {
   return `/api/sessions/${encodeURIComponent(name)}${rest}`;
 }
 
-export type Liveness = 'connecting' | 'live' | 'reconnecting' | 'refused';
+export type Liveness = 'connecting' | 'live' | 'reconnecting' | 'refused' | 'gone';
 
 /**
  * An SSE stream with its named events. The browser reconnects by itself after a dropped connection; a refused one
- * (401 after the server restarted with a new token, 404 for a session that went away) closes it: then it is retried
- * every few seconds, and `refused` is reported when the server says the token is no longer good.
+ * closes it: then it is retried every few seconds (`refused` when the token is no longer good: the server restarted
+ * with a new one), except for a 404 (`gone`: no such session), which asking again will not change.
  */
 export function subscribe(
   path: string,
@@ -81,9 +81,11 @@ export function subscribe(
       if (closed || !source) return;
       if (source.readyState === EventSource.CLOSED) {
         source = undefined;
-        void whyClosed(path).then((refused) => {
+        void whyClosed(path).then((status) => {
           if (closed) return;
-          onLiveness(refused ? 'refused' : 'reconnecting');
+          // 404: the session is not there (a mistyped address, a removed folder): asking again will not bring it.
+          if (status === 404) return onLiveness('gone');
+          onLiveness(status === 401 ? 'refused' : 'reconnecting');
           retry = setTimeout(open, 3000);
         });
       } else onLiveness('reconnecting');
@@ -108,13 +110,13 @@ export function subscribe(
   };
 }
 
-/** Whether a closed stream was refused for its token (401): asked with a plain GET of the same path. */
-async function whyClosed(path: string): Promise<boolean> {
+/** Why a stream closed: the HTTP status of a plain GET of the same path (0 when the server cannot be reached). */
+async function whyClosed(path: string): Promise<number> {
   try {
     const response = await fetch(path, { headers: headers(), credentials: 'same-origin' });
     void response.body?.cancel();
-    return response.status === 401;
+    return response.status;
   } catch {
-    return false;
+    return 0;
   }
 }

@@ -15,6 +15,7 @@ const LIVENESS: Record<Liveness, string> = {
   live: 'live',
   reconnecting: 'reconnecting…',
   refused: 'token refused',
+  gone: 'no such session',
 };
 
 function showLiveness(state: Liveness): void {

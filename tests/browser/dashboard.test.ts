@@ -410,7 +410,7 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
     expect((await serve.child.result).exitCode).toBe(0);
   }, 120_000);
 
-  test('without the token the page refuses and says how to get in; a wrong token is refused too', async () => {
+  test('without the token the page refuses and says how to get in; a wrong token too; an unknown session is named', async () => {
     const project = createProject();
     reapLeftovers(project);
     const serve = await startServe(project);
@@ -426,6 +426,11 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
     const api = await page.goto(`${serve.base}api/sessions`);
     expect(api?.status()).toBe(401);
     expect(await page.locator('body').textContent()).not.toContain(serve.token);
+
+    // With the token, an address naming no session says so, and stops asking.
+    await page.goto(`${serve.withToken}#/session/nope`);
+    await expect.poll(() => page.locator('.notice.bad').textContent(), { timeout: WAIT_MS }).toContain('"nope"');
+    await expect.poll(() => page.locator('#live').textContent(), { timeout: WAIT_MS }).toBe('no such session');
     await context.close();
     serve.child.kill('SIGINT');
     expect((await serve.child.result).exitCode).toBe(0);
