@@ -65,7 +65,7 @@ export async function serveCommand(input: CommandInput): Promise<number> {
   const server = createServer((req, res) => void handle(ctx, req, res));
   const bound = await listen(server, host, port);
   for (const allowed of allowedHosts(host, bound)) ctx.hosts.add(allowed);
-  hub.start();
+  await hub.start();
 
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${bound}/`;
