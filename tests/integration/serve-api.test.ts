@@ -166,7 +166,7 @@ describe('orchestrate serve: who may ask', () => {
     expect((await readOnly.stop('SIGINT')).exitCode).toBe(0);
   }, 90_000);
 
-  test('a taken --port is exit code 10 with the fix; a bad --port is a usage error', async () => {
+  test('a taken --port is exit code 10 with the fix; a bad --port is a usage error; --host 0.0.0.0 warns', async () => {
     const project = createProject();
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
@@ -184,6 +184,16 @@ describe('orchestrate serve: who may ask', () => {
     const bad = await project.run(['serve', '--config', project.configFile, '--port', 'eighty']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('--port takes a port number');
+
+    // Every address: a warning says so; the loopback names still answer, another name still does not.
+    const open = await startServe(project, ['--host', '0.0.0.0']);
+    await waitFor(() => open.stderr().includes('is not a loopback address'), WAIT_MS, 'the warning');
+    expect(open.base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect((await open.api('GET', '/api/sessions')).status).toBe(200);
+    expect((await open.api('GET', '/api/sessions', { headers: { Host: `evil.example:${open.port}` } })).status).toBe(
+      403,
+    );
+    expect((await open.stop()).exitCode).toBe(0);
   });
 });
 
