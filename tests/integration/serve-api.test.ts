@@ -4,17 +4,8 @@
 // plan, review, resume, stop) with their error codes, traversal attempts, a secret in the session files, one watcher
 // for 50 sessions, a taken port, and SIGTERM ending the streams with exit 0.
 import { createServer } from 'node:net';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { reapLeftovers, sessionDirOf } from '../helpers/processes.js';
 import {
@@ -33,6 +24,7 @@ import {
   type Project,
   type Step,
 } from '../helpers/rig.js';
+import { planSteps, reviewSteps, runToPlanWait, startWaitingRun } from '../helpers/gate-sessions.js';
 import { openEvents, startServe } from '../helpers/serve.js';
 
 const WAIT_MS = 30_000;
@@ -316,27 +308,10 @@ describe('orchestrate serve: the views', () => {
   test('a waiting session: its questions, its plan, its review findings, as the page needs them', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const test = "it('adds', () => {\n  expect(1 + 1).toBe(2);\n});\n";
-    mkdirSync(dirname(join(project.repo, 'tests/math.test.ts')), { recursive: true });
-    writeFileSync(join(project.repo, 'tests/math.test.ts'), test);
-    git(project.repo, 'add', '-A');
-    git(project.repo, 'commit', '-q', '-m', 'a test');
     const two =
       '### Q1: Which library?\n- A) jose\n- B) jsonwebtoken\n**Suggestion:** A\n**Answer:** _waiting_\n\n### Q2: Where?\n**Answer:** _waiting_\n';
-    const steps: Step[] = [
-      { signal: sig.go('requirements') },
-      { sessionFiles: { '_qa.md': two }, signal: sig.wait('qa_answers') },
-      { signal: sig.go('planning') },
-      { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
-      {
-        files: { 'tests/math.test.ts': test.replace("it('adds',", "it.only('adds',") },
-        commit: 'Focus',
-        signal: sig.go('testing'),
-      },
-      { signal: sig.go('done') },
-      { signal: sig.done() },
-      { signal: sig.block('end of scenario') },
-    ];
+    const steps = reviewSteps(project);
+    steps[1] = { sessionFiles: { '_qa.md': two }, signal: sig.wait('qa_answers') };
     const args = sessionArgs(project, 'gate', project.scenario(steps));
     expect((await project.run(args)).exitCode).toBe(5);
     const served = await startServe(project);
@@ -453,18 +428,9 @@ describe('orchestrate serve: live', () => {
   test('plan reject and approve, resume without a run, stop a waiting run (interrupted, resumable)', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const steps: Step[] = [
-      { signal: sig.go('requirements') },
-      { sessionFiles: QA, signal: sig.wait('qa_answers') },
-      { signal: sig.go('planning') },
-      { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
-      { signal: sig.block('end of scenario') },
-    ];
+    const steps = planSteps();
     const scenario = project.scenario(steps);
-    expect((await project.run(sessionArgs(project, 'plan', scenario))).exitCode).toBe(5);
-    const dir = project.sessionDir('plan');
-    answerEverything(dir);
-    expect((await project.run(sessionArgs(project, 'plan', scenario))).exitCode).toBe(5);
+    const dir = await runToPlanWait(project, 'plan', scenario);
     const served = await startServe(project);
 
     const noFeedback = await served.api('POST', '/api/sessions/plan/plan', { body: { decision: 'reject' } });
@@ -487,12 +453,7 @@ describe('orchestrate serve: live', () => {
     expect([blockedStop.status, blockedStop.json.error.code]).toEqual([409, 'not_running']);
 
     // A second session waits in its process: stop ends that run as Ctrl-C would, and it stays resumable.
-    const waiting = project.start(
-      sessionArgs(project, 'stopme', project.scenario(steps.slice(0, 2), 'stop.json'), [], { wait: true }),
-    );
-    let stderr = '';
-    waiting.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await waitFor(() => stderr.includes('waiting for you:'), WAIT_MS, 'the run to wait');
+    const waiting = await startWaitingRun(project, 'stopme', steps.slice(0, 2), 'stop.json');
     const stop = await served.api('POST', '/api/sessions/stopme/stop');
     expect(stop.status, stop.text).toBe(200);
     expect(stop.json).toMatchObject({ stopping: true, pid: waiting.pid });
