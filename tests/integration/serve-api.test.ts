@@ -504,6 +504,22 @@ describe('orchestrate serve: live', () => {
     );
     await Promise.all(s3.map((s) => s.next('state', (e) => e.data.waiting.questions[0].text === 'still ok?')));
     expect(streams[10]!.events.filter((e) => e.event === 'state')).toHaveLength(1);
+    // The local queue is watched too: a job added shows in the list stream.
+    const enqueued = await project.run([
+      'enqueue',
+      '--config',
+      project.configFile,
+      '--session',
+      'later',
+      '--task',
+      'x',
+    ]);
+    expect(enqueued.exitCode, enqueued.stderr).toBe(0);
+    const queued = await probe.next('sessions', (e) => e.data.queue !== null);
+    expect(queued.data.queue).toEqual({
+      backend: 'local',
+      jobs: [expect.objectContaining({ id: 'later', state: 'queued' })],
+    });
     for (const stream of [...streams, ...lists]) stream.close();
     probe.close();
     await waitFor(() => openHistories(pid) === 0, WAIT_MS, 'the tails to close with their last page');
