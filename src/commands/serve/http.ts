@@ -83,14 +83,11 @@ export function send(res: ServerResponse, status: number, type: string, body: st
   res.end(body);
 }
 
-/** The JSON object a POST carries: `Content-Type: application/json`, at most MAX_BODY_BYTES, an object. */
+/**
+ * The JSON object a POST carries: `Content-Type: application/json`, at most MAX_BODY_BYTES, an object. An empty body
+ * (resume, stop) is `{}` whatever its type says.
+ */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json')
-    throw new ApiError(
-      'unsupported_media_type',
-      `Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')}: send the body as application/json`,
-    );
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
   const parts: Buffer[] = [];
@@ -100,10 +97,17 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
     if (size > MAX_BODY_BYTES) throw tooLarge();
     parts.push(chunk);
   }
+  if (size === 0) return {};
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new ApiError(
+      'unsupported_media_type',
+      `Content-Type ${JSON.stringify(req.headers['content-type'] ?? '')}: send the body as application/json`,
+    );
   const text = Buffer.concat(parts).toString('utf8');
   let value: unknown;
   try {
-    value = text.trim() === '' ? {} : JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new ApiError('bad_request', `the body is not JSON: ${(error as Error).message}`);
   }

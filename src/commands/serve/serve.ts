@@ -24,6 +24,9 @@ import { localQueue, sessionBody, sessionsBody, type QueueBody } from './session
 import { SseHub } from './sse-hub.js';
 import { RequestError } from '../json/protocol.js';
 
+/** How long a client may take to send one request. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export async function serveCommand(input: CommandInput): Promise<number> {
   requireConfigFlag(input);
   const port = portOf(input.values.port);
@@ -63,9 +66,13 @@ export async function serveCommand(input: CommandInput): Promise<number> {
     log: (line) => say(`serve: ${line}`),
   };
   const server = createServer((req, res) => void handle(ctx, req, res));
+  // A request (headers and body, at most 64 KB) arrives at once or not at all; the event streams are answers, not
+  // requests, so they are not cut by this.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = REQUEST_TIMEOUT_MS;
   const bound = await listen(server, host, port);
   for (const allowed of allowedHosts(host, bound)) ctx.hosts.add(allowed);
-  hub.start();
+  await hub.start();
 
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${bound}/`;

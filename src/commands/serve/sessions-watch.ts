@@ -45,12 +45,15 @@ export interface SessionsWatch {
   close(): Promise<void>;
 }
 
-/** Calls `onChange(folder)` (a session folder's name, or `.queue`) for every change of a watched file. */
-export function watchSessions(
+/**
+ * Calls `onChange(folder)` (a session folder's name, or `.queue`) for every change of a watched file. Resolves once
+ * the watcher has read the folders, so a change after that is never missed.
+ */
+export async function watchSessions(
   sessions: string,
   onChange: (folder: string) => void,
   onError: (error: Error) => void,
-): SessionsWatch {
+): Promise<SessionsWatch> {
   const watcher: FSWatcher = watch(sessions, {
     ignoreInitial: true,
     depth: 1,
@@ -61,5 +64,6 @@ export function watchSessions(
     if (folder) onChange(folder);
   });
   watcher.on('error', (error) => onError(error instanceof Error ? error : new Error(String(error))));
+  await new Promise<void>((resolve) => watcher.once('ready', resolve));
   return { close: () => watcher.close() };
 }

@@ -56,9 +56,9 @@ export class SseHub {
     this.ping.unref();
   }
 
-  /** Starts the one watcher (after the server listens: changes before then are in the first answers anyway). */
-  start(): void {
-    this.watch = watchSessions(this.sessionsDir, (folder) => this.changed(folder), this.onError);
+  /** Starts the one watcher; resolves once it is ready (before the URL is printed, so no change is missed). */
+  async start(): Promise<void> {
+    this.watch = await watchSessions(this.sessionsDir, (folder) => this.changed(folder), this.onError);
   }
 
   /** `/api/events`: the list now, then whenever any session changes. */
