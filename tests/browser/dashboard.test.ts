@@ -2,16 +2,17 @@
 // the scripted agent: the list shows a waiting session, answering its questions in the page resumes the run (its next
 // iteration happens), the plan is approved from the page, and a request without the token is refused with how to get
 // in. The screenshots of the README are taken here (docs/screenshots/ with SAMOCODE_UPDATE_SCREENSHOTS=1).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumMissing, launchBrowser, newContext, pageErrors, screenshot } from '../helpers/browser.js';
 import { reapLeftovers } from '../helpers/processes.js';
+import { reviewSteps } from '../helpers/gate-sessions.js';
+import { startServe } from '../helpers/serve.js';
 import {
   answerEverything,
   createProject,
-  git,
   PLAN,
   readHistory,
   readOverview,
@@ -164,21 +165,6 @@ function runArgs(project: Project, name: string, task: string, steps: Step[], wa
   ];
 }
 
-/** `orchestrate serve` on a free port; the one URL it prints, with its token. */
-async function startServe(project: Project, extra: string[] = []) {
-  const child = project.start(['serve', '--config', project.configFile, '--port', '0', ...extra], {
-    timeoutMs: 120_000,
-  });
-  let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const url = await waitFor(
-    () => /^(http:\/\/127\.0\.0\.1:\d+\/)\?token=(\S+)$/m.exec(stdout) ?? undefined,
-    WAIT_MS,
-    'orchestrate serve to print its URL',
-  );
-  return { child, withToken: url[0], base: url[1]!, token: url[2]! };
-}
-
 /** The text of the session's status badge in its header. */
 const headerStatus = (page: Page) => page.locator('.session-header h1 .badge').textContent();
 
@@ -196,8 +182,8 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
     reapLeftovers(project);
     const shots = tempDir('samocode-shots-');
     mkdirSync(shots, { recursive: true });
-    // Two more sessions for the list: one blocked, one done.
-    const blocked = await project.run(
+    // Two more sessions for the list, one blocked and one done, made side by side (each its own session).
+    const blockedRun = project.run(
       runArgs(
         project,
         'bump-deps',
@@ -210,7 +196,6 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
       ),
       { env: CLAUDE },
     );
-    expect(blocked.exitCode, blocked.stderr).toBe(4);
     const doneArgs = runArgs(
       project,
       'fix-flaky-test',
@@ -235,11 +220,16 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
       ],
       false,
     );
-    let done = await project.run(doneArgs, { env: CLAUDE });
-    for (let i = 0; i < 3 && done.exitCode === 5; i++) {
-      answerEverything(project.sessionDir('fix-flaky-test'));
-      done = await project.run(doneArgs, { env: CLAUDE });
-    }
+    const doneRun = (async () => {
+      let done = await project.run(doneArgs, { env: CLAUDE });
+      for (let i = 0; i < 3 && done.exitCode === 5; i++) {
+        answerEverything(project.sessionDir('fix-flaky-test'));
+        done = await project.run(doneArgs, { env: CLAUDE });
+      }
+      return done;
+    })();
+    const [blocked, done] = await Promise.all([blockedRun, doneRun]);
+    expect(blocked.exitCode, blocked.stderr).toBe(4);
     expect(done.exitCode, done.stderr).toBe(0);
 
     const serve = await startServe(project);
@@ -254,7 +244,7 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const errors = pageErrors(page);
-    await page.goto(serve.withToken);
+    await page.goto(`${serve.base}?token=${serve.token}`);
     // The token went into a cookie and out of the address bar.
     expect(page.url()).toBe(serve.base);
     const row = page.locator('tr[data-session="add-auth"]');
@@ -325,41 +315,24 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
 
     expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
     await context.close();
-    serve.child.kill('SIGINT');
-    expect((await serve.child.result).exitCode).toBe(0);
+    expect((await serve.stop('SIGINT')).exitCode).toBe(0);
   }, 120_000);
 
   test('the review of the diff is rejected from the page with what to change; resume asks a new run; stop ends a run', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const focused = "it('adds', () => {\n  expect(1 + 1).toBe(2);\n});\n";
-    mkdirSync(join(project.repo, 'tests'), { recursive: true });
-    writeFileSync(join(project.repo, 'tests/math.test.ts'), focused);
-    git(project.repo, 'add', '-A');
-    git(project.repo, 'commit', '-q', '-m', 'a test');
-    const steps: Step[] = [
-      { signal: sig.go('requirements') },
-      { sessionFiles: { '_qa.md': '### Q1: ok?\n- A) yes\n**Answer:** _waiting_\n' }, signal: sig.wait('qa_answers') },
-      { signal: sig.go('planning') },
-      { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
-      {
-        files: { 'tests/math.test.ts': focused.replace("it('adds',", "it.only('adds',") },
-        commit: 'Focus the test',
-        signal: sig.go('testing'),
-      },
-      { signal: sig.go('done') },
-      { signal: sig.done() },
-      // After the rejection: back in implementation, an agent that works until it is stopped.
-      {
-        stdout: claude(
-          'Removing the it.only.',
-          [{ name: 'Edit', input: { file_path: 'tests/math.test.ts' } }],
-          0.01,
-          4_000,
-        ),
-        hang: true,
-      },
-    ];
+    // Up to the review of a focused test; then, after the rejection, back in implementation, an agent that works
+    // until it is stopped.
+    const steps = reviewSteps(project);
+    steps[7] = {
+      stdout: claude(
+        'Removing the it.only.',
+        [{ name: 'Edit', input: { file_path: 'tests/math.test.ts' } }],
+        0.01,
+        4_000,
+      ),
+      hang: true,
+    };
     const args = runArgs(project, 'focus', 'Speed up the math tests', steps, false);
     let result = await project.run(args);
     for (let i = 0; i < 3 && result.exitCode === 5 && /\((qa_answers|plan_approval)\)/.test(result.stderr); i++) {
@@ -373,7 +346,7 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
     const context = await newContext(browser);
     const page = await context.newPage();
     const errors = pageErrors(page);
-    await page.goto(`${serve.withToken}#/session/focus`);
+    await page.goto(`${serve.base}?token=${serve.token}#/session/focus`);
     await expect.poll(() => page.locator('.findings li').count(), { timeout: WAIT_MS }).toBeGreaterThan(0);
     expect(await page.locator('.findings').textContent()).toContain('tests/math.test.ts');
     await page.getByRole('textbox', { name: 'what to change in the review' }).fill('remove the it.only');
@@ -406,8 +379,7 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
 
     expect(errors.filter((e) => e.startsWith('uncaught'))).toEqual([]);
     await context.close();
-    serve.child.kill('SIGINT');
-    expect((await serve.child.result).exitCode).toBe(0);
+    expect((await serve.stop('SIGINT')).exitCode).toBe(0);
   }, 120_000);
 
   test('without the token the page refuses and says how to get in; a wrong token too; an unknown session is named', async () => {
@@ -428,11 +400,10 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
     expect(await page.locator('body').textContent()).not.toContain(serve.token);
 
     // With the token, an address naming no session says so, and stops asking.
-    await page.goto(`${serve.withToken}#/session/nope`);
+    await page.goto(`${serve.base}?token=${serve.token}#/session/nope`);
     await expect.poll(() => page.locator('.notice.bad').textContent(), { timeout: WAIT_MS }).toContain('"nope"');
     await expect.poll(() => page.locator('#live').textContent(), { timeout: WAIT_MS }).toBe('no such session');
     await context.close();
-    serve.child.kill('SIGINT');
-    expect((await serve.child.result).exitCode).toBe(0);
+    expect((await serve.stop('SIGINT')).exitCode).toBe(0);
   }, 60_000);
 });
