@@ -15,7 +15,7 @@ export function sessionsView(body: SessionsBody, now: number): HTMLElement {
     sessions.appendChild(h('p', { class: 'muted' }, 'No sessions yet: start one with orchestrate --session <name>.'));
   else sessions.appendChild(sessionsTable(body.sessions, now));
   root.appendChild(sessions);
-  if (body.queue) root.appendChild(queuePanel(body.queue, now));
+  if (body.queue) root.appendChild(queuePanel(body.queue, new Set(body.sessions.map((r) => r.name)), now));
   return root;
 }
 
@@ -57,7 +57,7 @@ function jobNote(job: string): HTMLElement {
   return h('div', { class: 'muted small' }, `job: ${job}`);
 }
 
-function queuePanel(queue: NonNullable<SessionsBody['queue']>, now: number): HTMLElement {
+function queuePanel(queue: NonNullable<SessionsBody['queue']>, sessions: Set<string>, now: number): HTMLElement {
   const panel = h('section', { class: 'panel', 'aria-labelledby': 'queue-title' });
   const counts = new Map<string, number>();
   for (const job of queue.jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
@@ -83,13 +83,14 @@ function queuePanel(queue: NonNullable<SessionsBody['queue']>, now: number): HTM
     h('thead', {}, h('tr', {}, ...['Job', 'State', 'Where', 'Since', 'Detail'].map((l) => h('th', {}, l)))),
   );
   const tbody = h('tbody');
-  for (const job of queue.jobs) tbody.appendChild(jobRow(job, now));
+  for (const job of queue.jobs) tbody.appendChild(jobRow(job, sessions.has(job.id), now));
   table.appendChild(tbody);
   panel.appendChild(h('div', { class: 'table-wrap' }, table));
   return panel;
 }
 
-function jobRow(job: JobRow, now: number): HTMLElement {
+/** A job's session is a link once it has started (a queued one has no session files yet). */
+function jobRow(job: JobRow, started: boolean, now: number): HTMLElement {
   const where = job.state === 'running' && job.host ? `${job.host}${job.pid ? ` pid ${job.pid}` : ''}` : '';
   const detail = [
     job.progress ? `${job.progress.phase}, iteration ${job.progress.iteration}, ${cost(job.progress.costUsd)}` : '',
@@ -99,7 +100,7 @@ function jobRow(job: JobRow, now: number): HTMLElement {
   return h(
     'tr',
     {},
-    h('td', {}, h('a', { href: sessionHref(job.id) }, job.id)),
+    h('td', {}, started ? h('a', { href: sessionHref(job.id) }, job.id) : job.id),
     h('td', {}, h('span', { class: `badge ${jobTone(job.state)}` }, job.state)),
     h('td', {}, where),
     h('td', { class: 'when' }, ago(job.since, now)),

@@ -228,9 +228,20 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
       }
       return done;
     })();
-    const [blocked, done] = await Promise.all([blockedRun, doneRun]);
+    // And one job in the local queue, for the list's queue panel.
+    const enqueued = project.run([
+      'enqueue',
+      '--config',
+      project.configFile,
+      '--session',
+      'rate-limit',
+      '--task',
+      'Rate-limit the login endpoint',
+    ]);
+    const [blocked, done, queued] = await Promise.all([blockedRun, doneRun, enqueued]);
     expect(blocked.exitCode, blocked.stderr).toBe(4);
     expect(done.exitCode, done.stderr).toBe(0);
+    expect(queued.exitCode, queued.stderr).toBe(0);
 
     const serve = await startServe(project);
     const run = project.start(runArgs(project, 'add-auth', 'Add JWT authentication to the API', authSteps(), true), {
@@ -253,6 +264,8 @@ describe.skipIf(chromiumMissing())('the dashboard in a browser', () => {
     expect(await page.locator('tr[data-session="bump-deps"] .badge').textContent()).toContain('blocked');
     expect(await page.locator('tr[data-session="fix-flaky-test"] .badge').textContent()).toBe('done');
     expect(await row.textContent()).toContain('Add JWT authentication to the API');
+    expect(await page.locator('#queue-title').textContent()).toContain('local: 1 queued');
+    expect(await page.locator('table.queue').textContent()).toContain('rate-limit');
     await screenshot(page, 'sessions', shots);
 
     await row.locator('a.session-name').click();
