@@ -25,6 +25,7 @@ import {
   type Step,
 } from '../helpers/rig.js';
 import { planSteps, reviewSteps, runToPlanWait, startWaitingRun } from '../helpers/gate-sessions.js';
+import { redisMissing, startRedis } from '../helpers/redis.js';
 import { openEvents, startServe } from '../helpers/serve.js';
 
 const WAIT_MS = 30_000;
@@ -554,3 +555,38 @@ function openHistories(pid: number): number {
   }
   return count;
 }
+
+describe.skipIf(redisMissing() !== undefined)('orchestrate serve: the Redis queue', () => {
+  test('its jobs are in the list; with Redis gone the list still answers, saying so', async () => {
+    const redis = await startRedis();
+    try {
+      const project = createProject({
+        config: [
+          'MAIN_REPO=./repo',
+          'WORKTREES=./worktrees',
+          'SESSIONS=./sessions',
+          'PROVIDER=script',
+          `SAMOCODE_QUEUE_NAME=serve-${process.pid}`,
+        ],
+      });
+      const env = { SAMOCODE_QUEUE: redis.url };
+      const added = await project.run(['enqueue', '--config', project.configFile, '--session', 'r1', '--task', 'x'], {
+        env,
+      });
+      expect(added.exitCode, added.stderr).toBe(0);
+      const served = await startServe(project, [], env);
+      const up = await served.api('GET', '/api/sessions');
+      expect(up.json.queue).toEqual({
+        backend: 'redis',
+        jobs: [expect.objectContaining({ id: 'r1', state: 'queued' })],
+      });
+      await redis.stop();
+      const down = await served.api('GET', '/api/sessions');
+      expect(down.status).toBe(200);
+      expect(down.json.queue).toMatchObject({ backend: 'redis', jobs: [], error: expect.stringContaining('Redis') });
+      expect((await served.stop()).exitCode).toBe(0);
+    } finally {
+      await redis.stop();
+    }
+  }, 90_000);
+});

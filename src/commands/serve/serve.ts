@@ -5,22 +5,19 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import type { Config } from '../../core/config.js';
 import { makeScrubber } from '../../core/secrets.js';
 import { EXIT_CODES, ListenError, UsageError } from '../../errors.js';
 import { makeDir } from '../../io/make-dir.js';
 import { readServeRecord, removeServeRecord, writeServeRecord } from '../../io/serve-record.js';
-import type { QueueBackend } from '../../queue/backend.js';
-import { openQueue } from '../../queue/open-queue.js';
 import type { CommandInput } from '../flags.js';
 import { cleaner } from '../inspect/inspect.js';
 import { projectConfig, requireConfigFlag } from '../project-config.js';
-import { sortJobs } from '../queue/queue-view.js';
 import { defaultWebDir } from './assets.js';
 import { allowedHosts, isLoopback, newToken } from './auth.js';
 import { ApiError } from './http.js';
 import { handle, type ServeContext } from './routes.js';
-import { localQueue, sessionBody, sessionsBody, type QueueBody } from './session-view.js';
+import { queueSource } from './queue-source.js';
+import { sessionBody, sessionsBody } from './session-view.js';
 import { SseHub } from './sse-hub.js';
 import { RequestError } from '../json/protocol.js';
 
@@ -45,10 +42,12 @@ export async function serveCommand(input: CommandInput): Promise<number> {
     {
       sessions: () => sessionsBody(config, queue.read),
       session: (name) => sessionBody(config, name),
-      describe: (error) =>
-        error instanceof ApiError || error instanceof RequestError
-          ? { code: error.code, message: error.message }
-          : { code: 'internal', message: 'internal error (logged by orchestrate serve)' },
+      describe: (error) => {
+        if (error instanceof ApiError || error instanceof RequestError)
+          return { code: error.code, message: error.message };
+        say(`serve: an event stream's body failed: ${(error as Error)?.stack ?? String(error)}`);
+        return { code: 'internal', message: 'internal error (logged by orchestrate serve)' };
+      },
     },
     scrub,
     cleaner(config),
@@ -131,28 +130,4 @@ async function listen(server: Server, host: string, port: number): Promise<numbe
     throw new ListenError(`orchestrate serve cannot listen on ${where}: ${why}`, { cause: error });
   }
   return (server.address() as AddressInfo).port;
-}
-
-/** The queue the list shows: the local one read from its files each time; a Redis one opened once, when first asked. */
-function queueSource(
-  config: Config,
-  say: (line: string) => void,
-): { read: () => Promise<QueueBody | null>; close: () => Promise<void> } {
-  if (config.queue.url === undefined) return { read: async () => localQueue(config), close: async () => {} };
-  let opened: Promise<QueueBackend> | undefined;
-  return {
-    read: async () => {
-      try {
-        opened ??= openQueue(config, { log: say });
-        return { backend: 'redis', jobs: sortJobs(await (await opened).list()) };
-      } catch (error) {
-        // Asked again next time: Redis may be back.
-        opened = undefined;
-        return { backend: 'redis', jobs: [], error: (error as Error).message };
-      }
-    },
-    close: async () => {
-      if (opened) await (await opened.catch(() => undefined))?.close();
-    },
-  };
 }
