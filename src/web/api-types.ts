@@ -41,7 +41,8 @@ export interface JobRow {
 
 export interface SessionsBody {
   sessions: SessionRow[];
-  queue: { backend: string; jobs: JobRow[] } | null;
+  /** `error`: the Redis queue cannot be read now (its jobs are then empty). */
+  queue: { backend: string; jobs: JobRow[]; error?: string } | null;
 }
 
 export interface RunFacts {

@@ -73,8 +73,9 @@ function queuePanel(queue: NonNullable<SessionsBody['queue']>, sessions: Set<str
       ),
     ),
   );
+  if (queue.error) panel.appendChild(h('p', { class: 'notice bad' }, `The queue cannot be read now: ${queue.error}`));
   if (queue.jobs.length === 0) {
-    panel.appendChild(h('p', { class: 'muted' }, 'No jobs: orchestrate enqueue adds one.'));
+    if (!queue.error) panel.appendChild(h('p', { class: 'muted' }, 'No jobs: orchestrate enqueue adds one.'));
     return panel;
   }
   const table = h(
