@@ -91,21 +91,27 @@ export function mountSession(name: string, onLiveness: (state: Liveness) => void
     const s = next.status;
     once('header', [s, next.history.length], () => replace(header, headerView(next)));
     once('controls', [s.status, s.orchestrator?.live], () => replace(controls, ...controlButtons(next, name, say)));
-    once('waiting', [s.status, next.waiting], () => {
-      waitingPanel.hidden = next.waiting === null && s.status !== 'blocked';
+    once('waiting', [s.status, next.waiting, s.needs], () => {
+      waitingPanel.hidden = s.status !== 'waiting' && s.status !== 'blocked';
       replace(
         waitingPanel,
-        h('h2', { id: 'waiting-title' }, next.waiting ? 'Waiting for you' : 'Blocked'),
+        h('h2', { id: 'waiting-title' }, s.status === 'blocked' ? 'Blocked' : 'Waiting for you'),
         next.waiting ? waitingView(next.waiting, send) : blockedView(next),
       );
     });
     once('timeline', next.history, () => replace(timeline, timelineView(next.history)));
     once('chart', iterationsOf(next.history).length, () => replace(chart, costChart(chartPoints(next.history))));
-    once('actions-title', [actionsIteration, s.status], () => {
+    once('actions-title', [actionsIteration, s.status, s.orchestrator?.live, s.iterations.total], () => {
+      // The running iteration is the one after the last that ended; until it prints, the list shows the last one.
+      const running = s.status === 'running' && s.orchestrator?.live ? (s.iterations.total ?? 0) + 1 : undefined;
       actionsTitle.textContent =
         actionsIteration === undefined
-          ? 'Actions'
-          : `Actions of iteration ${actionsIteration}${s.status === 'running' && s.orchestrator?.live ? ' (running)' : ''}`;
+          ? running === undefined
+            ? 'Actions'
+            : `Actions of iteration ${running} (running)`
+          : actionsIteration === running
+            ? `Actions of iteration ${actionsIteration} (running)`
+            : `Actions of iteration ${actionsIteration}${running !== undefined ? `; iteration ${running} is starting` : ''}`;
     });
     once('delivery', s.status, () => {
       delivery.hidden = s.status !== 'done';
@@ -296,12 +302,15 @@ function controlButtons(body: SessionBody, name: string, say: (text: string, bad
   ];
 }
 
+/** Blocked, or waiting for something the page has no form for: what the session needs, and what to do. */
 function blockedView(body: SessionBody): HTMLElement {
   const s = body.status;
   return h(
     'div',
     { class: 'blocked' },
-    h('p', {}, `${s.blockedKind ?? 'blocked'}: ${s.blockedReason ?? '(no reason given)'}`),
+    s.status === 'blocked'
+      ? h('p', {}, `${s.blockedKind ?? 'blocked'}: ${s.blockedReason ?? '(no reason given)'}`)
+      : h('p', {}, s.statusLine),
     s.needs ? h('p', {}, `Needs: ${s.needs}`) : null,
     s.next ? h('p', { class: 'muted' }, s.next) : null,
   );
