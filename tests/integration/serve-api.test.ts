@@ -368,7 +368,7 @@ describe('orchestrate serve: live', () => {
     const tool = fixture('tool-failures/claude-bash-failed.jsonl');
     const steps: Step[] = [
       { stdout: tool, delayMs: 1500, signal: sig.go('requirements') },
-      { stdout: tool, delayMs: 1500, sessionFiles: QA, signal: sig.wait('qa_answers') },
+      { stdout: tool, delayMs: 4000, sessionFiles: QA, signal: sig.wait('qa_answers') },
       { signal: sig.block('end of scenario') },
     ];
     const served = await startServe(project);
@@ -397,10 +397,21 @@ describe('orchestrate serve: live', () => {
     await stream.next('action', (e) => e.data.kind === 'tool_failed');
     const ended = await stream.next('iteration', (e) => e.data.event === 'iteration');
     expect(ended.data).toMatchObject({ phase: expect.any(String), run: expect.any(Object) });
+    // A page that connects once iteration 2's tool calls are written gets them too (the iteration so far), once.
+    await stream.next('action', (e) => e.data.iteration === 2 && e.data.kind === 'tool');
+    const late = await openEvents(served, '/api/sessions/live/events');
+    await late.next('state');
+    await late.next('action', (e) => e.data.iteration === 2 && e.data.kind === 'tool');
+    expect(late.events[0]!.event).toBe('state');
     // Iteration 2 waits for the answers; the state says so.
     const waiting = await stream.next('state', (e) => e.data.waiting?.for === 'qa_answers', WAIT_MS);
     expect(waiting.data.waiting.questions).toEqual([expect.objectContaining({ id: 'Q1', answered: false })]);
-    expect(stream.events.filter((e) => e.event === 'action' && e.data.iteration === 2).length).toBeGreaterThan(0);
+    await late.next('state', (e) => e.data.waiting?.for === 'qa_answers', WAIT_MS);
+    const second = (events: typeof stream.events) =>
+      events.filter((e) => e.event === 'action' && e.data.iteration === 2).map((e) => e.raw);
+    expect(second(late.events)).toEqual(second(stream.events));
+    expect(second(stream.events).length).toBeGreaterThan(2);
+    late.close();
 
     // Error codes of a write, then the answer that resumes the run waiting in its process.
     const unknown = await served.api('POST', '/api/sessions/live/answers', { body: { answers: { Q7: 'A' } } });
