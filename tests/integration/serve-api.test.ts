@@ -3,8 +3,18 @@
 // every GET on a real session, the live streams while a real run goes on, the writes (answers resume a waiting run,
 // plan, review, resume, stop) with their error codes, traversal attempts, a secret in the session files, one watcher
 // for 50 sessions, a taken port, and SIGTERM ending the streams with exit 0.
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { reapLeftovers, sessionDirOf } from '../helpers/processes.js';
@@ -295,6 +305,19 @@ describe('orchestrate serve: the views', () => {
     expect(readlinkSync(join(dir, '_delivery', 'link.patch'))).toContain('outside.txt');
     expect((await get('/api/sessions/done/delivery')).json.files).not.toContain('link.patch');
     expect((await served.api('GET', '/api/sessions/nope')).json.error.code).toBe('unknown_session');
+
+    // FIFOs where a session's history and a log should be (an agent may put them there): read as empty, never a hang.
+    const fifo = join(project.sessions, dir.split('/').at(-1)!.replace(/done$/, 'fifo'));
+    mkdirSync(join(fifo, '_logs'), { recursive: true });
+    cpSync(join(dir, '_overview.md'), join(fifo, '_overview.md'));
+    for (const file of ['_signal_history.jsonl', '_logs/2026-12-01T10-00-00-000Z-1-investigation.jsonl'])
+      expect(spawnSync('mkfifo', [join(fifo, file)]).status).toBe(0);
+    expect((await get('/api/sessions/fifo')).json.history).toEqual([]);
+    expect((await get('/api/sessions/fifo/log')).json.actions).toEqual([]);
+    expect((await get('/api/sessions')).json.sessions).toHaveLength(2);
+    const followed = await openEvents(served, '/api/sessions/fifo/events');
+    expect((await followed.next('state')).data.status.name).toBe('fifo');
+    followed.close();
 
     // The secrets were in the session's files, the diff and the delivery: never in an answer.
     for (const body of bodies) {
