@@ -3,8 +3,18 @@
 // every GET on a real session, the live streams while a real run goes on, the writes (answers resume a waiting run,
 // plan, review, resume, stop) with their error codes, traversal attempts, a secret in the session files, one watcher
 // for 50 sessions, a taken port, and SIGTERM ending the streams with exit 0.
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { cpSync, existsSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { reapLeftovers, sessionDirOf } from '../helpers/processes.js';
@@ -296,6 +306,19 @@ describe('orchestrate serve: the views', () => {
     expect((await get('/api/sessions/done/delivery')).json.files).not.toContain('link.patch');
     expect((await served.api('GET', '/api/sessions/nope')).json.error.code).toBe('unknown_session');
 
+    // FIFOs where a session's history and a log should be (an agent may put them there): read as empty, never a hang.
+    const fifo = join(project.sessions, dir.split('/').at(-1)!.replace(/done$/, 'fifo'));
+    mkdirSync(join(fifo, '_logs'), { recursive: true });
+    cpSync(join(dir, '_overview.md'), join(fifo, '_overview.md'));
+    for (const file of ['_signal_history.jsonl', '_logs/2026-12-01T10-00-00-000Z-1-investigation.jsonl'])
+      expect(spawnSync('mkfifo', [join(fifo, file)]).status).toBe(0);
+    expect((await get('/api/sessions/fifo')).json.history).toEqual([]);
+    expect((await get('/api/sessions/fifo/log')).json.actions).toEqual([]);
+    expect((await get('/api/sessions')).json.sessions).toHaveLength(2);
+    const followed = await openEvents(served, '/api/sessions/fifo/events');
+    expect((await followed.next('state')).data.status.name).toBe('fifo');
+    followed.close();
+
     // The secrets were in the session's files, the diff and the delivery: never in an answer.
     for (const body of bodies) {
       expect(body).not.toContain(PAT);
@@ -368,7 +391,7 @@ describe('orchestrate serve: live', () => {
     const tool = fixture('tool-failures/claude-bash-failed.jsonl');
     const steps: Step[] = [
       { stdout: tool, delayMs: 1500, signal: sig.go('requirements') },
-      { stdout: tool, delayMs: 1500, sessionFiles: QA, signal: sig.wait('qa_answers') },
+      { stdout: tool, delayMs: 4000, sessionFiles: QA, signal: sig.wait('qa_answers') },
       { signal: sig.block('end of scenario') },
     ];
     const served = await startServe(project);
@@ -397,10 +420,21 @@ describe('orchestrate serve: live', () => {
     await stream.next('action', (e) => e.data.kind === 'tool_failed');
     const ended = await stream.next('iteration', (e) => e.data.event === 'iteration');
     expect(ended.data).toMatchObject({ phase: expect.any(String), run: expect.any(Object) });
+    // A page that connects once iteration 2's tool calls are written gets them too (the iteration so far), once.
+    await stream.next('action', (e) => e.data.iteration === 2 && e.data.kind === 'tool');
+    const late = await openEvents(served, '/api/sessions/live/events');
+    await late.next('state');
+    await late.next('action', (e) => e.data.iteration === 2 && e.data.kind === 'tool');
+    expect(late.events[0]!.event).toBe('state');
     // Iteration 2 waits for the answers; the state says so.
     const waiting = await stream.next('state', (e) => e.data.waiting?.for === 'qa_answers', WAIT_MS);
     expect(waiting.data.waiting.questions).toEqual([expect.objectContaining({ id: 'Q1', answered: false })]);
-    expect(stream.events.filter((e) => e.event === 'action' && e.data.iteration === 2).length).toBeGreaterThan(0);
+    await late.next('state', (e) => e.data.waiting?.for === 'qa_answers', WAIT_MS);
+    const second = (events: typeof stream.events) =>
+      events.filter((e) => e.event === 'action' && e.data.iteration === 2).map((e) => e.raw);
+    expect(second(late.events)).toEqual(second(stream.events));
+    expect(second(stream.events).length).toBeGreaterThan(2);
+    late.close();
 
     // Error codes of a write, then the answer that resumes the run waiting in its process.
     const unknown = await served.api('POST', '/api/sessions/live/answers', { body: { answers: { Q7: 'A' } } });
