@@ -4,7 +4,7 @@
 // review and its execa, Telegram, the queue) is parsed and evaluated only when that runs, not at every start. The
 // chunks sit beside cli.js, so a relative import of the code (`./bullmq.js`) means the same file from any of them.
 // Types are checked separately by `npm run typecheck`.
-import { readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // `--release` (npm pack / publish, via prepack): no source maps. The minified CLI's map is 3 MB, more than the CLI
@@ -12,9 +12,15 @@ import { build } from 'esbuild';
 const release = process.argv.includes('--release');
 // Chunk names carry a hash of their content: the ones of an earlier build would pile up beside the new ones.
 for (const name of readdirSafe('dist')) if (name.startsWith('chunk-')) rmSync(`dist/${name}`, { force: true });
-if (release) {
-  for (const map of ['dist/cli.js.map', 'dist/script-agent.js.map', 'dist/bullmq.js.map']) rmSync(map, { force: true });
-}
+if (release)
+  for (const map of [
+    'dist/cli.js.map',
+    'dist/script-agent.js.map',
+    'dist/bullmq.js.map',
+    'dist/web/app.js.map',
+    'dist/web/app.css.map',
+  ])
+    rmSync(map, { force: true });
 
 const common = {
   bundle: true,
@@ -68,3 +74,18 @@ await build({
   external: ['msgpackr-extract'],
 });
 await build({ ...common, entryPoints: ['src/agent/script-agent.ts'], outfile: 'dist/script-agent.js' });
+// The dashboard page that `orchestrate serve` hands out (src/web: browser code, nothing of the Node side): one
+// script, one stylesheet and the HTML, in dist/web/. No framework, nothing fetched from elsewhere: it works offline.
+await build({
+  entryPoints: ['src/web/app.ts', 'src/web/app.css'],
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  minify: process.env.NO_MINIFY !== '1',
+  sourcemap: !release,
+  logLevel: 'warning',
+  outdir: 'dist/web',
+});
+mkdirSync('dist/web', { recursive: true });
+copyFileSync('src/web/index.html', 'dist/web/index.html');

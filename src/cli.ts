@@ -19,6 +19,7 @@ import { PRUNE_COMMAND } from './commands/prune/spec.js';
 import { QUEUE_COMMANDS } from './commands/queue/spec.js';
 import { LOG_COMMAND } from './commands/log/spec.js';
 import { JSON_COMMAND } from './commands/json/spec.js';
+import { SERVE_COMMAND } from './commands/serve/spec.js';
 
 /** Every command, in the order the help lists them; each declares itself in commands/<name>/spec.ts. */
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
@@ -27,6 +28,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   ...INSPECT_COMMANDS,
   log: LOG_COMMAND,
   json: JSON_COMMAND,
+  serve: SERVE_COMMAND,
   ...QUEUE_COMMANDS,
   prune: PRUNE_COMMAND,
   demo: DEMO_COMMAND,

@@ -16,6 +16,8 @@ export const EXIT_CODES = {
   storage: 8,
   /** The Redis queue (SAMOCODE_QUEUE) cannot be reached, or went away mid-run: the sessions' files are intact. */
   queueUnavailable: 9,
+  /** `orchestrate serve` cannot listen: the port is taken, or the address is not this machine's or not allowed. */
+  cannotListen: 10,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -117,6 +119,14 @@ export class QueueUnavailableError extends OrchestratorError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, EXIT_CODES.queueUnavailable, options);
     this.name = 'QueueUnavailableError';
+  }
+}
+
+/** `orchestrate serve` could not listen on the address and port asked for; the message says why and the fix. */
+export class ListenError extends OrchestratorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT_CODES.cannotListen, options);
+    this.name = 'ListenError';
   }
 }
 

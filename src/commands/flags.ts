@@ -102,6 +102,13 @@ export const FLAGS = {
     meaning: 'many sessions at once: one JSON object a line, {"session", "task", "dive"?, "provider"?}',
   },
   concurrency: { type: 'string', value: '<n>', meaning: 'sessions this worker runs at once (default 2)' },
+  port: { type: 'string', value: '<n>', meaning: 'the port the dashboard listens on (default: a free one)' },
+  host: {
+    type: 'string',
+    value: '<address>',
+    meaning: 'the address the dashboard listens on (default 127.0.0.1; another one is reachable from the network)',
+  },
+  'read-only': { type: 'boolean', meaning: 'the dashboard shows, but answers, decisions, resume and stop are refused' },
   project: { type: 'boolean', meaning: "into the current repository's .claude/ and .agents/ instead of your home" },
   keep: {
     type: 'boolean',

@@ -433,7 +433,7 @@ describe('usage errors (exit 2)', () => {
       name: 'an unknown command word',
       args: (p, s) => ['frobnicate', ...sessionArgs(p, 'u', s)],
       message:
-        'unknown command "frobnicate"; commands: run, resume, continue, status, history, list, log, json, enqueue, worker, queue, prune, demo, install, uninstall (run is the default)',
+        'unknown command "frobnicate"; commands: run, resume, continue, status, history, list, log, json, serve, enqueue, worker, queue, prune, demo, install, uninstall (run is the default)',
     },
   ];
 

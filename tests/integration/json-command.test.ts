@@ -3,16 +3,15 @@
 // waiting run goes on by itself. Hostile lines (not JSON, NUL bytes, 2 MB, an array) are error responses and the
 // next good request is still answered; EOF ends the process with 0.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { planSteps, reviewSteps, runToPlanWait, startWaitingRun } from '../helpers/gate-sessions.js';
 import { reapLeftovers, sessionDirOf } from '../helpers/processes.js';
 import {
   CLI,
   answerEverything,
   createProject,
-  git,
-  PLAN,
   QA,
   readHistory,
   readOverview,
@@ -163,19 +162,9 @@ describe('orchestrate json', () => {
   test('plan approve; stop ends the run that waits as Ctrl-C would; resume without a run says so', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const steps: Step[] = [
-      { signal: sig.go('requirements') },
-      { sessionFiles: QA, signal: sig.wait('qa_answers') },
-      { signal: sig.go('planning') },
-      { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
-      { signal: sig.block('end of scenario') },
-    ];
+    const steps = planSteps();
     const scenario = project.scenario(steps);
-    expect((await project.run(sessionArgs(project, 'plan', scenario))).exitCode).toBe(5);
-    const dir = project.sessionDir('plan');
-    answerEverything(dir);
-    expect((await project.run(sessionArgs(project, 'plan', scenario))).exitCode).toBe(5);
-    expect(readOverview(dir).data.waitingFor).toBe('plan_approval');
+    const dir = await runToPlanWait(project, 'plan', scenario);
 
     const first = await ask(project, [
       v1('plan', { session: 'plan', decision: 'reject' }),
@@ -196,12 +185,7 @@ describe('orchestrate json', () => {
     expect(readOverview(dir).data.phase).toBe('implementation');
 
     // stop: a second session waits in its process; the request ends that run, resumable.
-    const waiting = project.start(
-      sessionArgs(project, 'stopme', project.scenario(steps.slice(0, 2), 'stop.json'), [], { wait: true }),
-    );
-    let stderr = '';
-    waiting.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await waitFor(() => stderr.includes('waiting for you:'), WAIT_MS, 'the run to wait');
+    const waiting = await startWaitingRun(project, 'stopme', steps.slice(0, 2), 'stop.json');
     const stop = await ask(project, [v1('stop', { session: 'stopme' })]);
     expect(stop.replies[0]).toMatchObject({ ok: true, result: { stopping: true, pid: waiting.pid } });
     expect((await waiting.result).exitCode).toBe(130);
@@ -212,25 +196,7 @@ describe('orchestrate json', () => {
   test('review reject: the feedback is written in _review.md and the session goes back to implementation', async () => {
     const project = createProject();
     reapLeftovers(project);
-    const test = "it('adds', () => {\n  expect(1 + 1).toBe(2);\n});\n";
-    mkdirSync(dirname(join(project.repo, 'tests/math.test.ts')), { recursive: true });
-    writeFileSync(join(project.repo, 'tests/math.test.ts'), test);
-    git(project.repo, 'add', '-A');
-    git(project.repo, 'commit', '-q', '-m', 'a test');
-    const steps: Step[] = [
-      { signal: sig.go('requirements') },
-      { sessionFiles: QA, signal: sig.wait('qa_answers') },
-      { signal: sig.go('planning') },
-      { sessionFiles: PLAN, signal: sig.wait('plan_approval') },
-      {
-        files: { 'tests/math.test.ts': test.replace("it('adds',", "it.only('adds',") },
-        commit: 'Focus',
-        signal: sig.go('testing'),
-      },
-      { signal: sig.go('done') },
-      { signal: sig.done() },
-      { signal: sig.block('end of scenario') },
-    ];
+    const steps = reviewSteps(project);
     const scenario = project.scenario(steps);
     const args = sessionArgs(project, 'review', scenario);
     let result = await project.run(args);

@@ -16,6 +16,8 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
   ...Object.fromEntries(['agent', 'io', 'log', 'telegram', 'config', 'gates'].map((room) => [room, ADAPTER])),
   commands: 'all',
   cli: 'all',
+  /** The dashboard's page (src/web): browser code, bundled on its own; it shares nothing with the Node side. */
+  web: [],
 };
 /** What the pure core may take from outside src/: no fs, child_process, timers or logger. */
 const CORE_PACKAGES = /^(zod|gray-matter|picomatch|string-width|node:util|node:path|@secretlint\/.+)$/;
@@ -47,6 +49,7 @@ function brokenRules(edges: Edge[]): string[] {
     const source = roomOf(from);
     if (!to.startsWith('.')) {
       if (source === 'core' && !CORE_PACKAGES.test(to)) problems.push(`${from} imports ${to}: core is pure`);
+      if (source === 'web') problems.push(`${from} imports ${to}: web runs in the browser, offline: no packages`);
       continue;
     }
     const target = join(dirname(from), to).replace(/\.js$/, '.ts');
@@ -98,6 +101,8 @@ describe('import rules', () => {
       'queue may not import commands/run',
     ],
     ['the queue → the loop', { from: 'queue/a.ts', to: '../loop/run-session.js' }, 'queue may not import loop'],
+    ['web → core', { from: 'web/app.ts', to: '../core/state.js' }, 'web may not import core'],
+    ['web → a package', { from: 'web/app.ts', to: 'zod' }, 'web runs in the browser'],
     ['a command → cli.ts', { from: 'commands/run/run.ts', to: '../../cli.js' }, 'commands/run may not import cli'],
   ])('a broken rule is found: %s', (_, edge, problem) => {
     expect(brokenRules([edge]).join('\n')).toContain(problem);

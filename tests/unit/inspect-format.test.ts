@@ -284,6 +284,7 @@ describe('status', () => {
     expect(Object.keys(ok)).toEqual([
       'session',
       'name',
+      'task',
       'overview',
       'problem',
       'phase',
@@ -490,7 +491,10 @@ describe('list', () => {
       iterations: 1,
       updatedAt: at(5, 9, 55),
       updatedAgoMs: 5 * 60_000,
+      task: 'do the thing',
+      totals: expect.objectContaining({ costUsd: 0, inputTokens: 0 }),
     });
+    expect(rows[5]).toMatchObject({ task: null, totals: null });
     expect(rows[3]).toMatchObject({ live: false, pid: 66 });
 
     const text = formatList(rows, { sessions: '/s', configFile: '/p/.samocode' });

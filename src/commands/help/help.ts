@@ -63,6 +63,7 @@ const EXIT_MEANINGS: Partial<Record<keyof typeof EXIT_CODES, string>> = {
   agentFailed: 'agent failed',
   storage: 'cannot write the session files (disk full, read-only, no permission)',
   queueUnavailable: 'the Redis queue cannot be reached',
+  cannotListen: 'orchestrate serve cannot listen (the port is taken)',
   sigint: 'SIGINT',
   sigterm: 'SIGTERM',
 };

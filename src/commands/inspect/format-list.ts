@@ -1,5 +1,5 @@
 // `orchestrate list`: every session, newest first, data → text and JSON. Pure.
-import type { SessionStatus } from '../../core/state.js';
+import type { SessionStatus, Totals } from '../../core/state.js';
 import type { Liveness, OverviewView } from './views.js';
 import { ageOf, type Column, fit, formatAge, plural, shellQuote, table, WIDTH } from './text.js';
 import { statusLine } from './format-status.js';
@@ -31,6 +31,10 @@ export interface ListFacts {
   iterations: number | null;
   updatedAt: string | null;
   updatedAgoMs: number | null;
+  /** What the session was asked to do (the dashboard shows it under the name). */
+  task: string | null;
+  /** Cost, tokens and agent time so far. */
+  totals: Totals | null;
   /** The state of its queue job (running ones with where), absent when it has none. */
   job?: string | undefined;
   /** Its job as `orchestrate queue` shows it: state, where it runs, since when (ISO), why it ended so. */
@@ -89,6 +93,8 @@ export function listFacts(inputs: ListInput[], now: Date): ListFacts[] {
       iterations: state?.iterations ?? (overview.kind === 'legacy' ? overview.iterations : null),
       updatedAt: state?.updatedAt ?? null,
       updatedAgoMs: ageOf(state?.updatedAt, now),
+      task: state?.task ?? null,
+      totals: state?.totals ?? null,
       job: input.job
         ? `${input.job.state}${input.job.state === 'running' && input.job.host ? ` on ${input.job.host}` : ''}`
         : undefined,

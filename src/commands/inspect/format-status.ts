@@ -56,6 +56,8 @@ export interface LastSignalFacts {
 export interface StatusFacts {
   session: string;
   name: string;
+  /** What the session was asked to do; null when `_overview.md` cannot be read. */
+  task: string | null;
   /** How `_overview.md` read: ok, legacy (Python-era, migrated by the next run), invalid, missing. */
   overview: 'ok' | 'legacy' | 'invalid' | 'missing';
   /** What is wrong with `_overview.md`, when it is not ok. */
@@ -269,6 +271,7 @@ export function statusFacts(view: StatusView, now: Date): StatusFacts {
   return {
     session: view.folder,
     name: view.name,
+    task: state?.task ?? null,
     overview: overview.kind === 'state' ? 'ok' : overview.kind,
     problem:
       overview.kind === 'invalid'

@@ -1,6 +1,6 @@
 // Reading what a session left on disk, for the read-only views. Never writes, never takes the lock, never runs an
 // agent: safe beside a running orchestrator. Anything unreadable becomes a value for the view to show, not a crash.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../../io/process-group.js';
@@ -102,15 +102,20 @@ const CHUNK = 64 * 1024;
 /**
  * Call `onLine` for every line of `file`, reading it in chunks (the history can grow long). Lines are split on the
  * newline byte, which never occurs inside a multi-byte UTF-8 character. The last line may lack its newline (torn).
- * Returns false when the file does not exist.
+ * Returns false when the file does not exist or is not a regular file (a FIFO, a device: not read).
  */
 export function forEachLine(file: string, onLine: (line: string, lineNumber: number) => void): boolean {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Never blocks: a FIFO put where the history should be would hang the reader (and a server's every client).
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
+  }
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    return false;
   }
   try {
     const buffer = Buffer.alloc(CHUNK);

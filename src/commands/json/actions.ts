@@ -70,15 +70,15 @@ export async function perform(config: Config, action: ActionName, request: Reque
   }
 }
 
-interface Session {
+export interface Session {
   /** As it was asked for (what the inspect views take). */
   name: string;
   dir: string;
   state: SessionState | undefined;
 }
 
-/** The session a request names: it must exist, with its `_overview.md`. */
-function sessionOf(config: Config, request: Request): Session {
+/** The session a request names: it must exist, with its `_overview.md` (orchestrate serve resolves names so too). */
+export function sessionOf(config: Config, request: Request): Session {
   const name = request.session;
   if (typeof name !== 'string' || name === '')
     throw new RequestError('bad_request', 'session: the session\'s name, a string (e.g. "session":"add-auth")');

@@ -1,7 +1,7 @@
 // Reads a file that may still grow, line by line from a position, in chunks: memory holds one chunk and one line,
 // and a line longer than MAX_LINE (a runaway tool output in a 1 GB log) is skipped rather than buffered.
-// Read-only: a missing file reads as empty until it appears.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+// Read-only: a missing file (or one that is not a regular file) reads as empty until it appears.
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { MAX_LINE_BYTES } from '../../agent/streams/index.js';
 
@@ -25,11 +25,18 @@ export class LineTail {
   /** Like read, one chunk at a time (a slow reader of the output can pause in between); false at the end. */
   readChunk(onLine: (line: string) => void): boolean {
     if (this.fd === undefined) {
+      let fd: number;
       try {
-        this.fd = openSync(this.file, 'r');
+        // Never blocks: a FIFO or a device where the log should be reads as empty, not as a hang.
+        fd = openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK);
       } catch {
         return false;
       }
+      if (!fstatSync(fd).isFile()) {
+        closeSync(fd);
+        return false;
+      }
+      this.fd = fd;
     }
     const size = fstatSync(this.fd).size;
     // Cut back under us (io/log-cap.ts keeps the head and tail): go on from the new end, at the next line.

@@ -111,3 +111,48 @@ export function planFiles(planText: string): string[] | undefined {
   }
   return out.length > 0 ? out : undefined;
 }
+
+/** One finding as `_review.md` lists it: the rule it is under, the file and line, the excerpt. */
+export interface ListedFinding {
+  rule?: string | undefined;
+  file: string;
+  line?: number | undefined;
+  excerpt?: string | undefined;
+}
+
+/** The findings `_review.md` lists (its `- ` lines, under their `### rule:` heading), as renderReview wrote them. */
+export function readFindings(text: string): ListedFinding[] {
+  const out: ListedFinding[] = [];
+  let rule: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const heading = /^###\s+([^:\s]+):/.exec(line);
+    if (heading) rule = heading[1];
+    else if (/^##\s/.test(line)) rule = undefined;
+    if (!/^- `/.test(line)) continue;
+    const where = codeSpan(line, 2);
+    if (!where) continue;
+    const excerpt = line[where.end] === ' ' ? codeSpan(line, where.end + 1) : undefined;
+    const place = /^(.*):(\d+)$/.exec(where.text);
+    out.push({
+      ...(rule !== undefined ? { rule } : {}),
+      file: place ? place[1]! : where.text,
+      ...(place ? { line: Number(place[2]) } : {}),
+      ...(excerpt ? { excerpt: excerpt.text } : {}),
+    });
+  }
+  return out;
+}
+
+/** The Markdown code span that starts at `start` (as `code` above writes it), and where it ends. */
+function codeSpan(line: string, start: number): { text: string; end: number } | undefined {
+  const fence = /^`+/.exec(line.slice(start))?.[0];
+  if (!fence) return undefined;
+  const from = start + fence.length;
+  for (let at = line.indexOf(fence, from); at !== -1; at = line.indexOf(fence, at + 1)) {
+    if (line[at + fence.length] === '`' || line[at - 1] === '`') continue;
+    const raw = line.slice(from, at);
+    const text = raw.length >= 2 && raw.startsWith(' ') && raw.endsWith(' ') ? raw.slice(1, -1) : raw;
+    return { text, end: at + fence.length };
+  }
+  return undefined;
+}
