@@ -98,11 +98,17 @@ export function recentStats(config: Config, sinceMs: number): StatsView {
     const dir = join(config.sessions, folder);
     const usage = emptyUsage(shortName(folder));
     try {
-      const exists = forEachLine(join(dir, HISTORY_FILE), (line) => {
+      const history = join(dir, HISTORY_FILE);
+      const exists = forEachLine(history, (line) => {
         if (olderThan(line, sinceMs)) return;
         const entry = parseEntry(line);
         if (entry) addUsage(usage, entry, sinceMs);
       });
+      // forEachLine reads only a regular file: something else in its place (a directory, a FIFO) is said, not hidden.
+      if (!exists && existsSync(history)) {
+        unreadable += 1;
+        continue;
+      }
       if (exists || existsSync(join(dir, OVERVIEW_FILE))) sessions.push(usage);
     } catch {
       // One history that cannot be read (a directory in its place, no permission) must not hide the others.
