@@ -12,6 +12,7 @@ import {
   readFileSync,
   readdirSync,
   readlinkSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -467,6 +468,19 @@ describe('orchestrate serve: live', () => {
     const scenario = project.scenario(steps);
     const dir = await runToPlanWait(project, 'plan', scenario);
     const served = await startServe(project);
+
+    // The plan is the agent's file: made a link to a file outside, the page gets nothing of that file.
+    const plan = join(dir, '_plan.md');
+    const kept = readFileSync(plan, 'utf8');
+    writeFileSync(join(project.root, 'outside.md'), 'OUTSIDE-THE-SESSION\n');
+    rmSync(plan);
+    symlinkSync(join(project.root, 'outside.md'), plan);
+    const linked = await served.api('GET', '/api/sessions/plan');
+    expect(linked.json.waiting).toEqual({ for: 'plan_approval', file: '_plan.md', plan: '' });
+    expect(linked.text).not.toContain('OUTSIDE-THE-SESSION');
+    rmSync(plan);
+    writeFileSync(plan, kept);
+    expect((await served.api('GET', '/api/sessions/plan')).json.waiting.plan).toBe(kept);
 
     const noFeedback = await served.api('POST', '/api/sessions/plan/plan', { body: { decision: 'reject' } });
     expect([noFeedback.status, noFeedback.json.error.code]).toEqual([400, 'bad_request']);

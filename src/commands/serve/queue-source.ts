@@ -1,6 +1,7 @@
 // The queue the dashboard's list shows, if the project has one: the local one read from its files at every ask; a Redis
 // one (SAMOCODE_QUEUE) opened once, when first asked, and kept open (asked again after a failure: Redis may be back).
 import type { Config } from '../../core/config.js';
+import { QueueUnavailableError } from '../../errors.js';
 import type { QueueBackend } from '../../queue/backend.js';
 import { openQueue } from '../../queue/open-queue.js';
 import { sortJobs } from '../queue/queue-view.js';
@@ -18,13 +19,21 @@ export function queueSource(
         opened ??= openQueue(config, { log: say });
         return { backend: 'redis', jobs: sortJobs(await (await opened).list()) };
       } catch (error) {
-        // Asked again next time: Redis may be back.
+        // Asked again next time (Redis may be back), on a new connection: the broken one is closed.
+        const broken = opened;
         opened = undefined;
-        return { backend: 'redis', jobs: [], error: (error as Error).message };
+        void broken?.then((queue) => queue.close()).catch(() => {});
+        return { backend: 'redis', jobs: [], error: unreadable(error) };
       }
     },
     close: async () => {
       if (opened) await (await opened.catch(() => undefined))?.close();
     },
   };
+}
+
+/** Our words, whatever ioredis said (a QueueUnavailableError already names the URL and the fix). */
+function unreadable(error: unknown): string {
+  if (error instanceof QueueUnavailableError) return error.message;
+  return `cannot read the Redis queue (SAMOCODE_QUEUE): ${(error as Error)?.message ?? String(error)}. The sessions' files are intact; once Redis is back, the list shows its jobs again`;
 }
