@@ -2,8 +2,8 @@
 // from their history entries. Pure: the caller reads `_signal_history.jsonl` and feeds the entries in.
 import type { HistoryEntry } from './state.js';
 
-export interface SessionUsage {
-  name: string;
+/** What iterations spent, summed. */
+export interface Usage {
   iterations: number;
   failedIterations: number;
   costUsd: number;
@@ -11,6 +11,10 @@ export interface SessionUsage {
   inputTokens: number;
   outputTokens: number;
   cacheTokens: number;
+}
+
+export interface SessionUsage extends Usage {
+  name: string;
 }
 
 export function emptyUsage(name: string): SessionUsage {

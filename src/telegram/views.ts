@@ -5,6 +5,7 @@
 import { formatCost } from '../core/cost.js';
 import { formatDuration } from '../core/prompt.js';
 import { shortCount } from '../core/count-format.js';
+import type { Usage } from '../core/recent-usage.js';
 import { clip, escapeHtml as esc } from './html.js';
 
 /** One line of /sessions: a row of `orchestrate list`. */
@@ -33,18 +34,11 @@ export interface ActionsView {
   earlier: number;
 }
 
-export interface StatsView {
+export interface StatsView extends Usage {
   hours: number;
   /** Sessions with at least one iteration in the window, and all sessions there are. */
   activeSessions: number;
   allSessions: number;
-  iterations: number;
-  failedIterations: number;
-  costUsd: number;
-  costEstimated: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  cacheTokens: number;
   /** Sessions whose history could not be read (left out of the sums). */
   unreadable: number;
   /** The costliest sessions of the window, costliest first. */
