@@ -2,7 +2,7 @@
 // renderReview wrote them, the serve record (real files in a temp folder, a real dead pid), which paths the one
 // watcher leaves alone, and which Host headers a server accepts.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -17,6 +17,7 @@ import {
 } from '../../src/io/serve-record.js';
 import { ignoredPath } from '../../src/commands/serve/sessions-watch.js';
 import { allowedHosts, isLoopback } from '../../src/commands/serve/auth.js';
+import { SessionTail } from '../../src/commands/serve/session-log.js';
 
 describe('readFindings', () => {
   test('every finding renderReview lists comes back with its rule, file, line and excerpt', () => {
@@ -138,5 +139,46 @@ describe('Host headers', () => {
     ['127.0.0.1.example', false],
   ])('%s is loopback: %s', (host, loopback) => {
     expect(isLoopback(host)).toBe(loopback);
+  });
+});
+
+describe('SessionTail', () => {
+  const fixture = readFileSync(join(import.meta.dirname, '../fixtures/tool-failures/claude-bash-failed.jsonl'), 'utf8');
+  const made: string[] = [];
+  afterEach(() => made.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const entry = (iteration: number) =>
+    JSON.stringify({
+      seq: iteration,
+      time: '2026-12-01T10:00:00.000Z',
+      phase: 'investigation',
+      iteration,
+      event: 'iteration',
+    });
+
+  test('one poll that finds an ended iteration and the next one begun tells them in the order they happened', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'samocode-tail-'));
+    made.push(dir);
+    mkdirSync(join(dir, '_logs'));
+    const tail = new SessionTail(dir, (text) => text);
+    const seen: string[] = [];
+    const poll = () =>
+      tail.poll(
+        (action) => seen.push(`action ${action.iteration}`),
+        (e) => seen.push(`entry ${e.iteration}`),
+      );
+    poll();
+    // Between two polls: iteration 1 logs, ends, and iteration 2 logs (a fast iteration on a loaded machine).
+    writeFileSync(join(dir, '_logs', '2026-12-01T10-00-00-000Z-001-investigation.jsonl'), fixture);
+    writeFileSync(join(dir, '_signal_history.jsonl'), `${entry(1)}\n`);
+    writeFileSync(join(dir, '_logs', '2026-12-01T10-00-01-000Z-002-requirements.jsonl'), fixture);
+    poll();
+    // Then iteration 2 ends and 3 begins and ends, all found by one poll.
+    writeFileSync(join(dir, '_signal_history.jsonl'), `${entry(1)}\n${entry(2)}\n`);
+    writeFileSync(join(dir, '_logs', '2026-12-01T10-00-02-000Z-003-requirements.jsonl'), fixture);
+    writeFileSync(join(dir, '_signal_history.jsonl'), `${entry(1)}\n${entry(2)}\n${entry(3)}\n`);
+    poll();
+    tail.close();
+    const order = seen.filter((s, i) => s !== seen[i - 1]);
+    expect(order).toEqual(['action 1', 'entry 1', 'action 2', 'entry 2', 'action 3', 'entry 3']);
   });
 });

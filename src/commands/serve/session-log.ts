@@ -87,25 +87,35 @@ export class SessionTail {
     if (last && !this.ended.has(last.iteration)) this.follow(last);
   }
 
-  /** What was written since the last call: new actions of the running log, new history entries, a new log begun. */
+  /**
+   * What was written since the last call: new actions of the running log, new history entries, a new log begun — in
+   * the order they happened: an iteration's actions (of every log it has) before its history entry, and that entry
+   * before the next iteration's actions, however many of them one poll finds at once.
+   */
   poll(onAction: (action: Action) => void, onEntry: (entry: HistoryEntry) => void): void {
     this.readCurrent(onAction);
-    for (const log of listLogFiles(this.dir)) {
-      if (this.seen.has(log.name)) continue;
-      this.seen.add(log.name);
-      this.stop(onAction);
-      this.follow(log);
-      this.readCurrent(onAction);
-    }
+    const entries: HistoryEntry[] = [];
     this.history.read((line) => {
       const entry = parseEntry(line);
-      if (!entry) return;
+      if (entry) entries.push(entry);
+    });
+    const fresh = listLogFiles(this.dir).filter((log) => !this.seen.has(log.name));
+    for (const entry of entries) {
       if (entry.event === 'iteration') {
+        while (fresh[0] && fresh[0].iteration <= entry.iteration) this.switchTo(fresh.shift()!, onAction);
         this.ended.add(entry.iteration);
         if (this.current?.log.iteration === entry.iteration) this.stop(onAction);
       }
       onEntry(entry);
-    });
+    }
+    for (const log of fresh) this.switchTo(log, onAction);
+  }
+
+  private switchTo(log: LogFile, onAction: (action: Action) => void): void {
+    this.seen.add(log.name);
+    this.stop(onAction);
+    this.follow(log);
+    this.readCurrent(onAction);
   }
 
   close(): void {
