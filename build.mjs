@@ -17,6 +17,7 @@ if (release)
     'dist/cli.js.map',
     'dist/script-agent.js.map',
     'dist/bullmq.js.map',
+    'dist/pretty-bundle.cjs.map',
     'dist/web/app.js.map',
     'dist/web/app.css.map',
   ])
@@ -72,6 +73,17 @@ await build({
   minify: process.env.NO_MINIFY !== '1',
   outfile: 'dist/bullmq.js',
   external: ['msgpackr-extract'],
+});
+// pino-pretty and its ~40 CommonJS modules as one file, required (synchronously) by log/logger.ts with the first console
+// line: one module instead of forty costs ~6 MB less RSS. Its own name beside the chunks, so `./pretty-bundle.cjs`
+// means this file from dist/ and the unbundled one from src/log/.
+await build({
+  ...common,
+  entryPoints: ['src/log/pretty-bundle.cjs'],
+  format: 'cjs',
+  banner: {},
+  minify: process.env.NO_MINIFY !== '1',
+  outfile: 'dist/pretty-bundle.cjs',
 });
 await build({ ...common, entryPoints: ['src/agent/script-agent.ts'], outfile: 'dist/script-agent.js' });
 // The dashboard page that `orchestrate serve` hands out (src/web: browser code, nothing of the Node side): one

@@ -57,16 +57,17 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
 }
 
 /**
- * pino-pretty (and its ~15 CommonJS modules) required with the first line the console shows: with --quiet, a run that
- * warns of nothing never loads it. Synchronous (require), so no line waits or is lost. With a `terminal`, pino-pretty
- * only formats (its stream form would hand lines on asynchronously) and the terminal prints.
+ * pino-pretty required with the first line the console shows: with --quiet, a run that warns of nothing never loads
+ * it. Synchronous (require), so no line waits or is lost; from one bundled file (pretty-bundle.cjs), not its ~40
+ * modules. With a `terminal`, pino-pretty only formats (its stream form would hand lines on asynchronously) and the
+ * terminal prints.
  */
 function lazyPretty(options: PrettyOptions, terminal?: (text: string) => void): pino.DestinationStream {
   let write: ((line: string) => void) | undefined;
   return {
     write(line: string) {
       if (!write) {
-        const pretty = createRequire(import.meta.url)('pino-pretty') as PinoPretty;
+        const pretty = createRequire(import.meta.url)('./pretty-bundle.cjs') as PinoPretty;
         if (terminal) {
           const format = pretty.prettyFactory(options);
           write = (l) => terminal(format(l));
