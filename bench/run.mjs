@@ -475,13 +475,34 @@ async function measureLongHistory(agent) {
   }
 }
 
-/** An answer saved into `_qa.md` while the session waits in the same process → the next agent's start. */
-async function measureResume(agent) {
-  const what = 'resume';
-  const project = createProject('resume', agent);
+/**
+ * An answer while the session waits in the same process → the next agent's start: saved into `_qa.md` by hand, or
+ * POSTed to `orchestrate serve` (the dashboard's path: HTTP, the same file edit, the run's watcher).
+ */
+async function measureResume(agent, { via = 'file' } = {}) {
+  const what = `resume (${via})`;
+  const project = createProject(`resume-${via}`, agent);
+  const serve = via === 'dashboard' ? await startServe(project) : undefined;
   try {
     let saveAt;
+    let failure;
     const env = { ...project.env, FAKE_WAIT: '1', FAKE_LAST: '2' };
+    const answer = async () => {
+      if (!serve) {
+        const file = join(project.sessionDir(), '_qa.md');
+        const answered = readFileSync(file, 'utf8').replace('_waiting_', 'A');
+        saveAt = now();
+        writeFileSync(file, answered);
+        return;
+      }
+      saveAt = now();
+      const response = await fetch(`${serve.origin}/api/sessions/${SESSION}/answers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ answers: { Q1: 'A' } }),
+      });
+      if (response.status !== 200) failure = `${what}: POST answers → ${response.status} ${await response.text()}`;
+    };
     await runCli(project, sessionArgs(project), {
       what,
       env,
@@ -490,20 +511,46 @@ async function measureResume(agent) {
         if (saveAt !== undefined || !text.includes('waiting for you')) return;
         saveAt = 0;
         // Give the watcher time to be ready, so the figure is the watcher's latency, not a race with its start.
-        setTimeout(() => {
-          const file = join(project.sessionDir(), '_qa.md');
-          const answered = readFileSync(file, 'utf8').replace('_waiting_', 'A');
-          saveAt = now();
-          writeFileSync(file, answered);
-        }, 500);
+        setTimeout(() => void answer().catch((error) => (failure = `${what}: ${error.message}`)), 500);
       },
     });
+    if (failure) throw new BenchError(failure);
     if (!saveAt) throw new BenchError(`${what}: the orchestrator never said it was waiting`);
     const timings = project.timings();
     return { resumeMs: timings[1].startedAt - saveAt };
   } finally {
+    serve?.child.kill('SIGTERM');
+    if (serve) await serve.exited;
     removeProject(project.root);
   }
+}
+
+/** `orchestrate serve` on the project: its URL (printed once on stdout) split into origin and token. */
+async function startServe(project) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', project.configFile], {
+    env: project.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const url = await new Promise((resolveUrl, rejectUrl) => {
+    const timer = setTimeout(
+      () => rejectUrl(new BenchError(`serve printed no URL in 20 s: ${err.slice(-500)}`)),
+      20_000,
+    );
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = /^(http\S+)\n/m.exec(out);
+      if (line) {
+        clearTimeout(timer);
+        resolveUrl(new URL(line[1]));
+      }
+    });
+    child.once('exit', (code) => rejectUrl(new BenchError(`serve exited ${code}: ${err.slice(-500)}`)));
+  });
+  return { child, exited, origin: url.origin, token: url.searchParams.get('token') };
 }
 
 /** N sessions waiting for answers, each its own orchestrator: their RSS (sum of VmRSS) and CPU over 5 s. */
@@ -570,6 +617,7 @@ async function main() {
     big: [],
     history: [],
     resume: [],
+    resumeServe: [],
     huge: [],
     idle: [],
   };
@@ -584,6 +632,7 @@ async function main() {
     raw.history.push(await measureLongHistory(agent));
     raw.big.push(await measureSession(agent, { stream: true, bytes: BIG_BYTES, iterations: 3, label: 'big' }));
     raw.resume.push(await measureResume(agent));
+    raw.resumeServe.push(await measureResume(agent, { via: 'dashboard' }));
   }
   progress('2 × 1 GB stream (once)');
   raw.huge.push(await measureSession(agent, { stream: true, bytes: HUGE_BYTES, iterations: 2, label: 'huge' }));
@@ -609,6 +658,7 @@ async function main() {
   const rssHuge = m(raw.huge, 'peakRssMb');
   const printMs = m(raw.big, 'agentMs');
   const resume = m(raw.resume, 'resumeMs');
+  const resumeServe = m(raw.resumeServe, 'resumeMs');
 
   const rows = [];
   const row = (figure, value, floor, ratio, target, pass) => rows.push([figure, value, floor, ratio, target, pass]);
@@ -680,6 +730,14 @@ async function main() {
     '—',
     `≤ ${TARGETS.resumeMs} ms`,
     resume.median <= TARGETS.resumeMs,
+  );
+  row(
+    'answer POSTed to the dashboard → next spawn',
+    `${fmt(resumeServe.median, 0)} ms`,
+    '—',
+    '—',
+    `≤ ${TARGETS.resumeMs} ms`,
+    resumeServe.median <= TARGETS.resumeMs,
   );
   for (const idle of raw.idle)
     row(
