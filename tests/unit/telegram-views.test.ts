@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recentStats } from '../../src/commands/run/telegram-views.js';
+import { LOG_TAIL_BYTES, lastActions, recentStats } from '../../src/commands/run/telegram-views.js';
+import { spawnSync } from 'node:child_process';
 import type { Config } from '../../src/core/config.js';
 import { ProgressTimer } from '../../src/telegram/progress.js';
 import { tempDir } from '../helpers/rig.js';
@@ -274,5 +275,30 @@ describe('recentStats (commands/run/telegram-views.ts) over real files', () => {
     const config = { sessions, secrets: [], queue: {} } as unknown as Config;
     const stats = recentStats(config, Date.parse('2026-12-01T00:00:00Z'));
     expect(stats).toMatchObject({ allSessions: 1, activeSessions: 1, iterations: 2, costUsd: 3, unreadable: 0 });
+  });
+});
+
+describe('lastActions (commands/run/telegram-views.ts) over real files', () => {
+  const tool = (n: number) =>
+    JSON.stringify({
+      type: 'assistant',
+      message: { content: [{ type: 'tool_use', id: `t${n}`, name: 'Bash', input: { command: `echo ${n}` } }] },
+    });
+
+  test('only the tail of a long log is read, its cut first line dropped; a FIFO in place of the log reads as nothing', () => {
+    const dir = tempDir('samocode-lastactions-');
+    mkdirSync(join(dir, '_logs'));
+    const lines = Array.from({ length: 20_000 }, (_, i) => tool(i + 1));
+    writeFileSync(join(dir, '_logs', '2026-12-01T10-00-00-000Z-001-investigation.jsonl'), `${lines.join('\n')}\n`);
+    const view = lastActions(dir, (text) => text, 3)!;
+    expect(view.lines.map((l) => l.replace(/^.*Bash /, ''))).toEqual(['echo 19998', 'echo 19999', 'echo 20000']);
+    const read = view.earlier + view.lines.length;
+    expect(read).toBeLessThan(20_000);
+    expect(read).toBeGreaterThan(LOG_TAIL_BYTES / (lines.at(-1)!.length + 1) - 2);
+
+    expect(spawnSync('mkfifo', [join(dir, '_logs', '2026-12-01T10-00-01-000Z-002-investigation.jsonl')]).status).toBe(
+      0,
+    );
+    expect(lastActions(dir, (text) => text, 3)).toMatchObject({ iteration: 2, lines: [], earlier: 0 });
   });
 });

@@ -15,7 +15,11 @@ export class LineTail {
   private readonly decoder = new StringDecoder('utf8');
   private readonly buffer = Buffer.alloc(CHUNK);
 
-  constructor(readonly file: string) {}
+  /** `lastBytes`: start that far from the end the file has when first opened (its cut first line is dropped). */
+  constructor(
+    readonly file: string,
+    private readonly lastBytes?: number,
+  ) {}
 
   /** Every complete line written since the last call, in order; an unfinished last line waits for its newline. */
   read(onLine: (line: string) => void): void {
@@ -37,6 +41,11 @@ export class LineTail {
         return false;
       }
       this.fd = fd;
+      const size = fstatSync(fd).size;
+      if (this.lastBytes !== undefined && size > this.lastBytes) {
+        this.position = size - this.lastBytes;
+        this.skipping = true;
+      }
     }
     const size = fstatSync(this.fd).size;
     // Cut back under us (io/log-cap.ts keeps the head and tail): go on from the new end, at the next line.

@@ -2,7 +2,7 @@
 // `orchestrate list`, `log` and `queue` (the telegram room may not import commands/ or queue/, so the run passes
 // these in). Read on demand, never on a timer of their own; each read is bounded (the tail of one log, one pass
 // over each history, a Redis queue asked with a time limit), since it runs inside the orchestrator's process.
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { HISTORY_FILE, OVERVIEW_FILE } from '../../core/session-files.js';
@@ -18,6 +18,7 @@ import { cleaner, listRows } from '../inspect/inspect.js';
 import { forEachLine, lastEntries } from '../inspect/read.js';
 import { actionReader, listLogFiles, type Action } from '../log/actions.js';
 import { actionBody, formatAction } from '../log/format-log.js';
+import { LineTail } from '../log/line-tail.js';
 
 /** Bytes read from the end of the newest log for /log: the last actions are near the end, and a log may be 40 MB. */
 export const LOG_TAIL_BYTES = 512 * 1024;
@@ -55,7 +56,8 @@ export function lastActions(sessionDir: string, clean: (text: string) => string,
   for (const log of logs) {
     if (log.iteration !== newest.iteration) continue;
     const read = actionReader(log, clean);
-    tailLines(log.file, LOG_TAIL_BYTES, (line) => actions.push(...read(line)));
+    // Never blocks and skips what is not a regular file (a FIFO in place of the log), like `orchestrate log`.
+    new LineTail(log.file, LOG_TAIL_BYTES).finish((line) => actions.push(...read(line)));
   }
   const ended = lastEntries(join(sessionDir, HISTORY_FILE)).iteration;
   const shown = actions.slice(-max);
@@ -67,27 +69,6 @@ export function lastActions(sessionDir: string, clean: (text: string) => string,
     latest: actions.length > 0 ? actionBody(actions.at(-1)!) : undefined,
     earlier: actions.length - shown.length,
   };
-}
-
-/** The whole lines of the last `bytes` of a file (the first, cut one dropped); nothing when it cannot be read. */
-function tailLines(file: string, bytes: number, onLine: (line: string) => void): void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return;
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const start = Math.max(0, size - bytes);
-    const buffer = Buffer.alloc(size - start);
-    const read = readSync(fd, buffer, 0, buffer.length, start);
-    const lines = buffer.subarray(0, read).toString('utf8').split('\n');
-    if (start > 0) lines.shift();
-    for (const line of lines) if (line.trim() !== '') onLine(line.replace(/\r$/, ''));
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Every session's iterations since `sinceMs`, from its history (one pass over each file). */
