@@ -3,8 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../core/config.js';
-import { buildPrompt } from '../core/prompt.js';
-import { PHASE_RULES } from '../core/phases.js';
+import { promptHead, sessionContext } from '../core/prompt.js';
+import { PHASE_RULES, type Phase } from '../core/phases.js';
 import type { AgentPort, AttemptRequest, AttemptResult, Clock } from '../loop/ports.js';
 import { classifyFailure, type Classified } from '../core/failure-class.js';
 import { PROVIDER_FACTS, type StreamFormat } from '../core/provider-facts.js';
@@ -45,6 +45,7 @@ export interface SessionAgentDeps {
 
 export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
   const signalFile = join(deps.sessionDir, SIGNAL_FILE);
+  const heads = scrubbedHeads(deps.prompts, deps.scrub);
   return {
     async attempt(request: AttemptRequest): Promise<AttemptResult> {
       const { state, iteration, attempt } = request;
@@ -55,20 +56,20 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       const stamp = now.toISOString().replace(/[:.]/g, '-');
       const name = `${stamp}-${String(iteration).padStart(3, '0')}-${state.phase}${attempt > 1 ? `-a${attempt}` : ''}`;
       const logBase = join(deps.sessionDir, LOGS_DIR, name);
-      const prompt = deps.scrub(
-        buildPrompt({
-          workflow: await deps.prompts.workflow(),
-          phaseAgent: await deps.prompts.phase(state.phase),
-          state,
-          sessionDir: deps.sessionDir,
-          signalFile,
-          iteration,
-          phaseLimit: deps.config.phaseLimits[state.phase] ?? PHASE_RULES[state.phase].limit,
-          timeoutMs: deps.config.timeoutMs,
-          now: now.toISOString(),
-          correction: request.correction,
-        }),
-      );
+      const prompt =
+        (await heads.of(state.phase)) +
+        deps.scrub(
+          sessionContext({
+            state,
+            sessionDir: deps.sessionDir,
+            signalFile,
+            iteration,
+            phaseLimit: deps.config.phaseLimits[state.phase] ?? PHASE_RULES[state.phase].limit,
+            timeoutMs: deps.config.timeoutMs,
+            now: now.toISOString(),
+            correction: request.correction,
+          }),
+        );
       const promptFile = `${logBase}.prompt.md`;
       writeFileSync(promptFile, prompt);
 
@@ -117,6 +118,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         abort: request.abort,
         onSpawn: (pid) => {
           recorded = deps.onAgent(pid);
+          request.started?.();
         },
         idle: deps.config.idleTimeoutMs
           ? { timeoutMs: deps.config.idleTimeoutMs, lastActivity: stream.lastActivity }
@@ -190,6 +192,25 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           ...(format === 'none' ? {} : { toolCalls: summary.toolUses, toolFailures: summary.toolFailures }),
         },
       };
+    },
+  };
+}
+
+/**
+ * Each phase's prompt head (workflow.md + its agent file), scrubbed once per run: the files do not change mid-run,
+ * and scrubbing ~16 KB of them on every spawn was a tenth of the per-iteration overhead. Only the session context is
+ * scrubbed each time; no secret can span the blank line between the two.
+ */
+function scrubbedHeads(prompts: PromptSource, scrub: (text: string) => string) {
+  const cache = new Map<string, string>();
+  return {
+    async of(phase: Phase): Promise<string> {
+      let head = cache.get(phase);
+      if (head === undefined) {
+        head = scrub(promptHead(await prompts.workflow(), await prompts.phase(phase)));
+        cache.set(phase, head);
+      }
+      return head;
     },
   };
 }

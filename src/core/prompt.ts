@@ -22,6 +22,16 @@ export interface PromptInput {
 }
 
 export function buildPrompt(input: PromptInput): string {
+  return promptHead(input.workflow, input.phaseAgent) + sessionContext(input);
+}
+
+/** The part of a prompt that is the same for every iteration of a phase: workflow.md, then the phase's agent. */
+export function promptHead(workflow: string, phaseAgent: string): string {
+  return `${workflow.trimEnd()}\n\n${phaseAgent.trimEnd()}\n\n`;
+}
+
+/** The part of a prompt written for this iteration: where, what phase, what the session and the person said. */
+export function sessionContext(input: Omit<PromptInput, 'workflow' | 'phaseAgent'>): string {
   const { state } = input;
   const rule = PHASE_RULES[state.phase];
   const where = state.standalone
@@ -37,10 +47,6 @@ export function buildPrompt(input: PromptInput): string {
       : '';
 
   const lines = [
-    input.workflow.trimEnd(),
-    '',
-    input.phaseAgent.trimEnd(),
-    '',
     '## Session context',
     `- Session folder: ${input.sessionDir}`,
     `- Working dir: ${where}`,

@@ -26,6 +26,8 @@ export interface AttemptRequest {
   provider?: Provider | undefined;
   /** Aborted on Ctrl-C / SIGTERM / Telegram /stop: the attempt stops its agent and reports itself cancelled. */
   abort: AbortSignal;
+  /** Called once the agent process is running (not for a spawn that failed): the loop saves the state then. */
+  started?: (() => void) | undefined;
 }
 
 /** Runs the agent once for an iteration: clear the old signal, build the prompt, spawn, read the new signal. */

@@ -62,12 +62,73 @@ export type SessionOutcome =
   | { kind: 'interrupted'; state: SessionState; stopSignal: 'SIGINT' | 'SIGTERM' };
 
 export async function runSession(initial: SessionState, deps: LoopDeps): Promise<SessionOutcome> {
+  const saved = stateSaver(deps.store);
+  try {
+    const outcome = await loop(initial, deps, saved);
+    await saved.flush();
+    return outcome;
+  } catch (error) {
+    // The error that ended the loop is the one to report; the state is at most one history entry behind anyway.
+    await saved.flush().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * History first, then state: a crash in between is repaired at startup by folding the last entry again. After an
+ * iteration that goes on, the state is written once the next agent runs (AttemptRequest.started), off the path
+ * between two agents; every other record, and every end of the loop, writes it first. So `_overview.md` is never
+ * more than that one entry behind the history, which is exactly what the start-up repair handles.
+ */
+function stateSaver(store: SessionStorePort) {
+  let unsaved: SessionState | undefined;
+  let writing: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const flush = async () => {
+    if (writing) await writing;
+    if (unsaved) {
+      const next = unsaved;
+      unsaved = undefined;
+      await store.writeState(next);
+    }
+    if (failure) {
+      const { error } = failure;
+      failure = undefined;
+      throw error;
+    }
+  };
+  return {
+    flush,
+    later(state: SessionState) {
+      unsaved = state;
+    },
+    /** Start the pending write without waiting for it; its failure is thrown by the next flush. */
+    start() {
+      if (!unsaved || writing) return;
+      writing = flush()
+        .catch((error: unknown) => {
+          failure = { error };
+        })
+        .finally(() => {
+          writing = undefined;
+        });
+    },
+  };
+}
+
+async function loop(
+  initial: SessionState,
+  deps: LoopDeps,
+  saved: ReturnType<typeof stateSaver>,
+): Promise<SessionOutcome> {
   let state = initial;
   const record = async (entry: HistoryEntry) => {
-    // History first, then state: a crash in between is repaired at startup by folding the last entry again.
+    await saved.flush();
     await deps.store.append(entry);
     state = applyEntry(state, entry);
-    await deps.store.writeState(state);
+    // An iteration that goes on is followed by the next agent's spawn: its state is written once that agent runs.
+    if (entry.event === 'iteration' && state.status === 'running') saved.later(state);
+    else await deps.store.writeState(state);
   };
   const base = () => ({ seq: state.historySeq + 1, time: deps.clock.now().toISOString(), phase: state.phase });
   const progress = progressMeter(deps);
@@ -113,7 +174,9 @@ export async function runSession(initial: SessionState, deps: LoopDeps): Promise
     }
 
     const iteration = state.iterations + 1;
-    const finished = await runIteration(state, iteration, deps);
+    const finished = await runIteration(state, iteration, deps, saved.start);
+    // Written by now when the agent started; a spawn that failed leaves it to this.
+    await saved.flush();
     const stopHere = async (attempts: number) => {
       await record({ ...base(), event: 'interrupted', iteration, signal: stopSignal(deps.abort), attempts });
       return interrupted(state, deps);
@@ -155,6 +218,7 @@ async function runIteration(
   state: SessionState,
   iteration: number,
   deps: LoopDeps,
+  agentStarted: () => void,
 ): Promise<FinishedIteration | { interrupted: true; attempts: number }> {
   let failures = 0;
   let waits = 0;
@@ -165,7 +229,15 @@ async function runIteration(
   const started = deps.clock.now().getTime();
   for (let attempt = 1; ; attempt++) {
     deps.notifier.notify({ type: 'iteration-start', state, iteration, attempt });
-    const result = await deps.agent.attempt({ state, iteration, attempt, correction, provider, abort: deps.abort });
+    const result = await deps.agent.attempt({
+      state,
+      iteration,
+      attempt,
+      correction,
+      provider,
+      abort: deps.abort,
+      started: agentStarted,
+    });
     if (result.outcome.cancelled || deps.abort.aborted) return { interrupted: true, attempts: attempt };
     const failure = result.failure;
     if (failure && FAILURE_POLICY[failure.cls].countsAsFailedAttempt) failures++;
