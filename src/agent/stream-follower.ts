@@ -6,6 +6,15 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 const MAX_LINE = 1024 * 1024;
 const CHUNK = 256 * 1024;
 
+/**
+ * One read buffer for every follower of this process, allocated once: a drain is synchronous and nothing keeps a
+ * view of the buffer after it (a cut-off line is copied), so followers of sessions run side by side (a worker) can
+ * share it. A fresh zero-filled 256 KB per attempt was garbage the GC had to collect every few iterations.
+ */
+let shared: Buffer | undefined;
+const readBuffer = (bytes: number) =>
+  bytes === CHUNK ? (shared ??= Buffer.allocUnsafe(CHUNK)) : Buffer.allocUnsafe(bytes);
+
 export interface Follower {
   /** Time (ms since epoch) the file last grew. */
   lastGrowth(): number;
@@ -25,7 +34,7 @@ export function followLines(
   const now = opts.now ?? Date.now;
   // 'a+' creates the file if the agent has not been started yet, and reads at any position.
   const fd = openSync(file, 'a+');
-  const buffer = Buffer.alloc(opts.chunkBytes ?? CHUNK);
+  const buffer = readBuffer(opts.chunkBytes ?? CHUNK);
   let position = 0;
   // The bytes of a line that the last read cut off (a copy: the read buffer is reused).
   let partial: Buffer | undefined;

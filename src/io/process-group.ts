@@ -101,12 +101,12 @@ export function processesOfRun(runId: string, since?: ProcessCensus, pids?: read
 
 /**
  * Every process (but this one) whose environment holds the `NAME=value` line `marker` (a worker's children too);
- * with `since`, only those that were not there at that census.
+ * with `since`, only those started after that census.
  */
 export function processesMarked(marker: string, since?: ProcessCensus, pids?: readonly number[]): number[] {
   const found: number[] = [];
   for (const pid of pids ?? processIds()) {
-    if (pid === process.pid || since?.pids.has(pid)) continue;
+    if (pid === process.pid || (since !== undefined && pid <= since.lastPid)) continue;
     let environ: string;
     try {
       environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
@@ -129,37 +129,50 @@ export function processIds(): number[] {
   return entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
 }
 
-/** The processes that existed at one moment (a readdir of /proc: cheap), to skip them in a later sweep. */
+/**
+ * Where the kernel's pid counter stood at one moment: every process started later has a higher pid (Linux hands
+ * pids out upwards, wrapping round at pid_max). One small read (/proc/loadavg's last field: the last pid handed out
+ * in /proc's pid namespace), not a scan of /proc, so it costs nothing on the path to each spawn.
+ */
 export interface ProcessCensus {
-  pids: ReadonlySet<number>;
+  lastPid: number;
 }
 
-export function processCensus(): ProcessCensus {
-  return { pids: new Set(processIds()) };
+export function processCensus(): ProcessCensus | undefined {
+  const lastPid = lastPidHandedOut();
+  return lastPid === undefined ? undefined : { lastPid };
+}
+
+/** The last pid handed out, or undefined where /proc/loadavg is missing or unreadable. */
+export function lastPidHandedOut(): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync('/proc/loadavg', 'latin1');
+  } catch {
+    return undefined;
+  }
+  const value = Number(text.slice(text.lastIndexOf(' ') + 1));
+  return Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /**
- * Whether a sweep after a run may skip the processes of `before`, taken just before the agent (`agentPid`) was
- * spawned: a process of the run can only have one of those pids if the kernel handed it out again, which needs the
- * pid counter to wrap round. Linux hands out pids upwards, so a wrap shows as a new pid below the agent's; and pids
- * do not wrap within `SHORT_RUN_MS` (tens of thousands of forks). Pure, for the test.
+ * What to sweep after a run whose agent got `agentPid`, given the census before its spawn and the counter now
+ * (`lastPid`): `none` when no process at all was started after the agent (nothing can carry the run id but what a
+ * sweep already stopped), `newcomers` to look only above the census, `all` when the counter may have wrapped round (it
+ * is below the agent's pid, or the run was long enough for tens of thousands of forks) or is unknown. Pure.
  */
-export function censusHolds(before: ProcessCensus, now: readonly number[], agentPid: number, runMs: number): boolean {
-  return runMs < SHORT_RUN_MS && now.every((pid) => pid >= agentPid || before.pids.has(pid));
-}
-
-const SHORT_RUN_MS = 2000;
-
-/** The census to pass to `stopRun` after a run, or undefined when a full sweep is needed (see censusHolds). */
-export function sweepSince(
+export function sweepScope(
   before: ProcessCensus | undefined,
   agentPid: number | undefined,
   runMs: number,
-  now: readonly number[] = processIds(),
-) {
-  if (!before || agentPid === undefined) return undefined;
-  return censusHolds(before, now, agentPid, runMs) ? before : undefined;
+  lastPid: number | undefined,
+): 'none' | 'newcomers' | 'all' {
+  if (!before || agentPid === undefined || lastPid === undefined || runMs >= SHORT_RUN_MS) return 'all';
+  if (agentPid <= before.lastPid || lastPid < agentPid) return 'all';
+  return lastPid === agentPid ? 'none' : 'newcomers';
 }
+
+const SHORT_RUN_MS = 2000;
 
 function signalPid(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -181,15 +194,9 @@ export function killRunNow(runId: string): number {
  * dying process may start another; bounded, so a process that cannot be killed (another user's, uninterruptible)
  * never holds the loop. Returns how many processes were found. Later rounds look at every process.
  */
-export async function stopRun(
-  runId: string,
-  graceMs: number,
-  since?: ProcessCensus,
-  current?: readonly number[],
-): Promise<number> {
-  // `since`: skip the processes that existed before the run started (sweepSince says when that is safe); `current`:
-  // the pids in /proc just read by the caller, so the first round needs no readdir of its own.
-  let pids = processesOfRun(runId, since, current);
+export async function stopRun(runId: string, graceMs: number, since?: ProcessCensus): Promise<number> {
+  // `since`: skip the processes that existed before the run started (sweepScope says when that is safe).
+  let pids = processesOfRun(runId, since);
   const total = new Set(pids);
   if (pids.length === 0) return 0;
   for (const pid of pids) signalPid(pid, 'SIGTERM');

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ChildOutcome } from '../core/child-outcome.js';
-import { groupAlive, processCensus, processIds, stopRun, sweepSince, terminateGroup } from './process-group.js';
+import { groupAlive, lastPidHandedOut, processCensus, stopRun, sweepScope, terminateGroup } from './process-group.js';
 
 export interface ProcessRequest {
   command: string;
@@ -54,7 +54,8 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
     stop();
   };
 
-  // Who lived before the spawn: the sweep after a short run reads only the environments of the newcomers.
+  // Where the pid counter stood before the spawn: the sweep after a short run reads only the newcomers' environments,
+  // and none at all when the agent started nothing.
   const census = req.env.SAMOCODE_RUN_ID ? processCensus() : undefined;
   try {
     let child: ChildProcess;
@@ -109,11 +110,8 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
     await stopping;
     // Nothing of this run may outlive its agent, not even what escaped the process group.
     const runId = req.env.SAMOCODE_RUN_ID;
-    if (runId) {
-      // One look at /proc serves both the census check and the sweep's first round.
-      const current = processIds();
-      await stopRun(runId, req.killGraceMs, sweepSince(census, pid, performance.now() - started, current), current);
-    }
+    const scope = runId ? sweepScope(census, pid, performance.now() - started, lastPidHandedOut()) : 'none';
+    if (runId && scope !== 'none') await stopRun(runId, req.killGraceMs, scope === 'newcomers' ? census : undefined);
     const spawnError =
       pid === undefined || result.error || (result.code === null && !result.signal)
         ? spawnFailure(result.error, req)

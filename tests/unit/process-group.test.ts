@@ -1,7 +1,14 @@
 // Stopping the processes of a run by the run id in their environment: real processes, started here.
 import { spawn } from 'node:child_process';
 import { onTestFinished, describe, expect, test } from 'vitest';
-import { censusHolds, isAlive, processCensus, processesOfRun, stopRun } from '../../src/io/process-group.js';
+import {
+  isAlive,
+  lastPidHandedOut,
+  processCensus,
+  processesOfRun,
+  stopRun,
+  sweepScope,
+} from '../../src/io/process-group.js';
 
 /** A process that sleeps, in its own session (setsid), with `SAMOCODE_RUN_ID` set. */
 function sleeper(runId: string): number {
@@ -43,20 +50,33 @@ describe('the census before a run (the sweep after a short run reads only newcom
     const runId = `census-${process.pid}-${Date.now()}`;
     const old = sleeper(runId);
     await until(() => processesOfRun(runId).includes(old));
-    const census = processCensus();
+    const census = processCensus()!;
+    expect(census.lastPid).toBeGreaterThanOrEqual(old);
     const young = sleeper(runId);
     await until(() => processesOfRun(runId).includes(young));
     expect(processesOfRun(runId, census)).toEqual([young]);
     expect(processesOfRun(runId).sort()).toEqual([old, young].sort());
   });
 
-  const before = { pids: new Set([1, 50, 900]) };
+  test('the counter moves with every process started, and stands still without one', () => {
+    const before = lastPidHandedOut()!;
+    const child = spawn('true', { stdio: 'ignore' });
+    expect(child.pid).toBeGreaterThan(before);
+    expect(lastPidHandedOut()).toBeGreaterThanOrEqual(child.pid!);
+  });
+
+  const before = { lastPid: 1000 };
   test.each([
-    ['only newcomers above the agent, a short run', [1, 50, 900, 1001, 1002], 1000, 1500, true],
-    ['a newcomer below the agent: the pid counter wrapped', [1, 50, 900, 1001, 7], 1000, 1500, false],
-    ['a long run: pids may have wrapped unseen', [1, 50, 900, 1001], 1000, 60_000, false],
-    ['some of before are gone: still fine', [1, 1001], 1000, 10, true],
-  ])('%s → %s', (_what, now, agentPid, runMs, holds) => {
-    expect(censusHolds(before, now, agentPid, runMs)).toBe(holds);
+    ['the agent started nothing, and nobody else did', 1001, 1500, 1001, 'none'],
+    ['something was started after the agent: look at the newcomers', 1001, 1500, 1005, 'newcomers'],
+    ['the counter is below the agent: it wrapped round', 1001, 1500, 7, 'all'],
+    ['the agent got a pid below the census: it wrapped before the spawn', 5, 1500, 5, 'all'],
+    ['a long run: the counter may have gone round unseen', 1001, 60_000, 1001, 'all'],
+    ['the counter is unknown now', 1001, 1500, undefined, 'all'],
+  ] as const)('%s → %s', (_what, agentPid, runMs, lastPid, scope) => {
+    expect(sweepScope(before, agentPid, runMs, lastPid)).toBe(scope);
+  });
+  test('no census (no /proc/loadavg): everything is looked at', () => {
+    expect(sweepScope(undefined, 1001, 10, 1001)).toBe('all');
   });
 });
