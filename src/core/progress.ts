@@ -12,9 +12,29 @@ export interface Progress {
   treeKnown?: boolean | undefined;
 }
 
-/** What the probe sees of the workspace at one moment; compared as strings. `tree` is undefined when unknown. */
+/**
+ * A cheap look at the tree that can only prove a change: the HEAD files and the stats of the paths a `git status`
+ * listed (io/progress-probe.ts). A glance that differs from the last one means the tree changed; an equal one means
+ * nothing, since a change elsewhere (a new file, an edit to a clean file) does not show in it.
+ */
+export interface Glance {
+  paths: readonly string[];
+  value: string;
+}
+
+/** What a `git status` look gives: the tree's fingerprint, and the glance to compare the next look with. */
+export interface TreeLook {
+  fingerprint: string;
+  glance?: Glance | undefined;
+}
+
+/**
+ * What the probe sees of the workspace at one moment; compared as strings. `tree` is undefined when unknown or not
+ * taken; `glance` alone (no `tree`) when a glance already showed the change.
+ */
 export interface Snapshot {
   tree?: string | undefined;
+  glance?: Glance | undefined;
   session: string;
 }
 
@@ -37,7 +57,12 @@ export function treeWrites(paths: readonly string[], workingDir: string, session
 }
 
 export function progressBetween(before: Snapshot, after: Snapshot): Progress {
-  // Without a way to see the tree (standalone session), assume it changed: better no stall than a false one.
+  const session = before.session !== after.session;
+  // A glance that moved is a change seen: no git call was needed to know it.
+  if (after.tree === undefined && after.glance && before.glance && after.glance.value !== before.glance.value)
+    return { tree: true, session, treeKnown: true };
+  // Without a way to see the tree (standalone session, a glance before), assume it changed: better no stall than a
+  // false one. Two full looks are compared only with each other, so a stall is never judged from a glance.
   const treeKnown = before.tree !== undefined && after.tree !== undefined;
-  return { tree: treeKnown ? before.tree !== after.tree : true, session: before.session !== after.session, treeKnown };
+  return { tree: treeKnown ? before.tree !== after.tree : true, session, treeKnown };
 }

@@ -16,10 +16,12 @@ import {
   writeSync,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { HistoryEntry } from '../core/state.js';
+import { applyEntry, type HistoryEntry, type SessionState } from '../core/state.js';
 import { guardWrite } from './storage-failure.js';
 
 const TAIL_BYTES = 64 * 1024;
+/** How far back a start looks for entries the state has not applied (far more than a second of iterations). */
+const MAX_CATCH_UP_BYTES = 16 * 1024 * 1024;
 
 export class HistoryLog {
   constructor(
@@ -90,6 +92,41 @@ export class HistoryLog {
     return `${this.file}: cut off a torn last line (${size - start} bytes, an append interrupted by a crash or a full disk); the state never applied it`;
   }
 
+  /**
+   * The entries after `seq`, oldest first, read from the tail backwards until an entry at or below `seq` is found
+   * (so the cost is what is behind, not the history's length), if they follow on from `seq` with no gap; `gap` when
+   * the tail does not: the state and the history disagree beyond what a crashed or coalesced state write leaves.
+   */
+  async entriesAfter(seq: number): Promise<{ entries: HistoryEntry[] } | { gap: true; last: HistoryEntry }> {
+    const last = await this.last();
+    if (!last || last.seq <= seq) return { entries: [] };
+    if (last.seq === seq + 1) return { entries: [last] };
+    const handle = await open(this.file, 'r');
+    try {
+      const { size } = await handle.stat();
+      for (let window = TAIL_BYTES * 4; ; window *= 4) {
+        const length = Math.min(size, window, MAX_CATCH_UP_BYTES);
+        const buffer = Buffer.alloc(length);
+        await handle.read(buffer, 0, length, size - length);
+        const lines = buffer.toString('utf8').split('\n');
+        // The first line may be cut by the window; only trust it when the window is the whole file.
+        const entries = lines
+          .slice(length < size ? 1 : 0)
+          .map((line) => (line.trim() === '' ? undefined : parseEntry(line)))
+          .filter((entry): entry is HistoryEntry => entry !== undefined);
+        const first = entries.findIndex((entry) => entry.seq > seq);
+        const reached = first > 0 || length === size;
+        if (reached || length === MAX_CATCH_UP_BYTES) {
+          const behind = first === -1 ? [] : entries.slice(first);
+          const follows = behind.every((entry, i) => entry.seq === seq + 1 + i) && behind.at(-1)?.seq === last.seq;
+          return reached && follows ? { entries: behind } : { gap: true, last };
+        }
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
   /** The last complete entry, if any. An unparseable last line is skipped, not fatal. */
   async last(): Promise<HistoryEntry | undefined> {
     let handle;
@@ -151,4 +188,18 @@ export function parseEntry(line: string): HistoryEntry | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Fold into `state` the entries a previous run recorded but did not apply: a crash between an append and its state
+ * write, or the state writes a run coalesced while its iterations were quick (loop/run-session.ts). `gap`: the
+ * history's tail does not follow on from the state (a state restored by hand?), nothing is folded.
+ */
+export async function catchUp(
+  state: SessionState,
+  history: HistoryLog,
+): Promise<{ state: SessionState; recovered: HistoryEntry[]; gap?: HistoryEntry | undefined }> {
+  const behind = await history.entriesAfter(state.historySeq);
+  if ('gap' in behind) return { state, recovered: [], gap: behind.last };
+  return { state: behind.entries.reduce(applyEntry, state), recovered: behind.entries };
 }

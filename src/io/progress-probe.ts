@@ -1,23 +1,33 @@
 // Fingerprints of the workspace for stall detection: `git status` of the worktree (files, index, HEAD in one call)
 // and the names, sizes and times of the agent's files in the session folder (samocode's own files are left out).
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// With each `git status` comes a glance: the branch's HEAD files and the stats of the paths it listed. A later glance
+// that differs proves the tree changed without a git call (~3 ms); one that does not proves nothing, so git runs.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import type { Glance, TreeLook } from '../core/progress.js';
 import { isOwnFile } from '../core/session-files.js';
 import { git } from './git.js';
 
-function withStat(line: string, workingDir: string): string {
-  if (line.startsWith('#') || line === '') return line;
-  const path = line.slice(line.lastIndexOf(line.startsWith('?') ? '? ' : ' ') + (line.startsWith('?') ? 2 : 1));
+/** A glance stats every path the status listed: beyond this many, git alone is cheaper to trust. */
+const MAX_GLANCE_PATHS = 2000;
+
+/** The path a porcelain v2 status line names (the new name of a rename), or undefined for a header line. */
+function pathOf(line: string): string | undefined {
+  if (line.startsWith('#') || line === '') return undefined;
+  return line.slice(line.lastIndexOf(line.startsWith('?') ? '? ' : ' ') + (line.startsWith('?') ? 2 : 1));
+}
+
+function statText(file: string): string {
   try {
-    const stat = statSync(join(workingDir, path));
-    return `${line} ${stat.size}:${stat.mtimeMs}`;
+    const stat = statSync(file);
+    return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
   } catch {
-    return line;
+    return '-';
   }
 }
 
 /** The working tree: files, index and HEAD in one `git status`, plus each changed file's size and time. */
-export async function treeSnapshot(workingDir: string, standalone: boolean): Promise<string | undefined> {
+export async function treeSnapshot(workingDir: string, standalone: boolean): Promise<TreeLook | undefined> {
   if (standalone) return undefined;
   // --no-optional-locks: a probe must not write the index (and skipping the refresh write saves ~2 ms here).
   const result = await git(workingDir, [
@@ -27,13 +37,62 @@ export async function treeSnapshot(workingDir: string, standalone: boolean): Pro
     '--branch',
     '--untracked-files=all',
   ]);
+  if (!result.ok) return undefined;
   // The status alone misses a file edited again while already modified: add each changed path's size and time.
-  return result.ok
-    ? result.out
-        .split('\n')
-        .map((line) => withStat(line, workingDir))
-        .join('\n')
-    : undefined;
+  const paths: string[] = [];
+  const stats: string[] = [];
+  const lines = result.out.split('\n').map((line) => {
+    const path = pathOf(line);
+    if (path === undefined) return line;
+    const stat = statText(join(workingDir, path));
+    paths.push(path);
+    stats.push(stat);
+    return stat === '-' ? line : `${line} ${stat}`;
+  });
+  const head = headLook(workingDir);
+  const glance =
+    head !== undefined && paths.length <= MAX_GLANCE_PATHS
+      ? { paths, value: `${head}\n${stats.join('\n')}` }
+      : undefined;
+  return { fingerprint: lines.join('\n'), glance };
+}
+
+/** The same look again, without git: the branch's HEAD files and the stats of the same paths. */
+export function glanceAgain(workingDir: string, last: Glance): Glance | undefined {
+  const head = headLook(workingDir);
+  if (head === undefined) return undefined;
+  const stats = last.paths.map((path) => statText(join(workingDir, path)));
+  return { paths: last.paths, value: `${head}\n${stats.join('\n')}` };
+}
+
+/**
+ * What moves when a commit is made or HEAD changes, read from files: HEAD's text, and the stats of the ref it names
+ * and of packed-refs (git rewrites a ref by rename, so a commit always gives it a new inode). Undefined where the
+ * layout is not the usual one (a `.git` that cannot be read, reftable): then every look is a git call.
+ */
+function headLook(workingDir: string): string | undefined {
+  let gitDir = join(workingDir, '.git');
+  try {
+    if (!statSync(gitDir).isDirectory()) {
+      const pointer = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(gitDir, 'utf8'))?.[1];
+      if (!pointer) return undefined;
+      gitDir = isAbsolute(pointer) ? pointer : join(workingDir, pointer);
+    }
+    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+    let common = gitDir;
+    try {
+      const relative = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
+      common = isAbsolute(relative) ? relative : join(gitDir, relative);
+    } catch {
+      // a main checkout: its git dir is the common one
+    }
+    const ref = /^ref:\s*(refs\/\S+)$/.exec(head)?.[1];
+    if (ref === undefined && !/^[0-9a-f]{40,64}$/.test(head)) return undefined;
+    const refStat = ref === undefined ? '' : statText(join(common, ref));
+    return `${head} ${refStat} ${statText(join(common, 'packed-refs'))}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The agent's files in the session folder: names, sizes and times. */

@@ -8,6 +8,7 @@ import type { Problem } from '../core/signal.js';
 import type { HistoryEntry, SessionState } from '../core/state.js';
 import type { Resumption } from '../core/wait.js';
 import type { GateReport, GateRequest } from '../core/gates.js';
+import type { Glance, TreeLook } from '../core/progress.js';
 
 export type { AttemptResult };
 
@@ -55,7 +56,9 @@ export interface ProgressProbe {
   /** The agent's files in the session folder: cheap, taken after every iteration. */
   session(state: SessionState): string;
   /** The working tree (a `git status`): only taken when the iteration could be a stall, or undefined if unknown. */
-  tree(state: SessionState): Promise<string | undefined>;
+  tree(state: SessionState): Promise<TreeLook | undefined>;
+  /** The last look's glance again, without git (core/progress.ts Glance), or undefined when it cannot be taken. */
+  glance?(state: SessionState, last: Glance): Glance | undefined;
 }
 
 /** Hands over a done session's work: `_delivery/` (patches, mbox, summary.md), and a push or PR if configured. */

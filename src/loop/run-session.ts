@@ -62,56 +62,92 @@ export type SessionOutcome =
   | { kind: 'interrupted'; state: SessionState; stopSignal: 'SIGINT' | 'SIGTERM' };
 
 export async function runSession(initial: SessionState, deps: LoopDeps): Promise<SessionOutcome> {
-  const saved = stateSaver(deps.store);
+  const saved = stateSaver(deps.store, deps.clock);
   try {
     const outcome = await loop(initial, deps, saved);
     await saved.flush();
     return outcome;
   } catch (error) {
-    // The error that ended the loop is the one to report; the state is at most one history entry behind anyway.
+    // The error that ended the loop is the one to report; the history has every entry the state may lack.
     await saved.flush().catch(() => undefined);
     throw error;
   }
 }
 
 /**
- * History first, then state: a crash in between is repaired at startup by folding the last entry again. After an
- * iteration that goes on, the state is written once the next agent runs (AttemptRequest.started), off the path
- * between two agents; every other record, and every end of the loop, writes it first. So `_overview.md` is never
- * more than that one entry behind the history, which is exactly what the start-up repair handles.
+ * While iterations go on, `_overview.md` is rewritten at most once per this many ms. A rewrite costs a rename (on
+ * ext4 ~0.1–0.9 ms: replacing a file by rename makes it allocate the new one's blocks at once); iterations of a real
+ * agent take seconds, so each is written, but quick ones (tests, a scripted agent) share a write.
  */
-function stateSaver(store: SessionStorePort) {
+export const STATE_WRITE_EVERY_MS = 250;
+
+/**
+ * History first, then state: a start folds whatever entries the state has not applied (io/history-log.ts catchUp).
+ * The state after an iteration that goes on is written once the next agent runs (AttemptRequest.started), off the
+ * path between two agents, and no sooner than STATE_WRITE_EVERY_MS after the last write (a timer writes it then);
+ * every other record writes at once, and the end of the loop writes what is pending.
+ */
+function stateSaver(store: SessionStorePort, clock: Clock) {
   let unsaved: SessionState | undefined;
+  let writtenAt = Number.NEGATIVE_INFINITY;
   let writing: Promise<void> | undefined;
+  let timer: AbortController | undefined;
   let failure: { error: unknown } | undefined;
+  const write = async (state: SessionState) => {
+    writtenAt = clock.now().getTime();
+    await store.writeState(state);
+  };
   const flush = async () => {
+    timer?.abort();
+    timer = undefined;
     if (writing) await writing;
-    if (unsaved) {
-      const next = unsaved;
-      unsaved = undefined;
-      await store.writeState(next);
-    }
+    // A write that failed in the background stops the run here, as a failed write in the foreground would.
     if (failure) {
       const { error } = failure;
       failure = undefined;
       throw error;
     }
+    if (unsaved) {
+      const next = unsaved;
+      unsaved = undefined;
+      await write(next);
+    }
+  };
+  /** The pending write, without waiting for it; its failure is thrown by the next flush. */
+  const inBackground = () => {
+    writing = flush()
+      .catch((error: unknown) => {
+        failure = { error };
+      })
+      .finally(() => {
+        writing = undefined;
+      });
   };
   return {
     flush,
+    /** Write `state` now, with whatever was pending. */
+    async now(state: SessionState) {
+      unsaved = state;
+      await flush();
+    },
+    /** Write `state` once the next agent runs (it replaces a state still pending: the history has both). */
     later(state: SessionState) {
       unsaved = state;
     },
-    /** Start the pending write without waiting for it; its failure is thrown by the next flush. */
-    start() {
-      if (!unsaved || writing) return;
-      writing = flush()
-        .catch((error: unknown) => {
-          failure = { error };
-        })
-        .finally(() => {
-          writing = undefined;
-        });
+    /**
+     * The loop waits for something (the next agent runs, a retry's delay): write what is pending now, or when the last
+     * write is STATE_WRITE_EVERY_MS old.
+     */
+    writeSoon() {
+      if (!unsaved || writing || timer) return;
+      const wait = writtenAt + STATE_WRITE_EVERY_MS - clock.now().getTime();
+      if (wait <= 0) return inBackground();
+      const waited = (timer = new AbortController());
+      void clock.sleep(wait, waited.signal).then(() => {
+        if (waited.signal.aborted) return;
+        timer = undefined;
+        inBackground();
+      });
     },
   };
 }
@@ -123,12 +159,11 @@ async function loop(
 ): Promise<SessionOutcome> {
   let state = initial;
   const record = async (entry: HistoryEntry) => {
-    await saved.flush();
     await deps.store.append(entry);
     state = applyEntry(state, entry);
     // An iteration that goes on is followed by the next agent's spawn: its state is written once that agent runs.
     if (entry.event === 'iteration' && state.status === 'running') saved.later(state);
-    else await deps.store.writeState(state);
+    else await saved.now(state);
   };
   const base = () => ({ seq: state.historySeq + 1, time: deps.clock.now().toISOString(), phase: state.phase });
   const progress = progressMeter(deps);
@@ -174,9 +209,7 @@ async function loop(
     }
 
     const iteration = state.iterations + 1;
-    const finished = await runIteration(state, iteration, deps, saved.start);
-    // Written by now when the agent started; a spawn that failed leaves it to this.
-    await saved.flush();
+    const finished = await runIteration(state, iteration, deps, saved.writeSoon);
     const stopHere = async (attempts: number) => {
       await record({ ...base(), event: 'interrupted', iteration, signal: stopSignal(deps.abort), attempts });
       return interrupted(state, deps);
@@ -218,7 +251,8 @@ async function runIteration(
   state: SessionState,
   iteration: number,
   deps: LoopDeps,
-  agentStarted: () => void,
+  /** Called when the loop waits (an agent runs, a retry's delay): pending state is written then. */
+  onWait: () => void,
 ): Promise<FinishedIteration | { interrupted: true; attempts: number }> {
   let failures = 0;
   let waits = 0;
@@ -236,7 +270,7 @@ async function runIteration(
       correction,
       provider,
       abort: deps.abort,
-      started: agentStarted,
+      started: onWait,
     });
     if (result.outcome.cancelled || deps.abort.aborted) return { interrupted: true, attempts: attempt };
     const failure = result.failure;
@@ -263,6 +297,7 @@ async function runIteration(
     switch (step.action) {
       case 'retry':
         deps.notifier.notify({ type: 'retry', state, iteration, attempt, delayMs: step.delayMs, why: step.why });
+        onWait();
         await deps.clock.sleep(step.delayMs, deps.abort);
         if (deps.abort.aborted) return { interrupted: true, attempts: attempt };
         continue;
@@ -294,11 +329,19 @@ async function runIteration(
 
 /**
  * The workspace before and after each iteration, for stall detection. The working tree costs a git call: it is
- * measured only when `worthIt` says the iteration could be a stall and the agent's stream showed no file written in
- * it (`streamWrote`: that is progress already). The first iteration of a run has no "before".
+ * looked at only when `worthIt` says the iteration could be a stall and the agent's stream showed no file written in
+ * it (`streamWrote`: that is progress already), and then a glance at what the last look listed goes first: when it
+ * moved, the tree changed and git is not asked. The first iteration of a run has no "before".
  */
 function progressMeter(deps: LoopDeps) {
   let before: Snapshot | undefined;
+  const lookAtTree = async (state: SessionState): Promise<Pick<Snapshot, 'tree' | 'glance'>> => {
+    const last = before?.glance;
+    const glance = last ? deps.probe!.glance?.(state, last) : undefined;
+    if (glance && glance.value !== last!.value) return { glance };
+    const look = await deps.probe!.tree(state);
+    return { tree: look?.fingerprint, glance: look?.glance };
+  };
   return {
     async after(
       state: SessionState,
@@ -308,7 +351,7 @@ function progressMeter(deps: LoopDeps) {
       if (!deps.probe || deps.stallLimit <= 0) return undefined;
       const session = deps.probe.session(state);
       const measure = !streamWrote && worthIt(before?.session === session);
-      const after: Snapshot = { session, tree: measure ? await deps.probe.tree(state) : undefined };
+      const after: Snapshot = { session, ...(measure ? await lookAtTree(state) : {}) };
       const progress = before ? progressBetween(before, after) : undefined;
       before = after;
       return progress && streamWrote ? { ...progress, tree: true, treeKnown: true } : progress;

@@ -20,7 +20,7 @@ import type { Scrub } from '../core/secrets.js';
 import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE } from '../core/session-files.js';
 import { applyEntry, type HistoryEntry, type PrReactionEntry } from '../core/state.js';
 import { SessionLockedError } from '../errors.js';
-import { HistoryLog, parseEntry } from '../io/history-log.js';
+import { HistoryLog, catchUp, parseEntry } from '../io/history-log.js';
 import { readIfExists } from '../io/read-if-exists.js';
 import { SessionLock } from '../io/session-lock.js';
 import { StateStore } from '../io/state-store.js';
@@ -168,8 +168,9 @@ export function watchPullRequests(opts: PrWatchOptions): PrWatch {
       const read = await store.read();
       if (read?.kind !== 'state') return false;
       let state = read.state;
-      const last = await history.last();
-      if (last && last.seq === state.historySeq + 1) state = applyEntry(state, last);
+      const caught = await catchUp(state, history);
+      state = caught.state;
+      const last = caught.gap ?? caught.recovered.at(-1);
       if (state.status !== 'done' || state.delivery?.prUrl !== url) return false;
       // Another worker may have reacted since this one looked.
       if (reactionsTo(dir, url).reactions.some((r) => r.key === decision.key)) return false;

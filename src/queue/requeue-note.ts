@@ -11,7 +11,7 @@ import type { Scrub } from '../core/secrets.js';
 import { HISTORY_FILE, LOCK_FILE, OVERVIEW_FILE } from '../core/session-files.js';
 import { applyEntry, type RequeuedEntry } from '../core/state.js';
 import { SessionLockedError } from '../errors.js';
-import { HistoryLog } from '../io/history-log.js';
+import { HistoryLog, catchUp } from '../io/history-log.js';
 import { sessionFolderFor } from '../io/session-folder.js';
 import { SessionLock } from '../io/session-lock.js';
 import { StateStore } from '../io/state-store.js';
@@ -60,8 +60,9 @@ export async function checkAndNoteRequeue(
     if (read?.kind !== 'state') return (await decide(undefined)) ? { kind: 'free' } : { kind: 'taken' };
     let state = read.state;
     // The dead run may have appended its last entry without folding it: fold it first, so no seq is used twice.
-    const last = await history.last();
-    if (last && last.seq === state.historySeq + 1) state = applyEntry(state, last);
+    const caught = await catchUp(state, history);
+    state = caught.state;
+    const last = caught.gap ?? caught.recovered.at(-1);
     if (state.status !== 'running') {
       const end: SessionEnd = {
         status: state.status,

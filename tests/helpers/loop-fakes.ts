@@ -10,6 +10,7 @@ import type { HistoryEntry, IterationEntry, SessionState } from '../../src/core/
 import type { Resumption } from '../../src/core/wait.js';
 import type { LoopDeps } from '../../src/loop/run-session.js';
 import type { GateReport, GateRequest } from '../../src/core/gates.js';
+import type { Glance, TreeLook } from '../../src/core/progress.js';
 import type {
   AgentPort,
   AttemptRequest,
@@ -63,7 +64,7 @@ export const MISSING: Problem = { kind: 'signal_missing', message: '/s/_signal.j
 export class ScriptedAgent implements AgentPort {
   readonly requests: AttemptRequest[] = [];
   constructor(
-    private readonly script: ScriptedAttempt[],
+    readonly script: ScriptedAttempt[],
     private readonly clock: FakeClock,
   ) {}
 
@@ -72,6 +73,8 @@ export class ScriptedAgent implements AgentPort {
     const step = this.script[this.requests.length - 1];
     if (!step)
       throw new Error(`the script has ${this.script.length} attempts; attempt ${this.requests.length} was asked for`);
+    // The real agent port says so once its process runs (a spawn that failed never does).
+    if (step.outcome?.spawnError === undefined) request.started?.();
     step.during?.(request);
     const outcome: ChildOutcome = {
       exitCode: step.failure ? 1 : 0,
@@ -122,12 +125,15 @@ export class RecordingNotifier implements Notifier {
 export class MemoryStore implements SessionStorePort {
   readonly history: HistoryEntry[] = [];
   readonly states: SessionState[] = [];
-  readonly writes: ('append' | 'state')[] = [];
+  readonly writes: ('append' | 'state' | 'agent')[] = [];
+  /** Makes the next state writes fail with this error (a full disk). */
+  failStateWrites?: Error | undefined;
   async append(entry: HistoryEntry): Promise<void> {
     this.history.push(entry);
     this.writes.push('append');
   }
   async writeState(state: SessionState): Promise<void> {
+    if (this.failStateWrites) throw this.failStateWrites;
     this.states.push(state);
     this.writes.push('state');
   }
@@ -155,23 +161,36 @@ export class ScriptedGate implements HumanGate {
   }
 }
 
-/** Session-folder and tree fingerprints given per iteration, in order (the last one repeats). */
+/**
+ * Session-folder and tree fingerprints given per iteration, in order (the last one repeats): a session snapshot per
+ * iteration, a tree fingerprint per look at the tree. `glance`: what a look at the tree, and a glance without git,
+ * see in that iteration (the loop only glances when the last look gave one).
+ */
 export class ScriptedProbe implements ProgressProbe {
   treeLooks = 0;
+  glances = 0;
   private sessions = 0;
   private trees = 0;
-  constructor(private readonly script: { session: string; tree?: string }[]) {}
+  constructor(private readonly script: { session: string; tree?: string; glance?: string }[]) {}
   session(): string {
     return this.at(this.sessions++).session;
   }
-  async tree(): Promise<string | undefined> {
+  async tree(): Promise<TreeLook | undefined> {
     this.treeLooks++;
-    return this.at(this.trees++).tree;
+    const tree = this.at(this.trees++).tree;
+    return tree === undefined ? undefined : { fingerprint: tree, glance: glanceOf(this.at(this.sessions - 1).glance) };
+  }
+  glance(): Glance | undefined {
+    this.glances++;
+    return glanceOf(this.at(this.sessions - 1).glance);
   }
   private at(i: number) {
     return this.script[Math.min(i, this.script.length - 1)]!;
   }
 }
+
+const glanceOf = (value: string | undefined): Glance | undefined =>
+  value === undefined ? undefined : { paths: [], value };
 
 /** The gates' reports, in order (the last one repeats); every request is kept, with the state it came with. */
 export class ScriptedGates implements GatesPort {

@@ -392,6 +392,34 @@ describe('kill -9 of the orchestrator', () => {
 });
 
 describe('a crash between the history append and the state write', () => {
+  test('a state several entries behind (a run killed while its quick iterations shared state writes) catches up at the next start', async () => {
+    const project = createProject();
+    reapLeftovers(project);
+    const { notes, scenario } = toBothGates(project);
+    const args = sessionArgs(project, 'behind', scenario);
+    expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+    const dir = project.sessionDir('behind');
+    const early = readOverview(dir);
+    expect(early.data).toMatchObject({ status: 'waiting', phase: 'requirements', iterations: 2 });
+    answerEverything(dir);
+    expect((await project.run(args, { env: FAST })).exitCode).toBe(5);
+    const late = expectOverviewIntact(dir, notes);
+    const history = readHistory(dir);
+    expect(history.length).toBeGreaterThanOrEqual(early.data.historySeq + 3);
+
+    // The state file as the run had last written it three entries earlier, with the agent's notes since.
+    const frontMatter = early.text.slice(0, early.text.length - early.body.length);
+    writeFileSync(join(dir, '_overview.md'), frontMatter + readOverview(dir).body);
+    const again = await project.run(args, { env: FAST });
+    expect(again.stderr).toContain(
+      `recovered history entries ${early.data.historySeq + 1}–${history.length} (up to iteration 4)`,
+    );
+    expect(again.exitCode).toBe(5);
+    // Nothing was played again and nothing recorded twice; the state is the one the second run ended with.
+    expect(readHistory(dir)).toEqual(history);
+    expect(expectOverviewIntact(dir, notes)).toEqual(late);
+  });
+
   test('a recorded but unapplied `resumed` entry is applied at startup, not recorded again', async () => {
     const project = createProject();
     reapLeftovers(project);

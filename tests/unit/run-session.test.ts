@@ -89,6 +89,67 @@ describe('retries', () => {
   });
 });
 
+describe('state writes (history first; the state once the next agent runs, at most every 250 ms)', () => {
+  const agentMark = (rig: LoopRig) => () => void rig.store.writes.push('agent');
+
+  test('an iteration that goes on has its state written once the next agent runs, not before; the last at once', async () => {
+    const rig = loopRig([{ signal: go('requirements') }, { signal: block('end') }]);
+    rig.agent.script.forEach((step) => (step.during = agentMark(rig)));
+    await run(rig);
+    expect(rig.store.writes).toEqual(['agent', 'append', 'state', 'agent', 'append', 'state']);
+    expect(rig.store.states.map((s) => s.historySeq)).toEqual([1, 2]);
+  });
+
+  /** A clock whose sleeps (the coalescing timer) wait until the test lets them go, or their abort. */
+  function heldTimers(rig: LoopRig) {
+    const held: (() => void)[] = [];
+    rig.deps.clock = {
+      now: () => rig.clock.now(),
+      sleep: (_ms, abort) =>
+        new Promise<void>((resolve) => {
+          held.push(resolve);
+          abort.addEventListener('abort', () => resolve(), { once: true });
+        }),
+    };
+    return { release: () => held.splice(0).forEach((resolve) => resolve()) };
+  }
+  const quick = (signal: ScriptedAttempt['signal']): ScriptedAttempt => ({ signal, outcome: { durationMs: 10 } });
+
+  test('quick iterations share a write; the latest state wins; the loop never ends with one pending', async () => {
+    const rig = loopRig([...Array.from({ length: 8 }, () => quick(stay())), quick(block('end'))]);
+    heldTimers(rig);
+    const outcome = await run(rig);
+    expect(outcome.state.iterations).toBe(9);
+    // Iteration 1's state when iteration 2 started (nothing written before); 2 to 8 waited for the window, which the
+    // end of the loop cut short with the final state.
+    expect(rig.store.states.map((s) => s.historySeq)).toEqual([1, 9]);
+    expect(rig.store.states.at(-1)).toEqual(outcome.state);
+    expect(rig.store.history).toHaveLength(9);
+  });
+
+  test("a long iteration after quick ones: the window's timer writes the pending state while it runs", async () => {
+    const rig = loopRig([quick(stay()), quick(stay()), quick(stay()), quick(block('end'))]);
+    const timers = heldTimers(rig);
+    // The timer fires while iteration 4's agent runs (the window has passed): iteration 3's state is written then.
+    rig.agent.script[3]!.during = () => timers.release();
+    await run(rig);
+    expect(rig.store.states.map((s) => s.historySeq)).toEqual([1, 3, 4]);
+  });
+
+  test('a state write that fails in the background ends the run with its error at the next record', async () => {
+    const rig = loopRig([{ signal: go('requirements') }, { signal: block('end') }]);
+    const full = new Error('ENOSPC: no space left on device');
+    // The disk is full from iteration 1 on: iteration 1's state, written while iteration 2's agent runs, fails.
+    rig.agent.script[0]!.during = () => {
+      rig.store.failStateWrites = full;
+    };
+    await expect(run(rig)).rejects.toBe(full);
+    // Both entries are in the history (appended first), so the next start applies them; no state was written.
+    expect(rig.store.history.map((e) => e.seq)).toEqual([1, 2]);
+    expect(rig.store.states).toEqual([]);
+  });
+});
+
 describe('provider fallback', () => {
   const auth: Classified = { cls: 'auth', detail: '401 Invalid API key', fix: 'set ANTHROPIC_API_KEY' };
 
@@ -444,6 +505,31 @@ describe('stall detection', () => {
       [3, null, false],
       [4, false, true],
       [5, null, false],
+    ]);
+  });
+
+  test('a glance that moved is a change seen without git; one that did not leaves it to git, never to a stall', async () => {
+    // A glance per iteration (1–6): it moves at 2 and 3, then stands. The tree per look at it (git): t1, t2, t2.
+    const probe = new ScriptedProbe([
+      { session: 's', tree: 't1', glance: 'g1' },
+      { session: 's', tree: 't2', glance: 'g2' },
+      { session: 's', tree: 't2', glance: 'g3' },
+    ]);
+    const rig = loopRig([...Array.from({ length: 5 }, () => ({ signal: stay() })), { signal: block('end') }], {
+      deps: { probe, stallLimit: 2 },
+    });
+    await run(rig);
+    // Git at 1 (no glance yet), none at 2 and 3 (the glance moved), then at 4 and 5 (it stood); 6 blocks.
+    expect(probe.treeLooks).toBe(3);
+    expect(probe.glances).toBe(4);
+    expect(rig.store.iterations.map((e) => [e.iteration, e.changed ?? null, e.stalled ?? false])).toEqual([
+      [1, null, false],
+      [2, true, false],
+      [3, true, false],
+      // After a glance, git's look has nothing to compare with: not judged, never counted as a stall.
+      [4, null, false],
+      [5, false, true],
+      [6, null, false],
     ]);
   });
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { FIRST_AGENT_PHASE } from '../../core/phases.js';
 import { HISTORY_FILE, LOCK_FILE, LOGS_DIR, OVERVIEW_FILE } from '../../core/session-files.js';
-import { ZERO_TOTALS, applyEntry, type SessionState } from '../../core/state.js';
+import { ZERO_TOTALS, type SessionState } from '../../core/state.js';
 import { oneLine } from '../../core/text.js';
 import { SessionStateError } from '../../errors.js';
-import { HistoryLog } from '../../io/history-log.js';
+import { HistoryLog, catchUp } from '../../io/history-log.js';
 import { makeDir } from '../../io/make-dir.js';
 import { guardWriteAsync } from '../../io/storage-failure.js';
 import { SessionLock, type Acquired } from '../../io/session-lock.js';
@@ -118,18 +118,21 @@ async function loadOrInit(
   if (read?.kind === 'invalid') throw new SessionStateError(read.message);
 
   if (read?.kind === 'state') {
-    let state = read.state;
-    const last = await history.last();
-    if (last && last.seq === state.historySeq + 1) {
-      // The previous run appended this entry and died before writing the state: finish its work.
-      state = applyEntry(state, last);
+    // The previous run appended entries and ended before writing the state (a crash, or its coalesced writes):
+    // finish its work.
+    const caught = await catchUp(read.state, history);
+    let state = caught.state;
+    const [first, last] = [caught.recovered[0], caught.recovered.at(-1)];
+    if (first && last) {
       await store.write(state);
       notes.push(
-        `recovered history entry ${last.seq} (${last.event}, iteration ${last.iteration}) that the previous run recorded but had not applied`,
+        first === last
+          ? `recovered history entry ${last.seq} (${last.event}, iteration ${last.iteration}) that the previous run recorded but had not applied`
+          : `recovered history entries ${first.seq}–${last.seq} (up to iteration ${last.iteration}) that the previous run recorded but had not applied`,
       );
-    } else if (last && last.seq > state.historySeq + 1) {
+    } else if (caught.gap) {
       notes.push(
-        `warning: ${HISTORY_FILE} is ahead of ${OVERVIEW_FILE} by ${last.seq - state.historySeq} entries; continuing from ${OVERVIEW_FILE}`,
+        `warning: ${HISTORY_FILE} is ahead of ${OVERVIEW_FILE} by ${caught.gap.seq - state.historySeq} entries; continuing from ${OVERVIEW_FILE}`,
       );
     }
     if (state.status !== 'done' && !state.standalone) {

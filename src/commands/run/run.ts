@@ -32,7 +32,7 @@ import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
 import { openSession, type OpenSession } from './open-session.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
-import { sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
+import { glanceAgain, sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
 import { requestResume } from '../../io/resume-request.js';
 import { sleepUnlessAborted } from '../../io/abortable-sleep.js';
 import { StateStore } from '../../io/state-store.js';
@@ -310,6 +310,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         probe: {
           session: () => sessionSnapshot(sessionDir),
           tree: (current) => treeSnapshot(current.workingDir, current.standalone),
+          glance: (current, last) => glanceAgain(current.workingDir, last),
         },
         waitFacts: (current, signal) => waitSignalFacts(sessionDir, current, signal),
         delivery: createDelivery({
