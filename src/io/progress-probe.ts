@@ -2,7 +2,7 @@
 // and the names, sizes and times of the agent's files in the session folder (samocode's own files are left out).
 // With each `git status` comes a glance: the branch's HEAD files and the stats of the paths it listed. A later glance
 // that differs proves the tree changed without a git call (~3 ms); one that does not proves nothing, so git runs.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Glance, TreeLook } from '../core/progress.js';
 import { isOwnFile } from '../core/session-files.js';
@@ -74,24 +74,46 @@ function headLook(workingDir: string): string | undefined {
   let gitDir = join(workingDir, '.git');
   try {
     if (!statSync(gitDir).isDirectory()) {
-      const pointer = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(gitDir, 'utf8'))?.[1];
+      const pointer = /^gitdir:\s*(.+?)\s*$/m.exec(smallFile(gitDir) ?? '')?.[1];
       if (!pointer) return undefined;
       gitDir = isAbsolute(pointer) ? pointer : join(workingDir, pointer);
     }
-    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
-    let common = gitDir;
-    try {
-      const relative = readFileSync(join(gitDir, 'commondir'), 'utf8').trim();
-      common = isAbsolute(relative) ? relative : join(gitDir, relative);
-    } catch {
-      // a main checkout: its git dir is the common one
-    }
+    const head = smallFile(join(gitDir, 'HEAD'))?.trim();
+    if (head === undefined) return undefined;
+    // A worktree's git dir names the common one; a main checkout's git dir is the common one.
+    const relative = smallFile(join(gitDir, 'commondir'))?.trim();
+    const common = relative ? (isAbsolute(relative) ? relative : join(gitDir, relative)) : gitDir;
     const ref = /^ref:\s*(refs\/\S+)$/.exec(head)?.[1];
     if (ref === undefined && !/^[0-9a-f]{40,64}$/.test(head)) return undefined;
     const refStat = ref === undefined ? '' : statText(join(common, ref));
     return `${head} ${refStat} ${statText(join(common, 'packed-refs'))}`;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A small regular file's text, or undefined. The agent can rewrite `.git` in its worktree to point anywhere: a FIFO
+ * or a device there must not block the orchestrator (the open never blocks, only a regular file is read), nor a
+ * huge file be read whole.
+ */
+function smallFile(file: string, maxBytes = 4096): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > maxBytes) return undefined;
+    const buffer = Buffer.allocUnsafe(stat.size);
+    const read = readSync(fd, buffer, 0, stat.size, 0);
+    return buffer.toString('utf8', 0, read);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 

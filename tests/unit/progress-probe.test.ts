@@ -77,6 +77,16 @@ describe.each([
   });
 });
 
+test('a `.git` the agent pointed at a FIFO: the glance gives up at once (no blocking read), git decides', async () => {
+  const dir = repo(true);
+  const first = await look(dir);
+  const trap = join(dirs[0]!, 'trap');
+  execFileSync('mkdir', [trap]);
+  execFileSync('mkfifo', [join(trap, 'HEAD')]);
+  writeFileSync(join(dir, '.git'), `gitdir: ${trap}\n`);
+  expect(glanceAgain(dir, first.glance!)).toBeUndefined();
+});
+
 test('a standalone session has no tree to look at', async () => {
   expect(await treeSnapshot(tmpdir(), true)).toBeUndefined();
 });
