@@ -26,6 +26,9 @@ sweep KILL
 exit 0
 `;
 
+/** How long after an agent ended the watchdog is told so, unless the next agent has started by then. */
+const AGENT_ENDED_AFTER_MS = 100;
+
 /** The name the watchdog runs under (its `$0`), so `ps` shows what it is. */
 export const WATCHDOG_NAME = 'samocode-watchdog';
 
@@ -56,9 +59,26 @@ export function startWatchdog(runId: string, graceMs: number): Watchdog {
   const send = (line: string) => {
     if (child?.stdin?.writable) child.stdin.write(`${line}\n`);
   };
+  // "agent -" waits a moment: the next agent usually starts within milliseconds, and its own line replaces it (one
+  // pipe write per iteration instead of two). Meanwhile the watchdog would only signal a group that has just ended,
+  // whose pgid cannot have been handed out again so soon.
+  let ended: NodeJS.Timeout | undefined;
+  const cancelEnded = () => {
+    clearTimeout(ended);
+    ended = undefined;
+  };
   return {
-    agent: (pgid) => send(`agent ${pgid ?? '-'}`),
+    agent: (pgid) => {
+      cancelEnded();
+      if (pgid !== undefined) return send(`agent ${pgid}`);
+      ended = setTimeout(() => {
+        ended = undefined;
+        send('agent -');
+      }, AGENT_ENDED_AFTER_MS);
+      ended.unref();
+    },
     dismiss: () => {
+      cancelEnded();
       send('go');
       child?.stdin?.end();
     },
