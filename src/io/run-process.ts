@@ -105,12 +105,14 @@ export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
       else req.abort.addEventListener('abort', onAbort, { once: true });
     }
     const result = await ended;
+    // `none`: no process at all was started after this one (the pid counter has not moved), so its group held only
+    // the leader, now gone, and nothing can carry the run id: no signal, no look at /proc.
+    const scope = sweepScope(census, pid, performance.now() - started, census ? lastPidHandedOut() : undefined);
     // The leader is gone; anything it left behind in its group (a dev server, a watcher) goes too.
-    if (pid !== undefined && !stopping && groupAlive(pid)) stop();
+    if (pid !== undefined && !stopping && scope !== 'none' && groupAlive(pid)) stop();
     await stopping;
     // Nothing of this run may outlive its agent, not even what escaped the process group.
     const runId = req.env.SAMOCODE_RUN_ID;
-    const scope = runId ? sweepScope(census, pid, performance.now() - started, lastPidHandedOut()) : 'none';
     if (runId && scope !== 'none') await stopRun(runId, req.killGraceMs, scope === 'newcomers' ? census : undefined);
     const spawnError =
       pid === undefined || result.error || (result.code === null && !result.signal)
