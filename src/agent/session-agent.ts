@@ -1,6 +1,6 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writevSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../core/config.js';
 import { promptHead, sessionContext } from '../core/prompt.js';
@@ -56,8 +56,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       const stamp = now.toISOString().replace(/[:.]/g, '-');
       const name = `${stamp}-${String(iteration).padStart(3, '0')}-${state.phase}${attempt > 1 ? `-a${attempt}` : ''}`;
       const logBase = join(deps.sessionDir, LOGS_DIR, name);
-      const prompt =
-        (await heads.of(state.phase)) +
+      const head = await heads.of(state.phase);
+      const context = Buffer.from(
         deps.scrub(
           sessionContext({
             state,
@@ -69,9 +69,10 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
             now: now.toISOString(),
             correction: request.correction,
           }),
-        );
+        ),
+      );
       const promptFile = `${logBase}.prompt.md`;
-      writeFileSync(promptFile, prompt);
+      writePromptFile(promptFile, [head, context]);
 
       const provider = request.provider ?? deps.config.provider;
       const call = invocation(
@@ -202,17 +203,43 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
  * scrubbed each time; no secret can span the blank line between the two.
  */
 function scrubbedHeads(prompts: PromptSource, scrub: (text: string) => string) {
-  const cache = new Map<string, string>();
+  const cache = new Map<string, Buffer>();
   return {
-    async of(phase: Phase): Promise<string> {
+    async of(phase: Phase): Promise<Buffer> {
       let head = cache.get(phase);
       if (head === undefined) {
-        head = scrub(promptHead(await prompts.workflow(), await prompts.phase(phase)));
+        head = Buffer.from(scrub(promptHead(await prompts.workflow(), await prompts.phase(phase))));
         cache.set(phase, head);
       }
       return head;
     },
   };
+}
+
+/**
+ * The prompt file from its parts in one write: the head is kept as bytes, so no 16 KB string is joined and encoded
+ * again for every spawn. Every byte is written, or it throws (a full disk is named by the caller).
+ */
+function writePromptFile(file: string, parts: Buffer[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    let rest = parts.filter((part) => part.length > 0);
+    while (rest.length > 0) {
+      let written = writevSync(fd, rest);
+      if (written <= 0) throw Object.assign(new Error(`${file}: nothing written`), { code: 'EIO', path: file });
+      const left: Buffer[] = [];
+      for (const part of rest) {
+        if (written >= part.length) written -= part.length;
+        else {
+          left.push(part.subarray(written));
+          written = 0;
+        }
+      }
+      rest = left;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Make the generic class details concrete with our own settings. */
