@@ -1,19 +1,25 @@
 // Build: bundle the CLI (Node 20 has no module compile cache, and resolving and loading a few hundred small files of
 // dependencies costs ~300 ms at every start on these machines), plus the scripted agent on its own.
-// The CLI is split (dist/cli.js and dist/chunk-*.js): what a command loads with `import()` (each command's code, the
-// review and its execa, Telegram, the queue) is parsed and evaluated only when that runs, not at every start. The
-// chunks sit beside cli.js, so a relative import of the code (`./bullmq.js`) means the same file from any of them.
+// The CLI is one CommonJS file, dist/samocode.cjs, run by the launcher dist/cli.js (src/launcher/) with V8's code
+// cache of the last start: no module loader over dozens of files, and no cold compile. What a command loads with
+// `import()` of our code (each command, the review and its execa, Telegram, the queue) becomes a lazy init in the
+// bundle: parsed with it (the code cache makes that cheap) but evaluated only when that runs. The few modules left
+// outside (`./bullmq.js`, `@secretlint/*`) are imported by the launcher for it (`__samocodeImport`), from dist/.
 // Types are checked separately by `npm run typecheck`.
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // `--release` (npm pack / publish, via prepack): no source maps. The minified CLI's map is 3 MB, more than the CLI
 // itself; it helps when reading a stack trace of a checkout, not an installed copy.
 const release = process.argv.includes('--release');
-// Chunk names carry a hash of their content: the ones of an earlier build would pile up beside the new ones.
-for (const name of readdirSafe('dist')) if (name.startsWith('chunk-')) rmSync(`dist/${name}`, { force: true });
+// Left from earlier builds: the chunks of the split ES module build, and code caches of other bundles (the launcher
+// only reads the one of this bundle's hash).
+for (const name of readdirSafe('dist'))
+  if (name.startsWith('chunk-') || name.endsWith('.v8cache')) rmSync(`dist/${name}`, { force: true });
 if (release)
   for (const map of [
+    'dist/samocode.cjs.map',
     'dist/cli.js.map',
     'dist/script-agent.js.map',
     'dist/bullmq.js.map',
@@ -53,18 +59,7 @@ function readdirSafe(dir) {
   }
 }
 
-await build({
-  ...common,
-  entryPoints: ['src/cli.ts'],
-  minify: process.env.NO_MINIFY !== '1',
-  outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
-  // Loaded only when needed (a terminal shows readable logs; agent text looks like it may hold a secret): left as
-  // normal dependency imports, so their code is not parsed at every start.
-  // dist/bullmq.js (below) is imported at run time, only by the Redis queue back end.
-  external: ['pino-pretty', '@secretlint/*', './bullmq.js'],
-});
+await buildCli();
 // BullMQ and ioredis, bundled on their own (loaded only for SAMOCODE_QUEUE=redis://…). msgpackr's native add-on is
 // optional and left out: msgpackr runs without it, and it is what would bring an install script.
 await build({
@@ -101,3 +96,63 @@ await build({
 });
 mkdirSync('dist/web', { recursive: true });
 copyFileSync('src/web/index.html', 'dist/web/index.html');
+
+/**
+ * dist/samocode.cjs (the CLI, one CommonJS file, wrapped and compiled by the launcher) and dist/cli.js (the launcher,
+ * which knows the bundle's hash: it names the code cache).
+ */
+async function buildCli() {
+  const minify = process.env.NO_MINIFY !== '1';
+  const result = await build({
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: !release,
+    logLevel: 'warning',
+    metafile: true,
+    write: false,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/samocode.cjs',
+    minify,
+    // import.meta.url (the package root, package.json, the pretty bundle, the dashboard's files) means the bundle's
+    // own file, as it did for each chunk: all of them sit in dist/.
+    inject: ['src/launcher/import-meta-url.ts'],
+    define: { 'import.meta.url': '__samocodeImportMetaUrl' },
+    // Loaded only when needed, from dist/ or the package's dependencies: the pretty bundle (below; required with the
+    // first console line), secretlint (agent text that looks like it may hold a secret), BullMQ (below; the Redis
+    // queue back end only).
+    external: ['pino-pretty', '@secretlint/*', './bullmq.js', './pretty-bundle.cjs'],
+  });
+  const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'));
+  const map = result.outputFiles.find((file) => file.path.endsWith('.map'));
+  // The bundle runs as a vm.Script, where a bare `import()` has no loader: each one left (the externals above)
+  // becomes the launcher's import. Every one is counted against esbuild's own list, so none is missed.
+  const dynamic = result.metafile.outputs['dist/samocode.cjs'].imports.filter((i) => i.kind === 'dynamic-import');
+  let replaced = 0;
+  const text = code.text.replace(/\bimport\(("[^"]+")\)/g, (_match, specifier) => {
+    replaced++;
+    return `__samocodeImport(${specifier})`;
+  });
+  if (replaced !== dynamic.length || dynamic.some((i) => !i.external))
+    throw new Error(
+      `build: dist/samocode.cjs has ${dynamic.length} dynamic imports (${dynamic.map((i) => i.path).join(', ')}) but ${replaced} were rewritten for the launcher`,
+    );
+  // No hashbang in a function body: the launcher is the executable.
+  const body = text.replace(/^#!.*\n/, '');
+  mkdirSync('dist', { recursive: true });
+  writeFileSync('dist/samocode.cjs', body);
+  if (map) writeFileSync('dist/samocode.cjs.map', map.contents);
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  await build({
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    minify,
+    entryPoints: ['src/launcher/main.ts'],
+    outfile: 'dist/cli.js',
+    define: { SAMOCODE_BUNDLE_HASH: JSON.stringify(hash) },
+  });
+}
