@@ -196,6 +196,11 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const eraseOnForce = opts.shutdown.onForcedExit(eraseOnExit);
   try {
     const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
+    // A commit must never fail for want of an identity: the agent gets one when the repository has none. Asked now,
+    // so the git call runs while the logger is made (it is on the way to the first spawn).
+    const identityLookup = opened.state.standalone
+      ? Promise.resolve({})
+      : identityEnv(opened.state.workingDir, opts.env, config.gitIdentity);
     const log = await createLogger({
       level: config.logLevel,
       format: config.logFormat,
@@ -213,8 +218,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       `session ${state.session}: ${state.phase}, ${state.status}, iteration ${state.iterations}; folder ${sessionDir}; agent output in ${join(sessionDir, LOGS_DIR)}`,
     );
 
-    // A commit must never fail for want of an identity: the agent gets one when the repository has none.
-    const identity = state.standalone ? {} : await identityEnv(state.workingDir, opts.env, config.gitIdentity);
+    const identity = await identityLookup;
     if (Object.keys(identity).length > 0)
       log.info(
         `git in ${state.workingDir} has no identity to commit with: the agent gets ${Object.keys(identity).join(', ')} (${config.gitIdentity.name} <${config.gitIdentity.email}>; SAMOCODE_GIT_NAME, SAMOCODE_GIT_EMAIL)`,
