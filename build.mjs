@@ -7,7 +7,7 @@
 // outside (`./bullmq.js`, `@secretlint/*`) are imported by the launcher for it (`__samocodeImport`), from dist/.
 // Types are checked separately by `npm run typecheck`.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // `--release` (npm pack / publish, via prepack): no source maps. The minified CLI's map is 3 MB, more than the CLI
@@ -48,6 +48,24 @@ const common = {
       'const __filename = __fileURLToPath(import.meta.url);',
       "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
     ].join(' '),
+  },
+};
+
+/**
+ * dotenv requires node:crypto when it loads, only to decrypt a .env.vault, which samocode never reads (it parses
+ * .env and .samocode text with dotenv.parse): loading crypto cost ~5 ms at every start. Required on first use
+ * instead. If dotenv's line changes, the build says so rather than quietly loading crypto again.
+ */
+const dotenvLazyCrypto = {
+  name: 'dotenv-lazy-crypto',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]dotenv[\\/]lib[\\/]main\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const line = "const crypto = require('crypto')";
+      if (!text.includes(line)) throw new Error(`build: ${args.path} no longer has "${line}": see dotenvLazyCrypto`);
+      const lazy = "const crypto = { createDecipheriv: (...args) => require('crypto').createDecipheriv(...args) }";
+      return { contents: text.replace(line, lazy), loader: 'js' };
+    });
   },
 };
 
@@ -123,6 +141,7 @@ async function buildCli() {
     // first console line), secretlint (agent text that looks like it may hold a secret), BullMQ (below; the Redis
     // queue back end only).
     external: ['pino-pretty', '@secretlint/*', './bullmq.js', './pretty-bundle.cjs'],
+    plugins: [dotenvLazyCrypto],
   });
   const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'));
   const map = result.outputFiles.find((file) => file.path.endsWith('.map'));
@@ -138,8 +157,12 @@ async function buildCli() {
     throw new Error(
       `build: dist/samocode.cjs has ${dynamic.length} dynamic imports (${dynamic.map((i) => i.path).join(', ')}) but ${replaced} were rewritten for the launcher`,
     );
-  // No hashbang in a function body: the launcher is the executable.
-  const body = text.replace(/^#!.*\n/, '');
+  // No hashbang in a function body: the launcher is the executable. Pure ASCII (esbuild leaves a few characters
+  // of regular expressions as they are; \uXXXX means the same there), so the launcher reads it as a one-byte
+  // string: no UTF-8 decoding of ~0.8 MB at every start.
+  const body = text
+    .replace(/^#!.*\n/, '')
+    .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   mkdirSync('dist', { recursive: true });
   writeFileSync('dist/samocode.cjs', body);
   if (map) writeFileSync('dist/samocode.cjs.map', map.contents);

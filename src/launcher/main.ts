@@ -7,6 +7,7 @@
 // the last start skips both. A missing, rejected (another V8, other flags) or untrusted cache only costs speed.
 //
 // SAMOCODE_CODE_CACHE=off: neither read nor write a cache; =report: say on stderr what the cache did.
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -47,7 +48,9 @@ const report = mode === 'report' ? (line: string) => process.stderr.write(`samoc
 const word = process.argv[2];
 const command = word !== undefined && /^[a-z][a-z-]{0,31}$/.test(word) ? word : 'run';
 
-const source = readFileSync(bundle, 'utf8');
+// Built as pure ASCII (build.mjs): read as one byte per character, which is what V8 keeps it as anyway.
+const bytes = readFileSync(bundle);
+const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 const uid = process.getuid?.();
 const dirs = mode === 'off' ? [] : cacheDirs(dir, { uid, home: homedir(), env: process.env });
 const name = cacheFileName(SAMOCODE_BUNDLE_HASH, process.version, process.arch, command);
