@@ -1,6 +1,5 @@
 // Composition root for `orchestrate run`: config → session → real adapters → loop. The only place that sees
 // both the loop and the IO side.
-import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
@@ -47,6 +46,7 @@ import { runStanding } from '../../gates/standing.js';
 import { doneText, rowsText, standingRows, type StandingRow } from '../../core/delivery.js';
 import { createGates } from '../../gates/gates.js';
 import { identityEnv } from '../../gates/git-identity.js';
+import { newRunId } from '../../io/run-id.js';
 
 export interface RunOptions {
   configPath: string;
@@ -157,7 +157,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   }
   const { config, warnings } = load(needsAgent);
   const scrub = makeScrubber(config.secrets);
-  const runId = randomUUID();
+  const runId = await newRunId();
   // The person's task may quote a key too: it goes into _overview.md's body, which samocode writes only here.
   const task = opts.task === undefined ? undefined : scrub(opts.task);
   const dive = opts.dive === undefined ? undefined : scrub(opts.dive);
