@@ -7,7 +7,6 @@
 // the last start skips both. A missing, rejected (another V8, other flags) or untrusted cache only costs speed.
 //
 // SAMOCODE_CODE_CACHE=off: neither read nor write a cache; =report: say on stderr what the cache did.
-import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -36,9 +35,6 @@ declare const SAMOCODE_BUNDLE_HASH: string;
  * ends sooner writes a partial one as it exits, which the next start that lives this long replaces.
  */
 const WRITE_AFTER_MS = 2000;
-/** The bundle's own parameters: CommonJS's five, and the `import()` of the few modules left outside it. */
-const WRAPPER = '(function (exports, require, module, __filename, __dirname, __samocodeImport) {\n';
-
 const dir = dirname(fileURLToPath(import.meta.url));
 const bundle = join(dir, 'samocode.cjs');
 const mode = process.env.SAMOCODE_CODE_CACHE;
@@ -48,24 +44,31 @@ const report = mode === 'report' ? (line: string) => process.stderr.write(`samoc
 const word = process.argv[2];
 const command = word !== undefined && /^[a-z][a-z-]{0,31}$/.test(word) ? word : 'run';
 
-// Built as pure ASCII (build.mjs): read as one byte per character, which is what V8 keeps it as anyway.
-const bytes = readFileSync(bundle);
-const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 const uid = process.getuid?.();
 const dirs = mode === 'off' ? [] : cacheDirs(dir, { uid, home: homedir(), env: process.env });
 const name = cacheFileName(SAMOCODE_BUNDLE_HASH, process.version, process.arch, command);
-const cached = readCache(dirs, name, uid);
-// lineOffset -1: the wrapper's line does not count, so a stack trace names the bundle's own lines.
-const script = new Script(`${WRAPPER}${source}\n})`, { filename: bundle, lineOffset: -1, cachedData: cached?.data });
-const accepted = cached !== undefined && !script.cachedDataRejected;
-if (dirs.length === 0) report?.('off');
-else if (accepted) report?.(`used ${cached.file}${cached.complete ? '' : ' (partial)'}`);
-else report?.(cached ? `${cached.file} rejected by V8` : `none yet for ${command}`);
+const { script, accepted, complete } = compile();
 
 const module = { exports: {} as { COMMAND_NAMES?: readonly string[] }, filename: bundle, id: bundle };
-if (uid !== undefined && dirs.length > 0 && !(accepted && cached.complete)) scheduleWrite(uid, !accepted);
+if (uid !== undefined && dirs.length > 0 && !(accepted && complete)) scheduleWrite(uid, !accepted);
 const run = script.runInThisContext() as (...args: unknown[]) => void;
 run.call(module.exports, module.exports, requireFor(bundle), module, bundle, dir, (id: string) => import(id));
+
+/**
+ * The bundle compiled with the cache, if there is one to trust. In a function of its own so that nothing here keeps
+ * the cache's buffer alive once V8 has what it keeps.
+ */
+function compile(): { script: Script; accepted: boolean; complete: boolean } {
+  // The file is one function expression (build.mjs wraps it), pure ASCII: compiled as read, one byte a character.
+  const source = readFileSync(bundle, 'utf8');
+  const cached = readCache(dirs, name, uid);
+  const compiled = new Script(source, { filename: bundle, cachedData: cached?.data });
+  const used = cached !== undefined && !compiled.cachedDataRejected;
+  if (dirs.length === 0) report?.('off');
+  else if (used) report?.(`used ${cached.file}${cached.complete ? '' : ' (partial)'}`);
+  else report?.(cached ? `${cached.file} rejected by V8` : `none yet for ${command}`);
+  return { script: compiled, accepted: used, complete: used && cached.complete };
+}
 
 /** A complete cache after WRITE_AFTER_MS; a partial one at an earlier exit when there was none to use. */
 function scheduleWrite(owner: number, atExit: boolean): void {
