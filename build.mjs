@@ -52,20 +52,60 @@ const common = {
 };
 
 /**
- * dotenv requires node:crypto when it loads, only to decrypt a .env.vault, which samocode never reads (it parses
- * .env and .samocode text with dotenv.parse): loading crypto cost ~5 ms at every start. Required on first use
- * instead. If dotenv's line changes, the build says so rather than quietly loading crypto again.
+ * Built-in modules that dependencies require when they load but samocode never uses, each ~2–5 ms of Node compiling
+ * its internals at every start: required on first use instead. Each edit is checked, so a dependency update that
+ * changes its line fails the build rather than quietly loading the module again.
+ * - dotenv: crypto, only to decrypt a .env.vault (samocode parses .env and .samocode text with dotenv.parse).
+ * - pino: worker_threads, only asked for an asynchronous destination (samocode's are all sync: true); thread-stream
+ *   (worker_threads, assert), only for pino.transport(), never called.
+ * - sonic-boom (pino's file and fd destination): assert, for one argument check.
  */
-const dotenvLazyCrypto = {
-  name: 'dotenv-lazy-crypto',
+const LAZY_REQUIRES = [
+  {
+    file: /[\\/]dotenv[\\/]lib[\\/]main\.js$/,
+    edits: [
+      [
+        "const crypto = require('crypto')",
+        "const crypto = { createDecipheriv: (...args) => require('crypto').createDecipheriv(...args) }",
+      ],
+    ],
+  },
+  {
+    file: /[\\/]pino[\\/]lib[\\/]tools\.js$/,
+    edits: [
+      ["const { isMainThread } = require('worker_threads')", "const workerThreads = () => require('worker_threads')"],
+      ['if (!opts.sync && isMainThread) {', 'if (!opts.sync && workerThreads().isMainThread) {'],
+    ],
+  },
+  {
+    file: /[\\/]pino[\\/]lib[\\/]transport\.js$/,
+    edits: [
+      [
+        "const ThreadStream = require('thread-stream')",
+        "function ThreadStream (opts) { return new (require('thread-stream'))(opts) }",
+      ],
+    ],
+  },
+  {
+    file: /[\\/]sonic-boom[\\/]index\.js$/,
+    edits: [
+      ["const assert = require('assert')", "const assert = (value, message) => require('assert')(value, message)"],
+    ],
+  },
+];
+const lazyRequires = {
+  name: 'lazy-requires',
   setup(build) {
-    build.onLoad({ filter: /[\\/]dotenv[\\/]lib[\\/]main\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const line = "const crypto = require('crypto')";
-      if (!text.includes(line)) throw new Error(`build: ${args.path} no longer has "${line}": see dotenvLazyCrypto`);
-      const lazy = "const crypto = { createDecipheriv: (...args) => require('crypto').createDecipheriv(...args) }";
-      return { contents: text.replace(line, lazy), loader: 'js' };
-    });
+    for (const { file, edits } of LAZY_REQUIRES)
+      build.onLoad({ filter: file }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        for (const [from, to] of edits) {
+          if (text.split(from).length !== 2)
+            throw new Error(`build: ${args.path} no longer has "${from}" once: see LAZY_REQUIRES in build.mjs`);
+          text = text.replace(from, to);
+        }
+        return { contents: text, loader: 'js' };
+      });
   },
 };
 
@@ -146,7 +186,7 @@ async function buildCli() {
     // first console line), secretlint (agent text that looks like it may hold a secret), BullMQ (below; the Redis
     // queue back end only).
     external: ['pino-pretty', '@secretlint/*', './bullmq.js', './pretty-bundle.cjs'],
-    plugins: [dotenvLazyCrypto],
+    plugins: [lazyRequires],
   });
   const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'));
   const map = result.outputFiles.find((file) => file.path.endsWith('.map'));
