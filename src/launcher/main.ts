@@ -10,8 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 import { cacheDirs, cacheFileName, readCache, writeCache } from './code-cache.js';
@@ -35,7 +34,7 @@ declare const SAMOCODE_BUNDLE_HASH: string;
  * ends sooner writes a partial one as it exits, which the next start that lives this long replaces.
  */
 const WRITE_AFTER_MS = 2000;
-const dir = dirname(fileURLToPath(import.meta.url));
+const dir = __dirname;
 const bundle = join(dir, 'samocode.cjs');
 const mode = process.env.SAMOCODE_CODE_CACHE;
 const report = mode === 'report' ? (line: string) => process.stderr.write(`samocode code cache: ${line}\n`) : undefined;

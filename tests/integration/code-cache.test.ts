@@ -17,14 +17,14 @@ interface Copy {
   caches(dir?: string): string[];
 }
 
-/** dist/cli.js, dist/samocode.cjs and package.json in a temp folder: a package of its own, with a private HOME. */
+/** dist/cli.js, dist/samocode.cjs (and dist/package.json: dist/ is CommonJS) and package.json in a temp folder: a package of its own, with a private HOME. */
 function privateCopy(): Copy {
   const root = tempDir('samocode-cache-');
   const dist = join(root, 'pkg', 'dist');
   const home = join(root, 'home');
   mkdirSync(dist, { recursive: true });
   mkdirSync(home);
-  for (const file of ['cli.js', 'samocode.cjs', 'pretty-bundle.cjs'])
+  for (const file of ['cli.js', 'package.json', 'samocode.cjs', 'pretty-bundle.cjs'])
     copyFileSync(join(ROOT, 'dist', file), join(dist, file));
   copyFileSync(join(ROOT, 'package.json'), join(root, 'pkg', 'package.json'));
   chmodSync(dist, 0o755);

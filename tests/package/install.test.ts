@@ -42,6 +42,7 @@ test('npm pack → npm install -g → orchestrate --help and orchestrate demo fr
       'README.md',
       'package.json',
       'dist/cli.js',
+      'dist/package.json',
       'dist/samocode.cjs',
       'dist/script-agent.js',
       'docs/scenarios.md',
