@@ -78,33 +78,71 @@ function baseBranchOf(refs: { originHead?: string; heads: Set<string> }, current
 export function sessionWorkspace(
   config: Pick<Config, 'mainRepo' | 'worktrees' | 'branchPrefix' | 'baseBranch'>,
   state: Pick<SessionState, 'name' | 'baseBranch'>,
+  ahead?: GitFacts,
 ): Promise<Workspace> {
-  return ensureWorkspace({
-    mainRepo: config.mainRepo,
-    worktrees: config.worktrees,
-    name: state.name,
-    branchPrefix: config.branchPrefix,
-    baseBranch: state.baseBranch ?? config.baseBranch,
-  });
+  return ensureWorkspace(
+    {
+      mainRepo: config.mainRepo,
+      worktrees: config.worktrees,
+      name: state.name,
+      branchPrefix: config.branchPrefix,
+      baseBranch: state.baseBranch ?? config.baseBranch,
+    },
+    ahead,
+  );
 }
 
-export async function ensureWorkspace(opts: {
-  mainRepo: string;
-  worktrees: string;
-  name: string;
-  branchPrefix: string;
-  baseBranch: string | undefined;
-}): Promise<Workspace> {
+/**
+ * The read-only git calls a workspace needs, started (each is a spawn and a few ms of waiting, so all at once):
+ * MAIN_REPO's facts, and either the existing worktree's or the refs a new one is made from.
+ */
+export interface GitFacts {
+  /** Which MAIN_REPO, worktree and branch they are of, and whether the worktree existed when they were asked. */
+  key: string;
+  main: Promise<{ repo: boolean; hasCommits: boolean; current?: string }>;
+  worktree?: ReturnType<typeof existingFacts> | undefined;
+  refs?: ReturnType<typeof refFacts> | undefined;
+}
+
+const factsKey = (mainRepo: string, path: string, branch: string, reused: boolean) =>
+  JSON.stringify([mainRepo, path, branch, reused]);
+
+function askGitFacts(mainRepo: string, path: string, branch: string): GitFacts {
+  const reused = existsSync(path);
+  return {
+    key: factsKey(mainRepo, path, branch, reused),
+    main: repoFacts(mainRepo),
+    worktree: reused ? existingFacts(path, mainRepo) : undefined,
+    refs: reused ? undefined : refFacts(mainRepo, branch),
+  };
+}
+
+/**
+ * A session's git facts asked ahead (run.ts, before the session's files are read): git runs while they are parsed.
+ * ensureWorkspace takes them only when they are of the same MAIN_REPO, worktree and branch, and the worktree still
+ * exists or not as it did then; otherwise it asks again.
+ */
+export function prefetchGitFacts(config: Pick<Config, 'mainRepo' | 'worktrees' | 'branchPrefix'>, name: string) {
+  return askGitFacts(config.mainRepo, join(config.worktrees, name), `${config.branchPrefix}${name}`);
+}
+
+export async function ensureWorkspace(
+  opts: {
+    mainRepo: string;
+    worktrees: string;
+    name: string;
+    branchPrefix: string;
+    baseBranch: string | undefined;
+  },
+  ahead?: GitFacts,
+): Promise<Workspace> {
   const branch = `${opts.branchPrefix}${opts.name}`;
   const path = join(opts.worktrees, opts.name);
-  const reused = existsSync(path);
-  // Read-only calls, all started at once (each is a spawn and a few ms of waiting): what the checks below need of
-  // MAIN_REPO, and either the existing worktree's facts or the refs a new one is made from. Their results are only
-  // used after the checks they depend on, in the order they always were.
-  const mainFacts = repoFacts(opts.mainRepo);
-  const worktreeFacts = reused ? existingFacts(path, opts.mainRepo) : undefined;
-  const refs = reused ? undefined : refFacts(opts.mainRepo, branch);
-  const main = await mainFacts;
+  const key = factsKey(opts.mainRepo, path, branch, existsSync(path));
+  // The results are only used after the checks they depend on, in the order they always were.
+  const asked = ahead?.key === key ? ahead : askGitFacts(opts.mainRepo, path, branch);
+  const { worktree: worktreeFacts, refs } = asked;
+  const main = await asked.main;
   if (!main.repo) {
     await Promise.all([worktreeFacts, refs]);
     return {

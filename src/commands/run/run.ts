@@ -28,7 +28,8 @@ import {
   SESSION_LOG,
 } from '../../core/session-files.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
-import { openSession, type OpenSession } from './open-session.js';
+import { openSession, workspaceName, type OpenSession } from './open-session.js';
+import { prefetchGitFacts, type GitFacts } from '../../io/workspace.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
 import { sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
@@ -150,9 +151,12 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   } catch {
     // The full load below reports every problem at once.
   }
+  let gitFacts: GitFacts | undefined;
   if (light) {
     const { exists } = sessionFolderFor(light, opts.session);
     if (!exists && !opts.task) throw noSuchSession(light, opts.session);
+    // Read-only: git answers while the session's files are read and parsed (taken only if nothing changed since).
+    gitFacts = prefetchGitFacts(light, workspaceName(opts.session));
     needsAgent = opts.reopen !== undefined || !(await isDoneSession(light, opts.session));
   }
   const { config, warnings } = load(needsAgent);
@@ -170,6 +174,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     scrub,
     // Set by the worker that runs this session for a queue job (src/queue/): the job's lock token.
     lease: opts.env.SAMOCODE_JOB_LEASE || undefined,
+    gitFacts,
   });
   const { sessionDir, lock } = opened;
   const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
