@@ -1,19 +1,25 @@
 // Build: bundle the CLI (Node 20 has no module compile cache, and resolving and loading a few hundred small files of
 // dependencies costs ~300 ms at every start on these machines), plus the scripted agent on its own.
-// The CLI is split (dist/cli.js and dist/chunk-*.js): what a command loads with `import()` (each command's code, the
-// review and its execa, Telegram, the queue) is parsed and evaluated only when that runs, not at every start. The
-// chunks sit beside cli.js, so a relative import of the code (`./bullmq.js`) means the same file from any of them.
+// The CLI is one CommonJS file, dist/samocode.cjs, run by the launcher dist/cli.js (src/launcher/) with V8's code
+// cache of the last start: no module loader over dozens of files, and no cold compile. What a command loads with
+// `import()` of our code (each command, the review and its execa, Telegram, the queue) becomes a lazy init in the
+// bundle: parsed with it (the code cache makes that cheap) but evaluated only when that runs. The few modules left
+// outside (`./bullmq.js`, `@secretlint/*`) are imported by the launcher for it (`__samocodeImport`), from dist/.
 // Types are checked separately by `npm run typecheck`.
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // `--release` (npm pack / publish, via prepack): no source maps. The minified CLI's map is 3 MB, more than the CLI
 // itself; it helps when reading a stack trace of a checkout, not an installed copy.
 const release = process.argv.includes('--release');
-// Chunk names carry a hash of their content: the ones of an earlier build would pile up beside the new ones.
-for (const name of readdirSafe('dist')) if (name.startsWith('chunk-')) rmSync(`dist/${name}`, { force: true });
+// Left from earlier builds: the chunks of the split ES module build, and code caches of other bundles (the launcher
+// only reads the one of this bundle's hash).
+for (const name of readdirSafe('dist'))
+  if (name.startsWith('chunk-') || name.endsWith('.v8cache')) rmSync(`dist/${name}`, { force: true });
 if (release)
   for (const map of [
+    'dist/samocode.cjs.map',
     'dist/cli.js.map',
     'dist/script-agent.js.map',
     'dist/bullmq.js.map',
@@ -23,25 +29,72 @@ if (release)
   ])
     rmSync(map, { force: true });
 
+// dist/ is CommonJS (dist/package.json, below): Node starts a CommonJS entry without its ES module loader, ~10 ms
+// less at every start. Everything in it is built as CommonJS.
 const common = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   sourcemap: !release,
   logLevel: 'warning',
-  // CommonJS dependencies (gray-matter, dotenv, pino, write-file-atomic) use require() and __filename: provide them.
-  // js-yaml (under gray-matter) tries require('esprima') at load time, only for its unsafe !!js/function type that
-  // samocode never parses (safeLoad): refusing it saves loading ~300 KB at every start; js-yaml carries on without it.
-  banner: {
-    js: [
-      "import { createRequire as __createRequire } from 'node:module';",
-      "import { fileURLToPath as __fileURLToPath } from 'node:url';",
-      'const __baseRequire = __createRequire(import.meta.url);',
-      "const require = Object.assign((id) => { if (id === 'esprima') throw new Error('esprima is not used'); return __baseRequire(id); }, __baseRequire);",
-      'const __filename = __fileURLToPath(import.meta.url);',
-      "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
-    ].join(' '),
+};
+
+/**
+ * Built-in modules that dependencies require when they load but samocode never uses, each ~2–5 ms of Node compiling
+ * its internals at every start: required on first use instead. Each edit is checked, so a dependency update that
+ * changes its line fails the build rather than quietly loading the module again.
+ * - dotenv: crypto, only to decrypt a .env.vault (samocode parses .env and .samocode text with dotenv.parse).
+ * - pino: worker_threads, only asked for an asynchronous destination (samocode's are all sync: true); thread-stream
+ *   (worker_threads, assert), only for pino.transport(), never called.
+ * - sonic-boom (pino's file and fd destination): assert, for one argument check.
+ */
+const LAZY_REQUIRES = [
+  {
+    file: /[\\/]dotenv[\\/]lib[\\/]main\.js$/,
+    edits: [
+      [
+        "const crypto = require('crypto')",
+        "const crypto = { createDecipheriv: (...args) => require('crypto').createDecipheriv(...args) }",
+      ],
+    ],
+  },
+  {
+    file: /[\\/]pino[\\/]lib[\\/]tools\.js$/,
+    edits: [
+      ["const { isMainThread } = require('worker_threads')", "const workerThreads = () => require('worker_threads')"],
+      ['if (!opts.sync && isMainThread) {', 'if (!opts.sync && workerThreads().isMainThread) {'],
+    ],
+  },
+  {
+    file: /[\\/]pino[\\/]lib[\\/]transport\.js$/,
+    edits: [
+      [
+        "const ThreadStream = require('thread-stream')",
+        "function ThreadStream (opts) { return new (require('thread-stream'))(opts) }",
+      ],
+    ],
+  },
+  {
+    file: /[\\/]sonic-boom[\\/]index\.js$/,
+    edits: [
+      ["const assert = require('assert')", "const assert = (value, message) => require('assert')(value, message)"],
+    ],
+  },
+];
+const lazyRequires = {
+  name: 'lazy-requires',
+  setup(build) {
+    for (const { file, edits } of LAZY_REQUIRES)
+      build.onLoad({ filter: file }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        for (const [from, to] of edits) {
+          if (text.split(from).length !== 2)
+            throw new Error(`build: ${args.path} no longer has "${from}" once: see LAZY_REQUIRES in build.mjs`);
+          text = text.replace(from, to);
+        }
+        return { contents: text, loader: 'js' };
+      });
   },
 };
 
@@ -53,18 +106,7 @@ function readdirSafe(dir) {
   }
 }
 
-await build({
-  ...common,
-  entryPoints: ['src/cli.ts'],
-  minify: process.env.NO_MINIFY !== '1',
-  outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
-  // Loaded only when needed (a terminal shows readable logs; agent text looks like it may hold a secret): left as
-  // normal dependency imports, so their code is not parsed at every start.
-  // dist/bullmq.js (below) is imported at run time, only by the Redis queue back end.
-  external: ['pino-pretty', '@secretlint/*', './bullmq.js'],
-});
+await buildCli();
 // BullMQ and ioredis, bundled on their own (loaded only for SAMOCODE_QUEUE=redis://…). msgpackr's native add-on is
 // optional and left out: msgpackr runs without it, and it is what would bring an install script.
 await build({
@@ -80,8 +122,6 @@ await build({
 await build({
   ...common,
   entryPoints: ['src/log/pretty-bundle.cjs'],
-  format: 'cjs',
-  banner: {},
   minify: process.env.NO_MINIFY !== '1',
   outfile: 'dist/pretty-bundle.cjs',
 });
@@ -101,3 +141,69 @@ await build({
 });
 mkdirSync('dist/web', { recursive: true });
 copyFileSync('src/web/index.html', 'dist/web/index.html');
+
+/**
+ * dist/samocode.cjs (the CLI, one CommonJS file, wrapped and compiled by the launcher) and dist/cli.js (the launcher,
+ * which knows the bundle's hash: it names the code cache).
+ */
+async function buildCli() {
+  const minify = process.env.NO_MINIFY !== '1';
+  const result = await build({
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: !release,
+    logLevel: 'warning',
+    metafile: true,
+    write: false,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/samocode.cjs',
+    minify,
+    // import.meta.url (the package root, package.json, the pretty bundle, the dashboard's files) means the bundle's
+    // own file, as it did for each chunk: all of them sit in dist/.
+    inject: ['src/launcher/import-meta-url.ts'],
+    // One function expression, the one the launcher calls: CommonJS's five parameters, and the `import()` of the
+    // externals. Wrapped here, not at each start, so the launcher compiles the file's text as it is read (no second
+    // copy of 0.8 MB), and the source map and stack traces count the wrapper's line.
+    banner: { js: '(function (exports, require, module, __filename, __dirname, __samocodeImport) {' },
+    footer: { js: '})' },
+    define: { 'import.meta.url': '__samocodeImportMetaUrl' },
+    // Loaded only when needed, from dist/ or the package's dependencies: the pretty bundle (below; required with the
+    // first console line), secretlint (agent text that looks like it may hold a secret), BullMQ (below; the Redis
+    // queue back end only).
+    external: ['pino-pretty', '@secretlint/*', './bullmq.js', './pretty-bundle.cjs'],
+    plugins: [lazyRequires],
+  });
+  const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'));
+  const map = result.outputFiles.find((file) => file.path.endsWith('.map'));
+  // The bundle runs as a vm.Script, where a bare `import()` has no loader: each one left (the externals above)
+  // becomes the launcher's import. Every one is counted against esbuild's own list, so none is missed.
+  const dynamic = result.metafile.outputs['dist/samocode.cjs'].imports.filter((i) => i.kind === 'dynamic-import');
+  let replaced = 0;
+  const text = code.text.replace(/\bimport\(("[^"]+")\)/g, (_match, specifier) => {
+    replaced++;
+    return `__samocodeImport(${specifier})`;
+  });
+  if (replaced !== dynamic.length || dynamic.some((i) => !i.external))
+    throw new Error(
+      `build: dist/samocode.cjs has ${dynamic.length} dynamic imports (${dynamic.map((i) => i.path).join(', ')}) but ${replaced} were rewritten for the launcher`,
+    );
+  // Pure ASCII (esbuild leaves a few characters of regular expressions as they are; \uXXXX means the same
+  // there), so V8 holds the text as a one-byte string.
+  const body = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  mkdirSync('dist', { recursive: true });
+  writeFileSync('dist/samocode.cjs', body);
+  if (map) writeFileSync('dist/samocode.cjs.map', map.contents);
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+  await build({
+    ...common,
+    sourcemap: false,
+    minify,
+    entryPoints: ['src/launcher/main.ts'],
+    outfile: 'dist/cli.js',
+    define: { SAMOCODE_BUNDLE_HASH: JSON.stringify(hash) },
+  });
+  // The package is "type": "module"; its dist/ is not: a CommonJS launcher starts without Node's ES module loader.
+  writeFileSync('dist/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
+}

@@ -1,9 +1,7 @@
-#!/usr/bin/env node
 // The `orchestrate` command. Parses argv, hands it to the command (commands/<name>/), maps the outcome or a thrown
 // error to an exit code.
 // The only place that ends the process (by setting process.exitCode, so logs can flush).
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
 import { EXIT_CODES, OrchestratorError, UsageError } from './errors.js';
 import { isStorageErrno, storageError } from './io/storage-failure.js';
 import { makeScrubber, secretValues } from './core/secrets.js';
@@ -22,15 +20,8 @@ import { LOG_COMMAND } from './commands/log/spec.js';
 import { JSON_COMMAND } from './commands/json/spec.js';
 import { SERVE_COMMAND } from './commands/serve/spec.js';
 
-// Peak RSS flat in the agent's stream size (bench: 1 GB of stream-json was 143–165 MB, now ~73). Both flags are read
-// when V8 decides, not when the heap is set up, so setting them here works (unlike --max-semi-space-size, which needs
-// a launch flag: `env -S` in the shebang is not portable, a re-exec costs a start).
-// - The young generation doubles (up to 2 × 16 MB semi-spaces) each time enough of it has survived scavenges, and a
-//   long stream (millions of short-lived lines) always gets there: growth factor 1 keeps it at its starting size.
-// - After a full GC the old generation may grow to 4 × what was live before the next one (GC is cheap here, so V8
-//   picks its largest factor): ~8 MB live let a long stream's leftovers pile up to 32 MB. At most 2 × instead.
-setFlagsFromString('--semi-space-growth-factor=1');
-setFlagsFromString('--heap-growing-percent=100');
+// The two V8 heap flags (peak RSS flat in the agent's stream size) are set by the launcher (src/launcher/main.ts),
+// before this code is compiled.
 
 /** Every command, in the order the help lists them; each declares itself in commands/<name>/spec.ts. */
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
@@ -46,7 +37,8 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   ...INSTALL_COMMANDS,
   help: HELP_COMMAND,
 };
-const COMMAND_NAMES = Object.keys(COMMANDS);
+/** Also read by the launcher (src/launcher/main.ts): a code cache is kept per command, for these names only. */
+export const COMMAND_NAMES = Object.keys(COMMANDS);
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);

@@ -274,43 +274,51 @@ export function prNotice(decision: Extract<PrDecision, { kind: 'react' }>, url: 
 
 // Every field is optional and of any type in gh's output as far as samocode is concerned: a missing or odd one reads
 // as empty, never as a crash (hostile input is normal input).
-const text = z.string().catch('');
-const login = z
-  .object({ login: z.string().catch('') })
-  .catch({ login: '' })
-  .transform((author) => oneLine(withoutControls(author.login), 100));
+// Built on first use: the settings table imports this file's rule names on every start, and a dozen zod schemas
+// cost ~2 ms there that only the worker's PR watch needs.
+let schemas: ReturnType<typeof makeSchemas> | undefined;
+const prSchemas = () => (schemas ??= makeSchemas());
 
-const viewSchema = z.object({
-  state: text,
-  reviewDecision: text,
-  headRefOid: text,
-  reviews: z
-    .array(
-      z.object({ id: text, author: login, state: text, body: text, submittedAt: text }).transform((r) => ({
-        ...r,
-        body: capText(r.body, BODY_CAP * 4),
-      })),
-    )
-    .catch([]),
-  comments: z
-    .array(
-      z.object({ author: login, body: text, createdAt: text }).transform((c) => ({
-        ...c,
-        body: capText(c.body, BODY_CAP * 4),
-      })),
-    )
-    .catch([]),
-});
+function makeSchemas() {
+  const text = z.string().catch('');
+  const login = z
+    .object({ login: z.string().catch('') })
+    .catch({ login: '' })
+    .transform((author) => oneLine(withoutControls(author.login), 100));
 
-const checksSchema = z.array(
-  z.object({ name: text, bucket: text, workflow: text, link: text, description: text }).transform((c) => ({
-    name: oneLine(withoutControls(c.name), 200),
-    bucket: c.bucket.toLowerCase(),
-    workflow: oneLine(withoutControls(c.workflow), 200),
-    link: oneLine(c.link, 500),
-    description: oneLine(withoutControls(c.description), 500),
-  })),
-);
+  const view = z.object({
+    state: text,
+    reviewDecision: text,
+    headRefOid: text,
+    reviews: z
+      .array(
+        z.object({ id: text, author: login, state: text, body: text, submittedAt: text }).transform((r) => ({
+          ...r,
+          body: capText(r.body, BODY_CAP * 4),
+        })),
+      )
+      .catch([]),
+    comments: z
+      .array(
+        z.object({ author: login, body: text, createdAt: text }).transform((c) => ({
+          ...c,
+          body: capText(c.body, BODY_CAP * 4),
+        })),
+      )
+      .catch([]),
+  });
+
+  const checks = z.array(
+    z.object({ name: text, bucket: text, workflow: text, link: text, description: text }).transform((c) => ({
+      name: oneLine(withoutControls(c.name), 200),
+      bucket: c.bucket.toLowerCase(),
+      workflow: oneLine(withoutControls(c.workflow), 200),
+      link: oneLine(c.link, 500),
+      description: oneLine(withoutControls(c.description), 500),
+    })),
+  );
+  return { view, checks };
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
@@ -326,7 +334,7 @@ function json(stdout: string): Parsed<unknown> {
 export function parsePrView(stdout: string): Parsed<Omit<PrFacts, 'url' | 'checks'>> {
   const read = json(stdout);
   if (!read.ok) return read;
-  const parsed = viewSchema.safeParse(read.value);
+  const parsed = prSchemas().view.safeParse(read.value);
   if (!parsed.success) return { ok: false, problem: 'printed JSON that is not a pull request' };
   const v = parsed.data;
   if (!/^(OPEN|MERGED|CLOSED)$/i.test(v.state))
@@ -352,7 +360,7 @@ export function parsePrChecks(stdout: string, stderr: string): Parsed<PrCheck[]>
   if (!stdout.trim() && /no checks reported/i.test(stderr)) return { ok: true, value: [] };
   const read = json(stdout);
   if (!read.ok) return read;
-  const parsed = checksSchema.safeParse(read.value);
+  const parsed = prSchemas().checks.safeParse(read.value);
   return parsed.success
     ? { ok: true, value: parsed.data }
     : { ok: false, problem: 'printed JSON that is not a list of checks' };

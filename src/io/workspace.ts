@@ -19,7 +19,8 @@ export interface Workspace {
 
 /**
  * One rev-parse for three facts of MAIN_REPO: is it a git work tree, does HEAD resolve (any commit yet), and the
- * branch it is on (undefined when detached). A new session makes 3 git calls (this, one for-each-ref, worktree add).
+ * branch it is on (undefined when detached). A new session makes 3 git calls (this and one for-each-ref at once, then
+ * worktree add); a resumed one 3 at once.
  */
 async function repoFacts(repo: string): Promise<{ repo: boolean; hasCommits: boolean; current?: string }> {
   const result = await git(repo, ['rev-parse', '--is-inside-work-tree', '--symbolic-full-name', 'HEAD']);
@@ -53,6 +54,21 @@ async function refFacts(repo: string, branch: string): Promise<{ originHead?: st
   return { ...(originHead ? { originHead } : {}), heads };
 }
 
+/** Two calls for an existing worktree: its top, common dir and branch; MAIN_REPO's common dir. */
+function existingFacts(path: string, mainRepo: string) {
+  return Promise.all([
+    git(path, [
+      'rev-parse',
+      '--show-toplevel',
+      '--path-format=absolute',
+      '--git-common-dir',
+      '--symbolic-full-name',
+      'HEAD',
+    ]),
+    git(mainRepo, ['rev-parse', '--path-format=absolute', '--git-common-dir']),
+  ]);
+}
+
 /** origin's HEAD, else the current branch of the main checkout, else main/master if one exists. */
 function baseBranchOf(refs: { originHead?: string; heads: Set<string> }, current: string | undefined) {
   return refs.originHead ?? current ?? ['main', 'master'].find((name) => refs.heads.has(name));
@@ -62,47 +78,82 @@ function baseBranchOf(refs: { originHead?: string; heads: Set<string> }, current
 export function sessionWorkspace(
   config: Pick<Config, 'mainRepo' | 'worktrees' | 'branchPrefix' | 'baseBranch'>,
   state: Pick<SessionState, 'name' | 'baseBranch'>,
+  ahead?: GitFacts,
 ): Promise<Workspace> {
-  return ensureWorkspace({
-    mainRepo: config.mainRepo,
-    worktrees: config.worktrees,
-    name: state.name,
-    branchPrefix: config.branchPrefix,
-    baseBranch: state.baseBranch ?? config.baseBranch,
-  });
+  return ensureWorkspace(
+    {
+      mainRepo: config.mainRepo,
+      worktrees: config.worktrees,
+      name: state.name,
+      branchPrefix: config.branchPrefix,
+      baseBranch: state.baseBranch ?? config.baseBranch,
+    },
+    ahead,
+  );
 }
 
-export async function ensureWorkspace(opts: {
-  mainRepo: string;
-  worktrees: string;
-  name: string;
-  branchPrefix: string;
-  baseBranch: string | undefined;
-}): Promise<Workspace> {
-  const main = await repoFacts(opts.mainRepo);
+/**
+ * The read-only git calls a workspace needs, started (each is a spawn and a few ms of waiting, so all at once):
+ * MAIN_REPO's facts, and either the existing worktree's or the refs a new one is made from.
+ */
+export interface GitFacts {
+  /** Which MAIN_REPO, worktree and branch they are of, and whether the worktree existed when they were asked. */
+  key: string;
+  main: Promise<{ repo: boolean; hasCommits: boolean; current?: string }>;
+  worktree?: ReturnType<typeof existingFacts> | undefined;
+  refs?: ReturnType<typeof refFacts> | undefined;
+}
+
+const factsKey = (mainRepo: string, path: string, branch: string, reused: boolean) =>
+  JSON.stringify([mainRepo, path, branch, reused]);
+
+function askGitFacts(mainRepo: string, path: string, branch: string): GitFacts {
+  const reused = existsSync(path);
+  return {
+    key: factsKey(mainRepo, path, branch, reused),
+    main: repoFacts(mainRepo),
+    worktree: reused ? existingFacts(path, mainRepo) : undefined,
+    refs: reused ? undefined : refFacts(mainRepo, branch),
+  };
+}
+
+/**
+ * A session's git facts asked ahead (run.ts, before the session's files are read): git runs while they are parsed.
+ * ensureWorkspace takes them only when they are of the same MAIN_REPO, worktree and branch, and the worktree still
+ * exists or not as it did then; otherwise it asks again.
+ */
+export function prefetchGitFacts(config: Pick<Config, 'mainRepo' | 'worktrees' | 'branchPrefix'>, name: string) {
+  return askGitFacts(config.mainRepo, join(config.worktrees, name), `${config.branchPrefix}${name}`);
+}
+
+export async function ensureWorkspace(
+  opts: {
+    mainRepo: string;
+    worktrees: string;
+    name: string;
+    branchPrefix: string;
+    baseBranch: string | undefined;
+  },
+  ahead?: GitFacts,
+): Promise<Workspace> {
+  const branch = `${opts.branchPrefix}${opts.name}`;
+  const path = join(opts.worktrees, opts.name);
+  const key = factsKey(opts.mainRepo, path, branch, existsSync(path));
+  // The results are only used after the checks they depend on, in the order they always were.
+  const asked = ahead?.key === key ? ahead : askGitFacts(opts.mainRepo, path, branch);
+  const { worktree: worktreeFacts, refs } = asked;
+  const main = await asked.main;
   if (!main.repo) {
+    await Promise.all([worktreeFacts, refs]);
     return {
       workingDir: opts.mainRepo,
       standalone: true,
       note: `MAIN_REPO ${opts.mainRepo} is not a git repository: standalone session, the agent works in MAIN_REPO directly (no worktree, no branch)`,
     };
   }
-  const branch = `${opts.branchPrefix}${opts.name}`;
-  const path = join(opts.worktrees, opts.name);
 
-  if (existsSync(path)) {
-    // Two calls: the worktree's top, common dir and branch; MAIN_REPO's common dir.
-    const [here, mainCommon] = await Promise.all([
-      git(path, [
-        'rev-parse',
-        '--show-toplevel',
-        '--path-format=absolute',
-        '--git-common-dir',
-        '--symbolic-full-name',
-        'HEAD',
-      ]),
-      git(opts.mainRepo, ['rev-parse', '--path-format=absolute', '--git-common-dir']),
-    ]);
+  if (worktreeFacts) {
+    const [here, mainCommon] = await worktreeFacts;
     const [top = '', common = '', head = ''] = here.out.split('\n').map((line) => line.trim());
     if (!here.ok || resolve(top) !== resolve(path) || common !== mainCommon.out.trim()) {
       throw new GitError(
@@ -120,14 +171,15 @@ export async function ensureWorkspace(opts: {
   }
 
   if (!main.hasCommits) {
+    await refs;
     throw new GitError(
       `${opts.mainRepo} has no commits yet, so no worktree can be made from it. Make a first commit (git commit --allow-empty -m init), then run again.`,
     );
   }
-  const refs = await refFacts(opts.mainRepo, branch);
-  const base = opts.baseBranch ?? baseBranchOf(refs, main.current);
+  const known = await refs!;
+  const base = opts.baseBranch ?? baseBranchOf(known, main.current);
   makeDir(opts.worktrees, 'the worktrees folder', 'WORKTREES');
-  const branchExists = refs.heads.has(branch);
+  const branchExists = known.heads.has(branch);
   const args = branchExists
     ? ['worktree', 'add', path, branch]
     : ['worktree', 'add', '-b', branch, path, base ?? 'HEAD'];

@@ -42,13 +42,15 @@ test('npm pack → npm install -g → orchestrate --help and orchestrate demo fr
       'README.md',
       'package.json',
       'dist/cli.js',
+      'dist/package.json',
+      'dist/samocode.cjs',
       'dist/script-agent.js',
       'docs/scenarios.md',
       'workflow.md',
       'scenarios/demo.json',
     ]),
   );
-  expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+  expect(files.filter((f) => f.endsWith('.map') || f.endsWith('.v8cache'))).toEqual([]);
   // Every file the README links into the repository ships (or is a link to a folder that does).
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   for (const [, link] of readme.matchAll(/\]\(((?:docs|scenarios|agents|skills|commands)\/[^)#\s]+)\)/g))
@@ -82,6 +84,14 @@ test('npm pack → npm install -g → orchestrate --help and orchestrate demo fr
   expect(
     spawnSync(orchestrate, ['--version'], { cwd: elsewhere, env: cleanEnv(), encoding: 'utf8' }).stdout.trim(),
   ).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+
+  // The launcher's code cache works in an installed copy: the first start wrote it, this one uses it.
+  const cached = spawnSync(orchestrate, ['--version'], {
+    cwd: elsewhere,
+    env: cleanEnv({ SAMOCODE_CODE_CACHE: 'report' }),
+    encoding: 'utf8',
+  });
+  expect(cached.stderr).toMatch(/^samocode code cache: used .*-run\.v8cache/m);
 
   const demo = spawnSync(orchestrate, ['demo'], {
     cwd: elsewhere,

@@ -16,6 +16,8 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
   ...Object.fromEntries(['agent', 'io', 'log', 'telegram', 'config', 'gates'].map((room) => [room, ADAPTER])),
   commands: 'all',
   cli: 'all',
+  /** dist/cli.js: compiles and runs the CLI bundle with V8's code cache; it loads the bundle, it imports none of it. */
+  launcher: [],
   /** The dashboard's page (src/web): browser code, bundled on its own; it shares nothing with the Node side. */
   web: [],
 };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { GitError } from '../../src/errors.js';
-import { ensureWorkspace } from '../../src/io/workspace.js';
+import { ensureWorkspace, prefetchGitFacts } from '../../src/io/workspace.js';
 
 const ENV = {
   ...process.env,
@@ -109,5 +109,25 @@ describe('ensureWorkspace', () => {
       baseBranch: undefined,
     });
     expect(ws).toMatchObject({ standalone: true, workingDir: plain });
+  });
+
+  test('facts asked ahead are used while they fit, asked again when not', async () => {
+    const r = repo('main');
+    const config = { mainRepo: r.repo, worktrees: r.worktrees, branchPrefix: 'samocode/' };
+    // Asked for s1 while it had no worktree; one made since (here: a folder in the way) is not missed.
+    const stale = prefetchGitFacts(config, 's1');
+    mkdirSync(join(r.worktrees, 's1'), { recursive: true });
+    await expect(ensureWorkspace({ ...config, name: 's1', baseBranch: undefined }, stale)).rejects.toThrow(
+      /is not a git worktree of/,
+    );
+    // Facts of another session's worktree are never taken for this one.
+    const other = prefetchGitFacts(config, 'elsewhere');
+    const ws = await ensureWorkspace({ ...config, name: 's2', baseBranch: undefined }, other);
+    expect(ws).toMatchObject({ branch: 'samocode/s2', workingDir: join(r.worktrees, 's2') });
+    // Facts that still fit give what asking again gives.
+    const ahead = prefetchGitFacts(config, 's2');
+    expect(await ensureWorkspace({ ...config, name: 's2', baseBranch: 'main' }, ahead)).toEqual(
+      await ensureWorkspace({ ...config, name: 's2', baseBranch: 'main' }),
+    );
   });
 });

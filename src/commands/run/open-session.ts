@@ -12,7 +12,7 @@ import { makeDir } from '../../io/make-dir.js';
 import { guardWriteAsync } from '../../io/storage-failure.js';
 import { SessionLock, type Acquired } from '../../io/session-lock.js';
 import { StateStore } from '../../io/state-store.js';
-import { ensureWorkspace, sessionWorkspace } from '../../io/workspace.js';
+import { ensureWorkspace, sessionWorkspace, type GitFacts } from '../../io/workspace.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
 
 export interface OpenRequest {
@@ -24,7 +24,12 @@ export interface OpenRequest {
   scrub: (text: string) => string;
   /** The queue job's lock token, when a worker runs this session: recorded in the session lock. */
   lease?: string | undefined;
+  /** The workspace's git facts, asked ahead while the session's files were read (io/workspace.ts prefetchGitFacts). */
+  gitFacts?: GitFacts | undefined;
 }
+
+/** The worktree's (and branch's) name of a session: its name without the date of a dated folder. */
+export const workspaceName = (session: string) => session.replace(/^\d{2}-\d{2}-\d{2}-/, '');
 
 export interface OpenSession {
   sessionDir: string;
@@ -80,7 +85,9 @@ export async function openSession(config: Config, req: OpenRequest): Promise<Ope
     const history = new HistoryLog(join(sessionDir, HISTORY_FILE), req.scrub);
     const repaired = history.repair();
     if (repaired) notes.push(repaired);
-    const state = await loadOrInit(config, req, folder, store, history, notes);
+    // Facts asked before the lock are only good if no process of an earlier run was still at work in the worktree.
+    const ahead = lock.killedLeftoverAgent || lock.stoppedLeftovers ? undefined : req.gitFacts;
+    const state = await loadOrInit(config, req, folder, store, history, notes, ahead);
     // A new (or migrated) session takes --task as its task; only an existing one can differ.
     const taskIgnored = req.task !== undefined && req.task !== state.task;
     if (taskIgnored) {
@@ -113,6 +120,7 @@ async function loadOrInit(
   store: StateStore,
   history: HistoryLog,
   notes: string[],
+  ahead: GitFacts | undefined,
 ): Promise<SessionState> {
   const read = await store.read();
   if (read?.kind === 'invalid') throw new SessionStateError(read.message);
@@ -136,7 +144,7 @@ async function loadOrInit(
       );
     }
     if (state.status !== 'done' && !state.standalone) {
-      const workspace = await sessionWorkspace(config, state);
+      const workspace = await sessionWorkspace(config, state, ahead);
       notes.push(workspace.note);
       if (workspace.workingDir !== state.workingDir)
         notes.push(`working dir moved: ${state.workingDir} → ${workspace.workingDir}`);
@@ -146,14 +154,17 @@ async function loadOrInit(
   }
 
   // New session (or a Python-era one): init is ours, deterministic, no agent involved.
-  const name = req.name.replace(/^\d{2}-\d{2}-\d{2}-/, '');
-  const workspace = await ensureWorkspace({
-    mainRepo: config.mainRepo,
-    worktrees: config.worktrees,
-    name,
-    branchPrefix: config.branchPrefix,
-    baseBranch: config.baseBranch,
-  });
+  const name = workspaceName(req.name);
+  const workspace = await ensureWorkspace(
+    {
+      mainRepo: config.mainRepo,
+      worktrees: config.worktrees,
+      name,
+      branchPrefix: config.branchPrefix,
+      baseBranch: config.baseBranch,
+    },
+    ahead,
+  );
   notes.push(workspace.note);
   const now = req.now.toISOString();
   const state: SessionState = {

@@ -1,6 +1,5 @@
 // Composition root for `orchestrate run`: config → session → real adapters → loop. The only place that sees
 // both the loop and the IO side.
-import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
@@ -29,7 +28,8 @@ import {
   SESSION_LOG,
 } from '../../core/session-files.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
-import { openSession, type OpenSession } from './open-session.js';
+import { openSession, workspaceName, type OpenSession } from './open-session.js';
+import { prefetchGitFacts, type GitFacts } from '../../io/workspace.js';
 import { pendingReason, personGate } from '../../io/person-gate.js';
 import { liveHolder } from '../../io/session-lock.js';
 import { glanceAgain, sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
@@ -47,6 +47,7 @@ import { runStanding } from '../../gates/standing.js';
 import { doneText, rowsText, standingRows, type StandingRow } from '../../core/delivery.js';
 import { createGates } from '../../gates/gates.js';
 import { identityEnv } from '../../gates/git-identity.js';
+import { newRunId } from '../../io/run-id.js';
 
 export interface RunOptions {
   configPath: string;
@@ -150,14 +151,17 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   } catch {
     // The full load below reports every problem at once.
   }
+  let gitFacts: GitFacts | undefined;
   if (light) {
     const { exists } = sessionFolderFor(light, opts.session);
     if (!exists && !opts.task) throw noSuchSession(light, opts.session);
+    // Read-only: git answers while the session's files are read and parsed (taken only if nothing changed since).
+    gitFacts = prefetchGitFacts(light, workspaceName(opts.session));
     needsAgent = opts.reopen !== undefined || !(await isDoneSession(light, opts.session));
   }
   const { config, warnings } = load(needsAgent);
   const scrub = makeScrubber(config.secrets);
-  const runId = randomUUID();
+  const runId = await newRunId();
   // The person's task may quote a key too: it goes into _overview.md's body, which samocode writes only here.
   const task = opts.task === undefined ? undefined : scrub(opts.task);
   const dive = opts.dive === undefined ? undefined : scrub(opts.dive);
@@ -170,6 +174,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     scrub,
     // Set by the worker that runs this session for a queue job (src/queue/): the job's lock token.
     lease: opts.env.SAMOCODE_JOB_LEASE || undefined,
+    gitFacts,
   });
   const { sessionDir, lock } = opened;
   const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
@@ -196,6 +201,11 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const eraseOnForce = opts.shutdown.onForcedExit(eraseOnExit);
   try {
     const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
+    // A commit must never fail for want of an identity: the agent gets one when the repository has none. Asked now,
+    // so the git call runs while the logger is made (it is on the way to the first spawn).
+    const identityLookup = opened.state.standalone
+      ? Promise.resolve({})
+      : identityEnv(opened.state.workingDir, opts.env, config.gitIdentity);
     const log = await createLogger({
       level: config.logLevel,
       format: config.logFormat,
@@ -213,8 +223,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       `session ${state.session}: ${state.phase}, ${state.status}, iteration ${state.iterations}; folder ${sessionDir}; agent output in ${join(sessionDir, LOGS_DIR)}`,
     );
 
-    // A commit must never fail for want of an identity: the agent gets one when the repository has none.
-    const identity = state.standalone ? {} : await identityEnv(state.workingDir, opts.env, config.gitIdentity);
+    const identity = await identityLookup;
     if (Object.keys(identity).length > 0)
       log.info(
         `git in ${state.workingDir} has no identity to commit with: the agent gets ${Object.keys(identity).join(', ')} (${config.gitIdentity.name} <${config.gitIdentity.email}>; SAMOCODE_GIT_NAME, SAMOCODE_GIT_EMAIL)`,
