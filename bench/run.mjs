@@ -553,7 +553,7 @@ async function startServe(project) {
   return { child, exited, origin: url.origin, token: url.searchParams.get('token') };
 }
 
-/** N sessions waiting for answers, each its own orchestrator: their RSS (sum of VmRSS) and CPU over 5 s. */
+/** N sessions waiting for answers, each its own orchestrator, once settled: their RSS (sum of VmRSS) and CPU over 5 s. */
 async function measureIdle(agent, count) {
   const started = [];
   try {
@@ -580,8 +580,17 @@ async function measureIdle(agent, count) {
         );
       }),
     ]).finally(() => clearTimeout(timer));
-    await sleep(2000);
     const pids = started.map((s) => s.run.child.pid);
+    // Idle means settled: with many sessions starting on a few cores, the last ones are still finishing their start
+    // (their watchers' first scan, V8's clean-up of start-up garbage) for seconds after they said they wait. Wait
+    // until none used any CPU for 2 s (at most 30 s), then measure.
+    const total = () => pids.reduce((sum, pid) => sum + (cpuTicks(pid) ?? 0), 0);
+    for (let last = total(), quietSince = now(), deadline = now() + 30_000; now() < deadline;) {
+      await sleep(500);
+      const ticks = total();
+      if (ticks !== last) [last, quietSince] = [ticks, now()];
+      else if (now() - quietSince >= 2000) break;
+    }
     const ticksBefore = pids.map(cpuTicks);
     const windowStart = now();
     await sleep(5000);
