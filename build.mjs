@@ -149,12 +149,7 @@ copyFileSync('src/web/index.html', 'dist/web/index.html');
 async function buildCli() {
   const minify = process.env.NO_MINIFY !== '1';
   const result = await build({
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: !release,
-    logLevel: 'warning',
+    ...common,
     metafile: true,
     write: false,
     entryPoints: ['src/cli.ts'],
