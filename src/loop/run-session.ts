@@ -12,6 +12,7 @@ import type { WaitSignalFacts } from '../core/wait.js';
 import type { Provider } from '../core/provider-facts.js';
 import type { DeliveryFacts } from '../core/delivery.js';
 import { DEFAULT_BLOCK_AFTER, gatesDue, judgeGates } from '../core/gates.js';
+import { notices, type Notices } from './notices.js';
 import { stateSaver, type StateSaver } from './state-saver.js';
 import type {
   AgentPort,
@@ -64,18 +65,21 @@ export type SessionOutcome =
 
 export async function runSession(initial: SessionState, deps: LoopDeps): Promise<SessionOutcome> {
   const saved = stateSaver(deps.store, deps.clock);
+  const told = notices(deps.notifier);
   try {
-    const outcome = await loop(initial, deps, saved);
+    const outcome = await loop(initial, { ...deps, notifier: told }, saved, told);
     await saved.flush();
     return outcome;
   } catch (error) {
     // The error that ended the loop is the one to report; the history has every entry the state may lack.
     await saved.flush().catch(() => undefined);
     throw error;
+  } finally {
+    told.flush();
   }
 }
 
-async function loop(initial: SessionState, deps: LoopDeps, saved: StateSaver): Promise<SessionOutcome> {
+async function loop(initial: SessionState, deps: LoopDeps, saved: StateSaver, told: Notices): Promise<SessionOutcome> {
   let state = initial;
   const record = async (entry: HistoryEntry) => {
     await deps.store.append(entry);
@@ -128,7 +132,12 @@ async function loop(initial: SessionState, deps: LoopDeps, saved: StateSaver): P
     }
 
     const iteration = state.iterations + 1;
-    const finished = await runIteration(state, iteration, deps, saved.writeSoon);
+    // While the loop waits (an agent runs, a retry's delay): what is left of the last iteration's bookkeeping.
+    const onWait = () => {
+      told.flush();
+      saved.writeSoon();
+    };
+    const finished = await runIteration(state, iteration, deps, onWait, told);
     const stopHere = async (attempts: number) => {
       await record({ ...base(), event: 'interrupted', iteration, signal: stopSignal(deps.abort), attempts });
       return interrupted(state, deps);
@@ -158,7 +167,10 @@ async function loop(initial: SessionState, deps: LoopDeps, saved: StateSaver): P
       { state, finished, verdict, progress: measured, stallLimit: deps.stallLimit, waitFacts, gates },
     );
     await record(entry);
-    deps.notifier.notify({ type: 'iteration-end', state, entry });
+    // Told once the next agent runs when the session goes on (nothing else is told or logged before that spawn);
+    // at once when it stops, so the delivery's or the gate's lines come after it.
+    if (state.status === 'running') told.later({ type: 'iteration-end', state, entry });
+    else deps.notifier.notify({ type: 'iteration-end', state, entry });
     // Waiting and blocked are handled at the top of the loop: the gate waits for the person, or ends the run.
     if (state.status === 'waiting') deps.notifier.notify({ type: 'waiting', state });
     if (state.status === 'blocked') deps.notifier.notify({ type: 'blocked', state });
@@ -170,8 +182,9 @@ async function runIteration(
   state: SessionState,
   iteration: number,
   deps: LoopDeps,
-  /** Called when the loop waits (an agent runs, a retry's delay): pending state is written then. */
+  /** Called when the loop waits (an agent runs, a retry's delay): pending state and events go out then. */
   onWait: () => void,
+  told: Notices,
 ): Promise<FinishedIteration | { interrupted: true; attempts: number }> {
   let failures = 0;
   let waits = 0;
@@ -181,7 +194,7 @@ async function runIteration(
   let provider: Provider | undefined;
   const started = deps.clock.now().getTime();
   for (let attempt = 1; ; attempt++) {
-    deps.notifier.notify({ type: 'iteration-start', state, iteration, attempt });
+    told.later({ type: 'iteration-start', state, iteration, attempt });
     const result = await deps.agent.attempt({
       state,
       iteration,
@@ -191,6 +204,8 @@ async function runIteration(
       abort: deps.abort,
       started: onWait,
     });
+    // A spawn that failed never said it started.
+    told.flush();
     if (result.outcome.cancelled || deps.abort.aborted) return { interrupted: true, attempts: attempt };
     const failure = result.failure;
     if (failure && FAILURE_POLICY[failure.cls].countsAsFailedAttempt) failures++;

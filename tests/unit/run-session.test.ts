@@ -100,6 +100,17 @@ describe('state writes (history first; the state once the next agent runs, at mo
     expect(rig.store.states.map((s) => s.historySeq)).toEqual([1, 2]);
   });
 
+  test("an iteration's end and the next one's start are told once the next agent runs, in order", async () => {
+    const rig = loopRig([{ signal: go('requirements') }, { failure: crash }, { signal: block('end') }]);
+    const heard: string[][] = [];
+    const agent = rig.deps.agent;
+    rig.deps.agent = { attempt: (request) => (heard.push([...rig.notifier.order]), agent.attempt(request)) };
+    await run(rig);
+    // What the listeners had heard when each attempt was about to spawn: nothing of the last end yet.
+    expect(heard).toEqual([[], ['start 1.1'], ['start 1.1', 'end 1', 'start 2.1', 'retry']]);
+    expect(rig.notifier.order).toEqual(['start 1.1', 'end 1', 'start 2.1', 'retry', 'start 2.2', 'end 2', 'blocked']);
+  });
+
   /** A clock whose sleeps (the coalescing timer) wait until the test lets them go, or their abort. */
   function heldTimers(rig: LoopRig) {
     const held: (() => void)[] = [];
