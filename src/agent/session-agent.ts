@@ -1,6 +1,6 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
-import { closeSync, openSync, writevSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../core/config.js';
 import { promptHead, sessionContext } from '../core/prompt.js';
@@ -72,7 +72,8 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         ),
       );
       const promptFile = `${logBase}.prompt.md`;
-      writePromptFile(promptFile, [head, context]);
+      // The head is kept as bytes: no 16 KB string joined and encoded again for every spawn.
+      writeFileSync(promptFile, Buffer.concat([head, context]));
 
       const provider = request.provider ?? deps.config.provider;
       const call = invocation(
@@ -214,32 +215,6 @@ function scrubbedHeads(prompts: PromptSource, scrub: (text: string) => string) {
       return head;
     },
   };
-}
-
-/**
- * The prompt file from its parts in one write: the head is kept as bytes, so no 16 KB string is joined and encoded
- * again for every spawn. Every byte is written, or it throws (a full disk is named by the caller).
- */
-function writePromptFile(file: string, parts: Buffer[]): void {
-  const fd = openSync(file, 'w');
-  try {
-    let rest = parts.filter((part) => part.length > 0);
-    while (rest.length > 0) {
-      let written = writevSync(fd, rest);
-      if (written <= 0) throw Object.assign(new Error(`${file}: nothing written`), { code: 'EIO', path: file });
-      const left: Buffer[] = [];
-      for (const part of rest) {
-        if (written >= part.length) written -= part.length;
-        else {
-          left.push(part.subarray(written));
-          written = 0;
-        }
-      }
-      rest = left;
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Make the generic class details concrete with our own settings. */

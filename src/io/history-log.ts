@@ -198,8 +198,10 @@ export function parseEntry(line: string): HistoryEntry | undefined {
 export async function catchUp(
   state: SessionState,
   history: HistoryLog,
-): Promise<{ state: SessionState; recovered: HistoryEntry[]; gap?: HistoryEntry | undefined }> {
+): Promise<{ state: SessionState; recovered: HistoryEntry[]; gap?: HistoryEntry | undefined; nextSeq: number }> {
   const behind = await history.entriesAfter(state.historySeq);
-  if ('gap' in behind) return { state, recovered: [], gap: behind.last };
-  return { state: behind.entries.reduce(applyEntry, state), recovered: behind.entries };
+  // The seq an entry appended now takes: past the history's last one, whatever the state says.
+  if ('gap' in behind) return { state, recovered: [], gap: behind.last, nextSeq: behind.last.seq + 1 };
+  const caught = behind.entries.reduce(applyEntry, state);
+  return { state: caught, recovered: behind.entries, nextSeq: caught.historySeq + 1 };
 }

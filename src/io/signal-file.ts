@@ -34,6 +34,8 @@ export function clearSignalFile(file: string): void {
   rmSync(file, { force: true, recursive: true });
 }
 
+let readBuffer: Buffer | undefined;
+
 export function readSignalFile(file: string): SignalFileRead {
   let stat: Stats;
   try {
@@ -59,33 +61,21 @@ export function readSignalFile(file: string): SignalFileRead {
     const opened = fstatSync(fd);
     const swapped = refuse(file, opened);
     if (swapped) return { problem: swapped };
-    // Room for what fstat says plus one byte, to see a file that is still growing; never more than the limit + 1.
-    const buffer = Buffer.allocUnsafe(Math.min(opened.size, SIGNAL_MAX_BYTES) + 1);
+    // One byte past the limit shows a file that is (still) too large. Read synchronously and copied out at once, so
+    // one buffer serves every read (a fresh zero-filled 64 KB per iteration was garbage for the GC).
+    const buffer = (readBuffer ??= Buffer.allocUnsafe(SIGNAL_MAX_BYTES + 1));
     let length = 0;
     for (;;) {
       const n = readSync(fd, buffer, length, buffer.length - length, null);
       if (n === 0) break;
       length += n;
-      if (length === buffer.length) return readGrowing(fd, buffer, opened.size, file);
+      if (length === buffer.length) return { problem: tooLarge(file, Math.max(opened.size, length)) };
     }
     return { text: buffer.toString('utf8', 0, length) };
   } catch (error) {
     return { problem: unreadable(file, error) };
   } finally {
     closeSync(fd);
-  }
-}
-
-/** The file grew after its fstat (something still writes it): read on, up to the limit. */
-function readGrowing(fd: number, start: Buffer, statSize: number, file: string): SignalFileRead {
-  const buffer = Buffer.allocUnsafe(SIGNAL_MAX_BYTES + 1);
-  start.copy(buffer);
-  let length = start.length;
-  for (;;) {
-    if (length === buffer.length) return { problem: tooLarge(file, Math.max(statSize, length)) };
-    const n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (n === 0) return { text: buffer.toString('utf8', 0, length) };
-    length += n;
   }
 }
 

@@ -170,12 +170,11 @@ export function watchPullRequests(opts: PrWatchOptions): PrWatch {
       let state = read.state;
       const caught = await catchUp(state, history);
       state = caught.state;
-      const last = caught.gap ?? caught.recovered.at(-1);
       if (state.status !== 'done' || state.delivery?.prUrl !== url) return false;
       // Another worker may have reacted since this one looked.
       if (reactionsTo(dir, url).reactions.some((r) => r.key === decision.key)) return false;
       const entry: PrReactionEntry = {
-        seq: Math.max(state.historySeq, last?.seq ?? 0) + 1,
+        seq: caught.nextSeq,
         time: now().toISOString(),
         iteration: state.iterations,
         phase: state.phase,

@@ -62,7 +62,6 @@ export async function checkAndNoteRequeue(
     // The dead run may have appended its last entry without folding it: fold it first, so no seq is used twice.
     const caught = await catchUp(state, history);
     state = caught.state;
-    const last = caught.gap ?? caught.recovered.at(-1);
     if (state.status !== 'running') {
       const end: SessionEnd = {
         status: state.status,
@@ -73,7 +72,7 @@ export async function checkAndNoteRequeue(
     if (!(await decide(undefined))) return { kind: 'taken' };
     const previous = acquired.tookOverFrom;
     const entry: RequeuedEntry = {
-      seq: Math.max(state.historySeq, last?.seq ?? 0) + 1,
+      seq: caught.nextSeq,
       time: now().toISOString(),
       iteration: state.iterations,
       phase: state.phase,

@@ -43,7 +43,7 @@ describe('HistoryLog.entriesAfter and catchUp', () => {
     const history = historyOf(5);
     expect(await history.entriesAfter(5)).toEqual({ entries: [] });
     const state = fakeState({ historySeq: 5 });
-    expect(await catchUp(state, history)).toEqual({ state, recovered: [] });
+    expect(await catchUp(state, history)).toEqual({ state, recovered: [], nextSeq: 6 });
   });
 
   test('one entry behind (a crash between the append and the state write)', async () => {
@@ -63,6 +63,7 @@ describe('HistoryLog.entriesAfter and catchUp', () => {
     expect(caught.recovered).toHaveLength(1500);
     expect(caught.state.historySeq).toBe(2000);
     expect(caught.gap).toBeUndefined();
+    expect(caught.nextSeq).toBe(2001);
   });
 
   test('a state from the start of a history that is all behind it', async () => {
@@ -78,5 +79,7 @@ describe('HistoryLog.entriesAfter and catchUp', () => {
     expect(caught.recovered).toEqual([]);
     expect(caught.gap?.seq).toBe(12);
     expect(caught.state.historySeq).toBe(8);
+    // An entry appended now goes after the history's last one, never over a seq already used.
+    expect(caught.nextSeq).toBe(13);
   });
 });
