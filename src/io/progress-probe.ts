@@ -19,8 +19,9 @@ function pathOf(line: string): string | undefined {
 
 function statText(file: string): string {
   try {
-    const stat = statSync(file);
-    return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+    // No error built for a path that is not there (packed-refs often is not): ~10 µs each.
+    const stat = statSync(file, { throwIfNoEntry: false });
+    return stat ? `${stat.size}:${stat.mtimeMs}:${stat.ino}` : '-';
   } catch {
     return '-';
   }
@@ -71,13 +72,50 @@ export function glanceAgain(workingDir: string, last: Glance): Glance | undefine
  * layout is not the usual one (a `.git` that cannot be read, reftable): then every look is a git call.
  */
 function headLook(workingDir: string): string | undefined {
-  let gitDir = join(workingDir, '.git');
+  const place = headPlace(workingDir);
+  if (place === undefined) return undefined;
+  const refStat = place.ref === undefined ? '' : statText(join(place.common, place.ref));
+  return `${place.head} ${refStat} ${statText(join(place.common, 'packed-refs'))}`;
+}
+
+/** Where a worktree's HEAD is and what it says, with the stats of the files that told it. */
+interface HeadPlace {
+  workingDir: string;
+  /** `.git`'s stat when it is a file naming the git dir (a worktree); 'dir' when it is the git dir. */
+  pointer: string;
+  gitDir: string;
+  /** The stats of `<gitDir>/HEAD` and `<gitDir>/commondir`. */
+  stats: string;
+  head: string;
+  ref: string | undefined;
+  common: string;
+}
+
+/**
+ * The last place found, kept while its files' stats stand still: a glance is then five stats instead of fifteen
+ * calls (git rewrites HEAD by rename, so a change gives it a new inode). Wrong at worst the way any glance may be: it
+ * shows no change, and git is asked.
+ */
+let lastPlace: HeadPlace | undefined;
+
+function headPlace(workingDir: string): HeadPlace | undefined {
+  const dotGit = join(workingDir, '.git');
   try {
-    if (!statSync(gitDir).isDirectory()) {
-      const pointer = /^gitdir:\s*(.+?)\s*$/m.exec(smallFile(gitDir) ?? '')?.[1];
-      if (!pointer) return undefined;
-      gitDir = isAbsolute(pointer) ? pointer : join(workingDir, pointer);
+    const stat = statSync(dotGit, { throwIfNoEntry: false });
+    if (!stat) return undefined;
+    const known = lastPlace?.workingDir === workingDir ? lastPlace : undefined;
+    const pointer = stat.isDirectory() ? 'dir' : `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+    let gitDir = dotGit;
+    if (pointer !== 'dir') {
+      if (known?.pointer === pointer) gitDir = known.gitDir;
+      else {
+        const named = /^gitdir:\s*(.+?)\s*$/m.exec(smallFile(dotGit) ?? '')?.[1];
+        if (!named) return undefined;
+        gitDir = isAbsolute(named) ? named : join(workingDir, named);
+      }
     }
+    const stats = `${statText(join(gitDir, 'HEAD'))} ${statText(join(gitDir, 'commondir'))}`;
+    if (known && known.pointer === pointer && known.gitDir === gitDir && known.stats === stats) return known;
     const head = smallFile(join(gitDir, 'HEAD'))?.trim();
     if (head === undefined) return undefined;
     // A worktree's git dir names the common one; a main checkout's git dir is the common one.
@@ -85,8 +123,8 @@ function headLook(workingDir: string): string | undefined {
     const common = relative ? (isAbsolute(relative) ? relative : join(gitDir, relative)) : gitDir;
     const ref = /^ref:\s*(refs\/\S+)$/.exec(head)?.[1];
     if (ref === undefined && !/^[0-9a-f]{40,64}$/.test(head)) return undefined;
-    const refStat = ref === undefined ? '' : statText(join(common, ref));
-    return `${head} ${refStat} ${statText(join(common, 'packed-refs'))}`;
+    lastPlace = { workingDir, pointer, gitDir, stats, head, ref, common };
+    return lastPlace;
   } catch {
     return undefined;
   }

@@ -14,6 +14,7 @@ import {
   readlinkSync,
   rmSync,
   statSync,
+  unlinkSync,
   type Stats,
 } from 'node:fs';
 import { withoutControls } from '../core/agent-text.js';
@@ -31,7 +32,12 @@ const FIX =
  * that nothing left from before can pass as this iteration's answer, nor break the next spawn.
  */
 export function clearSignalFile(file: string): void {
-  rmSync(file, { force: true, recursive: true });
+  // Nearly always a plain file or nothing: one unlink. What else an agent may have put there (a folder) goes too.
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') rmSync(file, { force: true, recursive: true });
+  }
 }
 
 let readBuffer: Buffer | undefined;

@@ -67,6 +67,19 @@ describe.each([
     expect(glanceAgain(dir, first.glance!)?.value).not.toBe(first.glance!.value);
   });
 
+  test('a switch of branch moves the glance, and later glances follow the new branch (HEAD is read again)', async () => {
+    const dir = repo(worktree);
+    git(dir, 'add', 'work.txt');
+    const first = await look(dir);
+    git(dir, 'checkout', '-q', '-b', 'other');
+    const switched = glanceAgain(dir, first.glance!);
+    expect(switched?.value).not.toBe(first.glance!.value);
+    expect(switched?.value).toContain('refs/heads/other');
+    expect(glanceAgain(dir, first.glance!)?.value).toBe(switched?.value);
+    git(dir, 'commit', '-qm', 'on other');
+    expect(glanceAgain(dir, first.glance!)?.value).not.toBe(switched?.value);
+  });
+
   test('what a glance cannot see (a new file, an edit to a clean file) leaves it standing: only git sees it', async () => {
     const dir = repo(worktree);
     const first = await look(dir);

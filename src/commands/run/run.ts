@@ -125,6 +125,9 @@ export const realClock: Clock = {
   sleep: sleepUnlessAborted,
 };
 
+/** How many of an exited agent's action lines wait for the next event (beyond, they are told as they are read). */
+const AFTER_EXIT_LINES = 8;
+
 export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const load = (forRun: boolean) =>
     loadConfig({
@@ -179,6 +182,14 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const { sessionDir, lock } = opened;
   const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
   let agentPid: number | undefined;
+  /**
+   * The console lines of what an agent did that were read once it had exited (at most AFTER_EXIT_LINES): told
+   * before the next event, which for a session that goes on is after the next spawn (~25–80 µs a line through pino).
+   */
+  const afterExit: (() => void)[] = [];
+  const tellAfterExit = () => {
+    for (const tell of afterExit.splice(0)) tell();
+  };
   // A second Ctrl-C cannot wait: SIGKILL the group and everything else carrying the run id.
   const killOnForce = opts.shutdown.onForcedExit(() => {
     if (agentPid !== undefined) killGroupNow(agentPid);
@@ -275,16 +286,26 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             scrub,
             // A failed tool call is a warning: it shows with --quiet too, and in its own colour.
             progress: (request, text, failed) => {
-              log[failed ? 'warn' : 'info'](
-                {
-                  event: 'agent-action',
-                  iteration: request.iteration,
-                  phase: request.state.phase,
-                  ...(failed ? { failed: true } : {}),
-                },
-                `#${request.iteration} ${PHASE_RULES[request.state.phase].short}  ${text}`,
-              );
-              terminal?.action(scrub(text));
+              const tell = () => {
+                log[failed ? 'warn' : 'info'](
+                  {
+                    event: 'agent-action',
+                    iteration: request.iteration,
+                    phase: request.state.phase,
+                    ...(failed ? { failed: true } : {}),
+                  },
+                  `#${request.iteration} ${PHASE_RULES[request.state.phase].short}  ${text}`,
+                );
+                terminal?.action(scrub(text));
+              };
+              // Live while the agent runs; what is read once it has exited (a quick agent's whole stream) is told
+              // with the next event, before it: after the next spawn when the session goes on.
+              // A few: an agent that printed thousands of actions before it was read has them told as they come.
+              if (agentPid === undefined && afterExit.length < AFTER_EXIT_LINES) afterExit.push(tell);
+              else {
+                tellAfterExit();
+                tell();
+              }
             },
             onAgent: (pid) => {
               agentPid = pid;
@@ -298,6 +319,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         gate: opts.gate ? opts.gate(gate) : gate,
         notifier: {
           notify(event) {
+            tellAfterExit();
             last = event.state;
             for (const listener of listeners) listener.notify(event);
           },
@@ -345,6 +367,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
         }),
         gateBlockAfter: config.verify.blockAfter,
       });
+      tellAfterExit();
       log.flush();
       await waiting?.settled();
       const { exitCode, message } = describe(outcome, sessionDir, opts, opened);
@@ -352,6 +375,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       if (end.rows) telegram?.notifyStanding(outcome.state, outcome.kind, end.rows);
       return { outcome, sessionDir, exitCode, message: scrub(end.text) };
     } catch (error) {
+      tellAfterExit();
       telegram?.notifyCrash(error, last);
       throw error;
     } finally {
