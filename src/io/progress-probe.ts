@@ -2,7 +2,7 @@
 // and the names, sizes and times of the agent's files in the session folder (samocode's own files are left out).
 // With each `git status` comes a glance: the branch's HEAD files and the stats of the paths it listed. A later glance
 // that differs proves the tree changed without a git call (~3 ms); one that does not proves nothing, so git runs.
-import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Glance, TreeLook } from '../core/progress.js';
 import { isOwnFile } from '../core/session-files.js';
@@ -21,10 +21,15 @@ function statText(file: string): string {
   try {
     // No error built for a path that is not there (packed-refs often is not): ~10 µs each.
     const stat = statSync(file, { throwIfNoEntry: false });
-    return stat ? `${stat.size}:${stat.mtimeMs}:${stat.ino}` : '-';
+    return stat ? statKey(stat) : '-';
   } catch {
     return '-';
   }
+}
+
+/** Size, time and inode: what moves when a file is written or replaced. */
+function statKey(stat: Stats): string {
+  return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
 }
 
 /** The working tree: files, index and HEAD in one `git status`, plus each changed file's size and time. */
@@ -104,7 +109,7 @@ function headPlace(workingDir: string): HeadPlace | undefined {
     const stat = statSync(dotGit, { throwIfNoEntry: false });
     if (!stat) return undefined;
     const known = lastPlace?.workingDir === workingDir ? lastPlace : undefined;
-    const pointer = stat.isDirectory() ? 'dir' : `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+    const pointer = stat.isDirectory() ? 'dir' : statKey(stat);
     let gitDir = dotGit;
     if (pointer !== 'dir') {
       if (known?.pointer === pointer) gitDir = known.gitDir;
@@ -115,7 +120,8 @@ function headPlace(workingDir: string): HeadPlace | undefined {
       }
     }
     const stats = `${statText(join(gitDir, 'HEAD'))} ${statText(join(gitDir, 'commondir'))}`;
-    if (known && known.pointer === pointer && known.gitDir === gitDir && known.stats === stats) return known;
+    // The same pointer names the same git dir (see above): the place stands while HEAD and commondir do.
+    if (known?.pointer === pointer && known.stats === stats) return known;
     const head = smallFile(join(gitDir, 'HEAD'))?.trim();
     if (head === undefined) return undefined;
     // A worktree's git dir names the common one; a main checkout's git dir is the common one.
