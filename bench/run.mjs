@@ -15,6 +15,10 @@
 //   --json            also print all raw figures as one JSON object at the end
 //   --no-extra-ca     drop NODE_EXTRA_CA_CERTS from the children's environment (Node 20 loads that bundle eagerly
 //                     at every process start)
+//   --against REF     A/B: REF (branch, tag, commit) built in a temp git worktree, and this checkout's dist/, run
+//                     alternately in each of N rounds (default 12, --quick 6; ABBA order): only the per-iteration and
+//                     start-up figures, each build's median, the change, and in how many rounds this checkout was
+//                     lower (bench/against.mjs). About 90 s here (--quick 40 s)
 // The CLI gets a clean environment: this shell's minus SAMOCODE_*, TELEGRAM_*, CLAUDE_*, CODEX_*, VITEST*,
 // NODE_OPTIONS and npm_*, plus git identity, a private HOME and NO_COLOR=1; it runs with --quiet. Needs Linux (/proc).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -34,6 +38,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import matter from 'gray-matter';
+import { addWorktree, buildAt, describeHead, removeWorktree, resolveCommit } from './against.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -61,7 +66,7 @@ const TARGETS = {
 // ───────────────────────────── options ─────────────────────────────
 
 const USAGE =
-  'usage: node bench/run.mjs [--runs N] [--iterations N] [--quick] [--keep] [--json] [--no-extra-ca]\n  (npm run bench builds first, then runs this)';
+  'usage: node bench/run.mjs [--runs N] [--iterations N] [--quick] [--keep] [--json] [--no-extra-ca] [--against REF]\n  (npm run bench builds first, then runs this)';
 let opts;
 try {
   opts = parseArgs({
@@ -74,22 +79,37 @@ try {
       keep: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'no-extra-ca': { type: 'boolean', default: false },
+      against: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }).values;
 } catch (error) {
-  console.error(`bench: ${error.message}\n${USAGE}`);
-  process.exit(2);
+  usage(error.message);
 }
 if (opts.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const RUNS = positiveInt(opts.runs, opts.quick ? 3 : 5, '--runs');
+// An A/B round measures less, and the paired count needs more rounds than a median: below 6, even all of them one
+// way happens by chance more than 1 time in 20.
+const DEFAULT_RUNS = opts.against === undefined ? (opts.quick ? 3 : 5) : opts.quick ? 6 : 12;
+const RUNS = positiveInt(opts.runs, DEFAULT_RUNS, '--runs');
 const ITERATIONS = positiveInt(opts.iterations, opts.quick ? 15 : 30, '--iterations');
 const IDLE_COUNTS = opts.quick ? [1, 10] : [1, 10, 50];
 if (RUNS < 3) fail('--runs must be at least 3 (figures are medians of ≥3 runs)');
 if (ITERATIONS < 3) fail('--iterations must be at least 3');
+const AGAINST =
+  opts.against === undefined ? undefined : { ref: opts.against, commit: resolveCommit(ROOT, opts.against) };
+if (AGAINST && !AGAINST.commit)
+  usage(
+    `--against ${JSON.stringify(AGAINST.ref)}: the repository at ${ROOT} has no commit of that name; give a branch, ` +
+      'tag or commit it has (git log --oneline --all; git fetch first for one only on a remote), e.g. --against main',
+  );
+
+function usage(message) {
+  console.error(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}
 
 function positiveInt(raw, fallback, name) {
   if (raw === undefined) return fallback;
@@ -294,8 +314,8 @@ function startNode(project, args, { expectExit, pollMs = 10, what, onStderr, env
   return { child, done };
 }
 
-const runCli = (project, args, options) =>
-  startNode(project, [CLI, ...args, '--quiet'], { expectExit: EXIT_BLOCKED, ...options }).done;
+const runCli = (cli, project, args, options) =>
+  startNode(project, [cli, ...args, '--quiet'], { expectExit: EXIT_BLOCKED, ...options }).done;
 
 function tail(text, lines = 40) {
   const all = text
@@ -384,7 +404,7 @@ async function measureFloor(agent, stream) {
  * A new session of N iterations (the last one blocks), then the same session resumed for one iteration. Gives the
  * per-iteration gap, start → first spawn for a new and for a resumed session, and the peak RSS.
  */
-async function measureSession(agent, { stream, bytes = 0, iterations = ITERATIONS, label, resume = false }) {
+async function measureSession(agent, cli, { stream, bytes = 0, iterations = ITERATIONS, label, resume = false }) {
   const what = `${label} run`;
   const project = createProject(label, agent);
   try {
@@ -394,7 +414,7 @@ async function measureSession(agent, { stream, bytes = 0, iterations = ITERATION
       FAKE_STREAM: stream ? '1' : '0',
       FAKE_STREAM_BYTES: String(bytes),
     };
-    const result = await runCli(project, sessionArgs(project), { what, env, pollMs: bytes ? 10 : 25 });
+    const result = await runCli(cli, project, sessionArgs(project), { what, env, pollMs: bytes ? 10 : 25 });
     const sessionDir = project.sessionDir();
     checkEntries(sessionDir, 0, iterations, what);
     const timings = project.timings();
@@ -406,7 +426,7 @@ async function measureSession(agent, { stream, bytes = 0, iterations = ITERATION
     };
     if (!resume) return figures;
     // A plain re-run resumes the blocked session (a `resumed` entry), then one more iteration that blocks.
-    const again = await runCli(project, sessionArgs(project, { task: false }), {
+    const again = await runCli(cli, project, sessionArgs(project, { task: false }), {
       what: `${what} (resumed)`,
       env: { ...env, FAKE_LAST: '1' },
     });
@@ -418,7 +438,7 @@ async function measureSession(agent, { stream, bytes = 0, iterations = ITERATION
 }
 
 /** Git calls of a new session up to its first spawn (and in its one iteration): a `git` on PATH that logs and runs git. */
-async function countGitCalls(agent) {
+async function countGitCalls(agent, cli) {
   const project = createProject('git-calls', agent);
   try {
     const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
@@ -428,7 +448,7 @@ async function countGitCalls(agent) {
     writeFileSync(join(bin, 'git'), `#!/bin/bash\necho "$EPOCHREALTIME $*" >> '${log}'\nexec '${real}' "$@"\n`);
     chmodSync(join(bin, 'git'), 0o755);
     const env = { ...project.env, PATH: `${bin}:${project.env.PATH}`, FAKE_LAST: '1' };
-    await runCli(project, sessionArgs(project), { what: 'git-call count', env });
+    await runCli(cli, project, sessionArgs(project), { what: 'git-call count', env });
     const [first] = project.timings();
     const calls = readFileSync(log, 'utf8')
       .trim()
@@ -445,11 +465,14 @@ async function countGitCalls(agent) {
 }
 
 /** The same N iterations, resumed in a session whose history already holds 100,000 lines. */
-async function measureLongHistory(agent) {
+async function measureLongHistory(agent, cli) {
   const what = `${HISTORY_LINES.toLocaleString('en')} history lines`;
   const project = createProject('history', agent);
   try {
-    await runCli(project, sessionArgs(project), { what: `${what}: setup`, env: { ...project.env, FAKE_LAST: '1' } });
+    await runCli(cli, project, sessionArgs(project), {
+      what: `${what}: setup`,
+      env: { ...project.env, FAKE_LAST: '1' },
+    });
     const sessionDir = project.sessionDir();
     const [template] = checkEntries(sessionDir, 0, 1, `${what}: setup`);
     const lines = new Array(HISTORY_LINES);
@@ -462,7 +485,7 @@ async function measureLongHistory(agent) {
     writeFileSync(overviewFile, matter.stringify('', data).replace(/\n\n$/, '\n') + parsed.content);
     writeFileSync(project.env.FAKE_TIMING, '');
 
-    const result = await runCli(project, sessionArgs(project, { task: false }), {
+    const result = await runCli(cli, project, sessionArgs(project, { task: false }), {
       what,
       env: { ...project.env, FAKE_LAST: String(ITERATIONS) },
     });
@@ -479,10 +502,10 @@ async function measureLongHistory(agent) {
  * An answer while the session waits in the same process → the next agent's start: saved into `_qa.md` by hand, or
  * POSTed to `orchestrate serve` (the dashboard's path: HTTP, the same file edit, the run's watcher).
  */
-async function measureResume(agent, { via = 'file' } = {}) {
+async function measureResume(agent, cli, { via = 'file' } = {}) {
   const what = `resume (${via})`;
   const project = createProject(`resume-${via}`, agent);
-  const serve = via === 'dashboard' ? await startServe(project) : undefined;
+  const serve = via === 'dashboard' ? await startServe(project, cli) : undefined;
   try {
     let saveAt;
     let failure;
@@ -503,7 +526,7 @@ async function measureResume(agent, { via = 'file' } = {}) {
       });
       if (response.status !== 200) failure = `${what}: POST answers → ${response.status} ${await response.text()}`;
     };
-    await runCli(project, sessionArgs(project), {
+    await runCli(cli, project, sessionArgs(project), {
       what,
       env,
       pollMs: 50,
@@ -526,8 +549,8 @@ async function measureResume(agent, { via = 'file' } = {}) {
 }
 
 /** `orchestrate serve` on the project: its URL (printed once on stdout) split into origin and token. */
-async function startServe(project) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', project.configFile], {
+async function startServe(project, cli) {
+  const child = spawn(process.execPath, [cli, 'serve', '--config', project.configFile], {
     env: project.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -554,14 +577,14 @@ async function startServe(project) {
 }
 
 /** N sessions waiting for answers, each its own orchestrator, once settled: their RSS (sum of VmRSS) and CPU over 5 s. */
-async function measureIdle(agent, count) {
+async function measureIdle(agent, cli, count) {
   const started = [];
   try {
     for (let i = 0; i < count; i++) {
       const project = createProject(`idle-${i}`, agent);
       let waiting;
       const ready = new Promise((resolve) => (waiting = resolve));
-      const run = startNode(project, [CLI, ...sessionArgs(project), '--quiet'], {
+      const run = startNode(project, [cli, ...sessionArgs(project), '--quiet'], {
         what: `idle session ${i + 1}/${count}`,
         pollMs: 1000,
         env: { ...project.env, FAKE_WAIT: '1' },
@@ -610,12 +633,12 @@ async function measureIdle(agent, count) {
  * exits, and one that lives 2 s a complete one. A person's every start but the first finds the complete one; so do
  * the figures: one session waits past that write before anything is measured.
  */
-async function warmCodeCache(agent) {
+async function warmCodeCache(agent, cli) {
   const project = createProject('warm', agent);
   try {
     let waiting;
     const ready = new Promise((resolve) => (waiting = resolve));
-    const run = startNode(project, [CLI, ...sessionArgs(project), '--quiet'], {
+    const run = startNode(project, [cli, ...sessionArgs(project), '--quiet'], {
       what: 'code cache warm-up',
       pollMs: 1000,
       env: { ...project.env, FAKE_WAIT: '1', SAMOCODE_CODE_CACHE: 'report' },
@@ -631,6 +654,17 @@ async function warmCodeCache(agent) {
   }
 }
 
+/** Columns padded to their widest cell, two spaces apart, under a rule. */
+function formatTable(header, cells) {
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
+  const line = (c) =>
+    c
+      .map((cell, i) => String(cell).padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line)];
+}
+
 // ───────────────────────────── main ─────────────────────────────
 
 async function main() {
@@ -638,6 +672,7 @@ async function main() {
   const started = now();
   const env = childEnvironment(tmpdir());
   const agent = buildFakeAgent();
+  if (AGAINST) return mainAgainst(agent, env, started);
   console.log(
     `samocode bench: ${RUNS} rounds, median [min–max]; ${ITERATIONS} iterations per overhead session\n` +
       `node ${process.version}, ${cpus().length} CPUs, load average ${load()} at start; fake agent: ${agent.kind}`,
@@ -657,27 +692,27 @@ async function main() {
     idle: [],
   };
   progress('warming the code cache (a waiting session that lives past its write)');
-  await warmCodeCache(agent);
+  await warmCodeCache(agent, CLI);
   for (let round = 1; round <= RUNS; round++) {
     progress(`round ${round}/${RUNS}: node -e 0, floors, ${ITERATIONS} iterations quiet and with a stream`);
     raw.baseline.push(...nodeBaseline(env, 3));
     raw.floorQuiet.push(await measureFloor(agent, false));
-    raw.quiet.push(await measureSession(agent, { stream: false, label: 'quiet', resume: true }));
+    raw.quiet.push(await measureSession(agent, CLI, { stream: false, label: 'quiet', resume: true }));
     raw.floorStream.push(await measureFloor(agent, true));
-    raw.stream.push(await measureSession(agent, { stream: true, label: 'stream' }));
+    raw.stream.push(await measureSession(agent, CLI, { stream: true, label: 'stream' }));
     progress(`round ${round}/${RUNS}: ${HISTORY_LINES.toLocaleString('en')} history lines; 3 × 50 MB stream; resume`);
-    raw.history.push(await measureLongHistory(agent));
-    raw.big.push(await measureSession(agent, { stream: true, bytes: BIG_BYTES, iterations: 3, label: 'big' }));
-    raw.resume.push(await measureResume(agent));
-    raw.resumeServe.push(await measureResume(agent, { via: 'dashboard' }));
+    raw.history.push(await measureLongHistory(agent, CLI));
+    raw.big.push(await measureSession(agent, CLI, { stream: true, bytes: BIG_BYTES, iterations: 3, label: 'big' }));
+    raw.resume.push(await measureResume(agent, CLI));
+    raw.resumeServe.push(await measureResume(agent, CLI, { via: 'dashboard' }));
   }
   progress('2 × 1 GB stream (once)');
-  raw.huge.push(await measureSession(agent, { stream: true, bytes: HUGE_BYTES, iterations: 2, label: 'huge' }));
+  raw.huge.push(await measureSession(agent, CLI, { stream: true, bytes: HUGE_BYTES, iterations: 2, label: 'huge' }));
   progress('git calls of a new session');
-  const git = await countGitCalls(agent);
+  const git = await countGitCalls(agent, CLI);
   for (const count of IDLE_COUNTS) {
     progress(`${count} idle waiting session${count === 1 ? '' : 's'}`);
-    raw.idle.push(await measureIdle(agent, count));
+    raw.idle.push(await measureIdle(agent, CLI, count));
   }
 
   const m = (list, key) => stats(list.map((r) => r[key]));
@@ -789,14 +824,8 @@ async function main() {
   const header = ['figure', 'samocode (median)', 'floor / reference (same run)', 'ratio', 'target', ''];
   const mark = (pass) => (pass === undefined ? '' : pass ? 'PASS' : 'MISS');
   const cells = rows.map((r) => [...r.slice(0, 5), mark(r[5])]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
-  const line = (c) =>
-    c
-      .map((cell, i) => String(cell).padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
   const out = [''];
-  out.push(line(header), line(widths.map((w) => '─'.repeat(w))), ...cells.map(line), '');
+  out.push(...formatTable(header, cells), '');
   out.push(
     `spreads: floor gap ${spread(floorQuiet, 2)} ms, default ${spread(quiet, 2)}, stream ${spread(stream, 2)}, ` +
       `new start ${spread(startNew, 0)}, resumed start ${spread(startResumed, 0)}, node -e 0 ${spread(baseline, 0)} ms`,
@@ -816,18 +845,146 @@ async function main() {
   cleanupAll();
 }
 
+// ───────────────────────────── A/B mode (--against) ─────────────────────────────
+
+/** The temporary worktree of --against REF, while there is one. */
+let checkout;
+
+/** One build's share of an A/B round: the figures a code change moves, each with its floor or reference. */
+async function measureBuild(agent, cli, env) {
+  const baseline = nodeBaseline(env, 3);
+  const floorQuiet = await measureFloor(agent, false);
+  const quiet = await measureSession(agent, cli, { stream: false, label: 'quiet', resume: true });
+  const floorStream = await measureFloor(agent, true);
+  const stream = await measureSession(agent, cli, { stream: true, label: 'stream' });
+  return { baseline, floorQuiet, quiet, floorStream, stream };
+}
+
+const AB_FIGURES = [
+  ['per iteration, default settings (above its floor)', 2, (f) => f.quiet.gapMs - f.floorQuiet.gapMs],
+  ['per iteration, claude stream parsed (above its floor)', 2, (f) => f.stream.gapMs - f.floorStream.gapMs],
+  ['start → first spawn, new session', 0, (f) => f.quiet.startupMs],
+  ['start → first spawn, resumed session', 0, (f) => f.quiet.resumedStartupMs],
+  // The same program in both slots: their change and count are what noise looks like in this run.
+  ['floor gap, quiet (the same loop for both)', 2, (f) => f.floorQuiet.gapMs],
+  ['floor gap, stream (the same loop for both)', 2, (f) => f.floorStream.gapMs],
+  ['node -e 0 (the same for both)', 0, (f) => median(f.baseline)],
+];
+
+async function mainAgainst(agent, env, started) {
+  const { ref, commit } = AGAINST;
+  const head = describeHead(ROOT);
+  console.log(
+    `samocode bench, A/B: ${ref} (${commit.slice(0, 7)}) against this checkout (${head}); ` +
+      `${RUNS} rounds of both builds, ABBA order; ${ITERATIONS} iterations per overhead session\n` +
+      `node ${process.version}, ${cpus().length} CPUs, load average ${load()} at start; fake agent: ${agent.kind}`,
+  );
+  checkout = join(scratch, `against-${commit.slice(0, 12)}`);
+  let other;
+  try {
+    other = addWorktree(ROOT, commit, checkout);
+    if (other.lockDiffers)
+      console.log(
+        `note: ${ref}'s package-lock.json differs from this checkout's; both builds use this checkout's node_modules, ` +
+          'so the change includes what the dependencies differ by',
+      );
+    progress(`building ${ref} in ${checkout}`);
+    await buildAt(checkout);
+  } catch (error) {
+    throw new BenchError(`--against ${ref}: ${error.message}`);
+  }
+  const builds = [
+    { name: ref, cli: other.cli },
+    { name: 'this checkout', cli: CLI },
+  ];
+  for (const build of builds) {
+    progress(`warming the code cache of ${build.name}'s build`);
+    await warmCodeCache(agent, build.cli);
+  }
+  const rounds = [];
+  for (let round = 0; round < RUNS; round++) {
+    // AB, BA, AB, …: each build goes first as often as second, so a drift of the machine's load hits both alike.
+    const order = round % 2 ? [1, 0] : [0, 1];
+    progress(`round ${round + 1}/${RUNS}: ${order.map((i) => builds[i].name).join(', then ')}`);
+    const figures = [];
+    for (const i of order) figures[i] = await measureBuild(agent, builds[i].cli, env);
+    rounds.push({ first: builds[order[0]].name, ref: figures[0], checkout: figures[1] });
+  }
+
+  const signed = (value, digits) => `${value > 0 ? '+' : ''}${fmt(value, digits)}`;
+  const cells = AB_FIGURES.map(([figure, digits, of]) => {
+    const [a, b] = [rounds.map((r) => of(r.ref)), rounds.map((r) => of(r.checkout))];
+    const change = median(b) - median(a);
+    return [
+      figure,
+      `${fmt(median(a), digits)} ms`,
+      `${fmt(median(b), digits)} ms`,
+      `${signed(change, digits)} ms (${signed((change / median(a)) * 100, 1)}%)`,
+      `${b.filter((value, i) => value < a[i]).length}/${RUNS} rounds lower`,
+    ];
+  });
+  const header = ['figure', `${ref} (median)`, 'this checkout (median)', 'change', 'paired'];
+  const rare = signTestThreshold(RUNS);
+  const out = ['', ...formatTable(header, cells), ''];
+  out.push(
+    `change: this checkout − ${ref}; rounds lower: the rounds in which this checkout's figure was below ${ref}'s.`,
+    'Noise splits the rounds about evenly (as in the last three rows); ' +
+      (rare
+        ? `noise alone gives ${rare}/${RUNS}${rare < RUNS ? ' or more' : ''} either way less than 1 time in 20 (sign test).`
+        : `with ${RUNS} rounds even ${RUNS}/${RUNS} is not that rare (sign test): --runs 6 or more for that.`),
+  );
+  out.push(
+    `took ${fmt((now() - started) / 1000, 0)} s; load average ${load()} at end` +
+      (opts.keep ? `; kept: ${projects.join(' ')}` : ''),
+  );
+  console.log(out.join('\n'));
+  if (opts.json)
+    console.log(
+      JSON.stringify(
+        {
+          against: ref,
+          commit,
+          head,
+          runs: RUNS,
+          iterations: ITERATIONS,
+          node: process.version,
+          agent,
+          rounds,
+        },
+        null,
+        1,
+      ),
+    );
+  cleanupAll();
+}
+
+/** The fewest of n paired rounds one way that a fair coin per round reaches less than 1 time in 20 (either way). */
+function signTestThreshold(n) {
+  let ways = 0; // ways to get k or more of n, for the k of the loop
+  let choose = 1; // n choose k
+  for (let k = n; k > n / 2; k--) {
+    ways += choose;
+    if ((2 * ways) / 2 ** n > 0.05) return k < n ? k + 1 : undefined;
+    choose = (choose * k) / (n - k + 1);
+  }
+  return undefined;
+}
+
 let interrupted = false;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    console.error(`\nbench: ${sig}; removing temp projects`);
+    console.error(`\nbench: ${sig}; removing temp projects${checkout ? ` and the worktree of ${AGAINST.ref}` : ''}`);
     cleanupAll();
     process.exit(sig === 'SIGINT' ? 130 : 143);
   });
 }
 
 function cleanupAll() {
+  // Even with --keep: a worktree left behind stays registered in the repository.
+  if (checkout) removeWorktree(ROOT, checkout);
+  checkout = undefined;
   if (opts.keep) return;
   for (const root of [...projects].reverse()) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
 }
