@@ -1,6 +1,5 @@
 // workflow.md and agents/<phase>-agent.md, read once per run from the package (they do not change mid-run).
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Phase } from '../core/phases.js';
@@ -25,7 +24,9 @@ export function packagePrompts(root = PACKAGE_ROOT): PromptSource {
   const read = (relative: string) => {
     let text = cache.get(relative);
     if (!text) {
-      text = readFile(join(root, relative), 'utf8');
+      // Read at once (a few KB of the package's own files): fs/promises would cost ~2 ms to load on the way to the
+      // first spawn, and nothing else there needs it.
+      text = new Promise<string>((resolve) => resolve(readFileSync(join(root, relative), 'utf8')));
       cache.set(relative, text);
     }
     return text;

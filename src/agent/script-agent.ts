@@ -53,6 +53,8 @@ interface Step {
   removeFiles?: string[];
   /** Files to write, relative to the session folder (e.g. `_qa.md`). */
   sessionFiles?: Record<string, string>;
+  /** Session files replaced by a FIFO (named pipe), as a hostile agent could: relative to the session folder. */
+  sessionFifos?: string[];
   /** Text appended to the body of `_overview.md`, as an agent keeping notes would. */
   appendOverview?: string;
   /** Commit everything in the working dir with this message (git repos only). */
@@ -174,6 +176,10 @@ async function main(): Promise<void> {
   for (const file of step.executable ?? []) chmodSync(join(workingDir, file), 0o755);
   for (const file of step.removeFiles ?? []) rmSync(join(workingDir, file), { force: true });
   for (const [file, content] of Object.entries(step.sessionFiles ?? {})) writeFile(sessionDir, file, content);
+  for (const file of step.sessionFifos ?? []) {
+    rmSync(join(sessionDir, file), { force: true });
+    execFileSync('mkfifo', [join(sessionDir, file)]);
+  }
   if (step.envFile) writeFile(sessionDir, step.envFile, JSON.stringify(process.env));
   if (step.appendOverview) appendFileSync(join(sessionDir, OVERVIEW_FILE), `${step.appendOverview}\n`);
   if (step.commit) {

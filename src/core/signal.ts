@@ -5,9 +5,6 @@ import { PHASES, SIGNAL_STATUSES, type Phase, type SignalStatus } from './phases
 import { truncate } from './text.js';
 import { FIELD_CAP, agentText, withoutControls } from './agent-text.js';
 
-/** The largest signal file read (64 KB): a bigger one is `signal_too_large`, and is never read. */
-export const SIGNAL_MAX_BYTES = 64 * 1024;
-
 /** The free-text fields, cleaned of control characters and cut to FIELD_CAP characters at parse time. */
 const TEXT_FIELDS = ['summary', 'reason', 'needs', 'for', 'file'] as const;
 

@@ -5,21 +5,14 @@
 // crash mid-append is repaired at the next start (`repair`): cut off when it is not a whole entry, or sealed with its
 // missing newline when it is one (then startup applies it like any entry the state has not caught up with). Either
 // way no entry that the state has applied is lost, and none is written twice.
-import {
-  appendFileSync,
-  closeSync,
-  fstatSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  truncateSync,
-  writeSync,
-} from 'node:fs';
-import { open } from 'node:fs/promises';
+import { appendFileSync, closeSync, constants, ftruncateSync, readSync, truncateSync, writeSync } from 'node:fs';
 import { applyEntry, type HistoryEntry, type SessionState } from '../core/state.js';
+import { openRegularFile, readEnd } from './regular-file.js';
 import { guardWrite } from './storage-failure.js';
 
 const TAIL_BYTES = 64 * 1024;
+/** `'a'`, opened without blocking (io/regular-file.ts). */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 /** How far back a start looks for entries the state has not applied (far more than a second of iterations). */
 const MAX_CATCH_UP_BYTES = 16 * 1024 * 1024;
 
@@ -34,9 +27,9 @@ export class HistoryLog {
     const what = `appending history entry ${entry.seq} (${entry.event}, iteration ${entry.iteration})`;
     // One small synchronous append per iteration: cheaper than a thread-pool round trip, and never interleaved.
     guardWrite({ file: this.file, what, bytes: line.length }, () => {
-      const fd = openSync(this.file, 'a');
+      // Never undefined: O_CREAT makes the file, or the open throws.
+      const { fd, size } = openRegularFile(this.file, APPEND, 0o666)!;
       try {
-        const size = fstatSync(fd).size;
         try {
           for (let written = 0; written < line.length;) written += writeSync(fd, line, written);
         } catch (error) {
@@ -62,18 +55,12 @@ export class HistoryLog {
   repair(): string | undefined {
     // Read-only first: a whole file needs no write access, so a read-only history still opens (and fails, named, at
     // the first append).
-    let fd: number;
-    try {
-      fd = openSync(this.file, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    let size: number;
+    const opened = openRegularFile(this.file);
+    if (!opened) return undefined;
+    const { fd, size } = opened;
     let start: number;
     let fragment: string;
     try {
-      size = fstatSync(fd).size;
       if (size === 0 || lastByte(fd, size) === 0x0a) return undefined;
       start = lineStart(fd, size);
       const buffer = Buffer.alloc(size - start);
@@ -101,14 +88,13 @@ export class HistoryLog {
     const last = await this.last();
     if (!last || last.seq <= seq) return { entries: [] };
     if (last.seq === seq + 1) return { entries: [last] };
-    const handle = await open(this.file, 'r');
+    const opened = openRegularFile(this.file);
+    if (!opened) return { gap: true, last };
+    const { size } = opened;
     try {
-      const { size } = await handle.stat();
       for (let window = TAIL_BYTES * 4; ; window *= 4) {
         const length = Math.min(size, window, MAX_CATCH_UP_BYTES);
-        const buffer = Buffer.alloc(length);
-        await handle.read(buffer, 0, length, size - length);
-        const lines = buffer.toString('utf8').split('\n');
+        const lines = readEnd(opened, length).toString('utf8').split('\n');
         // The first line may be cut by the window; only trust it when the window is the whole file.
         const entries = lines
           .slice(length < size ? 1 : 0)
@@ -123,26 +109,19 @@ export class HistoryLog {
         }
       }
     } finally {
-      await handle.close();
+      closeSync(opened.fd);
     }
   }
 
   /** The last complete entry, if any. An unparseable last line is skipped, not fatal. */
   async last(): Promise<HistoryEntry | undefined> {
-    let handle;
+    const opened = openRegularFile(this.file);
+    if (!opened) return undefined;
+    const { fd, size } = opened;
     try {
-      handle = await open(this.file, 'r');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    try {
-      const { size } = await handle.stat();
       if (size === 0) return undefined;
       const length = Math.min(size, TAIL_BYTES);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      const text = buffer.toString('utf8');
+      const text = readEnd(opened, length).toString('utf8');
       const lines = text.split('\n').filter((line) => line.trim() !== '');
       // The first line may be cut by the tail window; only trust it when the window is the whole file.
       const start = length < size ? 1 : 0;
@@ -152,7 +131,7 @@ export class HistoryLog {
       }
       return undefined;
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 }

@@ -18,8 +18,12 @@ import {
   type Stats,
 } from 'node:fs';
 import { withoutControls } from '../core/agent-text.js';
-import { SIGNAL_MAX_BYTES, type Problem } from '../core/signal.js';
+// Types only: the parser (and its zod schema) loads when the first signal is parsed, not on the way to the first spawn.
+import type { Problem } from '../core/signal.js';
 import { truncate } from '../core/text.js';
+
+/** The largest signal file read (64 KB): a bigger one is `signal_too_large`, and is never read. */
+export const SIGNAL_MAX_BYTES = 64 * 1024;
 
 /** The file's text; `undefined` when there is none; or why it was not read. */
 export type SignalFileRead = { text: string | undefined } | { problem: Problem };

@@ -17,17 +17,34 @@ export interface Workspace {
   note: string;
 }
 
+interface RepoFacts {
+  repo: boolean;
+  hasCommits: boolean;
+  /** The branch MAIN_REPO is on; undefined when detached. */
+  current?: string;
+  /** Its common git dir (absolute): an existing worktree must share it. */
+  commonDir?: string;
+}
+
 /**
- * One rev-parse for three facts of MAIN_REPO: is it a git work tree, does HEAD resolve (any commit yet), and the
- * branch it is on (undefined when detached). A new session makes 3 git calls (this and one for-each-ref at once, then
- * worktree add); a resumed one 3 at once.
+ * One rev-parse for four facts of MAIN_REPO: is it a git work tree, its common git dir, does HEAD resolve (any commit
+ * yet; git still prints the other lines when it does not), and the branch it is on. Each git call is a fork of this
+ * process, ~2–3 ms of it on the way to the first spawn: a new session makes 3 (this and one for-each-ref at once,
+ * then worktree add), a resumed one 2 at once.
  */
-async function repoFacts(repo: string): Promise<{ repo: boolean; hasCommits: boolean; current?: string }> {
-  const result = await git(repo, ['rev-parse', '--is-inside-work-tree', '--symbolic-full-name', 'HEAD']);
-  const [inside, head] = result.out.split('\n');
-  if (inside?.trim() !== 'true') return { repo: false, hasCommits: false };
-  const current = head?.trim().startsWith('refs/heads/') ? head.trim().slice('refs/heads/'.length) : undefined;
-  return { repo: true, hasCommits: result.ok, ...(current ? { current } : {}) };
+async function repoFacts(repo: string): Promise<RepoFacts> {
+  const result = await git(repo, [
+    'rev-parse',
+    '--is-inside-work-tree',
+    '--path-format=absolute',
+    '--git-common-dir',
+    '--symbolic-full-name',
+    'HEAD',
+  ]);
+  const [inside, commonDir = '', head = ''] = result.out.split('\n').map((line) => line.trim());
+  if (inside !== 'true') return { repo: false, hasCommits: false };
+  const current = head.startsWith('refs/heads/') ? head.slice('refs/heads/'.length) : undefined;
+  return { repo: true, hasCommits: result.ok, commonDir, ...(current ? { current } : {}) };
 }
 
 /**
@@ -54,18 +71,15 @@ async function refFacts(repo: string, branch: string): Promise<{ originHead?: st
   return { ...(originHead ? { originHead } : {}), heads };
 }
 
-/** Two calls for an existing worktree: its top, common dir and branch; MAIN_REPO's common dir. */
-function existingFacts(path: string, mainRepo: string) {
-  return Promise.all([
-    git(path, [
-      'rev-parse',
-      '--show-toplevel',
-      '--path-format=absolute',
-      '--git-common-dir',
-      '--symbolic-full-name',
-      'HEAD',
-    ]),
-    git(mainRepo, ['rev-parse', '--path-format=absolute', '--git-common-dir']),
+/** An existing worktree's top, common dir and branch (MAIN_REPO's common dir comes with its facts). */
+function existingFacts(path: string) {
+  return git(path, [
+    'rev-parse',
+    '--show-toplevel',
+    '--path-format=absolute',
+    '--git-common-dir',
+    '--symbolic-full-name',
+    'HEAD',
   ]);
 }
 
@@ -99,7 +113,7 @@ export function sessionWorkspace(
 export interface GitFacts {
   /** Which MAIN_REPO, worktree and branch they are of, and whether the worktree existed when they were asked. */
   key: string;
-  main: Promise<{ repo: boolean; hasCommits: boolean; current?: string }>;
+  main: Promise<RepoFacts>;
   worktree?: ReturnType<typeof existingFacts> | undefined;
   refs?: ReturnType<typeof refFacts> | undefined;
 }
@@ -112,7 +126,7 @@ function askGitFacts(mainRepo: string, path: string, branch: string): GitFacts {
   return {
     key: factsKey(mainRepo, path, branch, reused),
     main: repoFacts(mainRepo),
-    worktree: reused ? existingFacts(path, mainRepo) : undefined,
+    worktree: reused ? existingFacts(path) : undefined,
     refs: reused ? undefined : refFacts(mainRepo, branch),
   };
 }
@@ -153,9 +167,9 @@ export async function ensureWorkspace(
   }
 
   if (worktreeFacts) {
-    const [here, mainCommon] = await worktreeFacts;
+    const here = await worktreeFacts;
     const [top = '', common = '', head = ''] = here.out.split('\n').map((line) => line.trim());
-    if (!here.ok || resolve(top) !== resolve(path) || common !== mainCommon.out.trim()) {
+    if (!here.ok || resolve(top) !== resolve(path) || common !== main.commonDir) {
       throw new GitError(
         `${path} exists but is not a git worktree of ${opts.mainRepo}. Move it away, or set WORKTREES to another folder.`,
       );

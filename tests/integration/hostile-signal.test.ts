@@ -240,4 +240,28 @@ describe('other session files the agent controls', () => {
     expect(again.stderr).toContain(`${qa} is a FIFO (named pipe), not a regular file; samocode did not read it`);
     expect(again.stderr).not.toContain('internal error');
   });
+
+  test('a FIFO where the history should be is a named error at the next start, not a hang', async () => {
+    const ran = await run([{ signal: sig.block('stop here') }]);
+    expect(ran.result.exitCode).toBe(4);
+    const history = join(ran.dir, '_signal_history.jsonl');
+    rmSync(history);
+    execFileSync('mkfifo', [history]);
+    const again = await ran.project.run(ran.args, { timeoutMs: 30_000 });
+    expect(again.signal).toBeNull();
+    expect(again.exitCode).toBe(3);
+    expect(again.stderr).toContain(`${history} is a FIFO (named pipe), not a regular file; samocode did not read it`);
+    expect(again.stderr).not.toContain('internal error');
+  });
+
+  test('an agent that puts a FIFO where the history is gets a named error at the next append, not a hang', async () => {
+    const ran = await run([{ sessionFifos: ['_signal_history.jsonl'], signal: sig.go('requirements', 'moved on') }]);
+    const history = join(ran.dir, '_signal_history.jsonl');
+    expect(ran.result.signal).toBeNull();
+    expect(ran.result.exitCode).toBe(3);
+    expect(ran.result.stderr).toContain(
+      `${history} is a FIFO (named pipe), not a regular file; samocode did not write to it`,
+    );
+    expect(ran.result.stderr).not.toContain('internal error');
+  });
 });

@@ -1,0 +1,67 @@
+// The session's files are the agent's to write, so a FIFO, a socket or a device may stand where a file should be.
+// Opening one must never block (a FIFO's open waits for its other end, and a blocked synchronous open leaves even
+// SIGTERM unanswered), and only a regular file is read or appended to: anything else is a SessionStateError that
+// names it.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { SessionStateError } from '../errors.js';
+
+export interface OpenedFile {
+  fd: number;
+  size: number;
+}
+
+/**
+ * `file` opened without blocking (for reading unless `flags` say otherwise), checked to be a regular file; undefined
+ * when it does not exist (unless `flags` create it). The caller closes `fd`.
+ */
+export function openRegularFile(
+  file: string,
+  flags: number = constants.O_RDONLY,
+  mode?: number,
+): OpenedFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, flags | constants.O_NONBLOCK, mode);
+  } catch (error) {
+    // Missing is an answer when reading; when creating, it means the folder is gone, which the caller must hear.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (flags & constants.O_CREAT) === 0) return undefined;
+    // A FIFO with no reader refuses a non-blocking open for writing.
+    if ((error as NodeJS.ErrnoException).code === 'ENXIO') throw notRegularFile(file, 'a FIFO (named pipe)', flags);
+    throw error;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw notRegularFile(file, kindOf(stat), flags);
+    return { fd, size: stat.size };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+/** The last `bytes` of `file` (all of it when shorter), as read from `opened`. */
+export function readEnd(opened: OpenedFile, bytes: number): Buffer {
+  const length = Math.min(opened.size, bytes);
+  const buffer = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const read = readSync(opened.fd, buffer, got, length - got, opened.size - length + got);
+    if (read === 0) break;
+    got += read;
+  }
+  return buffer.subarray(0, got);
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+function notRegularFile(file: string, what: string, flags: number): SessionStateError {
+  const writing = (flags & (constants.O_WRONLY | constants.O_RDWR)) !== 0;
+  return new SessionStateError(
+    `${file} is ${what}, not a regular file; samocode did not ${writing ? 'write to' : 'read'} it. Move it away (or replace it with the file it should be) and run again.`,
+  );
+}
