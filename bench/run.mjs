@@ -20,7 +20,7 @@
 //                     start-up figures, each build's median, the change, and in how many rounds this checkout was
 //                     lower (bench/against.mjs). About 90 s here (--quick 40 s)
 // The CLI gets a clean environment: this shell's minus SAMOCODE_*, TELEGRAM_*, CLAUDE_*, CODEX_*, VITEST*,
-// NODE_OPTIONS and npm_*, plus git identity, a private HOME and NO_COLOR=1; it runs with --quiet. Needs Linux (/proc).
+// NODE_OPTIONS and npm_*, plus a private HOME (its .gitconfig holds the git identity) and NO_COLOR=1; it runs with --quiet. Needs Linux (/proc).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -183,10 +183,6 @@ function childEnvironment(home) {
   return {
     ...env,
     HOME: home,
-    GIT_AUTHOR_NAME: 'bench',
-    GIT_AUTHOR_EMAIL: 'bench@example.invalid',
-    GIT_COMMITTER_NAME: 'bench',
-    GIT_COMMITTER_EMAIL: 'bench@example.invalid',
     NO_COLOR: '1',
   };
 }
@@ -199,6 +195,9 @@ function createProject(label, agent) {
   const home = join(root, 'home');
   mkdirSync(repo);
   mkdirSync(home);
+  // The identity in the private HOME's git config, as a person has it (not GIT_AUTHOR_* and GIT_COMMITTER_*, which
+  // spare samocode the git call that finds one).
+  writeFileSync(join(home, '.gitconfig'), '[user]\n\tname = bench\n\temail = bench@example.invalid\n');
   const env = { ...childEnvironment(home), FAKE_TIMING: join(root, 'timing.jsonl') };
   writeFileSync(join(repo, 'README.md'), '# bench repo\n');
   const git = (...args) => execFileSync('git', args, { cwd: repo, env, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -18,6 +18,8 @@ export async function identityEnv(
   env: NodeJS.ProcessEnv,
   fallback: Identity,
 ): Promise<Record<string, string>> {
+  // Set for both author and committer, they win over any config: nothing to ask.
+  if (['AUTHOR', 'COMMITTER'].every((who) => env[`GIT_${who}_NAME`] && env[`GIT_${who}_EMAIL`])) return {};
   // One git call for both keys: it is on the way to the first spawn.
   const found = await git(workingDir, ['config', '--get-regexp', '^user\\.(name|email)$'], withoutUndefined(env));
   const configured = new Set(

@@ -84,8 +84,9 @@ async function loop(initial: SessionState, deps: LoopDeps, saved: StateSaver, to
   const record = async (entry: HistoryEntry) => {
     await deps.store.append(entry);
     state = applyEntry(state, entry);
-    // An iteration that goes on is followed by the next agent's spawn: its state is written once that agent runs.
-    if (entry.event === 'iteration' && state.status === 'running') saved.later(state);
+    // An iteration that goes on, or a resume, is followed by the next agent's spawn: its state is written once that
+    // agent runs (a crash before then leaves the entry for the next start to fold).
+    if ((entry.event === 'iteration' || entry.event === 'resumed') && state.status === 'running') saved.later(state);
     else await saved.now(state);
   };
   const base = () => ({ seq: state.historySeq + 1, time: deps.clock.now().toISOString(), phase: state.phase });

@@ -2,7 +2,8 @@
 // check keeps the session in its phase and its output reaches the next prompt; the same failure three times blocks;
 // done without a commit, or with a dirty tree, is refused; a check that hangs is killed with its whole group; Ctrl-C
 // during a check leaves nothing running and the session resumes; an agent in a repo without a git identity commits.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -274,6 +275,31 @@ describe('git identity', () => {
     expect(await identityEnv(project.repo, env, fallback)).toEqual({ GIT_COMMITTER_EMAIL: 'samocode@localhost' });
     git(project.repo, 'config', 'user.email', 'person@example.com');
     expect(await identityEnv(project.repo, env, fallback)).toEqual({});
+  });
+
+  test('an author and a committer both in the environment: git is not asked (a fork less on the way to a spawn)', async () => {
+    const project = createProject();
+    // A git on PATH that notes each call, then runs the real one.
+    const bin = join(project.root, 'bin');
+    const calls = join(project.root, 'git-calls.log');
+    mkdirSync(bin);
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const identity = {
+      GIT_AUTHOR_NAME: 'A',
+      GIT_AUTHOR_EMAIL: 'a@b.c',
+      GIT_COMMITTER_NAME: 'C',
+      GIT_COMMITTER_EMAIL: 'c@d.e',
+    };
+    const env = { HOME: project.env.HOME, PATH: `${bin}:${process.env.PATH}`, GIT_CONFIG_NOSYSTEM: '1', ...identity };
+    const fallback = { name: 'samocode', email: 'samocode@localhost' };
+    expect(await identityEnv(project.repo, env, fallback)).toEqual({});
+    expect(existsSync(calls)).toBe(false);
+    // One of the four missing: git is asked (the repository has no identity, so the fallback fills the gap).
+    expect(await identityEnv(project.repo, { ...env, GIT_COMMITTER_EMAIL: '' }, fallback)).toEqual({
+      GIT_COMMITTER_EMAIL: 'samocode@localhost',
+    });
+    expect(readFileSync(calls, 'utf8')).toContain('config --get-regexp');
   });
 });
 

@@ -5,70 +5,94 @@ import * as z from 'zod';
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
 import { detailLine, errorLineOf, readStreamLine, type AgentEvent } from './events.js';
 
-const optString = z.string().optional().catch(undefined);
-const optNumber = z.number().optional().catch(undefined);
-const record = z.record(z.string(), z.unknown()).catch({});
+/**
+ * The line shapes, made when the first line is parsed, not when this module loads: ~2 ms of zod that would otherwise
+ * be on the way to the first spawn.
+ */
+function makeShapes() {
+  const optString = z.string().optional().catch(undefined);
+  const optNumber = z.number().optional().catch(undefined);
+  const record = z.record(z.string(), z.unknown()).catch({});
 
-const envelope = z.object({ type: z.string(), subtype: optString });
+  const envelope = z.object({ type: z.string(), subtype: optString });
 
-const initLine = z.object({
-  model: optString,
-  session_id: optString,
-  claude_code_version: optString,
-  permissionMode: optString,
-});
+  const initLine = z.object({
+    model: optString,
+    session_id: optString,
+    claude_code_version: optString,
+    permissionMode: optString,
+  });
 
-const retryLine = z.object({
-  attempt: z.number().catch(0),
-  max_retries: optNumber,
-  retry_delay_ms: optNumber,
-  // null when the request never got an HTTP answer (connection errors).
-  error_status: z.number().nullish().catch(undefined),
-  error: optString,
-});
+  const retryLine = z.object({
+    attempt: z.number().catch(0),
+    max_retries: optNumber,
+    retry_delay_ms: optNumber,
+    // null when the request never got an HTTP answer (connection errors).
+    error_status: z.number().nullish().catch(undefined),
+    error: optString,
+  });
 
-const messageLine = z.object({
-  message: z.object({ content: z.union([z.array(z.unknown()), z.string()]).catch([]) }),
-  /** Set on the messages of a subagent (Task): their text is not the main agent's. */
-  parent_tool_use_id: z.string().nullish().catch(undefined),
-  /** Set on the synthetic message Claude Code writes when the API failed: authentication_failed, rate_limit, server_error … */
-  error: optString,
-});
+  const messageLine = z.object({
+    message: z.object({ content: z.union([z.array(z.unknown()), z.string()]).catch([]) }),
+    /** Set on the messages of a subagent (Task): their text is not the main agent's. */
+    parent_tool_use_id: z.string().nullish().catch(undefined),
+    /** Set on the synthetic message Claude Code writes when the API failed: authentication_failed, rate_limit, server_error … */
+    error: optString,
+  });
 
-const textBlock = z.object({ type: z.literal('text'), text: z.string() });
-const toolUseBlock = z.object({ type: z.literal('tool_use'), id: optString, name: z.string(), input: record });
-const toolResultBlock = z.object({
-  type: z.literal('tool_result'),
-  tool_use_id: optString,
-  is_error: z.boolean().optional().catch(undefined),
-  content: z
-    .union([z.string(), z.array(z.unknown())])
-    .optional()
-    .catch(undefined),
-});
+  const textBlock = z.object({ type: z.literal('text'), text: z.string() });
+  const toolUseBlock = z.object({ type: z.literal('tool_use'), id: optString, name: z.string(), input: record });
+  const toolResultBlock = z.object({
+    type: z.literal('tool_result'),
+    tool_use_id: optString,
+    is_error: z.boolean().optional().catch(undefined),
+    content: z
+      .union([z.string(), z.array(z.unknown())])
+      .optional()
+      .catch(undefined),
+  });
 
-const usageShape = z.object({
-  input_tokens: optNumber,
-  output_tokens: optNumber,
-  cache_read_input_tokens: optNumber,
-  cache_creation_input_tokens: optNumber,
-});
+  const usageShape = z.object({
+    input_tokens: optNumber,
+    output_tokens: optNumber,
+    cache_read_input_tokens: optNumber,
+    cache_creation_input_tokens: optNumber,
+  });
 
-const resultLine = z.object({
-  subtype: optString,
-  is_error: z.boolean().optional().catch(undefined),
-  api_error_status: z.number().nullable().optional().catch(undefined),
-  duration_ms: optNumber,
-  num_turns: optNumber,
-  result: optString,
-  total_cost_usd: optNumber,
-  usage: usageShape.optional().catch(undefined),
-  permission_denials: z.array(z.unknown()).catch([]),
-  terminal_reason: optString,
-  errors: z.array(z.string()).optional().catch(undefined),
-});
+  const resultLine = z.object({
+    subtype: optString,
+    is_error: z.boolean().optional().catch(undefined),
+    api_error_status: z.number().nullable().optional().catch(undefined),
+    duration_ms: optNumber,
+    num_turns: optNumber,
+    result: optString,
+    total_cost_usd: optNumber,
+    usage: usageShape.optional().catch(undefined),
+    permission_denials: z.array(z.unknown()).catch([]),
+    terminal_reason: optString,
+    errors: z.array(z.string()).optional().catch(undefined),
+  });
 
-const denialShape = z.object({ tool_name: z.string(), tool_input: record });
+  const denialShape = z.object({ tool_name: z.string(), tool_input: record });
+
+  const todoShape = z.array(z.object({ content: optString, status: optString, activeForm: optString }).catch({}));
+  return {
+    envelope,
+    initLine,
+    retryLine,
+    messageLine,
+    textBlock,
+    toolUseBlock,
+    toolResultBlock,
+    usageShape,
+    resultLine,
+    denialShape,
+    todoShape,
+  };
+}
+type Shapes = ReturnType<typeof makeShapes>;
+let made: Shapes | undefined;
+const shapes = (): Shapes => (made ??= makeShapes());
 
 /** Denials kept from one result line; the count of the rest is not needed to name the problem. */
 const MAX_DENIALS = 20;
@@ -95,7 +119,7 @@ export function parseClaudeLine(line: string): AgentEvent[] {
 }
 
 function parse(line: string, calls: Calls | undefined, fast: boolean): AgentEvent[] {
-  const read = readStreamLine(line, envelope);
+  const read = readStreamLine(line, shapes().envelope);
   if (!read) return [];
   const { data, head } = read;
   switch (head.type) {
@@ -115,14 +139,14 @@ function parse(line: string, calls: Calls | undefined, fast: boolean): AgentEven
 }
 
 function init(data: unknown): AgentEvent[] {
-  const parsed = initLine.safeParse(data);
+  const parsed = shapes().initLine.safeParse(data);
   if (!parsed.success) return [];
   const { model, session_id, claude_code_version, permissionMode } = parsed.data;
   return [{ kind: 'init', model, sessionId: session_id, cliVersion: claude_code_version, permissionMode }];
 }
 
 function retry(data: unknown): AgentEvent[] {
-  const parsed = retryLine.safeParse(data);
+  const parsed = shapes().retryLine.safeParse(data);
   if (!parsed.success) return [];
   const r = parsed.data;
   return [
@@ -200,14 +224,14 @@ function toolUse(
 }
 
 function assistant(data: unknown, calls: Calls | undefined): AgentEvent[] {
-  const parsed = messageLine.safeParse(data);
+  const parsed = shapes().messageLine.safeParse(data);
   if (!parsed.success) return [];
   const { message, parent_tool_use_id, error } = parsed.data;
   const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
   if (error !== undefined) {
     // Claude Code's own message about a failed API call (model "<synthetic>"): an error, not the model's text.
     const text = blocks
-      .map((b) => textBlock.safeParse(b))
+      .map((b) => shapes().textBlock.safeParse(b))
       .flatMap((b) => (b.success ? [b.data.text] : []))
       .join('\n')
       .trim();
@@ -216,13 +240,13 @@ function assistant(data: unknown, calls: Calls | undefined): AgentEvent[] {
   const events: AgentEvent[] = [];
   // Claude Code prints one line per content block; a line with several is handled the same way.
   for (const block of blocks) {
-    const text = textBlock.safeParse(block);
+    const text = shapes().textBlock.safeParse(block);
     if (text.success) {
       if (parent_tool_use_id == null && text.data.text.trim() !== '')
         events.push({ kind: 'text', text: text.data.text });
       continue;
     }
-    const tool = toolUseBlock.safeParse(block);
+    const tool = shapes().toolUseBlock.safeParse(block);
     if (tool.success) toolUse(tool.data.name, tool.data.id, tool.data.input, events, calls);
   }
   return events;
@@ -248,11 +272,11 @@ function plainUser(data: Record<string, unknown>): AgentEvent[] | undefined {
 function user(data: Record<string, unknown>, calls: Calls | undefined, fast: boolean): AgentEvent[] {
   const plain = fast ? plainUser(data) : undefined;
   if (plain) return plain;
-  const parsed = messageLine.safeParse(data);
+  const parsed = shapes().messageLine.safeParse(data);
   if (!parsed.success || typeof parsed.data.message.content === 'string') return [];
   const events: AgentEvent[] = [];
   for (const block of parsed.data.message.content) {
-    const tr = toolResultBlock.safeParse(block);
+    const tr = shapes().toolResultBlock.safeParse(block);
     if (!tr.success) continue;
     if (tr.data.is_error !== true) {
       if (tr.data.tool_use_id !== undefined) events.push({ kind: 'tool_done', id: tr.data.tool_use_id });
@@ -264,7 +288,7 @@ function user(data: Record<string, unknown>, calls: Calls | undefined, fast: boo
         ? content
         : (content ?? [])
             .flatMap((c) => {
-              const t = textBlock.safeParse(c);
+              const t = shapes().textBlock.safeParse(c);
               return t.success ? [t.data.text] : [];
             })
             .join(' ');
@@ -281,12 +305,12 @@ function user(data: Record<string, unknown>, calls: Calls | undefined, fast: boo
 }
 
 function result(data: unknown): AgentEvent[] {
-  const parsed = resultLine.safeParse(data);
+  const parsed = shapes().resultLine.safeParse(data);
   if (!parsed.success) return [];
   const r = parsed.data;
   const denials: PermissionDenial[] = [];
   for (const item of r.permission_denials.slice(0, MAX_DENIALS)) {
-    const d = denialShape.safeParse(item);
+    const d = shapes().denialShape.safeParse(item);
     if (!d.success) continue;
     const target = toolDetail(d.data.tool_name, d.data.tool_input);
     denials.push(target ? { tool: d.data.tool_name, target } : { tool: d.data.tool_name });
@@ -309,7 +333,7 @@ function result(data: unknown): AgentEvent[] {
   ];
 }
 
-function tokensOf(u: z.infer<typeof usageShape>): TokenUsage {
+function tokensOf(u: z.infer<Shapes['usageShape']>): TokenUsage {
   return {
     inputTokens: u.input_tokens ?? 0,
     outputTokens: u.output_tokens ?? 0,
@@ -379,10 +403,8 @@ export function toolDetail(name: string, input: Record<string, unknown>): string
   }
 }
 
-const todoShape = z.array(z.object({ content: optString, status: optString, activeForm: optString }).catch({}));
-
 function todoDetail(todos: unknown): string {
-  const parsed = todoShape.safeParse(todos);
+  const parsed = shapes().todoShape.safeParse(todos);
   if (!parsed.success) return '';
   const list = parsed.data;
   const done = list.filter((t) => t.status === 'completed').length;

@@ -4,66 +4,90 @@
 import * as z from 'zod';
 import { detailLine, ERROR_LINE, firstLineOf, readStreamLine, type AgentEvent } from './events.js';
 
-const optString = z.string().optional().catch(undefined);
-const count = z.number().nonnegative().catch(0);
+/** The line shapes, made when the first line is parsed (as claude.ts does): none of them before the first spawn. */
+function makeShapes() {
+  const optString = z.string().optional().catch(undefined);
+  const count = z.number().nonnegative().catch(0);
 
-const envelope = z.object({ type: z.string() });
-const threadStarted = z.object({ thread_id: optString });
-const itemLine = z.object({ item: z.looseObject({ type: z.string() }) });
-const messageLine = z.object({ message: z.string() });
-const turnFailed = z.object({ error: z.object({ message: z.string() }).optional().catch(undefined) });
-const turnCompleted = z.object({
-  usage: z
-    .object({ input_tokens: count, cached_input_tokens: count, cache_write_input_tokens: count, output_tokens: count })
-    .optional()
-    .catch(undefined),
-});
+  const envelope = z.object({ type: z.string() });
+  const threadStarted = z.object({ thread_id: optString });
+  const itemLine = z.object({ item: z.looseObject({ type: z.string() }) });
+  const messageLine = z.object({ message: z.string() });
+  const turnFailed = z.object({ error: z.object({ message: z.string() }).optional().catch(undefined) });
+  const turnCompleted = z.object({
+    usage: z
+      .object({
+        input_tokens: count,
+        cached_input_tokens: count,
+        cache_write_input_tokens: count,
+        output_tokens: count,
+      })
+      .optional()
+      .catch(undefined),
+  });
 
-const commandItem = z.object({
-  command: z.string(),
-  /** null while it runs; Codex reports the item again, completed, with the code. */
-  exit_code: z.number().nullish().catch(undefined),
-  status: optString,
-  aggregated_output: optString,
-});
-const fileChangeItem = z.object({
-  status: optString,
-  changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]),
-});
-const textItem = z.object({ text: z.string() });
-const mcpItem = z.object({
-  server: optString,
-  tool: optString,
-  status: optString,
-  error: z.object({ message: z.string() }).nullish().catch(undefined),
-});
-const webSearchItem = z.object({ query: optString });
+  const commandItem = z.object({
+    command: z.string(),
+    /** null while it runs; Codex reports the item again, completed, with the code. */
+    exit_code: z.number().nullish().catch(undefined),
+    status: optString,
+    aggregated_output: optString,
+  });
+  const fileChangeItem = z.object({
+    status: optString,
+    changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]),
+  });
+  const textItem = z.object({ text: z.string() });
+  const mcpItem = z.object({
+    server: optString,
+    tool: optString,
+    status: optString,
+    error: z.object({ message: z.string() }).nullish().catch(undefined),
+  });
+  const webSearchItem = z.object({ query: optString });
+  return {
+    envelope,
+    threadStarted,
+    itemLine,
+    messageLine,
+    turnFailed,
+    turnCompleted,
+    commandItem,
+    fileChangeItem,
+    textItem,
+    mcpItem,
+    webSearchItem,
+  };
+}
+type Shapes = ReturnType<typeof makeShapes>;
+let made: Shapes | undefined;
+const shapes = (): Shapes => (made ??= makeShapes());
 
 /** Codex prints each stream retry as an `error` event: `Reconnecting... 2/5 (<why>)`. */
 const RECONNECTING = /^Reconnecting\.{3}\s*(\d+)\/(\d+)\s*(?:\(([\s\S]*)\))?\s*$/;
 
 export function parseCodexLine(line: string): AgentEvent[] {
-  const read = readStreamLine(line, envelope);
+  const read = readStreamLine(line, shapes().envelope);
   if (!read) return [];
   const { data, head } = read;
   switch (head.type) {
     case 'thread.started': {
-      const parsed = threadStarted.safeParse(data);
+      const parsed = shapes().threadStarted.safeParse(data);
       return parsed.success ? [{ kind: 'init', sessionId: parsed.data.thread_id }] : [];
     }
     // Tools are reported when completed: Codex completes every item it started, even an unfinished one at the end.
     case 'item.completed':
       return item(data);
     case 'error': {
-      const parsed = messageLine.safeParse(data);
+      const parsed = shapes().messageLine.safeParse(data);
       return parsed.success ? [errorEvent(parsed.data.message)] : [];
     }
     case 'turn.failed': {
-      const parsed = turnFailed.safeParse(data);
+      const parsed = shapes().turnFailed.safeParse(data);
       return parsed.success ? [{ kind: 'turn_failed', message: parsed.data.error?.message ?? 'turn failed' }] : [];
     }
     case 'turn.completed': {
-      const parsed = turnCompleted.safeParse(data);
+      const parsed = shapes().turnCompleted.safeParse(data);
       const u = parsed.success ? parsed.data.usage : undefined;
       if (!u) return [];
       // OpenAI counts cached (and cache-written) tokens inside input_tokens; TokenUsage keeps them apart, like Claude.
@@ -98,12 +122,12 @@ function errorEvent(message: string): AgentEvent {
 }
 
 function item(data: unknown): AgentEvent[] {
-  const parsed = itemLine.safeParse(data);
+  const parsed = shapes().itemLine.safeParse(data);
   if (!parsed.success) return [];
   const it = parsed.data.item;
   switch (it.type) {
     case 'command_execution': {
-      const c = commandItem.safeParse(it);
+      const c = shapes().commandItem.safeParse(it);
       if (!c.success) return [];
       const failure = commandFailure(c.data);
       return [
@@ -116,7 +140,7 @@ function item(data: unknown): AgentEvent[] {
       ];
     }
     case 'file_change': {
-      const f = fileChangeItem.safeParse(it);
+      const f = shapes().fileChangeItem.safeParse(it);
       if (!f.success) return [];
       const paths = f.data.changes.map((c) => c.path).filter(Boolean);
       const failed = f.data.status === 'failed' ? { failure: 'the patch was not applied' } : {};
@@ -126,16 +150,16 @@ function item(data: unknown): AgentEvent[] {
       return [tool, ...paths.map((path): AgentEvent => ({ kind: 'file_write', path }))];
     }
     case 'agent_message': {
-      const t = textItem.safeParse(it);
+      const t = shapes().textItem.safeParse(it);
       return t.success && t.data.text.trim() !== '' ? [{ kind: 'text', text: t.data.text }] : [];
     }
     case 'error': {
       // e.g. "Model metadata for `gpt-5-codex` not found. Defaulting to fallback metadata": the run goes on.
-      const m = messageLine.safeParse(it);
+      const m = shapes().messageLine.safeParse(it);
       return m.success ? [{ kind: 'warning', message: m.data.message }] : [];
     }
     case 'mcp_tool_call': {
-      const m = mcpItem.safeParse(it);
+      const m = shapes().mcpItem.safeParse(it);
       if (!m.success) return [];
       const failed =
         m.data.status === 'failed' ? { failure: firstLineOf(m.data.error?.message ?? '') || 'failed' } : {};
@@ -144,7 +168,7 @@ function item(data: unknown): AgentEvent[] {
       ];
     }
     case 'web_search': {
-      const w = webSearchItem.safeParse(it);
+      const w = shapes().webSearchItem.safeParse(it);
       return w.success ? [{ kind: 'tool', name: 'WebSearch', detail: detailLine(w.data.query ?? '') }] : [];
     }
     default:
@@ -156,7 +180,7 @@ function item(data: unknown): AgentEvent[] {
  * Why a completed command failed, on one line: `exit <code>` and the first line of its output that names an error
  * (else its last line); undefined when it succeeded. `declined`: the CLI refused to run it.
  */
-function commandFailure(c: z.infer<typeof commandItem>): string | undefined {
+function commandFailure(c: z.infer<Shapes['commandItem']>): string | undefined {
   const code = c.exit_code;
   const failed = (typeof code === 'number' && code !== 0) || c.status === 'failed' || c.status === 'declined';
   if (!failed) return undefined;
