@@ -96,6 +96,8 @@ const DEFAULT_RUNS = opts.against === undefined ? (opts.quick ? 3 : 5) : opts.qu
 const RUNS = positiveInt(opts.runs, DEFAULT_RUNS, '--runs');
 const ITERATIONS = positiveInt(opts.iterations, opts.quick ? 15 : 30, '--iterations');
 const IDLE_COUNTS = opts.quick ? [1, 10] : [1, 10, 50];
+/** Resumed starts (and start-up floors) per round: one start moves by ±20 ms here. */
+const RESUMES = opts.against === undefined ? 3 : 5;
 if (RUNS < 3) fail('--runs must be at least 3 (figures are medians of ≥3 runs)');
 if (ITERATIONS < 3) fail('--iterations must be at least 3');
 const AGAINST =
@@ -424,16 +426,39 @@ async function measureSession(agent, cli, { stream, bytes = 0, iterations = ITER
       agentMs: median(timings.map((t) => t.endedAt - t.startedAt)),
     };
     if (!resume) return figures;
-    // A plain re-run resumes the blocked session (a `resumed` entry), then one more iteration that blocks.
-    const again = await runCli(cli, project, sessionArgs(project, { task: false }), {
-      what: `${what} (resumed)`,
-      env: { ...env, FAKE_LAST: '1' },
-    });
-    const resumedTimings = project.timings();
-    return { ...figures, resumedStartupMs: resumedTimings[iterations].startedAt - again.spawnAt };
+    // A plain re-run resumes the blocked session (a `resumed` entry), then one more iteration that blocks; a start is
+    // short and noisy, so a few of them, each followed by the start-up floor in the same project.
+    const resumed = [];
+    const floorStart = [];
+    for (let i = 0; i < RESUMES; i++) {
+      const again = await runCli(cli, project, sessionArgs(project, { task: false }), {
+        what: `${what} (resumed)`,
+        env: { ...env, FAKE_LAST: '1' },
+      });
+      resumed.push(project.timings()[iterations + i].startedAt - again.spawnAt);
+      floorStart.push(await measureStartFloor(agent, project));
+    }
+    return { ...figures, resumedStartupMs: median(resumed), floorStartupMs: median(floorStart) };
   } finally {
     removeProject(project.root);
   }
+}
+
+/** bench/start-floor.cjs in a session's project: start → its agent's spawn (a timing file of its own). */
+async function measureStartFloor(agent, project) {
+  const timing = join(project.root, 'start-floor-timing.jsonl');
+  const args = [join(ROOT, 'bench', 'start-floor.cjs'), agent.path, join(project.root, 'repo')];
+  args.push(join(project.root, 'worktrees', SESSION), project.root);
+  const result = await startNode(project, args, {
+    expectExit: 0,
+    what: 'start-up floor',
+    env: { ...project.env, FAKE_TIMING: timing, FAKE_LAST: '1' },
+  }).done;
+  // The floor does not wait for its agent: the agent's line may come just after the floor exits.
+  for (let tries = 0; tries < 100 && !existsSync(timing); tries++) await sleep(10);
+  const lines = readJsonLines(timing);
+  rmSync(timing, { force: true });
+  return lines.at(-1).startedAt - result.spawnAt;
 }
 
 /** Git calls of a new session up to its first spawn (and in its one iteration): a `git` on PATH that logs and runs git. */
@@ -724,6 +749,7 @@ async function main() {
   const history = m(raw.history, 'gapMs');
   const startNew = m(raw.quiet, 'startupMs');
   const startResumed = m(raw.quiet, 'resumedStartupMs');
+  const startFloor = m(raw.quiet, 'floorStartupMs');
   const rssQuiet = m(raw.stream, 'peakRssMb');
   const rssBig = m(raw.big, 'peakRssMb');
   const rssHuge = m(raw.huge, 'peakRssMb');
@@ -765,6 +791,14 @@ async function main() {
     `×${fmt(startResumed.median / baseline.median, 2)}`,
     `≤ ×${TARGETS.startupRatio}`,
     startResumed.median / baseline.median <= TARGETS.startupRatio,
+  );
+  row(
+    'start → first spawn, the least a start does',
+    `${fmt(startFloor.median, 0)} ms`,
+    `node -e 0 ${fmt(baseline.median, 0)} ms`,
+    `×${fmt(startFloor.median / baseline.median, 2)}`,
+    'floor (bench/start-floor.cjs)',
+    undefined,
   );
   const rssRow = (figure, s, target) =>
     row(
@@ -827,7 +861,8 @@ async function main() {
   out.push(...formatTable(header, cells), '');
   out.push(
     `spreads: floor gap ${spread(floorQuiet, 2)} ms, default ${spread(quiet, 2)}, stream ${spread(stream, 2)}, ` +
-      `new start ${spread(startNew, 0)}, resumed start ${spread(startResumed, 0)}, node -e 0 ${spread(baseline, 0)} ms`,
+      `new start ${spread(startNew, 0)}, resumed start ${spread(startResumed, 0)}, start-up floor ${spread(startFloor, 0)}, ` +
+      `node -e 0 ${spread(baseline, 0)} ms`,
   );
   out.push(`git calls of a new session before its first spawn (${git.total} in its run): ${git.commands.join(' | ')}`);
   const judged = rows.filter((r) => r[5] !== undefined);
@@ -867,6 +902,7 @@ const AB_FIGURES = [
   // The same program in both slots: their change and count are what noise looks like in this run.
   ['floor gap, quiet (the same loop for both)', 2, (f) => f.floorQuiet.gapMs],
   ['floor gap, stream (the same loop for both)', 2, (f) => f.floorStream.gapMs],
+  ['start-up floor (the same for both)', 0, (f) => f.quiet.floorStartupMs],
   ['node -e 0 (the same for both)', 0, (f) => median(f.baseline)],
 ];
 
@@ -927,7 +963,7 @@ async function mainAgainst(agent, env, started) {
   const out = ['', ...formatTable(header, cells), ''];
   out.push(
     `change: this checkout − ${ref}; rounds lower: the rounds in which this checkout's figure was below ${ref}'s.`,
-    'Noise splits the rounds about evenly (as in the last three rows); ' +
+    'Noise splits the rounds about evenly (as in the last four rows); ' +
       (rare
         ? `noise alone gives ${rare}/${RUNS}${rare < RUNS ? ' or more' : ''} either way less than 1 time in 20 (sign test).`
         : `with ${RUNS} rounds even ${RUNS}/${RUNS} is not that rare (sign test): --runs 6 or more for that.`),
