@@ -1,6 +1,5 @@
 // The AgentPort for real: one attempt = clear the signal, write the prompt, spawn the provider, read the signal.
 // Small files on the per-iteration path use synchronous calls: nothing runs concurrently, and they are cheaper.
-import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Config } from '../core/config.js';
 import { promptHead, sessionContext } from '../core/prompt.js';
@@ -16,6 +15,7 @@ import type { AgentEvent } from './streams/events.js';
 import type { StreamSummary } from '../core/stream-summary.js';
 import { StreamAccumulator } from './streams/summary.js';
 import { readTail, runProcess } from '../io/run-process.js';
+import { writeRegularFile } from '../io/regular-file.js';
 import type { PromptSource } from './prompt-source.js';
 import { clearSignalFile, readSignalFile } from '../io/signal-file.js';
 import { agentText, withoutControls } from '../core/agent-text.js';
@@ -73,7 +73,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       );
       const promptFile = `${logBase}.prompt.md`;
       // The head is kept as bytes: no 16 KB string joined and encoded again for every spawn.
-      writeFileSync(promptFile, Buffer.concat([head, context]));
+      writeRegularFile(promptFile, Buffer.concat([head, context]));
 
       const provider = request.provider ?? deps.config.provider;
       const call = invocation(

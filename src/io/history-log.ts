@@ -5,14 +5,12 @@
 // crash mid-append is repaired at the next start (`repair`): cut off when it is not a whole entry, or sealed with its
 // missing newline when it is one (then startup applies it like any entry the state has not caught up with). Either
 // way no entry that the state has applied is lost, and none is written twice.
-import { appendFileSync, closeSync, constants, ftruncateSync, readSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, ftruncateSync, readSync, truncateSync, writeSync } from 'node:fs';
 import { applyEntry, type HistoryEntry, type SessionState } from '../core/state.js';
-import { openRegularFile, readEnd } from './regular-file.js';
+import { APPEND, openRegularFile, readEnd } from './regular-file.js';
 import { guardWrite } from './storage-failure.js';
 
 const TAIL_BYTES = 64 * 1024;
-/** `'a'`, opened without blocking (io/regular-file.ts). */
-const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
 /** How far back a start looks for entries the state has not applied (far more than a second of iterations). */
 const MAX_CATCH_UP_BYTES = 16 * 1024 * 1024;
 

@@ -2,8 +2,12 @@
 // Opening one must never block (a FIFO's open waits for its other end, and a blocked synchronous open leaves even
 // SIGTERM unanswered), and only a regular file is read or appended to: anything else is a SessionStateError that
 // names it.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
 import { SessionStateError } from '../errors.js';
+
+/** `'a'`, and `'w'`: the flags of an append and of a rewrite, for openRegularFile. */
+export const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
+export const REWRITE = constants.O_WRONLY | constants.O_TRUNC | constants.O_CREAT;
 
 export interface OpenedFile {
   fd: number;
@@ -64,4 +68,14 @@ function notRegularFile(file: string, what: string, flags: number): SessionState
   return new SessionStateError(
     `${file} is ${what}, not a regular file; samocode did not ${writing ? 'write to' : 'read'} it. Move it away (or replace it with the file it should be) and run again.`,
   );
+}
+
+/** `data` written to `file` (created or cut to nothing first), never blocking on what stands there. */
+export function writeRegularFile(file: string, data: Uint8Array): void {
+  const { fd } = openRegularFile(file, REWRITE, 0o666)!;
+  try {
+    for (let written = 0; written < data.length;) written += writeSync(fd, data, written);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { ChildOutcome } from '../core/child-outcome.js';
-import { openRegularFile, readEnd } from './regular-file.js';
+import { APPEND, openRegularFile, readEnd } from './regular-file.js';
 import { groupAlive, lastPidHandedOut, processCensus, stopRun, sweepScope, terminateGroup } from './process-group.js';
 
 export interface ProcessRequest {
@@ -38,8 +38,9 @@ const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 export async function runProcess(req: ProcessRequest): Promise<ChildOutcome> {
   const started = monotonicMs();
-  const stdoutFd = openSync(req.stdoutFile, 'a');
-  const stderrFd = openSync(req.stderrFile, 'a');
+  // Appended to (io/log-cap.ts cuts them while the agent runs), never blocking on what an agent put at their names.
+  const stdoutFd = openRegularFile(req.stdoutFile, APPEND, 0o666)!.fd;
+  const stderrFd = openRegularFile(req.stderrFile, APPEND, 0o666)!.fd;
   // A file, not a pipe: a child that never reads its stdin cannot block us, nor make a write fail with EPIPE.
   const stdinFd = req.stdinFile === undefined ? undefined : openSync(req.stdinFile, 'r');
   let timedOut = false;

@@ -1,10 +1,13 @@
 // pino: JSON lines into `<session>/session.log` (everything, for later reading), and for the person at the terminal
 // either readable lines (pino-pretty, loaded with the first line the console shows) on stderr, or JSON lines on
 // stdout (--log-format json). Every line is scrubbed of secrets (core/secrets.ts) before it is written.
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import type { LogFormat } from '../core/config.js';
+import { APPEND, openRegularFile } from '../io/regular-file.js';
 import { tolerantLogStream } from '../io/storage-failure.js';
 import { withoutControls } from '../core/agent-text.js';
 
@@ -43,7 +46,11 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     });
   }
   if (opts.sessionLog) {
-    const file = pino.destination({ dest: opts.sessionLog, append: true, sync: true, mkdir: true });
+    // Opened here, not by pino: the session folder is the agent's to write, and a FIFO put at this name must be a
+    // named error, not an open that waits forever (io/regular-file.ts).
+    mkdirSync(dirname(opts.sessionLog), { recursive: true });
+    const fd = openRegularFile(opts.sessionLog, APPEND, 0o666)!.fd;
+    const file = pino.destination({ dest: fd, sync: true });
     streams.push({ level: 'debug', stream: tolerantLogStream(file, opts.sessionLog) });
   }
   return pino(

@@ -254,6 +254,17 @@ describe('other session files the agent controls', () => {
     expect(again.stderr).not.toContain('internal error');
   });
 
+  test('a FIFO where session.log should be is a named error at the next start, not a hang', async () => {
+    const ran = await run([{ sessionFifos: ['session.log'], signal: sig.block('stop here') }]);
+    expect(ran.result.exitCode).toBe(4);
+    const again = await ran.project.run(ran.args, { timeoutMs: 30_000 });
+    expect(again.signal).toBeNull();
+    expect(again.exitCode).toBe(3);
+    const log = join(ran.dir, 'session.log');
+    expect(again.stderr).toContain(`${log} is a FIFO (named pipe), not a regular file; samocode did not write to it`);
+    expect(again.stderr).not.toContain('internal error');
+  });
+
   test('an agent that puts a FIFO where the history is gets a named error at the next append, not a hang', async () => {
     const ran = await run([{ sessionFifos: ['_signal_history.jsonl'], signal: sig.go('requirements', 'moved on') }]);
     const history = join(ran.dir, '_signal_history.jsonl');
