@@ -1,11 +1,11 @@
 // Where the agent works: a git worktree `<WORKTREES>/<name>` on branch `<BRANCH_PREFIX><name>`, created from the
 // base branch on the first run and reused afterwards; or MAIN_REPO itself when it is not a git repository.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../core/config.js';
 import type { SessionState } from '../core/state.js';
 import { GitError } from '../errors.js';
-import { git } from './git.js';
+import { git, type GitResult } from './git.js';
 import { makeDir } from './make-dir.js';
 
 export interface Workspace {
@@ -30,7 +30,7 @@ interface RepoFacts {
  * One rev-parse for four facts of MAIN_REPO: is it a git work tree, its common git dir, does HEAD resolve (any commit
  * yet; git still prints the other lines when it does not), and the branch it is on. Each git call is a fork of this
  * process, ~2–3 ms of it on the way to the first spawn: a new session makes 3 (this and one for-each-ref at once,
- * then worktree add), a resumed one 2 at once.
+ * then worktree add), a resumed one only its worktree's (which proves MAIN_REPO's facts as well; this one when not).
  */
 async function repoFacts(repo: string): Promise<RepoFacts> {
   const result = await git(repo, [
@@ -83,6 +83,32 @@ function existingFacts(path: string) {
   ]);
 }
 
+function parseExisting(result: GitResult) {
+  const [top = '', common = '', head = ''] = result.out.split('\n').map((line) => line.trim());
+  return { ok: result.ok, top, common, head };
+}
+
+/** Whether `commonDir` is MAIN_REPO's own `.git` folder (not a file: MAIN_REPO is then a worktree itself). */
+function isGitDirOf(mainRepo: string, commonDir: string): boolean {
+  const dotGit = join(mainRepo, '.git');
+  try {
+    return statSync(dotGit).isDirectory() && realpathSync(dotGit) === realpathSync(commonDir);
+  } catch {
+    return false;
+  }
+}
+
+function reusedWorkspace(path: string, head: string, branch: string, baseBranch: string | undefined): Workspace {
+  const current = head.startsWith('refs/heads/') ? head.slice('refs/heads/'.length) : '';
+  return {
+    workingDir: path,
+    standalone: false,
+    branch: current || branch,
+    baseBranch,
+    note: `reusing worktree ${path} on branch ${current || '(detached)'}`,
+  };
+}
+
 /** origin's HEAD, else the current branch of the main checkout, else main/master if one exists. */
 function baseBranchOf(refs: { originHead?: string; heads: Set<string> }, current: string | undefined) {
   return refs.originHead ?? current ?? ['main', 'master'].find((name) => refs.heads.has(name));
@@ -113,7 +139,8 @@ export function sessionWorkspace(
 export interface GitFacts {
   /** Which MAIN_REPO, worktree and branch they are of, and whether the worktree existed when they were asked. */
   key: string;
-  main: Promise<RepoFacts>;
+  /** Not asked ahead for an existing worktree: its own facts usually prove MAIN_REPO's (see ensureWorkspace). */
+  main?: Promise<RepoFacts> | undefined;
   worktree?: ReturnType<typeof existingFacts> | undefined;
   refs?: ReturnType<typeof refFacts> | undefined;
 }
@@ -125,7 +152,7 @@ function askGitFacts(mainRepo: string, path: string, branch: string): GitFacts {
   const reused = existsSync(path);
   return {
     key: factsKey(mainRepo, path, branch, reused),
-    main: repoFacts(mainRepo),
+    main: reused ? undefined : repoFacts(mainRepo),
     worktree: reused ? existingFacts(path) : undefined,
     refs: reused ? undefined : refFacts(mainRepo, branch),
   };
@@ -156,7 +183,14 @@ export async function ensureWorkspace(
   // The results are only used after the checks they depend on, in the order they always were.
   const asked = ahead?.key === key ? ahead : askGitFacts(opts.mainRepo, path, branch);
   const { worktree: worktreeFacts, refs } = asked;
-  const main = await asked.main;
+  if (worktreeFacts) {
+    // The worktree's own git names its common dir: when that is MAIN_REPO's .git folder, the worktree is MAIN_REPO's
+    // and MAIN_REPO is a repository, with no git call in MAIN_REPO (a fork less on the way to a resumed spawn).
+    const here = parseExisting(await worktreeFacts);
+    if (here.ok && resolve(here.top) === resolve(path) && isGitDirOf(opts.mainRepo, here.common))
+      return reusedWorkspace(path, here.head, branch, opts.baseBranch);
+  }
+  const main = await (asked.main ?? repoFacts(opts.mainRepo));
   if (!main.repo) {
     await Promise.all([worktreeFacts, refs]);
     return {
@@ -167,21 +201,13 @@ export async function ensureWorkspace(
   }
 
   if (worktreeFacts) {
-    const here = await worktreeFacts;
-    const [top = '', common = '', head = ''] = here.out.split('\n').map((line) => line.trim());
-    if (!here.ok || resolve(top) !== resolve(path) || common !== main.commonDir) {
+    const here = parseExisting(await worktreeFacts);
+    if (!here.ok || resolve(here.top) !== resolve(path) || here.common !== main.commonDir) {
       throw new GitError(
         `${path} exists but is not a git worktree of ${opts.mainRepo}. Move it away, or set WORKTREES to another folder.`,
       );
     }
-    const current = head.startsWith('refs/heads/') ? head.slice('refs/heads/'.length) : '';
-    return {
-      workingDir: path,
-      standalone: false,
-      branch: current || branch,
-      baseBranch: opts.baseBranch,
-      note: `reusing worktree ${path} on branch ${current || '(detached)'}`,
-    };
+    return reusedWorkspace(path, here.head, branch, opts.baseBranch);
   }
 
   if (!main.hasCommits) {

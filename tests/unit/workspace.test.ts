@@ -2,7 +2,7 @@
 // reuse of an existing branch or worktree, and the refusals. The git calls were folded into fewer (one rev-parse, one
 // for-each-ref): these pin that the answers stayed those of the one-question-per-call version.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -39,6 +39,20 @@ function repo(branch = 'main', commit = true): { root: string; repo: string; wor
 
 const open = (r: { repo: string; worktrees: string }, baseBranch?: string, name = 's1') =>
   ensureWorkspace({ mainRepo: r.repo, worktrees: r.worktrees, name, branchPrefix: 'samocode/', baseBranch });
+
+/** Every git call this process makes from now to the test's end, as `<cwd>: <args>` (a logging git first on PATH). */
+function gitCalls(): () => string[] {
+  const dir = temp();
+  const log = join(dir, 'calls.log');
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(dir, 'git'), `#!/bin/sh\necho "$PWD: $*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  const path = process.env.PATH;
+  process.env.PATH = `${dir}:${path}`;
+  onTestFinished(() => {
+    process.env.PATH = path;
+  });
+  return () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+}
 
 describe('ensureWorkspace', () => {
   test('a new session starts from the current branch of the main checkout', async () => {
@@ -87,6 +101,29 @@ describe('ensureWorkspace', () => {
     const detached = await open(r, 'main');
     expect(detached.note).toContain('(detached)');
     expect(detached.branch).toBe('samocode/s1');
+  });
+
+  test("a reused worktree's own rev-parse proves MAIN_REPO's facts; a MAIN_REPO that is a worktree itself is asked", async () => {
+    const r = repo('main');
+    const first = await open(r);
+    const calls = gitCalls();
+    expect(await open(r, 'main')).toMatchObject({ workingDir: first.workingDir, branch: 'samocode/s1' });
+    expect(calls()).toEqual([
+      `${first.workingDir}: rev-parse --show-toplevel --path-format=absolute --git-common-dir --symbolic-full-name HEAD`,
+    ]);
+    // MAIN_REPO a linked worktree of another repository: its .git is a file, so git in MAIN_REPO says whose it is.
+    const other = repo('main');
+    const linked = join(other.root, 'linked');
+    git(other.repo, 'worktree', 'add', '-q', '-b', 'side', linked);
+    const viaLinked = { repo: linked, worktrees: join(other.root, 'wt') };
+    const made = await open(viaLinked);
+    const before = calls().length;
+    expect(await open(viaLinked)).toMatchObject({ workingDir: made.workingDir, branch: 'samocode/s1' });
+    expect(
+      calls()
+        .slice(before)
+        .map((c) => c.split(':')[0]),
+    ).toEqual([made.workingDir, linked]);
   });
 
   test('a folder in the way that is not a worktree of MAIN_REPO is refused', async () => {

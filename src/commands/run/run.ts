@@ -1,6 +1,7 @@
 // Composition root for `orchestrate run`: config → session → real adapters → loop. The only place that sees
 // both the loop and the IO side.
 import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import type { SettingKey } from '../../config/settings.js';
@@ -155,11 +156,17 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     // The full load below reports every problem at once.
   }
   let gitFacts: GitFacts | undefined;
+  let identityAhead: { dir: string; lookup: Promise<Record<string, string>> } | undefined;
   if (light) {
     const { exists } = sessionFolderFor(light, opts.session);
     if (!exists && !opts.task) throw noSuchSession(light, opts.session);
     // Read-only: git answers while the session's files are read and parsed (taken only if nothing changed since).
     gitFacts = prefetchGitFacts(light, workspaceName(opts.session));
+    // And whether git has an identity to commit with: in the worktree the agent will work in, or for a new session
+    // in MAIN_REPO, whose config the new worktree shares.
+    const worktree = join(light.worktrees, workspaceName(opts.session));
+    const asked = existsSync(worktree) ? worktree : light.mainRepo;
+    identityAhead = { dir: worktree, lookup: identityEnv(asked, opts.env, light.gitIdentity) };
     needsAgent = opts.reopen !== undefined || !(await isDoneSession(light, opts.session));
   }
   const { config, warnings } = load(needsAgent);
@@ -212,11 +219,15 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const eraseOnForce = opts.shutdown.onForcedExit(eraseOnExit);
   try {
     const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
-    // A commit must never fail for want of an identity: the agent gets one when the repository has none. Asked now,
-    // so the git call runs while the logger is made (it is on the way to the first spawn).
+    // A commit must never fail for want of an identity: the agent gets one when the repository has none. Asked with
+    // the git facts, before the session's files were read (it is on the way to the first spawn); asked again when
+    // the session works elsewhere, or the lock's take-over stopped processes that may have changed the config.
+    const tookOver = opened.lock.killedLeftoverAgent || opened.lock.stoppedLeftovers;
     const identityLookup = opened.state.standalone
       ? Promise.resolve({})
-      : identityEnv(opened.state.workingDir, opts.env, config.gitIdentity);
+      : identityAhead?.dir === opened.state.workingDir && !tookOver
+        ? identityAhead.lookup
+        : identityEnv(opened.state.workingDir, opts.env, config.gitIdentity);
     const log = await createLogger({
       level: config.logLevel,
       format: config.logFormat,
