@@ -1,23 +1,26 @@
 #!/usr/bin/env node
 // The bench's start-up floor: the least a resumed session's start does on Node 20 before its agent runs. Node's
-// child_process, the two read-only git calls samocode makes at once (MAIN_REPO's facts, the worktree's), then the
-// agent's spawn with its output into files. CommonJS, as samocode's own entry is (no ES module loader). Start →
-// this spawn, against `node -e 0`, is what no orchestrator written in Node can go below.
-// usage: node bench/start-floor.cjs <agent> <main repo> <worktree> <dir>   (the agent appends its times to $FAKE_TIMING)
+// child_process, the two git calls samocode makes at once (the worktree's rev-parse, and whether git has an identity
+// to commit with), then the agent's spawn with its output into files. CommonJS, as samocode's own entry is (no ES
+// module loader). Start → this spawn, against `node -e 0`, is what no orchestrator written in Node can go below.
+// usage: node bench/start-floor.cjs <agent> <worktree> <dir>   (the agent appends its times to $FAKE_TIMING)
 const { execFile, spawn } = require('node:child_process');
 const { openSync } = require('node:fs');
 const { join } = require('node:path');
 
-const [agent, repo, worktree, dir] = process.argv.slice(2);
-const facts = ['--path-format=absolute', '--git-common-dir', '--symbolic-full-name', 'HEAD'];
+const [agent, worktree, dir] = process.argv.slice(2);
 const calls = [
-  [repo, ['rev-parse', '--is-inside-work-tree', ...facts]],
-  [worktree, ['rev-parse', '--show-toplevel', ...facts]],
+  [
+    worktree,
+    ['rev-parse', '--show-toplevel', '--path-format=absolute', '--git-common-dir', '--symbolic-full-name', 'HEAD'],
+  ],
+  [worktree, ['config', '--get-regexp', '^user\\.(name|email)$']],
 ];
 let left = calls.length;
 for (const [cwd, args] of calls)
   execFile('git', args, { cwd }, (error) => {
-    if (error) {
+    // `git config --get-regexp` exits 1 when it finds nothing, an answer like any other.
+    if (error && args[0] === 'rev-parse') {
       console.error(`start-floor: git ${args.join(' ')} in ${cwd}: ${error.message}`);
       process.exit(1);
     }

@@ -225,44 +225,40 @@ describe('the content of a signal', () => {
   });
 });
 
+function replaceWithFifo(file: string): string {
+  rmSync(file);
+  execFileSync('mkfifo', [file]);
+  return file;
+}
+
+/** The same run again, with a FIFO at `fifo`: a named error (exit 3), not a hang nor an internal error. */
+async function rerunRefused(ran: Ran, fifo: string, verb: 'read' | 'write to'): Promise<void> {
+  const again = await ran.project.run(ran.args, { timeoutMs: 30_000 });
+  expect(again.signal).toBeNull();
+  expect(again.exitCode).toBe(3);
+  expect(again.stderr).toContain(`${fifo} is a FIFO (named pipe), not a regular file; samocode did not ${verb} it`);
+  expect(again.stderr).not.toContain('internal error');
+}
+
 describe('other session files the agent controls', () => {
   test('a FIFO where _qa.md should be is a named error on resume, not a hang', async () => {
     const ran = await run([
       { sessionFiles: { '_qa.md': '### Q1: which?\n**Answer:** _waiting_\n' }, signal: sig.wait('qa_answers') },
     ]);
     expect(ran.result.exitCode).toBe(5);
-    const qa = join(ran.dir, '_qa.md');
-    rmSync(qa);
-    execFileSync('mkfifo', [qa]);
-    const again = await ran.project.run(ran.args, { timeoutMs: 30_000 });
-    expect(again.signal).toBeNull();
-    expect(again.exitCode).toBe(3);
-    expect(again.stderr).toContain(`${qa} is a FIFO (named pipe), not a regular file; samocode did not read it`);
-    expect(again.stderr).not.toContain('internal error');
+    await rerunRefused(ran, replaceWithFifo(join(ran.dir, '_qa.md')), 'read');
   });
 
   test('a FIFO where the history should be is a named error at the next start, not a hang', async () => {
     const ran = await run([{ signal: sig.block('stop here') }]);
     expect(ran.result.exitCode).toBe(4);
-    const history = join(ran.dir, '_signal_history.jsonl');
-    rmSync(history);
-    execFileSync('mkfifo', [history]);
-    const again = await ran.project.run(ran.args, { timeoutMs: 30_000 });
-    expect(again.signal).toBeNull();
-    expect(again.exitCode).toBe(3);
-    expect(again.stderr).toContain(`${history} is a FIFO (named pipe), not a regular file; samocode did not read it`);
-    expect(again.stderr).not.toContain('internal error');
+    await rerunRefused(ran, replaceWithFifo(join(ran.dir, '_signal_history.jsonl')), 'read');
   });
 
   test('a FIFO where session.log should be is a named error at the next start, not a hang', async () => {
     const ran = await run([{ sessionFifos: ['session.log'], signal: sig.block('stop here') }]);
     expect(ran.result.exitCode).toBe(4);
-    const again = await ran.project.run(ran.args, { timeoutMs: 30_000 });
-    expect(again.signal).toBeNull();
-    expect(again.exitCode).toBe(3);
-    const log = join(ran.dir, 'session.log');
-    expect(again.stderr).toContain(`${log} is a FIFO (named pipe), not a regular file; samocode did not write to it`);
-    expect(again.stderr).not.toContain('internal error');
+    await rerunRefused(ran, join(ran.dir, 'session.log'), 'write to');
   });
 
   test('an agent that puts a FIFO where the history is gets a named error at the next append, not a hang', async () => {

@@ -3,7 +3,7 @@
 // A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
 import * as z from 'zod';
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
-import { detailLine, errorLineOf, readStreamLine, type AgentEvent } from './events.js';
+import { detailLine, errorLineOf, madeOnce, readStreamLine, type AgentEvent } from './events.js';
 
 /**
  * The line shapes, made when the first line is parsed, not when this module loads: ~2 ms of zod that would otherwise
@@ -91,8 +91,7 @@ function makeShapes() {
   };
 }
 type Shapes = ReturnType<typeof makeShapes>;
-let made: Shapes | undefined;
-const shapes = (): Shapes => (made ??= makeShapes());
+const shapes = madeOnce(makeShapes);
 
 /** Denials kept from one result line; the count of the rest is not needed to name the problem. */
 const MAX_DENIALS = 20;

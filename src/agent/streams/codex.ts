@@ -2,7 +2,7 @@
 // ignored, a malformed field is dropped rather than the line, nothing throws.
 // A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
 import * as z from 'zod';
-import { detailLine, ERROR_LINE, firstLineOf, readStreamLine, type AgentEvent } from './events.js';
+import { detailLine, ERROR_LINE, firstLineOf, madeOnce, readStreamLine, type AgentEvent } from './events.js';
 
 /** The line shapes, made when the first line is parsed (as claude.ts does): none of them before the first spawn. */
 function makeShapes() {
@@ -60,8 +60,7 @@ function makeShapes() {
   };
 }
 type Shapes = ReturnType<typeof makeShapes>;
-let made: Shapes | undefined;
-const shapes = (): Shapes => (made ??= makeShapes());
+const shapes = madeOnce(makeShapes);
 
 /** Codex prints each stream retry as an `error` event: `Reconnecting... 2/5 (<why>)`. */
 const RECONNECTING = /^Reconnecting\.{3}\s*(\d+)\/(\d+)\s*(?:\(([\s\S]*)\))?\s*$/;

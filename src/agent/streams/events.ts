@@ -150,3 +150,9 @@ export function errorLineOf(text: string, max = 200): string {
   const why = lines.slice(1).find((l) => ERROR_LINE.test(l.slice(0, 500))) ?? lines[1];
   return detailLine(why === undefined ? first : `${first}: ${why}`, max);
 }
+
+/** `make()`'s value, made at the first call: a parser's zod shapes wait for its first line, not for its module's load. */
+export function madeOnce<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
