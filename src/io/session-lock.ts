@@ -16,7 +16,6 @@ import {
   closeSync,
   constants,
   linkSync,
-  openSync,
   readFileSync,
   renameSync,
   statSync,
@@ -26,7 +25,9 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SessionLockedError } from '../errors.js';
+import { SessionLockedError, SessionStateError } from '../errors.js';
+import { readIfExists } from './read-if-exists.js';
+import { openRegularFile, writeRegularFile } from './regular-file.js';
 import { isAlive, isOurAgent, killGroupNow, stopRun } from './process-group.js';
 import { commandLineOf, identityOf, sameProcess } from './process-identity.js';
 
@@ -100,7 +101,7 @@ export class SessionLock {
       ...(opts.lease ? { lease: opts.lease } : {}),
     };
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(info));
+    writeRegularFile(temp, Buffer.from(JSON.stringify(info)));
     try {
       const waitUntil = Date.now() + TORN_WAIT_MS;
       for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -161,7 +162,7 @@ export class SessionLock {
   setAgent(pid: number): void {
     const record: AgentRecord = { pid, runId: this.info.runId };
     const bytes = Buffer.from(JSON.stringify(record).padEnd(AGENT_RECORD_BYTES));
-    const fd = openSync(agentFile(this.file), constants.O_WRONLY | constants.O_CREAT, 0o644);
+    const { fd } = openRegularFile(agentFile(this.file), constants.O_WRONLY | constants.O_CREAT, 0o644)!;
     try {
       for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at, at);
     } finally {
@@ -171,7 +172,12 @@ export class SessionLock {
 
   /** Remove the lock if it is still ours. Synchronous so it also works from an exit handler. */
   release(): void {
-    const holder = readHolder(this.file);
+    let holder: Holder;
+    try {
+      holder = readHolder(this.file);
+    } catch {
+      return; // not a lock file any more: not ours to remove
+    }
     if (holder.kind === 'held' && holder.info.pid === this.info.pid && holder.info.runId === this.info.runId) {
       unlinkQuietly(agentFile(this.file));
       unlinkQuietly(this.file);
@@ -181,7 +187,7 @@ export class SessionLock {
 
 /** The live orchestrator holding the lock on this host, if any (without taking the lock). */
 export function liveHolder(file: string): LockInfo | undefined {
-  const holder = readHolder(file);
+  const holder = readHolderOrGone(file);
   return holder.kind === 'held' && holder.info.host === hostname() && staleBecause(holder.info) === undefined
     ? holder.info
     : undefined;
@@ -192,7 +198,7 @@ export function liveHolder(file: string): LockInfo | undefined {
  * samocode cannot check). Undefined when there is no lock, or its holder is certainly gone.
  */
 export function heldBy(file: string): LockInfo | undefined {
-  const holder = readHolder(file);
+  const holder = readHolderOrGone(file);
   return holder.kind === 'held' && staleBecause(holder.info) === undefined ? holder.info : undefined;
 }
 
@@ -291,17 +297,23 @@ function clearStaleClaim(claim: string): void {
   if (dead) removeIfStill(claim, holder.seen);
 }
 
+/**
+ * What the lock file says. Read without blocking: a FIFO or a device at its name (the session folder is the agent's
+ * to write) is a SessionStateError that names it, never an open that waits forever.
+ */
 function readHolder(file: string): Holder {
-  let text: string;
+  let text: string | undefined;
   let ino: number;
   let mtimeMs: number;
   try {
     const before = statSync(file);
-    text = readFileSync(file, 'utf8');
+    text = readIfExists(file);
     ({ ino, mtimeMs } = before);
-  } catch {
+  } catch (error) {
+    if (error instanceof SessionStateError) throw error;
     return { kind: 'gone' };
   }
+  if (text === undefined) return { kind: 'gone' };
   try {
     const value = JSON.parse(text) as LockInfo;
     if (typeof value.pid === 'number' && typeof value.host === 'string')
@@ -312,9 +324,18 @@ function readHolder(file: string): Holder {
   return { kind: 'unreadable', seen: { ino, text }, ageMs: Math.max(0, Date.now() - mtimeMs), text };
 }
 
+/** For a look that takes nothing: a lock path that is no file holds nobody (taking it names the problem). */
+function readHolderOrGone(file: string): Holder {
+  try {
+    return readHolder(file);
+  } catch {
+    return { kind: 'gone' };
+  }
+}
+
 function isStill(file: string, judged: Seen): boolean {
   try {
-    return statSync(file).ino === judged.ino && readFileSync(file, 'utf8') === judged.text;
+    return statSync(file).ino === judged.ino && readIfExists(file) === judged.text;
   } catch {
     return false;
   }
@@ -339,7 +360,7 @@ function agentFile(lockFile: string): string {
 
 function readJson<T extends { pid: number }>(file: string): T | undefined {
   try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as T;
+    const value = JSON.parse(readIfExists(file) ?? '') as T;
     return typeof value.pid === 'number' ? value : undefined;
   } catch {
     return undefined;

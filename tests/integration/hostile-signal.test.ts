@@ -261,6 +261,14 @@ describe('other session files the agent controls', () => {
     await rerunRefused(ran, join(ran.dir, 'session.log'), 'write to');
   });
 
+  test('a FIFO where the session lock should be is a named error at the next start, not a hang', async () => {
+    const ran = await run([{ sessionFifos: ['.lock'], signal: sig.block('stop here') }]);
+    expect(ran.result.exitCode).toBe(4);
+    await rerunRefused(ran, join(ran.dir, '.lock'), 'read');
+    // Nothing of the refused start is left behind: no temp file of a lock it did not take.
+    expect(readdirSync(ran.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   test('an agent that puts a FIFO where the history is gets a named error at the next append, not a hang', async () => {
     const ran = await run([{ sessionFifos: ['_signal_history.jsonl'], signal: sig.go('requirements', 'moved on') }]);
     const history = join(ran.dir, '_signal_history.jsonl');

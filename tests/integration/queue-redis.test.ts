@@ -202,7 +202,9 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
   }, 150_000);
 
   test('kill -9 of orchestrate worker: its orchestrator finishes alone, the stalled job is not re-run while it lives, then takes its end', async () => {
-    const p = project([{ delayMs: 3_000, signal: sig.stay('investigation') }, { signal: sig.block('the end') }]);
+    // The agent outlives the worker's lease (2 s) and the second worker's first sweeps with room to spare: on a
+    // loaded machine 3 s was once not enough for the second worker to see the orchestrator still running.
+    const p = project([{ delayMs: 6_000, signal: sig.stay('investigation') }, { signal: sig.block('the end') }]);
     const queue = await queueOf(p);
     await queue.enqueue({ session: 'orphan', task: 'outlive it' });
     const first = realWorker(p);
