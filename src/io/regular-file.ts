@@ -72,7 +72,17 @@ function notRegularFile(file: string, what: string, flags: number): SessionState
 
 /** `data` written to `file` (created or cut to nothing first), never blocking on what stands there. */
 export function writeRegularFile(file: string, data: Uint8Array): void {
-  const { fd } = openRegularFile(file, REWRITE, 0o666)!;
+  writeWhole(file, REWRITE, data);
+}
+
+/** `data` appended to `file` (created if missing), never blocking on what stands there. */
+export function appendRegularFile(file: string, data: Uint8Array): void {
+  writeWhole(file, APPEND, data);
+}
+
+function writeWhole(file: string, flags: number, data: Uint8Array): void {
+  // Never undefined: O_CREAT makes the file, or the open throws.
+  const { fd } = openRegularFile(file, flags, 0o666)!;
   try {
     for (let written = 0; written < data.length;) written += writeSync(fd, data, written);
   } finally {

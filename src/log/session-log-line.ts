@@ -1,10 +1,9 @@
 // One line into a session's `session.log` from outside its run (the worker's pull request reactions), in the shape
 // pino writes there (level, time, pid, msg), so `session.log` reads as one story. The caller holds no lock: a line is
 // one small append, as pino's own sync writes are.
-import { closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SESSION_LOG } from '../core/session-files.js';
-import { APPEND, openRegularFile } from '../io/regular-file.js';
+import { appendRegularFile } from '../io/regular-file.js';
 
 const LEVELS = { info: 30, warn: 40 } as const;
 
@@ -20,13 +19,7 @@ export function appendSessionLogLine(
   const line = JSON.stringify({ level: LEVELS[level], time: Date.now(), pid: process.pid, ...fields, msg });
   try {
     // Opened without blocking: a FIFO an agent put there is a warning, not a worker that hangs.
-    const { fd } = openRegularFile(file, APPEND, 0o666)!;
-    try {
-      const bytes = Buffer.from(`${scrub(line)}\n`);
-      for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
-    } finally {
-      closeSync(fd);
-    }
+    appendRegularFile(file, Buffer.from(`${scrub(line)}\n`));
   } catch (error) {
     process.stderr.write(scrub(`orchestrate: warning: cannot write ${file}: ${String(error)}\n`));
   }
