@@ -1,28 +1,36 @@
 // `_overview.md` → SessionState, validated (zod). Writing is in overview-format.ts, which stays free of zod so a new
 // session reaches its first spawn without loading it. Pure: the file IO is in io/state-store.ts.
 import matter from 'gray-matter';
-// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
-import * as z from 'zod';
+// zod's mini flavour: the same checks and messages as the classic API, but a schema is built without its ~50 chained
+// methods, and this one is built at every resumed start: ~2.5 ms instead of ~8. A namespace import, so the bundle
+// keeps only the zod parts used.
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { DELIVER_MODES } from './delivery.js';
 import { PHASES, type Phase } from './phases.js';
 import { FRONT_MATTER_OPEN } from './overview-format.js';
 import { ZERO_TOTALS, type SessionState } from './state.js';
 import { GATE_REFUSALS } from './gates.js';
 
-const isoTime = z.preprocess((v) => (v instanceof Date ? v.toISOString() : v), z.string().min(1));
-const count = z.number().int().min(0);
-const optionalText = z
-  .string()
-  .optional()
-  .nullable()
-  .transform((v) => v ?? undefined);
+// The classic API registers English messages with its first schema; the mini one leaves that to its user.
+if (!z.config().localeError) z.config(en());
+
+const isoTime = z.pipe(
+  z.transform((v: unknown) => (v instanceof Date ? v.toISOString() : v)),
+  z.string().check(z.minLength(1)),
+);
+const count = z.number().check(z.int(), z.minimum(0));
+const optionalText = z.pipe(
+  z.nullable(z.optional(z.string())),
+  z.transform((v: string | null | undefined) => v ?? undefined),
+);
 
 const checkRun = z.object({
   name: z.string(),
   command: z.string(),
-  exitCode: z.number().int().nullable(),
+  exitCode: z.nullable(z.number().check(z.int())),
   timedOut: z.boolean(),
-  durationMs: z.number().min(0),
+  durationMs: z.number().check(z.minimum(0)),
   log: z.string(),
   cls: optionalText,
   hint: optionalText,
@@ -34,24 +42,24 @@ const gateFailure = z.object({
   key: z.string(),
   count,
   message: z.string(),
-  check: checkRun.optional(),
+  check: z.optional(checkRun),
   iteration: count,
 });
 
 const frontMatterSchema = z.object({
-  session: z.string().min(1),
-  name: z.string().min(1),
+  session: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
   task: z.string(),
   dive: optionalText,
   phase: z.enum(PHASES),
   status: z.enum(['running', 'waiting', 'blocked', 'done']),
   phaseIterations: count,
   iterations: count,
-  historySeq: count.default(0),
-  gatesPassed: z.array(z.enum(PHASES)).default([]),
+  historySeq: z._default(count, 0),
+  gatesPassed: z._default(z.array(z.enum(PHASES)), []),
   waitingFor: optionalText,
   waitingFile: optionalText,
-  waitQuestions: count.optional(),
+  waitQuestions: z.optional(count),
   needs: optionalText,
   blockedReason: optionalText,
   blockedKind: optionalText,
@@ -59,35 +67,36 @@ const frontMatterSchema = z.object({
   approvedPlan: optionalText,
   planFeedback: optionalText,
   reviewFeedback: optionalText,
-  reviewFindings: count.optional(),
-  budgetWarned: z.array(z.enum(['iterations', 'hours', 'cost', 'tokens'])).optional(),
-  stallCount: count.optional(),
+  reviewFindings: z.optional(count),
+  budgetWarned: z.optional(z.array(z.enum(['iterations', 'hours', 'cost', 'tokens']))),
+  stallCount: z.optional(count),
   carryNote: optionalText,
-  gateFailure: gateFailure.optional(),
+  gateFailure: z.optional(gateFailure),
   verifiedTree: optionalText,
   instruction: optionalText,
-  cycle: z.number().int().min(1).optional(),
+  cycle: z.optional(z.number().check(z.int(), z.minimum(1))),
   startedAt: isoTime,
   updatedAt: isoTime,
-  workingDir: z.string().min(1),
+  workingDir: z.string().check(z.minLength(1)),
   branch: optionalText,
   baseBranch: optionalText,
-  standalone: z.boolean().default(false),
-  totals: z
-    .object({
-      costUsd: z.number().min(0).default(0),
-      inputTokens: count.default(0),
-      outputTokens: count.default(0),
-      cacheReadTokens: count.default(0),
-      cacheWriteTokens: count.default(0),
-      agentMs: z.number().min(0).default(0),
-      activeMs: z.number().min(0).default(0),
-      costEstimated: z.boolean().optional(),
-    })
-    .default(ZERO_TOTALS),
-  delivery: z
-    .object({
-      dir: z.string().min(1),
+  standalone: z._default(z.boolean(), false),
+  totals: z._default(
+    z.object({
+      costUsd: z._default(z.number().check(z.minimum(0)), 0),
+      inputTokens: z._default(count, 0),
+      outputTokens: z._default(count, 0),
+      cacheReadTokens: z._default(count, 0),
+      cacheWriteTokens: z._default(count, 0),
+      agentMs: z._default(z.number().check(z.minimum(0)), 0),
+      activeMs: z._default(z.number().check(z.minimum(0)), 0),
+      costEstimated: z.optional(z.boolean()),
+    }),
+    ZERO_TOTALS,
+  ),
+  delivery: z.optional(
+    z.object({
+      dir: z.string().check(z.minLength(1)),
       mode: z.enum(DELIVER_MODES),
       time: isoTime,
       commits: count,
@@ -96,8 +105,8 @@ const frontMatterSchema = z.object({
       pushed: optionalText,
       prUrl: optionalText,
       problems: count,
-    })
-    .optional(),
+    }),
+  ),
 });
 
 export type OverviewRead =

@@ -22,7 +22,8 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
   web: [],
 };
 /** What the pure core may take from outside src/: no fs, child_process, timers or logger. */
-const CORE_PACKAGES = /^(zod|gray-matter|picomatch|string-width|node:util|node:path|@secretlint\/.+)$/;
+const CORE_PACKAGES =
+  /^(zod|zod\/mini|zod\/v4\/locales\/en\.js|gray-matter|picomatch|string-width|node:util|node:path|@secretlint\/.+)$/;
 
 interface Edge {
   from: string;

@@ -38,6 +38,18 @@ describe('_overview.md round trip', () => {
     if (read.kind === 'invalid') expect(read.message).toContain('phase="deploy"');
   });
 
+  // overview.ts uses zod's mini API, which has no messages of its own: English is registered there.
+  test('what is wrong with a field is said in words, with what it may be', () => {
+    const text = renderOverview(fakeState(), 'b')
+      .replace('phase: investigation', 'phase: deploy')
+      .replace(/^iterations: \d+$/m, 'iterations: 2.5');
+    const read = parseOverview(text, 'o.md');
+    expect(read.kind === 'invalid' && read.message).toContain(
+      'phase="deploy": Invalid option: expected one of "init"|"investigation"|',
+    );
+    expect(read.kind === 'invalid' && read.message).toContain('iterations=2.5: Invalid input: expected int');
+  });
+
   test('a Python-era overview is migrated, its text kept as the body', () => {
     const legacy = '# Session: auth\n\n## Status\n- **Phase**: implementation\nIteration: 7\n\n## Notes\nkeep me\n';
     expect(parseOverview(legacy, 'o.md')).toEqual({
