@@ -26,6 +26,12 @@ export interface LoadInput {
 export interface Loaded {
   config: Config;
   warnings: string[];
+  /**
+   * This load as one made with `forRun` would have ended, without reading and resolving everything again: the checks
+   * only a run needs (MAIN_REPO is there, the agent's binary or scenario) are made now, and their problems thrown as
+   * that load's ConfigError. `run` reads the configuration before it knows whether the session needs an agent.
+   */
+  forRun(): Loaded;
 }
 
 export function loadConfig(input: LoadInput): Loaded {
@@ -61,13 +67,14 @@ export function loadConfig(input: LoadInput): Loaded {
     }
   }
 
+  const forRun = input.forRun ?? true;
   const resolved = resolveSettings(layers, configFile, input.home);
-  if (resolved.ok) problems.push(...checkDisk(diskFacts(resolved.config), layers, input.env, input.forRun ?? true));
+  if (resolved.ok) problems.push(...checkDisk(diskFacts(resolved.config), layers, input.env, forRun));
   else {
     // What the disk says about the values that were valid belongs to the same list: every problem at once.
     problems.push(
       ...resolved.problems,
-      ...checkDisk(partialFacts(resolved.parsed, configFile), layers, input.env, input.forRun ?? true),
+      ...checkDisk(partialFacts(resolved.parsed, configFile), layers, input.env, forRun),
     );
   }
   if (problems.length > 0 || !resolved.ok) throw new ConfigError(problems, warnings);
@@ -81,7 +88,18 @@ export function loadConfig(input: LoadInput): Loaded {
     ...resolved.config,
     secrets: [...new Set([...resolved.config.secrets, ...secretValues(everyEntry)])],
   };
-  return { config, warnings };
+  const loaded: Loaded = {
+    config,
+    warnings,
+    forRun: () => {
+      if (forRun) return loaded;
+      // The checks that passed without forRun are made again with the rest: the disk may have changed since.
+      const runProblems = checkDisk(diskFacts(resolved.config), layers, input.env, true);
+      if (runProblems.length > 0) throw new ConfigError(runProblems, warnings);
+      return loaded;
+    },
+  };
+  return loaded;
 }
 
 function readConfigFile(file: string): string {

@@ -10,6 +10,13 @@ import { writeFileAtomicSync } from './atomic-write.js';
 import { readIfExists } from './read-if-exists.js';
 import { guardWrite } from './storage-failure.js';
 
+/** What one read of `_overview.md` gave, and from which file and text. */
+export interface OverviewReadAt {
+  file: string;
+  text: string;
+  read: OverviewRead;
+}
+
 export class StateStore {
   constructor(
     readonly file: string,
@@ -17,11 +24,21 @@ export class StateStore {
     private readonly scrub: Scrub = (t) => t,
   ) {}
 
-  async read(): Promise<OverviewRead | undefined> {
+  async read(earlier?: OverviewReadAt): Promise<OverviewRead | undefined> {
+    return (await this.readAt(earlier))?.read;
+  }
+
+  /**
+   * The file read and parsed, with the text it was parsed from. Given an `earlier` read of this file with the very
+   * same text, its result is taken rather than parsed again: a start reads `_overview.md` before it takes the session
+   * lock and again under it, and a first YAML parse and validation costs a few ms.
+   */
+  async readAt(earlier?: OverviewReadAt): Promise<OverviewReadAt | undefined> {
     const text = readIfExists(this.file);
     if (text === undefined) return undefined;
+    if (earlier?.file === this.file && earlier.text === text) return earlier;
     const { parseOverview } = await import('../core/overview.js');
-    return parseOverview(text, this.file);
+    return { file: this.file, text, read: parseOverview(text, this.file) };
   }
 
   /** Write `state` as the front matter; keep the current body (or `initialBody` when the file has none yet). */

@@ -11,7 +11,7 @@ import { HistoryLog, catchUp } from '../../io/history-log.js';
 import { makeDir } from '../../io/make-dir.js';
 import { guardWriteAsync } from '../../io/storage-failure.js';
 import { SessionLock, type Acquired } from '../../io/session-lock.js';
-import { StateStore } from '../../io/state-store.js';
+import { StateStore, type OverviewReadAt } from '../../io/state-store.js';
 import { ensureWorkspace, sessionWorkspace, type GitFacts } from '../../io/workspace.js';
 import { noSuchSession, sessionFolderFor } from '../../io/session-folder.js';
 
@@ -26,6 +26,8 @@ export interface OpenRequest {
   lease?: string | undefined;
   /** The workspace's git facts, asked ahead while the session's files were read (io/workspace.ts prefetchGitFacts). */
   gitFacts?: GitFacts | undefined;
+  /** `_overview.md` as read before the lock was taken: reused if the file still has the same text. */
+  overviewAhead?: OverviewReadAt | undefined;
 }
 
 /** The worktree's (and branch's) name of a session: its name without the date of a dated folder. */
@@ -122,7 +124,7 @@ async function loadOrInit(
   notes: string[],
   ahead: GitFacts | undefined,
 ): Promise<SessionState> {
-  const read = await store.read();
+  const read = await store.read(req.overviewAhead);
   if (read?.kind === 'invalid') throw new SessionStateError(read.message);
 
   if (read?.kind === 'state') {

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../config/load.js';
+import { loadConfig, type Loaded } from '../../config/load.js';
 import type { SettingKey } from '../../config/settings.js';
 import { EXIT_CODES, UsageError, type ExitCode } from '../../errors.js';
 import { settingFlags, type CommandInput } from '../flags.js';
@@ -36,7 +36,7 @@ import { liveHolder } from '../../io/session-lock.js';
 import { glanceAgain, sessionSnapshot, treeSnapshot } from '../../io/progress-probe.js';
 import { requestResume } from '../../io/resume-request.js';
 import { sleepUnlessAborted } from '../../io/abortable-sleep.js';
-import { StateStore } from '../../io/state-store.js';
+import { StateStore, type OverviewReadAt } from '../../io/state-store.js';
 import { waitSignalFacts } from '../../io/wait-facts.js';
 import { guardWriteAsync } from '../../io/storage-failure.js';
 import type { Config } from '../../core/config.js';
@@ -149,13 +149,15 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // Usage before the agent's configuration: a new session without --task is the person's slip, whatever the agent
   // settings say; and a session that is already done only reports, so it must not need the agent's binary.
   let needsAgent = true;
-  let light: Config | undefined;
+  let lightLoad: Loaded | undefined;
   try {
-    light = load(false).config;
+    lightLoad = load(false);
   } catch {
     // The full load below reports every problem at once.
   }
+  const light = lightLoad?.config;
   let gitFacts: GitFacts | undefined;
+  let overviewAhead: OverviewReadAt | undefined;
   let identityAhead: { dir: string; lookup: Promise<Record<string, string>> } | undefined;
   if (light) {
     const { exists } = sessionFolderFor(light, opts.session);
@@ -167,9 +169,12 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     const worktree = join(light.worktrees, workspaceName(opts.session));
     const asked = existsSync(worktree) ? worktree : light.mainRepo;
     identityAhead = { dir: worktree, lookup: identityEnv(asked, opts.env, light.gitIdentity) };
-    needsAgent = opts.reopen !== undefined || !(await isDoneSession(light, opts.session));
+    overviewAhead = await readOverviewAhead(light, opts.session);
+    const done = overviewAhead?.read.kind === 'state' && overviewAhead.read.state.status === 'done';
+    needsAgent = opts.reopen !== undefined || !done;
   }
-  const { config, warnings } = load(needsAgent);
+  // The light load, with the agent's checks when the session needs one; a full load only when it failed.
+  const { config, warnings } = lightLoad ? (needsAgent ? lightLoad.forRun() : lightLoad) : load(needsAgent);
   const scrub = makeScrubber(config.secrets);
   const runId = await newRunId();
   // The person's task may quote a key too: it goes into _overview.md's body, which samocode writes only here.
@@ -185,7 +190,9 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     // Set by the worker that runs this session for a queue job (src/queue/): the job's lock token.
     lease: opts.env.SAMOCODE_JOB_LEASE || undefined,
     gitFacts,
+    overviewAhead,
   });
+  overviewAhead = undefined; // its text is the agent's body too: not kept for the whole run
   const { sessionDir, lock } = opened;
   const releaseOnForce = opts.shutdown.onForcedExit(() => lock.lock.release());
   let agentPid: number | undefined;
@@ -532,11 +539,11 @@ function describe(
 }
 
 /** A done session only reports at a re-run, so it must not need the agent's binary. */
-async function isDoneSession(config: Config, name: string): Promise<boolean> {
+/** The session's `_overview.md` before the lock is taken: whether it is done (then it needs no agent). */
+async function readOverviewAhead(config: Config, name: string): Promise<OverviewReadAt | undefined> {
   const { folder, exists } = sessionFolderFor(config, name);
-  if (!exists) return false;
-  const read = await new StateStore(join(config.sessions, folder, OVERVIEW_FILE)).read();
-  return read?.kind === 'state' && read.state.status === 'done';
+  if (!exists) return undefined;
+  return new StateStore(join(config.sessions, folder, OVERVIEW_FILE)).readAt();
 }
 
 /** `orchestrate resume` while another run waits on the session: ask that run to go on, and say so. */
