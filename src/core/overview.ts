@@ -15,23 +15,29 @@ import { GATE_REFUSALS } from './gates.js';
 // The classic API registers English messages with its first schema; the mini one leaves that to its user.
 if (!z.config().localeError) z.config(en());
 
+// Shared where the same rule recurs: zod schemas are immutable, and each one built costs at every start.
+const count = z.number().check(z.int(), z.minimum(0));
+const countOr0 = z._default(count, 0);
+const optionalCount = z.optional(count);
+const nonNegativeOr0 = z._default(z.number().check(z.minimum(0)), 0);
+const nonEmpty = z.string().check(z.minLength(1));
+const text = z.string();
 const isoTime = z.pipe(
   z.transform((v: unknown) => (v instanceof Date ? v.toISOString() : v)),
-  z.string().check(z.minLength(1)),
+  nonEmpty,
 );
-const count = z.number().check(z.int(), z.minimum(0));
 const optionalText = z.pipe(
-  z.nullable(z.optional(z.string())),
+  z.nullable(z.optional(text)),
   z.transform((v: string | null | undefined) => v ?? undefined),
 );
 
 const checkRun = z.object({
-  name: z.string(),
-  command: z.string(),
+  name: text,
+  command: text,
   exitCode: z.nullable(z.number().check(z.int())),
   timedOut: z.boolean(),
   durationMs: z.number().check(z.minimum(0)),
-  log: z.string(),
+  log: text,
   cls: optionalText,
   hint: optionalText,
   excerpt: optionalText,
@@ -39,27 +45,27 @@ const checkRun = z.object({
 
 const gateFailure = z.object({
   kind: z.enum(GATE_REFUSALS),
-  key: z.string(),
+  key: text,
   count,
-  message: z.string(),
+  message: text,
   check: z.optional(checkRun),
   iteration: count,
 });
 
 const frontMatterSchema = z.object({
-  session: z.string().check(z.minLength(1)),
-  name: z.string().check(z.minLength(1)),
-  task: z.string(),
+  session: nonEmpty,
+  name: nonEmpty,
+  task: text,
   dive: optionalText,
   phase: z.enum(PHASES),
   status: z.enum(['running', 'waiting', 'blocked', 'done']),
   phaseIterations: count,
   iterations: count,
-  historySeq: z._default(count, 0),
+  historySeq: countOr0,
   gatesPassed: z._default(z.array(z.enum(PHASES)), []),
   waitingFor: optionalText,
   waitingFile: optionalText,
-  waitQuestions: z.optional(count),
+  waitQuestions: optionalCount,
   needs: optionalText,
   blockedReason: optionalText,
   blockedKind: optionalText,
@@ -67,9 +73,9 @@ const frontMatterSchema = z.object({
   approvedPlan: optionalText,
   planFeedback: optionalText,
   reviewFeedback: optionalText,
-  reviewFindings: z.optional(count),
+  reviewFindings: optionalCount,
   budgetWarned: z.optional(z.array(z.enum(['iterations', 'hours', 'cost', 'tokens']))),
-  stallCount: z.optional(count),
+  stallCount: optionalCount,
   carryNote: optionalText,
   gateFailure: z.optional(gateFailure),
   verifiedTree: optionalText,
@@ -77,26 +83,26 @@ const frontMatterSchema = z.object({
   cycle: z.optional(z.number().check(z.int(), z.minimum(1))),
   startedAt: isoTime,
   updatedAt: isoTime,
-  workingDir: z.string().check(z.minLength(1)),
+  workingDir: nonEmpty,
   branch: optionalText,
   baseBranch: optionalText,
   standalone: z._default(z.boolean(), false),
   totals: z._default(
     z.object({
-      costUsd: z._default(z.number().check(z.minimum(0)), 0),
-      inputTokens: z._default(count, 0),
-      outputTokens: z._default(count, 0),
-      cacheReadTokens: z._default(count, 0),
-      cacheWriteTokens: z._default(count, 0),
-      agentMs: z._default(z.number().check(z.minimum(0)), 0),
-      activeMs: z._default(z.number().check(z.minimum(0)), 0),
+      costUsd: nonNegativeOr0,
+      inputTokens: countOr0,
+      outputTokens: countOr0,
+      cacheReadTokens: countOr0,
+      cacheWriteTokens: countOr0,
+      agentMs: nonNegativeOr0,
+      activeMs: nonNegativeOr0,
       costEstimated: z.optional(z.boolean()),
     }),
     ZERO_TOTALS,
   ),
   delivery: z.optional(
     z.object({
-      dir: z.string().check(z.minLength(1)),
+      dir: nonEmpty,
       mode: z.enum(DELIVER_MODES),
       time: isoTime,
       commits: count,

@@ -160,7 +160,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   let overviewAhead: OverviewReadAt | undefined;
   let identityAhead: { dir: string; lookup: Promise<Record<string, string>> } | undefined;
   if (light) {
-    const { exists } = sessionFolderFor(light, opts.session);
+    const { folder, exists } = sessionFolderFor(light, opts.session);
     if (!exists && !opts.task) throw noSuchSession(light, opts.session);
     // Read-only: git answers while the session's files are read and parsed (taken only if nothing changed since).
     gitFacts = prefetchGitFacts(light, workspaceName(opts.session));
@@ -169,7 +169,9 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     const worktree = join(light.worktrees, workspaceName(opts.session));
     const asked = existsSync(worktree) ? worktree : light.mainRepo;
     identityAhead = { dir: worktree, lookup: identityEnv(asked, opts.env, light.gitIdentity) };
-    overviewAhead = await readOverviewAhead(light, opts.session);
+    // Read before the lock: a session that is already done needs no agent. Read again under the lock (this parse is
+    // taken if the text is the same).
+    overviewAhead = exists ? await new StateStore(join(light.sessions, folder, OVERVIEW_FILE)).readAt() : undefined;
     const done = overviewAhead?.read.kind === 'state' && overviewAhead.read.state.status === 'done';
     needsAgent = opts.reopen !== undefined || !done;
   }
@@ -539,13 +541,6 @@ function describe(
 }
 
 /** A done session only reports at a re-run, so it must not need the agent's binary. */
-/** The session's `_overview.md` before the lock is taken: whether it is done (then it needs no agent). */
-async function readOverviewAhead(config: Config, name: string): Promise<OverviewReadAt | undefined> {
-  const { folder, exists } = sessionFolderFor(config, name);
-  if (!exists) return undefined;
-  return new StateStore(join(config.sessions, folder, OVERVIEW_FILE)).readAt();
-}
-
 /** `orchestrate resume` while another run waits on the session: ask that run to go on, and say so. */
 function wakeRunningSession(config: Config, session: string): RunResult | undefined {
   const { folder, exists } = sessionFolderFor(config, session);
