@@ -4,7 +4,7 @@
 // the review, approved and green → tell the person, merged or closed → stop watching. Nothing is ever merged.
 // What was seen is keyed (the head commit of a CI failure, the id of a review), so the same thing is reacted to once,
 // also after a worker restart: the keys are in the history's `pr_reaction` entries.
-import * as z from 'zod';
+import * as z from './zod.js';
 import { capText, withoutControls } from './agent-text.js';
 import { oneLine } from './text.js';
 
@@ -280,42 +280,50 @@ let schemas: ReturnType<typeof makeSchemas> | undefined;
 const prSchemas = () => (schemas ??= makeSchemas());
 
 function makeSchemas() {
-  const text = z.string().catch('');
-  const login = z
-    .object({ login: z.string().catch('') })
-    .catch({ login: '' })
-    .transform((author) => oneLine(withoutControls(author.login), 100));
+  const text = z.catch(z.string(), '');
+  const login = z.pipe(
+    z.catch(z.object({ login: text }), { login: '' }),
+    z.transform((author: { login: string }) => oneLine(withoutControls(author.login), 100)),
+  );
+  const review = z.object({ id: text, author: login, state: text, body: text, submittedAt: text });
+  const comment = z.object({ author: login, body: text, createdAt: text });
+  const check = z.object({ name: text, bucket: text, workflow: text, link: text, description: text });
 
   const view = z.object({
     state: text,
     reviewDecision: text,
     headRefOid: text,
-    reviews: z
-      .array(
-        z.object({ id: text, author: login, state: text, body: text, submittedAt: text }).transform((r) => ({
-          ...r,
-          body: capText(r.body, BODY_CAP * 4),
-        })),
-      )
-      .catch([]),
-    comments: z
-      .array(
-        z.object({ author: login, body: text, createdAt: text }).transform((c) => ({
-          ...c,
-          body: capText(c.body, BODY_CAP * 4),
-        })),
-      )
-      .catch([]),
+    reviews: z.catch(
+      z.array(
+        z.pipe(
+          review,
+          z.transform((r: z.infer<typeof review>) => ({ ...r, body: capText(r.body, BODY_CAP * 4) })),
+        ),
+      ),
+      [],
+    ),
+    comments: z.catch(
+      z.array(
+        z.pipe(
+          comment,
+          z.transform((c: z.infer<typeof comment>) => ({ ...c, body: capText(c.body, BODY_CAP * 4) })),
+        ),
+      ),
+      [],
+    ),
   });
 
   const checks = z.array(
-    z.object({ name: text, bucket: text, workflow: text, link: text, description: text }).transform((c) => ({
-      name: oneLine(withoutControls(c.name), 200),
-      bucket: c.bucket.toLowerCase(),
-      workflow: oneLine(withoutControls(c.workflow), 200),
-      link: oneLine(c.link, 500),
-      description: oneLine(withoutControls(c.description), 500),
-    })),
+    z.pipe(
+      check,
+      z.transform((c: z.infer<typeof check>) => ({
+        name: oneLine(withoutControls(c.name), 200),
+        bucket: c.bucket.toLowerCase(),
+        workflow: oneLine(withoutControls(c.workflow), 200),
+        link: oneLine(c.link, 500),
+        description: oneLine(withoutControls(c.description), 500),
+      })),
+    ),
   );
   return { view, checks };
 }

@@ -1,6 +1,6 @@
 // Reading `_signal.json`: text in, a Signal or a named Problem out. Pure; the file read lives in io/.
-// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
-import * as z from 'zod';
+// zod's mini API, with English messages: core/zod.ts.
+import * as z from './zod.js';
 import { PHASES, SIGNAL_STATUSES, type Phase, type SignalStatus } from './phases.js';
 import { truncate } from './text.js';
 import { FIELD_CAP, agentText, withoutControls } from './agent-text.js';
@@ -37,11 +37,11 @@ export interface Problem {
   message: string;
 }
 
-const optionalText = z.string().trim().min(1).optional();
+const optionalText = z.optional(z.string().check(z.trim(), z.minLength(1)));
 
 const signalShape = z.looseObject({
   status: z.enum(SIGNAL_STATUSES),
-  phase: z.enum(PHASES).optional(),
+  phase: z.optional(z.enum(PHASES)),
   summary: optionalText,
   reason: optionalText,
   needs: optionalText,

@@ -444,6 +444,14 @@ describe('manifest', () => {
     expect(read.ok).toBe(false);
     if (!read.ok) expect(read.message).toMatch(message);
   });
+
+  // zod's mini API has no messages of its own: core/zod.ts registers English (this file loads no classic zod).
+  test('what is wrong is said in words', () => {
+    expect(parseManifest('{"version":1,"samocode":"1","scope":"everyone","files":[],"dirs":[]}')).toEqual({
+      ok: false,
+      message: 'is not a samocode install manifest (scope: Invalid option: expected one of "user"|"project")',
+    });
+  });
 });
 
 describe("the package's skills and commands", () => {

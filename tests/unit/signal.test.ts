@@ -27,6 +27,20 @@ describe('parseSignal', () => {
     }
   });
 
+  // core/zod.ts registers English: zod's mini API has no messages of its own (this file loads no classic zod).
+  test('what is wrong with a field is said in words, with what it may be', () => {
+    const read = parseSignal('{"status":"continue","summary":5,"reason":"  "}', FILE);
+    expect(read).toEqual({
+      ok: false,
+      problem: {
+        kind: 'signal_invalid',
+        message:
+          `${FILE}: summary: Invalid input: expected string, received number; ` +
+          'reason: Too small: expected string to have >=1 characters.',
+      },
+    });
+  });
+
   test('a valid signal, with unknown extra fields tolerated', () => {
     expect(
       parseSignal('{"status":"waiting","for":"qa_answers","needs":"answer","summary":"asked","extra":1}', FILE),

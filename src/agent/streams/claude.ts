@@ -1,7 +1,7 @@
 // Claude Code `-p --output-format stream-json --verbose`: one JSON object per line → AgentEvents. Pure and tolerant:
 // unknown types and fields are ignored, a malformed field is dropped rather than the line, nothing throws.
-// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
-import * as z from 'zod';
+// zod's mini API: core/zod.ts.
+import * as z from '../../core/zod.js';
 import type { PermissionDenial, TokenUsage } from '../../core/stream-summary.js';
 import { detailLine, errorLineOf, madeOnce, readStreamLine, type AgentEvent } from './events.js';
 
@@ -10,9 +10,10 @@ import { detailLine, errorLineOf, madeOnce, readStreamLine, type AgentEvent } fr
  * be on the way to the first spawn.
  */
 function makeShapes() {
-  const optString = z.string().optional().catch(undefined);
-  const optNumber = z.number().optional().catch(undefined);
-  const record = z.record(z.string(), z.unknown()).catch({});
+  const optString = z.catch(z.optional(z.string()), undefined);
+  const optNumber = z.catch(z.optional(z.number()), undefined);
+  const optBoolean = z.catch(z.optional(z.boolean()), undefined);
+  const record = z.catch(z.record(z.string(), z.unknown()), {});
 
   const envelope = z.object({ type: z.string(), subtype: optString });
 
@@ -24,18 +25,18 @@ function makeShapes() {
   });
 
   const retryLine = z.object({
-    attempt: z.number().catch(0),
+    attempt: z.catch(z.number(), 0),
     max_retries: optNumber,
     retry_delay_ms: optNumber,
     // null when the request never got an HTTP answer (connection errors).
-    error_status: z.number().nullish().catch(undefined),
+    error_status: z.catch(z.nullish(z.number()), undefined),
     error: optString,
   });
 
   const messageLine = z.object({
-    message: z.object({ content: z.union([z.array(z.unknown()), z.string()]).catch([]) }),
+    message: z.object({ content: z.catch(z.union([z.array(z.unknown()), z.string()]), []) }),
     /** Set on the messages of a subagent (Task): their text is not the main agent's. */
-    parent_tool_use_id: z.string().nullish().catch(undefined),
+    parent_tool_use_id: z.catch(z.nullish(z.string()), undefined),
     /** Set on the synthetic message Claude Code writes when the API failed: authentication_failed, rate_limit, server_error … */
     error: optString,
   });
@@ -45,11 +46,8 @@ function makeShapes() {
   const toolResultBlock = z.object({
     type: z.literal('tool_result'),
     tool_use_id: optString,
-    is_error: z.boolean().optional().catch(undefined),
-    content: z
-      .union([z.string(), z.array(z.unknown())])
-      .optional()
-      .catch(undefined),
+    is_error: optBoolean,
+    content: z.catch(z.optional(z.union([z.string(), z.array(z.unknown())])), undefined),
   });
 
   const usageShape = z.object({
@@ -61,21 +59,21 @@ function makeShapes() {
 
   const resultLine = z.object({
     subtype: optString,
-    is_error: z.boolean().optional().catch(undefined),
-    api_error_status: z.number().nullable().optional().catch(undefined),
+    is_error: optBoolean,
+    api_error_status: z.catch(z.optional(z.nullable(z.number())), undefined),
     duration_ms: optNumber,
     num_turns: optNumber,
     result: optString,
     total_cost_usd: optNumber,
-    usage: usageShape.optional().catch(undefined),
-    permission_denials: z.array(z.unknown()).catch([]),
+    usage: z.catch(z.optional(usageShape), undefined),
+    permission_denials: z.catch(z.array(z.unknown()), []),
     terminal_reason: optString,
-    errors: z.array(z.string()).optional().catch(undefined),
+    errors: z.catch(z.optional(z.array(z.string())), undefined),
   });
 
   const denialShape = z.object({ tool_name: z.string(), tool_input: record });
 
-  const todoShape = z.array(z.object({ content: optString, status: optString, activeForm: optString }).catch({}));
+  const todoShape = z.array(z.catch(z.object({ content: optString, status: optString, activeForm: optString }), {}));
   return {
     envelope,
     initLine,

@@ -1,48 +1,50 @@
 // Codex `codex exec --json`: one JSON object per line → AgentEvents. Pure and tolerant: unknown types and fields are
 // ignored, a malformed field is dropped rather than the line, nothing throws.
-// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
-import * as z from 'zod';
+// zod's mini API: core/zod.ts.
+import * as z from '../../core/zod.js';
 import { detailLine, ERROR_LINE, firstLineOf, madeOnce, readStreamLine, type AgentEvent } from './events.js';
 
 /** The line shapes, made when the first line is parsed (as claude.ts does): none of them before the first spawn. */
 function makeShapes() {
-  const optString = z.string().optional().catch(undefined);
-  const count = z.number().nonnegative().catch(0);
+  const optString = z.catch(z.optional(z.string()), undefined);
+  const count = z.catch(z.number().check(z.minimum(0)), 0);
 
   const envelope = z.object({ type: z.string() });
   const threadStarted = z.object({ thread_id: optString });
   const itemLine = z.object({ item: z.looseObject({ type: z.string() }) });
   const messageLine = z.object({ message: z.string() });
-  const turnFailed = z.object({ error: z.object({ message: z.string() }).optional().catch(undefined) });
+  const turnFailed = z.object({ error: z.catch(z.optional(z.object({ message: z.string() })), undefined) });
   const turnCompleted = z.object({
-    usage: z
-      .object({
-        input_tokens: count,
-        cached_input_tokens: count,
-        cache_write_input_tokens: count,
-        output_tokens: count,
-      })
-      .optional()
-      .catch(undefined),
+    usage: z.catch(
+      z.optional(
+        z.object({
+          input_tokens: count,
+          cached_input_tokens: count,
+          cache_write_input_tokens: count,
+          output_tokens: count,
+        }),
+      ),
+      undefined,
+    ),
   });
 
   const commandItem = z.object({
     command: z.string(),
     /** null while it runs; Codex reports the item again, completed, with the code. */
-    exit_code: z.number().nullish().catch(undefined),
+    exit_code: z.catch(z.nullish(z.number()), undefined),
     status: optString,
     aggregated_output: optString,
   });
   const fileChangeItem = z.object({
     status: optString,
-    changes: z.array(z.object({ path: z.string(), kind: optString }).catch({ path: '' })).catch([]),
+    changes: z.catch(z.array(z.catch(z.object({ path: z.string(), kind: optString }), { path: '' })), []),
   });
   const textItem = z.object({ text: z.string() });
   const mcpItem = z.object({
     server: optString,
     tool: optString,
     status: optString,
-    error: z.object({ message: z.string() }).nullish().catch(undefined),
+    error: z.catch(z.nullish(z.object({ message: z.string() })), undefined),
   });
   const webSearchItem = z.object({ query: optString });
   return {

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import matter from 'gray-matter';
-// A namespace import, so the bundle keeps only the zod parts used (`import { z }` keeps all of it, locales and all).
-import * as z from 'zod';
+// zod's mini API, with English messages: core/zod.ts.
+import * as z from '../../core/zod.js';
 import { oneLine } from '../../core/text.js';
 
 export type Scope = 'user' | 'project';
@@ -220,12 +220,12 @@ const manifestSchema = z.object({
   scope: z.enum(['user', 'project']),
   files: z.array(
     z.object({
-      path: z.string().min(1),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      path: z.string().check(z.minLength(1)),
+      sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
       agent: z.enum(['claude', 'codex']),
     }),
   ),
-  dirs: z.array(z.string().min(1)),
+  dirs: z.array(z.string().check(z.minLength(1))),
 });
 
 /** What samocode installed in one scope. Paths are relative to the layout's base, so a moved project still works. */
