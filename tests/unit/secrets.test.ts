@@ -1,7 +1,14 @@
 // The scrubber: which variables hold secrets, which shapes are secrets anywhere, every spelling of a known value,
 // and what must stay as it is (samocode's own log lines, paths, times, numbers).
 import { describe, expect, test } from 'vitest';
-import { REDACTED, isSecretName, makeScrubber, scrubStrings, secretValues } from '../../src/core/secrets.js';
+import {
+  REDACTED,
+  SECRET_SHAPES,
+  isSecretName,
+  makeScrubber,
+  scrubStrings,
+  secretValues,
+} from '../../src/core/secrets.js';
 import { redactRanges, scanSecrets } from '../../src/core/secret-scan.js';
 
 describe('isSecretName', () => {
@@ -126,6 +133,38 @@ describe('makeScrubber', () => {
     ],
   ])('shape: %s', (_name, text, expected) => {
     expect(makeScrubber([])(text)).toBe(expected);
+  });
+
+  // A shape's regular expression only runs on a text that holds one of its hints: each hint must be in every match.
+  test('every match of every shape holds one of its hints', () => {
+    const samples = [
+      'sk-ant-api03-Qm7Rt2Vx9Lp4Kd8Wz1Ny6Hs3Bf5Jc0Ga sk-proj-Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1Uv3Wx5',
+      'ghp_R8sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2o gho_R8sT2uV4wX6yZ8aB0cD2eF4gH6iJ8kL0mN2o',
+      'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
+      'AKIAQ3EGRT7WXZK5NPLM ASIAQ3EGRT7WXZK5NPLM ABIAQ3EGRT7WXZK5NPLM ACCAQ3EGRT7WXZK5NPLM',
+      'xoxb-2048123456-4096123456789-Tq8Wz3Lp6Rv9Xs2Nb5Mc7Kd xoxp-2048123456-409612',
+      '5120934876:AAGz8Xw2Vq4Tn6Lm0Pk9Rj3Hs5Fd7Bc1Nq npm_abcdefghijklmnopqrstuvwxyz0123456789',
+      'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY sk_live_4eC39HqLyjWDarjtT1zdp7dc rk_test_4eC39HqLyjWDarjtT1zdp7dc',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      'postgres://app:pw@db/app redis://:hunter2@cache:6379',
+      'Authorization: Bearer abcdefghijklmnop0123 Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==',
+      'export AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMIq7K7MDENGrbPxRfiCYzq9EXAMPLE" GH_PAT=patvalue-Zq8v31xLm0pRt6Ws',
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7V8z8Q0c\n-----END RSA PRIVATE KEY-----',
+      '-----BEGIN OPENSSH PRIVATE KEY BLOCK-----\nb3BlbnNzaC1rZXk',
+    ];
+    const matched = new Set<string>();
+    for (const shape of SECRET_SHAPES) {
+      for (const text of samples) {
+        for (const match of text.matchAll(new RegExp(shape.pattern.source, 'g'))) {
+          matched.add(shape.name);
+          expect(
+            shape.hints.some((hint) => match[0].includes(hint)),
+            `${shape.name}: ${match[0]}`,
+          ).toBe(true);
+        }
+      }
+    }
+    expect([...matched].sort()).toEqual(SECRET_SHAPES.map((shape) => shape.name).sort());
   });
 
   test.each([
