@@ -540,7 +540,6 @@ function describe(
   }
 }
 
-/** A done session only reports at a re-run, so it must not need the agent's binary. */
 /** `orchestrate resume` while another run waits on the session: ask that run to go on, and say so. */
 function wakeRunningSession(config: Config, session: string): RunResult | undefined {
   const { folder, exists } = sessionFolderFor(config, session);
