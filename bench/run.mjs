@@ -447,8 +447,7 @@ async function measureSession(agent, cli, { stream, bytes = 0, iterations = ITER
 /** bench/start-floor.cjs in a session's project: start → its agent's spawn (a timing file of its own). */
 async function measureStartFloor(agent, project) {
   const timing = join(project.root, 'start-floor-timing.jsonl');
-  const worktree = join(project.root, 'worktrees', SESSION);
-  const args = [join(ROOT, 'bench', 'start-floor.cjs'), agent.path, worktree, project.root];
+  const args = [join(ROOT, 'bench', 'start-floor.cjs'), agent.path, project.root];
   const result = await startNode(project, args, {
     expectExit: 0,
     what: 'start-up floor',

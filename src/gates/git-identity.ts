@@ -3,6 +3,7 @@
 // repository has no user.name or user.email, the agent (and the checks) get one through GIT_AUTHOR_* and
 // GIT_COMMITTER_* in their environment: nothing is written to the person's git config.
 import { git } from '../io/git.js';
+import { identityFromFiles } from '../io/git-files.js';
 
 export interface Identity {
   name: string;
@@ -20,7 +21,8 @@ export async function identityEnv(
 ): Promise<Record<string, string>> {
   // Set for both author and committer, they win over any config: nothing to ask.
   if (['AUTHOR', 'COMMITTER'].every((who) => env[`GIT_${who}_NAME`] && env[`GIT_${who}_EMAIL`])) return {};
-  // One git call for both keys: it is on the way to the first spawn.
+  // Both in the config files, plainly: no git call (it is on the way to the first spawn); else one for both keys.
+  if (identityFromFiles(workingDir, env)) return {};
   const found = await git(workingDir, ['config', '--get-regexp', '^user\\.(name|email)$'], withoutUndefined(env));
   const configured = new Set(
     found.out

@@ -6,6 +6,7 @@ import type { Config } from '../core/config.js';
 import type { SessionState } from '../core/state.js';
 import { GitError } from '../errors.js';
 import { git, type GitResult } from './git.js';
+import { worktreeFactsFromFiles } from './git-files.js';
 import { makeDir } from './make-dir.js';
 
 export interface Workspace {
@@ -30,7 +31,7 @@ interface RepoFacts {
  * One rev-parse for four facts of MAIN_REPO: is it a git work tree, its common git dir, does HEAD resolve (any commit
  * yet; git still prints the other lines when it does not), and the branch it is on. Each git call is a fork of this
  * process, ~2–3 ms of it on the way to the first spawn: a new session makes 3 (this and one for-each-ref at once,
- * then worktree add), a resumed one only its worktree's (which proves MAIN_REPO's facts as well; this one when not).
+ * then worktree add), a resumed one none when its worktree's files tell (which proves MAIN_REPO's facts as well).
  */
 async function repoFacts(repo: string): Promise<RepoFacts> {
   const result = await git(repo, [
@@ -71,8 +72,13 @@ async function refFacts(repo: string, branch: string): Promise<{ originHead?: st
   return { ...(originHead ? { originHead } : {}), heads };
 }
 
-/** An existing worktree's top, common dir and branch (MAIN_REPO's common dir comes with its facts). */
-function existingFacts(path: string) {
+/**
+ * An existing worktree's top, common dir and branch (MAIN_REPO's common dir comes with its facts): from its files
+ * when they are plainly what git wrote (no fork on the way to a resumed spawn), else from git.
+ */
+function existingFacts(path: string): Promise<GitResult> {
+  const known = worktreeFactsFromFiles(path, process.env);
+  if (known) return Promise.resolve(known);
   return git(path, [
     'rev-parse',
     '--show-toplevel',

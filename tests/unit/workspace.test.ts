@@ -103,11 +103,15 @@ describe('ensureWorkspace', () => {
     expect(detached.branch).toBe('samocode/s1');
   });
 
-  test("a reused worktree's own rev-parse proves MAIN_REPO's facts; a MAIN_REPO that is a worktree itself is asked", async () => {
+  test("a reused worktree's files prove MAIN_REPO's facts with no git call; git is asked when they do not tell", async () => {
     const r = repo('main');
     const first = await open(r);
     const calls = gitCalls();
     expect(await open(r, 'main')).toMatchObject({ workingDir: first.workingDir, branch: 'samocode/s1' });
+    expect(calls()).toEqual([]);
+    // Detached: HEAD names no branch, so the worktree's own git answers.
+    git(first.workingDir, 'checkout', '-q', '--detach');
+    expect((await open(r, 'main')).note).toContain('(detached)');
     expect(calls()).toEqual([
       `${first.workingDir}: rev-parse --show-toplevel --path-format=absolute --git-common-dir --symbolic-full-name HEAD`,
     ]);
@@ -123,7 +127,7 @@ describe('ensureWorkspace', () => {
       calls()
         .slice(before)
         .map((c) => c.split(':')[0]),
-    ).toEqual([made.workingDir, linked]);
+    ).toEqual([linked]);
   });
 
   test('a folder in the way that is not a worktree of MAIN_REPO is refused', async () => {

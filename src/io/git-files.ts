@@ -1,0 +1,133 @@
+// What git's own files tell, read without running git: each git call is a fork of this process, and a resumed
+// session's start made two before its agent's spawn (the worktree's facts, and whether git has an identity). These
+// answer only when the files are in the plain shape git itself writes them, in a setting nothing else can change
+// (no GIT_DIR and the like, every file the user's own); anything else gives undefined, and the caller asks git.
+import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { plainIdentityKeys } from '../core/git-config.js';
+import type { GitResult } from './git.js';
+
+/** Variables that make git look elsewhere than the folder it runs in, or read other config. */
+const REDIRECTS = /^GIT_(DIR|WORK_TREE|COMMON_DIR|NAMESPACE|CONFIG|CONFIG_GLOBAL|CONFIG_COUNT|CONFIG_PARAMETERS)$/;
+
+/** A git metadata file is a line or two; a bigger one is not what git wrote. */
+const MAX_BYTES = 4096;
+
+function small(file: string): string | undefined {
+  try {
+    const stat = lstatSync(file);
+    if (!stat.isFile() || stat.size > MAX_BYTES) return undefined;
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function redirected(env: NodeJS.ProcessEnv): boolean {
+  return Object.keys(env).some((name) => REDIRECTS.test(name) && env[name] !== undefined);
+}
+
+/** Owned by this user: git refuses another user's repository ("dubious ownership"), and then it is git's to say. */
+function own(path: string, uid: number): boolean {
+  try {
+    return lstatSync(path).uid === uid;
+  } catch {
+    return false;
+  }
+}
+
+interface WorktreeFiles {
+  /** The worktree's own git dir (`<common>/worktrees/<name>`). */
+  gitDir: string;
+  common: string;
+  /** The branch HEAD is on (`refs/heads/…`). */
+  head: string;
+}
+
+/** A linked worktree's files: `<path>/.git` names its git dir, which names the common dir and holds HEAD. */
+function worktreeFiles(path: string, env: NodeJS.ProcessEnv): WorktreeFiles | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined || redirected(env) || !own(path, uid)) return undefined;
+  const pointer = /^gitdir: (.+)\n?$/.exec(small(join(path, '.git')) ?? '');
+  if (!pointer) return undefined; // a .git folder (a repository of its own, not a worktree) or something else
+  const gitDir = resolve(path, pointer[1]!);
+  const commonLine = /^(.+)\n?$/.exec(small(join(gitDir, 'commondir')) ?? '');
+  const headLine = /^ref: (refs\/heads\/\S+)\n?$/.exec(small(join(gitDir, 'HEAD')) ?? '');
+  if (!commonLine || !headLine) return undefined; // detached, or not a worktree's git dir
+  const common = resolve(gitDir, commonLine[1]!);
+  const head = headLine[1]!;
+  if (!own(gitDir, uid) || !own(common, uid) || !refExists(common, head)) return undefined;
+  return { gitDir, common, head };
+}
+
+/** A branch with a commit: a loose ref, or a line of packed-refs (an unborn branch is git's to report). */
+function refExists(common: string, ref: string): boolean {
+  if (/^[0-9a-f]{40,64}\n?$/.test(small(join(common, ref)) ?? '')) return true;
+  try {
+    return readFileSync(join(common, 'packed-refs'), 'utf8').includes(` ${ref}\n`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What `git rev-parse --show-toplevel --path-format=absolute --git-common-dir --symbolic-full-name HEAD` prints in
+ * an existing linked worktree at `path` (both paths canonical, as git gives them), or undefined: ask git.
+ */
+export function worktreeFactsFromFiles(path: string, env: NodeJS.ProcessEnv): GitResult | undefined {
+  const files = worktreeFiles(path, env);
+  if (!files) return undefined;
+  try {
+    return { ok: true, out: `${realpathSync(path)}\n${realpathSync(files.common)}\n${files.head}`, err: '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the config files git reads in `dir` (a worktree, or a repository's top) plainly set both user.name and
+ * user.email; false means "not known": ask git (the system-wide file, which is not read here, may have them).
+ */
+export function identityFromFiles(dir: string, env: NodeJS.ProcessEnv): boolean {
+  const home = env.HOME;
+  if (!home || !isAbsolute(home) || redirected(env)) return false;
+  const local = localConfig(dir, env);
+  if (!local) return false;
+  // git reads $XDG_CONFIG_HOME/git/config (else ~/.config/git/config), then ~/.gitconfig.
+  const xdg = env.XDG_CONFIG_HOME;
+  if (xdg && !isAbsolute(xdg)) return false;
+  const files = [join(xdg || join(home, '.config'), 'git', 'config'), join(home, '.gitconfig')];
+  const found = new Set<string>();
+  for (const file of [...files, local]) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      return false;
+    }
+    // The worktree's own config.worktree would be read too: left to git.
+    if (file === local && /worktreeconfig/i.test(text)) return false;
+    const keys = plainIdentityKeys(text);
+    if (!keys) return false;
+    for (const key of keys) found.add(key);
+  }
+  return found.has('user.name') && found.has('user.email');
+}
+
+/** The repository config git reads in `dir`: a worktree's common dir's, or `<dir>/.git/config`. */
+function localConfig(dir: string, env: NodeJS.ProcessEnv): string | undefined {
+  const worktree = worktreeFiles(dir, env);
+  if (worktree) return join(worktree.common, 'config');
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  try {
+    // Only the top of a repository of the user's own (git would look further up from anywhere else).
+    const dotGit = join(dir, '.git');
+    const stat = lstatSync(dotGit);
+    if (!stat.isDirectory() || stat.uid !== uid || !own(dir, uid)) return undefined;
+    return join(dotGit, 'config');
+  } catch {
+    return undefined;
+  }
+}
