@@ -2,25 +2,43 @@
 // session's start made two before its agent's spawn (the worktree's facts, and whether git has an identity). These
 // answer only when the files are in the plain shape git itself writes them, in a setting nothing else can change
 // (no GIT_DIR and the like, every file the user's own); anything else gives undefined, and the caller asks git.
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { plainIdentityKeys } from '../core/git-config.js';
 import type { GitResult } from './git.js';
+import { openRegularFile } from './regular-file.js';
 
 /** Variables that make git look elsewhere than the folder it runs in, or read other config. */
 const REDIRECTS = /^GIT_(DIR|WORK_TREE|COMMON_DIR|NAMESPACE|CONFIG|CONFIG_GLOBAL|CONFIG_COUNT|CONFIG_PARAMETERS)$/;
 
 /** A git metadata file is a line or two; a bigger one is not what git wrote. */
-const MAX_BYTES = 4096;
+const META_BYTES = 4096;
+/** packed-refs and config files past this are left to git (which maps packed-refs and searches it). */
+const LIST_BYTES = 1024 * 1024;
+const MISSING = Symbol('missing');
 
-function small(file: string): string | undefined {
+/**
+ * A regular file's text, MISSING, or undefined when it is not one to read here (too big, not a regular file,
+ * unreadable): the caller then asks git. Never blocks on a FIFO (io/regular-file.ts).
+ */
+function readSmall(file: string, maxBytes: number): string | typeof MISSING | undefined {
   try {
-    const stat = lstatSync(file);
-    if (!stat.isFile() || stat.size > MAX_BYTES) return undefined;
-    return readFileSync(file, 'utf8');
+    const opened = openRegularFile(file);
+    if (!opened) return MISSING;
+    try {
+      return opened.size <= maxBytes ? readFileSync(opened.fd, 'utf8') : undefined;
+    } finally {
+      closeSync(opened.fd);
+    }
   } catch {
     return undefined;
   }
+}
+
+/** A metadata file's text ('' when it is missing or not to be read: no pattern of git's matches that). */
+function meta(file: string): string {
+  const text = readSmall(file, META_BYTES);
+  return typeof text === 'string' ? text : '';
 }
 
 function redirected(env: NodeJS.ProcessEnv): boolean {
@@ -48,11 +66,11 @@ interface WorktreeFiles {
 function worktreeFiles(path: string, env: NodeJS.ProcessEnv): WorktreeFiles | undefined {
   const uid = process.getuid?.();
   if (uid === undefined || redirected(env) || !own(path, uid)) return undefined;
-  const pointer = /^gitdir: (.+)\n?$/.exec(small(join(path, '.git')) ?? '');
+  const pointer = /^gitdir: (.+)\n?$/.exec(meta(join(path, '.git')));
   if (!pointer) return undefined; // a .git folder (a repository of its own, not a worktree) or something else
   const gitDir = resolve(path, pointer[1]!);
-  const commonLine = /^(.+)\n?$/.exec(small(join(gitDir, 'commondir')) ?? '');
-  const headLine = /^ref: (refs\/heads\/\S+)\n?$/.exec(small(join(gitDir, 'HEAD')) ?? '');
+  const commonLine = /^(.+)\n?$/.exec(meta(join(gitDir, 'commondir')));
+  const headLine = /^ref: (refs\/heads\/\S+)\n?$/.exec(meta(join(gitDir, 'HEAD')));
   if (!commonLine || !headLine) return undefined; // detached, or not a worktree's git dir
   const common = resolve(gitDir, commonLine[1]!);
   const head = headLine[1]!;
@@ -62,12 +80,9 @@ function worktreeFiles(path: string, env: NodeJS.ProcessEnv): WorktreeFiles | un
 
 /** A branch with a commit: a loose ref, or a line of packed-refs (an unborn branch is git's to report). */
 function refExists(common: string, ref: string): boolean {
-  if (/^[0-9a-f]{40,64}\n?$/.test(small(join(common, ref)) ?? '')) return true;
-  try {
-    return readFileSync(join(common, 'packed-refs'), 'utf8').includes(` ${ref}\n`);
-  } catch {
-    return false;
-  }
+  if (/^[0-9a-f]{40,64}\n?$/.test(meta(join(common, ref)))) return true;
+  const packed = readSmall(join(common, 'packed-refs'), LIST_BYTES);
+  return typeof packed === 'string' && packed.includes(` ${ref}\n`);
 }
 
 /**
@@ -99,13 +114,9 @@ export function identityFromFiles(dir: string, env: NodeJS.ProcessEnv): boolean 
   const files = [join(xdg || join(home, '.config'), 'git', 'config'), join(home, '.gitconfig')];
   const found = new Set<string>();
   for (const file of [...files, local]) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      return false;
-    }
+    const text = readSmall(file, LIST_BYTES);
+    if (text === MISSING) continue;
+    if (text === undefined) return false;
     // The worktree's own config.worktree would be read too: left to git.
     if (file === local && /worktreeconfig/i.test(text)) return false;
     const keys = plainIdentityKeys(text);

@@ -1,7 +1,7 @@
 // What git's files tell without running git (io/git-files.ts), against what real git says in temp repositories: a
 // resumed start takes these answers instead of two forks, so each must be git's own answer or no answer at all.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -75,6 +75,20 @@ describe('worktreeFactsFromFiles', () => {
     expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeDefined();
     writeFileSync(join(r.worktree, '.git'), `gitdir: ${'x'.repeat(5000)}\n`);
     expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeUndefined();
+  });
+
+  test('a FIFO or an outsized file where git keeps its refs is never read: no hang, no answer', () => {
+    const r = repoWithWorktree();
+    r.run(r.repo, 'pack-refs', '--all'); // the branch now only in packed-refs
+    const packed = join(r.repo, '.git', 'packed-refs');
+    const text = readFileSync(packed, 'utf8');
+    writeFileSync(packed, `${text}${'# padding\n'.repeat(110_000)}`);
+    expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeUndefined();
+    rmSync(packed);
+    execFileSync('mkfifo', [packed]);
+    expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeUndefined();
+    execFileSync('mkfifo', [join(r.home, '.gitconfig')]);
+    expect(identityFromFiles(r.repo, r.env)).toBe(false);
   });
 });
 
