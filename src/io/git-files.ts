@@ -80,9 +80,24 @@ function worktreeFiles(path: string, env: NodeJS.ProcessEnv): WorktreeFiles | un
 
 /** A branch with a commit: a loose ref, or a line of packed-refs (an unborn branch is git's to report). */
 function refExists(common: string, ref: string): boolean {
-  if (/^[0-9a-f]{40,64}\n?$/.test(meta(join(common, ref)))) return true;
+  return refsOf(common)?.has(ref) === true;
+}
+
+/**
+ * Which refs exist in a common dir, as far as its files plainly tell: `has` is true (a loose ref naming a commit, or
+ * a line of packed-refs), false (neither), or undefined (a loose symbolic ref or a file of another shape: ask git).
+ * undefined as a whole when packed-refs cannot be read here.
+ */
+function refsOf(common: string): { has(ref: string): boolean | undefined } | undefined {
   const packed = readSmall(join(common, 'packed-refs'), LIST_BYTES);
-  return typeof packed === 'string' && packed.includes(` ${ref}\n`);
+  if (packed === undefined) return undefined;
+  return {
+    has(ref) {
+      const loose = readSmall(join(common, ref), META_BYTES);
+      if (loose === MISSING) return packed !== MISSING && packed.includes(` ${ref}\n`);
+      return loose !== undefined && /^[0-9a-f]{40,64}\n?$/.test(loose) ? true : undefined;
+    },
+  };
 }
 
 /**
@@ -97,6 +112,79 @@ export function worktreeFactsFromFiles(path: string, env: NodeJS.ProcessEnv): Gi
   } catch {
     return undefined;
   }
+}
+
+export interface RepoFacts {
+  repo: boolean;
+  hasCommits: boolean;
+  /** The branch MAIN_REPO is on; undefined when detached. */
+  current?: string;
+  /** Its common git dir (absolute): an existing worktree must share it. */
+  commonDir?: string;
+}
+
+export interface RefFacts {
+  /** Where origin's HEAD points (`origin/<this>`), when it is set and resolves. */
+  originHead?: string;
+  /** Which of main, master and the session branch exist. */
+  heads: Set<string>;
+}
+
+/** A repository config line that changes where git finds the work tree or the refs. */
+const UNUSUAL_REPO = /^\s*(bare\s*=\s*true|worktree\s*=|refstorage\s*=)/im;
+
+/**
+ * What io/workspace.ts asks git before it makes a new session's worktree (one rev-parse, one for-each-ref of
+ * origin's HEAD, main, master and the session branch), from the files of a repository whose top is MAIN_REPO: its
+ * own `.git` folder, HEAD on a branch that has a commit, loose refs and packed-refs. undefined: ask git.
+ */
+export function newWorktreeFactsFromFiles(
+  mainRepo: string,
+  branch: string,
+  env: NodeJS.ProcessEnv,
+): { main: RepoFacts; refs: RefFacts } | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined || redirected(env) || !own(mainRepo, uid)) return undefined;
+  const dotGit = join(mainRepo, '.git');
+  try {
+    const stat = lstatSync(dotGit);
+    if (!stat.isDirectory() || stat.uid !== uid) return undefined; // a linked worktree, or not the user's own
+  } catch {
+    return undefined; // no .git here: git may find a repository further up
+  }
+  const config = readSmall(join(dotGit, 'config'), LIST_BYTES);
+  if (typeof config !== 'string' || UNUSUAL_REPO.test(config)) return undefined;
+  const head = /^ref: (refs\/heads\/\S+)\n?$/.exec(meta(join(dotGit, 'HEAD')))?.[1];
+  const refs = refsOf(dotGit);
+  // Detached, or a branch with no commit yet: git's answers.
+  if (!head || !refs || refs.has(head) !== true) return undefined;
+  const heads = new Set<string>();
+  for (const name of ['main', 'master', branch]) {
+    const has = refs.has(`refs/heads/${name}`);
+    if (has === undefined) return undefined;
+    if (has) heads.add(name);
+  }
+  // origin's HEAD is a symbolic ref, always loose; for-each-ref leaves it out when its target does not resolve.
+  const originFile = readSmall(join(dotGit, 'refs', 'remotes', 'origin', 'HEAD'), META_BYTES);
+  if (originFile === undefined) return undefined;
+  let originHead: string | undefined;
+  if (originFile !== MISSING) {
+    const target = /^ref: refs\/remotes\/origin\/(\S+)\n?$/.exec(originFile)?.[1];
+    if (target === undefined) return undefined;
+    const resolves = refs.has(`refs/remotes/origin/${target}`);
+    if (resolves === undefined) return undefined;
+    if (resolves) originHead = target;
+  }
+  let commonDir: string;
+  try {
+    commonDir = realpathSync(dotGit);
+  } catch {
+    return undefined;
+  }
+  return {
+    main: { repo: true, hasCommits: true, current: head.slice('refs/heads/'.length), commonDir },
+    refs: { ...(originHead ? { originHead } : {}), heads },
+  };
 }
 
 /**

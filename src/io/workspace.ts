@@ -6,7 +6,7 @@ import type { Config } from '../core/config.js';
 import type { SessionState } from '../core/state.js';
 import { GitError } from '../errors.js';
 import { git, type GitResult } from './git.js';
-import { worktreeFactsFromFiles } from './git-files.js';
+import { newWorktreeFactsFromFiles, worktreeFactsFromFiles, type RefFacts, type RepoFacts } from './git-files.js';
 import { makeDir } from './make-dir.js';
 
 export interface Workspace {
@@ -18,22 +18,13 @@ export interface Workspace {
   note: string;
 }
 
-interface RepoFacts {
-  repo: boolean;
-  hasCommits: boolean;
-  /** The branch MAIN_REPO is on; undefined when detached. */
-  current?: string;
-  /** Its common git dir (absolute): an existing worktree must share it. */
-  commonDir?: string;
-}
-
 /**
  * One rev-parse for four facts of MAIN_REPO: is it a git work tree, its common git dir, does HEAD resolve (any commit
  * yet; git still prints the other lines when it does not), and the branch it is on. Each git call is a fork of this
  * process, ~2–3 ms of it on the way to the first spawn: a new session makes 3 (this and one for-each-ref at once,
  * then worktree add), a resumed one none when its worktree's files tell (which proves MAIN_REPO's facts as well).
  */
-async function repoFacts(repo: string): Promise<RepoFacts> {
+export async function repoFacts(repo: string): Promise<RepoFacts> {
   const result = await git(repo, [
     'rev-parse',
     '--is-inside-work-tree',
@@ -52,7 +43,7 @@ async function repoFacts(repo: string): Promise<RepoFacts> {
  * Which of the refs that matter exist, in one for-each-ref: origin's HEAD (and where it points), main, master and
  * the session branch.
  */
-async function refFacts(repo: string, branch: string): Promise<{ originHead?: string; heads: Set<string> }> {
+export async function refFacts(repo: string, branch: string): Promise<RefFacts> {
   const result = await git(repo, [
     'for-each-ref',
     '--format=%(refname)%09%(symref)',
@@ -116,7 +107,7 @@ function reusedWorkspace(path: string, head: string, branch: string, baseBranch:
 }
 
 /** origin's HEAD, else the current branch of the main checkout, else main/master if one exists. */
-function baseBranchOf(refs: { originHead?: string; heads: Set<string> }, current: string | undefined) {
+function baseBranchOf(refs: RefFacts, current: string | undefined) {
   return refs.originHead ?? current ?? ['main', 'master'].find((name) => refs.heads.has(name));
 }
 
@@ -156,11 +147,14 @@ const factsKey = (mainRepo: string, path: string, branch: string, reused: boolea
 
 function askGitFacts(mainRepo: string, path: string, branch: string): GitFacts {
   const reused = existsSync(path);
+  const key = factsKey(mainRepo, path, branch, reused);
+  if (reused) return { key, worktree: existingFacts(path) };
+  // A new worktree: from MAIN_REPO's files when they plainly tell (no fork before `git worktree add`), else git.
+  const known = newWorktreeFactsFromFiles(mainRepo, branch, process.env);
   return {
-    key: factsKey(mainRepo, path, branch, reused),
-    main: reused ? undefined : repoFacts(mainRepo),
-    worktree: reused ? existingFacts(path) : undefined,
-    refs: reused ? undefined : refFacts(mainRepo, branch),
+    key,
+    main: known ? Promise.resolve(known.main) : repoFacts(mainRepo),
+    refs: known ? Promise.resolve(known.refs) : refFacts(mainRepo, branch),
   };
 }
 

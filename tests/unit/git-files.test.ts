@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { plainIdentityKeys } from '../../src/core/git-config.js';
-import { identityFromFiles, worktreeFactsFromFiles } from '../../src/io/git-files.js';
+import { identityFromFiles, newWorktreeFactsFromFiles, worktreeFactsFromFiles } from '../../src/io/git-files.js';
+import { refFacts, repoFacts } from '../../src/io/workspace.js';
 
 function temp(): string {
   const dir = mkdtempSync(join(tmpdir(), 'samocode-git-files-'));
@@ -89,6 +90,50 @@ describe('worktreeFactsFromFiles', () => {
     expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeUndefined();
     execFileSync('mkfifo', [join(r.home, '.gitconfig')]);
     expect(identityFromFiles(r.repo, r.env)).toBe(false);
+  });
+});
+
+describe('newWorktreeFactsFromFiles', () => {
+  /** What io/workspace.ts reads from git before it makes a new worktree. */
+  const gitSays = async (repo: string, branch: string) => ({
+    main: await repoFacts(repo),
+    refs: await refFacts(repo, branch),
+  });
+
+  test("says what git's rev-parse and for-each-ref say: branches loose and packed, origin's HEAD set or dangling", async () => {
+    const r = repoWithWorktree();
+    const same = async (repo: string, branch = 'samocode/s1') =>
+      expect(newWorktreeFactsFromFiles(repo, branch, r.env)).toEqual(await gitSays(repo, branch));
+    r.run(r.repo, 'branch', 'master');
+    await same(r.repo);
+    await same(r.repo, 's1'); // the session branch exists
+    r.run(r.repo, 'pack-refs', '--all');
+    await same(r.repo, 's1');
+    // A clone: origin's HEAD a symbolic ref to a packed remote branch.
+    const clone = join(r.root, 'clone');
+    r.run(r.root, 'clone', '-q', r.repo, clone);
+    await same(clone);
+    expect(newWorktreeFactsFromFiles(clone, 'x', r.env)?.refs.originHead).toBe('main');
+    // origin's HEAD pointing at a remote branch that is gone: for-each-ref leaves it out.
+    r.run(clone, 'update-ref', '-d', 'refs/remotes/origin/main');
+    await same(clone);
+    expect(newWorktreeFactsFromFiles(clone, 'x', r.env)?.refs.originHead).toBeUndefined();
+  });
+
+  test('no answer where git would look elsewhere or answer otherwise', () => {
+    const r = repoWithWorktree();
+    expect(newWorktreeFactsFromFiles(r.repo, 's', { ...r.env, GIT_DIR: join(r.repo, '.git') })).toBeUndefined();
+    expect(newWorktreeFactsFromFiles(r.worktree, 's', r.env)).toBeUndefined(); // a linked worktree
+    mkdirSync(join(r.repo, 'sub'));
+    expect(newWorktreeFactsFromFiles(join(r.repo, 'sub'), 's', r.env)).toBeUndefined(); // git looks further up
+    r.run(r.repo, 'checkout', '-q', '--detach');
+    expect(newWorktreeFactsFromFiles(r.repo, 's', r.env)).toBeUndefined();
+    r.run(r.repo, 'checkout', '-q', 'main');
+    r.run(r.repo, 'config', 'core.bare', 'true');
+    expect(newWorktreeFactsFromFiles(r.repo, 's', r.env)).toBeUndefined();
+    const empty = join(r.root, 'empty');
+    r.run(r.root, 'init', '-q', '-b', 'main', empty);
+    expect(newWorktreeFactsFromFiles(empty, 's', r.env)).toBeUndefined(); // no commit yet
   });
 });
 
