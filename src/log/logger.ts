@@ -1,6 +1,7 @@
 // pino: JSON lines into `<session>/session.log` (everything, for later reading), and for the person at the terminal
 // either readable lines (pino-pretty, loaded with the first line the console shows) on stderr, or JSON lines on
 // stdout (--log-format json). Every line is scrubbed of secrets (core/secrets.ts) before it is written.
+import { isatty } from 'node:tty';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -28,7 +29,8 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
   if (opts.format === 'json') {
     streams.push({ level: consoleLevel as pino.Level, stream: pino.destination({ dest: 1, sync: true }) });
   } else {
-    const colorize = !process.env.NO_COLOR && process.stderr.isTTY === true;
+    // isatty: process.stderr would be set up for this question alone (the lines go to fd 2 through pino-pretty).
+    const colorize = !process.env.NO_COLOR && isatty(2);
     streams.push({
       level: consoleLevel as pino.Level,
       stream: lazyPretty(

@@ -1,6 +1,9 @@
 // Composition root for `orchestrate run`: config → session → real adapters → loop. The only place that sees
 // both the loop and the IO side.
 import { homedir } from 'node:os';
+// isatty, not process.stderr.isTTY: reading that makes Node set up the stderr stream, which nothing before the first
+// spawn writes to (~0.5 ms for a pipe).
+import { isatty } from 'node:tty';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Loaded } from '../../config/load.js';
@@ -216,7 +219,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // On a TTY: the live status line below the log lines, and what a wait asks for (log/status-line.ts). Loaded only
   // there: string-width's Unicode tables cost ~17 ms at start-up.
   const terminal =
-    process.stderr.isTTY === true && config.logFormat !== 'json'
+    isatty(2) && config.logFormat !== 'json'
       ? (await import('../../log/status-line.js')).terminalFor({
           format: config.logFormat,
           quiet: opts.quiet,
