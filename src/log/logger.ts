@@ -21,6 +21,34 @@ export interface LoggerOptions {
   scrub: (text: string) => string;
   /** The terminal's printer (log/status-line.ts) on a TTY: readable lines go through it, above the status line. */
   terminal?: ((text: string) => void) | undefined;
+  /** Readable console lines wait for this to be released (see consoleHold); absent: they go out as they come. */
+  hold?: ConsoleHold | undefined;
+}
+
+/**
+ * Console lines held back until `release`, then written in their order. A run holds what it tells before its first
+ * agent spawn: loading pino-pretty and making its first line took ~30 ms of that way (session.log gets every line
+ * at once; only the console waits, for milliseconds, or until the hold's own deadline).
+ */
+export interface ConsoleHold {
+  /** `write` now if released, else when released. */
+  later(write: () => void): void;
+  release(): void;
+}
+
+export function consoleHold(): ConsoleHold {
+  let held: (() => void)[] | undefined = [];
+  return {
+    later(write) {
+      if (held) held.push(write);
+      else write();
+    },
+    release() {
+      const writes = held;
+      held = undefined;
+      for (const write of writes ?? []) write();
+    },
+  };
 }
 
 export async function createLogger(opts: LoggerOptions): Promise<Logger> {
@@ -44,6 +72,7 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
           ...(colorize ? { messageFormat: failuresInRed } : {}),
         },
         opts.terminal,
+        opts.hold,
       ),
     });
   }
@@ -71,23 +100,26 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
  * modules. With a `terminal`, pino-pretty only formats (its stream form would hand lines on asynchronously) and the
  * terminal prints.
  */
-function lazyPretty(options: PrettyOptions, terminal?: (text: string) => void): pino.DestinationStream {
+function lazyPretty(
+  options: PrettyOptions,
+  terminal: ((text: string) => void) | undefined,
+  hold: ConsoleHold | undefined,
+): pino.DestinationStream {
   let write: ((line: string) => void) | undefined;
-  return {
-    write(line: string) {
-      if (!write) {
-        const pretty = createRequire(import.meta.url)('./pretty-bundle.cjs') as PinoPretty;
-        if (terminal) {
-          const format = pretty.prettyFactory(options);
-          write = (l) => terminal(format(l));
-        } else {
-          const stream = pretty(options);
-          write = (l) => stream.write(l);
-        }
+  const out = (line: string) => {
+    if (!write) {
+      const pretty = createRequire(import.meta.url)('./pretty-bundle.cjs') as PinoPretty;
+      if (terminal) {
+        const format = pretty.prettyFactory(options);
+        write = (l) => terminal(format(l));
+      } else {
+        const stream = pretty(options);
+        write = (l) => stream.write(l);
       }
-      write(line);
-    },
+    }
+    write(line);
   };
+  return { write: hold ? (line: string) => hold.later(() => out(line)) : out };
 }
 
 type PinoPretty = ((o: PrettyOptions) => pino.DestinationStream) & {

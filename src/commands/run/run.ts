@@ -18,7 +18,7 @@ import { packagePrompts } from '../../agent/prompt-source.js';
 import { createSessionAgent } from '../../agent/session-agent.js';
 import { runSession, type SessionOutcome } from '../../loop/run-session.js';
 import type { AgentPort, Clock, HumanGate, Notifier } from '../../loop/ports.js';
-import { createLogger } from '../../log/logger.js';
+import { consoleHold, createLogger } from '../../log/logger.js';
 import { makeScrubber, type Scrub } from '../../core/secrets.js';
 import { logNotifier } from '../../log/log-notifier.js';
 import {
@@ -132,6 +132,9 @@ export const realClock: Clock = {
 /** How many of an exited agent's action lines wait for the next event (beyond, they are told as they are read). */
 const AFTER_EXIT_LINES = 8;
 
+/** The longest the console's first lines wait for the first agent's spawn (log/logger.ts consoleHold). */
+const CONSOLE_HOLD_MS = 250;
+
 export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const load = (forRun: boolean) =>
     loadConfig({
@@ -229,6 +232,13 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   const eraseOnExit = () => terminal?.close();
   process.once('exit', eraseOnExit);
   const eraseOnForce = opts.shutdown.onForcedExit(eraseOnExit);
+  // The console's lines wait for the first agent to run: pino-pretty, loaded with the first one, took ~30 ms of the
+  // way to that spawn. Out then, before the person is shown what a wait asks, at the run's end, or after
+  // CONSOLE_HOLD_MS, whichever comes first (session.log has every line at once).
+  const hold = consoleHold();
+  const holdDeadline = setTimeout(hold.release, CONSOLE_HOLD_MS);
+  holdDeadline.unref();
+  process.once('exit', hold.release);
   try {
     const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
     // A commit must never fail for want of an identity: the agent gets one when the repository has none. Asked with
@@ -247,6 +257,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       sessionLog: join(sessionDir, SESSION_LOG),
       scrub,
       terminal: terminal?.print,
+      hold,
     });
     for (const warning of warnings) log.warn(warning);
     for (const note of [...opened.notes, ...reopened]) log.info(note);
@@ -285,7 +296,10 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
           print: terminal.print,
         })
       : undefined;
-    if (waiting && state.status === 'waiting' && pendingReason(state, sessionDir)) await waiting.show(state);
+    if (waiting && state.status === 'waiting' && pendingReason(state, sessionDir)) {
+      hold.release();
+      await waiting.show(state);
+    }
     // The status line hears first: it is erased before the line that ends its iteration, drawn before "started".
     const listeners = [
       ...(terminal ? [terminal.notifier] : []),
@@ -332,6 +346,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             },
             onAgent: (pid) => {
               agentPid = pid;
+              if (pid !== undefined) hold.release();
               if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
               watchdog?.agent(pid);
               return pid === undefined ? undefined : lock.lock.setAgent(pid);
@@ -407,6 +422,9 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       await telegram?.close();
     }
   } finally {
+    clearTimeout(holdDeadline);
+    hold.release();
+    process.off('exit', hold.release);
     terminal?.close();
     process.off('exit', eraseOnExit);
     eraseOnForce();

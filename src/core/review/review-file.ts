@@ -2,7 +2,8 @@
 // `approved` or `rejected: <what to change>`), and the plan's `## Files` section that the scope rule reads. Pure.
 import { WAITING_MARK, decisionLine, readApproval, setApproval, type Approval } from '../answers.js';
 import { REVIEW_FILE } from '../session-files.js';
-import { REVIEW_RULES, excerptOf, type ReviewFinding, type RuleFamily } from './rules.js';
+import type { ReviewFinding } from '../gates.js';
+import { REVIEW_RULES, excerptOf, type RuleFamily } from './rule-table.js';
 
 const DECISION = decisionLine('Decision');
 

@@ -1,117 +1,16 @@
 // The review of the session's diff: rules that look at what changed, not at what the agent says it did. Pure. Each
-// rule is a row of REVIEW_RULES (the README's table is checked against it) and a function over the parsed diff. A
+// rule is a row of REVIEW_RULES (rule-table.ts; the README's table is checked against it) and a function here. A
 // finding is something for the person to look at, not a verdict: the session waits on `_review.md` until they
 // approve or reject. Secrets are not here (core/review/secrets.ts): they block instead.
 import picomatch from 'picomatch';
-import { withoutControls } from '../agent-text.js';
-import { oneLine } from '../text.js';
 import type { ReviewFinding } from '../gates.js';
 import type { DiffFile, DiffLine } from './diff.js';
+import { excerptOf, type ReviewRuleId } from './rule-table.js';
 import { isCoverageConfig, isMixedConfigFile, isProse, isSnapshot, isTestFile, isTestRunnerFile } from './paths.js';
 
 /** One thing the review found: rule, file, line, a short excerpt (core/gates.ts, shared with the gates). */
 export type { ReviewFinding };
-
-export type RuleFamily = 'reward hacking' | 'scope' | 'size' | 'secrets' | 'review';
-
-export interface ReviewRule {
-  id: string;
-  family: RuleFamily;
-  /** What it catches, for `_review.md` and the README. */
-  catches: string;
-  /** What it does not catch: the README says it, so nobody relies on it for that. */
-  misses: string;
-}
-
-export const REVIEW_RULES = [
-  {
-    id: 'test_file_deleted',
-    family: 'reward hacking',
-    catches: 'a test file deleted, or renamed to a name that is no longer a test',
-    misses: 'a test file emptied but kept; tests in files not named or placed as tests',
-  },
-  {
-    id: 'test_removed',
-    family: 'reward hacking',
-    catches:
-      'more test cases removed than added in a test file (`it(`, `test(`, `describe(`, `def test_`, `func Test`, `#[test]`, `@Test`)',
-    misses: 'a test whose body was gutted but whose declaration stayed; tests declared by other means',
-  },
-  {
-    id: 'skip_marker',
-    family: 'reward hacking',
-    catches:
-      'skip or focus markers added in a test file: `.skip(`, `.only(`, `.todo(`, `xit`, `xdescribe`, `fit`, `fdescribe`, `@pytest.mark.skip`/`skipif`/`xfail`, `pytest.skip(`, `@unittest.skip`, `t.Skip`, `@Disabled`, `@Ignore`; `#[ignore]` in any Rust file',
-    misses: 'skips in files not named as tests; a skip decided at run time by a condition in the code',
-  },
-  {
-    id: 'assertion_removed',
-    family: 'reward hacking',
-    catches: 'more assertion lines removed than added in a test file (`expect(`, `assert…`, `t.Error`, `require.`)',
-    misses: 'an assertion moved to a helper in a non-test file; assertions written in other styles',
-  },
-  {
-    id: 'assertion_weakened',
-    family: 'reward hacking',
-    catches:
-      'a precise matcher replaced by a loose one in the same hunk (`toBe(x)` → `toBeDefined()`, `assert …` → `pass`), or an assertion that cannot fail added (`expect(true).toBe(true)`, `assert True`)',
-    misses: 'an expected value changed to whatever the code now returns',
-  },
-  {
-    id: 'snapshot_changed',
-    family: 'reward hacking',
-    catches: 'a snapshot file changed or deleted (`__snapshots__/`, `*.snap`, `*.ambr`, `*.approved.*`)',
-    misses: 'new snapshots (new tests write them); snapshots inline in a test file',
-  },
-  {
-    id: 'coverage_lowered',
-    family: 'reward hacking',
-    catches:
-      'a coverage threshold lowered or removed (`lines`, `branches`, `functions`, `statements`, `fail_under`, `--cov-fail-under`, `threshold`) in a test or coverage configuration',
-    misses: 'coverage turned off by other settings; files added to the coverage exclude list',
-  },
-  {
-    id: 'test_config_changed',
-    family: 'reward hacking',
-    catches:
-      "the test command's own definition changed: `package.json` test scripts and jest keys, vitest/jest/mocha/playwright/pytest config files, `conftest.py`, pytest settings in `pyproject.toml`/`setup.cfg`, `vite.config` test lines, `.ci/` and CI workflow files",
-    misses: 'a test command defined elsewhere (a Makefile target, a shell script) unless that file is named above',
-  },
-  {
-    id: 'suppression_added',
-    family: 'reward hacking',
-    catches:
-      'new suppressions in code: `@ts-ignore`, `@ts-expect-error`, `@ts-nocheck`, `eslint-disable`, `biome-ignore`, `# noqa`, `# type: ignore`, `# pylint: disable`, `//nolint`, `NOLINT`, `#[allow(`, `@SuppressWarnings`, `# nosec`, `rubocop:disable`, coverage ignore comments',
-    misses:
-      'suppressions in configuration (a rule turned off in `.eslintrc`); prose files (Markdown, text) are not scanned',
-  },
-  {
-    id: 'out_of_scope',
-    family: 'scope',
-    catches: "a changed file outside the approved plan's `## Files` section (paths or globs)",
-    misses: 'everything when the plan has no `## Files` section; a file in scope changed beyond the plan',
-  },
-  {
-    id: 'large_file',
-    family: 'size',
-    catches: 'a file added over 1 MB',
-    misses: 'a file that grew past 1 MB by modification',
-  },
-  {
-    id: 'binary_file',
-    family: 'size',
-    catches: 'a binary file added or changed',
-    misses: 'binary content git reads as text',
-  },
-  {
-    id: 'review_incomplete',
-    family: 'review',
-    catches: 'a diff too large to read whole, or a part git printed that could not be read: the rest was not reviewed',
-    misses: '(says itself what it did not read)',
-  },
-] as const satisfies readonly ReviewRule[];
-
-export type ReviewRuleId = (typeof REVIEW_RULES)[number]['id'];
+export { REVIEW_RULES, excerptOf, type ReviewRule, type ReviewRuleId, type RuleFamily } from './rule-table.js';
 
 export interface ReviewContext {
   /** The approved plan's `## Files` (core/review/scope.ts planFiles); absent: no scope rule. */
@@ -123,12 +22,6 @@ export interface ReviewContext {
 }
 
 export const LARGE_FILE_BYTES = 1024 * 1024;
-const EXCERPT_MAX = 120;
-
-export function excerptOf(text: string): string {
-  return oneLine(withoutControls(text), EXCERPT_MAX);
-}
-
 export function reviewDiff(files: readonly DiffFile[], ctx: ReviewContext = {}): ReviewFinding[] {
   const out: ReviewFinding[] = [];
   const add = (rule: ReviewRuleId, file: string, line: DiffLine | undefined, excerpt?: string) =>
