@@ -20,7 +20,8 @@
 //                     start-up figures, each build's median, the change, and in how many rounds this checkout was
 //                     lower (bench/against.mjs). About 90 s here (--quick 40 s)
 // The CLI gets a clean environment: this shell's minus SAMOCODE_*, TELEGRAM_*, CLAUDE_*, CODEX_*, VITEST*,
-// NODE_OPTIONS and npm_*, plus a private HOME (its .gitconfig holds the git identity) and NO_COLOR=1; it runs with --quiet. Needs Linux (/proc).
+// NODE_OPTIONS and npm_*, plus a private HOME (its .gitconfig holds the git identity) and NO_COLOR=1; it runs with --quiet (one resumed start
+// in two without, its console lines shown as a person sees them). Needs Linux (/proc).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -315,8 +316,9 @@ function startNode(project, args, { expectExit, pollMs = 10, what, onStderr, env
   return { child, done };
 }
 
-const runCli = (cli, project, args, options) =>
-  startNode(project, [cli, ...args, '--quiet'], { expectExit: EXIT_BLOCKED, ...options }).done;
+/** The CLI with --quiet (the figures' runs), or `quiet: false`: its console lines shown, as a person runs it. */
+const runCli = (cli, project, args, { quiet = true, ...options } = {}) =>
+  startNode(project, [cli, ...args, ...(quiet ? ['--quiet'] : [])], { expectExit: EXIT_BLOCKED, ...options }).done;
 
 function tail(text, lines = 40) {
   const all = text
@@ -427,18 +429,30 @@ async function measureSession(agent, cli, { stream, bytes = 0, iterations = ITER
     };
     if (!resume) return figures;
     // A plain re-run resumes the blocked session (a `resumed` entry), then one more iteration that blocks; a start is
-    // short and noisy, so a few of them, each followed by the start-up floor in the same project.
+    // short and noisy, so a few of them, each followed by one without --quiet and the start-up floor.
     const resumed = [];
+    const shown = [];
     const floorStart = [];
-    for (let i = 0; i < RESUMES; i++) {
+    const resumeOnce = async (quiet) => {
+      const before = project.timings().length;
       const again = await runCli(cli, project, sessionArgs(project, { task: false }), {
-        what: `${what} (resumed)`,
+        what: `${what} (resumed${quiet ? '' : ', no --quiet'})`,
         env: { ...env, FAKE_LAST: '1' },
+        quiet,
       });
-      resumed.push(project.timings()[iterations + i].startedAt - again.spawnAt);
+      return project.timings()[before].startedAt - again.spawnAt;
+    };
+    for (let i = 0; i < RESUMES; i++) {
+      resumed.push(await resumeOnce(true));
+      shown.push(await resumeOnce(false));
       floorStart.push(await measureStartFloor(agent, project));
     }
-    return { ...figures, resumedStartupMs: median(resumed), floorStartupMs: median(floorStart) };
+    return {
+      ...figures,
+      resumedStartupMs: median(resumed),
+      shownStartupMs: median(shown),
+      floorStartupMs: median(floorStart),
+    };
   } finally {
     removeProject(project.root);
   }
@@ -748,6 +762,7 @@ async function main() {
   const history = m(raw.history, 'gapMs');
   const startNew = m(raw.quiet, 'startupMs');
   const startResumed = m(raw.quiet, 'resumedStartupMs');
+  const startShown = m(raw.quiet, 'shownStartupMs');
   const startFloor = m(raw.quiet, 'floorStartupMs');
   const rssQuiet = m(raw.stream, 'peakRssMb');
   const rssBig = m(raw.big, 'peakRssMb');
@@ -790,6 +805,14 @@ async function main() {
     `×${fmt(startResumed.median / baseline.median, 2)}`,
     `≤ ×${TARGETS.startupRatio}`,
     startResumed.median / baseline.median <= TARGETS.startupRatio,
+  );
+  row(
+    'start → first spawn, resumed, console lines shown',
+    `${fmt(startShown.median, 0)} ms`,
+    `node -e 0 ${fmt(baseline.median, 0)} ms`,
+    `×${fmt(startShown.median / baseline.median, 2)}`,
+    `≤ ×${TARGETS.startupRatio}`,
+    startShown.median / baseline.median <= TARGETS.startupRatio,
   );
   row(
     'start → first spawn, the least a start does',
@@ -860,7 +883,7 @@ async function main() {
   out.push(...formatTable(header, cells), '');
   out.push(
     `spreads: floor gap ${spread(floorQuiet, 2)} ms, default ${spread(quiet, 2)}, stream ${spread(stream, 2)}, ` +
-      `new start ${spread(startNew, 0)}, resumed start ${spread(startResumed, 0)}, start-up floor ${spread(startFloor, 0)}, ` +
+      `new start ${spread(startNew, 0)}, resumed start ${spread(startResumed, 0)}, shown ${spread(startShown, 0)}, start-up floor ${spread(startFloor, 0)}, ` +
       `node -e 0 ${spread(baseline, 0)} ms`,
   );
   out.push(`git calls of a new session before its first spawn (${git.total} in its run): ${git.commands.join(' | ')}`);
@@ -898,6 +921,7 @@ const AB_FIGURES = [
   ['per iteration, claude stream parsed (above its floor)', 2, (f) => f.stream.gapMs - f.floorStream.gapMs],
   ['start → first spawn, new session', 0, (f) => f.quiet.startupMs],
   ['start → first spawn, resumed session', 0, (f) => f.quiet.resumedStartupMs],
+  ['start → first spawn, resumed, console lines shown', 0, (f) => f.quiet.shownStartupMs],
   // The same program in both slots: their change and count are what noise looks like in this run.
   ['floor gap, quiet (the same loop for both)', 2, (f) => f.floorQuiet.gapMs],
   ['floor gap, stream (the same loop for both)', 2, (f) => f.floorStream.gapMs],
