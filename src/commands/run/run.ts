@@ -19,6 +19,7 @@ import { createSessionAgent } from '../../agent/session-agent.js';
 import { runSession, type SessionOutcome } from '../../loop/run-session.js';
 import type { AgentPort, Clock, HumanGate, Notifier } from '../../loop/ports.js';
 import { consoleHold, createLogger } from '../../log/logger.js';
+import { terminalLater, waitingLater } from '../../log/terminal-later.js';
 import { makeScrubber, type Scrub } from '../../core/secrets.js';
 import { logNotifier } from '../../log/log-notifier.js';
 import {
@@ -219,24 +220,43 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   });
   // Started with the first agent (off the path to its spawn): stops the agent if this process dies without cleaning up.
   let watchdog: Watchdog | undefined;
-  // On a TTY: the live status line below the log lines, and what a wait asks for (log/status-line.ts). Loaded only
-  // there: string-width's Unicode tables cost ~17 ms at start-up.
+  // On a TTY: the live status line below the log lines, and what a wait asks for (log/status-line.ts). Set up only
+  // there, and once the first agent runs (log/terminal-later.ts): string-width's Unicode tables cost 20–55 ms.
   const terminal =
     isatty(2) && config.logFormat !== 'json'
-      ? (await import('../../log/status-line.js')).terminalFor({
-          format: config.logFormat,
-          quiet: opts.quiet,
-          env: opts.env,
-        })
+      ? terminalLater(async () =>
+          (await import('../../log/status-line.js')).terminalFor({
+            format: config.logFormat,
+            quiet: opts.quiet,
+            env: opts.env,
+          }),
+        )
       : undefined;
+  // What a wait asks for, printed on the terminal (loaded like it: log/terminal-later.ts).
+  const waiting = terminal
+    ? waitingLater(async () =>
+        (await import('../../log/waiting-printout.js')).waitingPrinter({
+          sessionDir,
+          sessionsDir: config.sessions,
+          scrub,
+          print: terminal.print,
+        }),
+      )
+    : undefined;
   const eraseOnExit = () => terminal?.close();
   process.once('exit', eraseOnExit);
   const eraseOnForce = opts.shutdown.onForcedExit(eraseOnExit);
   // The console's lines wait for the first agent to run: pino-pretty, loaded with the first one, took ~30 ms of the
-  // way to that spawn. Out then, before the person is shown what a wait asks, at the run's end, or after
-  // CONSOLE_HOLD_MS, whichever comes first (session.log has every line at once).
+  // way to that spawn. Out then (and the terminal's status line set up), before the person is shown what a wait
+  // asks, or after CONSOLE_HOLD_MS, whichever comes first; at the run's end at the latest (session.log has every
+  // line at once).
   const hold = consoleHold();
-  const holdDeadline = setTimeout(hold.release, CONSOLE_HOLD_MS);
+  const openConsole = () => {
+    hold.release();
+    void terminal?.start();
+    void waiting?.start();
+  };
+  const holdDeadline = setTimeout(openConsole, CONSOLE_HOLD_MS);
   holdDeadline.unref();
   process.once('exit', hold.release);
   try {
@@ -288,16 +308,8 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       ? await connectTelegramFor(config, opts, state, sessionDir, log, scrub)
       : undefined;
     telegram?.notifyStarted(state);
-    const waiting = terminal
-      ? (await import('../../log/waiting-printout.js')).waitingPrinter({
-          sessionDir,
-          sessionsDir: config.sessions,
-          scrub,
-          print: terminal.print,
-        })
-      : undefined;
     if (waiting && state.status === 'waiting' && pendingReason(state, sessionDir)) {
-      hold.release();
+      openConsole(); // none runs before the person answers: lines, then what the wait asks
       await waiting.show(state);
     }
     // The status line hears first: it is erased before the line that ends its iteration, drawn before "started".
@@ -346,7 +358,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             },
             onAgent: (pid) => {
               agentPid = pid;
-              if (pid !== undefined) hold.release();
+              if (pid !== undefined) openConsole();
               if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
               watchdog?.agent(pid);
               return pid === undefined ? undefined : lock.lock.setAgent(pid);
