@@ -20,8 +20,8 @@
 //                     start-up figures, each build's median, the change, and in how many rounds this checkout was
 //                     lower (bench/against.mjs). About 90 s here (--quick 40 s)
 // The CLI gets a clean environment: this shell's minus SAMOCODE_*, TELEGRAM_*, CLAUDE_*, CODEX_*, VITEST*,
-// NODE_OPTIONS and npm_*, plus a private HOME (its .gitconfig holds the git identity) and NO_COLOR=1; it runs with --quiet (one resumed start
-// in two without, its console lines shown as a person sees them). Needs Linux (/proc).
+// NODE_OPTIONS and npm_*, plus a private HOME (its .gitconfig holds the git identity) and NO_COLOR=1; it runs with --quiet (besides each resumed start,
+// one without, its console lines shown, and one on a terminal under script(1), as a person sees them). Needs Linux (/proc).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -268,7 +268,7 @@ function cpuTicks(pid) {
  * Start the CLI (or any node script). `spawnAt` is taken just before spawn(), `exitAt` when the process exits; its
  * peak RSS (VmHWM, the kernel's high-water mark) is read every `pollMs` and when it exits.
  */
-function startNode(project, args, { expectExit, pollMs = 10, what, onStderr, env = project.env }) {
+function startNode(project, args, { expectExit, pollMs = 10, what, onStderr, env = project.env, terminal = false }) {
   let child;
   const done = new Promise((resolve, reject) => {
     let stdout = '';
@@ -276,7 +276,11 @@ function startNode(project, args, { expectExit, pollMs = 10, what, onStderr, env
     let exitAt;
     let peakKb = 0;
     const spawnAt = now();
-    child = spawn(process.execPath, args, { cwd: project.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // `terminal`: under script(1), which gives the CLI a pseudo-terminal (its exit code is the CLI's, with -e).
+    const [command, argv] = terminal
+      ? ['script', ['-qec', [process.execPath, ...args].map(shellQuote).join(' '), '/dev/null']]
+      : [process.execPath, args];
+    child = spawn(command, argv, { cwd: project.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const sample = () => {
       const kb = procStatus(child.pid, 'VmHWM');
       if (kb !== undefined && kb > peakKb) peakKb = kb;
@@ -315,6 +319,11 @@ function startNode(project, args, { expectExit, pollMs = 10, what, onStderr, env
   });
   return { child, done };
 }
+
+const shellQuote = (arg) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/** Whether script(1) is here to give a run a terminal (util-linux; the bench leaves that row out without it). */
+const HAS_SCRIPT = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** The CLI with --quiet (the figures' runs), or `quiet: false`: its console lines shown, as a person runs it. */
 const runCli = (cli, project, args, { quiet = true, ...options } = {}) =>
@@ -432,25 +441,29 @@ async function measureSession(agent, cli, { stream, bytes = 0, iterations = ITER
     // short and noisy, so a few of them, each followed by one without --quiet and the start-up floor.
     const resumed = [];
     const shown = [];
+    const onTerminal = [];
     const floorStart = [];
-    const resumeOnce = async (quiet) => {
+    const resumeOnce = async ({ quiet = true, terminal = false } = {}) => {
       const before = project.timings().length;
       const again = await runCli(cli, project, sessionArgs(project, { task: false }), {
-        what: `${what} (resumed${quiet ? '' : ', no --quiet'})`,
+        what: `${what} (resumed${quiet ? '' : ', no --quiet'}${terminal ? ', on a terminal' : ''})`,
         env: { ...env, FAKE_LAST: '1' },
         quiet,
+        terminal,
       });
       return project.timings()[before].startedAt - again.spawnAt;
     };
     for (let i = 0; i < RESUMES; i++) {
-      resumed.push(await resumeOnce(true));
-      shown.push(await resumeOnce(false));
+      resumed.push(await resumeOnce());
+      shown.push(await resumeOnce({ quiet: false }));
+      if (HAS_SCRIPT) onTerminal.push(await resumeOnce({ quiet: false, terminal: true }));
       floorStart.push(await measureStartFloor(agent, project));
     }
     return {
       ...figures,
       resumedStartupMs: median(resumed),
       shownStartupMs: median(shown),
+      terminalStartupMs: HAS_SCRIPT ? median(onTerminal) : NaN,
       floorStartupMs: median(floorStart),
     };
   } finally {
@@ -763,6 +776,7 @@ async function main() {
   const startNew = m(raw.quiet, 'startupMs');
   const startResumed = m(raw.quiet, 'resumedStartupMs');
   const startShown = m(raw.quiet, 'shownStartupMs');
+  const startTerminal = m(raw.quiet, 'terminalStartupMs');
   const startFloor = m(raw.quiet, 'floorStartupMs');
   const rssQuiet = m(raw.stream, 'peakRssMb');
   const rssBig = m(raw.big, 'peakRssMb');
@@ -814,6 +828,15 @@ async function main() {
     `≤ ×${TARGETS.startupRatio}`,
     startShown.median / baseline.median <= TARGETS.startupRatio,
   );
+  if (HAS_SCRIPT)
+    row(
+      'start → first spawn, resumed, on a terminal',
+      `${fmt(startTerminal.median, 0)} ms`,
+      `node -e 0 ${fmt(baseline.median, 0)} ms`,
+      `×${fmt(startTerminal.median / baseline.median, 2)}`,
+      `≤ ×${TARGETS.startupRatio}`,
+      startTerminal.median / baseline.median <= TARGETS.startupRatio,
+    );
   row(
     'start → first spawn, the least a start does',
     `${fmt(startFloor.median, 0)} ms`,
@@ -922,6 +945,7 @@ const AB_FIGURES = [
   ['start → first spawn, new session', 0, (f) => f.quiet.startupMs],
   ['start → first spawn, resumed session', 0, (f) => f.quiet.resumedStartupMs],
   ['start → first spawn, resumed, console lines shown', 0, (f) => f.quiet.shownStartupMs],
+  ['start → first spawn, resumed, on a terminal', 0, (f) => f.quiet.terminalStartupMs],
   // The same program in both slots: their change and count are what noise looks like in this run.
   ['floor gap, quiet (the same loop for both)', 2, (f) => f.floorQuiet.gapMs],
   ['floor gap, stream (the same loop for both)', 2, (f) => f.floorStream.gapMs],
