@@ -71,7 +71,7 @@ function worktreeFiles(path: string, env: NodeJS.ProcessEnv): WorktreeFiles | un
   const gitDir = resolve(path, pointer[1]!);
   const commonLine = /^(.+)\n?$/.exec(meta(join(gitDir, 'commondir')));
   const headLine = /^ref: (refs\/heads\/\S+)\n?$/.exec(meta(join(gitDir, 'HEAD')));
-  if (!commonLine || !headLine) return undefined; // detached, or not a worktree's git dir
+  if (!commonLine || !headLine || !BRANCH_REF.test(headLine[1]!)) return undefined; // detached, or not git's
   const common = resolve(gitDir, commonLine[1]!);
   const head = headLine[1]!;
   if (!own(gitDir, uid) || !own(common, uid) || !refExists(common, head)) return undefined;
@@ -80,22 +80,27 @@ function worktreeFiles(path: string, env: NodeJS.ProcessEnv): WorktreeFiles | un
 
 /** A branch with a commit: a loose ref, or a line of packed-refs (an unborn branch is git's to report). */
 function refExists(common: string, ref: string): boolean {
-  return refsOf(common)?.has(ref) === true;
+  return refsOf(common).has(ref) === true;
 }
+
+/** A branch name as git allows it, loosely: no `..`, no spaces or the characters git refuses; else git's to say. */
+const BRANCH_REF = /^refs\/heads\/(?!\.)(?!.*\.\.)(?!.*\/\.)(?!.*@\{)[^\s~^:?*[\\\x00-\x1f\x7f]+(?<![/.]|\.lock)$/;
 
 /**
  * Which refs exist in a common dir, as far as its files plainly tell: `has` is true (a loose ref naming a commit, or
- * a line of packed-refs), false (neither), or undefined (a loose symbolic ref or a file of another shape: ask git).
- * undefined as a whole when packed-refs cannot be read here.
+ * a line of packed-refs), false (neither), or undefined (a loose symbolic ref, a file of another shape, a packed-refs
+ * that cannot be read here: ask git).
  */
-function refsOf(common: string): { has(ref: string): boolean | undefined } | undefined {
-  const packed = readSmall(join(common, 'packed-refs'), LIST_BYTES);
-  if (packed === undefined) return undefined;
+function refsOf(common: string): { has(ref: string): boolean | undefined } {
+  // Read only when a loose ref is missing: a big repository's packed-refs is not read for a branch that has its own.
+  let packed: string | typeof MISSING | undefined | null = null;
   return {
     has(ref) {
       const loose = readSmall(join(common, ref), META_BYTES);
-      if (loose === MISSING) return packed !== MISSING && packed.includes(` ${ref}\n`);
-      return loose !== undefined && /^[0-9a-f]{40,64}\n?$/.test(loose) ? true : undefined;
+      if (loose !== MISSING) return loose !== undefined && /^[0-9a-f]{40,64}\n?$/.test(loose) ? true : undefined;
+      if (packed === null) packed = readSmall(join(common, 'packed-refs'), LIST_BYTES);
+      if (packed === undefined) return undefined;
+      return packed !== MISSING && packed.includes(` ${ref}\n`);
     },
   };
 }
@@ -156,8 +161,8 @@ export function newWorktreeFactsFromFiles(
   if (typeof config !== 'string' || UNUSUAL_REPO.test(config)) return undefined;
   const head = /^ref: (refs\/heads\/\S+)\n?$/.exec(meta(join(dotGit, 'HEAD')))?.[1];
   const refs = refsOf(dotGit);
-  // Detached, or a branch with no commit yet: git's answers.
-  if (!head || !refs || refs.has(head) !== true) return undefined;
+  // Detached, an odd name, or a branch with no commit yet: git's answers.
+  if (!head || !BRANCH_REF.test(head) || refs.has(head) !== true) return undefined;
   const heads = new Set<string>();
   for (const name of ['main', 'master', branch]) {
     const has = refs.has(`refs/heads/${name}`);

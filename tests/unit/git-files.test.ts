@@ -74,6 +74,12 @@ describe('worktreeFactsFromFiles', () => {
     expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeUndefined();
     r.run(r.worktree, 'checkout', '-q', 's1');
     expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeDefined();
+    // A HEAD no git would write (the agent can reach the worktree's git dir): git is asked, nothing outside is read.
+    const head = join(r.repo, '.git', 'worktrees', 'wt', 'HEAD');
+    writeFileSync(head, 'ref: refs/heads/../../../../../../etc/hostname\n');
+    expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeUndefined();
+    writeFileSync(head, 'ref: refs/heads/s1\n');
+    expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeDefined();
     writeFileSync(join(r.worktree, '.git'), `gitdir: ${'x'.repeat(5000)}\n`);
     expect(worktreeFactsFromFiles(r.worktree, r.env)).toBeUndefined();
   });
