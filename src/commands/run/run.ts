@@ -251,7 +251,10 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // asks, or after CONSOLE_HOLD_MS, whichever comes first; at the run's end at the latest (session.log has every
   // line at once).
   const hold = consoleHold();
+  let consoleOpen = false;
   const openConsole = () => {
+    if (consoleOpen) return;
+    consoleOpen = true;
     hold.release();
     void terminal?.start();
     void waiting?.start();
@@ -358,8 +361,10 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             },
             onAgent: (pid) => {
               agentPid = pid;
-              if (pid !== undefined) openConsole();
-              if (pid !== undefined) watchdog ??= startWatchdog(runId, config.killGraceMs);
+              if (pid !== undefined) {
+                openConsole();
+                watchdog ??= startWatchdog(runId, config.killGraceMs);
+              }
               watchdog?.agent(pid);
               return pid === undefined ? undefined : lock.lock.setAgent(pid);
             },
