@@ -155,15 +155,16 @@ async function buildCli() {
     entryPoints: ['src/cli.ts'],
     outfile: 'dist/samocode.cjs',
     minify,
-    // import.meta.url (the package root, package.json, the pretty bundle, the dashboard's files) means the bundle's
-    // own file, as it did for each chunk: all of them sit in dist/.
+    // import.meta.url (package.json, the pretty bundle, the dashboard's files) means the bundle's own file, as it did
+    // for each chunk: all of them sit in dist/; made into a URL when first asked for (not at every start).
+    // import.meta.dirname (the package root) is the bundle's folder.
     inject: ['src/launcher/import-meta-url.ts'],
     // One function expression, the one the launcher calls: CommonJS's five parameters, and the `import()` of the
     // externals. Wrapped here, not at each start, so the launcher compiles the file's text as it is read (no second
     // copy of 0.8 MB), and the source map and stack traces count the wrapper's line.
     banner: { js: '(function (exports, require, module, __filename, __dirname, __samocodeImport) {' },
     footer: { js: '})' },
-    define: { 'import.meta.url': '__samocodeImportMetaUrl' },
+    define: { 'import.meta.url': '__samocodeImportMeta.url', 'import.meta.dirname': '__dirname' },
     // Loaded only when needed, from dist/ or the package's dependencies: the pretty bundle (below; required with the
     // first console line), secretlint (agent text that looks like it may hold a secret), BullMQ (below; the Redis
     // queue back end only).

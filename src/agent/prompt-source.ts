@@ -1,11 +1,10 @@
 // workflow.md and agents/<phase>-agent.md, read once per run from the package (they do not change mid-run).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Phase } from '../core/phases.js';
 
 /** The package root: the nearest folder above this code holding workflow.md (dist/ when bundled, src/agent/ in tests). */
-export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+export const PACKAGE_ROOT = findRoot(import.meta.dirname);
 
 function findRoot(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
