@@ -2,11 +2,11 @@
 // session's start made two before its agent's spawn (the worktree's facts, and whether git has an identity). These
 // answer only when the files are in the plain shape git itself writes them, in a setting nothing else can change
 // (no GIT_DIR and the like, every file the user's own); anything else gives undefined, and the caller asks git.
-import { closeSync, lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { plainIdentityKeys } from '../core/git-config.js';
 import type { GitResult } from './git.js';
-import { openRegularFile } from './regular-file.js';
+import { readSmallFile } from './regular-file.js';
 
 /** Variables that make git look elsewhere than the folder it runs in, or read other config. */
 const REDIRECTS = /^GIT_(DIR|WORK_TREE|COMMON_DIR|NAMESPACE|CONFIG|CONFIG_GLOBAL|CONFIG_COUNT|CONFIG_PARAMETERS)$/;
@@ -15,29 +15,12 @@ const REDIRECTS = /^GIT_(DIR|WORK_TREE|COMMON_DIR|NAMESPACE|CONFIG|CONFIG_GLOBAL
 const META_BYTES = 4096;
 /** packed-refs and config files past this are left to git (which maps packed-refs and searches it). */
 const LIST_BYTES = 1024 * 1024;
-const MISSING = Symbol('missing');
-
-/**
- * A regular file's text, MISSING, or undefined when it is not one to read here (too big, not a regular file,
- * unreadable): the caller then asks git. Never blocks on a FIFO (io/regular-file.ts).
- */
-function readSmall(file: string, maxBytes: number): string | typeof MISSING | undefined {
-  try {
-    const opened = openRegularFile(file);
-    if (!opened) return MISSING;
-    try {
-      return opened.size <= maxBytes ? readFileSync(opened.fd, 'utf8') : undefined;
-    } finally {
-      closeSync(opened.fd);
-    }
-  } catch {
-    return undefined;
-  }
-}
+/** What readSmallFile says of a file that is not there. */
+const MISSING = null;
 
 /** A metadata file's text ('' when it is missing or not to be read: no pattern of git's matches that). */
 function meta(file: string): string {
-  const text = readSmall(file, META_BYTES);
+  const text = readSmallFile(file, META_BYTES);
   return typeof text === 'string' ? text : '';
 }
 
@@ -93,12 +76,16 @@ const BRANCH_REF = /^refs\/heads\/(?!\.)(?!.*\.\.)(?!.*\/\.)(?!.*@\{)[^\s~^:?*[\
  */
 function refsOf(common: string): { has(ref: string): boolean | undefined } {
   // Read only when a loose ref is missing: a big repository's packed-refs is not read for a branch that has its own.
-  let packed: string | typeof MISSING | undefined | null = null;
+  let packed: string | typeof MISSING | undefined;
+  let packedRead = false;
   return {
     has(ref) {
-      const loose = readSmall(join(common, ref), META_BYTES);
+      const loose = readSmallFile(join(common, ref), META_BYTES);
       if (loose !== MISSING) return loose !== undefined && /^[0-9a-f]{40,64}\n?$/.test(loose) ? true : undefined;
-      if (packed === null) packed = readSmall(join(common, 'packed-refs'), LIST_BYTES);
+      if (!packedRead) {
+        packed = readSmallFile(join(common, 'packed-refs'), LIST_BYTES);
+        packedRead = true;
+      }
       if (packed === undefined) return undefined;
       return packed !== MISSING && packed.includes(` ${ref}\n`);
     },
@@ -149,15 +136,10 @@ export function newWorktreeFactsFromFiles(
   env: NodeJS.ProcessEnv,
 ): { main: RepoFacts; refs: RefFacts } | undefined {
   const uid = process.getuid?.();
-  if (uid === undefined || redirected(env) || !own(mainRepo, uid)) return undefined;
-  const dotGit = join(mainRepo, '.git');
-  try {
-    const stat = lstatSync(dotGit);
-    if (!stat.isDirectory() || stat.uid !== uid) return undefined; // a linked worktree, or not the user's own
-  } catch {
-    return undefined; // no .git here: git may find a repository further up
-  }
-  const config = readSmall(join(dotGit, 'config'), LIST_BYTES);
+  if (uid === undefined || redirected(env)) return undefined;
+  const dotGit = ownGitFolder(mainRepo, uid);
+  if (!dotGit) return undefined;
+  const config = readSmallFile(join(dotGit, 'config'), LIST_BYTES);
   if (typeof config !== 'string' || UNUSUAL_REPO.test(config)) return undefined;
   const head = /^ref: (refs\/heads\/\S+)\n?$/.exec(meta(join(dotGit, 'HEAD')))?.[1];
   const refs = refsOf(dotGit);
@@ -170,7 +152,7 @@ export function newWorktreeFactsFromFiles(
     if (has) heads.add(name);
   }
   // origin's HEAD is a symbolic ref, always loose; for-each-ref leaves it out when its target does not resolve.
-  const originFile = readSmall(join(dotGit, 'refs', 'remotes', 'origin', 'HEAD'), META_BYTES);
+  const originFile = readSmallFile(join(dotGit, 'refs', 'remotes', 'origin', 'HEAD'), META_BYTES);
   if (originFile === undefined) return undefined;
   let originHead: string | undefined;
   if (originFile !== MISSING) {
@@ -207,7 +189,7 @@ export function identityFromFiles(dir: string, env: NodeJS.ProcessEnv): boolean 
   const files = [join(xdg || join(home, '.config'), 'git', 'config'), join(home, '.gitconfig')];
   const found = new Set<string>();
   for (const file of [...files, local]) {
-    const text = readSmall(file, LIST_BYTES);
+    const text = readSmallFile(file, LIST_BYTES);
     if (text === MISSING) continue;
     if (text === undefined) return false;
     // The worktree's own config.worktree would be read too: left to git.
@@ -224,13 +206,19 @@ function localConfig(dir: string, env: NodeJS.ProcessEnv): string | undefined {
   const worktree = worktreeFiles(dir, env);
   if (worktree) return join(worktree.common, 'config');
   const uid = process.getuid?.();
-  if (uid === undefined) return undefined;
+  const dotGit = uid === undefined ? undefined : ownGitFolder(dir, uid);
+  return dotGit && join(dotGit, 'config');
+}
+
+/**
+ * `<dir>/.git` when it is a folder and `dir` the top of a repository of the user's own; undefined for a linked
+ * worktree (a `.git` file), no `.git` here (git would look further up), or another user's.
+ */
+function ownGitFolder(dir: string, uid: number): string | undefined {
+  const dotGit = join(dir, '.git');
   try {
-    // Only the top of a repository of the user's own (git would look further up from anywhere else).
-    const dotGit = join(dir, '.git');
     const stat = lstatSync(dotGit);
-    if (!stat.isDirectory() || stat.uid !== uid || !own(dir, uid)) return undefined;
-    return join(dotGit, 'config');
+    return stat.isDirectory() && stat.uid === uid && own(dir, uid) ? dotGit : undefined;
   } catch {
     return undefined;
   }

@@ -2,11 +2,12 @@
 // and the names, sizes and times of the agent's files in the session folder (samocode's own files are left out).
 // With each `git status` comes a glance: the branch's HEAD files and the stats of the paths it listed. A later glance
 // that differs proves the tree changed without a git call (~3 ms); one that does not proves nothing, so git runs.
-import { closeSync, constants, fstatSync, openSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Glance, TreeLook } from '../core/progress.js';
 import { isOwnFile } from '../core/session-files.js';
 import { git } from './git.js';
+import { readSmallFile } from './regular-file.js';
 
 /** A glance stats every path the status listed: beyond this many, git alone is cheaper to trust. */
 const MAX_GLANCE_PATHS = 2000;
@@ -138,27 +139,10 @@ function headPlace(workingDir: string): HeadPlace | undefined {
 
 /**
  * A small regular file's text, or undefined. The agent can rewrite `.git` in its worktree to point anywhere: a FIFO
- * or a device there must not block the orchestrator (the open never blocks, only a regular file is read), nor a
- * huge file be read whole.
+ * or a device there must not block the orchestrator, nor a huge file be read whole (io/regular-file.ts).
  */
 function smallFile(file: string, maxBytes = 4096): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > maxBytes) return undefined;
-    const buffer = Buffer.allocUnsafe(stat.size);
-    const read = readSync(fd, buffer, 0, stat.size, 0);
-    return buffer.toString('utf8', 0, read);
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  return readSmallFile(file, maxBytes) ?? undefined;
 }
 
 /** The agent's files in the session folder: names, sizes and times. */

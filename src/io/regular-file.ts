@@ -43,6 +43,25 @@ export function openRegularFile(
   }
 }
 
+/**
+ * A small regular file's text: null when nothing is there, undefined when it is not one to read (bigger than
+ * `maxBytes`, not a regular file, unreadable). Never blocks on a FIFO, never reads a huge file whole: for files the
+ * agent can reach that samocode only peeks at (git's metadata in a worktree).
+ */
+export function readSmallFile(file: string, maxBytes: number): string | null | undefined {
+  try {
+    const opened = openRegularFile(file);
+    if (!opened) return null;
+    try {
+      return opened.size <= maxBytes ? readEnd(opened, opened.size).toString('utf8') : undefined;
+    } finally {
+      closeSync(opened.fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /** The last `bytes` of `file` (all of it when shorter), as read from `opened`. */
 export function readEnd(opened: OpenedFile, bytes: number): Buffer {
   const length = Math.min(opened.size, bytes);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test, vi } from 'vitest';
 import { SessionStateError } from '../../src/errors.js';
-import { APPEND, openRegularFile, readEnd, writeRegularFile } from '../../src/io/regular-file.js';
+import { APPEND, openRegularFile, readEnd, readSmallFile, writeRegularFile } from '../../src/io/regular-file.js';
 import { requestResume } from '../../src/io/resume-request.js';
 import { appendSessionLogLine } from '../../src/log/session-log-line.js';
 
@@ -79,5 +79,18 @@ describe('the writers on it', () => {
     } finally {
       said.mockRestore();
     }
+  });
+});
+
+describe('readSmallFile', () => {
+  test('the text of a small file; null for nothing there; undefined for a FIFO, a folder or a file over the bound', () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'small'), 'gitdir: x\n');
+    expect(readSmallFile(join(dir, 'small'), 64)).toBe('gitdir: x\n');
+    expect(readSmallFile(join(dir, 'small'), 4)).toBeUndefined();
+    expect(readSmallFile(join(dir, 'missing'), 64)).toBeNull();
+    expect(readSmallFile(fifo(dir, 'pipe'), 64)).toBeUndefined();
+    mkdirSync(join(dir, 'folder'));
+    expect(readSmallFile(join(dir, 'folder'), 64)).toBeUndefined();
   });
 });
