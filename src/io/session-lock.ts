@@ -5,8 +5,9 @@
 // Taking it is atomic with its content: the record is written whole to `<lock>.<pid>.tmp` and then link()ed to the
 // lock path, which fails with EEXIST when anyone holds it; so every lock file that exists is complete. One that cannot
 // be read (torn by an older samocode, or corrupted) is only taken over once it has not changed for TORN_STALE_MS.
-// Taking over a stale lock is serialised by a second link()ed file, `<lock>.takeover`: only its holder may remove the
-// stale lock, and only after checking it is still the very file (inode) it judged stale.
+// Taking over a stale lock is serialised by a second link()ed file, `<lock>.takeover`: only its holder may replace the
+// stale lock (by rename, so the lock path is never empty on the way), and only after checking it is still the very
+// file (inode) it judged stale.
 //
 // Beside it, `<lock>.agent` records the running agent's process group, so a run that takes over after a `kill -9`
 // can stop an agent the dead orchestrator left behind (also done at once by the watchdog, agent/watchdog.ts). That
@@ -132,8 +133,12 @@ export class SessionLock {
           continue;
         }
         try {
-          if (!removeIfStill(file, holder.seen)) continue;
-          if (!tryLink(temp, file)) continue; // someone who never saw the stale lock got in first: look again
+          // Ours put over it in one step (rename): were the stale lock removed first, a run that only link()s could
+          // get in before ours, and the run that saw the dead one (and stops its leftovers) be refused. Only the
+          // claim's holder replaces a lock, and a fresh one is link()ed only where none exists: if the file is still
+          // the one judged stale, it is the one replaced.
+          if (!isStill(file, holder.seen)) continue;
+          renameSync(temp, file);
         } finally {
           unlinkQuietly(claim);
         }
@@ -262,7 +267,7 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
-/** Remove `file` only if it is still the file judged stale. Moved aside first, so the check and the removal are one step. */
+/** Remove a takeover claim only if it is still the file judged stale. Moved aside first, so the check and the removal are one step. */
 function removeIfStill(file: string, judged: Seen): boolean {
   const aside = `${file}.stale-${process.pid}`;
   if (!isStill(file, judged)) return false;
@@ -271,8 +276,8 @@ function removeIfStill(file: string, judged: Seen): boolean {
   } catch {
     return false; // gone meanwhile: look again
   }
-  // Only the claim holder removes locks, and a fresh lock is only ever link()ed while none exists: the file moved
-  // aside is the stale one. Checked all the same; a live lock moved by mistake is put back.
+  // A fresh claim is only ever link()ed while none exists: the file moved aside is the stale one. Checked all the
+  // same; a live claim moved by mistake is put back.
   if (!isStill(aside, judged)) {
     try {
       linkSync(aside, file);

@@ -72,13 +72,19 @@ async function queueOf(p: Project, url = redis!.url): Promise<QueueBackend> {
   return queue;
 }
 
-/** waitFor for a probe that asks Redis. */
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+/** waitFor for a probe that asks Redis; `explain` says, on a time-out, how things stood. */
+async function until<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+  explain?: () => Promise<string>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `; ${await explain()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -163,6 +169,7 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
     }
     const workers = [realWorker(p), realWorker(p)];
     const queue = await queueOf(p);
+    let passed = false;
     try {
       await until(
         async () => {
@@ -176,6 +183,7 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
         },
         120_000,
         'four jobs done',
+        async () => `the jobs: ${JSON.stringify(await queue.list())}`,
       );
       for (const name of names) {
         const dir = p.sessionDir(name);
@@ -194,9 +202,14 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
       const list = await p.run(['queue', '--config', p.configFile], { env: { SAMOCODE_QUEUE: redis!.url } });
       expect(list.exitCode, list.stderr).toBe(0);
       for (const name of names) expect(list.stdout).toContain(name);
+      passed = true;
     } finally {
       for (const w of workers) w.kill('SIGTERM');
-      for (const w of workers) await w.result;
+      for (const [i, w] of workers.entries()) {
+        const end = await w.result;
+        // What each worker said, when the test failed: the job's reason alone may not tell which run went wrong.
+        if (!passed) process.stderr.write(`worker ${i + 1} exited ${end.exitCode}:\n${end.stderr.slice(-6_000)}\n`);
+      }
       await queue.close();
     }
   }, 150_000);

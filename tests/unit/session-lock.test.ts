@@ -1,7 +1,7 @@
 // The session lock on real files in a temp folder, in this process: what a lock file holds, release, and the
 // takeover claim. The races between processes are tested through the CLI (tests/integration/lock-race.test.ts).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -83,5 +83,53 @@ describe('SessionLock', () => {
     writeFileSync(`${file}.takeover`, live);
     await expect(SessionLock.acquire(file, 'run-2', NOW)).rejects.toThrow('other processes keep taking it');
     expect(readFileSync(file, 'utf8')).toBe(dead);
+  });
+
+  test('a takeover leaves no moment without a lock file: a process that only ever link()s the lock never gets in', async () => {
+    // What a second orchestrator does when it finds no lock: link(2) its record to the lock path. A takeover that
+    // removed the stale lock before putting its own let such a process in, and the run that had seen the dead one
+    // (and would stop its leftovers) was refused instead. Here a child links in a tight loop while this process takes
+    // a stale lock over again and again (made stale again by rename, so it never goes missing otherwise).
+    const file = lockFile();
+    const dead = JSON.stringify({ pid: deadPid(), host: hostname(), runId: 'dead-run', startedAt: NOW.toISOString() });
+    writeFileSync(file, dead);
+    const linker = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('node:fs'); const [lock, mine] = process.argv.slice(1);
+         fs.writeFileSync(mine, 'the linker');
+         process.stdout.write('ready');
+         const spin = () => {
+           for (let i = 0; i < 2000; i++) { try { fs.linkSync(mine, lock); process.stdout.write(' got in'); process.exit(0); } catch {} }
+           setImmediate(spin);
+         };
+         spin();`,
+        file,
+        `${file}.linker`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let said = '';
+    linker.stdout.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    const exited = new Promise((resolve) => linker.once('exit', resolve));
+    await new Promise<void>((resolve) => linker.stdout.once('data', () => resolve()));
+    let tookOver = 0;
+    let refused: string | undefined;
+    try {
+      for (let i = 0; i < 300 && refused === undefined; i++) {
+        try {
+          if ((await SessionLock.acquire(file, `run-${i}`, NOW)).tookOverFrom) tookOver++;
+        } catch (error) {
+          refused = String(error);
+        }
+        writeFileSync(`${file}.again`, dead);
+        renameSync(`${file}.again`, file);
+      }
+    } finally {
+      linker.kill('SIGTERM');
+      await exited;
+    }
+    expect({ said, tookOver, refused }).toEqual({ said: 'ready', tookOver: 300, refused: undefined });
   });
 });
