@@ -8,6 +8,7 @@ import { GitError } from '../errors.js';
 import { git, type GitResult } from './git.js';
 import { newWorktreeFactsFromFiles, worktreeFactsFromFiles, type RefFacts, type RepoFacts } from './git-files.js';
 import { makeDir } from './make-dir.js';
+import { WORKTREE_ADD_WAITS_MS, worktreeBusy } from '../core/worktree-add.js';
 
 export interface Workspace {
   workingDir: string;
@@ -159,6 +160,29 @@ function askGitFacts(mainRepo: string, path: string, branch: string): GitFacts {
 }
 
 /**
+ * `git worktree add` on `branch`, made from `from` unless it exists. Tried again while another git is making a
+ * worktree of the same repository at that instant (core/worktree-add.ts); git has then often made the branch already
+ * (it does that first), so each try asks whether it is there.
+ */
+async function addWorktree(mainRepo: string, path: string, branch: string, from: string | undefined): Promise<void> {
+  let make = from !== undefined;
+  for (let attempt = 0; ; attempt++) {
+    const args = make ? ['worktree', 'add', '-b', branch, path, from!] : ['worktree', 'add', path, branch];
+    const added = await git(mainRepo, args);
+    if (added.ok) return;
+    const wait = WORKTREE_ADD_WAITS_MS[attempt];
+    if (wait === undefined || !worktreeBusy(added.err) || existsSync(path)) {
+      const tried = attempt > 0 ? ` (${attempt + 1} tries: another git was making a worktree of this repository)` : '';
+      throw new GitError(
+        `git ${args.join(' ')} failed in ${mainRepo}${tried}: ${added.err}. Fix the cause (e.g. set BASE_BRANCH to an existing branch) and run again.`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait * (1 + Math.random() / 2)));
+    if (make) make = !(await git(mainRepo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;
+  }
+}
+
+/**
  * A session's git facts asked ahead (run.ts, before the session's files are read): git runs while they are parsed.
  * ensureWorkspace takes them only when they are of the same MAIN_REPO, worktree and branch, and the worktree still
  * exists or not as it did then; otherwise it asks again.
@@ -220,15 +244,7 @@ export async function ensureWorkspace(
   const base = opts.baseBranch ?? baseBranchOf(known, main.current);
   makeDir(opts.worktrees, 'the worktrees folder', 'WORKTREES');
   const branchExists = known.heads.has(branch);
-  const args = branchExists
-    ? ['worktree', 'add', path, branch]
-    : ['worktree', 'add', '-b', branch, path, base ?? 'HEAD'];
-  const added = await git(opts.mainRepo, args);
-  if (!added.ok) {
-    throw new GitError(
-      `git ${args.join(' ')} failed in ${opts.mainRepo}: ${added.err}. Fix the cause (e.g. set BASE_BRANCH to an existing branch) and run again.`,
-    );
-  }
+  await addWorktree(opts.mainRepo, path, branch, branchExists ? undefined : (base ?? 'HEAD'));
   return {
     workingDir: path,
     standalone: false,

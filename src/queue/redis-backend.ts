@@ -236,10 +236,10 @@ export async function openRedisQueue(config: Config, opts: RedisQueueOptions): P
           running.delete(work);
           held.delete(job.id!);
         }
-        if (lost.signal.aborted) {
-          // The job is no longer ours (another worker may have failed it as stalled): finish nothing in Redis.
-          throw new Error(`lost the job's lock: ${String(lost.signal.reason)}`);
-        }
+        // A lost lease (lost.signal) stopped the orchestrator after its iteration; what it reached is finished as
+        // usual. BullMQ finishes or moves a job only with the lock's own token: if the job is no longer ours (failed
+        // as stalled, taken by another worker), that is refused and nothing changes. A renewal answered late looks
+        // lost here while Redis still holds the job for us: failing it then was for good (it is no stall).
         switch (result.outcome) {
           case 'failed':
             throw new lib.UnrecoverableError(result.reason);

@@ -3,8 +3,9 @@
 // two workers to done, their gates answered by file edits; kill -9 of a worker whose orchestrator lives on: the stalled
 // job is never run a second time beside it and takes the session's end; kill -9 of a worker and its orchestrator: the
 // job failed as stalled, samocode's own lock check re-queues it (a `requeued` history entry), and it resumes in the same
-// phase with no history line lost or doubled; Redis killed mid-run is a clear error (exit 9, the URL, the fix) and
-// loses nothing.
+// phase with no history line lost or doubled; lease renewals answered late (a relay that holds Redis's replies back,
+// tests/helpers/slow-replies.ts) stop the session after its iteration and it goes on; Redis killed mid-run is a clear
+// error (exit 9, the URL, the fix) and loses nothing.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,6 +14,7 @@ import { openRedisQueue } from '../../src/queue/redis-backend.js';
 import type { QueueBackend } from '../../src/queue/backend.js';
 import { reapLeftovers, sessionDirOf } from '../helpers/processes.js';
 import { freePort, redisMissing, startRedis, type RedisServer } from '../helpers/redis.js';
+import { slowReplies } from '../helpers/slow-replies.js';
 import {
   createProject,
   answerEverything,
@@ -305,6 +307,54 @@ describe.skipIf(missing !== undefined)('BullMQ back end on a real redis-server',
       first.kill('SIGKILL');
       second?.kill('SIGKILL');
       await queue.close();
+    }
+  }, 120_000);
+
+  test('a lease renewal answered late: the worker stops the session after its iteration, and it goes on, never failed', async () => {
+    // Redis applies the renewal at once, but its reply comes 1.9 s late (a busy machine): the worker cannot tell
+    // whether it still holds the job, so it stops the orchestrator after its iteration, and BullMQ's lease lapses
+    // before the next renewal. The job is failed as stalled and queued again once its orchestrator is gone (or, had
+    // the orchestrator ended while the lease still held, queued again at once: the worker no longer fails a job
+    // for a lease that only looked lost, which the timing here does not reach).
+    const relay = await slowReplies(redis!.port);
+    const work = Array.from({ length: 9 }, (_, i) => ({
+      delayMs: 250,
+      files: { [`step${i + 1}.txt`]: `${i + 1}\n` },
+      signal: sig.stay('investigation'),
+    }));
+    const p = project([
+      ...work,
+      { signal: sig.go('requirements') },
+      { sessionFiles: QA, signal: sig.wait('qa_answers') },
+    ]);
+    const queue = await queueOf(p);
+    const worker = realWorker(p, relay.url);
+    try {
+      await queue.enqueue({ session: 'late', task: 'keep going' });
+      const dir = await waitFor(() => sessionDirOf(p, 'late'), 30_000, 'the session');
+      await waitFor(() => readHistory(dir).length >= 1, 30_000, 'iteration 1 recorded');
+      relay.slow(LEASE_MS - 100);
+      await new Promise((r) => setTimeout(r, LEASE_MS + 200));
+      relay.slow(0);
+      const end = await until(
+        async () =>
+          (await queue.list()).find(
+            (j) =>
+              j.id === 'late' &&
+              (j.state === 'waiting' || (j.state === 'failed' && !/re-queued once/.test(j.reason ?? ''))),
+          ),
+        60_000,
+        'the job at its gate',
+        async () => `the jobs: ${JSON.stringify(await queue.list())}`,
+      );
+      expect(end.state, end.reason).toBe('waiting');
+      const iterations = expectWholeHistory(dir).filter((e) => e.event === 'iteration');
+      expect(iterations.map((e) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    } finally {
+      worker.kill('SIGTERM');
+      process.stderr.write('WORKER: ' + (await worker.result).stderr);
+      await queue.close();
+      await relay.close();
     }
   }, 120_000);
 
