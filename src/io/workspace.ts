@@ -2,6 +2,7 @@
 // base branch on the first run and reused afterwards; or MAIN_REPO itself when it is not a git repository.
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../core/config.js';
 import type { SessionState } from '../core/state.js';
 import { GitError } from '../errors.js';
@@ -177,7 +178,7 @@ async function addWorktree(mainRepo: string, path: string, branch: string, from:
         `git ${args.join(' ')} failed in ${mainRepo}${tried}: ${added.err}. Fix the cause (e.g. set BASE_BRANCH to an existing branch) and run again.`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, wait * (1 + Math.random() / 2)));
+    await sleep(wait * (1 + Math.random() / 2));
     if (make) make = !(await git(mainRepo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).ok;
   }
 }
