@@ -25,6 +25,7 @@ import { scrubStrings } from '../core/secrets.js';
 import { scanStrings } from '../core/secret-scan.js';
 import { LOGS_DIR, SIGNAL_FILE } from '../core/session-files.js';
 import { treeWrites } from '../core/progress.js';
+import { announceAgentSpawned } from '../io/agent-spawned.js';
 
 export interface SessionAgentDeps {
   config: Config;
@@ -121,6 +122,7 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
         onSpawn: (pid) => {
           recorded = deps.onAgent(pid);
           request.started?.();
+          announceAgentSpawned();
         },
         idle: deps.config.idleTimeoutMs
           ? { timeoutMs: deps.config.idleTimeoutMs, lastActivity: stream.lastActivity }

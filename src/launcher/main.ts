@@ -11,20 +11,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { AGENT_SPAWNED } from '../io/agent-spawned.js';
 import { cacheDirs, cacheFileName, readCache, writeCache } from './code-cache.js';
+import { useSmallHeap, withStartFlags } from './heap-flags.js';
 
-// Peak RSS flat in the agent's stream size (bench: 1 GB of stream-json was 143–165 MB, now ~73). Both flags are read
-// when V8 decides, not when the heap is set up, so setting them here works (unlike --max-semi-space-size, which needs
-// a launch flag: `env -S` in the shebang is not portable, a re-exec costs a start). Set before the bundle is compiled:
-// V8 keys its code cache by the flags too, and the cache is made and used with these set.
-// - The young generation doubles (up to 2 × 16 MB semi-spaces) each time enough of it has survived scavenges, and a
-//   long stream (millions of short-lived lines) always gets there: growth factor 1 keeps it at its starting size.
-// - After a full GC the old generation may grow to 4 × what was live before the next one (GC is cheap here, so V8
-//   picks its largest factor): ~8 MB live let a long stream's leftovers pile up to 32 MB. At most 2 × instead.
-setFlagsFromString('--semi-space-growth-factor=1');
-setFlagsFromString('--heap-growing-percent=100');
+// V8's heap flags for a long stream wait for the first agent's spawn: set before, they would cost the start its
+// built-in modules' code cache (heap-flags.ts).
+process.once(AGENT_SPAWNED, useSmallHeap);
 
 /** The bundle's content hash, written in by build.mjs: a cache of another build is never even read. */
 declare const SAMOCODE_BUNDLE_HASH: string;
@@ -76,7 +70,8 @@ function scheduleWrite(owner: number, atExit: boolean): void {
     process.removeListener('exit', onExit);
     if (!module.exports.COMMAND_NAMES?.includes(command)) return;
     try {
-      const file = writeCache(dirs, name, { data: script.createCachedData(), complete }, owner);
+      const data = withStartFlags(() => script.createCachedData());
+      const file = writeCache(dirs, name, { data, complete }, owner);
       report?.(file ? `wrote ${file}${complete ? '' : ' (partial)'}` : `no folder took it (${dirs.join(', ')})`);
     } catch (error) {
       report?.(`not written: ${(error as Error).message}`);

@@ -3,10 +3,19 @@
 // SAMOCODE_CODE_CACHE=report so the launcher says what it did. A missing, corrupt, foreign or unwritable cache must
 // only cost speed: every start here still answers.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { ROOT, tempDir } from '../helpers/rig.js';
+import { createProject, ROOT, sig, tempDir } from '../helpers/rig.js';
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const isRoot = process.getuid?.() === 0;
@@ -24,9 +33,12 @@ function privateCopy(): Copy {
   const home = join(root, 'home');
   mkdirSync(dist, { recursive: true });
   mkdirSync(home);
-  for (const file of ['cli.js', 'package.json', 'samocode.cjs', 'pretty-bundle.cjs'])
+  for (const file of ['cli.js', 'package.json', 'samocode.cjs', 'pretty-bundle.cjs', 'script-agent.js'])
     copyFileSync(join(ROOT, 'dist', file), join(dist, file));
   copyFileSync(join(ROOT, 'package.json'), join(root, 'pkg', 'package.json'));
+  // What a run reads of the package besides dist/: the phase prompts.
+  for (const path of ['workflow.md', 'agents', 'skills', 'commands'])
+    cpSync(join(ROOT, path), join(root, 'pkg', path), { recursive: true });
   chmodSync(dist, 0o755);
   const caches = (dir = dist) => {
     try {
@@ -43,7 +55,7 @@ function privateCopy(): Copy {
 }
 
 describe('the code cache', () => {
-  test('the first start writes it beside the bundle, the second uses it (the heap flags set before both)', () => {
+  test('the first start writes it beside the bundle, the second uses it', () => {
     const copy = privateCopy();
     const first = run(copy);
     expect(first.stdout).toBe(`${VERSION}\n`);
@@ -54,6 +66,20 @@ describe('the code cache', () => {
     expect(second.stdout).toBe(`${VERSION}\n`);
     expect(second.report).toMatch(/used .*-run\.v8cache \(partial\)/);
     expect(second.report).not.toMatch(/wrote|rejected/);
+  });
+
+  test('a cache written once the agent ran (the heap flags set then) is used by the next start, not rejected', () => {
+    // The launcher sets V8's heap flags at the first agent spawn; V8 keys caches by its flags, so the cache is made
+    // with them back at their defaults for that instant (launcher/heap-flags.ts), as the next start compiles.
+    const copy = privateCopy();
+    const project = createProject();
+    const scenario = project.scenario([{ signal: sig.block('one') }, { signal: sig.block('two') }]);
+    const args = ['--config', project.configFile, '--session', 's', '--script', scenario, '--no-wait'];
+    const first = run(copy, project.env, [...args, '--task', 'a task'], 4);
+    expect(first.report).toMatch(/wrote .*-run\.v8cache \(partial\)/);
+    const second = run(copy, project.env, args, 4);
+    expect(second.report).toMatch(/used .*-run\.v8cache \(partial\)/);
+    expect(second.report).not.toMatch(/rejected/);
   });
 
   test('each command has its own; a mistyped command writes none', () => {

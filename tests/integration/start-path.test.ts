@@ -10,6 +10,8 @@ import { CLI, createProject, sig, type Project } from '../helpers/rig.js';
 
 /** Loaded by no start before its first spawn (each costs ~1–3 ms, or pulls in more). */
 const NOT_BEFORE_SPAWN = [
+  // Setting V8's heap flags needs it; set before the spawn, they cost the start Node's code cache of its modules.
+  'v8',
   'crypto',
   'assert',
   'worker_threads',

@@ -16,8 +16,11 @@ const MAY_IMPORT: Record<string, readonly string[] | 'all'> = {
   ...Object.fromEntries(['agent', 'io', 'log', 'telegram', 'config', 'gates'].map((room) => [room, ADAPTER])),
   commands: 'all',
   cli: 'all',
-  /** dist/cli.js: compiles and runs the CLI bundle with V8's code cache; it loads the bundle, it imports none of it. */
-  launcher: [],
+  /**
+   * dist/cli.js: compiles and runs the CLI bundle with V8's code cache; it loads the bundle, it imports none of it but
+   * the name of the event that ends the start (io/agent-spawned.ts, a constant).
+   */
+  launcher: ['io/agent-spawned'],
   /** The dashboard's page (src/web): browser code, bundled on its own; it shares nothing with the Node side. */
   web: [],
 };
