@@ -37,11 +37,23 @@ export interface CacheRead {
 }
 
 /**
- * One cache file per bundle, Node version, architecture and command: V8 rejects another Node's data anyway, and each
- * command compiles different code (a cache written by `status` holds little of what `run` needs).
+ * One cache file per bundle, Node version, architecture and kind of start (cacheKind): V8 rejects another Node's
+ * data anyway, and each command compiles different code (a cache written by `status` holds little of what `run`
+ * needs).
  */
-export function cacheFileName(bundleHash: string, nodeVersion: string, arch: string, command: string): string {
-  return `${PREFIX}${bundleHash}-node${nodeVersion.replace(/^v/, '')}-${arch}-${command}${SUFFIX}`;
+export function cacheFileName(bundleHash: string, nodeVersion: string, arch: string, kind: string): string {
+  return `${PREFIX}${bundleHash}-node${nodeVersion.replace(/^v/, '')}-${arch}-${kind}${SUFFIX}`;
+}
+
+/**
+ * What the cache is kept for: the command, and for `run` whether it names a task. A run with `--task` most often
+ * starts a new session (its worktree, a first `_overview.md`), one without resumes (reads `_overview.md`, takes the
+ * session's lock back): each way compiles code the other does not, and a resumed start with a new session's cache
+ * compiled ~3 ms of its own afresh (bench, A/B). A wrong guess (a resume that repeats its --task) only costs that.
+ */
+export function cacheKind(command: string, args: readonly string[]): string {
+  if (command !== 'run') return command;
+  return args.some((arg) => arg === '--task' || arg.startsWith('--task=')) ? 'run-new' : 'run';
 }
 
 /**

@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { AGENT_SPAWNED } from '../io/agent-spawned.js';
-import { cacheDirs, cacheFileName, readCache, writeCache } from './code-cache.js';
+import { cacheDirs, cacheFileName, cacheKind, readCache, writeCache } from './code-cache.js';
 import { useSmallHeap, withStartFlags } from './heap-flags.js';
 
 // V8's heap flags for a long stream wait for the first agent's spawn: set before, they would cost the start its
@@ -36,10 +36,11 @@ const report = mode === 'report' ? (line: string) => process.stderr.write(`samoc
 // before a cache is written: a typo makes no file).
 const word = process.argv[2];
 const command = word !== undefined && /^[a-z][a-z-]{0,31}$/.test(word) ? word : 'run';
+const kind = cacheKind(command, process.argv.slice(2));
 
 const uid = process.getuid?.();
 const dirs = mode === 'off' ? [] : cacheDirs(dir, { uid, home: homedir(), env: process.env });
-const name = cacheFileName(SAMOCODE_BUNDLE_HASH, process.version, process.arch, command);
+const name = cacheFileName(SAMOCODE_BUNDLE_HASH, process.version, process.arch, kind);
 const { script, accepted, complete } = compile();
 
 const module = { exports: {} as { COMMAND_NAMES?: readonly string[] }, filename: bundle, id: bundle };
@@ -59,7 +60,7 @@ function compile(): { script: Script; accepted: boolean; complete: boolean } {
   const used = cached !== undefined && !compiled.cachedDataRejected;
   if (dirs.length === 0) report?.('off');
   else if (used) report?.(`used ${cached.file}${cached.complete ? '' : ' (partial)'}`);
-  else report?.(cached ? `${cached.file} rejected by V8` : `none yet for ${command}`);
+  else report?.(cached ? `${cached.file} rejected by V8` : `none yet for ${kind}`);
   return { script: compiled, accepted: used, complete: used && cached.complete };
 }
 

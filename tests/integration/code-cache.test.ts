@@ -76,10 +76,26 @@ describe('the code cache', () => {
     const scenario = project.scenario([{ signal: sig.block('one') }, { signal: sig.block('two') }]);
     const args = ['--config', project.configFile, '--session', 's', '--script', scenario, '--no-wait'];
     const first = run(copy, project.env, [...args, '--task', 'a task'], 4);
-    expect(first.report).toMatch(/wrote .*-run\.v8cache \(partial\)/);
-    const second = run(copy, project.env, args, 4);
-    expect(second.report).toMatch(/used .*-run\.v8cache \(partial\)/);
+    expect(first.report).toMatch(/wrote .*-run-new\.v8cache \(partial\)/);
+    const second = run(copy, project.env, [...args, '--task', 'a task'], 4);
+    expect(second.report).toMatch(/used .*-run-new\.v8cache \(partial\)/);
     expect(second.report).not.toMatch(/rejected/);
+  });
+
+  test("a new session's start and a resumed one's keep a cache each: neither takes the other's", () => {
+    const copy = privateCopy();
+    const project = createProject();
+    const scenario = project.scenario(['one', 'two', 'three', 'four'].map((why) => ({ signal: sig.block(why) })));
+    const args = ['--config', project.configFile, '--session', 's', '--script', scenario, '--no-wait'];
+    expect(run(copy, project.env, [...args, '--task', 'a task'], 4).report).toMatch(/wrote .*-run-new\.v8cache/);
+    const resumed = run(copy, project.env, args, 4);
+    expect(resumed.report).toMatch(/none yet for run\n.*wrote .*-run\.v8cache/);
+    expect(run(copy, project.env, args, 4).report).toMatch(/used .*-run\.v8cache/);
+    expect(run(copy, project.env, [...args, '--task=again'], 4).report).toMatch(/used .*-run-new\.v8cache/);
+    expect(copy.caches().sort()).toEqual([
+      expect.stringMatching(/-run-new\.v8cache$/),
+      expect.stringMatching(/-run\.v8cache$/),
+    ]);
   });
 
   test('each command has its own; a mistyped command writes none', () => {
