@@ -1,7 +1,6 @@
 // pino: JSON lines into `<session>/session.log` (everything, for later reading), and for the person at the terminal
 // either readable lines (pino-pretty, loaded with the first line the console shows) on stderr, or JSON lines on
 // stdout (--log-format json). Every line is scrubbed of secrets (core/secrets.ts) before it is written.
-import { isatty } from 'node:tty';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -9,6 +8,7 @@ import pino, { type Logger } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import type { LogFormat } from '../core/config.js';
 import { APPEND, openRegularFile } from '../io/regular-file.js';
+import { isTerminal } from '../io/terminal-fd.js';
 import { tolerantLogStream } from '../io/storage-failure.js';
 import { withoutControls } from '../core/agent-text.js';
 
@@ -57,8 +57,9 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
   if (opts.format === 'json') {
     streams.push({ level: consoleLevel as pino.Level, stream: pino.destination({ dest: 1, sync: true }) });
   } else {
-    // isatty: process.stderr would be set up for this question alone (the lines go to fd 2 through pino-pretty).
-    const colorize = !process.env.NO_COLOR && isatty(2);
+    // Not process.stderr.isTTY: that stream would be set up for this question alone (the lines go to fd 2 through
+    // pino-pretty).
+    const colorize = !process.env.NO_COLOR && isTerminal(2);
     streams.push({
       level: consoleLevel as pino.Level,
       stream: lazyPretty(

@@ -12,6 +12,8 @@ import { CLI, createProject, sig, type Project } from '../helpers/rig.js';
 const NOT_BEFORE_SPAWN = [
   // Setting V8's heap flags needs it; set before the spawn, they cost the start Node's code cache of its modules.
   'v8',
+  // A terminal's question is one fstat where stderr is no character device (io/terminal-fd.ts): this test's is a pipe.
+  'tty',
   'crypto',
   'assert',
   'worker_threads',

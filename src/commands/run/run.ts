@@ -1,11 +1,11 @@
 // Composition root for `orchestrate run`: config → session → real adapters → loop. The only place that sees
 // both the loop and the IO side.
 import { homedir } from 'node:os';
-// isatty, not process.stderr.isTTY: reading that makes Node set up the stderr stream, which nothing before the first
-// spawn writes to (~0.5 ms for a pipe).
-import { isatty } from 'node:tty';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+// Not process.stderr.isTTY: reading that makes Node set up the stderr stream, which nothing before the first spawn
+// writes to (~0.5 ms for a pipe).
+import { isTerminal } from '../../io/terminal-fd.js';
 import { loadConfig, type Loaded } from '../../config/load.js';
 import type { SettingKey } from '../../config/settings.js';
 import { EXIT_CODES, UsageError, type ExitCode } from '../../errors.js';
@@ -223,7 +223,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // On a TTY: the live status line below the log lines, and what a wait asks for (log/status-line.ts). Set up only
   // there, and once the first agent runs (log/terminal-later.ts): string-width's Unicode tables cost 20–55 ms.
   const terminal =
-    isatty(2) && config.logFormat !== 'json'
+    isTerminal(2) && config.logFormat !== 'json'
       ? terminalLater(async () =>
           (await import('../../log/status-line.js')).terminalFor({
             format: config.logFormat,
