@@ -679,26 +679,34 @@ async function measureIdle(agent, cli, count) {
 }
 
 /**
- * The launcher keeps V8's code cache of the CLI (src/launcher/): a start after a build writes a partial one as it
- * exits, and one that lives 2 s a complete one. A person's every start but the first finds the complete one; so do
- * the figures: one session waits past that write before anything is measured.
+ * The launcher keeps V8's code cache of the CLI (src/launcher/), one per kind of start (a run with --task, a new
+ * session's; one without, a resume's): a start after a build writes a partial one as it exits, and one that lives 2 s
+ * a complete one. A person's every start but the first of each kind finds the complete one; so do the figures: a new
+ * session waits past that write, then, answered, is resumed with an agent run that waits past it too, before
+ * anything is measured.
  */
 async function warmCodeCache(agent, cli) {
   const project = createProject('warm', agent);
   try {
-    let waiting;
-    const ready = new Promise((resolve) => (waiting = resolve));
-    const run = startNode(project, [cli, ...sessionArgs(project), '--quiet'], {
-      what: 'code cache warm-up',
-      pollMs: 1000,
-      env: { ...project.env, FAKE_WAIT: '1', SAMOCODE_CODE_CACHE: 'report' },
-      onStderr: (text) => text.includes('waiting for you') && waiting(),
-    });
-    run.done.catch(() => {});
-    await Promise.race([ready, run.done]);
-    await sleep(2500);
-    run.child.kill('SIGTERM');
-    await run.done.catch(() => {});
+    const liveFor2s = async (args, env) => {
+      let waiting;
+      const ready = new Promise((resolve) => (waiting = resolve));
+      const run = startNode(project, [cli, ...args, '--quiet'], {
+        what: 'code cache warm-up',
+        pollMs: 1000,
+        env: { ...project.env, ...env, SAMOCODE_CODE_CACHE: 'report' },
+        onStderr: (text) => text.includes('waiting for you') && waiting(),
+      });
+      run.done.catch(() => {});
+      await Promise.race([ready, run.done]);
+      await sleep(2500);
+      run.child.kill('SIGTERM');
+      await run.done.catch(() => {});
+    };
+    await liveFor2s(sessionArgs(project), { FAKE_WAIT: '1' });
+    const qa = join(project.sessionDir(), '_qa.md');
+    writeFileSync(qa, readFileSync(qa, 'utf8').replace('_waiting_', 'A'));
+    await liveFor2s(sessionArgs(project, { task: false }), { FAKE_WAIT: '2' });
   } finally {
     removeProject(project.root);
   }
