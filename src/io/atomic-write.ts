@@ -4,22 +4,46 @@
 // Not write-file-atomic's `sync`: it ignores the byte count of its one `writeSync`, so on a nearly full disk it renames
 // a cut-off temp file over the good one without an error (seen: 24 KB of a 50 KB file on a full tmpfs).
 // `writeFileSync` writes until done or throws, and the temp file is removed when anything fails.
-import { renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { SessionStateError } from '../errors.js';
 
 let counter = 0;
+/** Temp names tried when something else already stands at one (samocode's own are never left behind by it). */
+const TRIES = 8;
 
 export function writeFileAtomicSync(file: string, text: string): void {
-  const temp = `${file}.tmp-${process.pid}-${counter++}`;
-  try {
-    writeFileSync(temp, text, { flag: 'wx', mode: modeOf(file) });
-    renameSync(temp, file);
-  } catch (error) {
+  const mode = modeOf(file);
+  const taken: string[] = [];
+  for (;;) {
+    const temp = `${file}.tmp-${process.pid}-${counter++}`;
+    let fd: number;
     try {
-      unlinkSync(temp);
-    } catch {
-      // never created, or already renamed
+      // Created here and now, or not at all: what stands at the name (an agent's FIFO, a file) is never opened.
+      fd = openSync(temp, 'wx', mode);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      taken.push(temp);
+      if (taken.length < TRIES) continue;
+      throw new SessionStateError(
+        `cannot write ${file}: the temp names it is written through are taken by files samocode did not make (${taken.slice(0, 3).join(', ')}, …); it left them as they are. Move them away (${file}.tmp-*) and run again.`,
+      );
     }
-    throw error;
+    try {
+      try {
+        writeFileSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, file);
+      return;
+    } catch (error) {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // already renamed, or gone
+      }
+      throw error;
+    }
   }
 }
 
