@@ -5,7 +5,7 @@
 import { lstatSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from '../io/atomic-write.js';
 import { parseDiff, type DiffFile } from '../core/review/diff.js';
 import { planFiles, renderReview } from '../core/review/review-file.js';
 import { reviewDiff } from '../core/review/rules.js';
@@ -74,7 +74,7 @@ async function review(ctx: ReviewContext, limitBytes: number): Promise<ReviewRes
   // A session that holds a secret is blocked, not reviewed: the review is written when it is run again, clean.
   if (blocked.length > 0 || findings.length === 0) return { secrets: blocked, findings };
   const text = renderReview(findings, { base: ctx.base, branch: ctx.state.branch, head: ctx.head });
-  await writeFileAtomic(join(ctx.sessionDir, REVIEW_FILE), ctx.scrub(text));
+  writeFileAtomicSync(join(ctx.sessionDir, REVIEW_FILE), ctx.scrub(text));
   return { secrets: blocked, findings, file: REVIEW_FILE };
 }
 

@@ -4,7 +4,7 @@
 // orchestrator's file watcher never reads half a file; the watcher, not this module, decides whether the session
 // resumes. Each returns what happened, for its caller to put in its own words.
 import { join } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from './atomic-write.js';
 import {
   applyAnswers,
   parseQuestions,
@@ -40,7 +40,7 @@ export async function writeAnswers(sessionDir: string, reply: string): Promise<A
   const before = readIfExists(file);
   if (before === undefined) return { kind: 'no_file', file };
   const result = applyAnswers(before, reply);
-  if (result.answered.length > 0 && result.text !== before) await writeFileAtomic(file, result.text);
+  if (result.answered.length > 0 && result.text !== before) writeFileAtomicSync(file, result.text);
   const questions = parseQuestions(result.text);
   return {
     kind: 'written',
@@ -78,6 +78,6 @@ async function writeDecisionLine(
   if (before === undefined) return { kind: 'no_file', file };
   const after = set(before, decision);
   if (after === undefined) return { kind: 'no_line', file };
-  if (after !== before) await writeFileAtomic(file, after);
+  if (after !== before) writeFileAtomicSync(file, after);
   return { kind: 'written', file, now: read(after) };
 }

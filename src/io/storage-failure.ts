@@ -49,7 +49,7 @@ export async function guardWriteAsync<T>(attempt: WriteAttempt, write: () => Pro
 export function storageError(error: NodeJS.ErrnoException, attempt: WriteAttempt): StorageError {
   const code = error.code ?? 'EIO';
   const words = STORAGE_ERRNOS[code] ?? code;
-  // The errno's own path can be a temp file beside the target (write-file-atomic): name the target, mention the other.
+  // The errno's own path can be a temp file beside the target (io/atomic-write.ts): name the target, mention the other.
   const also = error.path && resolve(error.path) !== resolve(attempt.file) ? ` (at ${error.path})` : '';
   const where = whereOnDisk(attempt.file);
   const head = `cannot write ${attempt.file}${also}: ${attempt.what}: ${words} (${code}${error.syscall ? ` on ${error.syscall}` : ''}).`;

@@ -4,11 +4,22 @@
 // history stays whole, and the same command goes on once the cause is gone. These need root and Linux mounts: where
 // that is missing the test is skipped with the reason printed, never passed.
 import { spawnSync } from 'node:child_process';
-import { chownSync, closeSync, mkdirSync, openSync, readFileSync, readdirSync, truncateSync, writeSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test, type TestContext } from 'vitest';
 import { StorageError } from '../../src/errors.js';
 import { HistoryLog } from '../../src/io/history-log.js';
+import { writeAnswers } from '../../src/io/session-edits.js';
 import { StateStore } from '../../src/io/state-store.js';
 import { fakeState } from '../helpers/fake-state.js';
 import {
@@ -348,3 +359,20 @@ function runAs(project: Project, args: string[]) {
     done({ exitCode: result.status, stderr: result.stderr });
   });
 }
+
+describe("a person's answer written on a full disk", () => {
+  test('fails with ENOSPC and leaves the old _qa.md whole, as Telegram and `orchestrate json` write it', async (ctx) => {
+    const root = tempDir();
+    const disk = join(root, 'disk');
+    mkdirSync(disk);
+    mount(ctx, disk, '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs');
+    const file = join(disk, '_qa.md');
+    writeFileSync(file, '### Q1: which way?\n- A) this\n- B) that\n**Answer:** _waiting_\n');
+    const before = readFileSync(file, 'utf8');
+    fillDisk(join(disk, 'filler'), 40 * 1024);
+    const error = await writeAnswers(disk, `Q1: ${'a long answer '.repeat(2500)}`).catch((e: unknown) => e);
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readdirSync(disk).sort()).toEqual(['_qa.md', 'filler']);
+  });
+});

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomicSync } from '../../io/atomic-write.js';
 import { InstallError } from '../../errors.js';
 import { isDirectory } from '../../io/path-kind.js';
 import {
@@ -172,7 +172,7 @@ export function execute(plan: Plan, previous: Manifest | undefined): Outcome {
       continue;
     }
     try {
-      if (stepWrites(step)) writeFileAtomic.sync(step.path, step.content ?? '');
+      if (stepWrites(step)) writeFileAtomicSync(step.path, step.content ?? '');
       else if (stepRemoves(step)) unlinkSync(step.path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -190,7 +190,7 @@ export function execute(plan: Plan, previous: Manifest | undefined): Outcome {
         manifest = 'removed';
       }
     } else if (previous === undefined || renderManifest(previous) !== renderManifest(next)) {
-      writeFileAtomic.sync(plan.layout.manifest, renderManifest(next));
+      writeFileAtomicSync(plan.layout.manifest, renderManifest(next));
       manifest = 'written';
     }
   } catch (error) {
