@@ -1,12 +1,13 @@
 // Thin IO around settings.ts: read `.samocode` and the `.env` beside it, layer them with the environment and the
 // flags, validate, then check what only the disk can tell (folders exist, the agent binary is there).
-import { constants, accessSync, readFileSync, statSync } from 'node:fs';
+import { constants, accessSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { dirname, delimiter, join, resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { PROVIDER_FACTS, type Provider } from '../core/provider-facts.js';
 import { isDirectory, isFile } from '../io/path-kind.js';
 import { secretValues } from '../core/secrets.js';
-import { ConfigError, type ConfigProblem } from '../errors.js';
+import { ConfigError, SessionStateError, type ConfigProblem } from '../errors.js';
+import { openRegularFile, type OpenedFile } from '../io/regular-file.js';
 import type { Config } from '../core/config.js';
 import { KNOWN_NAMES, SETTINGS, isCheckKey, resolveSettings, type RawValue, type SettingKey } from './settings.js';
 
@@ -42,7 +43,16 @@ export function loadConfig(input: LoadInput): Loaded {
 
   const samocode = readEntries(configText, configFile, problems, warnings);
   const envFile = join(dirname(configFile), '.env');
-  const envText = readOptional(envFile);
+  const envRead = readSettingsFile(envFile);
+  const envText = 'text' in envRead ? envRead.text : undefined;
+  if ('problem' in envRead)
+    problems.push({
+      source: envFile,
+      key: '.env',
+      value: undefined,
+      message: envRead.problem,
+      fix: `make ${envFile} a file of KEY=VALUE lines, or move it away (it is optional)`,
+    });
   const dotEnv =
     envText === undefined ? new Map<string, RawValue>() : readEntries(envText, envFile, problems, warnings);
 
@@ -103,30 +113,52 @@ export function loadConfig(input: LoadInput): Loaded {
 }
 
 function readConfigFile(file: string): string {
+  const read = readSettingsFile(file);
+  if ('text' in read) return read.text;
+  throw new ConfigError([
+    {
+      source: '--config',
+      key: 'path',
+      value: file,
+      message: 'missing' in read ? 'file not found' : read.problem,
+      fix: 'point --config at your .samocode file (KEY=VALUE lines with MAIN_REPO, WORKTREES, SESSIONS); see README "Configuration"',
+    },
+  ]);
+}
+
+/**
+ * A settings file's text, or that there is none, or what stands in its place: opened without blocking, so a FIFO at
+ * the path is named rather than waited on for ever (io/regular-file.ts), and so are a folder and a device.
+ */
+function readSettingsFile(file: string): { text: string } | { missing: true } | { problem: string } {
+  let opened: OpenedFile | undefined;
   try {
-    return readFileSync(file, 'utf8');
+    opened = openRegularFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message =
-      code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code})`;
-    throw new ConfigError([
-      {
-        source: '--config',
-        key: 'path',
-        value: file,
-        message,
-        fix: 'point --config at your .samocode file (KEY=VALUE lines with MAIN_REPO, WORKTREES, SESSIONS); see README "Configuration"',
-      },
-    ]);
+    if (error instanceof SessionStateError) return { problem: `is ${kindAt(file)}, not a file` };
+    return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code})` };
+  }
+  if (!opened) return { missing: true };
+  try {
+    return { text: readFileSync(opened.fd, 'utf8') };
+  } catch (error) {
+    return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code})` };
+  } finally {
+    closeSync(opened.fd);
   }
 }
 
-function readOptional(file: string): string | undefined {
+function kindAt(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    const stat = statSync(file);
+    if (stat.isDirectory()) return 'a folder';
+    if (stat.isFIFO()) return 'a FIFO (named pipe)';
+    if (stat.isSocket()) return 'a socket';
+    if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
   } catch {
-    return undefined;
+    // gone meanwhile
   }
+  return 'no regular file';
 }
 
 const ENTRY_LINE = /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/;

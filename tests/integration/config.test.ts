@@ -1,7 +1,7 @@
 // Configuration and the command line, through the real CLI: every problem is reported at once with where it came
 // from (file, file:line, environment, --flag), the key, the value and a fix; exit 3 for configuration, 2 for usage.
 // Precedence is flags > process env > .env beside the .samocode > .samocode.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
@@ -92,6 +92,40 @@ describe('configuration problems (exit 3)', () => {
         'file not found',
         'point --config at your .samocode file (KEY=VALUE lines with MAIN_REPO, WORKTREES, SESSIONS); see README "Configuration"',
       ),
+    );
+  });
+
+  test('a FIFO or a folder at the --config path or at the .env beside it is named at once, never waited on', async () => {
+    const project = createProject({ config: BASE });
+    const dotEnv = join(project.root, '.env');
+    expect(spawnSync('mkfifo', [dotEnv]).status).toBe(0);
+    const args = sessionArgs(project, 's', project.scenario([{ signal: sig.block('one') }]));
+    const withFifo = await project.run(args, { timeoutMs: 20_000 });
+    expectConfigError(project, withFifo, 1);
+    expect(withFifo.stderr).toContain(
+      problemText(
+        dotEnv,
+        '.env',
+        undefined,
+        'is a FIFO (named pipe), not a file',
+        `make ${dotEnv} a file of KEY=VALUE lines, or move it away (it is optional)`,
+      ),
+    );
+    rmSync(dotEnv);
+    mkdirSync(dotEnv);
+    expect((await project.run(args, { timeoutMs: 20_000 })).stderr).toContain(
+      `${dotEnv}: .env=(not set): is a folder, not a file`,
+    );
+    rmSync(dotEnv, { recursive: true });
+
+    const fifoConfig = join(project.root, 'fifo.samocode');
+    expect(spawnSync('mkfifo', [fifoConfig]).status).toBe(0);
+    const atConfig = await project.run(['--config', fifoConfig, '--session', 's', '--task', 't'], {
+      timeoutMs: 20_000,
+    });
+    expectConfigError(project, atConfig, 1);
+    expect(atConfig.stderr).toContain(
+      `--config: path=${JSON.stringify(fifoConfig)}: is a FIFO (named pipe), not a file`,
     );
   });
 
