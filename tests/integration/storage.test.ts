@@ -58,6 +58,14 @@ function mount(ctx: TestContext, target: string, ...args: string[]): void {
   });
 }
 
+/** A 64 KB tmpfs for the length of the test: a disk that a few writes fill. */
+function smallDisk(ctx: TestContext): string {
+  const disk = join(tempDir(), 'disk');
+  mkdirSync(disk);
+  mount(ctx, disk, '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs');
+  return disk;
+}
+
 function expectNamedStorageError(stderr: string, file: RegExp, errno: RegExp): void {
   expect(stderr).toMatch(file);
   expect(stderr).toMatch(errno);
@@ -128,10 +136,7 @@ describe('disk full', () => {
 
 describe('an append cut short by a full disk', () => {
   test('the part that was written is cut back at once: the history stays as it was, every line whole', async (ctx) => {
-    const root = tempDir();
-    const disk = join(root, 'disk');
-    mkdirSync(disk);
-    mount(ctx, disk, '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs');
+    const disk = smallDisk(ctx);
     const file = join(disk, '_signal_history.jsonl');
     const log = new HistoryLog(file);
     const entry = (seq: number, summary: string) =>
@@ -160,10 +165,7 @@ describe('an append cut short by a full disk', () => {
 
 describe('a state write on a full disk', () => {
   test('fails, named, and leaves the old _overview.md whole (write-file-atomic renamed a cut-off file over it)', async (ctx) => {
-    const root = tempDir();
-    const disk = join(root, 'disk');
-    mkdirSync(disk);
-    mount(ctx, disk, '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs');
+    const disk = smallDisk(ctx);
     const file = join(disk, '_overview.md');
     const store = new StateStore(file);
     await store.write(fakeState({ historySeq: 1 }), '\n# Notes\n');
@@ -362,10 +364,7 @@ function runAs(project: Project, args: string[]) {
 
 describe("a person's answer written on a full disk", () => {
   test('fails with ENOSPC and leaves the old _qa.md whole, as Telegram and `orchestrate json` write it', async (ctx) => {
-    const root = tempDir();
-    const disk = join(root, 'disk');
-    mkdirSync(disk);
-    mount(ctx, disk, '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs');
+    const disk = smallDisk(ctx);
     const file = join(disk, '_qa.md');
     writeFileSync(file, '### Q1: which way?\n- A) this\n- B) that\n**Answer:** _waiting_\n');
     const before = readFileSync(file, 'utf8');

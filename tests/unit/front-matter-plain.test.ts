@@ -10,6 +10,7 @@ import { parseOverview } from '../../src/core/overview.js';
 import { overviewBody, renderOverview } from '../../src/core/overview-format.js';
 import type { SessionState } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
+import { random } from '../helpers/random.js';
 
 /** js-yaml's reading (through gray-matter, as overview.ts reads it), or the error it throws. */
 function jsYaml(text: string): { data?: unknown; error?: true } {
@@ -28,17 +29,6 @@ function agrees(text: string): boolean {
   expect(reference.error, text).toBeUndefined();
   expect(plain, text).toStrictEqual(reference.data);
   return true;
-}
-
-/** A small deterministic generator (mulberry32): the same cases at every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PIECES = [

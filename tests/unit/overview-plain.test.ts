@@ -7,6 +7,7 @@ import { frontMatterSchema } from '../../src/core/overview.js';
 import { PLAIN_KEYS, plainState } from '../../src/core/overview-plain.js';
 import type { SessionState } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
+import { random } from '../helpers/random.js';
 
 /** zod's reading; plainState agrees with it or stands aside. True when plainState took the data. */
 function agrees(data: unknown): boolean {
@@ -18,16 +19,6 @@ function agrees(data: unknown): boolean {
   // The key order too: the state is written back in it.
   expect(Object.keys(plain)).toEqual(Object.keys(reference.data as object));
   return true;
-}
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pick = <T>(next: () => number, values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
