@@ -1,13 +1,13 @@
 // Thin IO around settings.ts: read `.samocode` and the `.env` beside it, layer them with the environment and the
 // flags, validate, then check what only the disk can tell (folders exist, the agent binary is there).
-import { constants, accessSync, closeSync, readFileSync, statSync } from 'node:fs';
+import { constants, accessSync, statSync } from 'node:fs';
 import { dirname, delimiter, join, resolve } from 'node:path';
 import dotenv from 'dotenv';
 import { PROVIDER_FACTS, type Provider } from '../core/provider-facts.js';
 import { isDirectory, isFile } from '../io/path-kind.js';
 import { secretValues } from '../core/secrets.js';
 import { ConfigError, SessionStateError, type ConfigProblem } from '../errors.js';
-import { openRegularFile, type OpenedFile } from '../io/regular-file.js';
+import { readIfExists } from '../io/read-if-exists.js';
 import type { Config } from '../core/config.js';
 import { KNOWN_NAMES, SETTINGS, isCheckKey, resolveSettings, type RawValue, type SettingKey } from './settings.js';
 
@@ -131,20 +131,12 @@ function readConfigFile(file: string): string {
  * the path is named rather than waited on for ever (io/regular-file.ts), and so are a folder and a device.
  */
 function readSettingsFile(file: string): { text: string } | { missing: true } | { problem: string } {
-  let opened: OpenedFile | undefined;
   try {
-    opened = openRegularFile(file);
+    const text = readIfExists(file);
+    return text === undefined ? { missing: true } : { text };
   } catch (error) {
     if (error instanceof SessionStateError) return { problem: `is ${kindAt(file)}, not a file` };
     return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code})` };
-  }
-  if (!opened) return { missing: true };
-  try {
-    return { text: readFileSync(opened.fd, 'utf8') };
-  } catch (error) {
-    return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code})` };
-  } finally {
-    closeSync(opened.fd);
   }
 }
 

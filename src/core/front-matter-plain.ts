@@ -43,8 +43,9 @@ const ESCAPES: Record<string, string> = {
   L: '\u2028',
   P: '\u2029',
 };
-/** `\x`, `\u` and `\U` with the hex digits each takes. */
-const HEX_ESCAPES: Record<string, RegExp> = { x: /^[0-9a-fA-F]{2}$/, u: /^[0-9a-fA-F]{4}$/, U: /^[0-9a-fA-F]{8}$/ };
+/** `\x`, `\u` and `\U`: how many hex digits each takes. */
+const HEX_DIGITS: Record<string, number> = { x: 2, u: 4, U: 8 };
+const HEX = /^[0-9a-fA-F]+$/;
 
 /** The front matter's data, or undefined when it is not in the plain shapes (then js-yaml reads it). */
 export function plainFrontMatter(text: string): Record<string, Value> | undefined {
@@ -158,11 +159,10 @@ function doubleQuoted(text: string): string | undefined {
     }
     const e = text[++i];
     if (e === undefined) return undefined;
-    const hexDigits = Object.hasOwn(HEX_ESCAPES, e) ? HEX_ESCAPES[e] : undefined;
-    if (hexDigits !== undefined) {
-      const digits = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+    const digits = Object.hasOwn(HEX_DIGITS, e) ? HEX_DIGITS[e] : undefined;
+    if (digits !== undefined) {
       const hex = text.slice(i + 1, i + 1 + digits);
-      if (!hexDigits.test(hex)) return undefined;
+      if (hex.length !== digits || !HEX.test(hex)) return undefined;
       const code = Number.parseInt(hex, 16);
       if (code > 0x10ffff) return undefined;
       out += String.fromCodePoint(code);
