@@ -97,14 +97,18 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
       let recorded: Promise<void> | void = undefined;
       // The real CLIs print their own stream; the scripted agent plays the one SAMOCODE_SCRIPT_FORMAT names, if any.
       const format = PROVIDER_FACTS[provider].stream ?? deps.config.scriptFormat;
-      const stream = await watchStream(stdoutFile, format, deps, (text, failed) =>
-        deps.progress?.(request, text, failed),
-      );
+      const onText = (text: string, failed: boolean) => deps.progress?.(request, text, failed);
+      // Followed from the agent's spawn on, from the file's start (nothing is missed): the stream's parser and zod are
+      // loaded then, while the agent starts, not on the way to its spawn.
+      let following: Promise<WatchedStream> | undefined;
+      let stream: WatchedStream | undefined;
+      const follow = () =>
+        (following ??= watchStream(stdoutFile, format, deps, onText).then((watched) => (stream = watched)));
       // While it runs, a log that outgrows twice the cap is cut back (checked every second: a stat per file).
       const stdoutCap = capWhileRunning(stdoutFile, deps.config.logMaxBytes);
       const stderrCap = capWhileRunning(stderrFile, deps.config.logMaxBytes);
       const capTimer = setInterval(() => {
-        stdoutCap.check(stream.cutHooks);
+        stdoutCap.check(stream?.cutHooks);
         stderrCap.check();
       }, 1000);
       const result = await runProcess({
@@ -123,15 +127,16 @@ export function createSessionAgent(deps: SessionAgentDeps): AgentPort {
           recorded = deps.onAgent(pid);
           request.started?.();
           announceAgentSpawned();
+          follow().catch(() => undefined); // a failure is thrown where the summary is asked for, below
         },
         idle: deps.config.idleTimeoutMs
-          ? { timeoutMs: deps.config.idleTimeoutMs, lastActivity: stream.lastActivity }
+          ? { timeoutMs: deps.config.idleTimeoutMs, lastActivity: () => stream?.lastActivity() ?? Date.now() }
           : undefined,
       });
       await recorded;
       await deps.onAgent(undefined);
       clearInterval(capTimer);
-      const summary = stream.finish();
+      const summary = (await follow()).finish();
       // The raw logs are the agent's, written as fast as it prints: keep their head and tail (io/log-cap.ts).
       for (const [file, cap] of [
         [stdoutFile, stdoutCap],

@@ -8,7 +8,7 @@ import { PHASES, defaultPhaseLimits, isPhase, type Phase } from '../core/phases.
 import { refFormatProblem } from '../core/session-name.js';
 import { LOG_FORMATS, type Config } from '../core/config.js';
 import { DELIVER_MODES } from '../core/delivery.js';
-import { PR_CONTINUE_RULES, PR_NOTIFY_RULES } from '../core/pr-watch.js';
+import { PR_CONTINUE_RULES, PR_NOTIFY_RULES } from '../core/pr-rules.js';
 import { PROVIDERS, STREAM_FORMATS, type Provider } from '../core/provider-facts.js';
 import type { ConfigProblem } from '../errors.js';
 import { DEFAULT_BLOCK_AFTER, type CheckSpec } from '../core/gates.js';

@@ -61,7 +61,11 @@ const TESTS_HONEST =
  * those before the test failures they cause; the vaguest signs (a JavaScript SyntaxError, no tests, coverage,
  * permission denied) come last.
  */
-export const CHECK_OUTPUT_RULES: readonly CheckOutputRule[] = [
+export const checkOutputRules = (): readonly CheckOutputRule[] => (rules ??= makeRules());
+let rules: readonly CheckOutputRule[] | undefined;
+
+/** Made on first use: a table of ~40 patterns that no start needs before its first agent runs. */
+const makeRules = (): readonly CheckOutputRule[] => [
   {
     id: 'timeout',
     matches: 'the check ran longer than VERIFY_TIMEOUT and was stopped',
@@ -289,7 +293,7 @@ export const FALLBACK_RULE = {
 export function classifyCheckOutput(output: string, run: CheckRunEnd): CheckOutputClass {
   if (!run.timedOut && run.exitCode === 0) return { cls: 'passed', hint: '', excerpt: '' };
   const text = scanText(output.length > MAX_INPUT ? output.slice(-MAX_INPUT) : output);
-  for (const rule of CHECK_OUTPUT_RULES) {
+  for (const rule of checkOutputRules()) {
     const found = fires(rule, text, run);
     if (found === false) continue;
     return { cls: rule.id, hint: rule.hint, excerpt: excerptFor(rule, text, found) };

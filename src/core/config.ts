@@ -6,7 +6,7 @@ import type { DeliverMode } from './delivery.js';
 import type { Phase } from './phases.js';
 import type { Provider, StreamFormat } from './provider-facts.js';
 import type { CheckSpec } from './gates.js';
-import type { PrRules } from './pr-watch.js';
+import type { PrRules } from './pr-rules.js';
 
 export const LOG_FORMATS = ['pretty', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];

@@ -6,7 +6,8 @@ import matter from 'gray-matter';
 import * as z from './zod.js';
 import { DELIVER_MODES } from './delivery.js';
 import { PHASES, type Phase } from './phases.js';
-import { FRONT_MATTER_OPEN, overviewBody } from './overview-format.js';
+import { FRONT_MATTER_OPEN, overviewBody } from './overview-body.js';
+import { quickOverview } from './overview-quick.js';
 import { plainFrontMatter } from './front-matter-plain.js';
 import { plainState } from './overview-plain.js';
 import { ZERO_TOTALS, type SessionState } from './state.js';
@@ -129,6 +130,8 @@ export type OverviewRead =
 
 export function parseOverview(text: string, file: string): OverviewRead {
   if (!FRONT_MATTER_OPEN.test(text)) return parseLegacy(text, file);
+  const quick = quickOverview(text);
+  if (quick) return quick;
   // The shapes samocode writes without js-yaml (front-matter-plain.ts); anything else through gray-matter's YAML.
   const plain = plainFrontMatter(text);
   let parsed: { data: unknown; content: string };

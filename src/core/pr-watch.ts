@@ -7,21 +7,10 @@
 import * as z from './zod.js';
 import { capText, withoutControls } from './agent-text.js';
 import { oneLine } from './text.js';
+import type { PrContinueRule, PrRules } from './pr-rules.js';
 
-export const PR_CONTINUE_RULES = ['continue', 'notify', 'off'] as const;
-export type PrContinueRule = (typeof PR_CONTINUE_RULES)[number];
-export const PR_NOTIFY_RULES = ['notify', 'off'] as const;
-export type PrNotifyRule = (typeof PR_NOTIFY_RULES)[number];
-
-/** The rules of one project (settings PR_*). */
-export interface PrRules {
-  pollMs: number;
-  ciFailed: PrContinueRule;
-  ciRetries: number;
-  changesRequested: PrContinueRule;
-  reviewRetries: number;
-  approved: PrNotifyRule;
-}
+export { PR_CONTINUE_RULES, PR_NOTIFY_RULES } from './pr-rules.js';
+export type { PrContinueRule, PrNotifyRule, PrRules } from './pr-rules.js';
 
 /** `pass`, `fail`, `pending`, `skipping`, `cancel` (gh's buckets); anything else counts as pending. */
 export interface PrCheck {

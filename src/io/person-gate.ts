@@ -3,7 +3,7 @@
 // is decided by the pure core/wait.ts; this file only gathers the facts and watches for changes.
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Logger } from 'pino';
+import type { Log } from '../core/log.js';
 import type { SessionState } from '../core/state.js';
 import { PLAN_FILE, QA_FILE, RESUME_FILE, REVIEW_FILE, watchedFile as watchedFileAt } from '../core/session-files.js';
 import { evaluateWait, type Resumption, type WaitFacts, type WaitVerdict } from '../core/wait.js';
@@ -19,7 +19,7 @@ export interface PersonGateOptions {
   waitOnBlocked: boolean;
   /** `orchestrate resume`: go on at start even if the answers are incomplete. */
   force: boolean;
-  log: Logger;
+  log: Log;
 }
 
 /**

@@ -3,7 +3,8 @@
 // Synchronous on purpose: the loop has nothing to do meanwhile, and a few small sync calls cost a fraction of the
 // thread-pool round trips of their async twins (this is on every iteration's path).
 import type { OverviewRead } from '../core/overview.js';
-import { overviewBody, renderOverview } from '../core/overview-format.js';
+import { overviewBody } from '../core/overview-body.js';
+import { quickOverview } from '../core/overview-quick.js';
 import type { Scrub } from '../core/secrets.js';
 import type { SessionState } from '../core/state.js';
 import { writeFileAtomicSync } from './atomic-write.js';
@@ -37,6 +38,8 @@ export class StateStore {
     const text = readIfExists(this.file);
     if (text === undefined) return undefined;
     if (earlier?.file === this.file && earlier.text === text) return earlier;
+    const quick = quickOverview(text);
+    if (quick) return { file: this.file, text, read: quick };
     const { parseOverview } = await import('../core/overview.js');
     return { file: this.file, text, read: parseOverview(text, this.file) };
   }
@@ -47,6 +50,8 @@ export class StateStore {
     const body = current === undefined ? initialBody : overviewBody(current);
     // No fsync: temp + rename already survives a killed process; fsync would only add power-loss durability, which
     // the append-only history next to it does not have either (see TECH_DEBT.md), at ~0.5 ms per iteration here.
+    // gray-matter's YAML writer, loaded with the first write: a resumed start makes that after its first spawn.
+    const { renderOverview } = await import('../core/overview-format.js');
     const text = renderOverview(scrubText(state, this.scrub), body);
     // A failed write leaves the old file (the temp file is removed), so the history entry just appended is applied
     // again at the next start.

@@ -1,6 +1,6 @@
 // Turns loop events into one readable log line each: the console shows the session's progress, session.log keeps
 // the same lines with their structured fields.
-import type { Logger } from 'pino';
+import type { Log } from '../core/log.js';
 import { describeUse } from '../core/budget.js';
 import { describeDelivery } from '../core/delivery.js';
 import { formatCost } from '../core/cost.js';
@@ -12,7 +12,7 @@ import { REVIEW_FILE } from '../core/session-files.js';
 import type { Notifier, SessionEvent } from '../loop/ports.js';
 import { isGateRefusal } from '../core/gates.js';
 
-export function logNotifier(log: Logger): Notifier {
+export function logNotifier(log: Log): Notifier {
   return {
     notify(event: SessionEvent) {
       const { state } = event;

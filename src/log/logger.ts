@@ -1,16 +1,15 @@
 // pino: JSON lines into `<session>/session.log` (everything, for later reading), and for the person at the terminal
 // either readable lines (pino-pretty, loaded with the first line the console shows) on stderr, or JSON lines on
 // stdout (--log-format json). Every line is scrubbed of secrets (core/secrets.ts) before it is written.
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
 import type { LogFormat } from '../core/config.js';
-import { APPEND, openRegularFile } from '../io/regular-file.js';
+import { openSessionLog } from '../io/session-log-file.js';
 import { isTerminal } from '../io/terminal-fd.js';
 import { tolerantLogStream } from '../io/storage-failure.js';
 import { withoutControls } from '../core/agent-text.js';
+import type { ConsoleHold } from './console-hold.js';
 
 export interface LoggerOptions {
   level: string;
@@ -18,6 +17,8 @@ export interface LoggerOptions {
   /** Console shows warnings and errors only. */
   quiet: boolean;
   sessionLog?: string | undefined;
+  /** `sessionLog` opened already (openSessionLog): a run opens it before its first spawn, the logger is made after. */
+  sessionLogFd?: number | undefined;
   scrub: (text: string) => string;
   /** The terminal's printer (log/status-line.ts) on a TTY: readable lines go through it, above the status line. */
   terminal?: ((text: string) => void) | undefined;
@@ -25,33 +26,7 @@ export interface LoggerOptions {
   hold?: ConsoleHold | undefined;
 }
 
-/**
- * Console lines held back until `release`, then written in their order. A run holds what it tells before its first
- * agent spawn: loading pino-pretty and making its first line took ~30 ms of that way (session.log gets every line
- * at once; only the console waits, for milliseconds, or until the hold's own deadline).
- */
-export interface ConsoleHold {
-  /** `write` now if released, else when released. */
-  later(write: () => void): void;
-  release(): void;
-}
-
-export function consoleHold(): ConsoleHold {
-  let held: (() => void)[] | undefined = [];
-  return {
-    later(write) {
-      if (held) held.push(write);
-      else write();
-    },
-    release() {
-      const writes = held;
-      held = undefined;
-      for (const write of writes ?? []) write();
-    },
-  };
-}
-
-export async function createLogger(opts: LoggerOptions): Promise<Logger> {
+export function createLogger(opts: LoggerOptions): Logger {
   const consoleLevel = opts.quiet ? 'warn' : opts.level;
   const streams: pino.StreamEntry[] = [];
   if (opts.format === 'json') {
@@ -78,10 +53,7 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     });
   }
   if (opts.sessionLog) {
-    // Opened here, not by pino: the session folder is the agent's to write, and a FIFO put at this name must be a
-    // named error, not an open that waits forever (io/regular-file.ts).
-    mkdirSync(dirname(opts.sessionLog), { recursive: true });
-    const fd = openRegularFile(opts.sessionLog, APPEND, 0o666)!.fd;
+    const fd = opts.sessionLogFd ?? openSessionLog(opts.sessionLog);
     const file = pino.destination({ dest: fd, sync: true });
     streams.push({ level: 'debug', stream: tolerantLogStream(file, opts.sessionLog) });
   }

@@ -1,6 +1,6 @@
 // Living with Telegram being down: what kind of failure an error is, logging each kind once (a dead network must not
 // fill the log with one line per retry), backing off between tries, and keeping the bot token out of every message.
-import type { Logger } from 'pino';
+import type { Log } from '../core/log.js';
 import { backoffMs } from '../core/attempts.js';
 import { formatDuration } from '../core/prompt.js';
 import { makeScrubber } from '../core/secrets.js';
@@ -75,7 +75,7 @@ export class FailureLog {
   private readonly seen = new Set<string>();
 
   constructor(
-    private readonly log: Logger,
+    private readonly log: Log,
     private readonly clean: (text: string) => string,
   ) {}
 

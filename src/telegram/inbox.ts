@@ -2,14 +2,14 @@
 // one whose handler failed, so a message that breaks something is not fed to us again and again. Errors back off
 // (1 s → 30 s) and are logged once per kind. close() aborts the pending poll, then tells Telegram which updates were
 // handled (getUpdates confirms by offset), so the next run is not handed a /stop it has already obeyed.
-import type { Logger } from 'pino';
+import type { Log } from '../core/log.js';
 import type { Api, Message } from 'node-telegram-bot-api';
 import { sleepUnlessAborted } from '../io/abortable-sleep.js';
 import { Backoff, classify, type FailureLog } from './failures.js';
 
 export interface InboxOptions {
   api: Api;
-  log: Logger;
+  log: Log;
   failures: FailureLog;
   clean: (text: string) => string;
   /** Seconds Telegram holds a getUpdates open when there is nothing new. */

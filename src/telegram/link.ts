@@ -2,7 +2,7 @@
 // (long polling, only from the configured chat). Telegram being slow or down never reaches the loop: sends are
 // queued, polls back off, and failures are logged once per kind with the bot token removed.
 import { join } from 'node:path';
-import type { Logger } from 'pino';
+import type { Log } from '../core/log.js';
 import { Api, type Message } from 'node-telegram-bot-api';
 import type { SessionState } from '../core/state.js';
 import { PLAN_FILE, QA_FILE, REVIEW_FILE } from '../core/session-files.js';
@@ -27,7 +27,7 @@ export interface TelegramDeps {
   apiRoot?: string | undefined;
   sessionDir: string;
   sessionName: string;
-  log: Logger;
+  log: Log;
   scrub: (text: string) => string;
   /** The person sent /stop: end this run the way SIGINT would (the session stays resumable). */
   onStop: () => void;

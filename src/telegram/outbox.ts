@@ -1,7 +1,7 @@
 // Messages to the chat, sent one at a time in order by a background worker, so that `notify` only ever appends to an
 // array and the loop never waits for Telegram. While Telegram is down the head message is retried with backoff and
 // the queue is capped: the oldest messages go first, since the newest say where the session is now.
-import type { Logger } from 'pino';
+import type { Log } from '../core/log.js';
 import type { Api } from 'node-telegram-bot-api';
 import { sleepUnlessAborted } from '../io/abortable-sleep.js';
 import { Backoff, classify, type FailureLog } from './failures.js';
@@ -20,7 +20,7 @@ export interface OutMessage {
 export interface OutboxOptions {
   api: Api;
   chatId: string;
-  log: Logger;
+  log: Log;
   failures: FailureLog;
   /** The client timeout per send, for the log line. */
   timeoutMs: number;

@@ -1,7 +1,7 @@
 // Messages to the chat from a process that is not a session's run (the worker's pull request reactions): the same
 // outbox (queued, retried, never blocking the caller), no polling for commands. A run of a session polls the chat
 // itself; a second poller on the same bot would take its updates away.
-import type { Logger } from 'pino';
+import type { Log } from '../core/log.js';
 import { Api } from 'node-telegram-bot-api';
 import { FailureLog, tokenCleaner } from './failures.js';
 import { escapeHtml, splitMessage } from './html.js';
@@ -18,7 +18,7 @@ export function telegramSender(opts: {
   token: string;
   chatId: string;
   apiRoot?: string | undefined;
-  log: Logger;
+  log: Log;
   scrub: (text: string) => string;
 }): TelegramSender {
   const clean = tokenCleaner(opts.token, opts.scrub);

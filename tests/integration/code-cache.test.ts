@@ -76,10 +76,31 @@ describe('the code cache', () => {
     const scenario = project.scenario([{ signal: sig.block('one') }, { signal: sig.block('two') }]);
     const args = ['--config', project.configFile, '--session', 's', '--script', scenario, '--no-wait'];
     const first = run(copy, project.env, [...args, '--task', 'a task'], 4);
-    expect(first.report).toMatch(/wrote .*-run-new\.v8cache \(partial\)/);
+    expect(first.report).toMatch(/wrote .*-run-new\.v8cache/);
     const second = run(copy, project.env, [...args, '--task', 'a task'], 4);
-    expect(second.report).toMatch(/used .*-run-new\.v8cache \(partial\)/);
+    expect(second.report).toMatch(/used .*-run-new\.v8cache/);
     expect(second.report).not.toMatch(/rejected/);
+  });
+
+  test("a run's complete cache is written at its first agent spawn: it holds the way there, not what came after", () => {
+    // The agent's spawn ends the start. What a start deserialises is all its cache holds, so the code that runs
+    // after the spawn (the signal read, the next iterations, the session's end) is left out of it.
+    const copy = privateCopy();
+    const project = createProject();
+    const steps = ['one', 'two', 'three'].map((summary) => ({ signal: sig.stay('investigation', summary) }));
+    const scenario = project.scenario([...steps, { signal: sig.block('the end') }]);
+    const args = ['--config', project.configFile, '--session', 's', '--script', scenario, '--no-wait'];
+    const first = spawnNode(copy, project.env, [...args, '--task', 'a task']);
+    expect(first.status, first.stderr).toBe(4);
+    const wrote = first.stderr.search(/samocode code cache: wrote .*-run-new\.v8cache\n/);
+    expect(wrote, first.stderr).toBeGreaterThan(-1);
+    // Before the first iteration's end is told: right after its agent started, not as the run exits.
+    const firstEnd = first.stderr.search(/#1 .*one/);
+    expect(firstEnd, first.stderr).toBeGreaterThan(wrote);
+    const other = ['--config', project.configFile, '--session', 't', '--script', scenario, '--no-wait'];
+    const second = run(copy, project.env, [...other, '--task', 'a task'], 4);
+    expect(second.report).toMatch(/used .*-run-new\.v8cache$/);
+    expect(second.report).not.toMatch(/wrote|partial/);
   });
 
   test("a new session's start and a resumed one's keep a cache each: neither takes the other's", () => {

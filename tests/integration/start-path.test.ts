@@ -6,7 +6,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CLI, createProject, sig, type Project } from '../helpers/rig.js';
+import { CLI, ROOT, createProject, sig, type Project } from '../helpers/rig.js';
+import { sourceLookup } from '../helpers/source-map.js';
+
+/**
+ * Code of the bundle that a resumed start runs only once its agent runs (what runs before is read from the code
+ * cache, deserialised and run at every start): the logger (pino and its streams, log/logger.ts), zod (the signal's
+ * and the stream's schemas), gray-matter and js-yaml (a state write, a front matter samocode did not write).
+ */
+const NOT_RUN_BEFORE_SPAWN =
+  /^(\.\.\/)*(node_modules\/(pino|pino-std-serializers|sonic-boom|thread-stream|zod|gray-matter|js-yaml|execa|chokidar)\/|src\/log\/logger\.ts$)/;
 
 /** Loaded by no start before its first spawn (each costs ~1–3 ms, or pulls in more). */
 const NOT_BEFORE_SPAWN = [
@@ -78,5 +87,51 @@ describe('the way to the first spawn', () => {
     expect(resumed.args.join(' ')).toContain('script-agent');
     for (const { modules } of [fresh, resumed])
       expect(NOT_BEFORE_SPAWN.filter((name) => modules.includes(`NativeModule ${name}`))).toEqual([]);
+  });
+
+  test("a resumed start runs none of the logger's, zod's or gray-matter's code before its agent runs", () => {
+    // V8 logs each function's first run (--log-function-events); the bundle's source map names each one's file.
+    const project = createProject();
+    const scenario = project.scenario([{ signal: sig.block('one') }, { signal: sig.block('two') }]);
+    const args = ['--config', project.configFile, '--session', 's', '--script', scenario, '--no-wait'];
+    const first = spawnSync(process.execPath, [CLI, ...args, '--task', 'a task'], {
+      env: project.env,
+      encoding: 'utf8',
+    });
+    expect(first.status, first.stderr).toBe(4);
+    const log = join(project.root, 'v8.log');
+    const flags = ['--log-function-events', `--logfile=${log}`, '--no-logfile-per-isolate'];
+    const resumed = spawnSync(process.execPath, [...flags, CLI, ...args], { env: project.env, encoding: 'utf8' });
+    expect(resumed.status, resumed.stderr).toBe(4);
+
+    const bundle = join(ROOT, 'dist', 'samocode.cjs');
+    const lines = readFileSync(log, 'utf8').split('\n');
+    const script = lines.find((line) => line.startsWith('script-details,') && line.includes(bundle))?.split(',')[1];
+    expect(script, `no script-details line for ${bundle} in ${log}`).toBeDefined();
+    const firstRuns = lines
+      .filter((line) => line.startsWith('function,first-execution,'))
+      .map((line) => line.split(','))
+      .map(([, , id, start, , , time, name]) => ({ id, start: Number(start), time: Number(time), name }));
+    // The scripted agent's spawn: a resumed start forks nothing before it (the test above).
+    const spawnAt = firstRuns.find((run) => run.name === 'ChildProcess.spawn')?.time;
+    expect(spawnAt, 'no first run of ChildProcess.spawn in the V8 log').toBeDefined();
+
+    const text = readFileSync(bundle, 'utf8');
+    const lineStarts = [0];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    const sourceAt = sourceLookup(JSON.parse(readFileSync(`${bundle}.map`, 'utf8')));
+    const ranBefore = new Set<string>();
+    for (const run of firstRuns) {
+      if (run.id !== script || run.time >= spawnAt!) continue;
+      let line = lineStarts.length - 1;
+      while (lineStarts[line]! > run.start) line--;
+      // The function's first token: its name or its parameter list (the offset V8 gives may be the one before it).
+      const source = sourceAt(line + 1, run.start - lineStarts[line]! + 1);
+      if (source) ranBefore.add(source);
+    }
+    // What the start does run is found (the check itself works): the configuration's reading, the agent's spawn.
+    expect([...ranBefore].some((file) => file.endsWith('src/config/load.ts'))).toBe(true);
+    expect([...ranBefore].some((file) => file.endsWith('src/io/run-process.ts'))).toBe(true);
+    expect([...ranBefore].filter((file) => NOT_RUN_BEFORE_SPAWN.test(file))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import {
-  CHECK_OUTPUT_RULES,
+  checkOutputRules,
   classifyCheckOutput,
   EXCERPT_BYTES,
   EXCERPT_LINES,
@@ -124,12 +124,12 @@ const NEAR_MISSES: [string, string, number][] = [
   ['timeout', 'Error: Timeout of 2000ms exceeded.\ntimed out waiting\n', 1],
 ];
 
-describe('CHECK_OUTPUT_RULES', () => {
+describe('checkOutputRules', () => {
   test('at least 20 rules, each with a unique stable id, what it matches, a hint, and something that fires it', () => {
-    expect(CHECK_OUTPUT_RULES.length).toBeGreaterThanOrEqual(20);
-    const ids = CHECK_OUTPUT_RULES.map((r) => r.id);
+    expect(checkOutputRules().length).toBeGreaterThanOrEqual(20);
+    const ids = checkOutputRules().map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    for (const rule of CHECK_OUTPUT_RULES) {
+    for (const rule of checkOutputRules()) {
       expect(rule.id).toMatch(/^[a-z][a-z_]*$/);
       expect(rule.matches.length).toBeGreaterThan(10);
       expect(rule.hint.length).toBeGreaterThan(40);
@@ -140,7 +140,7 @@ describe('CHECK_OUTPUT_RULES', () => {
   test('every rule has a positive sample here and a near miss (the timeout is fired by run.timedOut)', () => {
     const positive = new Set(POSITIVES.map(([, , cls]) => cls));
     const negative = new Set(NEAR_MISSES.map(([rule]) => rule));
-    for (const { id } of CHECK_OUTPUT_RULES) {
+    for (const { id } of checkOutputRules()) {
       if (id !== 'timeout') expect(positive, id).toContain(id);
       expect(negative, id).toContain(id);
     }
@@ -159,7 +159,7 @@ describe('the README', () => {
     const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
     const section = readme.slice(readme.indexOf('### Check output classes'));
     const rows = [...section.matchAll(/^\| (\d+) \| `([a-z_]+)` \| (.+) \|$/gm)].map((m) => [Number(m[1]), m[2], m[3]]);
-    expect(rows).toEqual(CHECK_OUTPUT_RULES.map((r, i) => [i + 1, r.id, r.matches.replace(/\|/g, '\\|')]));
+    expect(rows).toEqual(checkOutputRules().map((r, i) => [i + 1, r.id, r.matches.replace(/\|/g, '\\|')]));
   });
 });
 
@@ -167,7 +167,7 @@ describe('classifyCheckOutput: each rule on real output', () => {
   test.each(POSITIVES)('%s (exit %i) → %s', (file, exitCode, cls, shows) => {
     const result = classify(sample(file), exitCode);
     expect(result.cls).toBe(cls);
-    expect(result.hint).toBe(CHECK_OUTPUT_RULES.find((r) => r.id === cls)!.hint);
+    expect(result.hint).toBe(checkOutputRules().find((r) => r.id === cls)!.hint);
     for (const text of shows) expect(result.excerpt).toContain(text);
     // Cleaned: no escape sequences or other control characters survive (the vitest and tsc --pretty samples are coloured).
     expect(result.excerpt).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
@@ -239,7 +239,7 @@ describe('classifyCheckOutput: priority when several rules match', () => {
   });
 
   test('the table order is the priority: earlier rules win', () => {
-    const order = CHECK_OUTPUT_RULES.map((r) => r.id);
+    const order = checkOutputRules().map((r) => r.id);
     expect(order.indexOf('merge_conflict')).toBeLessThan(order.indexOf('typescript'));
     expect(order.indexOf('typescript')).toBeLessThan(order.indexOf('vitest_failed'));
     expect(order.indexOf('vitest_failed')).toBeLessThan(order.indexOf('permission_denied'));

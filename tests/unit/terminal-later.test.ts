@@ -1,8 +1,8 @@
-// The console's parts that wait for the first agent's spawn (log/terminal-later.ts, log/logger.ts consoleHold):
+// The console's parts that wait for the first agent's spawn (log/terminal-later.ts, log/console-hold.ts):
 // nothing they are given before is lost or reordered, and nothing of the terminal is made when the run ends first.
 import { describe, expect, test } from 'vitest';
 import type { SessionEvent } from '../../src/loop/ports.js';
-import { consoleHold } from '../../src/log/logger.js';
+import { consoleHold } from '../../src/log/console-hold.js';
 import type { Terminal } from '../../src/log/status-line.js';
 import { terminalLater, waitingLater } from '../../src/log/terminal-later.js';
 import type { WaitingPrinter } from '../../src/log/waiting-printout.js';

@@ -97,7 +97,7 @@ async function pullRequestWatch(
   const telegram = config.telegram
     ? (await import('../../telegram/send-only.js')).telegramSender({
         ...config.telegram,
-        log: await createLogger({ level: config.logLevel, format: config.logFormat, quiet: true, scrub }),
+        log: createLogger({ level: config.logLevel, format: config.logFormat, quiet: true, scrub }),
         scrub,
       })
     : undefined;

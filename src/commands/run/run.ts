@@ -18,7 +18,10 @@ import { packagePrompts } from '../../agent/prompt-source.js';
 import { createSessionAgent } from '../../agent/session-agent.js';
 import { runSession, type SessionOutcome } from '../../loop/run-session.js';
 import type { AgentPort, Clock, HumanGate, Notifier } from '../../loop/ports.js';
-import { consoleHold, createLogger } from '../../log/logger.js';
+import { consoleHold } from '../../log/console-hold.js';
+import type { Log } from '../../core/log.js';
+import { laterLog } from '../../log/later-log.js';
+import { openSessionLog } from '../../io/session-log-file.js';
 import { terminalLater, waitingLater } from '../../log/terminal-later.js';
 import { makeScrubber, type Scrub } from '../../core/secrets.js';
 import { logNotifier } from '../../log/log-notifier.js';
@@ -45,7 +48,6 @@ import { waitSignalFacts } from '../../io/wait-facts.js';
 import { guardWriteAsync } from '../../io/storage-failure.js';
 import type { Config } from '../../core/config.js';
 import type { SessionState } from '../../core/state.js';
-import type { Logger } from 'pino';
 import { installShutdown, type Shutdown } from '../../io/shutdown.js';
 import { createDelivery } from '../../gates/delivery.js';
 import { runStanding } from '../../gates/standing.js';
@@ -251,18 +253,41 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // asks, or after CONSOLE_HOLD_MS, whichever comes first; at the run's end at the latest (session.log has every
   // line at once).
   const hold = consoleHold();
-  let consoleOpen = false;
-  const openConsole = () => {
-    if (consoleOpen) return;
-    consoleOpen = true;
-    hold.release();
-    void terminal?.start();
-    void waiting?.start();
-  };
-  const holdDeadline = setTimeout(openConsole, CONSOLE_HOLD_MS);
+  // The logger itself (pino, log/logger.ts) is loaded and made then too: until it is, what the run tells is kept in
+  // order (log/log.ts). session.log is opened now: a FIFO there is a named error before any agent runs.
+  const later = laterLog();
+  const log = later.log;
+  let sessionLogFd: number | undefined;
+  let logger: Promise<void> | undefined;
+  const startLogger = () =>
+    (logger ??= import('../../log/logger.js').then(({ createLogger }) =>
+      later.attach(
+        createLogger({
+          level: config.logLevel,
+          format: config.logFormat,
+          quiet: opts.quiet,
+          sessionLog: join(sessionDir, SESSION_LOG),
+          sessionLogFd,
+          scrub,
+          terminal: terminal?.print,
+          hold,
+        }),
+      ),
+    ));
+  let consoleOpen: Promise<void> | undefined;
+  const openConsole = () =>
+    (consoleOpen ??= startLogger().then(() => {
+      hold.release();
+      void terminal?.start();
+      void waiting?.start();
+    }));
+  // A logger that cannot be made (a bug: its file is open already) stops the run; the error is thrown at its end.
+  const openConsoleSoon = () => void openConsole().catch(() => opts.shutdown.stop());
+  const holdDeadline = setTimeout(openConsoleSoon, CONSOLE_HOLD_MS);
   holdDeadline.unref();
   process.once('exit', hold.release);
   try {
+    sessionLogFd = openSessionLog(join(sessionDir, SESSION_LOG));
     const reopened = opts.reopen ? await opts.reopen(config, opened) : [];
     // A commit must never fail for want of an identity: the agent gets one when the repository has none. Asked with
     // the git facts, before the session's files were read (it is on the way to the first spawn); asked again when
@@ -273,15 +298,6 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       : identityAhead?.dir === opened.state.workingDir && !tookOver
         ? identityAhead.lookup
         : identityEnv(opened.state.workingDir, opts.env, config.gitIdentity);
-    const log = await createLogger({
-      level: config.logLevel,
-      format: config.logFormat,
-      quiet: opts.quiet,
-      sessionLog: join(sessionDir, SESSION_LOG),
-      scrub,
-      terminal: terminal?.print,
-      hold,
-    });
     for (const warning of warnings) log.warn(warning);
     for (const note of [...opened.notes, ...reopened]) log.info(note);
     for (const warning of opened.warnings) log.warn(warning);
@@ -312,7 +328,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
       : undefined;
     telegram?.notifyStarted(state);
     if (waiting && state.status === 'waiting' && pendingReason(state, sessionDir)) {
-      openConsole(); // none runs before the person answers: lines, then what the wait asks
+      await openConsole(); // none runs before the person answers: lines, then what the wait asks
       await waiting.show(state);
     }
     // The status line hears first: it is erased before the line that ends its iteration, drawn before "started".
@@ -362,7 +378,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
             onAgent: (pid) => {
               agentPid = pid;
               if (pid !== undefined) {
-                openConsole();
+                openConsoleSoon();
                 watchdog ??= startWatchdog(runId, config.killGraceMs);
               }
               watchdog?.agent(pid);
@@ -440,6 +456,12 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     }
   } finally {
     clearTimeout(holdDeadline);
+    // A run that ends before its first agent ran (or its console's deadline) has its logger made now: what it told
+    // is written before it ends.
+    const loggerFailed = await startLogger().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     hold.release();
     process.off('exit', hold.release);
     terminal?.close();
@@ -449,6 +471,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
     killOnForce();
     watchdog?.dismiss();
     lock.lock.release();
+    if (loggerFailed !== undefined) throw loggerFailed;
   }
 }
 
@@ -498,7 +521,7 @@ async function connectTelegramFor(
   opts: RunOptions,
   state: SessionState,
   sessionDir: string,
-  log: Logger,
+  log: Log,
   scrub: Scrub,
 ) {
   const { connectTelegram } = await import('../../telegram/link.js');
