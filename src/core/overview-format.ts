@@ -12,3 +12,11 @@ export function renderOverview(state: SessionState, body: string): string {
   // matter.stringify('') ends with "---\n\n"; keep exactly one newline after the closing fence.
   return head.replace(/\n\n$/, '\n') + body;
 }
+
+/**
+ * Runs the writer once on nothing, so that gray-matter's and js-yaml's code is loaded and compiled: a new session's
+ * start does it while git makes its worktree (io/state-store.ts prepareWriter), its first write comes right after.
+ */
+export function warmWriter(): void {
+  matter.stringify('', { warm: true });
+}

@@ -44,6 +44,17 @@ export class StateStore {
     return { file: this.file, text, read: parseOverview(text, this.file) };
   }
 
+  /**
+   * The writer loaded ahead of a first write, on the event loop's next turn: a new session's start calls this right
+   * before `git worktree add`, so that the loading (~1–2 ms of gray-matter's and js-yaml's code) happens while git
+   * works and this process only waits. Never rejects: the write itself would then load it and say what fails.
+   */
+  static prepareWriter(): void {
+    setImmediate(() => {
+      import('../core/overview-format.js').then((format) => format.warmWriter()).catch(() => undefined);
+    });
+  }
+
   /** Write `state` as the front matter; keep the current body (or `initialBody` when the file has none yet). */
   async write(state: SessionState, initialBody = ''): Promise<void> {
     const current = readIfExists(this.file);

@@ -157,6 +157,7 @@ async function loadOrInit(
 
   // New session (or a Python-era one): init is ours, deterministic, no agent involved.
   const name = workspaceName(req.name);
+  StateStore.prepareWriter();
   const workspace = await ensureWorkspace(
     {
       mainRepo: config.mainRepo,
