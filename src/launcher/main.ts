@@ -88,7 +88,7 @@ function scheduleWrite(owner: number, hadNone: boolean): void {
     }
   };
   const atSpawn = cacheAtSpawn(command);
-  // Then and there, the agent running: what the run does next (the logger it makes then, log/log.ts, the agent's
+  // Then and there, the agent running: what the run does next (the logger it makes then, log/later-log.ts, the agent's
   // output, the signal) compiles without the cache, once per run, while the agent works.
   const onSpawn = () => write(true);
   const onExit = () => write(false);

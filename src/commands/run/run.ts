@@ -254,7 +254,7 @@ export async function runOrchestrator(opts: RunOptions): Promise<RunResult> {
   // line at once).
   const hold = consoleHold();
   // The logger itself (pino, log/logger.ts) is loaded and made then too: until it is, what the run tells is kept in
-  // order (log/log.ts). session.log is opened now: a FIFO there is a named error before any agent runs.
+  // order (log/later-log.ts). session.log is opened now: a FIFO there is a named error before any agent runs.
   const later = laterLog();
   const log = later.log;
   let sessionLogFd: number | undefined;
