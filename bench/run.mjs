@@ -151,6 +151,25 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
+/**
+ * The CPU time the hypervisor gave to others while this VM wanted it (/proc/stat's steal), as a share of all CPU time
+ * since `from`: a contended host makes every figure slower, the floors too (a run at 14% here had a start-up floor
+ * ×1.47 of `node -e 0` instead of ×1.05). Undefined where /proc/stat has no such column.
+ */
+const hostTicks = () => {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return fields.length >= 8 ? { steal: fields[7], total: fields.reduce((a, b) => a + b, 0) } : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const stealSince = (from) => {
+  const to = hostTicks();
+  if (!from || !to || to.total <= from.total) return '';
+  return `; CPU steal ${fmt((100 * (to.steal - from.steal)) / (to.total - from.total), 1)}% (a contended host: figures slower, floors too)`;
+};
+
 function progress(text) {
   process.stderr.write(`  … ${text}\n`);
 }
@@ -737,9 +756,10 @@ function formatTable(header, cells) {
 async function main() {
   if (!existsSync(CLI)) fail(`${CLI} does not exist: run npm run build (npm run bench does it for you)`);
   const started = now();
+  const ticksAtStart = hostTicks();
   const env = childEnvironment(tmpdir());
   const agent = buildFakeAgent();
-  if (AGAINST) return mainAgainst(agent, env, started);
+  if (AGAINST) return mainAgainst(agent, env, started, ticksAtStart);
   console.log(
     `samocode bench: ${RUNS} rounds, median [min–max]; ${ITERATIONS} iterations per overhead session\n` +
       `node ${process.version}, ${cpus().length} CPUs, load average ${load()} at start; fake agent: ${agent.kind}`,
@@ -913,7 +933,7 @@ async function main() {
   const judged = rows.filter((r) => r[5] !== undefined);
   out.push(
     `${judged.filter((r) => r[5]).length}/${judged.length} targets met; took ${fmt((now() - started) / 1000, 0)} s; ` +
-      `load average ${load()} at end` +
+      `load average ${load()} at end${stealSince(ticksAtStart)}` +
       (opts.keep ? `; kept: ${projects.join(' ')}` : ''),
   );
   console.log(out.join('\n'));
@@ -953,7 +973,7 @@ const AB_FIGURES = [
   ['node -e 0 (the same for both)', 0, (f) => median(f.baseline)],
 ];
 
-async function mainAgainst(agent, env, started) {
+async function mainAgainst(agent, env, started, ticksAtStart) {
   const { ref, commit } = AGAINST;
   const head = describeHead(ROOT);
   console.log(
@@ -1016,7 +1036,7 @@ async function mainAgainst(agent, env, started) {
         : `with ${RUNS} rounds even ${RUNS}/${RUNS} is not that rare (sign test): --runs 6 or more for that.`),
   );
   out.push(
-    `took ${fmt((now() - started) / 1000, 0)} s; load average ${load()} at end` +
+    `took ${fmt((now() - started) / 1000, 0)} s; load average ${load()} at end${stealSince(ticksAtStart)}` +
       (opts.keep ? `; kept: ${projects.join(' ')}` : ''),
   );
   console.log(out.join('\n'));
