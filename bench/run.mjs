@@ -167,7 +167,8 @@ const hostTicks = () => {
 const stealSince = (from) => {
   const to = hostTicks();
   if (!from || !to || to.total <= from.total) return '';
-  return `; CPU steal ${fmt((100 * (to.steal - from.steal)) / (to.total - from.total), 1)}% (a contended host: figures slower, floors too)`;
+  const share = (100 * (to.steal - from.steal)) / (to.total - from.total);
+  return `; CPU steal ${fmt(share, 1)}%${share >= 2 ? ' (a contended host: every figure slower, the floors too)' : ''}`;
 };
 
 function progress(text) {
