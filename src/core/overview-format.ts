@@ -3,8 +3,6 @@
 import matter from 'gray-matter';
 import type { SessionState } from './state.js';
 
-export { FRONT_MATTER_OPEN, overviewBody } from './overview-body.js';
-
 export function renderOverview(state: SessionState, body: string): string {
   // Drop undefined fields so the YAML stays readable, then append the body untouched.
   const data = JSON.parse(JSON.stringify(state)) as Record<string, unknown>;

@@ -6,9 +6,8 @@ import matter from 'gray-matter';
 import * as z from './zod.js';
 import { DELIVER_MODES } from './delivery.js';
 import { PHASES, type Phase } from './phases.js';
-import { FRONT_MATTER_OPEN, overviewBody } from './overview-body.js';
+import { FRONT_MATTER_OPEN } from './overview-body.js';
 import { quickOverview } from './overview-quick.js';
-import { plainFrontMatter } from './front-matter-plain.js';
 import { plainState } from './overview-plain.js';
 import { ZERO_TOTALS, type SessionState } from './state.js';
 import { GATE_REFUSALS } from './gates.js';
@@ -130,14 +129,14 @@ export type OverviewRead =
 
 export function parseOverview(text: string, file: string): OverviewRead {
   if (!FRONT_MATTER_OPEN.test(text)) return parseLegacy(text, file);
+  // The shapes samocode writes, without js-yaml or zod (core/overview-quick.ts); anything else through gray-matter's
+  // YAML, then checked field by field where it can be, else by the schema, which names the bad field.
   const quick = quickOverview(text);
   if (quick) return quick;
-  // The shapes samocode writes without js-yaml (front-matter-plain.ts); anything else through gray-matter's YAML.
-  const plain = plainFrontMatter(text);
   let parsed: { data: unknown; content: string };
   try {
     // Passing options disables gray-matter's global cache, which would otherwise keep every version in memory.
-    parsed = plain ? { data: plain, content: overviewBody(text) } : matter(text, { language: 'yaml' });
+    parsed = matter(text, { language: 'yaml' });
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return {

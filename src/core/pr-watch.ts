@@ -9,9 +9,6 @@ import { capText, withoutControls } from './agent-text.js';
 import { oneLine } from './text.js';
 import type { PrContinueRule, PrRules } from './pr-rules.js';
 
-export { PR_CONTINUE_RULES, PR_NOTIFY_RULES } from './pr-rules.js';
-export type { PrContinueRule, PrNotifyRule, PrRules } from './pr-rules.js';
-
 /** `pass`, `fail`, `pending`, `skipping`, `cancel` (gh's buckets); anything else counts as pending. */
 export interface PrCheck {
   name: string;

@@ -18,6 +18,14 @@ export interface OverviewReadAt {
   read: OverviewRead;
 }
 
+/** gray-matter's YAML writer (core/overview-format.ts), loaded once: by the first write, or ahead (prepareWriter). */
+let writer: Promise<typeof import('../core/overview-format.js')> | undefined;
+const stateWriter = () =>
+  (writer ??= import('../core/overview-format.js').catch((error: unknown) => {
+    writer = undefined; // the next write tries again, and says what fails
+    throw error;
+  }));
+
 export class StateStore {
   constructor(
     readonly file: string,
@@ -51,7 +59,9 @@ export class StateStore {
    */
   static prepareWriter(): void {
     setImmediate(() => {
-      import('../core/overview-format.js').then((format) => format.warmWriter()).catch(() => undefined);
+      stateWriter()
+        .then((format) => format.warmWriter())
+        .catch(() => undefined);
     });
   }
 
@@ -62,7 +72,7 @@ export class StateStore {
     // No fsync: temp + rename already survives a killed process; fsync would only add power-loss durability, which
     // the append-only history next to it does not have either (see TECH_DEBT.md), at ~0.5 ms per iteration here.
     // gray-matter's YAML writer, loaded with the first write: a resumed start makes that after its first spawn.
-    const { renderOverview } = await import('../core/overview-format.js');
+    const { renderOverview } = await stateWriter();
     const text = renderOverview(scrubText(state, this.scrub), body);
     // A failed write leaves the old file (the temp file is removed), so the history entry just appended is applied
     // again at the next start.

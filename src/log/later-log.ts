@@ -3,7 +3,7 @@
 // built CLI). Until then `laterLog` keeps what it is told, in order, and hands it on when the real one is attached.
 import type { Log, LogFn } from '../core/log.js';
 
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+type Level = 'debug' | 'info' | 'warn' | 'error';
 
 export interface LaterLog {
   log: Log;
@@ -16,9 +16,9 @@ export interface LaterLog {
  * they are handed on, at most the few milliseconds to the first agent's spawn (or the console's 250 ms hold) later.
  */
 export function laterLog(): LaterLog {
-  let kept: [level: (typeof LEVELS)[number], args: unknown[]][] | undefined = [];
+  let kept: [level: Level, args: unknown[]][] | undefined = [];
   let real: Log | undefined;
-  const call = (level: (typeof LEVELS)[number]): LogFn =>
+  const call = (level: Level): LogFn =>
     ((...args: unknown[]) => {
       if (real) (real[level] as (...a: unknown[]) => void)(...args);
       else kept!.push([level, args]);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import matter from 'gray-matter';
 import { parseOverview } from '../../src/core/overview.js';
-import { overviewBody, renderOverview } from '../../src/core/overview-format.js';
+import { overviewBody } from '../../src/core/overview-body.js';
+import { renderOverview } from '../../src/core/overview-format.js';
 import { applyEntry, type IterationEntry } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
 

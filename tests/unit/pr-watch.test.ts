@@ -14,8 +14,8 @@ import {
   type PrDecision,
   type PrFacts,
   type PrReaction,
-  type PrRules,
 } from '../../src/core/pr-watch.js';
+import type { PrRules } from '../../src/core/pr-rules.js';
 import { applyEntry, type ContinuedEntry, type PrReactionEntry } from '../../src/core/state.js';
 import { fakeState } from '../helpers/fake-state.js';
 
