@@ -424,6 +424,31 @@ function nodeBaseline(env, count, { terminal = false } = {}) {
   return times;
 }
 
+/**
+ * `git worktree add -b` of a new session's branch, alone, in a fresh project's repository (the first worktree there,
+ * as a new session's is): four git processes (worktree add, then branch, symbolic-ref and reset --hard as its
+ * children) that a new session's start can only wait for. A reference for that row, not a target.
+ */
+function measureWorktreeAdd(agent) {
+  const project = createProject('worktree-add', agent);
+  try {
+    const repo = join(project.root, 'repo');
+    const path = join(project.root, 'worktrees', SESSION);
+    mkdirSync(join(project.root, 'worktrees'));
+    const start = now();
+    const result = spawnSync('git', ['worktree', 'add', '-b', `samocode/${SESSION}`, path, 'main'], {
+      cwd: repo,
+      env: project.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const ms = now() - start;
+    if (result.status !== 0) throw new BenchError(`git worktree add failed: ${result.stderr}`);
+    return ms;
+  } finally {
+    removeProject(project.root);
+  }
+}
+
 /** The floor: the fake agent from a minimal Node loop; its median gap and the loop's own peak RSS. */
 async function measureFloor(agent, stream) {
   const what = `floor (${stream ? 'stream' : 'quiet'})`;
@@ -769,6 +794,7 @@ async function main() {
   const raw = {
     baseline: [],
     baselineTerminal: [],
+    worktreeAdd: [],
     floorQuiet: [],
     floorStream: [],
     quiet: [],
@@ -786,6 +812,7 @@ async function main() {
     progress(`round ${round}/${RUNS}: node -e 0, floors, ${ITERATIONS} iterations quiet and with a stream`);
     raw.baseline.push(...nodeBaseline(env, 3));
     if (HAS_SCRIPT) raw.baselineTerminal.push(...nodeBaseline(env, 3, { terminal: true }));
+    for (let i = 0; i < 3; i++) raw.worktreeAdd.push(measureWorktreeAdd(agent));
     raw.floorQuiet.push(await measureFloor(agent, false));
     raw.quiet.push(await measureSession(agent, CLI, { stream: false, label: 'quiet', resume: true }));
     raw.floorStream.push(await measureFloor(agent, true));
@@ -808,6 +835,7 @@ async function main() {
   const m = (list, key) => stats(list.map((r) => r[key]));
   const baseline = stats(raw.baseline);
   const baselineTerminal = HAS_SCRIPT ? stats(raw.baselineTerminal) : undefined;
+  const worktreeAdd = stats(raw.worktreeAdd);
   const floorQuiet = m(raw.floorQuiet, 'gapMs');
   const floorStream = m(raw.floorStream, 'gapMs');
   const floorRss = m(raw.floorQuiet, 'peakRssMb');
@@ -866,6 +894,14 @@ async function main() {
       what: 'node -e 0 under script',
     });
   startRow('start → first spawn, the least a start does', startFloor, { reference: true });
+  row(
+    'git worktree add alone (a new session waits)',
+    `${fmt(worktreeAdd.median, 1)} ms`,
+    `new start less it ${fmt(startNew.median - worktreeAdd.median, 0)} ms`,
+    `×${fmt((startNew.median - worktreeAdd.median) / baseline.median, 2)}`,
+    'reference (4 git processes)',
+    undefined,
+  );
   const rssRow = (figure, s, target) =>
     row(
       figure,
@@ -928,6 +964,7 @@ async function main() {
   out.push(
     `spreads: floor gap ${spread(floorQuiet, 2)} ms, default ${spread(quiet, 2)}, stream ${spread(stream, 2)}, ` +
       `new start ${spread(startNew, 0)}, resumed start ${spread(startResumed, 0)}, shown ${spread(startShown, 0)}, start-up floor ${spread(startFloor, 0)}, ` +
+      `git worktree add ${spread(worktreeAdd, 1)}, ` +
       `node -e 0 ${spread(baseline, 0)} ms`,
   );
   out.push(`git calls of a new session before its first spawn (${git.total} in its run): ${git.commands.join(' | ')}`);
