@@ -21,7 +21,8 @@ const NOT_RUN_BEFORE_SPAWN =
 const NOT_BEFORE_SPAWN = [
   // Setting V8's heap flags needs it; set before the spawn, they cost the start Node's code cache of its modules.
   'v8',
-  // A terminal's question is one fstat where stderr is no character device (io/terminal-fd.ts): this test's is a pipe.
+  // A terminal's question is one fstat where stderr is no character device, one stat more where it is /dev/null
+  // (io/terminal-fd.ts): this test's is a pipe, then /dev/null.
   'tty',
   'crypto',
   'assert',
@@ -41,7 +42,7 @@ interface FirstSpawn {
 }
 
 /** A run of the CLI with the preload; what it saw at the first spawn. */
-function firstSpawnOf(project: Project, args: string[]): FirstSpawn {
+function firstSpawnOf(project: Project, args: string[], { stderr = 'pipe' as 'pipe' | 'ignore' } = {}): FirstSpawn {
   const preload = join(project.root, 'first-spawn.cjs');
   const out = join(project.root, 'first-spawn.json');
   writeFileSync(
@@ -64,8 +65,9 @@ ChildProcess.prototype.spawn = function (options) {
     env: project.env,
     encoding: 'utf8',
     timeout: 45_000,
+    stdio: ['ignore', 'pipe', stderr],
   });
-  expect(run.status, run.stderr).toBe(4); // each step blocks
+  expect(run.status, run.stderr ?? '').toBe(4); // each step blocks
   return JSON.parse(readFileSync(out, 'utf8')) as FirstSpawn;
 }
 
@@ -75,7 +77,11 @@ describe('the way to the first spawn', () => {
     // The identity as a person has it, in ~/.gitconfig (the rig's GIT_AUTHOR_* would spare the question).
     for (const key of Object.keys(project.env)) if (/^GIT_(AUTHOR|COMMITTER)_/.test(key)) delete project.env[key];
     writeFileSync(join(project.env.HOME!, '.gitconfig'), '[user]\n\tname = t\n\temail = t@example.invalid\n');
-    const scenario = project.scenario([{ signal: sig.block('one') }, { signal: sig.block('two') }]);
+    const scenario = project.scenario([
+      { signal: sig.block('one') },
+      { signal: sig.block('two') },
+      { signal: sig.block('three') },
+    ]);
     const args = ['--config', project.configFile, '--session', 's', '--script', scenario, '--no-wait'];
 
     const fresh = firstSpawnOf(project, [...args, '--task', 'a task']);
@@ -85,7 +91,10 @@ describe('the way to the first spawn', () => {
     const resumed = firstSpawnOf(project, args);
     expect(resumed.file).not.toBe('git');
     expect(resumed.args.join(' ')).toContain('script-agent');
-    for (const { modules } of [fresh, resumed])
+    // stderr on /dev/null, as cron or `2>/dev/null` leave it: a character device, yet no terminal.
+    const intoDevNull = firstSpawnOf(project, args, { stderr: 'ignore' });
+    expect(intoDevNull.args.join(' ')).toContain('script-agent');
+    for (const { modules } of [fresh, resumed, intoDevNull])
       expect(NOT_BEFORE_SPAWN.filter((name) => modules.includes(`NativeModule ${name}`))).toEqual([]);
   });
 
